@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
+
+const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+const clientFor = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+
+async function createScratchTable(client: DynamoDBClient, name: string) {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
+}
+
+describe('startDynalite', () => {
+  const running: RunningDynalite[] = [];
+  const dirs: string[] = [];
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((db) => db.close()));
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('serves DynamoDB on a free loopback port, in memory by default', async () => {
+    // Prepare
+    const first = await startDynalite();
+    const second = await startDynalite();
+    running.push(first, second);
+    const client = clientFor(first.endpoint);
+
+    // Act
+    await createScratchTable(client, 'scratch');
+    await client.send(new PutItemCommand({ TableName: 'scratch', Item: { pk: { S: 'a' }, n: { N: '1' } } }));
+    const item = await client.send(new GetItemCommand({ TableName: 'scratch', Key: { pk: { S: 'a' } } }));
+    const otherTables = await clientFor(second.endpoint).send(new ListTablesCommand({}));
+
+    // Assess
+    expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(second.endpoint).not.toBe(first.endpoint);
+    expect(item.Item?.n).toEqual({ N: '1' });
+    expect(otherTables.TableNames).toEqual([]);
+  });
+
+  it('keeps data across a restart when given a data directory', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'dynalite-'));
+    dirs.push(dataDir);
+    const before = await startDynalite({ dataDir });
+    const writer = clientFor(before.endpoint);
+    await createScratchTable(writer, 'kept');
+    await writer.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'b' } } }));
+    await before.close();
+
+    // Act
+    const after = await startDynalite({ dataDir });
+    running.push(after);
+    const item = await clientFor(after.endpoint).send(
+      new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'b' } } }),
+    );
+
+    // Assess
+    expect(item.Item?.pk).toEqual({ S: 'b' });
+  });
+});
