@@ -1,0 +1,42 @@
+// Configuration of the query API function, parsed once at cold start; a missing or bad variable fails with its name.
+// Variables (the infra helper sets these):
+//   TABLE_NAME              required  the single DynamoDB table
+//   CURSOR_SIGNING_SECRET   optional  ≥ 32 chars; when set, pagination cursors are sealed with HMAC-SHA256 under it
+//                                     (without it they carry a plain digest and are still bound to their query)
+//   POWERTOOLS_SERVICE_NAME / POWERTOOLS_LOG_LEVEL  read by Powertools itself
+import { z } from 'zod';
+
+export interface QueryApiConfig {
+  tableName: string;
+  cursorSigningSecret: string | null;
+}
+
+export class ConfigurationError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const schema = z.object({
+  TABLE_NAME: z.string().trim().min(1, 'is required'),
+  CURSOR_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters when set').optional(),
+});
+
+export function loadQueryApiConfig(env: Readonly<Record<string, string | undefined>>): QueryApiConfig {
+  const parsed = schema.safeParse({
+    TABLE_NAME: env.TABLE_NAME ?? '',
+    CURSOR_SIGNING_SECRET: env.CURSOR_SIGNING_SECRET === '' ? undefined : env.CURSOR_SIGNING_SECRET,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
+  }
+  return {
+    tableName: parsed.data.TABLE_NAME,
+    cursorSigningSecret: parsed.data.CURSOR_SIGNING_SECRET ?? null,
+  };
+}

@@ -1,0 +1,115 @@
+// Derives the OpenAPI 3.1 document from the router's route table, so the contract cannot drift from the code.
+import { z } from 'zod';
+import type { Route } from './router.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  jsonSchemaDialect: string;
+  paths: Record<string, Record<string, unknown>>;
+  components: Record<string, unknown>;
+  security: Array<Record<string, string[]>>;
+}
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().nullable(),
+  }),
+});
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query'): unknown[] {
+  if (schema === undefined) return [];
+  const json = toSchema(schema, 'input');
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: location,
+      required: location === 'path' || required.has(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+function operationOf(route: Route): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    const content: Record<string, unknown> = {};
+    if (spec.schema !== undefined) content['application/json'] = { schema: toSchema(spec.schema, 'output') };
+    for (const mediaType of spec.alsoAs ?? []) content[mediaType] = { schema: { type: 'string' } };
+    responses[status] = {
+      description: spec.description,
+      ...(Object.keys(content).length > 0 ? { content } : {}),
+    };
+  }
+  for (const status of ['400', '404', '405']) {
+    responses[status] ??= {
+      description: { '400': 'Invalid input', '404': 'Not found', '405': 'Method not allowed' }[status],
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: [route.description, `Cost: ${route.cost}`].filter(Boolean).join('\n\n'),
+    'x-dynamodb-cost': route.cost,
+    parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
+    ...(route.body !== undefined
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+export function buildOpenApiDocument(routes: readonly Route[], version: string): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const route of routes) {
+    const item = paths[route.path] ?? {};
+    item[route.method.toLowerCase()] = operationOf(route);
+    paths[route.path] = item;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ses-bounce-processor query API',
+      version,
+      description:
+        'Bounce history, recipient state, statistics and code explanations. Every request is signed with AWS ' +
+        'Signature Version 4 (API Gateway IAM authorization). Lists answer {items, nextCursor}; timestamps are ' +
+        'ISO 8601 UTC; errors answer {error: {code, message, field}}.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: {
+      schemas: { Error: toSchema(errorSchema, 'output') },
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS Signature Version 4 (IAM); the caller needs execute-api:Invoke on this API.',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+    },
+    security: [{ sigv4: [] }],
+  };
+}
