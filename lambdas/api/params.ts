@@ -1,0 +1,98 @@
+// Schemas of the query API's path and query parameters. Every value arrives as a string; each schema says exactly
+// what it accepts, so a bad email, date, enum or limit is a 400 naming the parameter.
+import { z } from 'zod';
+import { CATEGORIES, VERDICTS } from '../domain/classification.ts';
+
+export const EVENT_TYPES = ['bounce', 'complaint', 'delivery'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 50;
+
+// Loose on purpose (as SES is): one @, no whitespace or angle brackets; the processor normalizes the same way.
+const EMAIL_PATTERN = /^[^\s@<>()",;]+@[^\s@<>()",;.]+(?:\.[^\s@<>()",;.]+)*$/;
+const DOMAIN_PATTERN =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*$/;
+
+/** An email address, trimmed and lower-cased as the processor keys recipients. */
+export const emailParam = z
+  .string()
+  .max(320, 'must be at most 320 characters')
+  .transform((value) => value.trim().toLowerCase())
+  .refine((value) => EMAIL_PATTERN.test(value), 'must be an email address like name@example.com')
+  .meta({ description: 'Email address (case-insensitive; stored lower-cased)', example: 'jane@example.com' });
+
+export const domainParam = z
+  .string()
+  .max(253)
+  .transform((value) => value.trim().toLowerCase().replace(/\.$/, ''))
+  .refine((value) => DOMAIN_PATTERN.test(value), 'must be a domain name like example.com')
+  .meta({ description: 'Recipient domain (lower-cased)', example: 'example.com' });
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO 8601 date or date-time (with Z or an offset), normalized to an ISO 8601 UTC string. */
+export const instantParam = z
+  .string()
+  .transform((value, ctx) => {
+    const trimmed = value.trim();
+    const valid = ISO_DATE.test(trimmed) || ISO_DATETIME.test(trimmed);
+    const time = valid ? Date.parse(ISO_DATE.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed) : Number.NaN;
+    if (
+      Number.isNaN(time) ||
+      (ISO_DATE.test(trimmed) && new Date(time).toISOString().slice(0, 10) !== trimmed)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an ISO 8601 date (2024-05-01) or date-time with Z or offset',
+      });
+      return z.NEVER;
+    }
+    return new Date(time).toISOString();
+  })
+  .meta({ description: 'ISO 8601 date or date-time (UTC if a date)', example: '2024-05-01T00:00:00Z' });
+
+/** A calendar day YYYY-MM-DD (a full date-time is accepted and truncated to its UTC day). */
+export const dayParam = instantParam
+  .transform((iso) => iso.slice(0, 10))
+  .meta({ description: 'UTC day, YYYY-MM-DD', example: '2024-05-01' });
+
+export const limitParam = z
+  .string()
+  .regex(/^\d{1,7}$/, `must be an integer from 1 to ${MAX_LIMIT}`)
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, `must be from 1 to ${MAX_LIMIT}`)
+      .max(MAX_LIMIT, `must be from 1 to ${MAX_LIMIT}`),
+  )
+  .meta({ description: `Page size, 1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})` });
+
+export const cursorParam = z
+  .string()
+  .min(1)
+  .max(4096)
+  .meta({ description: "Opaque cursor from the previous page's nextCursor (only valid for the same query)" });
+
+export const verdictParam = z.enum(VERDICTS).meta({ description: 'Classifier verdict' });
+export const categoryParam = z.enum(CATEGORIES).meta({ description: 'Classifier reason category' });
+export const typeParam = z.enum(EVENT_TYPES).meta({ description: 'Event type' });
+
+/** An enhanced status code or a prefix of one: `5`, `5.1` or `5.1.1`. */
+export const codeFilterParam = z
+  .string()
+  .trim()
+  .regex(/^[245](?:\.\d{1,3}){0,2}$/, 'must be an enhanced status code or a prefix of one (5, 5.1, 5.1.1)')
+  .meta({ description: 'Enhanced status code, exact (5.1.1) or prefix (5.1)', example: '5.1' });
+
+export const booleanParam = z
+  .enum(['true', 'false'], { message: "must be 'true' or 'false'" })
+  .transform((value) => value === 'true');
+
+/** True when `code` is `filter` or lies under it (`5.1` matches `5.1.1` but not `5.10.1`). */
+export function codeMatches(code: string | null, filter: string): boolean {
+  return code !== null && (code === filter || code.startsWith(`${filter}.`));
+}
