@@ -1,0 +1,90 @@
+// The single DynamoDB table as plain data: the CDK construct, the local stack and the tests all create it
+// from this, and the adapters build keys with the helpers below. See docs/data-model.md. No AWS SDK import.
+
+export type KeyAttributeType = 'S' | 'N';
+
+export interface KeyAttribute {
+  name: string;
+  type: KeyAttributeType;
+}
+
+export interface GlobalSecondaryIndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalSecondaryIndexes: readonly GlobalSecondaryIndexDefinition[];
+  timeToLiveAttribute: string;
+  billingMode: 'PAY_PER_REQUEST';
+}
+
+export const INDEX_BY_TIME = 'byTime';
+export const INDEX_BY_DOMAIN = 'byDomain';
+export const INDEX_BY_ID = 'byId';
+
+export const TABLE_DEFINITION: TableDefinition = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: INDEX_BY_TIME,
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: INDEX_BY_DOMAIN,
+      partitionKey: { name: 'gsi2pk', type: 'S' },
+      sortKey: { name: 'gsi2sk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: INDEX_BY_ID,
+      partitionKey: { name: 'eid', type: 'S' },
+      projection: 'ALL',
+    },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+  billingMode: 'PAY_PER_REQUEST',
+};
+
+/** Write shards of the `byTime` index per type and month. Readers query all of them. */
+export const TIME_SHARDS = 8;
+/** Write shards of the `byDomain` index per domain, type and month. */
+export const DOMAIN_SHARDS = 4;
+/** Shards of the daily counter partitions. May be raised later (readers follow), never lowered. */
+export const COUNTER_SHARDS = 16;
+
+export const SUMMARY_SK = 'SUMMARY';
+export const EVENT_SK_PREFIX = 'E#';
+export const ALLOWLIST_PK = 'ALLOW';
+
+export type RecordedEventType = 'bounce' | 'complaint' | 'delivery';
+
+/** The shard of an event id (32 hex characters) among `shards`, stable across retries. */
+export function shardOf(eventId: string, shards: number): number {
+  return Number.parseInt(eventId.slice(0, 8), 16) % shards;
+}
+
+export const keys = {
+  recipientPk: (email: string) => `R#${email}`,
+  eventSk: (occurredAt: string, eventId: string) => `${EVENT_SK_PREFIX}${occurredAt}#${eventId}`,
+  summary: (email: string) => ({ pk: `R#${email}`, sk: SUMMARY_SK }),
+  byTimePk: (type: RecordedEventType, month: string, shard: number) => `T#${type}#${month}#${shard}`,
+  byDomainPk: (domain: string, type: RecordedEventType, month: string, shard: number) =>
+    `D#${domain}#${type}#${month}#${shard}`,
+  /** Sort key of both time indexes: newest first with ScanIndexForward=false. */
+  timeSk: (occurredAt: string, eventId: string) => `${occurredAt}#${eventId}`,
+  dayCounter: (day: string, shard: number) => ({ pk: `STAT#${day.slice(0, 4)}#${shard}`, sk: `D#${day}` }),
+  domainDayCounter: (day: string, domain: string, shard: number) => ({
+    pk: `STATDOM#${day.slice(0, 4)}#${shard}`,
+    sk: `${day}#${domain}`,
+  }),
+  allowlistAddress: (email: string) => ({ pk: ALLOWLIST_PK, sk: `ADDR#${email}` }),
+  allowlistDomain: (domain: string) => ({ pk: ALLOWLIST_PK, sk: `DOMAIN#${domain}` }),
+} as const;
