@@ -2,7 +2,15 @@
 // directory is given, and the table created from the same plain-data definition the CDK stack uses.
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { type KeyAttribute, TABLE_DEFINITION } from '../lambdas/adapters/table-definition.ts';
 
 export interface DynaliteOptions {
   /** Persist to this directory (LevelDB); in memory when omitted. */
@@ -39,4 +47,57 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** Creates the project's table from the shared definition (TTL is not applied: dynalite has no UpdateTimeToLive). */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const definition = TABLE_DEFINITION;
+  const attributes = new Map<string, KeyAttribute>();
+  const remember = (attribute: KeyAttribute | undefined) => {
+    if (attribute) attributes.set(attribute.name, attribute);
+  };
+  remember(definition.partitionKey);
+  remember(definition.sortKey);
+  for (const index of definition.globalSecondaryIndexes) {
+    remember(index.partitionKey);
+    remember(index.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: definition.billingMode,
+      AttributeDefinitions: [...attributes.values()].map((a) => ({
+        AttributeName: a.name,
+        AttributeType: a.type,
+      })),
+      KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+      GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: index.projection },
+      })),
+    }),
+  );
+}
+
+/** Creates the table unless it already exists (a persisted --data directory keeps it across restarts). */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'existing'> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'existing';
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await createTable(client, tableName);
+  return 'created';
+}
+
+function keySchema(partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined): KeySchemaElement[] {
+  return [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
 }

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
+import { TABLE_DEFINITION } from '../../lambdas/adapters/table-definition.ts';
+import { createTable, ensureTable, type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const clientFor = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
@@ -73,5 +75,49 @@ describe('startDynalite', () => {
 
     // Assess
     expect(item.Item?.pk).toEqual({ S: 'b' });
+  });
+
+  it('creates the table with the keys and indexes of the shared definition', async () => {
+    // Prepare
+    const db = await startDynalite();
+    running.push(db);
+    const client = clientFor(db.endpoint);
+
+    // Act
+    await createTable(client, 'bounces');
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: 'bounces' }));
+
+    // Assess
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: TABLE_DEFINITION.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: TABLE_DEFINITION.sortKey.name, KeyType: 'RANGE' },
+    ]);
+    const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+      name: index.IndexName,
+      keys: index.KeySchema?.map((key) => `${key.AttributeName}:${key.KeyType}`),
+      projection: index.Projection?.ProjectionType,
+    }));
+    expect(indexes).toEqual(
+      TABLE_DEFINITION.globalSecondaryIndexes.map((index) => ({
+        name: index.indexName,
+        keys: [`${index.partitionKey.name}:HASH`, ...(index.sortKey ? [`${index.sortKey.name}:RANGE`] : [])],
+        projection: index.projection,
+      })),
+    );
+  });
+
+  it('ensureTable creates once and then finds the existing table', async () => {
+    // Prepare
+    const db = await startDynalite();
+    running.push(db);
+    const client = clientFor(db.endpoint);
+
+    // Act
+    const first = await ensureTable(client, 'bounces');
+    const second = await ensureTable(client, 'bounces');
+
+    // Assess
+    expect([first, second]).toEqual(['created', 'existing']);
   });
 });
