@@ -1,0 +1,23 @@
+// The CDK app: reads the settings from context (cdk.json or `-c key=value`), validates them, builds the one stack.
+import { App } from 'aws-cdk-lib';
+import { InvalidSettingError, settingsFromContext } from './props.ts';
+import { SesBounceProcessorStack } from './stack.ts';
+
+const app = new App();
+let settings: ReturnType<typeof settingsFromContext>;
+try {
+  settings = settingsFromContext((key) => app.node.tryGetContext(key));
+} catch (error) {
+  if (error instanceof InvalidSettingError) {
+    console.error(`ses-bounce-processor: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+const stackName = app.node.tryGetContext('stackName') ?? 'SesBounceProcessor';
+new SesBounceProcessorStack(app, stackName, {
+  settings,
+  description: 'ses-bounce-processor: SES bounce/complaint/delivery processing, suppression and query API',
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+app.synth();

@@ -1,0 +1,70 @@
+// The SNS topic SES publishes bounce/complaint/delivery notifications to: KMS-encrypted with a key SES may use,
+// TLS-only, and (via the SES wiring) publishable only by SES of this account. Or an existing topic by ARN.
+import { Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct, type IDependable } from 'constructs';
+
+export interface NotificationTopicProps {
+  /** Use this topic instead of creating one; its key and policy stay under the owner's control. */
+  readonly existingTopicArn?: string | undefined;
+}
+
+const SES = 'ses.amazonaws.com';
+
+export class NotificationTopic extends Construct {
+  readonly topic: ITopic;
+  /** The customer-managed key of the created topic; undefined for an existing topic. */
+  readonly key: Key | undefined;
+
+  constructor(scope: Construct, id: string, props: NotificationTopicProps = {}) {
+    super(scope, id);
+    if (props.existingTopicArn !== undefined) {
+      this.topic = Topic.fromTopicArn(this, 'Topic', props.existingTopicArn);
+      this.key = undefined;
+      return;
+    }
+    const account = Stack.of(this).account;
+    this.key = new Key(this, 'Key', {
+      description: 'Encrypts the SES feedback topic (bounce, complaint, delivery notifications)',
+      enableKeyRotation: true,
+    });
+    // SES publishes into the encrypted topic, so it must be able to create and use data keys of this CMK;
+    // CDK does not add this for a topic's masterKey (see docs/reference: "KMS-encrypted topic").
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowSesOfThisAccountToPublishToTheEncryptedTopic',
+        principals: [new ServicePrincipal(SES)],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'SES bounce, complaint and delivery notifications',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+  }
+
+  /**
+   * Lets SES publish identity notifications of the given identity ARNs (configuration-set destinations add their
+   * own statement). Returns the topic policy to depend on, or undefined for an existing topic.
+   */
+  allowSesIdentities(identityArns: readonly string[]): IDependable | undefined {
+    if (identityArns.length === 0) return undefined;
+    const result = this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowSesIdentityNotificationsOfThisAccount',
+        principals: [new ServicePrincipal(SES)],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account, 'aws:SourceArn': [...identityArns] },
+        },
+      }),
+    );
+    return result.policyDependable;
+  }
+}

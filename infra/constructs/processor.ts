@@ -1,0 +1,74 @@
+// SNS → SQS → processor: the notification queue (encrypted, parked in a dead-letter queue after a few receives; the
+// subscription's redrive policy parks what SNS cannot deliver in the same dead-letter queue) and the processor
+// function reading the queue with partial batch responses and a bounded concurrency.
+import { Duration } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
+import { QueueWithDeadLetter } from './queues.ts';
+
+/** Processor function timeout; the queue's visibility timeout is six times it (AWS's guidance for SQS sources). */
+export const PROCESSOR_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The subscription keeps SNS's envelope (no raw message delivery): the processor's parser reads the SNS
+ * MessageId and Timestamp for correlation and recording.
+ */
+export const RAW_MESSAGE_DELIVERY = false;
+
+export interface NotificationProcessorProps {
+  readonly topic: ITopic;
+  readonly powertools: PowertoolsSettings;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly maxConcurrency: number;
+  readonly batchSize: number;
+  readonly maxReceiveCount: number;
+}
+
+export class NotificationProcessor extends Construct {
+  readonly queue: Queue;
+  /**
+   * Messages the processor failed `maxReceiveCount` times, and messages SNS could not deliver to the queue.
+   * One queue for both: SQS's message move task only accepts dead-letter queues of SQS queues as its source, so a
+   * separate SNS-only dead-letter queue could not be redriven with it; both kinds belong in the notification queue.
+   */
+  readonly deadLetterQueue: Queue;
+  readonly function: BounceFunction;
+
+  constructor(scope: Construct, id: string, props: NotificationProcessorProps) {
+    super(scope, id);
+    const queues = new QueueWithDeadLetter(this, 'Notifications', {
+      visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6),
+      maxReceiveCount: props.maxReceiveCount,
+    });
+    this.queue = queues.queue;
+    this.deadLetterQueue = queues.deadLetterQueue;
+    props.topic.addSubscription(
+      new SqsSubscription(this.queue, {
+        rawMessageDelivery: RAW_MESSAGE_DELIVERY,
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    );
+
+    this.function = new BounceFunction(this, 'Processor', {
+      entry: 'lambdas/handlers/processor.ts',
+      description:
+        'Classifies and records SES bounce/complaint/delivery notifications, requests suppressions',
+      powertools: props.powertools,
+      timeout: PROCESSOR_TIMEOUT,
+      memorySize: 512,
+      environment: props.environment,
+    });
+    this.function.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
+      }),
+    );
+  }
+}

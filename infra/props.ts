@@ -1,0 +1,258 @@
+// The one typed settings object of the stack, its documented defaults, and how it is read from CDK context
+// (cdk.json "context" or `-c key=value`): every value is validated here so a bad setting fails synth by name.
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+
+/** How the query API authenticates callers. */
+export type ApiAuthorization =
+  | { readonly type: 'iam' }
+  | {
+      readonly type: 'cognito';
+      /** ARN of the Cognito user pool whose JWTs (ID or access tokens) are accepted. */
+      readonly userPoolArn: string;
+      /** OAuth scopes required on every route; empty accepts ID tokens. */
+      readonly scopes: readonly string[];
+    };
+
+export interface SesBounceProcessorSettings {
+  /** Powertools service name (POWERTOOLS_SERVICE_NAME). */
+  readonly serviceName: string;
+  /** CloudWatch namespace the processor's metrics go to (POWERTOOLS_METRICS_NAMESPACE); the dashboard reads it. */
+  readonly metricsNamespace: string;
+  /** Lambda log level (POWERTOOLS_LOG_LEVEL). */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Retention of every Lambda and API access log group, in days (a CloudWatch Logs retention value). */
+  readonly logRetentionDays: RetentionDays;
+  /** Days an event stays in the table before DynamoDB's TTL removes it (EVENT_RETENTION_DAYS). */
+  readonly eventRetentionDays: number;
+  /** Soft bounces within the window that suppress an address (SOFT_BOUNCE_THRESHOLD). */
+  readonly softBounceThreshold: number;
+  /** Window for counting soft bounces, days (SOFT_BOUNCE_WINDOW_DAYS). */
+  readonly softBounceWindowDays: number;
+  /** Put complained addresses on the SES suppression list (SUPPRESS_ON_COMPLAINT). */
+  readonly suppressOnComplaint: boolean;
+  /** Remove addresses SES suppressed for a sender-side problem (REPAIR_SES_FALSE_SUPPRESSIONS). */
+  readonly repairSesFalseSuppressions: boolean;
+  /** Record everything, change nothing in SES (DRY_RUN). */
+  readonly dryRun: boolean;
+  /** SES suppression-list calls per second by the worker (SUPPRESSION_RATE_PER_SECOND); SES allows 1/s. */
+  readonly suppressionRatePerSecond: number;
+  /** DynamoDB table name; undefined lets CloudFormation generate one. */
+  readonly tableName?: string | undefined;
+  /** Refuse DeleteTable while set (the table is retained on stack deletion either way). */
+  readonly tableDeletionProtection: boolean;
+  /** Use this SNS topic instead of creating the encrypted one (its policy and key are then yours to manage). */
+  readonly existingTopicArn?: string | undefined;
+  /** Name of the configuration set to create, or of the existing one when `useExistingConfigurationSet`. */
+  readonly configurationSetName: string;
+  /** Attach the event destination to an existing configuration set instead of creating one. */
+  readonly useExistingConfigurationSet: boolean;
+  /** Identities (domains/addresses) whose Bounce/Complaint/Delivery identity notifications go to the topic. */
+  readonly notificationIdentities: readonly string[];
+  /** Most concurrent processor invocations the notification queue may drive (SQS event source: 2–1000). */
+  readonly processorMaxConcurrency: number;
+  /** Messages per processor invocation. */
+  readonly processorBatchSize: number;
+  /** Receives before a notification is parked in its dead-letter queue. */
+  readonly notificationMaxReceiveCount: number;
+  /** How the query API authenticates. */
+  readonly apiAuthorization: ApiAuthorization;
+  /** Steady-state requests per second the API stage accepts. */
+  readonly apiThrottleRateLimit: number;
+  /** Burst of requests the API stage accepts. */
+  readonly apiThrottleBurstLimit: number;
+  /** Origins allowed by CORS; empty leaves CORS off. */
+  readonly apiCorsAllowOrigins: readonly string[];
+  /** Alarm when hard bounces / (deliveries + bounces) exceeds this share (SES reviews accounts at 5%). */
+  readonly alarmHardBounceRate: number;
+  /** Alarm when complaints / deliveries exceeds this share (SES reviews accounts at 0.1%). */
+  readonly alarmComplaintRate: number;
+  /** Minimum deliveries+bounces per evaluation period before the rate alarms may fire (avoids 1-of-2 noise). */
+  readonly alarmRateMinimumVolume: number;
+  /** E-mail address subscribed to the alarm topic; undefined creates no subscription. */
+  readonly alarmEmail?: string | undefined;
+}
+
+/** The defaults, documented in the README's props table. */
+export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
+  serviceName: 'ses-bounce-processor',
+  metricsNamespace: 'SesBounceProcessor',
+  logLevel: 'INFO',
+  logRetentionDays: RetentionDays.ONE_MONTH,
+  eventRetentionDays: 400,
+  softBounceThreshold: 3,
+  softBounceWindowDays: 14,
+  suppressOnComplaint: true,
+  repairSesFalseSuppressions: false,
+  dryRun: false,
+  suppressionRatePerSecond: 1,
+  tableName: undefined,
+  tableDeletionProtection: true,
+  existingTopicArn: undefined,
+  configurationSetName: 'ses-bounce-processor',
+  useExistingConfigurationSet: false,
+  notificationIdentities: [],
+  processorMaxConcurrency: 5,
+  processorBatchSize: 10,
+  notificationMaxReceiveCount: 5,
+  apiAuthorization: { type: 'iam' },
+  apiThrottleRateLimit: 50,
+  apiThrottleBurstLimit: 100,
+  apiCorsAllowOrigins: [],
+  alarmHardBounceRate: 0.02,
+  alarmComplaintRate: 0.0005,
+  alarmRateMinimumVolume: 100,
+  alarmEmail: undefined,
+};
+
+export class InvalidSettingError extends Error {
+  override readonly name = 'InvalidSettingError';
+}
+
+// Context values arrive as strings from `-c key=value` and as JSON values from cdk.json: accept both.
+const bool = z.union([z.boolean(), z.stringbool()]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0)
+      : value,
+  z.array(z.string().min(1)),
+);
+const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+const share = z.coerce.number().gt(0).lt(1);
+const retentionValues = Object.values(RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
+const configurationSetName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-", at most 64 characters');
+
+const settingsSchema = z
+  .object({
+    serviceName: z.string().min(1),
+    metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace'),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    logRetentionDays: z.coerce
+      .number()
+      .refine((days) => retentionValues.includes(days), `one of ${retentionValues.join(', ')}`),
+    eventRetentionDays: int(1, 36_500),
+    softBounceThreshold: int(1, 100),
+    softBounceWindowDays: int(1, 365),
+    suppressOnComplaint: bool,
+    repairSesFalseSuppressions: bool,
+    dryRun: bool,
+    suppressionRatePerSecond: z.coerce.number().gt(0).max(1, 'SES allows 1 suppression-list call per second'),
+    tableName: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')
+        .optional(),
+    ),
+    tableDeletionProtection: bool,
+    existingTopicArn: optionalText.pipe(
+      z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
+        .optional(),
+    ),
+    configurationSetName,
+    useExistingConfigurationSet: bool,
+    notificationIdentities: list,
+    processorMaxConcurrency: int(2, 1000),
+    processorBatchSize: int(1, 10_000),
+    notificationMaxReceiveCount: int(1, 1000),
+    apiAuthorization: z.enum(['iam', 'cognito']),
+    apiCognitoUserPoolArn: optionalText,
+    apiCognitoScopes: list,
+    apiThrottleRateLimit: z.coerce.number().positive(),
+    apiThrottleBurstLimit: int(1, 1_000_000),
+    apiCorsAllowOrigins: list,
+    alarmHardBounceRate: share,
+    alarmComplaintRate: share,
+    alarmRateMinimumVolume: int(0, 1_000_000_000),
+    alarmEmail: optionalText.pipe(z.email().optional()),
+  })
+  .strict();
+
+/** Every key a user may set, as accepted from context (cognito settings are flattened for `-c`). */
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as readonly string[];
+
+function defaultsAsInput(): Record<string, unknown> {
+  const { apiAuthorization, ...rest } = DEFAULT_SETTINGS;
+  return {
+    ...rest,
+    apiAuthorization: apiAuthorization.type,
+    apiCognitoUserPoolArn: undefined,
+    apiCognitoScopes: [],
+  };
+}
+
+/**
+ * Validates raw settings (from context or a test) over the defaults. Throws InvalidSettingError naming every bad key.
+ */
+export function resolveSettings(raw: Readonly<Record<string, unknown>>): SesBounceProcessorSettings {
+  const unknownKeys = Object.keys(raw).filter((key) => !SETTING_KEYS.includes(key));
+  if (unknownKeys.length > 0) {
+    throw new InvalidSettingError(
+      `Unknown setting(s): ${unknownKeys.join(', ')}. Known settings: ${SETTING_KEYS.join(', ')}.`,
+    );
+  }
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+  const parsed = settingsSchema.safeParse({ ...defaultsAsInput(), ...defined });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) =>
+        `${issue.path.join('.') || '(settings)'}: ${issue.message} (got ${JSON.stringify(pick(raw, issue.path))})`,
+    );
+    throw new InvalidSettingError(`Invalid setting(s):\n  ${problems.join('\n  ')}`);
+  }
+  const { apiAuthorization, apiCognitoUserPoolArn, apiCognitoScopes, ...settings } = parsed.data;
+  return {
+    ...settings,
+    logRetentionDays: settings.logRetentionDays as RetentionDays,
+    apiAuthorization: authorizationFrom(apiAuthorization, apiCognitoUserPoolArn, apiCognitoScopes),
+  };
+}
+
+function authorizationFrom(
+  type: 'iam' | 'cognito',
+  userPoolArn: string | undefined,
+  scopes: readonly string[],
+): ApiAuthorization {
+  if (type === 'iam') {
+    if (userPoolArn !== undefined) {
+      throw new InvalidSettingError(
+        'apiCognitoUserPoolArn is set but apiAuthorization is "iam"; set it to "cognito".',
+      );
+    }
+    return { type: 'iam' };
+  }
+  if (
+    userPoolArn === undefined ||
+    !/^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/\S+$/.test(userPoolArn)
+  ) {
+    throw new InvalidSettingError(
+      `apiCognitoUserPoolArn: a Cognito user pool ARN is required when apiAuthorization is "cognito" (got ${JSON.stringify(userPoolArn)})`,
+    );
+  }
+  return { type: 'cognito', userPoolArn, scopes };
+}
+
+function pick(raw: Readonly<Record<string, unknown>>, path: readonly PropertyKey[]): unknown {
+  const key = path[0];
+  return typeof key === 'string' ? raw[key] : undefined;
+}
+
+/** Reads every known setting from CDK context (`tryGetContext`) and validates it. */
+export function settingsFromContext(tryGetContext: (key: string) => unknown): SesBounceProcessorSettings {
+  const raw: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const value = tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  return resolveSettings(raw);
+}

@@ -1,0 +1,178 @@
+// The one stack: composes the notification topic, SES wiring, table, processor, suppression worker, query API and
+// observability, and grants each function exactly the actions it needs on exactly its resources.
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { PowertoolsSettings } from './constructs/bounce-function.ts';
+import { NotificationTopic } from './constructs/notifications.ts';
+import { Observability, type ProcessorMetricNames } from './constructs/observability.ts';
+import { NotificationProcessor } from './constructs/processor.ts';
+import { QueryApi } from './constructs/query-api.ts';
+import { SesWiring } from './constructs/ses-wiring.ts';
+import { BounceStore } from './constructs/store.ts';
+import { SuppressionWorker } from './constructs/suppression.ts';
+import type { SesBounceProcessorSettings } from './props.ts';
+
+export interface SesBounceProcessorStackProps extends StackProps {
+  readonly settings: SesBounceProcessorSettings;
+}
+
+/** The processor's metric names (see lambdas/ metrics); the alarms and dashboard read them. */
+export const PROCESSOR_METRICS: ProcessorMetricNames = {
+  events: 'EventsRecorded',
+  hardBounces: 'HardBounces',
+  softBounces: 'SoftBounces',
+  complaints: 'Complaints',
+  deliveries: 'Deliveries',
+  verdictDimension: 'verdict',
+  categoryDimension: 'category',
+  domainDimension: 'domain',
+};
+
+/** DynamoDB actions per function: the processor and worker record, the query function reads and erases. */
+export const TABLE_ACTIONS = {
+  processor: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+  worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  queryRead: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  // Reactivation (audit event, streak reset), erasure (history and summary) and the allowlist.
+  queryWrite: [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+} as const;
+
+/** SESv2 actions of the query function: read SES's entry for a recipient and remove it on reactivation. */
+export const QUERY_SES_ACTIONS = ['ses:GetSuppressedDestination', 'ses:DeleteSuppressedDestination'];
+
+export class SesBounceProcessorStack extends Stack {
+  readonly notifications: NotificationTopic;
+  readonly sesWiring: SesWiring;
+  readonly store: BounceStore;
+  readonly processor: NotificationProcessor;
+  readonly suppression: SuppressionWorker;
+  readonly queryApi: QueryApi;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: SesBounceProcessorStackProps) {
+    super(scope, id, props);
+    const settings = props.settings;
+    const powertools: PowertoolsSettings = {
+      serviceName: settings.serviceName,
+      metricsNamespace: settings.metricsNamespace,
+      logLevel: settings.logLevel,
+      logRetentionDays: settings.logRetentionDays,
+    };
+
+    this.notifications = new NotificationTopic(this, 'Notifications', {
+      existingTopicArn: settings.existingTopicArn,
+    });
+    this.sesWiring = new SesWiring(this, 'SesWiring', {
+      topic: this.notifications.topic,
+      configurationSetName: settings.configurationSetName,
+      useExistingConfigurationSet: settings.useExistingConfigurationSet,
+      notificationIdentities: settings.notificationIdentities,
+      allowSesIdentities: (arns) => this.notifications.allowSesIdentities(arns),
+      logRetentionDays: settings.logRetentionDays,
+    });
+    this.store = new BounceStore(this, 'Store', {
+      tableName: settings.tableName,
+      deletionProtection: settings.tableDeletionProtection,
+    });
+
+    // The processing settings (lambdas/config.ts) shared by the processor and the worker.
+    const processingEnvironment = {
+      TABLE_NAME: this.store.table.tableName,
+      EVENT_RETENTION_DAYS: String(settings.eventRetentionDays),
+      SOFT_BOUNCE_THRESHOLD: String(settings.softBounceThreshold),
+      SOFT_BOUNCE_WINDOW_DAYS: String(settings.softBounceWindowDays),
+      SUPPRESS_ON_COMPLAINT: String(settings.suppressOnComplaint),
+      REPAIR_SES_FALSE_SUPPRESSIONS: String(settings.repairSesFalseSuppressions),
+      DRY_RUN: String(settings.dryRun),
+      SUPPRESSION_RATE_PER_SECOND: String(settings.suppressionRatePerSecond),
+    };
+    this.suppression = new SuppressionWorker(this, 'Suppression', {
+      powertools,
+      environment: processingEnvironment,
+      ratePerSecond: settings.suppressionRatePerSecond,
+    });
+    this.processor = new NotificationProcessor(this, 'Processor', {
+      topic: this.notifications.topic,
+      powertools,
+      environment: { ...processingEnvironment, SUPPRESSION_QUEUE_URL: this.suppression.queue.queueUrl },
+      maxConcurrency: settings.processorMaxConcurrency,
+      batchSize: settings.processorBatchSize,
+      maxReceiveCount: settings.notificationMaxReceiveCount,
+    });
+    this.queryApi = new QueryApi(this, 'QueryApi', {
+      powertools,
+      environment: { TABLE_NAME: this.store.table.tableName },
+      authorization: settings.apiAuthorization,
+      throttleRateLimit: settings.apiThrottleRateLimit,
+      throttleBurstLimit: settings.apiThrottleBurstLimit,
+      corsAllowOrigins: settings.apiCorsAllowOrigins,
+    });
+
+    this.store.grant(this.processor.function.function, TABLE_ACTIONS.processor);
+    this.processor.function.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.suppression.queue.queueArn] }),
+    );
+    this.store.grant(this.suppression.function.function, TABLE_ACTIONS.worker);
+    const queryFunction = this.queryApi.function.function;
+    this.store.grant(queryFunction, [...TABLE_ACTIONS.queryRead, ...TABLE_ACTIONS.queryWrite]);
+    queryFunction.addToRolePolicy(new PolicyStatement({ actions: QUERY_SES_ACTIONS, resources: ['*'] }));
+    Validations.of(this.queryApi.function).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'SESv2 GetSuppressedDestination/DeleteSuppressedDestination define no resource types (the account ' +
+        'suppression list is not an ARN), so IAM only accepts "*"; the two actions are exact.',
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      metricsNamespace: settings.metricsNamespace,
+      serviceName: settings.serviceName,
+      metricNames: PROCESSOR_METRICS,
+      deadLetterQueues: {
+        Notification: this.processor.deadLetterQueue,
+        Suppression: this.suppression.deadLetterQueue,
+      },
+      suppressionQueue: this.suppression.queue,
+      processor: this.processor.function.function,
+      worker: this.suppression.function.function,
+      queryFunction,
+      hardBounceRateThreshold: settings.alarmHardBounceRate,
+      complaintRateThreshold: settings.alarmComplaintRate,
+      rateMinimumVolume: settings.alarmRateMinimumVolume,
+      alarmEmail: settings.alarmEmail,
+    });
+
+    this.outputs(settings);
+  }
+
+  // Outputs the operator needs: where to send mail from, where the API is, and what `ses-bounce redrive` reads.
+  private outputs(settings: SesBounceProcessorSettings): void {
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('ConfigurationSetName', settings.configurationSetName, 'Send with this SES configuration set');
+    output('NotificationTopicArn', this.notifications.topic.topicArn, 'SNS topic SES publishes feedback to');
+    output('TableName', this.store.table.tableName, 'DynamoDB table (retained on stack deletion)');
+    output('ApiUrl', this.queryApi.api.url, 'Query API base URL');
+    output('NotificationQueueArn', this.processor.queue.queueArn, 'Notification queue');
+    output('NotificationDeadLetterQueueArn', this.processor.deadLetterQueue.queueArn, 'Parked notifications');
+    output('SuppressionQueueArn', this.suppression.queue.queueArn, 'Suppression queue');
+    output(
+      'SuppressionDeadLetterQueueArn',
+      this.suppression.deadLetterQueue.queueArn,
+      'Parked suppression changes',
+    );
+    output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Alarm notifications');
+    output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
+  }
+}
