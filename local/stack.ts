@@ -1,0 +1,324 @@
+// The whole system in one process: embedded DynamoDB, the SESv2 suppression list, SQS-like queues feeding the
+// processor and suppression-worker Lambdas, the query API behind an API Gateway-shaped adapter, `POST /sns`,
+// and the read-only page, all on one loopback port.
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ApiHandler, apiContext, toApiGatewayEvent, writeApiResult } from './api-gateway.ts';
+import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
+import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
+import { createSesv2SuppressionEmulator, type Sesv2SuppressionEmulator } from './sesv2-suppression-server.ts';
+import { interpretSnsPost, SnsIntakeError } from './sns-endpoint.ts';
+import { type CertificateFetcher, createSnsSignatureVerifier } from './sns-signature.ts';
+import { handleSqsRequest, isSqsRequest } from './sqs-api.ts';
+import { type BatchConsumer, LocalQueue } from './sqs-queue.ts';
+
+export const TABLE_NAME = 'ses-bounce-local';
+/** SNS caps HTTP deliveries at 256 KiB of message; the JSON envelope escapes it, so allow some headroom. */
+export const MAX_SNS_BODY_BYTES = 1024 * 1024;
+const MAX_API_BODY_BYTES = 1024 * 1024;
+
+export interface LambdaHandlers {
+  processor: BatchConsumer;
+  suppressionWorker: BatchConsumer;
+  queryApi: ApiHandler;
+}
+
+export interface LocalStackOptions {
+  port?: number;
+  host?: string;
+  /** Persist DynamoDB here; in memory when omitted. */
+  dataDir?: string;
+  /** Require SNS signatures; defaults to true whenever `host` is not a loopback address. */
+  verifySignatures?: boolean;
+  fetchCertificate?: CertificateFetcher;
+  /** How long a failed message waits before SQS hands it out again. */
+  retryDelayMs?: number;
+  /** Receives before a failing message is parked in its dead-letter queue. */
+  maxReceiveCount?: number;
+  /** Loads the Lambda handlers once the environment points at the local services. */
+  loadHandlers: () => Promise<LambdaHandlers>;
+  /** Extra environment for the handlers (policy settings and the like); the stack's endpoints always win. */
+  environment?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  host: string;
+  verifySignatures: boolean;
+  tableName: string;
+  dynamoEndpoint: string;
+  tableState: 'created' | 'existing';
+  sesv2: Sesv2SuppressionEmulator;
+  queues: {
+    ingest: LocalQueue;
+    ingestDeadLetter: LocalQueue;
+    suppression: LocalQueue;
+    suppressionDeadLetter: LocalQueue;
+  };
+  /** Resolves when both queues have nothing waiting or in flight. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'web');
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: join(WEB_ROOT, 'index.html'), type: 'text/html; charset=utf-8' },
+  '/assets/app.js': { file: join(WEB_ROOT, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/style.css': { file: join(WEB_ROOT, 'style.css'), type: 'text/css; charset=utf-8' },
+  '/assets/chart.umd.min.js': {
+    file: join(PROJECT_ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
+};
+const PAGE_SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? (() => undefined);
+  const verifySignatures = opts.verifySignatures ?? !isLoopback(host);
+  const verifier = verifySignatures
+    ? createSnsSignatureVerifier(opts.fetchCertificate ? { fetchCertificate: opts.fetchCertificate } : {})
+    : undefined;
+  const retryDelayMs = opts.retryDelayMs ?? 2_000;
+  const maxReceiveCount = opts.maxReceiveCount ?? 3;
+  const onConsumerError = (error: unknown, queue: string) =>
+    log(
+      `${queue}: batch failed and will be retried (${error instanceof Error ? error.message : String(error)})`,
+    );
+
+  const ingestDeadLetter = new LocalQueue({ name: 'ses-bounce-ingest-dlq' });
+  const ingest = new LocalQueue({
+    name: 'ses-bounce-ingest',
+    visibilityTimeoutMs: retryDelayMs,
+    maxReceiveCount,
+    deadLetterQueue: ingestDeadLetter,
+    batchSize: 10,
+    concurrency: 2,
+    onConsumerError,
+  });
+  const suppressionDeadLetter = new LocalQueue({ name: 'ses-bounce-suppression-dlq' });
+  const suppression = new LocalQueue({
+    name: 'ses-bounce-suppression',
+    visibilityTimeoutMs: retryDelayMs,
+    maxReceiveCount,
+    deadLetterQueue: suppressionDeadLetter,
+    batchSize: 10,
+    concurrency: 1,
+    onConsumerError,
+  });
+  const queues = { ingest, ingestDeadLetter, suppression, suppressionDeadLetter };
+  const queuesByName = new Map(
+    [ingest, ingestDeadLetter, suppression, suppressionDeadLetter].map((q) => [q.name, q]),
+  );
+  const sesv2 = createSesv2SuppressionEmulator();
+
+  const dynamo: RunningDynalite = await startDynalite(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  let handlers: LambdaHandlers | undefined;
+  let origin = '';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (await sesv2.handle(req, res)) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (isSqsRequest(req)) {
+      await handleSqsRequest(req, res, await readBody(req, MAX_API_BODY_BYTES), queuesByName, origin);
+      return;
+    }
+    if (url.pathname === '/sns') {
+      await acceptSns(req, res);
+      return;
+    }
+    const asset = STATIC_FILES[url.pathname];
+    if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
+      const content = await readFile(asset.file);
+      res.writeHead(200, {
+        'content-type': asset.type,
+        'content-length': String(content.length),
+        'cache-control': 'no-cache',
+        ...PAGE_SECURITY_HEADERS,
+      });
+      res.end(req.method === 'HEAD' ? undefined : content);
+      return;
+    }
+    if (url.pathname === '/local/status' && req.method === 'GET') {
+      sendJson(res, 200, {
+        verifySignatures,
+        auth: 'none (loopback only)',
+        queues: Object.fromEntries(Object.values(queues).map((q) => [q.name, q.stats()])),
+        suppressionList: sesv2.entries().length,
+      });
+      return;
+    }
+    if (url.pathname === '/local/dead-letters' && req.method === 'GET') {
+      sendJson(res, 200, {
+        ingest: ingestDeadLetter.peek(),
+        suppression: suppressionDeadLetter.peek(),
+      });
+      return;
+    }
+    if (url.pathname === '/local/dead-letters/redrive' && req.method === 'POST') {
+      const moved = ingestDeadLetter.redriveTo(ingest) + suppressionDeadLetter.redriveTo(suppression);
+      sendJson(res, 200, { moved });
+      return;
+    }
+    if (!handlers) {
+      sendError(res, 503, 'starting', 'The local stack is still starting.');
+      return;
+    }
+    const body = await readBody(req, MAX_API_BODY_BYTES);
+    const result = await handlers.queryApi(
+      toApiGatewayEvent(req, body, req.socket.remoteAddress ?? host),
+      apiContext(),
+    );
+    writeApiResult(res, result);
+  };
+
+  const acceptSns = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') {
+      sendError(res, 405, 'method-not-allowed', 'POST an SNS message or an SES notification to /sns.');
+      return;
+    }
+    const body = await readBody(req, MAX_SNS_BODY_BYTES);
+    const header = req.headers['x-amz-sns-message-type'];
+    const result = await interpretSnsPost(
+      body,
+      typeof header === 'string' ? header : undefined,
+      verifier ? { verifier } : {},
+    );
+    if (result.kind === 'enqueue') {
+      const { messageId } = ingest.send(result.sqsBody);
+      sendJson(res, 200, { status: 'queued', snsMessageId: result.snsMessageId, queueMessageId: messageId });
+      return;
+    }
+    log(
+      `${result.type} for ${result.topicArn}: not confirmed automatically (the local stack makes no outbound calls); ` +
+        `visit ${result.subscribeUrl} to confirm.`,
+    );
+    sendJson(res, 200, { status: 'noted', type: result.type, subscribeUrl: result.subscribeUrl });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        sendError(res, 413, 'payload-too-large', error.message);
+      } else if (error instanceof SnsIntakeError) {
+        sendError(
+          res,
+          error.status,
+          error.status === 403 ? 'signature-rejected' : 'invalid-sns-message',
+          error.message,
+        );
+      } else {
+        log(
+          `internal error on ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        sendError(res, 500, 'internal-error', 'Internal error');
+      }
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    await dynamo.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  origin = `http://${urlHost}:${port}`;
+  const loopbackOrigin = `http://127.0.0.1:${port}`;
+  const selfOrigin = isLoopback(host)
+    ? origin
+    : host === '0.0.0.0' || host === '::'
+      ? loopbackOrigin
+      : origin;
+
+  Object.assign(process.env, opts.environment ?? {}, {
+    TABLE_NAME,
+    SUPPRESSION_QUEUE_URL: suppression.url(selfOrigin),
+    DEAD_LETTER_QUEUE_URL: ingestDeadLetter.url(selfOrigin),
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    // Fake credentials and endpoint overrides: the unchanged Lambda code talks only to this process.
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALSTACK',
+    AWS_SECRET_ACCESS_KEY: 'local-stack-secret',
+    AWS_SESSION_TOKEN: '',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SESV2: selfOrigin,
+    AWS_ENDPOINT_URL_SQS: selfOrigin,
+  });
+  process.env.POWERTOOLS_SERVICE_NAME ??= 'ses-bounce-local';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'SesBounceLocal';
+
+  let tableState: 'created' | 'existing';
+  try {
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCALSTACK', secretAccessKey: 'local-stack-secret' },
+    });
+    tableState = await ensureTable(client, TABLE_NAME);
+    client.destroy();
+    handlers = await opts.loadHandlers();
+  } catch (error) {
+    server.closeAllConnections();
+    server.close();
+    await dynamo.close();
+    throw error;
+  }
+  const loaded = handlers;
+  ingest.attach(loaded.processor);
+  suppression.attach(loaded.suppressionWorker);
+
+  const idle = async () => {
+    // The processor feeds the suppression queue, so settle in order and re-check until both are quiet.
+    for (;;) {
+      await ingest.idle();
+      await suppression.idle();
+      if (ingest.stats().visible + ingest.stats().inFlight === 0) return;
+    }
+  };
+
+  return {
+    url: origin,
+    host,
+    verifySignatures,
+    tableName: TABLE_NAME,
+    dynamoEndpoint: dynamo.endpoint,
+    tableState,
+    sesv2,
+    queues,
+    idle,
+    close: async () => {
+      for (const queue of Object.values(queues)) queue.stop();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await dynamo.close();
+    },
+  };
+}

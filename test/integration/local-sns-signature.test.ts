@@ -1,0 +1,257 @@
+import { execFileSync } from 'node:child_process';
+import { createSign } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpretSnsPost, SnsIntakeError } from '../../local/sns-endpoint.ts';
+import {
+  createSnsSignatureVerifier,
+  SnsSignatureError,
+  type SnsSignedMessage,
+  snsCertificateUrl,
+  stringToSign,
+} from '../../local/sns-signature.ts';
+
+const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-local-test.pem';
+
+let dir: string;
+let privateKey: string;
+let certificate: string;
+
+beforeAll(async () => {
+  // A throwaway key and self-signed certificate standing in for SNS's signing certificate.
+  dir = await mkdtemp(join(tmpdir(), 'sns-sig-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=sns.amazonaws.com',
+    ],
+    { stdio: 'ignore' },
+  );
+  privateKey = await readFile(join(dir, 'key.pem'), 'utf8');
+  certificate = await readFile(join(dir, 'cert.pem'), 'utf8');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function signed(message: Omit<SnsSignedMessage, 'Signature'>): SnsSignedMessage {
+  const algorithm = message.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1';
+  const Signature = createSign(algorithm)
+    .update(stringToSign({ ...message, Signature: '' }))
+    .sign(privateKey, 'base64');
+  return { ...message, Signature };
+}
+
+const sesBounce = `${JSON.stringify({ notificationType: 'Bounce', mail: { messageId: 'm' } })}\n`;
+
+function notification(version: '1' | '2'): SnsSignedMessage {
+  return signed({
+    Type: 'Notification',
+    MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+    Subject: 'Amazon SES Email Event Notification',
+    Message: sesBounce,
+    Timestamp: '2026-11-01T10:00:00.000Z',
+    SignatureVersion: version,
+    SigningCertURL: CERT_URL,
+  });
+}
+
+function countingFetcher() {
+  const fetched: string[] = [];
+  return {
+    fetched,
+    fetchCertificate: async (url: URL) => {
+      fetched.push(url.href);
+      return certificate;
+    },
+  };
+}
+
+describe('SNS signature verification', () => {
+  it.each(['1', '2'] as const)('accepts a message signed with SignatureVersion %s', async (version) => {
+    // Prepare
+    const { fetchCertificate } = countingFetcher();
+    const verify = createSnsSignatureVerifier({ fetchCertificate });
+
+    // Act / Assess
+    await expect(verify(notification(version))).resolves.toBeUndefined();
+  });
+
+  it('rejects a message whose body was altered after signing', async () => {
+    // Prepare
+    const { fetchCertificate } = countingFetcher();
+    const verify = createSnsSignatureVerifier({ fetchCertificate });
+    const forged = { ...notification('2'), Message: sesBounce.replace('Bounce', 'Complaint') };
+
+    // Act / Assess
+    await expect(verify(forged)).rejects.toThrow('the signature does not match the message');
+  });
+
+  it('keeps the trailing newline of an event-publishing Message as part of what was signed', async () => {
+    // Prepare
+    const { fetchCertificate } = countingFetcher();
+    const verify = createSnsSignatureVerifier({ fetchCertificate });
+    const trimmed = { ...notification('1'), Message: sesBounce.trimEnd() };
+
+    // Act / Assess
+    await expect(verify(trimmed)).rejects.toBeInstanceOf(SnsSignatureError);
+  });
+
+  it('verifies confirmations over SubscribeURL and Token, and caches the certificate', async () => {
+    // Prepare
+    const { fetched, fetchCertificate } = countingFetcher();
+    const verify = createSnsSignatureVerifier({ fetchCertificate });
+    const confirmation = signed({
+      Type: 'SubscriptionConfirmation',
+      MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+      Message: 'You have chosen to subscribe to the topic.',
+      Timestamp: '2026-11-01T10:00:00.000Z',
+      SignatureVersion: '1',
+      SigningCertURL: CERT_URL,
+      SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc',
+      Token: 'abc',
+    });
+
+    // Act
+    await verify(confirmation);
+    await verify(notification('1'));
+
+    // Assess
+    expect(fetched).toEqual([CERT_URL]);
+  });
+
+  it.each([
+    ['http://sns.us-east-1.amazonaws.com/cert.pem', 'plain https URL'],
+    ['https://sns.us-east-1.amazonaws.com.evil.example/cert.pem', 'is not an SNS host'],
+    ['https://evil.example/sns.us-east-1.amazonaws.com/cert.pem', 'is not an SNS host'],
+    ['https://sns.us-east-1.amazonaws.com:8443/cert.pem', 'plain https URL'],
+    ['https://sns.us-east-1.amazonaws.com/cert.txt', '.pem'],
+  ])('refuses to fetch a certificate from %s', (url, reason) => {
+    expect(() => snsCertificateUrl(url)).toThrow(reason);
+  });
+
+  it('never fetches from a foreign host even when the signature would match', async () => {
+    // Prepare
+    const { fetched, fetchCertificate } = countingFetcher();
+    const verify = createSnsSignatureVerifier({ fetchCertificate });
+    const foreign = signed({ ...notification('1'), SigningCertURL: 'https://attacker.example/cert.pem' });
+
+    // Act / Assess
+    await expect(verify(foreign)).rejects.toThrow('not an SNS host');
+    expect(fetched).toEqual([]);
+  });
+
+  it('rejects an unknown SignatureVersion', async () => {
+    const verify = createSnsSignatureVerifier({ fetchCertificate: countingFetcher().fetchCertificate });
+    await expect(verify({ ...notification('1'), SignatureVersion: '3' })).rejects.toThrow(
+      'unsupported SignatureVersion 3',
+    );
+  });
+
+  it('does not cache a failed certificate fetch', async () => {
+    // Prepare
+    let calls = 0;
+    const verify = createSnsSignatureVerifier({
+      fetchCertificate: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('connection reset');
+        return certificate;
+      },
+    });
+
+    // Act
+    const first = verify(notification('1'));
+    await expect(first).rejects.toThrow('could not be fetched');
+    await verify(notification('1'));
+
+    // Assess
+    expect(calls).toBe(2);
+  });
+});
+
+describe('POST /sns interpretation', () => {
+  it('wraps a bare SES notification in the envelope SNS would deliver to SQS, keeping its bytes', async () => {
+    // Act
+    const result = await interpretSnsPost(sesBounce, undefined);
+
+    // Assess
+    expect(result.kind).toBe('enqueue');
+    if (result.kind !== 'enqueue') return;
+    const envelope = JSON.parse(result.sqsBody) as Record<string, string>;
+    expect(envelope.Type).toBe('Notification');
+    expect(envelope.Message).toBe(sesBounce);
+    expect(result.bare).toBe(true);
+  });
+
+  it('passes a signed notification through when verification is on', async () => {
+    // Prepare
+    const verifier = createSnsSignatureVerifier({ fetchCertificate: countingFetcher().fetchCertificate });
+    const message = notification('2');
+
+    // Act
+    const result = await interpretSnsPost(JSON.stringify(message), 'Notification', { verifier });
+
+    // Assess
+    expect(result.kind === 'enqueue' && JSON.parse(result.sqsBody).MessageId).toBe(message.MessageId);
+  });
+
+  it.each([
+    ['not json', undefined, 400, 'not JSON'],
+    ['[1,2]', undefined, 400, 'must be a JSON object'],
+    ['{"hello":"world"}', undefined, 400, 'neither an SNS message'],
+    ['{"Type":"Bogus"}', undefined, 400, 'Unsupported SNS message Type "Bogus"'],
+    ['{"Type":"Notification","MessageId":"x","TopicArn":"t","Timestamp":"t"}', undefined, 400, 'Message'],
+    [
+      '{"Type":"Notification","MessageId":"x","TopicArn":"t","Message":"m","Timestamp":"t"}',
+      'SubscriptionConfirmation',
+      400,
+      'does not match',
+    ],
+  ])('rejects %s with a clear reason', async (body, header, status, message) => {
+    const error = await interpretSnsPost(body, header).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnsIntakeError);
+    expect((error as SnsIntakeError).status).toBe(status);
+    expect((error as SnsIntakeError).message).toContain(message);
+  });
+
+  it('refuses unsigned and bare messages with 403 when verification is on', async () => {
+    // Prepare
+    const verifier = createSnsSignatureVerifier({ fetchCertificate: countingFetcher().fetchCertificate });
+    const { Signature: _dropped, ...unsigned } = notification('1');
+
+    // Act
+    const bare = await interpretSnsPost(sesBounce, undefined, { verifier }).catch((e: unknown) => e);
+    const missing = await interpretSnsPost(JSON.stringify(unsigned), undefined, { verifier }).catch(
+      (e: unknown) => e,
+    );
+    const forged = await interpretSnsPost(
+      JSON.stringify({ ...notification('1'), Message: '{"notificationType":"Delivery"}' }),
+      undefined,
+      { verifier },
+    ).catch((e: unknown) => e);
+
+    // Assess
+    expect((bare as SnsIntakeError).status).toBe(403);
+    expect((missing as SnsIntakeError).message).toContain('SNS signature required');
+    expect((forged as SnsIntakeError).message).toBe(
+      'SNS signature verification failed: the signature does not match the message.',
+    );
+  });
+});
