@@ -1,5 +1,6 @@
 // The CDK app: reads the settings from context (cdk.json or `-c key=value`), validates them, builds the one stack.
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidSettingError, settingsFromContext } from './props.ts';
 import { SesBounceProcessorStack } from './stack.ts';
 
@@ -20,4 +21,6 @@ new SesBounceProcessorStack(app, stackName, {
   description: 'ses-bounce-processor: SES bounce/complaint/delivery processing, suppression and query API',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+// cdk-nag AwsSolutions runs on every synth: an unacknowledged finding fails `cdk synth` (and so CI).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

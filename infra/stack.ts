@@ -29,22 +29,28 @@ export const PROCESSOR_METRICS: ProcessorMetricNames = {
   domainDimension: 'domain',
 };
 
-/** DynamoDB actions per function: the processor and worker record, the query function reads and erases. */
+/**
+ * DynamoDB actions per function (see docs/data-model.md). TransactWriteItems is authorized per item action.
+ * Processor: summary read, allowlist Query (table only), event/summary/counter transaction.
+ * Worker: summary read and conditional update, audit events. Query API: reads incl. indexes, and the writes of
+ * reactivation (audit event, summary), erasure (history and summary) and the allowlist.
+ */
 export const TABLE_ACTIONS = {
   processor: [
     'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:ConditionCheckItem',
   ],
   worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-  queryRead: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  // Reactivation (audit event, streak reset), erasure (history and summary) and the allowlist.
-  queryWrite: [
+  query: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
     'dynamodb:ConditionCheckItem',
   ],
 } as const;
@@ -106,7 +112,8 @@ export class SesBounceProcessorStack extends Stack {
     this.processor = new NotificationProcessor(this, 'Processor', {
       topic: this.notifications.topic,
       powertools,
-      environment: { ...processingEnvironment, SUPPRESSION_QUEUE_URL: this.suppression.queue.queueUrl },
+      suppressionQueueUrl: this.suppression.queue.queueUrl,
+      environment: processingEnvironment,
       maxConcurrency: settings.processorMaxConcurrency,
       batchSize: settings.processorBatchSize,
       maxReceiveCount: settings.notificationMaxReceiveCount,
@@ -120,13 +127,18 @@ export class SesBounceProcessorStack extends Stack {
       corsAllowOrigins: settings.apiCorsAllowOrigins,
     });
 
-    this.store.grant(this.processor.function.function, TABLE_ACTIONS.processor);
-    this.processor.function.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.suppression.queue.queueArn] }),
+    const processorFunction = this.processor.function.function;
+    this.store.grant(processorFunction, TABLE_ACTIONS.processor, { queryIndexes: false });
+    // Suppression requests, and poison messages parked with their reason.
+    processorFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [this.suppression.queue.queueArn, this.processor.deadLetterQueue.queueArn],
+      }),
     );
-    this.store.grant(this.suppression.function.function, TABLE_ACTIONS.worker);
+    this.store.grant(this.suppression.function.function, TABLE_ACTIONS.worker, { queryIndexes: false });
     const queryFunction = this.queryApi.function.function;
-    this.store.grant(queryFunction, [...TABLE_ACTIONS.queryRead, ...TABLE_ACTIONS.queryWrite]);
+    this.store.grant(queryFunction, TABLE_ACTIONS.query, { queryIndexes: true });
     queryFunction.addToRolePolicy(new PolicyStatement({ actions: QUERY_SES_ACTIONS, resources: ['*'] }));
     Validations.of(this.queryApi.function).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -23,6 +23,7 @@ export interface NotificationProcessorProps {
   readonly topic: ITopic;
   readonly powertools: PowertoolsSettings;
   readonly environment: Readonly<Record<string, string>>;
+  readonly suppressionQueueUrl: string;
   readonly maxConcurrency: number;
   readonly batchSize: number;
   readonly maxReceiveCount: number;
@@ -60,7 +61,11 @@ export class NotificationProcessor extends Construct {
       powertools: props.powertools,
       timeout: PROCESSOR_TIMEOUT,
       memorySize: 512,
-      environment: props.environment,
+      environment: {
+        ...props.environment,
+        SUPPRESSION_QUEUE_URL: props.suppressionQueueUrl,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+      },
     });
     this.function.function.addEventSource(
       new SqsEventSource(this.queue, {

@@ -59,17 +59,19 @@ export class BounceStore extends Construct {
   }
 
   /**
-   * Grants exactly these DynamoDB actions on the table; read actions (Query) also on each index by its exact ARN.
+   * Grants exactly these DynamoDB actions on the table, and `dynamodb:Query` on each index by its exact ARN when
+   * `queryIndexes` is set.
    */
-  grant(grantee: IGrantable, actions: readonly string[]): void {
-    const indexArns = this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`);
-    const reads = actions.filter((action) => action === 'dynamodb:Query');
+  grant(grantee: IGrantable, actions: readonly string[], options: { queryIndexes: boolean }): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }),
     );
-    if (reads.length > 0 && indexArns.length > 0) {
+    if (options.queryIndexes && this.indexNames.length > 0) {
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: reads, resources: indexArns }),
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`),
+        }),
       );
     }
   }

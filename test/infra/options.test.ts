@@ -1,0 +1,235 @@
+// Template assertions for the optional wiring: identity notifications, an existing topic and configuration set,
+// a Cognito authorizer with CORS, the alarm e-mail, and settings flowing into the functions.
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { logicalId, synthesize, TEST_ENV } from './synth.ts';
+
+const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
+const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;
+
+const withIdentities = synthesize({
+  notificationIdentities: 'example.com, news@example.org',
+  apiAuthorization: 'cognito',
+  apiCognitoUserPoolArn: USER_POOL_ARN,
+  apiCognitoScopes: 'bounces/read',
+  apiCorsAllowOrigins: 'https://admin.example.com',
+  alarmEmail: 'ops@example.com',
+  dryRun: 'true',
+  softBounceThreshold: '5',
+  suppressionRatePerSecond: '0.5',
+  logRetentionDays: '90',
+});
+const withExisting = synthesize({
+  existingTopicArn: EXISTING_TOPIC_ARN,
+  useExistingConfigurationSet: true,
+  configurationSetName: 'my-existing-set',
+});
+
+const identityArn = (identity: string) => ({
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, `:ses:${TEST_ENV.region}:${TEST_ENV.account}:identity/${identity}`],
+  ],
+});
+
+describe('identity notifications', () => {
+  const { stack, template } = withIdentities;
+  const topicId = logicalId(stack, stack.notifications.topic);
+  const calls = Object.values(template.findResources('Custom::SesIdentityNotificationTopic')).map(
+    (resource) => ({
+      // The topic ARN is a token inside the JSON call: put a marker in its place to read the call back.
+      create: JSON.parse(
+        resource.Properties.Create['Fn::Join'][1]
+          .map((part: unknown) => (typeof part === 'string' ? part : `REF:${(part as { Ref: string }).Ref}`))
+          .join(''),
+      ),
+      delete: JSON.parse(resource.Properties.Delete),
+      dependsOn: resource.DependsOn as string[],
+      installLatest: resource.Properties.InstallLatestAwsSdk,
+    }),
+  );
+
+  it('points Bounce, Complaint and Delivery of each identity at the topic, without installing an SDK', () => {
+    expect(
+      calls
+        .map((call) => `${call.create.parameters.Identity}/${call.create.parameters.NotificationType}`)
+        .sort(),
+    ).toEqual([
+      'example.com/Bounce',
+      'example.com/Complaint',
+      'example.com/Delivery',
+      'news@example.org/Bounce',
+      'news@example.org/Complaint',
+      'news@example.org/Delivery',
+    ]);
+    for (const call of calls) {
+      expect(call.create).toMatchObject({
+        service: 'SES',
+        action: 'setIdentityNotificationTopic',
+        parameters: { SnsTopic: `REF:${topicId}` },
+      });
+      expect(call.installLatest).toBe(false);
+    }
+  });
+
+  it('clears the topic of each identity and type when the stack is deleted', () => {
+    for (const call of calls) {
+      expect(call.delete).toEqual({
+        service: 'SES',
+        action: 'setIdentityNotificationTopic',
+        parameters: {
+          Identity: call.create.parameters.Identity,
+          NotificationType: call.create.parameters.NotificationType,
+        },
+      });
+    }
+  });
+
+  it('includes the original headers in every notification type', () => {
+    const headers = Object.values(template.findResources('Custom::SesIdentityNotificationHeaders')).map(
+      (resource) => JSON.parse(resource.Properties.Create),
+    );
+    expect(headers).toHaveLength(6);
+    for (const call of headers) {
+      expect(call).toMatchObject({
+        service: 'SES',
+        action: 'setIdentityHeadersInNotificationsEnabled',
+        parameters: { Enabled: true },
+      });
+    }
+  });
+
+  it('is applied only after the topic policy lets SES publish for those identities', () => {
+    const policyId = Object.keys(
+      template.findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topicId }] } }),
+    )[0];
+    for (const call of calls) expect(call.dependsOn).toContain(policyId);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': TEST_ENV.account,
+                'aws:SourceArn': [identityArn('example.com'), identityArn('news@example.org')],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('gives the custom resource exactly the two SES actions on exactly those identities', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
+            Resource: [identityArn('example.com'), identityArn('news@example.org')],
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('Cognito authorizer and CORS', () => {
+  const { template } = withIdentities;
+  const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+    (method) => method.Properties,
+  );
+
+  it('authorizes every non-preflight method with the user pool and the required scopes', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      ProviderARNs: [USER_POOL_ARN],
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    const protectedMethods = methods.filter((method) => method.HttpMethod !== 'OPTIONS');
+    expect(protectedMethods).toHaveLength(2);
+    for (const method of protectedMethods) {
+      expect(method).toMatchObject({
+        AuthorizationType: 'COGNITO_USER_POOLS',
+        AuthorizerId: { Ref: expect.any(String) },
+        AuthorizationScopes: ['bounces/read'],
+      });
+    }
+  });
+
+  it('answers preflight requests for the configured origin only', () => {
+    const preflight = methods.filter((method) => method.HttpMethod === 'OPTIONS');
+    expect(preflight).toHaveLength(2);
+    for (const method of preflight) {
+      expect(method.AuthorizationType).toBe('NONE');
+      expect(JSON.stringify(method.Integration)).toContain("'https://admin.example.com'");
+    }
+  });
+});
+
+describe('settings flow into the stack', () => {
+  const { stack, template } = withIdentities;
+
+  it('subscribes the alarm e-mail to the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: logicalId(stack, stack.observability.alarmTopic) },
+    });
+  });
+
+  it('passes processing settings to the processor and worker', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(
+      functions[logicalId(stack, stack.processor.function.function)]?.Properties.Environment.Variables,
+    ).toMatchObject({
+      DRY_RUN: 'true',
+      SOFT_BOUNCE_THRESHOLD: '5',
+    });
+    const worker = functions[logicalId(stack, stack.suppression.function.function)]?.Properties;
+    expect(worker.Environment.Variables).toMatchObject({
+      DRY_RUN: 'true',
+      SUPPRESSION_RATE_PER_SECOND: '0.5',
+    });
+    // A batch of 5 at 0.5/s needs 10 s; the timeout leaves 30 s for SDK backoff.
+    expect(worker.Timeout).toBe(40);
+  });
+
+  it('sets the log retention of every function log group', () => {
+    const retentions = Object.values(template.findResources('AWS::Logs::LogGroup')).map(
+      (group) => group.Properties.RetentionInDays,
+    );
+    expect(retentions.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(retentions)).toEqual(new Set([90]));
+  });
+});
+
+describe('existing topic and configuration set', () => {
+  const { stack, template } = withExisting;
+
+  it('creates no topic or key of its own for notifications and subscribes the queue to the given topic', () => {
+    expect(stack.notifications.key).toBeUndefined();
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      TopicArn: EXISTING_TOPIC_ARN,
+      Endpoint: { 'Fn::GetAtt': [logicalId(stack, stack.processor.queue), 'Arn'] },
+    });
+  });
+
+  it('attaches the event destination to the existing configuration set without creating one', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: 'my-existing-set',
+      EventDestination: {
+        MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
+        SnsDestination: { TopicARN: EXISTING_TOPIC_ARN },
+      },
+    });
+  });
+});

@@ -1,0 +1,120 @@
+// Settings from CDK context: defaults, coercion of `-c key=value` strings, and errors that name the bad setting.
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  InvalidSettingError,
+  resolveSettings,
+  settingsFromContext,
+} from '../../infra/props.ts';
+
+const USER_POOL_ARN = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123';
+
+describe('resolveSettings', () => {
+  it('returns the documented defaults when nothing is set', () => {
+    expect(resolveSettings({})).toEqual({
+      ...DEFAULT_SETTINGS,
+      tableName: undefined,
+      existingTopicArn: undefined,
+      alarmEmail: undefined,
+    });
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      eventRetentionDays: 400,
+      softBounceThreshold: 3,
+      softBounceWindowDays: 14,
+      suppressOnComplaint: true,
+      repairSesFalseSuppressions: false,
+      dryRun: false,
+      suppressionRatePerSecond: 1,
+      apiAuthorization: { type: 'iam' },
+      apiCorsAllowOrigins: [],
+    });
+  });
+
+  it('keeps the default alarm thresholds well below the SES review levels (5% bounces, 0.1% complaints)', () => {
+    expect(DEFAULT_SETTINGS.alarmHardBounceRate).toBeLessThanOrEqual(0.05 / 2);
+    expect(DEFAULT_SETTINGS.alarmComplaintRate).toBeLessThanOrEqual(0.001 / 2);
+  });
+
+  it('coerces command-line strings into numbers, booleans and lists', () => {
+    const settings = resolveSettings({
+      softBounceThreshold: '5',
+      dryRun: 'true',
+      suppressOnComplaint: 'false',
+      notificationIdentities: 'example.com, news@example.org,',
+      logRetentionDays: '90',
+      alarmComplaintRate: '0.0003',
+    });
+    expect(settings).toMatchObject({
+      softBounceThreshold: 5,
+      dryRun: true,
+      suppressOnComplaint: false,
+      notificationIdentities: ['example.com', 'news@example.org'],
+      logRetentionDays: RetentionDays.THREE_MONTHS,
+      alarmComplaintRate: 0.0003,
+    });
+  });
+
+  it('accepts JSON values as cdk.json gives them', () => {
+    const settings = resolveSettings({
+      dryRun: true,
+      notificationIdentities: ['example.com'],
+      processorMaxConcurrency: 20,
+    });
+    expect(settings).toMatchObject({
+      dryRun: true,
+      notificationIdentities: ['example.com'],
+      processorMaxConcurrency: 20,
+    });
+  });
+
+  it('builds a Cognito authorization from the flattened settings', () => {
+    expect(
+      resolveSettings({
+        apiAuthorization: 'cognito',
+        apiCognitoUserPoolArn: USER_POOL_ARN,
+        apiCognitoScopes: 'a/read,a/write',
+      }).apiAuthorization,
+    ).toEqual({ type: 'cognito', userPoolArn: USER_POOL_ARN, scopes: ['a/read', 'a/write'] });
+  });
+
+  it.each([
+    [{ softBounceThreshold: 'three' }, /softBounceThreshold/],
+    [{ dryRun: 'maybe' }, /dryRun/],
+    [
+      { suppressionRatePerSecond: '2' },
+      /suppressionRatePerSecond: SES allows 1 suppression-list call per second/,
+    ],
+    [{ processorMaxConcurrency: 1 }, /processorMaxConcurrency/],
+    [{ logRetentionDays: 42 }, /logRetentionDays: one of 1, 3, 5/],
+    [{ alarmComplaintRate: '5' }, /alarmComplaintRate/],
+    [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
+    [{ existingTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:queue' }, /existingTopicArn: an SNS topic ARN/],
+    [{ configurationSetName: 'has spaces' }, /configurationSetName/],
+    [{ apiAuthorization: 'jwt' }, /apiAuthorization/],
+    [{ apiAuthorization: 'cognito' }, /apiCognitoUserPoolArn: a Cognito user pool ARN is required/],
+    [{ apiCognitoUserPoolArn: USER_POOL_ARN }, /apiCognitoUserPoolArn is set but apiAuthorization is "iam"/],
+    [{ dryrun: 'true' }, /Unknown setting\(s\): dryrun/],
+  ])('rejects %j naming the setting', (raw, message) => {
+    expect(() => resolveSettings(raw)).toThrow(InvalidSettingError);
+    expect(() => resolveSettings(raw)).toThrow(message);
+  });
+
+  it('reports every bad setting at once', () => {
+    expect(() => resolveSettings({ softBounceThreshold: '0', softBounceWindowDays: 'x' })).toThrow(
+      /softBounceThreshold[\s\S]*softBounceWindowDays/,
+    );
+  });
+});
+
+describe('settingsFromContext', () => {
+  it('reads only known settings from context and ignores feature flags', () => {
+    const context: Record<string, unknown> = {
+      '@aws-cdk/core:checkSecretUsage': true,
+      dryRun: 'true',
+      configurationSetName: 'marketing',
+    };
+    const settings = settingsFromContext((key) => context[key]);
+    expect(settings).toMatchObject({ dryRun: true, configurationSetName: 'marketing' });
+  });
+});
