@@ -1,0 +1,259 @@
+// Runs the real `ses-bounce` bin (node bin/ses-bounce.mjs) as a child process, with stdin, and checks output and
+// exit codes.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES, VERDICTS } from '../../lambdas/domain/classification.ts';
+import { classifyBounce } from '../../lambdas/domain/classify.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/ses-bounce.mjs', import.meta.url));
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], stdin = ''): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (data: string) => {
+      stdout += data;
+    });
+    child.stderr.setEncoding('utf8').on('data', (data: string) => {
+      stderr += data;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line.length > 0);
+
+describe('ses-bounce', () => {
+  it('prints help listing the commands', async () => {
+    const result = await runCli(['--help']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/explain\s+explain SMTP enhanced status codes/);
+    expect(result.stdout).toMatch(/classify\s+classify a bounce/);
+  });
+
+  it('exits 2 with help on stderr when no command is given', async () => {
+    const result = await runCli([]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Usage: ses-bounce <command>');
+  });
+
+  it('exits 2 for an unknown command and names the known ones', async () => {
+    const result = await runCli(['frobnicate']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+    expect(result.stderr).toContain('explain, classify');
+  });
+});
+
+describe('ses-bounce explain', () => {
+  it('explains codes as text, with the guide correction', async () => {
+    // Act
+    const result = await runCli(['explain', '5.1.1', '4.2.2']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('5.1.1  Bad destination mailbox address');
+    expect(result.stdout).toContain('4.2.2  Mailbox full');
+    expect(result.stdout).toMatch(/Class\s+4: Persistent transient failure/);
+    expect(result.stdout).toMatch(/Causes\s+- /);
+    expect(result.stdout).toMatch(/What to do\s+\S/);
+    expect(result.stdout).toMatch(/Guide fix\s+The guide calls 4\.2\.2 "mailbox not accepting messages"/);
+  });
+
+  it('prints one JSON object per code per line, and exits 1 when one is not a code', async () => {
+    // Act
+    const result = await runCli(['explain', '--json', '5.1.1', '5.7.606', 'not-a-code']);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const objects = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(objects.map((object) => object.code)).toEqual(['5.1.1', '5.7.606', null]);
+    expect(objects[1]?.title).toBe('Access denied, banned sending IP');
+    for (const object of objects) {
+      expect(typeof object.title).toBe('string');
+      expect(typeof object.meaning).toBe('string');
+      expect(object).toHaveProperty('guideCorrection');
+    }
+  });
+
+  it('exits 2 without codes', async () => {
+    const result = await runCli(['explain']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('give at least one code');
+    expect(result.stderr).toContain('Usage: ses-bounce explain');
+  });
+
+  it('exits 2 for an unknown option', async () => {
+    const result = await runCli(['explain', '--colour', '5.1.1']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--colour'");
+  });
+});
+
+describe('ses-bounce classify with flags', () => {
+  const input = {
+    status: '5.1.1',
+    diagnosticCode: 'smtp; 550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown',
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  };
+  const flags = [
+    '--status',
+    input.status,
+    '--diagnostic',
+    input.diagnosticCode,
+    '--bounce-type',
+    input.bounceType,
+    '--bounce-sub-type',
+    input.bounceSubType,
+    '--action',
+    input.action,
+  ];
+
+  it('prints the classification as JSON with --json', async () => {
+    // Act
+    const result = await runCli(['classify', ...flags, '--json']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const classification = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(classification).toEqual(JSON.parse(JSON.stringify(classifyBounce(input))));
+    expect(VERDICTS).toContain(classification.verdict);
+    expect(CATEGORIES).toContain(classification.category);
+  });
+
+  it('prints the classification as text', async () => {
+    const expected = classifyBounce(input);
+
+    const result = await runCli(['classify', ...flags]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`verdict   ${expected.verdict}`);
+    expect(result.stdout).toContain(`category  ${expected.category}`);
+    expect(result.stdout).toContain(`suppress  ${expected.suppress ? 'yes' : 'no'}`);
+    expect(result.stdout).toContain(`evidence  ${expected.evidence}`);
+  });
+
+  it('exits 2 for a bad --max-line-length', async () => {
+    const result = await runCli(['classify', '--max-line-length', 'lots']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--max-line-length must be a positive whole number');
+  });
+});
+
+describe('ses-bounce classify on a JSON Lines stream', () => {
+  const good = [
+    { status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown', bounceType: 'Permanent' },
+    {
+      status: '5.2.2',
+      diagnosticCode: 'smtp; 552 5.2.2 Mailbox full',
+      bounceType: 'Transient',
+      extra: [1, 2],
+    },
+    { diagnosticCode: null, bounceType: 'Undetermined' },
+    {},
+  ];
+
+  it('writes one line per input line, in order, with errors at their positions, and exits 1', async () => {
+    // Prepare: a malformed line, a wrong type and a blank line in the middle
+    const input = [
+      JSON.stringify(good[0]),
+      '{"status": "5.1.1", broken',
+      JSON.stringify(good[1]),
+      '{"status": 511}',
+      '   ',
+      JSON.stringify(good[2]),
+      '"just a string"',
+      JSON.stringify(good[3]),
+    ].join('\n');
+
+    // Act
+    const result = await runCli(['classify'], `${input}\n`);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const output = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(output).toHaveLength(8);
+    const expected = (i: number) => JSON.parse(JSON.stringify(classifyBounce(good[i] ?? {})));
+    expect(output[0]).toEqual(expected(0));
+    expect(output[1]).toEqual({ error: expect.stringMatching(/^line 2: invalid JSON/), line: 2 });
+    expect(output[2]).toEqual(expected(1));
+    expect(output[3]).toEqual({ error: 'line 4: "status" must be a string or null, got a number', line: 4 });
+    expect(output[4]).toEqual({ error: 'line 5: blank line, expected a JSON object', line: 5 });
+    expect(output[5]).toEqual(expected(2));
+    expect(output[6]).toEqual({ error: 'line 7: expected a JSON object, got a string', line: 7 });
+    expect(output[7]).toEqual(expected(3));
+    expect(result.stderr).toContain('4 of 8 lines failed');
+  });
+
+  it('exits 0 when every line classifies, with CRLF line ends and no final newline', async () => {
+    // Act
+    const result = await runCli(['classify'], good.map((record) => JSON.stringify(record)).join('\r\n'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(lines(result.stdout).map((line) => JSON.parse(line))).toEqual(
+      good.map((record) => JSON.parse(JSON.stringify(classifyBounce(record)))),
+    );
+  });
+
+  it('skips a line longer than --max-line-length and goes on', async () => {
+    // Prepare
+    const long = JSON.stringify({ diagnosticCode: `550 ${'x'.repeat(5000)}` });
+    const input = [JSON.stringify(good[0]), long, JSON.stringify(good[1])].join('\n');
+
+    // Act
+    const result = await runCli(['classify', '--max-line-length', '1000'], input);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const output = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(output).toHaveLength(3);
+    expect(output[1]).toEqual({
+      error: `line 2: line of ${long.length} characters exceeds --max-line-length; skipped`,
+      line: 2,
+    });
+    expect(output[2]).toEqual(JSON.parse(JSON.stringify(classifyBounce(good[1] ?? {}))));
+  });
+
+  it('streams many lines in order', async () => {
+    // Prepare: 20,000 lines whose status encodes their position
+    const count = 20_000;
+    const input = Array.from({ length: count }, (_, i) =>
+      JSON.stringify({ status: `5.${i % 8}.${i % 31}`, diagnosticCode: `550 line ${i}` }),
+    ).join('\n');
+
+    // Act
+    const result = await runCli(['classify'], input);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const output = lines(result.stdout);
+    expect(output).toHaveLength(count);
+    const sample = [0, 1, 7777, count - 1];
+    for (const i of sample) {
+      const record = { status: `5.${i % 8}.${i % 31}`, diagnosticCode: `550 line ${i}` };
+      expect(JSON.parse(output[i] ?? '')).toEqual(JSON.parse(JSON.stringify(classifyBounce(record))));
+    }
+  });
+});
