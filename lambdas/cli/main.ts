@@ -15,6 +15,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'classify a bounce, or a JSON Lines stream on stdin',
     load: () => import('./classify.ts'),
   },
+  redrive: {
+    summary: 'move parked messages from a dead-letter queue back (SQS move task)',
+    load: () => import('./redrive.ts'),
+  },
 };
 
 function help(): string {
