@@ -1,6 +1,8 @@
 // Configuration of the query API function, parsed once at cold start; a missing or bad variable fails with its name.
 // Variables (the infra helper sets these):
 //   TABLE_NAME              required  the single DynamoDB table
+//   EVENT_RETENTION_DAYS    optional  default 400; the default lower bound of time-window queries (older events
+//                                     have expired by TTL). Same variable and meaning as the processor's.
 //   CURSOR_SIGNING_SECRET   optional  ≥ 32 chars; when set, pagination cursors are sealed with HMAC-SHA256 under it
 //                                     (without it they carry a plain digest and are still bound to their query)
 //   POWERTOOLS_SERVICE_NAME / POWERTOOLS_LOG_LEVEL  read by Powertools itself
@@ -9,6 +11,7 @@ import { z } from 'zod';
 export interface QueryApiConfig {
   tableName: string;
   cursorSigningSecret: string | null;
+  eventRetentionDays: number;
 }
 
 export class ConfigurationError extends Error {
@@ -24,12 +27,20 @@ export class ConfigurationError extends Error {
 const schema = z.object({
   TABLE_NAME: z.string().trim().min(1, 'is required'),
   CURSOR_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters when set').optional(),
+  EVENT_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of days')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be between 1 and 36500').max(36500, 'must be between 1 and 36500'))
+    .optional(),
 });
 
 export function loadQueryApiConfig(env: Readonly<Record<string, string | undefined>>): QueryApiConfig {
   const parsed = schema.safeParse({
     TABLE_NAME: env.TABLE_NAME ?? '',
     CURSOR_SIGNING_SECRET: env.CURSOR_SIGNING_SECRET === '' ? undefined : env.CURSOR_SIGNING_SECRET,
+    EVENT_RETENTION_DAYS: env.EVENT_RETENTION_DAYS === '' ? undefined : env.EVENT_RETENTION_DAYS,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -38,5 +49,6 @@ export function loadQueryApiConfig(env: Readonly<Record<string, string | undefin
   return {
     tableName: parsed.data.TABLE_NAME,
     cursorSigningSecret: parsed.data.CURSOR_SIGNING_SECRET ?? null,
+    eventRetentionDays: parsed.data.EVENT_RETENTION_DAYS ?? 400,
   };
 }

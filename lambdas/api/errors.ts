@@ -8,7 +8,6 @@ export type ApiErrorCode =
   | 'route-not-found'
   | 'method-not-allowed'
   | 'force-required'
-  | 'not-acceptable'
   | 'unsupported-media-type'
   | 'payload-too-large'
   | 'upstream-unavailable'
@@ -58,13 +57,6 @@ export class MethodNotAllowedError extends ApiError {
 /** The request is well-formed but conflicts with the resource's state (e.g. lifting a complaint suppression without force). */
 export class ConflictError extends ApiError {
   readonly status = 409;
-}
-
-export class NotAcceptableError extends ApiError {
-  readonly status = 406;
-  constructor(message: string) {
-    super('not-acceptable', message, 'accept');
-  }
 }
 
 export class UnsupportedMediaTypeError extends ApiError {

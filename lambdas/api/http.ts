@@ -1,4 +1,5 @@
 // The query API's own request/response shapes, and their mapping from/to API Gateway REST proxy (v1) events.
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, MethodNotAllowedError } from './errors.ts';
 
@@ -12,6 +13,8 @@ export interface ApiRequest {
   body: string | null;
   /** Who called: the IAM principal API Gateway authenticated, or null when unauthenticated (local stack). */
   caller: string | null;
+  /** API Gateway's request id (ties audit entries to access logs); generated when absent. */
+  requestId: string;
 }
 
 export interface ApiResponse {
@@ -92,6 +95,7 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent): ApiRequest {
     headers,
     body,
     caller: callerOf(event),
+    requestId: event.requestContext?.requestId ?? randomUUID(),
   };
 }
 

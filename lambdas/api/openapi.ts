@@ -49,6 +49,8 @@ function operationOf(route: Route): Record<string, unknown> {
   for (const [status, spec] of Object.entries(route.responses)) {
     const content: Record<string, unknown> = {};
     if (spec.schema !== undefined) content['application/json'] = { schema: toSchema(spec.schema, 'output') };
+    else if (Number(status) >= 400)
+      content['application/json'] = { schema: { $ref: '#/components/schemas/Error' } };
     for (const mediaType of spec.alsoAs ?? []) content[mediaType] = { schema: { type: 'string' } };
     responses[status] = {
       description: spec.description,

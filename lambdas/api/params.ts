@@ -1,6 +1,7 @@
 // Schemas of the query API's path and query parameters. Every value arrives as a string; each schema says exactly
 // what it accepts, so a bad email, date, enum or limit is a 400 naming the parameter.
 import { z } from 'zod';
+import { normalizeAddress } from '../domain/address.ts';
 import { CATEGORIES, VERDICTS } from '../domain/classification.ts';
 
 export const EVENT_TYPES = ['bounce', 'complaint', 'delivery'] as const;
@@ -9,25 +10,35 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const MAX_LIMIT = 1000;
 export const DEFAULT_LIMIT = 50;
 
-// Loose on purpose (as SES is): one @, no whitespace or angle brackets; the processor normalizes the same way.
-const EMAIL_PATTERN = /^[^\s@<>()",;]+@[^\s@<>()",;.]+(?:\.[^\s@<>()",;.]+)*$/;
 const DOMAIN_PATTERN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*$/;
 
-/** An email address, trimmed and lower-cased as the processor keys recipients. */
+/** An email address, normalized exactly as the processor keys recipients (trimmed, lower-cased). */
 export const emailParam = z
   .string()
   .max(320, 'must be at most 320 characters')
-  .transform((value) => value.trim().toLowerCase())
-  .refine((value) => EMAIL_PATTERN.test(value), 'must be an email address like name@example.com')
-  .meta({ description: 'Email address (case-insensitive; stored lower-cased)', example: 'jane@example.com' });
+  .transform((value, ctx) => {
+    const normalized = normalizeAddress(value);
+    if (!normalized.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an email address like name@example.com (${normalized.reason})`,
+      });
+      return z.NEVER;
+    }
+    return normalized.address.email;
+  })
+  .meta({
+    description: 'Email address (case-insensitive; stored lower-cased)',
+    examples: ['jane@example.com'],
+  });
 
 export const domainParam = z
   .string()
   .max(253)
   .transform((value) => value.trim().toLowerCase().replace(/\.$/, ''))
   .refine((value) => DOMAIN_PATTERN.test(value), 'must be a domain name like example.com')
-  .meta({ description: 'Recipient domain (lower-cased)', example: 'example.com' });
+  .meta({ description: 'Recipient domain (lower-cased)', examples: ['example.com'] });
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
@@ -51,12 +62,12 @@ export const instantParam = z
     }
     return new Date(time).toISOString();
   })
-  .meta({ description: 'ISO 8601 date or date-time (UTC if a date)', example: '2024-05-01T00:00:00Z' });
+  .meta({ description: 'ISO 8601 date or date-time (UTC if a date)', examples: ['2024-05-01T00:00:00Z'] });
 
 /** A calendar day YYYY-MM-DD (a full date-time is accepted and truncated to its UTC day). */
 export const dayParam = instantParam
   .transform((iso) => iso.slice(0, 10))
-  .meta({ description: 'UTC day, YYYY-MM-DD', example: '2024-05-01' });
+  .meta({ description: 'UTC day, YYYY-MM-DD', examples: ['2024-05-01'] });
 
 export const limitParam = z
   .string()
@@ -86,7 +97,7 @@ export const codeFilterParam = z
   .string()
   .trim()
   .regex(/^[245](?:\.\d{1,3}){0,2}$/, 'must be an enhanced status code or a prefix of one (5, 5.1, 5.1.1)')
-  .meta({ description: 'Enhanced status code, exact (5.1.1) or prefix (5.1)', example: '5.1' });
+  .meta({ description: 'Enhanced status code, exact (5.1.1) or prefix (5.1)', examples: ['5.1'] });
 
 export const booleanParam = z
   .enum(['true', 'false'], { message: "must be 'true' or 'false'" })

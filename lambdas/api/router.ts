@@ -41,6 +41,8 @@ export interface RouteSpec<P, Q, B> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** An absent or empty body is parsed as `{}` (e.g. PUT with optional fields). */
+  bodyOptional?: boolean;
   responses: Readonly<Record<number, ResponseSpec>>;
   handle(input: RouteInput<P, Q, B>): Promise<ApiResponse>;
 }
@@ -55,6 +57,7 @@ export interface Route {
   readonly params: z.ZodType | undefined;
   readonly query: z.ZodType | undefined;
   readonly body: z.ZodType | undefined;
+  readonly bodyOptional: boolean;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   run(request: ApiRequest, rawParams: Readonly<Record<string, string>>): Promise<ApiResponse>;
 }
@@ -120,6 +123,7 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(spec: R
     params: spec.params,
     query: spec.query,
     body: spec.body,
+    bodyOptional: spec.bodyOptional === true,
     responses: spec.responses,
     async run(request, rawParams) {
       const params = parseWith(spec.params, rawParams, 'path');

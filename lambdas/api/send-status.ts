@@ -11,8 +11,8 @@ export interface SendStatusInput {
   softBounceStreak: number;
   hardBounces: number;
   complaints: number;
-  /** ISO timestamps of the latest bounce (any verdict) and the latest delivery, if any. */
-  lastBounceAt: string | null;
+  /** ISO timestamps of the latest hard bounce and the latest delivery, if any. */
+  lastHardBounceAt: string | null;
   lastDeliveryAt: string | null;
 }
 
@@ -26,8 +26,8 @@ export function sendStatusOf(input: SendStatusInput): SendStatus {
   if (input.suppressed || input.onSesSuppressionList === true) return 'suppressed';
   if (input.softBounceStreak > 0 || input.complaints > 0) return 'risky';
   const bouncedSinceDelivery =
-    input.lastBounceAt !== null &&
-    (input.lastDeliveryAt === null || input.lastBounceAt > input.lastDeliveryAt);
+    input.lastHardBounceAt !== null &&
+    (input.lastDeliveryAt === null || input.lastHardBounceAt > input.lastDeliveryAt);
   if (input.hardBounces > 0 && bouncedSinceDelivery) return 'risky';
   return 'ok';
 }

@@ -7,7 +7,7 @@ const clean: SendStatusInput = {
   softBounceStreak: 0,
   hardBounces: 0,
   complaints: 0,
-  lastBounceAt: null,
+  lastHardBounceAt: null,
   lastDeliveryAt: '2024-05-01T00:00:00.000Z',
 };
 
@@ -21,17 +21,17 @@ describe('sendStatusOf', () => {
     ['a complaint that was not suppressed by policy', { complaints: 1 }, 'risky'],
     [
       'a hard bounce after the last delivery',
-      { hardBounces: 1, lastBounceAt: '2024-05-02T00:00:00.000Z' },
+      { hardBounces: 1, lastHardBounceAt: '2024-05-02T00:00:00.000Z' },
       'risky',
     ],
     [
       'a hard bounce followed by a delivery',
-      { hardBounces: 1, lastBounceAt: '2024-04-02T00:00:00.000Z' },
+      { hardBounces: 1, lastHardBounceAt: '2024-04-02T00:00:00.000Z' },
       'ok',
     ],
     [
       'a hard bounce and never a delivery',
-      { hardBounces: 1, lastBounceAt: '2024-04-02T00:00:00.000Z', lastDeliveryAt: null },
+      { hardBounces: 1, lastHardBounceAt: '2024-04-02T00:00:00.000Z', lastDeliveryAt: null },
       'risky',
     ],
     ['suppressed wins over risky', { suppressed: true, softBounceStreak: 2, complaints: 1 }, 'suppressed'],

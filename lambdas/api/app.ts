@@ -1,0 +1,73 @@
+// Composes the query API: every route, the OpenAPI document derived from them, and error mapping in one place.
+import { allowlistRoutes } from './allowlist-routes.ts';
+import { bounceRoutes } from './bounce-routes.ts';
+import type { DataDeps } from './deps.ts';
+import { ApiError } from './errors.ts';
+import { type ApiRequest, type ApiResponse, jsonResponse, toErrorResponse } from './http.ts';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
+import { recipientRoutes } from './recipient-routes.ts';
+import { type ReferenceDeps, referenceRoutes } from './reference-routes.ts';
+import { defineRoute, type Route, Router } from './router.ts';
+import { statsRoutes } from './stats-routes.ts';
+
+export const API_VERSION = '1.0.0';
+
+export interface ErrorLogger {
+  error(message: string, error: Error): void;
+}
+
+export interface QueryApiDeps extends ReferenceDeps, DataDeps {
+  logger: ErrorLogger;
+}
+
+export interface QueryApi {
+  handle(request: ApiRequest): Promise<ApiResponse>;
+  readonly routes: readonly Route[];
+  openApiDocument(): OpenApiDocument;
+}
+
+export function createQueryApi(deps: QueryApiDeps): QueryApi {
+  let document: OpenApiDocument | undefined;
+  const routes: Route[] = [
+    ...bounceRoutes(deps),
+    ...recipientRoutes(deps),
+    ...statsRoutes(deps),
+    ...allowlistRoutes(deps),
+    ...referenceRoutes(deps),
+  ];
+  routes.push(
+    defineRoute({
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'openApiDocument',
+      summary: 'This API described in OpenAPI 3.1',
+      cost: '0 read units',
+      responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+      async handle() {
+        return jsonResponse(200, openApiDocument());
+      },
+    }),
+  );
+  const router = new Router(routes);
+  function openApiDocument(): OpenApiDocument {
+    document ??= buildOpenApiDocument(routes, API_VERSION);
+    return document;
+  }
+  return {
+    routes,
+    openApiDocument,
+    async handle(request) {
+      try {
+        return await router.handle(request);
+      } catch (error) {
+        if (!(error instanceof ApiError)) {
+          deps.logger.error(
+            'Unhandled error in query API',
+            error instanceof Error ? error : new Error(String(error)),
+          );
+        }
+        return toErrorResponse(error);
+      }
+    },
+  };
+}

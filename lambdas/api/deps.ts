@@ -1,0 +1,18 @@
+// What the data routes need, injected by the handler (real clients) or by tests (dynalite, SES emulator).
+import type { CursorCodec } from './cursor.ts';
+import type { QueryStore } from './query-store.ts';
+import type { SesSuppressionList } from './ses-suppression.ts';
+
+export interface DataDeps {
+  store: QueryStore;
+  cursors: CursorCodec;
+  ses: SesSuppressionList;
+  now: () => Date;
+  /** Events older than this are expired by TTL: the default lower bound of time-window queries. */
+  retentionDays: number;
+}
+
+/** Pages stay well under Lambda's 6 MB response limit (API Gateway allows 10 MB). */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
+/** Query calls one page may spend before answering with what it has (and a cursor). */
+export const MAX_QUERIES_PER_PAGE = 240;

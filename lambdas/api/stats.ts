@@ -1,0 +1,155 @@
+// Statistics from the daily counter items (docs/data-model.md): sums per day, per dimension or per domain, and
+// bounce/complaint rates. Pure: takes counter items, returns the API's shape. Never reads events.
+
+export const GROUP_BYS = ['day', 'verdict', 'category', 'type', 'code', 'domain'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+export interface Tally {
+  events: number;
+  deliveries: number;
+  bounces: number;
+  hardBounces: number;
+  softBounces: number;
+  complaints: number;
+  /** bounces / (deliveries + bounces); null when no delivery was recorded. */
+  bounceRate: number | null;
+  hardBounceRate: number | null;
+  /** complaints / deliveries; null when no delivery was recorded. */
+  complaintRate: number | null;
+}
+
+export interface StatsItem {
+  key: string;
+  count: number;
+  /** Per-type counts and rates (groupBy day and domain). */
+  breakdown: Tally | null;
+}
+
+export interface Stats {
+  from: string;
+  to: string;
+  groupBy: GroupBy;
+  totals: Tally;
+  items: StatsItem[];
+}
+
+type Counter = Readonly<Record<string, unknown>>;
+
+function numberAt(item: Counter, name: string): number {
+  const value = item[name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? Math.round((numerator / denominator) * 1e6) / 1e6 : null;
+}
+
+class Accumulator {
+  events = 0;
+  deliveries = 0;
+  bounces = 0;
+  hard = 0;
+  soft = 0;
+  complaints = 0;
+
+  add(item: Counter): void {
+    this.events += numberAt(item, 'events');
+    this.deliveries += numberAt(item, 'type:delivery');
+    this.bounces += numberAt(item, 'type:bounce');
+    this.complaints += numberAt(item, 'type:complaint');
+    this.hard += numberAt(item, 'verdict:hard');
+    this.soft += numberAt(item, 'verdict:soft');
+  }
+
+  tally(): Tally {
+    const attempted = this.deliveries + this.bounces;
+    const rated = this.deliveries > 0;
+    return {
+      events: this.events,
+      deliveries: this.deliveries,
+      bounces: this.bounces,
+      hardBounces: this.hard,
+      softBounces: this.soft,
+      complaints: this.complaints,
+      bounceRate: rated ? ratio(this.bounces, attempted) : null,
+      hardBounceRate: rated ? ratio(this.hard, attempted) : null,
+      complaintRate: ratio(this.complaints, this.deliveries),
+    };
+  }
+}
+
+/** Every UTC day from..to inclusive (YYYY-MM-DD). */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (
+    let time = Date.parse(`${from}T00:00:00Z`);
+    time <= Date.parse(`${to}T00:00:00Z`);
+    time += 86_400_000
+  ) {
+    days.push(new Date(time).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+function dayOf(item: Counter): string | null {
+  const sk = item.sk;
+  return typeof sk === 'string' && sk.startsWith('D#') ? sk.slice(2, 12) : null;
+}
+
+export function computeStats(
+  range: { from: string; to: string },
+  groupBy: GroupBy,
+  top: number | null,
+  dayItems: readonly Counter[],
+  domainItems: readonly Counter[],
+): Stats {
+  const totals = new Accumulator();
+  for (const item of dayItems) totals.add(item);
+  let items: StatsItem[];
+  if (groupBy === 'day') {
+    const perDay = new Map(daysBetween(range.from, range.to).map((day) => [day, new Accumulator()]));
+    for (const item of dayItems) {
+      const day = dayOf(item);
+      if (day !== null) perDay.get(day)?.add(item);
+    }
+    items = [...perDay].map(([key, sum]) => ({ key, count: sum.events, breakdown: sum.tally() }));
+  } else if (groupBy === 'domain') {
+    const perDomain = new Map<string, Accumulator>();
+    for (const item of domainItems) {
+      const domain = typeof item.domain === 'string' ? item.domain : null;
+      if (domain === null) continue;
+      const sum = perDomain.get(domain) ?? new Accumulator();
+      sum.add(item);
+      perDomain.set(domain, sum);
+    }
+    // "Top bouncing domains": ordered by bounces, then by events.
+    items = [...perDomain]
+      .map(([key, sum]) => ({ key, count: sum.events, breakdown: sum.tally() }))
+      .sort(
+        (a, b) =>
+          b.breakdown.bounces - a.breakdown.bounces || b.count - a.count || a.key.localeCompare(b.key),
+      );
+  } else {
+    const prefix = `${groupBy}:`;
+    const sums = new Map<string, number>();
+    for (const item of dayItems) {
+      for (const [name, value] of Object.entries(item)) {
+        if (name.startsWith(prefix) && typeof value === 'number') {
+          const key = name.slice(prefix.length);
+          sums.set(key, (sums.get(key) ?? 0) + value);
+        }
+      }
+    }
+    items = [...sums]
+      .filter(([, value]) => value > 0)
+      .map(([key, value]) => ({ key, count: value, breakdown: null }))
+      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  }
+  return {
+    from: range.from,
+    to: range.to,
+    groupBy,
+    totals: totals.tally(),
+    items: top === null || groupBy === 'day' ? items : items.slice(0, top),
+  };
+}

@@ -1,0 +1,205 @@
+// Reads events newest first across several Query streams (the sharded time/domain index partitions of one month,
+// or one recipient's partition) with a lazy k-way merge, so a page reads about `limit` items plus one chunk per
+// shard. Positions are `<occurredAt>#<id>` (unique per event), the same in every stream, so one position is a
+// complete continuation point across all shards of a group. Pure of AWS: Query calls go through `QueryRunner`.
+
+export interface StreamSpec {
+  indexName?: string;
+  partitionKeyName: string;
+  partitionKeyValue: string;
+  sortKeyName: string;
+  /** Prefix of the stream's sort key before the position (`E#` in the table, '' in the indexes). */
+  sortKeyPrefix: string;
+}
+
+export interface StreamGroup {
+  /** Stable label of the group (a month `yyyy-mm`, or `recipient`), carried in cursors. */
+  label: string;
+  streams: readonly StreamSpec[];
+}
+
+export interface ItemFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+export interface QueryRequest {
+  stream: StreamSpec;
+  /** Inclusive sort-key bounds. */
+  lowSortKey: string;
+  highSortKey: string;
+  limit: number;
+  exclusiveStartKey: Record<string, unknown> | undefined;
+  filter: ItemFilter | undefined;
+}
+
+export interface QueryResult {
+  items: Record<string, unknown>[];
+  lastEvaluatedKey: Record<string, unknown> | undefined;
+}
+
+export type QueryRunner = (request: QueryRequest) => Promise<QueryResult>;
+
+export interface TimelineQuery {
+  groups: readonly StreamGroup[];
+  /** Inclusive lower and exclusive upper bound in position space. */
+  lowPosition: string;
+  highPosition: string;
+  filter?: ItemFilter;
+}
+
+export interface TimelineStart {
+  group: string;
+  /** Exclusive: continue with items strictly older than this position. */
+  position: string;
+}
+
+export interface TimelinePage<T> {
+  items: T[];
+  next: TimelineStart | null;
+  queries: number;
+}
+
+export interface TimelineOptions<T> {
+  limit: number;
+  maxBytes: number;
+  /** At most this many Query calls per page; a page may then be short (even empty) but still carries a cursor. */
+  maxQueries: number;
+  /** Turns a stored item into the presented item and its position; null drops a malformed item. */
+  present(item: Record<string, unknown>): { value: T; bytes: number } | null;
+}
+
+interface StreamState {
+  spec: StreamSpec;
+  buffer: Array<{ item: Record<string, unknown>; position: string }>;
+  lastEvaluatedKey: Record<string, unknown> | undefined;
+  exhausted: boolean;
+  fetched: number;
+  /** Everything at or above this position has been evaluated in this stream. */
+  progress: string;
+}
+
+/** The position of an item: what follows the stream's prefix in its sort key. */
+function positionOf(item: Record<string, unknown>, spec: StreamSpec): string | null {
+  const sortKey = item[spec.sortKeyName];
+  if (typeof sortKey !== 'string' || !sortKey.startsWith(spec.sortKeyPrefix)) return null;
+  return sortKey.slice(spec.sortKeyPrefix.length);
+}
+
+type Entry = { item: Record<string, unknown>; position: string };
+
+function newestHead(streams: readonly StreamState[]): { stream: StreamState; entry: Entry } | null {
+  let best: { stream: StreamState; entry: Entry } | null = null;
+  for (const stream of streams) {
+    const entry = stream.buffer[0];
+    if (entry !== undefined && (best === null || entry.position > best.entry.position))
+      best = { stream, entry };
+  }
+  return best;
+}
+
+export async function readTimeline<T>(
+  run: QueryRunner,
+  query: TimelineQuery,
+  start: TimelineStart | null,
+  options: TimelineOptions<T>,
+): Promise<TimelinePage<T>> {
+  const out: T[] = [];
+  let bytes = 0;
+  let queries = 0;
+  let lastEmitted = '';
+  let groupIndex = start === null ? 0 : query.groups.findIndex((group) => group.label === start.group);
+  if (groupIndex < 0) return { items: [], next: null, queries };
+  let ceiling = start?.position ?? query.highPosition;
+
+  const page = (next: TimelineStart | null): TimelinePage<T> => ({ items: out, next, queries });
+
+  /** Emits the head entry unless the page is full by count or bytes; false means stop here. */
+  const emit = (stream: StreamState, entry: Entry): boolean => {
+    const presented = options.present(entry.item);
+    if (presented === null) {
+      stream.buffer.shift();
+      return true;
+    }
+    if (out.length >= options.limit || (out.length > 0 && bytes + presented.bytes > options.maxBytes))
+      return false;
+    stream.buffer.shift();
+    out.push(presented.value);
+    bytes += presented.bytes;
+    lastEmitted = entry.position;
+    return true;
+  };
+
+  while (groupIndex < query.groups.length) {
+    const group = query.groups[groupIndex];
+    if (group === undefined) break;
+    const groupCeiling = ceiling;
+    const streams: StreamState[] = group.streams.map((spec) => ({
+      spec,
+      buffer: [],
+      lastEvaluatedKey: undefined,
+      exhausted: false,
+      fetched: 0,
+      progress: groupCeiling,
+    }));
+
+    const fetch = async (stream: StreamState): Promise<void> => {
+      const remaining = Math.max(1, options.limit - out.length);
+      const base = Math.ceil(remaining / streams.length) + 1;
+      const chunk = Math.min(1000, base * 2 ** Math.min(stream.fetched, 6));
+      const result = await run({
+        stream: stream.spec,
+        lowSortKey: `${stream.spec.sortKeyPrefix}${query.lowPosition}`,
+        highSortKey: `${stream.spec.sortKeyPrefix}${groupCeiling}`,
+        limit: chunk,
+        exclusiveStartKey: stream.lastEvaluatedKey,
+        filter: query.filter,
+      });
+      stream.fetched += 1;
+      for (const item of result.items) {
+        const position = positionOf(item, stream.spec);
+        // The ceiling is inclusive in the key condition but exclusive in meaning: drop the item sitting on it.
+        if (position !== null && position < groupCeiling) stream.buffer.push({ item, position });
+      }
+      stream.lastEvaluatedKey = result.lastEvaluatedKey;
+      stream.exhausted = result.lastEvaluatedKey === undefined;
+      if (result.lastEvaluatedKey !== undefined) {
+        const position = positionOf(result.lastEvaluatedKey, stream.spec);
+        if (position !== null) stream.progress = position;
+      }
+    };
+
+    for (;;) {
+      const waiting = streams.filter((stream) => stream.buffer.length === 0 && !stream.exhausted);
+      if (waiting.length > 0) {
+        if (queries + waiting.length <= options.maxQueries) {
+          queries += waiting.length;
+          await Promise.all(waiting.map(fetch));
+          continue;
+        }
+        // Out of budget. Everything at or above the highest progress among the waiting streams has been
+        // evaluated in every stream: emit buffered entries above it, then continue below it.
+        const safe =
+          waiting
+            .map((stream) => stream.progress)
+            .sort()
+            .at(-1) ?? query.lowPosition;
+        for (
+          let head = newestHead(streams);
+          head !== null && head.entry.position > safe;
+          head = newestHead(streams)
+        ) {
+          if (!emit(head.stream, head.entry)) return page({ group: group.label, position: lastEmitted });
+        }
+        return page({ group: group.label, position: safe });
+      }
+      const head = newestHead(streams);
+      if (head === null) break;
+      if (!emit(head.stream, head.entry)) return page({ group: group.label, position: lastEmitted });
+    }
+    groupIndex += 1;
+    ceiling = query.highPosition;
+  }
+  return page(null);
+}

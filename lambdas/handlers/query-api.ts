@@ -1,0 +1,56 @@
+// Lambda entry of the query API (API Gateway REST proxy events): event → request → router → result.
+// Clients and configuration are created once per container, on the first invocation.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createQueryApi, type QueryApi } from '../api/app.ts';
+import { loadQueryApiConfig } from '../api/config.ts';
+import { CursorCodec } from '../api/cursor.ts';
+import { fromApiGatewayEvent, toApiGatewayResult } from '../api/http.ts';
+import { dynamoQueryStore } from '../api/query-store.ts';
+import { sesSuppressionList } from '../api/ses-suppression.ts';
+import { classifyBounce } from '../domain/classify.ts';
+import { explainCode } from '../domain/registry.ts';
+
+export interface QueryApiClients {
+  dynamo: DynamoDBClient;
+  sesv2: SESv2Client;
+}
+
+/** Builds the API from an environment and clients; the local stack and tests call this with their endpoints. */
+export function buildQueryApi(
+  env: Readonly<Record<string, string | undefined>>,
+  clients: QueryApiClients,
+  logger: Logger = new Logger(),
+): QueryApi {
+  const config = loadQueryApiConfig(env);
+  const documents = DynamoDBDocumentClient.from(clients.dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return createQueryApi({
+    store: dynamoQueryStore(documents, config.tableName),
+    cursors: new CursorCodec(config.cursorSigningSecret),
+    ses: sesSuppressionList(clients.sesv2),
+    now: () => new Date(),
+    retentionDays: config.eventRetentionDays,
+    explainCode,
+    classifyBounce,
+    logger,
+  });
+}
+
+export function queryApiHandler(api: QueryApi) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+    toApiGatewayResult(await api.handle(fromApiGatewayEvent(event)));
+}
+
+const logger = new Logger();
+let api: QueryApi | undefined;
+
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  api ??= buildQueryApi(process.env, { dynamo: new DynamoDBClient({}), sesv2: new SESv2Client({}) }, logger);
+  logger.appendKeys({ requestId: event.requestContext?.requestId });
+  return queryApiHandler(api)(event);
+};
