@@ -1,0 +1,226 @@
+// Benchmark of the `ses-bounce classify` JSON Lines stream: lines per second through the real bin, against a floor
+// program that only parses each line and writes a same-sized JSON line through the same buffered output; and the
+// peak resident memory of each for a 1,000,000-line stream. Run: npm run bench:cli [-- --lines N --runs R]
+
+import { spawn } from 'node:child_process';
+import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { lines: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } },
+});
+const LINES = Number(values.lines);
+const RUNS = Number(values.runs);
+const BIN = fileURLToPath(new URL('../bin/ses-bounce.mjs', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./cli-classify-floor.ts', import.meta.url));
+
+// A realistic mix: the big providers' wording, generic and missing codes, multi-line and non-English text.
+const TEMPLATES: ReadonlyArray<(n: number) => Record<string, string | null>> = [
+  (n) => ({
+    status: '5.1.1',
+    diagnosticCode: `smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser ${n}si-gsmtp`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.1.10',
+    diagnosticCode: `smtp; 550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient user${n}@contoso.com not found by SMTP address lookup`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.2.2',
+    diagnosticCode: `smtp; 552-5.2.2 The recipient's inbox is out of storage space. ${n} - gsmtp`,
+    bounceType: 'Transient',
+    bounceSubType: 'MailboxFull',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.7.1',
+    diagnosticCode: `smtp; 550 5.7.1 Service unavailable, Client host [192.0.2.${n % 255}] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/192.0.2.${n % 255}`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.7.26',
+    diagnosticCode: `smtp; 550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users, and has been blocked. The sender must authenticate with at least one of SPF or DKIM. ${n} - gsmtp`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.0.0',
+    diagnosticCode: `smtp; 554 delivery error: dd This user doesn't have a yahoo.com account (user${n}@yahoo.com) [0] - mta1234.mail.bf1.yahoo.com`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '4.7.0',
+    diagnosticCode: `smtp; 421 4.7.0 [TSS04] Messages from 203.0.113.${n % 255} temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes`,
+    bounceType: 'Transient',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.7.606',
+    diagnosticCode: `smtp; 550 5.7.606 Access denied, banned sending IP [198.51.100.${n % 255}]. To request removal from this list please visit https://sender.office.com/ and follow the directions.`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '4.4.7',
+    diagnosticCode: `smtp; 550 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.0 Unable to lookup DNS for example${n}.net>`,
+    bounceType: 'Transient',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.4.4',
+    diagnosticCode: `Amazon SES did not send the message to this address because it is on the suppression list for your account. ${n}`,
+    bounceType: 'Permanent',
+    bounceSubType: 'OnAccountSuppressionList',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.1.1',
+    diagnosticCode: `smtp; 550 5.1.1 <user${n}@example.org>: Recipient address rejected: User unknown in virtual mailbox table`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  () => ({
+    status: null,
+    diagnosticCode: null,
+    bounceType: 'Undetermined',
+    bounceSubType: 'Undetermined',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '5.0.0',
+    diagnosticCode: `smtp; 550 Adresat nie istnieje / User unknown (skrzynka ${n} nie istnieje)\n    Remote-MTA: dns; mx.poczta.example.pl`,
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    action: 'failed',
+  }),
+  (n) => ({
+    status: '4.2.1',
+    diagnosticCode: `smtp; 450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. ${n} - gsmtp`,
+    bounceType: 'Transient',
+    bounceSubType: 'General',
+    action: 'delayed',
+  }),
+];
+
+function generate(path: string, lines: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path);
+    out.on('error', reject);
+    let i = 0;
+    const write = () => {
+      let ok = true;
+      while (i < lines && ok) {
+        const template = TEMPLATES[(i * 7919) % TEMPLATES.length];
+        ok = out.write(`${JSON.stringify(template?.(i) ?? {})}\n`);
+        i++;
+      }
+      if (i < lines) out.once('drain', write);
+      else out.end(resolve);
+    };
+    write();
+  });
+}
+
+interface RunResult {
+  seconds: number;
+  lines: number;
+  outputBytes: number;
+  peakRssMb: number;
+  exitCode: number | null;
+}
+
+function peakRss(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? 0 : Number(match[1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function runOnce(args: string[], inputPath: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const input = openSync(inputPath, 'r');
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { stdio: [input, 'pipe', 'inherit'] });
+    closeSync(input);
+    let lines = 0;
+    let outputBytes = 0;
+    let peak = 0;
+    // VmHWM is the process's own high-water mark, so sampling it shortly before exit sees the true peak.
+    const sampler = setInterval(() => {
+      if (child.pid !== undefined) peak = Math.max(peak, peakRss(child.pid));
+    }, 20);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      outputBytes += chunk.length;
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      clearInterval(sampler);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ seconds, lines, outputBytes, peakRssMb: peak, exitCode });
+    });
+  });
+}
+
+const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
+
+const dir = mkdtempSync(join(tmpdir(), 'ses-bounce-bench-'));
+try {
+  const inputPath = join(dir, 'bounces.jsonl');
+  await generate(inputPath, LINES);
+  const inputMb = statSync(inputPath).size / 1024 / 1024;
+  console.error(`input: ${LINES} lines, ${inputMb.toFixed(1)} MB`);
+
+  const cli: RunResult[] = [];
+  const floor: RunResult[] = [];
+  let lineLength = 150;
+  for (let run = 0; run < RUNS; run++) {
+    const c = await runOnce([BIN, 'classify'], inputPath);
+    if (c.exitCode !== 0 || c.lines !== LINES) throw new Error(`CLI run failed: ${JSON.stringify(c)}`);
+    cli.push(c);
+    lineLength = Math.round(c.outputBytes / c.lines) - 1;
+    const f = await runOnce(['--import', 'tsx', FLOOR, String(lineLength)], inputPath);
+    if (f.exitCode !== 0 || f.lines !== LINES) throw new Error(`floor run failed: ${JSON.stringify(f)}`);
+    floor.push(f);
+    console.error(
+      `run ${run + 1}: cli ${c.seconds.toFixed(2)} s, ${c.peakRssMb.toFixed(0)} MB; floor ${f.seconds.toFixed(2)} s, ${f.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+  const cliRate = LINES / median(cli.map((r) => r.seconds));
+  const floorRate = LINES / median(floor.map((r) => r.seconds));
+  const summary = {
+    lines: LINES,
+    inputMb: Number(inputMb.toFixed(1)),
+    runs: RUNS,
+    cliLinesPerSecond: Math.round(cliRate),
+    floorLinesPerSecond: Math.round(floorRate),
+    cliVsFloor: Number((cliRate / floorRate).toFixed(3)),
+    cliPeakRssMb: Math.round(Math.max(...cli.map((r) => r.peakRssMb))),
+    floorPeakRssMb: Math.round(Math.max(...floor.map((r) => r.peakRssMb))),
+    avgOutputLineBytes: lineLength + 1,
+    floorAvgOutputLineBytes: Math.round(median(floor.map((r) => r.outputBytes / r.lines))),
+    node: process.version,
+  };
+  console.log(JSON.stringify(summary, null, 2));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
