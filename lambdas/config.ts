@@ -85,6 +85,19 @@ function url(name: string, value: string): string {
   return value;
 }
 
+export interface TelemetryConfig {
+  serviceName: string;
+  metricsNamespace: string;
+}
+
+/** Powertools reads its own variables; these are the defaults when the deployment sets none. */
+export function loadTelemetryConfig(env: Env, defaultServiceName: string): TelemetryConfig {
+  return {
+    serviceName: optional(env, 'POWERTOOLS_SERVICE_NAME') ?? defaultServiceName,
+    metricsNamespace: optional(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? 'SesBounceProcessor',
+  };
+}
+
 export function loadPolicyConfig(env: Env): PolicyConfig {
   return {
     softBounceThreshold: integer(env, 'SOFT_BOUNCE_THRESHOLD', 3, 1, 100),

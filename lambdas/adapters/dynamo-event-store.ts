@@ -1,0 +1,194 @@
+// DynamoDB adapter of the event store: one TransactWriteItems per recipient event (event + summary + counters,
+// conditioned on the event key and the summary version), and the suppression worker's state transitions.
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  Allowlist,
+  CompleteSuppressionInput,
+  EventStore,
+  RecordEventInput,
+  RecordResult,
+  StoredSummary,
+  SuppressionStateStore,
+} from '../domain/ports.ts';
+import { auditItem, counterUpdates, eventItem, summaryFromItem, summaryItem } from './dynamo-items.ts';
+import { ALLOWLIST_PK, keys } from './table-definition.ts';
+
+export interface DynamoEventStoreOptions {
+  tableName: string;
+  eventRetentionDays: number;
+}
+
+export class DynamoEventStore implements EventStore, SuppressionStateStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: DynamoEventStoreOptions,
+  ) {}
+
+  async getSummary(email: string): Promise<StoredSummary | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: keys.summary(email), ConsistentRead: true }),
+    );
+    return Item ? summaryFromItem(Item) : null;
+  }
+
+  async recordEvent({ event, decision, summary, expectedVersion }: RecordEventInput): Promise<RecordResult> {
+    const TableName = this.options.tableName;
+    const [dayCounter, domainCounter] = counterUpdates(event, decision);
+    const summaryPut =
+      expectedVersion === null
+        ? {
+            TableName,
+            Item: summaryItem(summary, 1),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }
+        : {
+            TableName,
+            Item: summaryItem(summary, expectedVersion + 1),
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName,
+                Item: eventItem(event, decision, this.options.eventRetentionDays),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: summaryPut },
+            { Update: { TableName, ...dayCounter } },
+            { Update: { TableName, ...domainCounter } },
+          ],
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'summary-changed';
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
+      throw error;
+    }
+  }
+
+  async completeSuppression(input: CompleteSuppressionInput): Promise<'updated' | 'stale'> {
+    const TableName = this.options.tableName;
+    const names: Record<string, string> = {
+      '#suppression': 'suppression',
+      '#state': 'state',
+      '#requestId': 'requestId',
+      '#updatedAt': 'updatedAt',
+      '#version': 'version',
+    };
+    const values: Record<string, unknown> = {
+      ':state': input.state,
+      ':at': input.at,
+      ':rid': input.requestId,
+      ':pending': 'pending',
+      ':one': 1,
+    };
+    const sets = ['#suppression.#state = :state', '#suppression.#updatedAt = :at'];
+    if (input.error !== null) {
+      names['#error'] = 'error';
+      values[':error'] = input.error;
+      sets.push('#suppression.#error = :error');
+    }
+    if (input.sesSuppression) {
+      names['#ses'] = 'sesSuppression';
+      values[':ses'] = input.sesSuppression;
+      sets.push('#ses = :ses');
+    }
+    const update = {
+      TableName,
+      Key: keys.summary(input.email),
+      UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+      ConditionExpression: '#suppression.#requestId = :rid AND #suppression.#state = :pending',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    try {
+      if (input.audit) {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              {
+                Put: {
+                  TableName,
+                  Item: auditItem(input.audit),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      } else {
+        await this.client.send(new UpdateCommand(update));
+      }
+      return 'updated';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'stale';
+      if (error instanceof TransactionCanceledException) {
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'stale';
+      }
+      throw error;
+    }
+  }
+}
+
+/** The allowlist partition, read whole and cached per container so it costs no request per event. */
+export class DynamoAllowlist implements Allowlist {
+  private cache: { addresses: Set<string>; domains: Set<string>; loadedAt: number } | null = null;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: { tableName: string; cacheSeconds: number; now: () => Date },
+  ) {}
+
+  async isAllowlisted(email: string, domain: string): Promise<boolean> {
+    const now = this.options.now().getTime();
+    if (!this.cache || now - this.cache.loadedAt >= this.options.cacheSeconds * 1000) {
+      this.cache = { ...(await this.load()), loadedAt: now };
+    }
+    if (this.cache.addresses.has(email)) return true;
+    // A domain entry covers its subdomains too: allowlisting example.com covers mail.example.com.
+    const labels = domain.split('.');
+    return labels.some((_, i) => this.cache?.domains.has(labels.slice(i).join('.')));
+  }
+
+  private async load(): Promise<{ addresses: Set<string>; domains: Set<string> }> {
+    const addresses = new Set<string>();
+    const domains = new Set<string>();
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': ALLOWLIST_PK },
+          ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = typeof item.sk === 'string' ? item.sk : '';
+        if (sk.startsWith('ADDR#')) addresses.add(sk.slice(5));
+        else if (sk.startsWith('DOMAIN#')) domains.add(sk.slice(7));
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return { addresses, domains };
+  }
+}

@@ -1,0 +1,259 @@
+// The processor's Lambda glue: SQS batches (partial batch responses), direct SNS events and bare SES documents
+// go through the one parsing layer and use case; poison is parked with its reason; outcomes become logs/metrics.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SNSEvent, SNSEventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  type MessageOutcome,
+  type ProcessorDependencies,
+  processMessageBody,
+  processParsedMessage,
+  processSnsMessage,
+} from '../domain/process-notification.ts';
+import { parseSesDocument, type Rejection } from '../domain/ses-notification.ts';
+import type { MessageParking } from './queues.ts';
+
+export interface ProcessorRuntime {
+  deps: ProcessorDependencies;
+  /** null: no dead-letter queue URL configured; SQS records are then failed and the redrive policy parks them. */
+  parking: MessageParking | null;
+  logger: Logger;
+  metrics: Metrics;
+  /** Records of one batch processed at once. */
+  concurrency: number;
+}
+
+/** `j***@example.org`: enough to correlate, not the address itself. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
+}
+
+/** Counts per metric and dimension set over one batch, published as few EMF documents. */
+export class BatchMetrics {
+  private readonly counts = new Map<
+    string,
+    { name: string; dimensions: Record<string, string>; value: number }
+  >();
+
+  add(name: string, dimensions: Record<string, string> = {}, value = 1): void {
+    const key = `${name}|${JSON.stringify(dimensions)}`;
+    const entry = this.counts.get(key) ?? { name, dimensions, value: 0 };
+    entry.value += value;
+    this.counts.set(key, entry);
+  }
+
+  publish(metrics: Metrics): void {
+    for (const { name, dimensions, value } of this.counts.values()) {
+      if (Object.keys(dimensions).length === 0) {
+        metrics.addMetric(name, MetricUnit.Count, value);
+        continue;
+      }
+      const single = metrics.singleMetric();
+      single.addDimensions(dimensions);
+      single.addMetric(name, MetricUnit.Count, value);
+    }
+    metrics.publishStoredMetrics();
+    this.counts.clear();
+  }
+}
+
+type RecordResult = 'ok' | 'retry';
+
+function report(outcome: MessageOutcome, logger: Logger, counts: BatchMetrics): void {
+  if (outcome.kind === 'ignored') {
+    counts.add('MessagesIgnored', { eventType: outcome.eventType });
+    logger.info('message ignored', { eventType: outcome.eventType });
+    return;
+  }
+  if (outcome.kind === 'rejected') return;
+  const { notification } = outcome;
+  for (const recipient of outcome.recipients) {
+    const { event } = recipient;
+    const keys = { eventId: event.id, type: event.type, domain: event.domain };
+    if (recipient.status === 'duplicate') {
+      counts.add('DuplicatesSkipped');
+      if (recipient.requestResent) {
+        counts.add('SuppressionRequestsResent');
+        logger.warn('duplicate delivery re-sent a pending suppression request', {
+          ...keys,
+          requestId: recipient.requestResent.requestId,
+          recipient: maskEmail(event.email),
+        });
+      } else logger.info('duplicate event skipped', keys);
+      continue;
+    }
+    const { decision } = recipient;
+    counts.add('EventsRecorded', { type: event.type });
+    if (event.classification) {
+      counts.add('BouncesClassified', {
+        verdict: event.classification.verdict,
+        category: event.classification.category,
+      });
+    }
+    if (decision.sesMislabel) counts.add('SesMislabels');
+    if (decision.allowlisted) counts.add('AllowlistedSuppressionsSkipped');
+    if (decision.dryRun) counts.add('DryRunSuppressions');
+    if (recipient.requestSent) counts.add('SuppressionsRequested', { action: recipient.requestSent.action });
+    logger.info('event recorded', {
+      ...keys,
+      verdict: event.classification?.verdict,
+      category: event.classification?.category,
+      code: event.classification?.code,
+      decision: decision.action,
+      decisionReason: decision.reason,
+      ...(recipient.requestSent
+        ? { suppressionRequest: recipient.requestSent.requestId, recipient: maskEmail(event.email) }
+        : {}),
+    });
+  }
+  if (outcome.rejection) logger.warn('some recipients were unusable', { detail: outcome.rejection.detail });
+  logger.debug('notification processed', { notificationType: notification.type });
+}
+
+function rejectionOf(outcome: MessageOutcome): Rejection | null {
+  if (outcome.kind === 'rejected') return outcome.rejection;
+  if (outcome.kind === 'processed') return outcome.rejection;
+  return null;
+}
+
+async function park(
+  runtime: ProcessorRuntime,
+  logger: Logger,
+  counts: BatchMetrics,
+  body: string,
+  rejection: Rejection,
+  sourceMessageId: string,
+  via: 'sqs' | 'sns',
+): Promise<RecordResult> {
+  counts.add('MessagesRejected', { reason: rejection.code });
+  // Never the body: it holds addresses. The code and detail name fields and rules only.
+  logger.error('message rejected', {
+    rejection: rejection.code,
+    detail: rejection.detail,
+    bytes: body.length,
+  });
+  if (runtime.parking) {
+    await runtime.parking.park({ body, rejection, sourceMessageId });
+    counts.add('MessagesParked');
+    return 'ok';
+  }
+  // Without a DLQ URL an SQS record is failed on purpose: maxReceiveCount then moves it to the queue's DLQ.
+  return via === 'sqs' ? 'retry' : 'ok';
+}
+
+async function handleOne(
+  runtime: ProcessorRuntime,
+  logger: Logger,
+  counts: BatchMetrics,
+  body: string,
+  sourceMessageId: string,
+  via: 'sqs' | 'sns',
+  run: () => Promise<MessageOutcome>,
+): Promise<RecordResult> {
+  try {
+    const outcome = await run();
+    if (outcome.snsMessageId) logger.appendKeys({ snsMessageId: outcome.snsMessageId });
+    if (outcome.kind === 'processed') {
+      const n = outcome.notification;
+      logger.appendKeys({
+        sesMessageId: n.mail.messageId,
+        ...(n.type === 'bounce' ? { feedbackId: n.bounce.feedbackId } : {}),
+        ...(n.type === 'complaint' ? { feedbackId: n.complaint.feedbackId } : {}),
+      });
+    }
+    report(outcome, logger, counts);
+    const rejection = rejectionOf(outcome);
+    return rejection ? await park(runtime, logger, counts, body, rejection, sourceMessageId, via) : 'ok';
+  } catch (error) {
+    counts.add('ProcessingFailures');
+    logger.error('processing failed; the message will be retried', {
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+    return 'retry';
+  }
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+export async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime): Promise<SQSBatchResponse> {
+  const counts = new BatchMetrics();
+  const results = await mapLimited(event.Records, runtime.concurrency, (record: SQSRecord) => {
+    const logger = runtime.logger.createChild();
+    logger.appendKeys({ sqsMessageId: record.messageId });
+    return handleOne(runtime, logger, counts, record.body, record.messageId, 'sqs', () =>
+      processMessageBody(record.body, runtime.deps),
+    );
+  });
+  counts.publish(runtime.metrics);
+  return {
+    batchItemFailures: event.Records.flatMap((record, i) =>
+      results[i] === 'retry' ? [{ itemIdentifier: record.messageId }] : [],
+    ),
+  };
+}
+
+/** Direct SNS subscription: parked or dropped with a reason when unusable; thrown (Lambda retries) when transient. */
+export async function processSnsEvent(event: SNSEvent, runtime: ProcessorRuntime): Promise<void> {
+  const counts = new BatchMetrics();
+  const results = await mapLimited(event.Records, runtime.concurrency, (record: SNSEventRecord) => {
+    const logger = runtime.logger.createChild();
+    logger.appendKeys({ snsMessageId: record.Sns.MessageId });
+    return handleOne(runtime, logger, counts, record.Sns.Message, record.Sns.MessageId, 'sns', () =>
+      processSnsMessage(record.Sns.Message, record.Sns.MessageId, runtime.deps),
+    );
+  });
+  counts.publish(runtime.metrics);
+  const failed = results.filter((r) => r === 'retry').length;
+  // Recorded recipients are duplicates on the retry, so retrying the whole event is safe.
+  if (failed > 0) throw new Error(`${failed} of ${event.Records.length} SNS records failed transiently`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export function isSqsEvent(event: unknown): event is SQSEvent {
+  if (!isObject(event) || !Array.isArray(event.Records)) return false;
+  const first: unknown = event.Records[0];
+  return isObject(first) && first.eventSource === 'aws:sqs';
+}
+
+export function isSnsEvent(event: unknown): event is SNSEvent {
+  if (!isObject(event) || !Array.isArray(event.Records)) return false;
+  const first: unknown = event.Records[0];
+  return isObject(first) && first.EventSource === 'aws:sns';
+}
+
+export function createProcessorHandler(runtime: ProcessorRuntime) {
+  return async (event: SQSEvent | SNSEvent | unknown): Promise<SQSBatchResponse | undefined> => {
+    if (isSqsEvent(event)) return processSqsEvent(event, runtime);
+    if (isSnsEvent(event)) {
+      await processSnsEvent(event, runtime);
+      return undefined;
+    }
+    if (isObject(event) && Array.isArray(event.Records) && event.Records.length === 0) {
+      return { batchItemFailures: [] };
+    }
+    // A bare SES document invoked directly (tests, replays).
+    const counts = new BatchMetrics();
+    const body = JSON.stringify(event) ?? '';
+    const result = await handleOne(runtime, runtime.logger.createChild(), counts, body, 'direct', 'sns', () =>
+      processParsedMessage(parseSesDocument(event), runtime.deps),
+    );
+    counts.publish(runtime.metrics);
+    if (result === 'retry') throw new Error('the SES document failed transiently');
+    return undefined;
+  };
+}

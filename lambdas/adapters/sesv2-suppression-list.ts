@@ -1,0 +1,65 @@
+// SESv2 account suppression list adapter: Put/Delete/Get suppressed destination, with SES's errors mapped to the
+// domain's typed errors (throttled → retry later; bad request → final).
+import {
+  DeleteSuppressedDestinationCommand,
+  GetSuppressedDestinationCommand,
+  PutSuppressedDestinationCommand,
+  type SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import {
+  type SuppressionList,
+  SuppressionListRejectedError,
+  SuppressionListThrottledError,
+} from '../domain/ports.ts';
+import type { SuppressionReason } from '../domain/suppression-policy.ts';
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+function mapError(error: unknown): never {
+  const name = errorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'TooManyRequestsException') throw new SuppressionListThrottledError(message);
+  if (name === 'BadRequestException')
+    throw new SuppressionListRejectedError(message || 'BadRequestException');
+  throw error;
+}
+
+export class Sesv2SuppressionList implements SuppressionList {
+  constructor(private readonly client: SESv2Client) {}
+
+  async put(email: string, reason: SuppressionReason): Promise<void> {
+    try {
+      await this.client.send(new PutSuppressedDestinationCommand({ EmailAddress: email, Reason: reason }));
+    } catch (error) {
+      mapError(error);
+    }
+  }
+
+  async remove(email: string): Promise<'removed' | 'not-found'> {
+    try {
+      await this.client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: email }));
+      return 'removed';
+    } catch (error) {
+      if (errorName(error) === 'NotFoundException') return 'not-found';
+      mapError(error);
+    }
+  }
+
+  async get(email: string): Promise<{ reason: string; lastUpdateTime: Date | null } | null> {
+    try {
+      const { SuppressedDestination } = await this.client.send(
+        new GetSuppressedDestinationCommand({ EmailAddress: email }),
+      );
+      if (!SuppressedDestination) return null;
+      return {
+        reason: SuppressedDestination.Reason ?? 'UNKNOWN',
+        lastUpdateTime: SuppressedDestination.LastUpdateTime ?? null,
+      };
+    } catch (error) {
+      if (errorName(error) === 'NotFoundException') return null;
+      mapError(error);
+    }
+  }
+}

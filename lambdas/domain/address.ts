@@ -1,0 +1,70 @@
+// Recipient address normalization: one lower-cased key per mailbox (for DynamoDB and SES calls), the original
+// kept for display. SES hands us display names, odd whitespace, mixed case and RFC 2047 encoded words.
+
+export interface NormalizedAddress {
+  /** addr-spec, trimmed and lower-cased: the key for storage and SESv2 calls. */
+  email: string;
+  /** What SES sent, with RFC 2047 encoded words decoded and whitespace collapsed. */
+  display: string;
+  domain: string;
+}
+
+export type AddressResult = { ok: true; address: NormalizedAddress } | { ok: false; reason: string };
+
+const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
+
+function decodeWord(charset: string, encoding: string, text: string): string {
+  const bytes =
+    encoding.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64')
+      : Buffer.from(
+          text
+            .replace(/_/g, ' ')
+            .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+          'latin1',
+        );
+  // RFC 2231 allows a language suffix (utf-8*en); unknown charsets fall back to UTF-8 rather than failing.
+  const label = charset.split('*')[0] ?? 'utf-8';
+  try {
+    return new TextDecoder(label).decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+/** Decodes RFC 2047 encoded words; whitespace between adjacent encoded words is dropped, as the RFC says. */
+export function decodeEncodedWords(text: string): string {
+  const joined = text.replace(/(\?=)\s+(=\?)/g, '$1$2');
+  return joined.replace(ENCODED_WORD, (_, charset: string, encoding: string, payload: string) =>
+    decodeWord(charset, encoding, payload),
+  );
+}
+
+export function normalizeAddress(raw: string): AddressResult {
+  const trimmed = raw.replace(/\s+/g, ' ').trim();
+  if (trimmed === '') return { ok: false, reason: 'empty address' };
+  const open = trimmed.lastIndexOf('<');
+  const close = trimmed.lastIndexOf('>');
+  let spec = trimmed;
+  if (open !== -1 || close !== -1) {
+    if (open === -1 || close < open) return { ok: false, reason: 'unbalanced angle brackets' };
+    spec = trimmed.slice(open + 1, close);
+  }
+  spec = spec.trim().replace(/^mailto:/i, '');
+  const at = spec.lastIndexOf('@');
+  if (at <= 0 || at === spec.length - 1) return { ok: false, reason: 'no local part and domain around "@"' };
+  const local = spec.slice(0, at);
+  const domain = spec
+    .slice(at + 1)
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (/\s/.test(spec) && !/^".*"$/.test(local)) return { ok: false, reason: 'whitespace inside the address' };
+  if (!/^[^\s@<>()[\],;:]+(\.[^\s@<>()[\],;:]+)*$/.test(domain) || !domain.includes('.')) {
+    if (!/^\[[0-9a-f.:]+\]$/i.test(domain)) return { ok: false, reason: 'malformed domain' };
+  }
+  if (spec.length > 320) return { ok: false, reason: 'longer than 320 characters' };
+  return {
+    ok: true,
+    address: { email: `${local.toLowerCase()}@${domain}`, display: decodeEncodedWords(trimmed), domain },
+  };
+}

@@ -1,0 +1,142 @@
+// Use case of the processor: one inbound message → parsed → one recorded event per recipient (exactly once) →
+// suppression requests queued. No AWS, no logger: the handler turns the returned outcomes into logs and metrics.
+import type { BounceInput, Classification } from './classification.ts';
+import type { Allowlist, EventStore, SuppressionQueue } from './ports.ts';
+import { buildRecipientEvents, type InvalidRecipient, type RecipientEvent } from './recipient-event.ts';
+import {
+  type ParsedMessage,
+  parseMessageBody,
+  parseSnsMessage,
+  type Rejection,
+  type SesNotification,
+} from './ses-notification.ts';
+import {
+  applyEvent,
+  type Decision,
+  type PolicySettings,
+  requestFromStatus,
+  type SuppressionRequest,
+} from './suppression-policy.ts';
+
+export interface ProcessorDependencies {
+  store: EventStore;
+  queue: SuppressionQueue;
+  allowlist: Allowlist;
+  classify: (input: BounceInput) => Classification;
+  settings: PolicySettings;
+  now: () => Date;
+  /** Pause before retrying a transaction conflict; injected so tests do not wait. */
+  sleep: (ms: number) => Promise<void>;
+}
+
+export type RecipientOutcome =
+  | { status: 'recorded'; event: RecipientEvent; decision: Decision; requestSent: SuppressionRequest | null }
+  | { status: 'duplicate'; event: RecipientEvent; requestResent: SuppressionRequest | null };
+
+export type MessageOutcome =
+  | {
+      kind: 'processed';
+      notification: SesNotification;
+      snsMessageId: string | null;
+      recipients: RecipientOutcome[];
+      /** Set when some recipients had unusable addresses: the others are recorded, the message must be parked. */
+      rejection: Rejection | null;
+    }
+  | { kind: 'ignored'; eventType: string; snsMessageId: string | null }
+  | { kind: 'rejected'; rejection: Rejection; snsMessageId: string | null };
+
+/** A failure a retry can fix (contention that outlasted our retries); the caller lets SQS/Lambda retry. */
+export class TransientProcessingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientProcessingError';
+  }
+}
+
+const MAX_ATTEMPTS = 6;
+
+export async function recordRecipientEvent(
+  event: RecipientEvent,
+  deps: ProcessorDependencies,
+): Promise<RecipientOutcome> {
+  const allowlisted = await deps.allowlist.isAllowlisted(event.email, event.domain);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const stored = await deps.store.getSummary(event.email);
+    const result = applyEvent(stored?.summary ?? null, event, deps.settings, allowlisted);
+    const recorded = await deps.store.recordEvent({
+      event,
+      decision: result.decision,
+      summary: result.summary,
+      expectedVersion: stored?.version ?? null,
+    });
+    if (recorded === 'recorded') {
+      if (result.request) await deps.queue.send(result.request);
+      return { status: 'recorded', event, decision: result.decision, requestSent: result.request };
+    }
+    if (recorded === 'duplicate') {
+      // The first delivery may have died between its commit and its SendMessage: re-send what is still pending.
+      const current = await deps.store.getSummary(event.email);
+      const pending = current?.summary.suppression;
+      if (pending && pending.state === 'pending' && pending.requestId === event.id) {
+        const request = requestFromStatus(event.email, pending);
+        await deps.queue.send(request);
+        return { status: 'duplicate', event, requestResent: request };
+      }
+      return { status: 'duplicate', event, requestResent: null };
+    }
+    if (recorded === 'conflict') await deps.sleep(10 * attempt + Math.floor(Math.random() * 20 * attempt));
+  }
+  throw new TransientProcessingError(
+    `event ${event.id}: the summary or counters stayed contended after ${MAX_ATTEMPTS} attempts`,
+  );
+}
+
+export async function processParsedMessage(
+  parsed: ParsedMessage,
+  deps: ProcessorDependencies,
+): Promise<MessageOutcome> {
+  if (parsed.kind !== 'notification') return parsed;
+  const { notification, snsMessageId } = parsed;
+  const { events, invalid } = buildRecipientEvents(notification, {
+    recordedAt: deps.now().toISOString(),
+    snsMessageId,
+    classify: deps.classify,
+  });
+  const recipients: RecipientOutcome[] = [];
+  for (const event of events) recipients.push(await recordRecipientEvent(event, deps));
+  return {
+    kind: 'processed',
+    notification,
+    snsMessageId,
+    recipients,
+    rejection: invalidRejection(notification, invalid),
+  };
+}
+
+function invalidRejection(notification: SesNotification, invalid: InvalidRecipient[]): Rejection | null {
+  if (invalid.length === 0) return null;
+  const field =
+    notification.type === 'bounce'
+      ? 'bounce.bouncedRecipients'
+      : notification.type === 'complaint'
+        ? 'complaint.complainedRecipients'
+        : 'delivery.recipients';
+  return {
+    code: 'invalid-recipient-address',
+    detail: invalid.map((i) => `${field}[${i.index}]: ${i.reason}`).join('; '),
+  };
+}
+
+/** An SQS body (SNS envelope or raw delivery) or a bare SES document as text. */
+export function processMessageBody(body: string, deps: ProcessorDependencies): Promise<MessageOutcome> {
+  return processParsedMessage(parseMessageBody(body), deps);
+}
+
+/** `Sns.Message` of a direct SNS record. */
+export function processSnsMessage(
+  message: string,
+  snsMessageId: string | null,
+  deps: ProcessorDependencies,
+): Promise<MessageOutcome> {
+  return processParsedMessage(parseSnsMessage(message, snsMessageId), deps);
+}

@@ -1,0 +1,198 @@
+// The record model: one event per recipient per SES notification, with the deterministic id that makes every
+// redelivery land on the same key. Bounced recipients are classified here; only bounced/complained/delivered
+// recipients become events, never `mail.destination`.
+import { createHash } from 'node:crypto';
+import { normalizeAddress } from './address.ts';
+import type { BounceInput, Classification } from './classification.ts';
+import type { NotificationFormat, SesNotification } from './ses-notification.ts';
+
+export type EventType = 'bounce' | 'complaint' | 'delivery';
+
+export interface BounceDetails {
+  bounceType: string;
+  bounceSubType: string;
+  action: string | null;
+  status: string | null;
+  diagnosticCode: string | null;
+  reportingMta: string | null;
+  remoteMtaIp: string | null;
+}
+
+export interface ComplaintDetails {
+  complaintSubType: string | null;
+  feedbackType: string | null;
+  userAgent: string | null;
+  arrivalDate: string | null;
+}
+
+export interface DeliveryDetails {
+  smtpResponse: string | null;
+  processingTimeMillis: number | null;
+  reportingMta: string | null;
+  remoteMtaIp: string | null;
+}
+
+export interface RecipientEvent {
+  id: string;
+  type: EventType;
+  email: string;
+  emailDisplay: string;
+  domain: string;
+  occurredAt: string;
+  recordedAt: string;
+  sesMessageId: string;
+  feedbackId: string | null;
+  snsMessageId: string | null;
+  format: NotificationFormat;
+  source: string | null;
+  sourceArn: string | null;
+  configurationSet: string | null;
+  sendingAccountId: string | null;
+  subject: string | null;
+  bounce: BounceDetails | null;
+  classification: Classification | null;
+  complaint: ComplaintDetails | null;
+  delivery: DeliveryDetails | null;
+}
+
+export interface InvalidRecipient {
+  index: number;
+  reason: string;
+}
+
+/** Longest diagnostic we store; real ones are far shorter, this only bounds a hostile payload. */
+export const MAX_DIAGNOSTIC_LENGTH = 4096;
+
+export function eventIdOf(idempotencyKey: string): string {
+  return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
+}
+
+export function idempotencyKey(type: EventType, feedbackOrMessageId: string, email: string): string {
+  return `${type}|${feedbackOrMessageId}|${email}`;
+}
+
+export interface BuildContext {
+  recordedAt: string;
+  snsMessageId: string | null;
+  classify: (input: BounceInput) => Classification;
+}
+
+export function buildRecipientEvents(
+  notification: SesNotification,
+  context: BuildContext,
+): { events: RecipientEvent[]; invalid: InvalidRecipient[] } {
+  const events: RecipientEvent[] = [];
+  const invalid: InvalidRecipient[] = [];
+  const seen = new Set<string>();
+  const { mail } = notification;
+  const base = {
+    recordedAt: context.recordedAt,
+    sesMessageId: mail.messageId,
+    snsMessageId: context.snsMessageId,
+    format: notification.format,
+    source: mail.source,
+    sourceArn: mail.sourceArn,
+    configurationSet: mail.configurationSet,
+    sendingAccountId: mail.sendingAccountId,
+    subject: mail.subject,
+  };
+
+  const add = (
+    index: number,
+    raw: string,
+    make: (address: ReturnType<typeof addressOf>) => RecipientEvent,
+  ) => {
+    const normalized = normalizeAddress(raw);
+    if (!normalized.ok) {
+      invalid.push({ index, reason: normalized.reason });
+      return;
+    }
+    const event = make(addressOf(normalized.address));
+    // One notification may list the same mailbox twice (case or display-name variants): one event.
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    events.push(event);
+  };
+
+  if (notification.type === 'bounce') {
+    const { bounce } = notification;
+    bounce.recipients.forEach((recipient, index) => {
+      add(index, recipient.emailAddress, (address) => {
+        const details: BounceDetails = {
+          bounceType: bounce.bounceType,
+          bounceSubType: bounce.bounceSubType,
+          action: recipient.action,
+          status: recipient.status,
+          diagnosticCode: recipient.diagnosticCode?.slice(0, MAX_DIAGNOSTIC_LENGTH) ?? null,
+          reportingMta: bounce.reportingMta,
+          remoteMtaIp: bounce.remoteMtaIp,
+        };
+        return {
+          ...base,
+          ...address,
+          id: eventIdOf(idempotencyKey('bounce', bounce.feedbackId, address.email)),
+          type: 'bounce',
+          occurredAt: bounce.timestamp,
+          feedbackId: bounce.feedbackId,
+          bounce: details,
+          classification: context.classify({
+            bounceType: details.bounceType,
+            bounceSubType: details.bounceSubType,
+            action: details.action,
+            status: details.status,
+            diagnosticCode: details.diagnosticCode,
+          }),
+          complaint: null,
+          delivery: null,
+        };
+      });
+    });
+  } else if (notification.type === 'complaint') {
+    const { complaint } = notification;
+    complaint.recipients.forEach((raw, index) => {
+      add(index, raw, (address) => ({
+        ...base,
+        ...address,
+        id: eventIdOf(idempotencyKey('complaint', complaint.feedbackId, address.email)),
+        type: 'complaint',
+        occurredAt: complaint.timestamp,
+        feedbackId: complaint.feedbackId,
+        bounce: null,
+        classification: null,
+        complaint: {
+          complaintSubType: complaint.complaintSubType,
+          feedbackType: complaint.feedbackType,
+          userAgent: complaint.userAgent,
+          arrivalDate: complaint.arrivalDate,
+        },
+        delivery: null,
+      }));
+    });
+  } else {
+    const { delivery } = notification;
+    delivery.recipients.forEach((raw, index) => {
+      add(index, raw, (address) => ({
+        ...base,
+        ...address,
+        id: eventIdOf(idempotencyKey('delivery', mail.messageId, address.email)),
+        type: 'delivery',
+        occurredAt: delivery.timestamp,
+        feedbackId: null,
+        bounce: null,
+        classification: null,
+        complaint: null,
+        delivery: {
+          smtpResponse: delivery.smtpResponse,
+          processingTimeMillis: delivery.processingTimeMillis,
+          reportingMta: delivery.reportingMta,
+          remoteMtaIp: delivery.remoteMtaIp,
+        },
+      }));
+    });
+  }
+  return { events, invalid };
+}
+
+function addressOf(address: { email: string; display: string; domain: string }) {
+  return { email: address.email, emailDisplay: address.display, domain: address.domain };
+}
