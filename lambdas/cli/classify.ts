@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { BounceInput, Classification } from '../domain/classification.ts';
 import { classifyBounce } from '../domain/classify.ts';
+import { codeTitle } from '../domain/registry.ts';
 import { type CliIo, EXIT, UsageError, writeText } from './command.ts';
 import { type LineMapper, mapLines } from './json-lines.ts';
 
@@ -100,7 +101,9 @@ export function classifyLineMapper(): LineMapper & { readonly failures: number }
 }
 
 function describe(classification: Classification): string {
-  const title = classification.codeTitle === null ? '' : ` (${classification.codeTitle})`;
+  const knownTitle =
+    classification.codeTitle ?? (classification.code === null ? null : codeTitle(classification.code));
+  const title = knownTitle === null ? '' : ` (${knownTitle})`;
   return [
     `${classification.verdict} bounce: ${classification.category}`,
     `  verdict   ${classification.verdict}`,

@@ -15,7 +15,7 @@ interface CliRun {
   stderr: string;
 }
 
-function runCli(args: string[], stdin = ''): Promise<CliRun> {
+function runCli(args: string[], stdin: string | Buffer = ''): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -234,6 +234,40 @@ describe('ses-bounce classify on a JSON Lines stream', () => {
       line: 2,
     });
     expect(output[2]).toEqual(JSON.parse(JSON.stringify(classifyBounce(good[1] ?? {}))));
+  });
+
+  it('classifies a line carrying a 10 MB diagnostic', async () => {
+    // Prepare
+    const record = { status: '5.0.0', diagnosticCode: `550 ${'x'.repeat(10 * 1024 * 1024)} user unknown` };
+
+    // Act
+    const result = await runCli(['classify'], `${JSON.stringify(record)}\n`);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout).map((line) => JSON.parse(line))).toEqual([
+      JSON.parse(JSON.stringify(classifyBounce(record))),
+    ]);
+  });
+
+  it('survives bytes that are not UTF-8', async () => {
+    // Prepare: invalid bytes inside a JSON string, then a line of pure garbage
+    const input = Buffer.concat([
+      Buffer.from('{"diagnosticCode":"550 5.1.1 '),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' unknown"}\n'),
+      Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0x0a]),
+    ]);
+
+    // Act
+    const result = await runCli(['classify'], input);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const output = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(output).toHaveLength(2);
+    expect(VERDICTS).toContain(output[0]?.verdict);
+    expect(output[1]).toEqual({ error: expect.stringMatching(/^line 2: invalid JSON/), line: 2 });
   });
 
   it('streams many lines in order', async () => {
