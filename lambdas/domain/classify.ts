@@ -1,81 +1,386 @@
-// Classifies one bounced recipient: dead address, worth retrying, or the sender's problem.
-// First cut (enhanced code and SES labels only); the diagnostic-text rule tables replace it shortly.
+// Classifies one bounced recipient: is the address dead, worth retrying, or is the problem the sender's?
+// Pure and synchronous; never throws. The rules are tables in ./rules; this module only weighs the evidence.
+//
+// Evidence, most specific first:
+//   1. SES did not send at all (OnAccountSuppressionList / Suppressed)            → ses-suppressed
+//   2. specific wording in the diagnostic ("No such user" under 550 5.7.1)           → that wording's category
+//   3. a specific enhanced code: `status`, or a more specific code found in the text
+//      (status 5.0.0 with "550 5.1.1" inside, Gmail's "550-5.1.1" continuation lines)
+//   4. loose wording ("does not exist", "spam", "try again later")
+//   5. SES's bounceSubType (NoEmail, MailboxFull, MessageTooLarge, ContentRejected, AttachmentRejected)
+//   6. a weak code (X.7.1, X.s.0, a detail we do not know) → its subject's category
+//   7. nothing                                                                        → undetermined
+//
+// Verdict: hard only for a dead address or domain (unknown-recipient, unknown-domain, mailbox-moved,
+// domain-rejects-mail, mailbox-disabled, ses-suppressed) reported as permanent: a class-4 code, `action: delayed`
+// or wording that says "temporarily" keeps it soft, while a class-5 code makes it hard even when SES labelled the
+// bounce Transient (SES reports "550 5.4.4 Invalid domain" as Transient). Everything else is soft, except that an
+// undetermined bounce with nothing to read takes SES's Permanent label as its verdict (it is never suppressed).
+// Suppress: exactly the hard verdicts in a dead-address category; never for a sender-side category.
 import type { BounceInput, Category, Classification } from './classification.ts';
+import { PhraseMatcher } from './classify-matcher.ts';
+import { codeTitle } from './registry.ts';
+import { CATEGORY_POLICY, CODE_RULES, SES_SUBTYPE_RULES, TEXT_RULES } from './rules/index.ts';
+import type { CodePattern, CodeRule, Phrase, SesRule, TextRule } from './rules/types.ts';
 
-const HARD: ReadonlySet<Category> = new Set([
-  'unknown-recipient',
-  'unknown-domain',
-  'mailbox-moved',
-  'domain-rejects-mail',
-  'mailbox-disabled',
-  'ses-suppressed',
-]);
+/** Only the head of a diagnostic is read: the reason is always near the start, and 10 MB must not cost 10 MB. */
+export const MAX_SCANNED_CHARS = 4096;
+/** At most this many enhanced codes are collected from one diagnostic. */
+const MAX_TEXT_CODES = 8;
 
-const SENDER: ReadonlySet<Category> = new Set([
-  'message-too-large',
-  'content-rejected',
-  'sender-blocked',
-  'sender-authentication',
-  'sender-rejected',
-  'relay-denied',
-  'rate-limited',
-]);
+// ---------------------------------------------------------------------------------------------------------------
+// Enhanced status codes
 
-const BY_CODE: Readonly<Record<string, Category>> = {
-  '1.1': 'unknown-recipient',
-  '1.2': 'unknown-domain',
-  '1.6': 'mailbox-moved',
-  '1.10': 'domain-rejects-mail',
-  '2.1': 'mailbox-disabled',
-  '2.2': 'mailbox-full',
-  '3.4': 'message-too-large',
-  '4.7': 'expired',
-  '7.26': 'sender-authentication',
-};
+interface Code {
+  readonly klass: number;
+  readonly subject: number;
+  readonly detail: number;
+  readonly text: string;
+}
 
-const BY_SUBTYPE: Readonly<Record<string, Category>> = {
-  Suppressed: 'ses-suppressed',
-  OnAccountSuppressionList: 'ses-suppressed',
-  NoEmail: 'unknown-recipient',
-  MailboxFull: 'mailbox-full',
-  MessageTooLarge: 'message-too-large',
-  ContentRejected: 'content-rejected',
-  AttachmentRejected: 'content-rejected',
-};
+const STATUS = /^\s*#?([245])\.(\d{1,3})\.(\d{1,3})(?!\d)/;
+const CODE_IN_TEXT = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)/g;
+/** The basic reply code at the start of a diagnostic ("smtp; 550 ...", "SMTP;550-...", "550 ..."). */
+const REPLY = /^\s*(?:[a-z][\w-]*\s*;\s*)?([245])\d\d(?:[\s-]|$)/i;
 
-const CODE = /^([245])\.(\d{1,3})\.(\d{1,3})$/;
+function toCode(klass: string, subject: string, detail: string): Code {
+  const k = Number(klass);
+  const s = Number(subject);
+  const d = Number(detail);
+  return { klass: k, subject: s, detail: d, text: `${k}.${s}.${d}` };
+}
 
-export function classifyBounce(input: BounceInput): Classification {
-  const status = typeof input?.status === 'string' ? input.status.trim() : '';
-  const m = CODE.exec(status);
-  const code = m ? status : null;
-  const subType = typeof input?.bounceSubType === 'string' ? input.bounceSubType : '';
-  let category: Category = 'undetermined';
-  let evidence = 'nothing to go on';
-  const bySubtype = BY_SUBTYPE[subType];
-  if (subType === 'Suppressed' || subType === 'OnAccountSuppressionList') {
-    category = 'ses-suppressed';
-    evidence = `ses subtype ${subType}`;
-  } else if (m && BY_CODE[`${m[2]}.${m[3]}`]) {
-    category = BY_CODE[`${m[2]}.${m[3]}`] ?? 'undetermined';
-    evidence = `code ${status}`;
-  } else if (bySubtype) {
-    category = bySubtype;
-    evidence = `ses subtype ${subType}`;
+/** 0: X.0.0 says only the class; 1: X.s.0 adds the subject; 2: a full code. */
+function specificity(code: Code): number {
+  if (code.detail !== 0) return 2;
+  return code.subject === 0 ? 0 : 1;
+}
+
+function parseStatus(status: string): Code | null {
+  const m = STATUS.exec(status);
+  return m ? toCode(m[1] as string, m[2] as string, m[3] as string) : null;
+}
+
+/** The code that speaks for this bounce: `status`, unless the text carries a more specific one. */
+function chooseCode(status: Code | null, text: string): Code | null {
+  if (status !== null && specificity(status) === 2) return status;
+  let best = status;
+  CODE_IN_TEXT.lastIndex = 0;
+  for (let n = 0; n < MAX_TEXT_CODES; n++) {
+    const m = CODE_IN_TEXT.exec(text);
+    if (m === null) break;
+    const found = toCode(m[1] as string, m[2] as string, m[3] as string);
+    if (best === null || specificity(found) > specificity(best)) best = found;
+    if (specificity(best) === 2) break;
   }
-  const permanent = m ? m[1] === '5' : input?.bounceType === 'Permanent';
-  const hard = HARD.has(category) && permanent && input?.action !== 'delayed';
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compiled rule tables
+
+interface CompiledPattern {
+  readonly klass: number | null;
+  readonly subject: number | null;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+const PATTERN = /^([245X])(?:\.(\d{1,3})(?:\.(\d{1,3})(?:-(\d{1,3}))?)?)?$/;
+
+export function compileCodePattern(pattern: CodePattern): CompiledPattern {
+  const m = PATTERN.exec(pattern);
+  if (m === null) throw new Error(`classifier: bad code pattern "${pattern}"`);
+  const klass = m[1] === 'X' ? null : Number(m[1]);
+  if (m[2] === undefined) return { klass, subject: null, lo: 0, hi: Number.POSITIVE_INFINITY };
+  if (m[3] === undefined) return { klass, subject: Number(m[2]), lo: 0, hi: Number.POSITIVE_INFINITY };
+  const lo = Number(m[3]);
+  return { klass, subject: Number(m[2]), lo, hi: m[4] === undefined ? lo : Number(m[4]) };
+}
+
+function fits(code: Code, p: CompiledPattern): boolean {
+  return (
+    (p.klass === null || p.klass === code.klass) &&
+    (p.subject === null || p.subject === code.subject) &&
+    code.detail >= p.lo &&
+    code.detail <= p.hi
+  );
+}
+
+function fitsAny(code: Code | null, patterns: readonly CompiledPattern[]): boolean {
+  if (code === null) return false;
+  for (const p of patterns) if (fits(code, p)) return true;
+  return false;
+}
+
+interface CompiledTextRule {
+  readonly rule: TextRule;
+  readonly order: number;
+  /** Each alternative: the phrase ids that must all be present. */
+  readonly alternatives: readonly (readonly number[])[];
+  readonly unless: readonly number[];
+  readonly codes: readonly CompiledPattern[] | null;
+  readonly notCodes: readonly CompiledPattern[];
+}
+
+const phraseIds = new Map<string, number>();
+const phrases: string[] = [];
+function phraseId(phrase: string): number {
+  let id = phraseIds.get(phrase);
+  if (id === undefined) {
+    id = phrases.length;
+    phraseIds.set(phrase, id);
+    phrases.push(phrase);
+  }
+  return id;
+}
+
+const asList = (phrase: Phrase): readonly string[] => (typeof phrase === 'string' ? [phrase] : phrase);
+
+const COMPILED_TEXT_RULES: readonly CompiledTextRule[] = TEXT_RULES.map((rule, order) => ({
+  rule,
+  order,
+  alternatives: rule.match.map((phrase) => asList(phrase).map(phraseId)),
+  unless: (rule.unless ?? []).map(phraseId),
+  codes: rule.codes ? rule.codes.map(compileCodePattern) : null,
+  notCodes: (rule.notCodes ?? []).map(compileCodePattern),
+}));
+
+/** phrase id → the (rule, alternative) pairs it can complete, as rule order * 256 + alternative index. */
+const RULES_BY_PHRASE: readonly (readonly number[])[] = (() => {
+  const byPhrase: number[][] = phrases.map(() => []);
+  for (const compiled of COMPILED_TEXT_RULES) {
+    compiled.alternatives.forEach((ids, alt) => {
+      for (const id of ids) (byPhrase[id] as number[]).push(compiled.order * 256 + alt);
+    });
+  }
+  return byPhrase;
+})();
+
+const MATCHER = new PhraseMatcher(phrases);
+
+interface CompiledCodeRule {
+  readonly rule: CodeRule;
+  readonly pattern: CompiledPattern;
+}
+
+/** Code rules grouped by subject, table order kept. */
+const CODE_RULES_BY_SUBJECT: ReadonlyMap<number, readonly CompiledCodeRule[]> = (() => {
+  const bySubject = new Map<number, CompiledCodeRule[]>();
+  for (const rule of CODE_RULES) {
+    const pattern = compileCodePattern(rule.code);
+    if (pattern.subject === null) throw new Error(`classifier: code rule "${rule.code}" needs a subject`);
+    const list = bySubject.get(pattern.subject) ?? [];
+    list.push({ rule, pattern });
+    bySubject.set(pattern.subject, list);
+  }
+  return bySubject;
+})();
+
+const SES_BY_SUBTYPE: ReadonlyMap<string, SesRule> = new Map(
+  SES_SUBTYPE_RULES.map((r) => [r.bounceSubType, r]),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Matching
+
+interface TextMatch {
+  readonly rule: TextRule;
+  readonly order: number;
+  readonly alternative: number;
+}
+
+function describeTextMatch(m: TextMatch): string {
+  const phrase = m.rule.match[m.alternative] as Phrase;
+  return `text rule ${m.rule.id} ("${asList(phrase).join('" + "')}")`;
+}
+
+/** The first strong and the first weak text rule (in table order) that fit the text and the code in use. */
+function matchText(text: string, code: Code | null): { strong: TextMatch | null; weak: TextMatch | null } {
+  let strong: TextMatch | null = null;
+  let weak: TextMatch | null = null;
+  if (text.length === 0) return { strong, weak };
+  const count = MATCHER.scan(text, MAX_SCANNED_CHARS);
+  for (let i = 0; i < count; i++) {
+    const candidates = RULES_BY_PHRASE[MATCHER.found[i] as number] as readonly number[];
+    for (const packed of candidates) {
+      const order = packed >> 8;
+      const alternative = packed & 0xff;
+      const compiled = COMPILED_TEXT_RULES[order] as CompiledTextRule;
+      const best = compiled.rule.weak ? weak : strong;
+      if (best !== null && best.order <= order) continue;
+      if (!applies(compiled, alternative, code)) continue;
+      const match = { rule: compiled.rule, order, alternative };
+      if (compiled.rule.weak) weak = match;
+      else strong = match;
+    }
+  }
+  return { strong, weak };
+}
+
+function applies(compiled: CompiledTextRule, alternative: number, code: Code | null): boolean {
+  for (const id of compiled.alternatives[alternative] as readonly number[])
+    if (!MATCHER.has(id)) return false;
+  for (const id of compiled.unless) if (MATCHER.has(id)) return false;
+  if (compiled.codes !== null && !fitsAny(code, compiled.codes)) return false;
+  return !fitsAny(code, compiled.notCodes);
+}
+
+function matchCode(code: Code | null): CodeRule | null {
+  if (code === null) return null;
+  const rules = CODE_RULES_BY_SUBJECT.get(code.subject);
+  if (rules === undefined) return null;
+  for (const { rule, pattern } of rules) if (fits(code, pattern)) return rule;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Verdict
+
+type Permanence = 'permanent' | 'transient' | 'unknown';
+
+interface Decision {
+  readonly category: Category;
+  readonly evidence: string;
+  /** The deciding wording itself says the condition is temporary. */
+  readonly transientWording: boolean;
+}
+
+const TITLE_CACHE_LIMIT = 1024;
+const titles = new Map<string, string | null>();
+function titleOf(code: string): string | null {
+  let title = titles.get(code);
+  if (title === undefined) {
+    title = codeTitle(code);
+    if (titles.size >= TITLE_CACHE_LIMIT) titles.clear();
+    titles.set(code, title);
+  }
+  return title;
+}
+
+const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function decide(
+  strong: TextMatch | null,
+  weak: TextMatch | null,
+  codeRule: CodeRule | null,
+  code: Code | null,
+  ses: SesRule | undefined,
+): Decision {
+  const fromText = (m: TextMatch): Decision => ({
+    category: m.rule.category,
+    evidence: describeTextMatch(m),
+    transientWording: m.rule.transient === true,
+  });
+  const fromCode = (rule: CodeRule, c: Code): Decision => ({
+    category: rule.category,
+    evidence: `code ${c.text} (rule ${rule.code}: ${rule.source})`,
+    transientWording: false,
+  });
+  if (strong !== null) return fromText(strong);
+  if (codeRule !== null && code !== null && !codeRule.weak) return fromCode(codeRule, code);
+  if (weak !== null) return fromText(weak);
+  if (ses !== undefined) {
+    return {
+      category: ses.category,
+      evidence: `SES bounceSubType ${ses.bounceSubType}`,
+      transientWording: false,
+    };
+  }
+  if (codeRule !== null && code !== null) return fromCode(codeRule, code);
+  return {
+    category: 'undetermined',
+    evidence: 'no wording, code or SES subtype says why',
+    transientWording: false,
+  };
+}
+
+function classifyUnsafe(input: BounceInput): Classification {
+  const bounceType = asString(input.bounceType);
+  const subType = asString(input.bounceSubType);
+  const delayed = asString(input.action).trim().toLowerCase() === 'delayed';
+  const rawText = asString(input.diagnosticCode);
+  const text = rawText.length > MAX_SCANNED_CHARS ? rawText.slice(0, MAX_SCANNED_CHARS) : rawText;
+  const rawStatus = asString(input.status);
+  const status = parseStatus(rawStatus);
+  const code = chooseCode(status, text);
+  const ses = SES_BY_SUBTYPE.get(subType);
+
+  let decision: Decision;
+  if (ses?.authoritative) {
+    decision = {
+      category: ses.category,
+      evidence: `SES bounceSubType ${ses.bounceSubType}: SES did not send`,
+      transientWording: false,
+    };
+  } else {
+    const { strong, weak } = matchText(text, code);
+    decision = decide(strong, weak, matchCode(code), code, ses);
+  }
+
+  const reply = code === null ? REPLY.exec(text) : null;
+  const klass = code?.klass ?? (reply ? Number(reply[1]) : 0);
+  let permanence: Permanence = klass === 5 ? 'permanent' : klass === 4 ? 'transient' : 'unknown';
+  if (permanence === 'unknown' && bounceType === 'Permanent') permanence = 'permanent';
+  if (permanence === 'unknown' && bounceType === 'Transient') permanence = 'transient';
+
+  const { category } = decision;
+  const policy = CATEGORY_POLICY[category];
+  let evidence = decision.evidence;
+  let hard = false;
+  if (category === 'ses-suppressed') {
+    hard = true;
+  } else if (policy.deadAddress) {
+    if (delayed) evidence += '; action delayed: SES is still trying';
+    else if (decision.transientWording) evidence += '; the wording says it is temporary';
+    else if (permanence === 'transient') evidence += '; reported as transient';
+    else if (permanence === 'unknown' && category === 'mailbox-disabled')
+      evidence += '; not reported as permanent';
+    else hard = true;
+  } else if (
+    category === 'undetermined' &&
+    bounceType === 'Permanent' &&
+    !delayed &&
+    permanence !== 'transient'
+  ) {
+    // Nothing to read: SES's own label is the only evidence. Recorded as hard, never suppressed on it.
+    hard = true;
+    evidence += '; SES labelled it Permanent';
+  }
+  if (bounceType === 'Transient' && hard && category !== 'ses-suppressed')
+    evidence += ' (SES said Transient)';
+
+  if (status === null && rawStatus.trim() !== '')
+    evidence += `; ignored status ${JSON.stringify(rawStatus.slice(0, 24))}`;
+
+  const used = code?.text ?? null;
   return {
     verdict: hard ? 'hard' : 'soft',
     category,
-    blame: SENDER.has(category)
-      ? 'sender'
-      : HARD.has(category) || category === 'mailbox-full'
-        ? 'recipient'
-        : 'unknown',
-    suppress: hard,
-    code,
-    codeTitle: null,
+    blame: policy.blame,
+    suppress: hard && policy.deadAddress,
+    code: used,
+    codeTitle: used === null ? null : titleOf(used),
     evidence,
   };
+}
+
+/** Classifies one bounced recipient. Pure and synchronous; never throws, whatever it is given. */
+export function classifyBounce(input: BounceInput): Classification {
+  const safeInput: BounceInput = input !== null && typeof input === 'object' ? input : {};
+  try {
+    return classifyUnsafe(safeInput);
+  } catch (error) {
+    // Unreachable by design (the tests run every corpus string and malformed input); kept so one bad record can
+    // never sink a batch.
+    return {
+      verdict: 'soft',
+      category: 'undetermined',
+      blame: 'unknown',
+      suppress: false,
+      code: null,
+      codeTitle: null,
+      evidence: `classifier error: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
 }

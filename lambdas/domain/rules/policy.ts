@@ -1,0 +1,92 @@
+// What each category means for the address: who is to blame, and whether it marks the address as dead.
+// The verdict/suppress rules built on this table are documented in classify.ts.
+import type { Blame, Category } from '../classification.ts';
+
+export interface CategoryPolicy {
+  readonly blame: Blame;
+  /**
+   * The address (or its whole domain) will not work again when the failure is permanent: the only grounds to
+   * call a bounce hard and to suppress on one event. Sisimai draws the same line (userunknown, hostunknown,
+   * hasmoved, notaccept); we add a permanently disabled mailbox and SES's own suppression.
+   */
+  readonly deadAddress: boolean;
+  readonly summary: string;
+}
+
+export const CATEGORY_POLICY: Readonly<Record<Category, CategoryPolicy>> = {
+  'unknown-recipient': { blame: 'recipient', deadAddress: true, summary: 'the mailbox does not exist' },
+  'unknown-domain': {
+    blame: 'recipient',
+    deadAddress: true,
+    summary: 'the domain does not exist or has no mail route',
+  },
+  'mailbox-moved': { blame: 'recipient', deadAddress: true, summary: 'the mailbox moved or changed owner' },
+  'domain-rejects-mail': { blame: 'recipient', deadAddress: true, summary: 'the domain publishes a null MX' },
+  'mailbox-disabled': {
+    blame: 'recipient',
+    deadAddress: true,
+    summary: 'the mailbox is disabled or suspended',
+  },
+  'mailbox-full': { blame: 'recipient', deadAddress: false, summary: 'the mailbox is over quota' },
+  'recipient-filtered': {
+    blame: 'recipient',
+    deadAddress: false,
+    summary: "the recipient's own rules refuse this sender",
+  },
+  'message-too-large': {
+    blame: 'sender',
+    deadAddress: false,
+    summary: 'the message is too big for the receiver',
+  },
+  'content-rejected': {
+    blame: 'sender',
+    deadAddress: false,
+    summary: 'spam, virus, attachment or malformed message',
+  },
+  'policy-violation': {
+    blame: 'unknown',
+    deadAddress: false,
+    summary: "the receiving organisation's policy refused the message",
+  },
+  'sender-blocked': {
+    blame: 'sender',
+    deadAddress: false,
+    summary: 'blocklist, reputation or missing reverse DNS',
+  },
+  'sender-authentication': {
+    blame: 'sender',
+    deadAddress: false,
+    summary: 'SPF/DKIM/DMARC/ARC or required TLS failed',
+  },
+  'sender-rejected': {
+    blame: 'sender',
+    deadAddress: false,
+    summary: 'the MAIL FROM address or domain was refused',
+  },
+  'relay-denied': {
+    blame: 'sender',
+    deadAddress: false,
+    summary: 'the server does not relay for this route',
+  },
+  'rate-limited': { blame: 'sender', deadAddress: false, summary: 'too much mail, too fast' },
+  greylisted: { blame: 'unknown', deadAddress: false, summary: 'greylisting: retry later' },
+  expired: { blame: 'unknown', deadAddress: false, summary: 'retries ran out before delivery' },
+  'network-error': { blame: 'unknown', deadAddress: false, summary: 'connection or DNS trouble on the way' },
+  'remote-system-error': {
+    blame: 'recipient',
+    deadAddress: false,
+    summary: 'the receiving system is failing or misconfigured',
+  },
+  'protocol-error': { blame: 'unknown', deadAddress: false, summary: 'SMTP protocol or syntax trouble' },
+  'security-error': {
+    blame: 'unknown',
+    deadAddress: false,
+    summary: 'TLS, certificate or authentication trouble',
+  },
+  'ses-suppressed': {
+    blame: 'recipient',
+    deadAddress: true,
+    summary: 'SES did not send: the address is on a suppression list',
+  },
+  undetermined: { blame: 'unknown', deadAddress: false, summary: 'nothing says why' },
+};
