@@ -1,7 +1,6 @@
-// Embedded DynamoDB for the local stack and integration tests: dynalite on loopback, in memory unless a data
-// directory is given, and the table created from the same plain-data definition the CDK stack uses.
+// Embedded DynamoDB for the local stack and integration tests: dynalite (plus transactions) on loopback, in memory
+// unless a data directory is given, and the table created from the same plain-data definition the CDK stack uses.
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -9,8 +8,8 @@ import {
   type KeySchemaElement,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { type KeyAttribute, TABLE_DEFINITION } from '../lambdas/adapters/table-definition.ts';
+import { startTransactionalDynalite } from './dynalite-transactions.ts';
 
 export interface DynaliteOptions {
   /** Persist to this directory (LevelDB); in memory when omitted. */
@@ -26,27 +25,13 @@ export interface RunningDynalite {
 
 export async function startDynalite(opts: DynaliteOptions = {}): Promise<RunningDynalite> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
-  // Tables are ACTIVE at once: the default 500 ms CREATING state only slows tests and start-up.
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(opts.dataDir ? { path: opts.dataDir } : {}),
+  // dynalite lacks TransactWriteItems/TransactGetItems, which the processor relies on: a front adds them.
+  const running = await startTransactionalDynalite({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return { endpoint: running.endpoint, close: () => running.close() };
 }
 
 /** Creates the project's table from the shared definition (TTL is not applied: dynalite has no UpdateTimeToLive). */

@@ -1,6 +1,7 @@
 // The whole system in one process: embedded DynamoDB, the SESv2 suppression list, SQS-like queues feeding the
 // processor and suppression-worker Lambdas, the query API behind an API Gateway-shaped adapter, `POST /sns`,
 // and the read-only page, all on one loopback port.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,11 @@ export interface LocalStackOptions {
   maxReceiveCount?: number;
   /** Loads the Lambda handlers once the environment points at the local services. */
   loadHandlers: () => Promise<LambdaHandlers>;
+  /**
+   * Bearer token the query API and /local/* require; defaults to none on loopback and to a random token
+   * otherwise (the page passes it from its URL fragment, #token=…).
+   */
+  apiToken?: string | null;
   /** Extra environment for the handlers (policy settings and the like); the stack's endpoints always win. */
   environment?: Record<string, string>;
   log?: (line: string) => void;
@@ -50,6 +56,8 @@ export interface LocalStack {
   url: string;
   host: string;
   verifySignatures: boolean;
+  /** Null when the API is open (loopback). */
+  apiToken: string | null;
   tableName: string;
   dynamoEndpoint: string;
   tableState: 'created' | 'existing';
@@ -83,6 +91,17 @@ const PAGE_SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
@@ -94,6 +113,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const verifier = verifySignatures
     ? createSnsSignatureVerifier(opts.fetchCertificate ? { fetchCertificate: opts.fetchCertificate } : {})
     : undefined;
+  const apiToken =
+    opts.apiToken !== undefined
+      ? opts.apiToken
+      : isLoopback(host)
+        ? null
+        : randomBytes(18).toString('base64url');
   const retryDelayMs = opts.retryDelayMs ?? 2_000;
   const maxReceiveCount = opts.maxReceiveCount ?? 3;
   const onConsumerError = (error: unknown, queue: string) =>
@@ -132,8 +157,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let origin = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (await sesv2.handle(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const internal = isSqsRequest(req) || url.pathname.startsWith('/v2/');
+    // The emulated AWS services serve the Lambdas inside this process; nobody else reaches them off-host.
+    if (internal && !isLoopback(normalizeAddress(req.socket.remoteAddress ?? ''))) {
+      sendError(res, 403, 'forbidden', 'The emulated AWS endpoints answer loopback clients only.');
+      return;
+    }
+    if (await sesv2.handle(req, res)) return;
     if (isSqsRequest(req)) {
       await handleSqsRequest(req, res, await readBody(req, MAX_API_BODY_BYTES), queuesByName, origin);
       return;
@@ -154,10 +185,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       res.end(req.method === 'HEAD' ? undefined : content);
       return;
     }
+    if (apiToken !== null && !authorized(req, apiToken)) {
+      sendError(
+        res,
+        401,
+        'unauthorized',
+        'Send the token printed at start as "Authorization: Bearer <token>".',
+      );
+      return;
+    }
     if (url.pathname === '/local/status' && req.method === 'GET') {
       sendJson(res, 200, {
         verifySignatures,
-        auth: 'none (loopback only)',
+        auth: apiToken === null ? 'none (loopback)' : 'bearer token',
         queues: Object.fromEntries(Object.values(queues).map((q) => [q.name, q.stats()])),
         suppressionList: sesv2.entries().length,
       });
@@ -306,6 +346,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     url: origin,
     host,
     verifySignatures,
+    apiToken,
     tableName: TABLE_NAME,
     dynamoEndpoint: dynamo.endpoint,
     tableState,

@@ -1,0 +1,16 @@
+// Loads the very Lambda handlers that run in AWS. Imported only after the local stack has pointed the
+// environment (TABLE_NAME, queue URLs, AWS_ENDPOINT_URL_*) at itself, because they read it at module load.
+import type { LambdaHandlers } from './stack.ts';
+
+export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
+  const [processor, worker, queryApi] = await Promise.all([
+    import('../lambdas/handlers/processor.ts'),
+    import('../lambdas/handlers/suppression-worker.ts'),
+    import('../lambdas/handlers/query-api.ts'),
+  ]);
+  return {
+    processor: (event) => processor.handler(event),
+    suppressionWorker: (event) => worker.handler(event),
+    queryApi: (event) => queryApi.handler(event),
+  };
+}

@@ -1,0 +1,140 @@
+// `npm start`: the whole system on this machine, no AWS account. One process; Ctrl-C or SIGTERM stops it cleanly.
+//   --port N (3000)  --host H (127.0.0.1)  --data DIR (persist; default in memory)  --no-demo
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadLambdaHandlers } from './lambdas.ts';
+import { expandFileArguments, loadSnsPosts } from './notification-files.ts';
+import { postAll } from './replay.ts';
+import { isLoopback, type LocalStack, startLocalStack } from './stack.ts';
+
+const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples');
+
+const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data DIR] [--no-demo]`;
+
+export interface StartOptions {
+  port: number;
+  host: string;
+  dataDir: string | null;
+  demo: boolean;
+}
+
+export function parseStartArguments(argv: readonly string[]): StartOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    allowPositionals: false,
+    options: {
+      port: { type: 'string', default: '3000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string' },
+      'no-demo': { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65_535)
+    throw new Error(`--port must be 0-65535, got "${values.port}"`);
+  if (values.host.trim() === '') throw new Error('--host must not be empty');
+  return {
+    port,
+    host: values.host,
+    dataDir: values.data ? resolve(values.data) : null,
+    demo: !values['no-demo'],
+  };
+}
+
+/** Replays samples/ (shifted so the newest event is ten minutes ago) when the store holds no events yet. */
+export async function loadDemoIfEmpty(stack: LocalStack, log: (line: string) => void): Promise<number> {
+  const headers: Record<string, string> = stack.apiToken ? { authorization: `Bearer ${stack.apiToken}` } : {};
+  const existing = await fetch(`${stack.url}/bounces?limit=1&from=2000-01-01T00:00:00Z`, { headers }).then(
+    (response) => response.json() as Promise<{ items?: unknown[] }>,
+  );
+  if ((existing.items?.length ?? 0) > 0) {
+    log('store already holds events: demo samples not replayed');
+    return 0;
+  }
+  const posts = await loadSnsPosts(await expandFileArguments([SAMPLES_DIR]), { shiftToNow: new Date() });
+  const results = await postAll(stack.url, posts);
+  const rejected = results.filter((result) => result.status >= 400);
+  for (const result of rejected) log(`demo sample refused: ${result.origin}: ${result.message}`);
+  await stack.idle();
+  return results.length - rejected.length;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: StartOptions;
+  try {
+    options = parseStartArguments(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const started = performance.now();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const stack = await startLocalStack({
+    port: options.port,
+    host: options.host,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    loadHandlers: loadLambdaHandlers,
+    log,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`\n${signal}: stopping…`);
+    stack.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(
+          `error while stopping: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  const loopback = isLoopback(options.host);
+  log(`ses-bounce-processor local stack, ready in ${Math.round(performance.now() - started)} ms`);
+  log(`  page            ${stack.url}/`);
+  log(
+    `  query API       ${stack.url}/bounces  ${stack.url}/recipients/{email}  ${stack.url}/stats  (${stack.url}/openapi.json)`,
+  );
+  log(`  SNS endpoint    POST ${stack.url}/sns  (SNS HTTP messages or bare SES notifications)`);
+  log(
+    `  SESv2 list      ${stack.url}/v2/email/suppression/addresses  (SESv2Client with endpoint: '${stack.url}')`,
+  );
+  log(
+    `  DynamoDB        ${stack.dynamoEndpoint}  table ${stack.tableName} (${options.dataDir ? `persisted in ${options.dataDir}` : 'in memory'})`,
+  );
+  if (loopback) {
+    log(
+      '  auth            none: the query API is unauthenticated on loopback; unsigned SNS replay is accepted',
+    );
+  } else {
+    log('  auth            SNS signatures are verified (certificates from sns.<region>.amazonaws.com only);');
+    log(
+      `                  the query API needs "Authorization: Bearer ${stack.apiToken}"; page: ${stack.url}/#token=${stack.apiToken}`,
+    );
+  }
+  if (options.demo) {
+    const count = await loadDemoIfEmpty(stack, log);
+    if (count > 0)
+      log(`  demo            replayed ${count} sample notifications from samples/ over the last 30 days`);
+  }
+  log('Replay more with: npm run replay -- samples/*.json    Stop with Ctrl-C.');
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
