@@ -1,0 +1,418 @@
+// The Lambda handlers with the AWS SDK mocked at its boundary: the exact DynamoDB, SQS and SESv2 commands sent.
+import { readFile } from 'node:fs/promises';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteSuppressedDestinationCommand,
+  PutSuppressedDestinationCommand,
+  SESv2Client,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
+const ses = mockClient(SESv2Client);
+
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/suppression';
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications-dlq';
+const FIXTURES = new URL('../fixtures/ses/', import.meta.url);
+
+type Handler = (event: unknown) => Promise<SQSBatchResponse | undefined>;
+let processor: Handler;
+let worker: (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+beforeAll(async () => {
+  vi.stubEnv('TABLE_NAME', 'bounces');
+  vi.stubEnv('SUPPRESSION_QUEUE_URL', QUEUE);
+  vi.stubEnv('DEAD_LETTER_QUEUE_URL', DLQ);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  processor = (await import('../../lambdas/handlers/processor.ts')).handler as Handler;
+  worker = (await import('../../lambdas/handlers/suppression-worker.ts')).handler;
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  sqs.reset();
+  ses.reset();
+  dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo.on(GetCommand).resolves({});
+  dynamo.on(TransactWriteCommand).resolves({});
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'sent' });
+});
+
+async function sqsEventOf(files: string[]): Promise<SQSEvent> {
+  const records = await Promise.all(
+    files.map(async (file, i) => ({
+      messageId: `m-${i}`,
+      receiptHandle: 'rh',
+      body: JSON.stringify({
+        Type: 'Notification',
+        MessageId: `sns-${i}`,
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses',
+        Message: await readFile(new URL(file, FIXTURES), 'utf8'),
+      }),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '1',
+      },
+      messageAttributes: {},
+      md5OfBody: 'x',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:notifications',
+      awsRegion: 'us-east-1',
+    })),
+  );
+  return { Records: records };
+}
+
+describe('processor handler', () => {
+  it('writes event, summary and both counters in one transaction conditioned on the event key', async () => {
+    // Act
+    const result = await processor(await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']));
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
+      TableName: 'bounces',
+      Key: { pk: 'R#no.such.user.8841@gmail.com', sk: 'SUMMARY' },
+      ConsistentRead: true,
+    });
+    const calls = dynamo.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(1);
+    const [event, summary, day, domain] = calls[0]?.args[0].input.TransactItems ?? [];
+    expect(event?.Put).toMatchObject({
+      TableName: 'bounces',
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: {
+        pk: 'R#no.such.user.8841@gmail.com',
+        sk: expect.stringMatching(/^E#2024-10-14T09:12:41\.000Z#[0-9a-f]{32}$/),
+        gsi1pk: expect.stringMatching(/^T#bounce#2024-10#[0-7]$/),
+        gsi2pk: expect.stringMatching(/^D#gmail\.com#bounce#2024-10#[0-3]$/),
+        type: 'bounce',
+        verdict: 'hard',
+        code: '5.1.1',
+      },
+    });
+    expect(event?.Put?.Item?.eid).toBe(event?.Put?.Item?.id);
+    expect(summary?.Put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: { pk: 'R#no.such.user.8841@gmail.com', sk: 'SUMMARY', hard: 1, version: 1 },
+    });
+    expect(day?.Update).toMatchObject({
+      Key: { pk: expect.stringMatching(/^STAT#2024#\d+$/), sk: 'D#2024-10-14' },
+      UpdateExpression: expect.stringMatching(/^ADD #c0 :one, #c1 :one/),
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+    expect(Object.values(day?.Update?.ExpressionAttributeNames ?? {})).toEqual(
+      expect.arrayContaining(['events', 'type:bounce', 'verdict:hard', 'code:5.1.1', 'suppress:requested']),
+    );
+    expect(domain?.Update?.Key).toEqual({
+      pk: expect.stringMatching(/^STATDOM#2024#\d+$/),
+      sk: '2024-10-14#gmail.com',
+    });
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        QueueUrl: QUEUE,
+        MessageBody: expect.stringContaining('"action":"put"'),
+      },
+    ]);
+    const request = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '{}');
+    expect(request).toMatchObject({
+      v: 1,
+      email: 'no.such.user.8841@gmail.com',
+      reason: 'BOUNCE',
+      cause: 'hard-bounce',
+      requestId: event?.Put?.Item?.id,
+    });
+  });
+
+  it('an existing summary is replaced only at the version it was read', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({
+      Item: {
+        pk: 'R#angry.reader@yahoo.com',
+        sk: 'SUMMARY',
+        email: 'angry.reader@yahoo.com',
+        domain: 'yahoo.com',
+        deliveries: 4,
+        firstEventAt: '2024-10-01T00:00:00.000Z',
+        lastEventAt: '2024-10-01T00:00:00.000Z',
+        version: 7,
+      },
+    });
+
+    // Act
+    await processor(await sqsEventOf(['10-complaint-abuse.json']));
+
+    // Assess
+    const summary = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put;
+    expect(summary).toMatchObject({
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': 7 },
+      Item: { version: 8, complaints: 1, deliveries: 4 },
+    });
+  });
+
+  it('a duplicate (event condition failed) counts nothing and re-sends a still pending request', async () => {
+    // Prepare
+    dynamo.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'ConditionalCheckFailed' },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+        ],
+      }),
+    );
+    const first = await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']);
+    const pendingId = '0'.repeat(32);
+    dynamo.on(GetCommand).resolves({
+      Item: {
+        email: 'no.such.user.8841@gmail.com',
+        suppression: {
+          state: 'pending',
+          action: 'put',
+          reason: 'BOUNCE',
+          cause: 'hard-bounce',
+          requestId: pendingId,
+          eventId: pendingId,
+          since: '2026-11-26T00:00:00.000Z',
+        },
+        version: 1,
+      },
+    });
+
+    // Act
+    const result = await processor(first);
+
+    // Assess: the pending request belongs to another event: nothing re-sent, no failure.
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
+  });
+
+  it('parks a malformed record in the DLQ with its reason and reports no failure for it', async () => {
+    // Prepare
+    const event = await sqsEventOf(['11-delivery.json']);
+    const bad = {
+      ...event.Records[0],
+      messageId: 'bad',
+      body: 'not json at all',
+    } as SQSEvent['Records'][number];
+    event.Records.push(bad);
+
+    // Act
+    const result = await processor(event);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        QueueUrl: DLQ,
+        MessageBody: 'not json at all',
+        MessageAttributes: {
+          'rejection-code': { DataType: 'String', StringValue: 'not-json' },
+          'rejection-detail': { DataType: 'String', StringValue: 'the body is not JSON' },
+          'source-message-id': { DataType: 'String', StringValue: 'bad' },
+        },
+      },
+    ]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('a DynamoDB failure fails only its own record', async () => {
+    // Prepare
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))
+      .resolves({});
+
+    // Act
+    const result = await processor(
+      await sqsEventOf([
+        '11-delivery.json',
+        '10-complaint-abuse.json',
+        '12-event-publishing-bounce-permanent-general.json',
+      ]),
+    );
+
+    // Assess
+    expect(result?.batchItemFailures).toHaveLength(1);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('a direct SNS event is processed; a transient failure throws so Lambda retries', async () => {
+    // Prepare
+    const event = JSON.parse(
+      await readFile(new URL('sns-lambda-event-10-complaint.json', FIXTURES), 'utf8'),
+    ) as unknown;
+
+    // Act
+    await processor(event);
+    dynamo
+      .on(TransactWriteCommand)
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
+
+    // Assess
+    expect(
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item?.type,
+    ).toBe('complaint');
+    await expect(processor(event)).rejects.toThrow(/failed transiently/);
+  });
+});
+
+function workerEvent(bodies: unknown[]): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `w-${i}`,
+      receiptHandle: 'rh',
+      body: JSON.stringify(body),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '1',
+      },
+      messageAttributes: {},
+      md5OfBody: 'x',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:suppression',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+const request = (email: string, action: 'put' | 'delete', requestId: string) => ({
+  v: 1,
+  requestId,
+  action,
+  email,
+  ...(action === 'put' ? { reason: 'BOUNCE' } : {}),
+  cause: action === 'put' ? 'hard-bounce' : 'ses-mislabel-repair',
+  eventId: requestId,
+  requestedAt: '2026-11-26T10:00:00.000Z',
+});
+
+const pendingSummary = (email: string, requestId: string, action: 'put' | 'delete') => ({
+  Item: {
+    pk: `R#${email}`,
+    sk: 'SUMMARY',
+    email,
+    domain: email.split('@')[1],
+    suppression: { state: 'pending', action, requestId, eventId: requestId, cause: 'hard-bounce' },
+    version: 2,
+  },
+});
+
+describe('suppression worker handler', () => {
+  it('puts the address with its reason and confirms it conditioned on the pending request', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves(pendingSummary('dead@example.com', 'r1', 'put'));
+    dynamo.on(UpdateCommand).resolves({});
+    ses.on(PutSuppressedDestinationCommand).resolves({});
+
+    // Act
+    const result = await worker(workerEvent([request('dead@example.com', 'put', 'r1')]));
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ses.commandCalls(PutSuppressedDestinationCommand).map((c) => c.args[0].input)).toEqual([
+      { EmailAddress: 'dead@example.com', Reason: 'BOUNCE' },
+    ]);
+    expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'bounces',
+      Key: { pk: 'R#dead@example.com', sk: 'SUMMARY' },
+      ConditionExpression: '#suppression.#requestId = :rid AND #suppression.#state = :pending',
+      UpdateExpression: 'SET #suppression.#state = :state, #suppression.#updatedAt = :at ADD #version :one',
+      ExpressionAttributeValues: { ':state': 'confirmed', ':rid': 'r1', ':pending': 'pending', ':one': 1 },
+    });
+  });
+
+  it('skips a request the summary no longer waits for (a duplicate message): no SES call', async () => {
+    dynamo.on(GetCommand).resolves(pendingSummary('dead@example.com', 'newer', 'put'));
+
+    const result = await worker(workerEvent([request('dead@example.com', 'put', 'r1')]));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ses.commandCalls(PutSuppressedDestinationCommand)).toEqual([]);
+  });
+
+  it('a repair deletes the address and writes the audit event with the summary in one transaction', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves(pendingSummary('good@example.com', 'r2', 'delete'));
+    ses.on(DeleteSuppressedDestinationCommand).resolves({});
+
+    // Act
+    await worker(workerEvent([request('good@example.com', 'delete', 'r2')]));
+
+    // Assess
+    expect(ses.commandCalls(DeleteSuppressedDestinationCommand)[0]?.args[0].input).toEqual({
+      EmailAddress: 'good@example.com',
+    });
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update?.ConditionExpression).toBe(
+      '#suppression.#requestId = :rid AND #suppression.#state = :pending',
+    );
+    expect(items[1]?.Put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: {
+        pk: 'R#good@example.com',
+        sk: expect.stringMatching(/^E#2026-11-26T10:00:00\.000Z#[0-9a-f]{32}$/),
+        type: 'audit',
+        action: 'ses-suppression-removed',
+      },
+    });
+  });
+
+  it('throttled after the SDK retries: this and the rest of the batch go back to the queue', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves(pendingSummary('dead@example.com', 'r1', 'put'));
+    ses
+      .on(PutSuppressedDestinationCommand)
+      .rejects(new TooManyRequestsException({ message: 'slow down', $metadata: {} }));
+
+    // Act
+    const result = await worker(
+      workerEvent([request('dead@example.com', 'put', 'r1'), request('other@example.com', 'put', 'r3')]),
+    );
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'w-0' }, { itemIdentifier: 'w-1' }]);
+    expect(ses.commandCalls(PutSuppressedDestinationCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(UpdateCommand)).toEqual([]);
+  });
+
+  it('an invalid message is failed (the redrive policy parks it), the valid neighbour goes through', async () => {
+    dynamo.on(GetCommand).resolves(pendingSummary('dead@example.com', 'r1', 'put'));
+    ses.on(PutSuppressedDestinationCommand).resolves({});
+
+    const result = await worker(
+      workerEvent([{ v: 1, action: 'put' }, request('dead@example.com', 'put', 'r1')]),
+    );
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'w-0' }]);
+    expect(ses.commandCalls(PutSuppressedDestinationCommand)).toHaveLength(1);
+  });
+});
