@@ -1,0 +1,81 @@
+// Processor and worker configuration: defaults, parsing, and failures that name the variable.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadProcessorConfig, loadWorkerConfig } from '../../lambdas/config.ts';
+
+const BASE = { TABLE_NAME: 'bounces', SUPPRESSION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
+
+describe('loadProcessorConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadProcessorConfig(BASE)).toEqual({
+      tableName: 'bounces',
+      suppressionQueueUrl: BASE.SUPPRESSION_QUEUE_URL,
+      deadLetterQueueUrl: null,
+      eventRetentionDays: 400,
+      allowlistCacheSeconds: 60,
+      softBounceThreshold: 3,
+      softBounceWindowDays: 14,
+      suppressOnComplaint: true,
+      repairSesFalseSuppressions: false,
+      dryRun: false,
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = loadProcessorConfig({
+      ...BASE,
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/dlq',
+      EVENT_RETENTION_DAYS: '30',
+      SOFT_BOUNCE_THRESHOLD: '5',
+      SOFT_BOUNCE_WINDOW_DAYS: '7',
+      SUPPRESS_ON_COMPLAINT: 'false',
+      REPAIR_SES_FALSE_SUPPRESSIONS: 'TRUE',
+      DRY_RUN: '1',
+      ALLOWLIST_CACHE_SECONDS: '0',
+    });
+    expect(config).toMatchObject({
+      deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/dlq',
+      eventRetentionDays: 30,
+      softBounceThreshold: 5,
+      softBounceWindowDays: 7,
+      suppressOnComplaint: false,
+      repairSesFalseSuppressions: true,
+      dryRun: true,
+      allowlistCacheSeconds: 0,
+    });
+  });
+
+  it.each([
+    [{ SUPPRESSION_QUEUE_URL: BASE.SUPPRESSION_QUEUE_URL }, 'TABLE_NAME: is required'],
+    [{ TABLE_NAME: 'bounces' }, 'SUPPRESSION_QUEUE_URL: is required'],
+    [{ ...BASE, SUPPRESSION_QUEUE_URL: 'queue' }, 'SUPPRESSION_QUEUE_URL: must be a URL'],
+    [{ ...BASE, SOFT_BOUNCE_THRESHOLD: 'three' }, 'SOFT_BOUNCE_THRESHOLD: must be a whole number'],
+    [{ ...BASE, SOFT_BOUNCE_THRESHOLD: '0' }, 'SOFT_BOUNCE_THRESHOLD: must be between 1 and 100'],
+    [{ ...BASE, EVENT_RETENTION_DAYS: '-1' }, 'EVENT_RETENTION_DAYS: must be a whole number'],
+    [{ ...BASE, DRY_RUN: 'yes' }, 'DRY_RUN: must be true or false'],
+  ])('fails with the variable name: %j', (env, message) => {
+    expect(() => loadProcessorConfig(env)).toThrow(ConfigError);
+    expect(() => loadProcessorConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadWorkerConfig', () => {
+  it('defaults to one SES call per second', () => {
+    expect(loadWorkerConfig({ TABLE_NAME: 't' })).toEqual({
+      tableName: 't',
+      suppressionRatePerSecond: 1,
+      dryRun: false,
+    });
+  });
+
+  it.each(['0', 'fast', '-2', '101'])('rejects SUPPRESSION_RATE_PER_SECOND=%s', (value) => {
+    expect(() => loadWorkerConfig({ TABLE_NAME: 't', SUPPRESSION_RATE_PER_SECOND: value })).toThrow(
+      /^SUPPRESSION_RATE_PER_SECOND: /,
+    );
+  });
+
+  it('accepts fractional rates', () => {
+    expect(
+      loadWorkerConfig({ TABLE_NAME: 't', SUPPRESSION_RATE_PER_SECOND: '0.5' }).suppressionRatePerSecond,
+    ).toBe(0.5);
+  });
+});

@@ -1,0 +1,284 @@
+// The suppression policy, table-tested: which event asks SES for what, the soft-bounce streak, complaints,
+// SES mislabels, the allowlist and dry run. Pure: no I/O.
+import { describe, expect, it } from 'vitest';
+import type { Category, Classification } from '../../lambdas/domain/classification.ts';
+import type { RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
+import {
+  applyEvent,
+  type PolicySettings,
+  type RecipientSummary,
+} from '../../lambdas/domain/suppression-policy.ts';
+
+const SETTINGS: PolicySettings = {
+  softBounceThreshold: 3,
+  softBounceWindowDays: 14,
+  suppressOnComplaint: true,
+  repairSesFalseSuppressions: false,
+  dryRun: false,
+};
+
+let counter = 0;
+
+function classification(
+  verdict: 'hard' | 'soft',
+  category: Category,
+  blame: Classification['blame'],
+): Classification {
+  return {
+    verdict,
+    category,
+    blame,
+    suppress: verdict === 'hard' && blame === 'recipient',
+    code: null,
+    codeTitle: null,
+    evidence: 'test',
+  };
+}
+
+function event(
+  type: RecipientEvent['type'],
+  occurredAt: string,
+  extra: Partial<RecipientEvent> = {},
+): RecipientEvent {
+  counter += 1;
+  return {
+    id: counter.toString(16).padStart(32, '0'),
+    type,
+    email: 'r@example.com',
+    emailDisplay: 'R <r@example.com>',
+    domain: 'example.com',
+    occurredAt,
+    recordedAt: '2026-11-26T00:00:00.000Z',
+    sesMessageId: 'm',
+    feedbackId: type === 'delivery' ? null : `f${counter}`,
+    snsMessageId: null,
+    format: 'notification',
+    source: null,
+    sourceArn: null,
+    configurationSet: null,
+    sendingAccountId: null,
+    subject: null,
+    bounce: null,
+    classification: null,
+    complaint: null,
+    delivery: null,
+    ...extra,
+  };
+}
+
+const bounce = (
+  at: string,
+  c: Classification,
+  bounceType = c.verdict === 'hard' ? 'Permanent' : 'Transient',
+  bounceSubType = 'General',
+) =>
+  event('bounce', at, {
+    classification: c,
+    bounce: {
+      bounceType,
+      bounceSubType,
+      action: 'failed',
+      status: null,
+      diagnosticCode: null,
+      reportingMta: null,
+      remoteMtaIp: null,
+    },
+  });
+const soft = (at: string, category: Category = 'mailbox-full') =>
+  bounce(at, classification('soft', category, category === 'mailbox-full' ? 'recipient' : 'sender'));
+const hard = (at: string) => bounce(at, classification('hard', 'unknown-recipient', 'recipient'));
+const complaint = (at: string, subType: string | null = null) =>
+  event('complaint', at, {
+    complaint: { complaintSubType: subType, feedbackType: 'abuse', userAgent: null, arrivalDate: null },
+  });
+const delivery = (at: string) =>
+  event('delivery', at, {
+    delivery: { smtpResponse: '250 ok', processingTimeMillis: 1, reportingMta: null, remoteMtaIp: null },
+  });
+
+/** Applies events in order; returns every step's result. */
+function run(events: RecipientEvent[], settings: PolicySettings = SETTINGS, allowlisted = false) {
+  let summary: RecipientSummary | null = null;
+  return events.map((e) => {
+    const result = applyEvent(summary, e, settings, allowlisted);
+    summary = result.summary;
+    return result;
+  });
+}
+
+describe('hard bounces and complaints', () => {
+  it('a recipient-side hard bounce asks for BOUNCE, once', () => {
+    const [first, second] = run([hard('2024-10-01T00:00:00.000Z'), hard('2024-10-02T00:00:00.000Z')]);
+
+    expect(first?.request).toMatchObject({ action: 'put', reason: 'BOUNCE', cause: 'hard-bounce', v: 1 });
+    expect(first?.summary).toMatchObject({ hard: 1, suppression: { state: 'pending', action: 'put' } });
+    expect(second?.request).toBeNull();
+    expect(second?.decision.reason).toContain('already suppressed');
+    expect(second?.summary.hard).toBe(2);
+  });
+
+  it('OnAccountSuppressionList: nothing requested, SES list belief recorded', () => {
+    const [result] = run([
+      bounce(
+        '2024-10-01T00:00:00.000Z',
+        classification('hard', 'ses-suppressed', 'recipient'),
+        'Permanent',
+        'OnAccountSuppressionList',
+      ),
+    ]);
+
+    expect(result?.request).toBeNull();
+    expect(result?.decision.reason).toContain('already on the account suppression list');
+    expect(result?.summary.sesSuppression).toMatchObject({ likely: true, reason: 'BOUNCE' });
+  });
+
+  it.each([
+    [true, { action: 'put', reason: 'COMPLAINT', cause: 'complaint' }],
+    [false, null],
+  ])('complaint with SUPPRESS_ON_COMPLAINT=%s', (suppressOnComplaint, expected) => {
+    const [result] = run([complaint('2024-10-01T00:00:00.000Z')], { ...SETTINGS, suppressOnComplaint });
+
+    if (expected) expect(result?.request).toMatchObject(expected);
+    else expect(result?.request).toBeNull();
+    expect(result?.summary.complaints).toBe(1);
+  });
+
+  it('a complaint already on the account list asks for nothing', () => {
+    const [result] = run([complaint('2024-10-01T00:00:00.000Z', 'OnAccountSuppressionList')]);
+    expect(result?.request).toBeNull();
+  });
+});
+
+describe('soft-bounce streak', () => {
+  const day = (d: number) => `2024-10-${String(d).padStart(2, '0')}T10:00:00.000Z`;
+
+  it.each([
+    ['three within the window', [soft(day(1)), soft(day(5)), soft(day(10))], 3, true],
+    ['two are not enough', [soft(day(1)), soft(day(5))], 2, false],
+    ['spread wider than 14 days', [soft(day(1)), soft(day(10)), soft(day(20))], 2, false],
+    ['a delivery in between resets', [soft(day(1)), soft(day(2)), delivery(day(3)), soft(day(4))], 1, false],
+    [
+      'message-too-large never counts',
+      [soft(day(1)), soft(day(2), 'message-too-large'), soft(day(3))],
+      2,
+      false,
+    ],
+    [
+      'sender-side categories never count',
+      [soft(day(1), 'sender-blocked'), soft(day(2), 'sender-authentication'), soft(day(3), 'rate-limited')],
+      0,
+      false,
+    ],
+    // Decisions follow arrival: the third bounce suppressed before the older delivery was known.
+    [
+      'a late older delivery trims the streak afterwards',
+      [soft(day(1)), soft(day(2)), soft(day(4)), delivery(day(3))],
+      1,
+      true,
+    ],
+    [
+      'an older bounce arriving after a newer delivery does not count',
+      [delivery(day(5)), soft(day(1)), soft(day(2)), soft(day(3))],
+      0,
+      false,
+    ],
+    ['the same timestamp twice counts once', [soft(day(1)), soft(day(1)), soft(day(2))], 2, false],
+  ])('%s', (_, events, streak, suppressed) => {
+    const results = run(events);
+    const last = results.at(-1);
+
+    expect(last?.summary.softStreak).toBe(streak);
+    expect(results.some((r) => r.request?.cause === 'soft-bounce-streak')).toBe(suppressed);
+  });
+
+  it('the threshold and window are configurable', () => {
+    const settings = { ...SETTINGS, softBounceThreshold: 2, softBounceWindowDays: 1 };
+    const results = run([soft(day(1)), soft(day(3)), soft(day(3).replace('10:00', '11:00'))], settings);
+
+    expect(results.map((r) => r.request?.cause ?? null)).toEqual([null, null, 'soft-bounce-streak']);
+  });
+});
+
+describe('SES mislabels (Permanent bounce blamed on the sender)', () => {
+  const mislabel = () =>
+    bounce(
+      '2024-10-01T00:00:00.000Z',
+      classification('soft', 'sender-authentication', 'sender'),
+      'Permanent',
+    );
+
+  it('records that SES likely suppressed a good address, and requests nothing by default', () => {
+    const [result] = run([mislabel()]);
+
+    expect(result?.decision).toMatchObject({ sesMislabel: true, action: 'none' });
+    expect(result?.decision.reason).toContain('REPAIR_SES_FALSE_SUPPRESSIONS is off');
+    expect(result?.summary.sesSuppression).toMatchObject({ likely: true, mislabel: true });
+    expect(result?.request).toBeNull();
+  });
+
+  it('with REPAIR_SES_FALSE_SUPPRESSIONS asks for a delete', () => {
+    const [result] = run([mislabel()], { ...SETTINGS, repairSesFalseSuppressions: true });
+
+    expect(result?.decision.action).toBe('repair-ses-suppression');
+    expect(result?.request).toMatchObject({ action: 'delete', cause: 'ses-mislabel-repair' });
+    expect(result?.request).not.toHaveProperty('reason');
+  });
+
+  it('never repairs an address we suppressed ourselves for a real reason', () => {
+    const results = run([hard('2024-09-01T00:00:00.000Z'), mislabel()], {
+      ...SETTINGS,
+      repairSesFalseSuppressions: true,
+    });
+
+    expect(results[1]?.request).toBeNull();
+  });
+});
+
+describe('allowlist and dry run', () => {
+  it('an allowlisted address is never suppressed; the decision says what would have happened', () => {
+    const [result] = run([hard('2024-10-01T00:00:00.000Z')], SETTINGS, true);
+
+    expect(result?.request).toBeNull();
+    expect(result?.decision).toMatchObject({ allowlisted: true, action: 'none' });
+    expect(result?.decision.reason).toMatch(/^allowlisted: would have suppressed \(BOUNCE/);
+    expect(result?.summary.suppression).toBeNull();
+  });
+
+  it('the allowlist does not stop a repair (it only prevents suppression)', () => {
+    const [result] = run(
+      [bounce('2024-10-01T00:00:00.000Z', classification('soft', 'sender-blocked', 'sender'), 'Permanent')],
+      { ...SETTINGS, repairSesFalseSuppressions: true },
+      true,
+    );
+    expect(result?.request?.action).toBe('delete');
+  });
+
+  it('dry run records the decision and requests nothing', () => {
+    const [result] = run([hard('2024-10-01T00:00:00.000Z')], { ...SETTINGS, dryRun: true });
+
+    expect(result?.request).toBeNull();
+    expect(result?.decision).toMatchObject({ dryRun: true, action: 'suppress' });
+    expect(result?.summary.suppression).toMatchObject({ state: 'dry-run', action: 'put', reason: 'BOUNCE' });
+  });
+});
+
+describe('summary bookkeeping', () => {
+  it('counts by kind and keeps first/last event whatever the arrival order', () => {
+    const results = run([
+      delivery('2024-10-05T00:00:00.000Z'),
+      soft('2024-10-01T00:00:00.000Z'),
+      complaint('2024-10-09T00:00:00.000Z'),
+    ]);
+    const summary = results.at(-1)?.summary;
+
+    expect(summary).toMatchObject({
+      hard: 0,
+      soft: 1,
+      complaints: 1,
+      deliveries: 1,
+      firstEventAt: '2024-10-01T00:00:00.000Z',
+      lastEventAt: '2024-10-09T00:00:00.000Z',
+      lastEventType: 'complaint',
+    });
+  });
+});
