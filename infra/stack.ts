@@ -5,7 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
 import { NotificationTopic } from './constructs/notifications.ts';
-import { Observability, type ProcessorMetricNames } from './constructs/observability.ts';
+import { Observability, type ProcessorTelemetry } from './constructs/observability.ts';
 import { NotificationProcessor } from './constructs/processor.ts';
 import { QueryApi } from './constructs/query-api.ts';
 import { SesWiring } from './constructs/ses-wiring.ts';
@@ -17,16 +17,14 @@ export interface SesBounceProcessorStackProps extends StackProps {
   readonly settings: SesBounceProcessorSettings;
 }
 
-/** The processor's metric names (see lambdas/ metrics); the alarms and dashboard read them. */
-export const PROCESSOR_METRICS: ProcessorMetricNames = {
-  events: 'EventsRecorded',
-  hardBounces: 'HardBounces',
-  softBounces: 'SoftBounces',
-  complaints: 'Complaints',
-  deliveries: 'Deliveries',
+/** What the processor emits (lambdas/adapters/processor-lambda.ts); the alarms and dashboard read it. */
+export const PROCESSOR_TELEMETRY: ProcessorTelemetry = {
+  eventsRecorded: 'EventsRecorded',
+  typeDimension: 'type',
+  bouncesClassified: 'BouncesClassified',
   verdictDimension: 'verdict',
   categoryDimension: 'category',
-  domainDimension: 'domain',
+  eventLogMessage: 'event recorded',
 };
 
 /**
@@ -150,7 +148,8 @@ export class SesBounceProcessorStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       metricsNamespace: settings.metricsNamespace,
       serviceName: settings.serviceName,
-      metricNames: PROCESSOR_METRICS,
+      telemetry: PROCESSOR_TELEMETRY,
+      processorLogGroup: this.processor.function.logGroup,
       deadLetterQueues: {
         Notification: this.processor.deadLetterQueue,
         Suppression: this.suppression.deadLetterQueue,

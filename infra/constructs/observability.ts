@@ -8,37 +8,40 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  LogQueryVisualizationType,
+  LogQueryWidget,
   MathExpression,
   Metric,
   SingleValueWidget,
-  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** The processor's CloudWatch metrics (Powertools EMF) the alarms and dashboard read. */
-export interface ProcessorMetricNames {
-  /** Metric counting recorded events, with one dimension per breakdown below. */
-  readonly events: string;
-  readonly hardBounces: string;
-  readonly softBounces: string;
-  readonly complaints: string;
-  readonly deliveries: string;
-  /** Dimension names of `events` used for the dashboard breakdowns. */
+/** The processor's CloudWatch metrics (Powertools EMF, lambdas/adapters/processor-lambda.ts) and log fields. */
+export interface ProcessorTelemetry {
+  /** Count of recorded events, dimensions `service` and `typeDimension` (bounce, complaint, delivery). */
+  readonly eventsRecorded: string;
+  readonly typeDimension: string;
+  /** Count of classified bounces, dimensions `service`, `verdictDimension` and `categoryDimension`. */
+  readonly bouncesClassified: string;
   readonly verdictDimension: string;
   readonly categoryDimension: string;
-  readonly domainDimension: string;
+  /** The processor's structured log line for each recorded event, with `type`, `verdict` and `domain` fields. */
+  readonly eventLogMessage: string;
 }
 
 export interface ObservabilityProps {
   readonly metricsNamespace: string;
   readonly serviceName: string;
-  readonly metricNames: ProcessorMetricNames;
+  readonly telemetry: ProcessorTelemetry;
+  /** The processor's log group: hard bounces are counted from it and the dashboard queries top domains in it. */
+  readonly processorLogGroup: ILogGroup;
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   readonly suppressionQueue: IQueue;
   readonly processor: IFunction;
@@ -52,6 +55,9 @@ export interface ObservabilityProps {
 
 const PERIOD = Duration.minutes(5);
 const RATE_PERIOD = Duration.hours(1);
+
+/** Metric the hard-bounce log filter counts into (in the processor's namespace). */
+export const HARD_BOUNCE_METRIC = 'HardBouncesLogged';
 
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
@@ -137,26 +143,40 @@ export class Observability extends Construct {
       props.complaintRateThreshold,
     );
 
-    const processorMetric = (metricName: string) =>
+    const telemetry = props.telemetry;
+    const eventsOfType = (type: string) =>
       new Metric({
         namespace: props.metricsNamespace,
-        metricName,
-        dimensionsMap: { service: props.serviceName },
+        metricName: telemetry.eventsRecorded,
+        dimensionsMap: { service: props.serviceName, [telemetry.typeDimension]: type },
         period: RATE_PERIOD,
         statistic: 'Sum',
       });
-    const names = props.metricNames;
+    // The processor's metrics break bounces down by verdict *and* category; an alarm cannot sum an open set of
+    // dimension values, so hard bounces are counted from the processor's "event recorded" log lines instead.
+    const hardBounceFilter = new MetricFilter(this, 'HardBounceFilter', {
+      logGroup: props.processorLogGroup,
+      metricNamespace: props.metricsNamespace,
+      metricName: HARD_BOUNCE_METRIC,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', telemetry.eventLogMessage),
+        FilterPattern.stringValue('$.type', '=', 'bounce'),
+        FilterPattern.stringValue('$.verdict', '=', 'hard'),
+      ),
+      metricValue: '1',
+      defaultValue: 0,
+    });
     const usingMetrics = {
-      hard: processorMetric(names.hardBounces),
-      soft: processorMetric(names.softBounces),
-      complaints: processorMetric(names.complaints),
-      deliveries: processorMetric(names.deliveries),
+      hard: hardBounceFilter.metric({ period: RATE_PERIOD, statistic: 'Sum' }),
+      bounces: eventsOfType('bounce'),
+      complaints: eventsOfType('complaint'),
+      deliveries: eventsOfType('delivery'),
     };
     // Below the minimum volume a rate says nothing (one bounce of two mails is 50%): report 0 there.
-    const volume = 'FILL(deliveries,0)+FILL(hard,0)+FILL(soft,0)';
+    const volume = 'FILL(deliveries,0)+FILL(bounces,0)';
     alarm(
       'HardBounceShare',
-      `Hard bounces over ${percent(props.hardBounceRateThreshold)} of delivered+bounced mail in an hour (processor metrics).`,
+      `Hard bounces over ${percent(props.hardBounceRateThreshold)} of delivered+bounced mail in an hour (processor).`,
       new MathExpression({
         label: 'hard-bounce share',
         expression: `IF((${volume}) >= ${props.rateMinimumVolume}, FILL(hard,0)/(${volume}), 0)`,
@@ -167,7 +187,7 @@ export class Observability extends Construct {
     );
     alarm(
       'ComplaintRate',
-      `Complaints over ${percent(props.complaintRateThreshold)} of delivered mail in an hour (processor metrics).`,
+      `Complaints over ${percent(props.complaintRateThreshold)} of delivered mail in an hour (processor).`,
       new MathExpression({
         label: 'complaint rate',
         expression: `IF(FILL(deliveries,0) >= ${props.rateMinimumVolume}, FILL(complaints,0)/FILL(deliveries,0), 0)`,
@@ -180,61 +200,79 @@ export class Observability extends Construct {
     this.dashboard = this.buildDashboard(props, usingMetrics);
   }
 
-  private buildDashboard(props: ObservabilityProps, rates: Record<string, Metric>): Dashboard {
-    const names = props.metricNames;
+  private buildDashboard(props: ObservabilityProps, perHour: Record<string, IMetric>): Dashboard {
+    const telemetry = props.telemetry;
     const namespace = props.metricsNamespace;
-    // Metrics Insights: one line per dimension value, no need to know the values in advance.
-    const breakdown = (dimension: string, label: string, limit: number) =>
+    // Metrics Insights: one line per dimension value, without knowing the values in advance.
+    const breakdown = (title: string, metricName: string, dimensions: readonly string[], groupBy: string) =>
       new GraphWidget({
-        title: `Events by ${label}`,
+        title,
         width: 8,
         left: [
           new MathExpression({
-            expression: `SELECT SUM("${names.events}") FROM SCHEMA("${namespace}", service, "${dimension}") GROUP BY "${dimension}" ORDER BY SUM() DESC LIMIT ${limit}`,
-            label,
+            expression:
+              `SELECT SUM("${metricName}") FROM SCHEMA("${namespace}", ${dimensions.map((name) => `"${name}"`).join(', ')}) ` +
+              `GROUP BY "${groupBy}" ORDER BY SUM() DESC LIMIT 20`,
+            label: groupBy,
             period: Duration.hours(1),
           }),
         ],
       });
+    const classified = ['service', telemetry.categoryDimension, telemetry.verdictDimension];
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# ses-bounce-processor\nEvents from namespace \`${namespace}\`; alarms go to the alarm topic.`,
-        width: 24,
-        height: 2,
+      breakdown('Bounces by verdict', telemetry.bouncesClassified, classified, telemetry.verdictDimension),
+      breakdown('Bounces by category', telemetry.bouncesClassified, classified, telemetry.categoryDimension),
+      breakdown(
+        'Events by type',
+        telemetry.eventsRecorded,
+        ['service', telemetry.typeDimension],
+        telemetry.typeDimension,
+      ),
+    );
+    dashboard.addWidgets(
+      // Recipient domains are too many for metrics (each would be a billed custom metric): query the logs.
+      new LogQueryWidget({
+        title: 'Top recipient domains (bounces and complaints)',
+        width: 12,
+        height: 8,
+        logGroupNames: [props.processorLogGroup.logGroupName],
+        view: LogQueryVisualizationType.TABLE,
+        queryLines: [
+          `filter message = "${telemetry.eventLogMessage}" and type != "delivery"`,
+          'stats count(*) as events by domain',
+          'sort events desc',
+          'limit 20',
+        ],
       }),
-    );
-    dashboard.addWidgets(
-      breakdown(names.verdictDimension, 'verdict', 10),
-      breakdown(names.categoryDimension, 'category', 20),
-      breakdown(names.domainDimension, 'top recipient domains', 10),
-    );
-    dashboard.addWidgets(
       new GraphWidget({
         title: 'Events per hour',
         width: 12,
-        left: Object.entries(rates).map(([label, metric]) => metric.with({ label })),
+        height: 8,
+        left: Object.entries(perHour).map(([label, metric]) =>
+          metric instanceof Metric ? metric.with({ label }) : metric,
+        ),
       }),
+    );
+    dashboard.addWidgets(
       new GraphWidget({
         title: 'SES reputation (account)',
-        width: 12,
+        width: 8,
         left: ['Reputation.BounceRate', 'Reputation.ComplaintRate'].map(
           (metricName) =>
             new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' }),
         ),
       }),
-    );
-    dashboard.addWidgets(
       new SingleValueWidget({
         title: 'Dead-letter queues (messages)',
-        width: 12,
+        width: 8,
         metrics: Object.entries(props.deadLetterQueues).map(([name, queue]) =>
           queue.metricApproximateNumberOfMessagesVisible({ label: name, statistic: 'Maximum' }),
         ),
       }),
       new GraphWidget({
         title: 'Function errors and throttles',
-        width: 12,
+        width: 8,
         left: [props.processor, props.worker, props.queryFunction].map((fn) => fn.metricErrors()),
         right: [props.processor, props.queryFunction].map((fn) => fn.metricThrottles()),
       }),

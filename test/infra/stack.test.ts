@@ -522,13 +522,33 @@ describe('alarms and dashboard', () => {
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
   });
 
-  it('has a dashboard breaking events down by verdict, category and top domains from the metrics namespace', () => {
+  it('counts hard bounces from the processor\'s "event recorded" log lines into its namespace', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(stack, stack.processor.function.logGroup) },
+      FilterPattern: '{ ($.message = "event recorded") && ($.type = "bounce") && ($.verdict = "hard") }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'SesBounceProcessor',
+          MetricName: 'HardBouncesLogged',
+          MetricValue: '1',
+          DefaultValue: 0,
+        },
+      ],
+    });
+  });
+
+  it('has a dashboard with bounces by verdict and category, events by type, and top recipient domains', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
-    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
-    for (const dimension of ['verdict', 'category', 'domain']) {
-      expect(body).toContain(`GROUP BY \\\\\\"${dimension}\\\\\\"`);
-    }
-    expect(body).toContain('SCHEMA(\\\\\\"SesBounceProcessor\\\\\\"');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody).replaceAll('\\', '');
+    expect(body).toContain(
+      'SELECT SUM("BouncesClassified") FROM SCHEMA("SesBounceProcessor", "service", "category", "verdict") GROUP BY "verdict"',
+    );
+    expect(body).toContain('GROUP BY "category"');
+    expect(body).toContain(
+      'SELECT SUM("EventsRecorded") FROM SCHEMA("SesBounceProcessor", "service", "type") GROUP BY "type"',
+    );
+    expect(body).toContain('filter message = "event recorded" and type != "delivery"');
+    expect(body).toContain('stats count(*) as events by domain');
   });
 });
 

@@ -1,0 +1,240 @@
+// Bundle size and cold-start import time of each Lambda: bundles every handler with the esbuild options the CDK
+// stack uses (infra/constructs/bounce-function.ts), then imports each bundle in fresh node processes and times
+// the import (module init included: config parsing, client construction). Writes "Lambda bundles" in BENCHMARKS.md.
+//
+//   npx tsx bench/lambda-bundles.ts [--runs N] [--no-write]
+
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../infra/constructs/bounce-function.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = join(ROOT, 'bench/results/lambda-bundles');
+const SIZE_GOAL_KB = 300;
+const IMPORT_GOAL_MS = 100;
+
+const HANDLERS = {
+  processor: 'lambdas/handlers/processor.ts',
+  'suppression-worker': 'lambdas/handlers/suppression-worker.ts',
+  'query-api': 'lambdas/handlers/query-api.ts',
+} as const;
+
+/** What the stack sets (values are placeholders: nothing is called at import). */
+const LAMBDA_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  TABLE_NAME: 'bench-table',
+  SUPPRESSION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-suppressions',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-dlq',
+  EVENT_RETENTION_DAYS: '400',
+  SOFT_BOUNCE_THRESHOLD: '3',
+  SOFT_BOUNCE_WINDOW_DAYS: '14',
+  SUPPRESS_ON_COMPLAINT: 'true',
+  REPAIR_SES_FALSE_SUPPRESSIONS: 'false',
+  DRY_RUN: 'false',
+  SUPPRESSION_RATE_PER_SECOND: '1',
+  POWERTOOLS_SERVICE_NAME: 'ses-bounce-processor',
+  POWERTOOLS_METRICS_NAMESPACE: 'SesBounceProcessor',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+};
+
+/**
+ * What-if variant: `import { z } from 'zod'` defeats esbuild's tree shaking (the whole `z` namespace, with every
+ * locale, is kept); `import * as z from 'zod'` does not. Rewrites the import on load to measure the difference.
+ */
+const zodNamespaceImport: Plugin = {
+  name: 'zod-namespace-import',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\/lambdas\/.*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      return {
+        contents: source.replaceAll("import { z } from 'zod';", "import * as z from 'zod';"),
+        loader: 'ts',
+      };
+    });
+  },
+};
+
+interface BundleResult {
+  bytes: number;
+  gzipBytes: number;
+  file: string;
+  largestInputs: string;
+  /** External packages the bundle imports (the SDK clients the runtime provides). */
+  externals: string[];
+}
+
+async function bundle(
+  name: string,
+  entry: string,
+  variant: string,
+  plugins: Plugin[],
+): Promise<BundleResult> {
+  const dir = join(OUT, variant, name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'index.mjs');
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE_OPTIONS.target,
+    format: BUNDLE_OPTIONS.format,
+    minify: BUNDLE_OPTIONS.minify,
+    sourcemap: BUNDLE_OPTIONS.sourceMap,
+    sourcesContent: false,
+    external: [...BUNDLE_OPTIONS.externalModules],
+    banner: { js: BUNDLE_OPTIONS.banner },
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    metafile: true,
+    logLevel: 'warning',
+    plugins,
+  });
+  const code = await readFile(file);
+  return {
+    bytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    file,
+    largestInputs: largestInputs(result.metafile),
+    externals: [
+      ...new Set(
+        Object.values(result.metafile.outputs).flatMap((output) =>
+          output.imports.filter((imported) => imported.external).map((imported) => imported.path),
+        ),
+      ),
+    ]
+      .filter((path) => !path.startsWith('node:'))
+      .sort(),
+  };
+}
+
+/** A module that only imports the bundle's external SDK packages: the part of the import time that is the SDK's. */
+async function sdkBaseline(name: string, externals: readonly string[]): Promise<string> {
+  const file = join(OUT, 'sdk-baseline', `${name}.mjs`);
+  await mkdir(join(OUT, 'sdk-baseline'), { recursive: true });
+  await writeFile(file, externals.map((path) => `import ${JSON.stringify(path)};`).join('\n'));
+  return file;
+}
+
+function largestInputs(metafile: Metafile): string {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const inModules = path.split('node_modules/')[1];
+      const key = inModules
+        ? inModules
+            .split('/')
+            .slice(0, inModules.startsWith('@') ? 2 : 1)
+            .join('/')
+        : path.split('/').slice(0, 2).join('/');
+      byPackage.set(key, (byPackage.get(key) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([key, bytes]) => `${key} ${kb(bytes)}`)
+    .join(', ');
+}
+
+/** Import time of a bundle in a fresh node process (node startup excluded), in ms. */
+function importOnce(file: string, nodeOptions: string): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(String(performance.now()-t));`;
+  // The bundle lies under bench/results, so `@aws-sdk/*` (external, provided by the Lambda runtime) resolves from
+  // the repository's node_modules as it would from the runtime's.
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, NODE_OPTIONS: nodeOptions },
+    encoding: 'utf8',
+  });
+  if (child.status !== 0) throw new Error(`importing ${file} failed:\n${child.stderr}`);
+  return Number(child.stdout);
+}
+
+function timings(file: string, runs: number, nodeOptions: string): { median: number; p90: number } {
+  importOnce(file, nodeOptions); // warm the file system cache: Lambda's cold start reads from a warm local disk
+  const samples = Array.from({ length: runs }, () => importOnce(file, nodeOptions)).sort((a, b) => a - b);
+  const at = (q: number) =>
+    samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? Number.NaN;
+  return { median: at(0.5), p90: at(0.9) };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '15' }, 'no-write': { type: 'boolean', default: false } },
+  });
+  const runs = Number(values.runs);
+  const rows: string[] = [];
+  const whatIf: string[] = [];
+  for (const [name, entry] of Object.entries(HANDLERS)) {
+    const deployed = await bundle(name, entry, 'deployed', []);
+    const plain = timings(deployed.file, runs, '');
+    const withMaps = timings(deployed.file, runs, '--enable-source-maps');
+    const sdk = timings(await sdkBaseline(name, deployed.externals), runs, '');
+    const sizeOk = deployed.bytes / 1024 < SIZE_GOAL_KB ? 'yes' : 'NO';
+    const importOk = withMaps.median < IMPORT_GOAL_MS ? 'yes' : 'NO';
+    rows.push(
+      `| ${name} | ${kb(deployed.bytes)} | ${kb(deployed.gzipBytes)} | ${ms(plain.median)} / ${ms(plain.p90)} | ` +
+        `${ms(withMaps.median)} / ${ms(withMaps.p90)} | ${ms(sdk.median)} (${deployed.externals.join(', ')}) | ` +
+        `${sizeOk} / ${importOk} | ${deployed.largestInputs} |`,
+    );
+    const rewritten = await bundle(name, entry, 'zod-namespace', [zodNamespaceImport]);
+    const rewrittenTimes = timings(rewritten.file, runs, '--enable-source-maps');
+    whatIf.push(
+      `| ${name} | ${kb(rewritten.bytes)} | ${ms(rewrittenTimes.median)} / ${ms(rewrittenTimes.p90)} |`,
+    );
+    console.log(`${name}: ${kb(deployed.bytes)} (${kb(rewritten.bytes)} with zod namespace import)`);
+  }
+
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const section = `## Lambda bundles
+
+\`npm run bench:bundles\` (bench/lambda-bundles.ts): each handler bundled with the stack's esbuild options
+(${BUNDLE_OPTIONS.format}, minified, target ${BUNDLE_OPTIONS.target}, \`@aws-sdk/*\` external because the Lambda
+runtime provides it, source map in a separate file), then imported in ${runs} fresh \`node\` processes each;
+import time is \`await import(bundle)\` including module init (config parsing, SDK client construction, loading
+the external SDK from node_modules), node start-up excluded. Measured ${new Date().toISOString().slice(0, 10)}
+on Node ${process.versions.node}, ${cpus().length} × ${cpu} (the Lambdas run Node 24 on arm64; absolute
+times there differ). Goals: bundle < ${SIZE_GOAL_KB} KB, import < ${IMPORT_GOAL_MS} ms.
+
+| function | bundle | gzip | import median / p90 | with \`--enable-source-maps\` (as deployed) | of which SDK alone (median) | goals size / import | largest inputs |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+What-if: the same bundles when lambdas/ imports zod as \`import * as z from 'zod'\` instead of
+\`import { z } from 'zod'\` (esbuild then drops zod's unused locales and JSON-schema code):
+
+| function | bundle | import median / p90 (with source maps) |
+|---|---|---|
+${whatIf.join('\n')}
+`;
+  console.log(`\n${section}`);
+  if (!values['no-write']) await writeSection(section);
+}
+
+/** Replaces (or appends) the "Lambda bundles" section of BENCHMARKS.md, keeping every other section. */
+async function writeSection(section: string): Promise<void> {
+  const path = join(ROOT, 'BENCHMARKS.md');
+  const current = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
+  const start = current.indexOf('## Lambda bundles');
+  if (start === -1) {
+    await writeFile(path, `${current.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = current.indexOf('\n## ', start + 1);
+  const rest = next === -1 ? '' : current.slice(next + 1);
+  await writeFile(path, `${current.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`);
+}
+
+await main();
