@@ -72,7 +72,7 @@ function operationOf(route: Route): Record<string, unknown> {
     ...(route.body !== undefined
       ? {
           requestBody: {
-            required: true,
+            required: !route.bodyOptional,
             content: { 'application/json': { schema: toSchema(route.body, 'input') } },
           },
         }

@@ -180,7 +180,8 @@ export function recipientRoutes(deps: DataDeps): Route[] {
       summary:
         "Can I send to this address? Summary, suppression state (ours and SES's), latest events, sendStatus",
       cost:
-        '≈ 3 RCU: GetItem summary (½), Query of the latest 10 events (≈ 2–3), 2 GetItem allowlist (½ each); ' +
+        '≈ 3–4 RCU: GetItem summary (½), Query of the latest 10 events (≈ 2–3), GetItem allowlist for the ' +
+        'address and each parent domain (½ each); ' +
         'plus one SES GetSuppressedDestination call unless ses=false',
       params: emailParams,
       query: z.strictObject({
@@ -195,7 +196,7 @@ export function recipientRoutes(deps: DataDeps): Route[] {
       async handle({ params, query }) {
         const { email } = params;
         const domain = email.slice(email.lastIndexOf('@') + 1);
-        const [summaryItem, events, ses, addressEntry, domainEntry] = await Promise.all([
+        const [summaryItem, events, ses, addressEntry, domainEntries] = await Promise.all([
           deps.store.getSummary(email),
           listEvents(
             deps.store,
@@ -207,7 +208,8 @@ export function recipientRoutes(deps: DataDeps): Route[] {
           ),
           sesLookup(deps, email, query.ses ?? true),
           deps.store.getAllowlistEntry('address', email),
-          deps.store.getAllowlistEntry('domain', domain),
+          // A domain entry covers its subdomains too (as the processor applies it).
+          Promise.all(domainSuffixes(domain).map((suffix) => deps.store.getAllowlistEntry('domain', suffix))),
         ]);
         const summary = parseSummary(summaryItem);
         if (summary === null) throw new NotFoundError(`Recipient ${email} has never been seen`, 'email');
@@ -264,7 +266,12 @@ export function recipientRoutes(deps: DataDeps): Route[] {
             likely: summary.sesSuppression?.likely ?? false,
             mislabel: summary.sesSuppression?.mislabel ?? false,
           },
-          allowlisted: addressEntry !== null ? 'address' : domainEntry !== null ? 'domain' : null,
+          allowlisted:
+            addressEntry !== null
+              ? 'address'
+              : domainEntries.some((entry) => entry !== null)
+                ? 'domain'
+                : null,
           latestEvents: events.items,
         };
         return jsonResponse(200, body);
@@ -419,6 +426,12 @@ export function recipientRoutes(deps: DataDeps): Route[] {
       },
     }),
   ];
+}
+
+/** `mail.example.com` → `mail.example.com`, `example.com` (no bare top-level domain). */
+function domainSuffixes(domain: string): string[] {
+  const labels = domain.split('.');
+  return labels.slice(0, -1).map((_label, index) => labels.slice(index).join('.'));
 }
 
 function isComplaint(

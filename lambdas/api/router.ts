@@ -128,8 +128,11 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(spec: R
     async run(request, rawParams) {
       const params = parseWith(spec.params, rawParams, 'path');
       const query = parseWith(spec.query, singleValuedQuery(request.query), 'query');
+      const empty = request.body === null || request.body.trim() === '';
       const body =
-        spec.body === undefined ? (undefined as B) : parseWith(spec.body, parseJsonBody(request), 'body');
+        spec.body === undefined
+          ? (undefined as B)
+          : parseWith(spec.body, spec.bodyOptional === true && empty ? {} : parseJsonBody(request), 'body');
       return spec.handle({ params, query, body, request });
     },
   };
