@@ -1,0 +1,204 @@
+// The TransactWriteItems/TransactGetItems front for dynalite the processor depends on: all-or-nothing, the
+// cancellation reasons DynamoDB sends (parsed by the real SDK), and consumed capacity.
+import {
+  DynamoDBClient,
+  TransactGetItemsCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTransactionalDynalite, startTransactionProxy } from '../../local/dynalite-transactions.ts';
+import { createTable, startDynalite } from '../../local/dynamo.ts';
+
+const TABLE = 'transactions';
+const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+let db: Awaited<ReturnType<typeof startTransactionalDynalite>>;
+let raw: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  db = await startTransactionalDynalite();
+  raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+  doc = DynamoDBDocumentClient.from(raw);
+  await createTable(raw, TABLE);
+});
+
+afterAll(async () => {
+  raw.destroy();
+  await db.close();
+});
+
+const get = async (pk: string, sk: string) =>
+  (await doc.send(new GetCommand({ TableName: TABLE, Key: { pk, sk } }))).Item;
+
+describe('dynalite transactions', () => {
+  it('commits all items together', async () => {
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: TABLE,
+              Item: { pk: 'a', sk: '1', v: 1 },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: TABLE,
+              Key: { pk: 'counter', sk: 'c' },
+              UpdateExpression: 'ADD #n :one',
+              ExpressionAttributeNames: { '#n': 'n' },
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }),
+    );
+
+    expect(await get('a', '1')).toMatchObject({ v: 1 });
+    expect(await get('counter', 'c')).toMatchObject({ n: 1 });
+  });
+
+  it('a failed condition rolls back the items already applied and names the failing item', async () => {
+    // Prepare
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'exists', sk: '1' } }));
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'old', sk: '1', v: 'before' } }));
+
+    // Act
+    const error = await doc
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: 'old', sk: '1', v: 'after' } } },
+            { Put: { TableName: TABLE, Item: { pk: 'new', sk: '1' } } },
+            {
+              Update: {
+                TableName: TABLE,
+                Key: { pk: 'counter', sk: 'c' },
+                UpdateExpression: 'ADD #n :one',
+                ExpressionAttributeNames: { '#n': 'n' },
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+            {
+              Put: {
+                TableName: TABLE,
+                Item: { pk: 'exists', sk: '1' },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect((error as TransactionCanceledException).CancellationReasons?.map((r) => r.Code)).toEqual([
+      'None',
+      'None',
+      'None',
+      'ConditionalCheckFailed',
+    ]);
+    expect(await get('old', '1')).toMatchObject({ v: 'before' });
+    expect(await get('new', '1')).toBeUndefined();
+    expect((await get('counter', 'c'))?.n).toBe(1);
+  });
+
+  it('condition checks, deletes and transactional reads', async () => {
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'gone', sk: '1' } }));
+
+    await raw.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: TABLE,
+              Key: { pk: { S: 'missing' }, sk: { S: '1' } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Delete: { TableName: TABLE, Key: { pk: { S: 'gone' }, sk: { S: '1' } } } },
+        ],
+      }),
+    );
+    const read = await raw.send(
+      new TransactGetItemsCommand({
+        TransactItems: [
+          { Get: { TableName: TABLE, Key: { pk: { S: 'gone' }, sk: { S: '1' } } } },
+          { Get: { TableName: TABLE, Key: { pk: { S: 'a' }, sk: { S: '1' } } } },
+          { Get: { TableName: TABLE, Key: { pk: { S: 'missing' }, sk: { S: '1' } } } },
+        ],
+      }),
+    );
+
+    expect(read.Responses?.map((r) => r.Item?.pk?.S ?? null)).toEqual([null, 'a', null]);
+  });
+
+  it('rejects two operations on one item like DynamoDB', async () => {
+    const error = await doc
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: 'dup', sk: '1' } } },
+            { Delete: { TableName: TABLE, Key: { pk: 'dup', sk: '1' } } },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+
+    expect((error as Error).name).toBe('ValidationException');
+  });
+
+  it('reports consumed capacity: 2 units per KB per item, plus the indexes the items are in', async () => {
+    const result = await doc.send(
+      new TransactWriteCommand({
+        ReturnConsumedCapacity: 'INDEXES',
+        TransactItems: [
+          { Put: { TableName: TABLE, Item: { pk: 'cap', sk: '1', eid: 'x', big: 'y'.repeat(1500) } } },
+          { Put: { TableName: TABLE, Item: { pk: 'cap', sk: '2' } } },
+        ],
+      }),
+    );
+
+    expect(result.ConsumedCapacity?.[0]).toMatchObject({
+      TableName: TABLE,
+      Table: { CapacityUnits: 6 },
+      GlobalSecondaryIndexes: { byId: { CapacityUnits: 2 } },
+      CapacityUnits: 8,
+    });
+  });
+
+  it('the proxy adds transactions in front of a plain dynalite', async () => {
+    // Prepare
+    const plain = await startDynalite();
+    const proxy = await startTransactionProxy(plain.endpoint);
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }),
+    );
+    try {
+      await createTable(client as unknown as DynamoDBClient, TABLE);
+
+      // Act
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: { TableName: TABLE, Item: { pk: 'p', sk: '1' } } }],
+        }),
+      );
+
+      // Assess
+      expect(
+        (await client.send(new GetCommand({ TableName: TABLE, Key: { pk: 'p', sk: '1' } }))).Item,
+      ).toEqual({
+        pk: 'p',
+        sk: '1',
+      });
+    } finally {
+      client.destroy();
+      await proxy.close();
+      await plain.close();
+    }
+  });
+});
