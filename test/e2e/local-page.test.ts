@@ -1,0 +1,163 @@
+// The local page in a real browser: Debian's Chromium driven by playwright-core, against the stack filled with
+// the samples. Set UPDATE_SCREENSHOT=1 to refresh docs/screenshot.png (otherwise the shot goes to a temp dir).
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLambdaHandlers } from '../../local/lambdas.ts';
+import { expandFileArguments, loadSnsPosts } from '../../local/notification-files.ts';
+import { postAll } from '../../local/replay.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = join(import.meta.dirname, '..', '..');
+// Flags for a sandboxed, offline CI machine: no background connections Chromium would make on its own.
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+let stack: LocalStack;
+let browser: Browser;
+let page: Page;
+let shotDir: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  stack = await startLocalStack({
+    port: 0,
+    loadHandlers: loadLambdaHandlers,
+    retryDelayMs: 50,
+    environment: { SUPPRESSION_RATE_PER_SECOND: '100' },
+  });
+  const posts = await loadSnsPosts(await expandFileArguments([join(ROOT, 'samples')]), {
+    shiftToNow: new Date(),
+  });
+  await postAll(stack.url, posts);
+  await stack.idle();
+  shotDir = await mkdtemp(join(tmpdir(), 'local-page-'));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright gives each launch a new, empty profile directory of its own.
+    args: CHROMIUM_FLAGS,
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    // A 404 from the never-seen lookup is the API answering as designed; anything else is a fault.
+    const expected404 =
+      message.text().includes('status of 404') && message.location().url.includes('/recipients/');
+    if (message.type() === 'error' && !expected404)
+      pageErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  await page.goto(`${stack.url}/`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  if (shotDir) await rm(shotDir, { recursive: true, force: true });
+});
+
+describe('local page in Chromium', () => {
+  it('renders the three charts with data from the counters', async () => {
+    // Act
+    await page.waitForSelector('#chart-days[data-rendered="true"]');
+    await page.waitForSelector('#chart-categories[data-rendered="true"]');
+    await page.waitForSelector('#chart-domains[data-rendered="true"]');
+    const sums = await page.evaluate(() => {
+      const chartApi = (
+        window as unknown as {
+          Chart: { getChart(id: string): { data: { datasets: Array<{ data: number[] }> } } };
+        }
+      ).Chart;
+      return ['chart-days', 'chart-categories', 'chart-domains'].map((id) =>
+        chartApi
+          .getChart(id)
+          .data.datasets.flatMap((dataset) => dataset.data)
+          .reduce((a, b) => a + b, 0),
+      );
+    });
+    const summary = await page.textContent('#chart-days-summary');
+
+    // Assess
+    for (const sum of sums) expect(sum).toBeGreaterThan(0);
+    expect(summary).toMatch(/\d+ hard, \d+ soft, \d+ complaints, \d+ deliveries/);
+  });
+
+  it('lists recent bounces and filters them by verdict', async () => {
+    // Act
+    await page.waitForSelector('#events-result table');
+    await page.selectOption('select[name="verdict"]', 'hard');
+    await page.click('#events-form button[type="submit"]');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#events-result tbody tr')].every((row) =>
+        row.textContent?.includes('hard bounce'),
+      ),
+    );
+    const rows = await page.locator('#events-result tbody tr').count();
+
+    // Assess
+    expect(rows).toBeGreaterThan(0);
+  });
+
+  it('looks up a recipient: sendStatus and history', async () => {
+    // Act
+    await page.fill('#lookup-email', 'always.full@yahoo.com');
+    await page.click('#lookup-form button');
+    await page.waitForSelector('#send-status');
+
+    // Assess
+    expect(await page.textContent('#send-status')).toBe('suppressed');
+    expect(await page.locator('#lookup-result tbody tr').count()).toBe(3);
+  });
+
+  it('says plainly when a recipient was never seen', async () => {
+    await page.fill('#lookup-email', 'nobody.here@example.com');
+    await page.click('#lookup-form button');
+    await page.waitForFunction(() =>
+      document.querySelector('#lookup-result')?.textContent?.includes('Never seen'),
+    );
+  });
+
+  it('explains a code', async () => {
+    // Act
+    await page.fill('#explain-code', '5.1.1');
+    await page.click('#explain-form button');
+    await page.waitForSelector('#explain-heading');
+
+    // Assess
+    expect(await page.textContent('#explain-heading')).toContain('5.1.1');
+    expect(await page.textContent('#explain-result')).toContain('What to do');
+  });
+
+  it('loaded without script errors, and leaves a screenshot', async () => {
+    // Prepare: show a looked-up recipient and an explained code in the shot.
+    await page.fill('#lookup-email', 'always.full@yahoo.com');
+    await page.click('#lookup-form button');
+    await page.waitForSelector('#send-status');
+    const target =
+      process.env.UPDATE_SCREENSHOT === '1'
+        ? join(ROOT, 'docs', 'screenshot.png')
+        : join(shotDir, 'screenshot.png');
+
+    // Act
+    const image = await page.screenshot({ path: target, fullPage: true });
+
+    // Assess
+    expect(image.length).toBeGreaterThan(10_000);
+    expect(pageErrors).toEqual([]);
+  });
+});
