@@ -77,19 +77,9 @@ describe('local page in Chromium', () => {
     await page.waitForSelector('#chart-days[data-rendered="true"]');
     await page.waitForSelector('#chart-categories[data-rendered="true"]');
     await page.waitForSelector('#chart-domains[data-rendered="true"]');
-    const sums = await page.evaluate(() => {
-      const chartApi = (
-        window as unknown as {
-          Chart: { getChart(id: string): { data: { datasets: Array<{ data: number[] }> } } };
-        }
-      ).Chart;
-      return ['chart-days', 'chart-categories', 'chart-domains'].map((id) =>
-        chartApi
-          .getChart(id)
-          .data.datasets.flatMap((dataset) => dataset.data)
-          .reduce((a, b) => a + b, 0),
-      );
-    });
+    // Runs in the page (no DOM types here): the sum of every dataset of each Chart.js instance.
+    const sums = (await page.evaluate(`['chart-days', 'chart-categories', 'chart-domains'].map((id) =>
+      window.Chart.getChart(id).data.datasets.flatMap((d) => d.data).reduce((a, b) => a + b, 0))`)) as number[];
     const summary = await page.textContent('#chart-days-summary');
 
     // Assess
@@ -102,11 +92,12 @@ describe('local page in Chromium', () => {
     await page.waitForSelector('#events-result table');
     await page.selectOption('select[name="verdict"]', 'hard');
     await page.click('#events-form button[type="submit"]');
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('#events-result tbody tr')].every((row) =>
-        row.textContent?.includes('hard bounce'),
-      ),
-    );
+    await expect
+      .poll(async () => {
+        const texts = await page.locator('#events-result tbody tr').allTextContents();
+        return texts.length > 0 && texts.every((text) => text.includes('hard bounce'));
+      })
+      .toBe(true);
     const rows = await page.locator('#events-result tbody tr').count();
 
     // Assess
@@ -127,9 +118,7 @@ describe('local page in Chromium', () => {
   it('says plainly when a recipient was never seen', async () => {
     await page.fill('#lookup-email', 'nobody.here@example.com');
     await page.click('#lookup-form button');
-    await page.waitForFunction(() =>
-      document.querySelector('#lookup-result')?.textContent?.includes('Never seen'),
-    );
+    await page.locator('#lookup-result', { hasText: 'Never seen: no events for this address.' }).waitFor();
   });
 
   it('explains a code', async () => {
