@@ -28,20 +28,14 @@ export const PROCESSOR_TELEMETRY: ProcessorTelemetry = {
 };
 
 /**
- * DynamoDB actions per function (see docs/data-model.md). TransactWriteItems is authorized per item action.
- * Processor: summary read, allowlist Query (table only), event/summary/counter transaction.
- * Worker: summary read and conditional update, audit events. Query API: reads incl. indexes, and the writes of
- * reactivation (audit event, summary), erasure (history and summary) and the allowlist.
+ * DynamoDB actions per function, from the commands each one sends (TransactWriteItems is authorized per item
+ * action). Processor: summary GetItem, allowlist Query (table only), the event/summary/counter transaction.
+ * Worker: summary GetItem, conditional summary update and audit event. Query API: reads incl. indexes, and the
+ * writes of reactivation (audit event, summary), erasure (BatchWriteItem deletes) and the allowlist.
  */
 export const TABLE_ACTIONS = {
-  processor: [
-    'dynamodb:GetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:ConditionCheckItem',
-  ],
-  worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  processor: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   query: [
     'dynamodb:GetItem',
     'dynamodb:Query',
@@ -49,7 +43,6 @@ export const TABLE_ACTIONS = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
     'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
   ],
 } as const;
 
@@ -118,7 +111,12 @@ export class SesBounceProcessorStack extends Stack {
     });
     this.queryApi = new QueryApi(this, 'QueryApi', {
       powertools,
-      environment: { TABLE_NAME: this.store.table.tableName },
+      // lambdas/api/config.ts. CURSOR_SIGNING_SECRET stays unset: cursors are then bound to their query by a digest,
+      // and no secret has to live in the function's environment.
+      environment: {
+        TABLE_NAME: this.store.table.tableName,
+        EVENT_RETENTION_DAYS: String(settings.eventRetentionDays),
+      },
       authorization: settings.apiAuthorization,
       throttleRateLimit: settings.apiThrottleRateLimit,
       throttleBurstLimit: settings.apiThrottleBurstLimit,

@@ -276,13 +276,7 @@ describe('least privilege', () => {
     const statements = roleStatements(ids.processor);
     expect(statements).toContainEqual(
       expect.objectContaining({
-        Action: [
-          'dynamodb:GetItem',
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:ConditionCheckItem',
-        ],
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: arnOf(ids.table),
       }),
     );
@@ -323,7 +317,6 @@ describe('least privilege', () => {
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:BatchWriteItem',
-          'dynamodb:ConditionCheckItem',
         ],
         Resource: arnOf(ids.table),
       }),
