@@ -23,7 +23,7 @@ export interface QueryApiClients {
 export function buildQueryApi(
   env: Readonly<Record<string, string | undefined>>,
   clients: QueryApiClients,
-  logger: Logger = new Logger(),
+  options: { logger?: Logger; now?: () => Date } = {},
 ): QueryApi {
   const config = loadQueryApiConfig(env);
   const documents = DynamoDBDocumentClient.from(clients.dynamo, {
@@ -33,11 +33,11 @@ export function buildQueryApi(
     store: dynamoQueryStore(documents, config.tableName),
     cursors: new CursorCodec(config.cursorSigningSecret),
     ses: sesSuppressionList(clients.sesv2),
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
     retentionDays: config.eventRetentionDays,
     explainCode,
     classifyBounce,
-    logger,
+    logger: options.logger ?? new Logger(),
   });
 }
 
@@ -50,7 +50,11 @@ const logger = new Logger();
 let api: QueryApi | undefined;
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  api ??= buildQueryApi(process.env, { dynamo: new DynamoDBClient({}), sesv2: new SESv2Client({}) }, logger);
+  api ??= buildQueryApi(
+    process.env,
+    { dynamo: new DynamoDBClient({}), sesv2: new SESv2Client({}) },
+    { logger },
+  );
   logger.appendKeys({ requestId: event.requestContext?.requestId });
   return queryApiHandler(api)(event);
 };
