@@ -21,6 +21,11 @@ export const CODE_RULES: readonly CodeRule[] = [
   { code: 'X.2.121', category: 'rate-limited', source: `${MS}: per-hour receive limit from one sender` },
   { code: 'X.2.122', category: 'rate-limited', source: `${MS}: recipient's per-hour receive limit` },
   {
+    code: '4.2.1',
+    category: 'rate-limited',
+    source: `${GOOGLE} and Yandex: 4.2.1 means the recipient is receiving mail too fast`,
+  },
+  {
     code: '5.4.4',
     category: 'unknown-domain',
     source: 'SES "550 5.4.4 Invalid domain"; Exchange NonExistentDomain',

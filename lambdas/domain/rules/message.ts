@@ -30,6 +30,7 @@ export const MESSAGE_SIZE_RULES: readonly TextRule[] = [
       'databytes limit',
       'recipsizelimit',
       'too many attachments',
+      'maximum size the user accepts',
       'taille limite du message',
       'nachricht ist zu gross',
       'слишком большое',

@@ -64,6 +64,22 @@ export const MAILBOX_FULL_RULES: readonly TextRule[] = [
   },
 ];
 
+export const RECEIVER_STORAGE_RULES: readonly TextRule[] = [
+  {
+    id: 'receiver-out-of-space',
+    category: 'remote-system-error',
+    match: [
+      'not enough free space',
+      'insufficient system storage',
+      'insufficient disk space',
+      'no space left on device',
+      'mail system full',
+    ],
+    source:
+      'qmail-ldap "mailbox unavailable (not enough free space)", Sendmail "452 Insufficient disk space; try again later" (the server, not the mailbox; sisimai lhost/via-qmail.go)',
+  },
+];
+
 export const MAILBOX_DISABLED_RULES: readonly TextRule[] = [
   {
     id: 'mailbox-temporarily-disabled',
@@ -77,7 +93,7 @@ export const MAILBOX_DISABLED_RULES: readonly TextRule[] = [
       'temporarily locked',
       'temporarily blocked',
     ],
-    unless: ['ip', 'spam', 'sender'],
+    unless: [' ip ', 'ip address', 'spam', 'sender'],
     source:
       'sisimai reason/why-suspend.go ("this account has been temporarily suspended", "temporarily inactive")',
   },
@@ -123,6 +139,7 @@ export const MAILBOX_DISABLED_RULES: readonly TextRule[] = [
       'le compte du destinataire est bloque',
       'address rejected: inactive',
       'banned recipient',
+      'mailaddress is administrativ',
       'ящик заблокирован',
       'аккаунт заблокирован',
       'учетная запись отключена',
@@ -168,6 +185,7 @@ export const DOMAIN_REJECTS_MAIL_RULES: readonly TextRule[] = [
       'host does not accept mail',
       'domain does not accept email',
       'mail receiving disabled',
+      'indicated no smtp service',
     ],
     unless: ['ipv6', 'sender'],
     source:
@@ -244,6 +262,8 @@ export const UNKNOWN_DOMAIN_RULES: readonly TextRule[] = [
       'recipient domain must exist',
       'mail domain mentioned in email address is unknown',
       'nxdomain',
+      'all host address lookups failed permanently',
+      'mx records point to non-existent hosts',
       ['dns domain', 'does not exist'],
       'domaine inconnu',
       'domaine introuvable',
@@ -340,7 +360,6 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'badrcptto',
       'badrecipientto',
       'validrcptto',
-      'cuda_nsu',
       '550 address invalid',
       'recipient address rejected: invalid',
       'nicht gefunden wurde oder keine e-mails empfangen kann',
@@ -388,6 +407,15 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'Outlook.com 5.5.0 "Requested action not taken: mailbox unavailable" (= not found by address lookup), web.de/GMX, Mail.ru "invalid mailbox" (SFM 550)',
   },
   {
+    id: 'invalid-address',
+    category: 'unknown-recipient',
+    match: ['invalid address'],
+    notCodes: ['X.1.7', 'X.1.8'],
+    unless: ['sender'],
+    source:
+      'AT&T "blank mailhost - invalid address", Microsoft 5.1.3 "Invalid address", Mimecast 501 (SFM 501/550)',
+  },
+  {
     id: 'unknown-recipient-loose',
     category: 'unknown-recipient',
     weak: true,
@@ -397,7 +425,6 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'mailbox unavailable',
       'recipient rejected',
       'address rejected',
-      'invalid address',
       "n'existe pas",
       'existiert nicht',
       'no existe',

@@ -130,6 +130,7 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'barracudacentral',
       'barracuda reputation',
       'sorbs',
+      'drbl',
       'dnsbl',
       ' rbl ',
       'rbl reject',
@@ -236,13 +237,20 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
   {
     id: 'blocked-helo',
     category: 'sender-blocked',
-    match: ['helo command rejected', 'bad helo', 'helo/ehlo argument', 'invalid helo'],
+    match: [
+      'helo command rejected',
+      'bad helo',
+      'helo/ehlo argument',
+      'invalid helo',
+      'but my name was rejected',
+    ],
     source:
       'Microsoft 5.7.506 "Access denied, bad HELO", Gmail 5.5.4 "HELO/EHLO argument is invalid" (sisimai)',
   },
   {
     id: 'blocked-client-host',
     category: 'sender-blocked',
+    weak: true,
     match: [
       'client host rejected',
       'client host blocked',

@@ -124,6 +124,7 @@ export const NETWORK_RULES: readonly TextRule[] = [
     category: 'network-error',
     match: [
       'connection timed out',
+      'connection expired',
       'connection refused',
       'connection reset',
       'connection dropped',
@@ -185,9 +186,7 @@ export const REMOTE_SYSTEM_RULES: readonly TextRule[] = [
     id: 'remote-system',
     category: 'remote-system-error',
     match: [
-      'insufficient system storage',
       'insufficient system resources',
-      'mail system full',
       'temporary local problem',
       'local error in processing',
       'internal server error',
