@@ -166,13 +166,12 @@ export class Observability extends Construct {
       metricValue: '1',
       defaultValue: 0,
     });
-    const usingMetrics = {
-      hard: hardBounceFilter.metric({ period: RATE_PERIOD, statistic: 'Sum' }),
-      bounces: eventsOfType('bounce'),
-      complaints: eventsOfType('complaint'),
-      deliveries: eventsOfType('delivery'),
-    };
-    // Below the minimum volume a rate says nothing (one bounce of two mails is 50%): report 0 there.
+    const hard = hardBounceFilter.metric({ period: RATE_PERIOD, statistic: 'Sum' });
+    const bounces = eventsOfType('bounce');
+    const complaints = eventsOfType('complaint');
+    const deliveries = eventsOfType('delivery');
+    // Below the minimum volume a rate says nothing (one bounce of two mails is 50%): report 0 there. Each alarm
+    // lists only the metrics its expression reads (CloudWatch bills alarms per metric).
     const volume = 'FILL(deliveries,0)+FILL(bounces,0)';
     alarm(
       'HardBounceShare',
@@ -180,7 +179,7 @@ export class Observability extends Construct {
       new MathExpression({
         label: 'hard-bounce share',
         expression: `IF((${volume}) >= ${props.rateMinimumVolume}, FILL(hard,0)/(${volume}), 0)`,
-        usingMetrics,
+        usingMetrics: { hard, bounces, deliveries },
         period: RATE_PERIOD,
       }),
       props.hardBounceRateThreshold,
@@ -191,13 +190,13 @@ export class Observability extends Construct {
       new MathExpression({
         label: 'complaint rate',
         expression: `IF(FILL(deliveries,0) >= ${props.rateMinimumVolume}, FILL(complaints,0)/FILL(deliveries,0), 0)`,
-        usingMetrics,
+        usingMetrics: { complaints, deliveries },
         period: RATE_PERIOD,
       }),
       props.complaintRateThreshold,
     );
 
-    this.dashboard = this.buildDashboard(props, usingMetrics);
+    this.dashboard = this.buildDashboard(props, { hard, bounces, complaints, deliveries });
   }
 
   private buildDashboard(props: ObservabilityProps, perHour: Record<string, IMetric>): Dashboard {

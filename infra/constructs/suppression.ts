@@ -47,6 +47,8 @@ export class SuppressionWorker extends Construct {
       description: 'Applies suppression-list changes to SES at the configured rate',
       powertools: props.powertools,
       timeout,
+      // Paced and I/O bound: most of its billed time is waiting for the next 1/s slot, so the smallest size.
+      memorySize: 128,
       // One worker at a time: with the handler's own pacing this keeps SES calls at the configured rate.
       reservedConcurrentExecutions: 1,
       environment: {

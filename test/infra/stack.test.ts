@@ -190,6 +190,7 @@ describe('suppression worker', () => {
   it('runs one at a time, reading its queue with partial batch responses', () => {
     expect(template.findResources('AWS::Lambda::Function')[ids.worker]?.Properties).toMatchObject({
       ReservedConcurrentExecutions: 1,
+      MemorySize: 128,
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: ids.worker },
@@ -494,6 +495,9 @@ describe('alarms and dashboard', () => {
     const mathAlarms = alarms.filter((alarm) => alarm.Metrics !== undefined);
     const expressions = mathAlarms.map((alarm) => ({
       threshold: alarm.Threshold,
+      ids: alarm.Metrics.filter((metric: { Expression?: string }) => !metric.Expression)
+        .map((metric: { Id: string }) => metric.Id)
+        .sort(),
       expression: alarm.Metrics.find((metric: { Expression?: string }) => metric.Expression)?.Expression,
       namespaces: alarm.Metrics.flatMap((metric: { MetricStat?: { Metric: { Namespace: string } } }) =>
         metric.MetricStat ? [metric.MetricStat.Metric.Namespace] : [],
@@ -501,11 +505,13 @@ describe('alarms and dashboard', () => {
     }));
     expect(expressions).toContainEqual({
       threshold: 0.02,
+      ids: ['bounces', 'deliveries', 'hard'],
       expression: expect.stringMatching(/^IF\(\(.*\) >= 100, FILL\(hard,0\)\/\(.*\), 0\)$/),
       namespaces: expect.arrayContaining(['SesBounceProcessor']),
     });
     expect(expressions).toContainEqual({
       threshold: 0.0005,
+      ids: ['complaints', 'deliveries'],
       expression: expect.stringContaining('FILL(complaints,0)/FILL(deliveries,0)'),
       namespaces: expect.arrayContaining(['SesBounceProcessor']),
     });
