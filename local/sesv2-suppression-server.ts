@@ -44,6 +44,8 @@ export interface Sesv2SuppressionOptions {
   now?: () => Date;
   /** Random source in [0, 1) for fault rates; inject a seeded one for repeatable runs. */
   random?: () => number;
+  /** Called after every change of the lists (the local stack persists them with `--data`). */
+  onChange?: (entries: SuppressionEntry[]) => void;
 }
 
 export interface Sesv2SuppressionEmulator {
@@ -57,6 +59,8 @@ export interface Sesv2SuppressionEmulator {
   setFaults(faults: Sesv2Faults): void;
   /** Every suppression call answered so far, in order. */
   calls(): Sesv2Call[];
+  /** Every entry of every list (account and tenants), e.g. to persist them. */
+  allEntries(): SuppressionEntry[];
 }
 
 export interface Sesv2SuppressionServer extends Sesv2SuppressionEmulator {
@@ -91,6 +95,9 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
   let faults: Sesv2Faults = opts.faults ?? {};
   let sequence: number[] = [...(faults.sequence ?? [])];
   const log: Sesv2Call[] = [];
+  const allEntries = () =>
+    [...lists.values()].flatMap((list) => [...list.values()].map((entry) => ({ ...entry })));
+  const changed = () => opts.onChange?.(allEntries());
 
   const listOf = (tenantName: string | undefined) => {
     const key = tenantName ?? '';
@@ -142,6 +149,7 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
       }
       if (method === 'DELETE') {
         entries.delete(emailAddress);
+        changed();
         return {};
       }
       const attributes =
@@ -177,6 +185,7 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
       lastUpdateTime: now(),
       ...(TenantName !== undefined ? { tenantName: TenantName } : {}),
     });
+    changed();
     return {};
   };
 
@@ -258,16 +267,19 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
         ...entry,
         lastUpdateTime: entry.lastUpdateTime ?? now(),
       });
+      changed();
     },
     clear: () => {
       lists.clear();
       log.length = 0;
+      changed();
     },
     setFaults: (next) => {
       faults = next;
       sequence = [...(next.sequence ?? [])];
     },
     calls: () => log.map((call) => ({ ...call })),
+    allEntries,
   };
 }
 

@@ -2,7 +2,8 @@
 // processor and suppression-worker Lambdas, the query API behind an API Gateway-shaped adapter, `POST /sns`,
 // and the read-only page, all on one loopback port.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ApiHandler, apiContext, toApiGatewayEvent, writeApiResult } from './api-gateway.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
-import { createSesv2SuppressionEmulator, type Sesv2SuppressionEmulator } from './sesv2-suppression-server.ts';
+import {
+  createSesv2SuppressionEmulator,
+  type Sesv2SuppressionEmulator,
+  type SuppressionEntry,
+} from './sesv2-suppression-server.ts';
 import { interpretSnsPost, SnsIntakeError } from './sns-endpoint.ts';
 import { type CertificateFetcher, createSnsSignatureVerifier } from './sns-signature.ts';
 import { handleSqsRequest, isSqsRequest } from './sqs-api.ts';
@@ -102,6 +107,29 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/**
+ * The SESv2 list, persisted next to the DynamoDB data with --data (rewritten on each change: it is small and
+ * changes at most a few times per second), so a restart keeps what SES would have kept.
+ */
+async function openSuppressionList(dataDir: string | undefined): Promise<Sesv2SuppressionEmulator> {
+  if (!dataDir) return createSesv2SuppressionEmulator();
+  await mkdir(dataDir, { recursive: true });
+  const file = join(dataDir, 'sesv2-suppression-list.json');
+  const saved = await readFile(file, 'utf8').then(
+    (text) =>
+      JSON.parse(text) as Array<Omit<SuppressionEntry, 'lastUpdateTime'> & { lastUpdateTime: string }>,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  const emulator = createSesv2SuppressionEmulator({
+    onChange: (entries) => writeFileSync(file, `${JSON.stringify(entries, null, 2)}\n`),
+  });
+  for (const entry of saved) emulator.seed({ ...entry, lastUpdateTime: new Date(entry.lastUpdateTime) });
+  return emulator;
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
@@ -150,9 +178,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const queuesByName = new Map(
     [ingest, ingestDeadLetter, suppression, suppressionDeadLetter].map((q) => [q.name, q]),
   );
-  const sesv2 = createSesv2SuppressionEmulator();
+  const sesv2 = await openSuppressionList(opts.dataDir);
 
-  const dynamo: RunningDynalite = await startDynalite(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  const dynamo: RunningDynalite = await startDynalite(
+    opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {},
+  );
   let handlers: LambdaHandlers | undefined;
   let origin = '';
 
