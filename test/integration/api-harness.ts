@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { createQueryApi } from '../../lambdas/api/app.ts';
@@ -26,46 +25,16 @@ import {
   type Sesv2SuppressionServer,
   startSesv2SuppressionServer,
 } from '../../local/sesv2-suppression-server.ts';
+import { apiEvent, type CallOptions } from '../unit/api-event.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
-
-export interface CallOptions {
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  body?: string;
-  callerArn?: string;
-}
 
 export interface CallResult {
   status: number;
   headers: Record<string, string>;
   body: string;
   json: unknown;
-}
-
-export function apiEvent(method: string, path: string, options: CallOptions = {}): APIGatewayProxyEvent {
-  const query = options.query ?? {};
-  const hasQuery = Object.keys(query).length > 0;
-  return {
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: options.headers ?? {},
-    multiValueHeaders: {},
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery
-      ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, [value]]))
-      : null,
-    pathParameters: { proxy: path.slice(1) },
-    stageVariables: null,
-    body: options.body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: randomUUID(),
-      identity: { userArn: options.callerArn ?? null },
-    } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
 }
 
 export interface ApiStack {
