@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -191,31 +191,42 @@ try {
   console.error(`input: ${LINES} lines, ${inputMb.toFixed(1)} MB`);
 
   const cli: RunResult[] = [];
+  const cliWorkers: RunResult[] = [];
   const floor: RunResult[] = [];
   let lineLength = 150;
+  const check = (name: string, r: RunResult) => {
+    if (r.exitCode !== 0 || r.lines !== LINES) throw new Error(`${name} run failed: ${JSON.stringify(r)}`);
+    return r;
+  };
   for (let run = 0; run < RUNS; run++) {
-    const c = await runOnce([BIN, 'classify'], inputPath);
-    if (c.exitCode !== 0 || c.lines !== LINES) throw new Error(`CLI run failed: ${JSON.stringify(c)}`);
+    const c = check('CLI', await runOnce([BIN, 'classify'], inputPath));
     cli.push(c);
     lineLength = Math.round(c.outputBytes / c.lines) - 1;
-    const f = await runOnce(['--import', 'tsx', FLOOR, String(lineLength)], inputPath);
-    if (f.exitCode !== 0 || f.lines !== LINES) throw new Error(`floor run failed: ${JSON.stringify(f)}`);
+    const s = check('CLI --threads 2', await runOnce([BIN, 'classify', '--threads', '2'], inputPath));
+    cliWorkers.push(s);
+    const f = check('floor', await runOnce(['--import', 'tsx', FLOOR, String(lineLength)], inputPath));
     floor.push(f);
     console.error(
-      `run ${run + 1}: cli ${c.seconds.toFixed(2)} s, ${c.peakRssMb.toFixed(0)} MB; floor ${f.seconds.toFixed(2)} s, ${f.peakRssMb.toFixed(0)} MB`,
+      `run ${run + 1}: cli ${c.seconds.toFixed(2)} s ${c.peakRssMb.toFixed(0)} MB; cli --threads 2 ${s.seconds.toFixed(2)} s ${s.peakRssMb.toFixed(0)} MB; floor ${f.seconds.toFixed(2)} s ${f.peakRssMb.toFixed(0)} MB`,
     );
   }
-  const cliRate = LINES / median(cli.map((r) => r.seconds));
-  const floorRate = LINES / median(floor.map((r) => r.seconds));
+  const rate = (runs: RunResult[]) => LINES / median(runs.map((r) => r.seconds));
+  const peak = (runs: RunResult[]) => Math.round(Math.max(...runs.map((r) => r.peakRssMb)));
+  const floorRate = rate(floor);
   const summary = {
     lines: LINES,
     inputMb: Number(inputMb.toFixed(1)),
     runs: RUNS,
-    cliLinesPerSecond: Math.round(cliRate),
+    cpus: availableParallelism(),
+    cliDefaultThreads: Math.max(1, Math.min(availableParallelism() - 1, 4)),
+    cliLinesPerSecond: Math.round(rate(cli)),
+    cliTwoWorkersLinesPerSecond: Math.round(rate(cliWorkers)),
     floorLinesPerSecond: Math.round(floorRate),
-    cliVsFloor: Number((cliRate / floorRate).toFixed(3)),
-    cliPeakRssMb: Math.round(Math.max(...cli.map((r) => r.peakRssMb))),
-    floorPeakRssMb: Math.round(Math.max(...floor.map((r) => r.peakRssMb))),
+    cliVsFloor: Number((rate(cli) / floorRate).toFixed(3)),
+    cliTwoWorkersVsFloor: Number((rate(cliWorkers) / floorRate).toFixed(3)),
+    cliPeakRssMb: peak(cli),
+    cliTwoWorkersPeakRssMb: peak(cliWorkers),
+    floorPeakRssMb: peak(floor),
     avgOutputLineBytes: lineLength + 1,
     floorAvgOutputLineBytes: Math.round(median(floor.map((r) => r.outputBytes / r.lines))),
     node: process.version,

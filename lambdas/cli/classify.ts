@@ -1,16 +1,19 @@
 // `ses-bounce classify`: classify one bounce given by flags, or a JSON Lines stream on stdin (one output line per
 // input line, in order; a bad line becomes {"error": ...} at its position and the stream goes on).
 
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BounceInput, Classification } from '../domain/classification.ts';
 import { classifyBounce } from '../domain/classify.ts';
 import { codeTitle } from '../domain/registry.ts';
+import { classifyLineMapper } from './classify-lines.ts';
+import { classifyLinesInParallel } from './classify-parallel.ts';
 import { type CliIo, EXIT, UsageError, writeText } from './command.ts';
-import { type LineMapper, mapLines } from './json-lines.ts';
+import { mapLines } from './json-lines.ts';
 
 export const usage = `Usage:
   ses-bounce classify --status CODE --diagnostic TEXT [--bounce-type T] [--bounce-sub-type S] [--action A] [--json]
-  ses-bounce classify [--max-line-length N] < bounces.jsonl > classified.jsonl
+  ses-bounce classify [--threads N] [--max-line-length N] < bounces.jsonl > classified.jsonl
 
 With any of --status, --diagnostic, --bounce-type, --bounce-sub-type or --action, classifies that one bounce
 (text, or one JSON object with --json). Without them, reads JSON Lines from stdin: each line an object with the
@@ -25,80 +28,15 @@ Options:
   --bounce-sub-type S      SES bounceSubType (General, NoEmail, Suppressed, MailboxFull, ...)
   --action A               DSN Action (failed, delayed, ...)
   --json                   print the single classification as one JSON line
+  --threads N              stream mode: worker threads (default: CPUs - 1, at most 4; 1 = no workers;
+                           an input shorter than one 64 KiB batch never starts workers)
   --max-line-length N      stream mode: longest input line accepted, in characters (default 16777216)
   -h, --help               show this help
 
 Exit status: 0 all classified; 1 some stream lines were errors; 2 usage error.`;
 
-const INPUT_KEYS = ['status', 'diagnosticCode', 'bounceType', 'bounceSubType', 'action'] as const;
 const DEFAULT_MAX_LINE_LENGTH = 16 * 1024 * 1024;
-const MAX_ERROR_DETAIL = 200;
-
-/** Checks one parsed JSON value; returns the bounce input or a sentence saying what is wrong. */
-export function toBounceInput(value: unknown): BounceInput | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return `expected a JSON object, got ${kind}`;
-  }
-  const record = value as Record<string, unknown>;
-  const input: BounceInput = {};
-  for (const key of INPUT_KEYS) {
-    const field = record[key];
-    if (field === undefined || field === null) continue;
-    if (typeof field !== 'string') {
-      const kind = Array.isArray(field) ? 'an array' : `a ${typeof field}`;
-      return `"${key}" must be a string or null, got ${kind}`;
-    }
-    input[key] = field;
-  }
-  return input;
-}
-
-function errorLine(message: string, line: number): string {
-  return JSON.stringify({ error: `line ${line}: ${message}`, line });
-}
-
-/** The stream-mode mapper; counts the lines that became errors. */
-export function classifyLineMapper(): LineMapper & { readonly failures: number } {
-  let failures = 0;
-  return {
-    get failures() {
-      return failures;
-    },
-    line(text, lineNumber) {
-      const body = lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      if (body.trim().length === 0) {
-        failures++;
-        return errorLine('blank line, expected a JSON object', lineNumber);
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(body);
-      } catch (error) {
-        failures++;
-        const detail = error instanceof Error ? error.message.slice(0, MAX_ERROR_DETAIL) : 'unparseable';
-        return errorLine(`invalid JSON (${detail})`, lineNumber);
-      }
-      const input = toBounceInput(value);
-      if (typeof input === 'string') {
-        failures++;
-        return errorLine(input, lineNumber);
-      }
-      try {
-        return JSON.stringify(classifyBounce(input));
-      } catch (error) {
-        // classifyBounce promises never to throw; if it does, one record must not sink the stream.
-        failures++;
-        const detail = error instanceof Error ? error.message.slice(0, MAX_ERROR_DETAIL) : String(error);
-        return errorLine(`classifier failed (${detail})`, lineNumber);
-      }
-    },
-    tooLong(lineNumber, length) {
-      failures++;
-      return errorLine(`line of ${length} characters exceeds --max-line-length; skipped`, lineNumber);
-    },
-  };
-}
+const MAX_THREADS = 4;
 
 function describe(classification: Classification): string {
   const knownTitle =
@@ -162,10 +100,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('nothing to classify: give --status/--diagnostic, or pipe JSON Lines into stdin');
   }
 
-  const mapper = classifyLineMapper();
-  const result = await mapLines(io.stdin, io.stdout, mapper, { maxLineLength });
-  if (mapper.failures > 0) {
-    await writeText(io.stderr, `ses-bounce classify: ${mapper.failures} of ${result.lines} lines failed\n`);
+  const threads = parsePositiveInteger(
+    values.threads,
+    '--threads',
+    // Workers pay off only with a core to spare for the main thread's reading and writing.
+    Math.max(1, Math.min(availableParallelism() - 1, MAX_THREADS)),
+  );
+  let lines: number;
+  let failures: number;
+  if (threads === 1) {
+    const mapper = classifyLineMapper();
+    lines = (await mapLines(io.stdin, io.stdout, mapper, { maxLineLength })).lines;
+    failures = mapper.failures;
+  } else {
+    ({ lines, failures } = await classifyLinesInParallel(io.stdin, io.stdout, { maxLineLength, threads }));
+  }
+  if (failures > 0) {
+    await writeText(io.stderr, `ses-bounce classify: ${failures} of ${lines} lines failed\n`);
     return EXIT.inputErrors;
   }
   return EXIT.ok;
@@ -184,6 +135,7 @@ function parseOptions(args: string[]) {
       action: { type: 'string' },
       json: { type: 'boolean' },
       'max-line-length': { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

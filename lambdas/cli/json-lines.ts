@@ -59,7 +59,15 @@ export interface LineMapper {
   tooLong(lineNumber: number, length: number): string;
 }
 
-export interface MapLinesOptions {
+/** Receives lines in order; a returned promise pauses reading until it settles. */
+export interface LineHandler {
+  line(text: string, lineNumber: number): Promise<void> | undefined;
+  tooLong(lineNumber: number, length: number): Promise<void> | undefined;
+  /** Checked after every line; true stops reading (for example when the output went away). */
+  stopped(): boolean;
+}
+
+export interface LineOptions {
   /** Longest line kept in memory, in characters; longer lines are skipped and reported. */
   maxLineLength: number;
 }
@@ -71,16 +79,14 @@ export interface MapLinesResult {
 }
 
 /**
- * Reads `input` as UTF-8 text lines (LF or CRLF; a last line without a break counts) and writes
- * `mapper.line(...)` for each to `out`. Reading pauses while the output is full.
+ * Reads `input` as UTF-8 text lines (LF or CRLF; a last line without a break counts; invalid bytes become
+ * U+FFFD) and hands each to `handler`, in order. Returns the number of lines seen.
  */
-export async function mapLines(
+export async function forEachLine(
   input: Readable,
-  out: Writable,
-  mapper: LineMapper,
-  options: MapLinesOptions,
-): Promise<MapLinesResult> {
-  const writer = new BufferedLineWriter(out);
+  handler: LineHandler,
+  options: LineOptions,
+): Promise<number> {
   const decoder = new StringDecoder('utf8');
   let lineNumber = 0;
   // The unfinished line, kept as parts so a long line is joined once, not re-copied on every chunk.
@@ -91,11 +97,11 @@ export async function mapLines(
   const emit = (text: string): Promise<void> | undefined => {
     lineNumber++;
     const end = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
-    return writer.push(mapper.line(end === text.length ? text : text.slice(0, end), lineNumber));
+    return handler.line(end === text.length ? text : text.slice(0, end), lineNumber);
   };
   const emitTooLong = (length: number): Promise<void> | undefined => {
     lineNumber++;
-    return writer.push(mapper.tooLong(lineNumber, length));
+    return handler.tooLong(lineNumber, length);
   };
 
   const consume = async (text: string): Promise<void> => {
@@ -116,7 +122,7 @@ export async function mapLines(
       pending = [];
       pendingLength = 0;
       if (wait !== undefined) await wait;
-      if (writer.closed) return;
+      if (handler.stopped()) return;
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
@@ -132,11 +138,31 @@ export async function mapLines(
 
   for await (const chunk of input) {
     await consume(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
-    if (writer.closed) return { lines: lineNumber, completed: false };
+    if (handler.stopped()) return lineNumber;
   }
   await consume(decoder.end());
   if (skipping) await emitTooLong(pendingLength);
   else if (pendingLength > 0) await emit(pending.join(''));
+  return lineNumber;
+}
+
+/** Writes `mapper.line(...)` for each input line to `out`, through a BufferedLineWriter. */
+export async function mapLines(
+  input: Readable,
+  out: Writable,
+  mapper: LineMapper,
+  options: LineOptions,
+): Promise<MapLinesResult> {
+  const writer = new BufferedLineWriter(out);
+  const lines = await forEachLine(
+    input,
+    {
+      line: (text, lineNumber) => writer.push(mapper.line(text, lineNumber)),
+      tooLong: (lineNumber, length) => writer.push(mapper.tooLong(lineNumber, length)),
+      stopped: () => writer.closed,
+    },
+    options,
+  );
   await writer.flush();
-  return { lines: lineNumber, completed: !writer.closed };
+  return { lines, completed: !writer.closed };
 }

@@ -270,6 +270,30 @@ describe('ses-bounce classify on a JSON Lines stream', () => {
     expect(output[1]).toEqual({ error: expect.stringMatching(/^line 2: invalid JSON/), line: 2 });
   });
 
+  it('writes the same output with worker threads as without, errors included', async () => {
+    // Prepare: 12,000 lines (several worker batches) with bad lines inside later batches
+    const records = Array.from({ length: 12_000 }, (_, i) => JSON.stringify(good[i % good.length]));
+    records[4999] = '{"status": ';
+    records[7000] = JSON.stringify({ diagnosticCode: `550 ${'y'.repeat(3000)}` });
+    records[11_999] = '[]';
+    const input = records.join('\n');
+
+    // Act
+    const threaded = await runCli(['classify', '--threads', '3', '--max-line-length', '2000'], input);
+    const single = await runCli(['classify', '--threads', '1', '--max-line-length', '2000'], input);
+
+    // Assess
+    expect(threaded.code).toBe(1);
+    expect(single.code).toBe(1);
+    expect(threaded.stdout).toBe(single.stdout);
+    const output = lines(threaded.stdout);
+    expect(output).toHaveLength(12_000);
+    expect(output[4999]).toMatch(/^\{"error":"line 5000: invalid JSON/);
+    expect(output[7000]).toMatch(/^\{"error":"line 7001: line of \d+ characters exceeds/);
+    expect(output[11_999]).toBe('{"error":"line 12000: expected a JSON object, got an array","line":12000}');
+    expect(threaded.stderr).toContain('3 of 12000 lines failed');
+  });
+
   it('streams many lines in order', async () => {
     // Prepare: 20,000 lines whose status encodes their position
     const count = 20_000;

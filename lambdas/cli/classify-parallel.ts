@@ -1,0 +1,271 @@
+// The JSON Lines stream of `ses-bounce classify` spread over worker threads: the main thread splits lines into
+// batches and writes results in input order; workers parse and classify. Memory stays bounded by the batches in
+// flight. Inputs shorter than one batch are classified on the main thread, without starting any worker.
+
+import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { Worker } from 'node:worker_threads';
+import { classifyLineMapper } from './classify-lines.ts';
+import type { BatchRequest, BatchResponse } from './classify-worker.ts';
+import { BufferedLineWriter, type LineOptions } from './json-lines.ts';
+
+export interface ParallelOptions extends LineOptions {
+  threads: number;
+  /** Characters of whole lines per batch sent to a worker. */
+  blockChars?: number;
+}
+
+export interface ParallelResult {
+  lines: number;
+  failures: number;
+  completed: boolean;
+}
+
+interface BatchResult {
+  output: string;
+  failures: number;
+}
+
+// The worker file is TypeScript: load tsx's loader inside the worker first (hooks are per thread).
+function workerSource(): string {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./classify-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: BatchResult) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
+
+  constructor(size: number) {
+    const source = workerSource();
+    this.workers = Array.from({ length: size }, () => {
+      const worker = new Worker(source, { eval: true });
+      worker.on('message', (response: BatchResponse) => {
+        const waiter = this.waiting.get(response.id);
+        this.waiting.delete(response.id);
+        waiter?.resolve({ output: response.output, failures: response.failures });
+      });
+      worker.on('error', (error) => this.failAll(error));
+      worker.on('exit', (code) => {
+        if (this.waiting.size > 0) this.failAll(new Error(`classify worker exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  run(start: number, text: string): Promise<BatchResult> {
+    const id = this.nextId++;
+    const worker = this.workers[id % this.workers.length];
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: BatchRequest = { id, start, text };
+      worker?.postMessage(request);
+    });
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+interface BlockHandler {
+  /** `text` holds `count` complete lines, each ending in "\n"; the first is line `start`. */
+  block(text: string, start: number, count: number): Promise<void> | undefined;
+  tooLong(lineNumber: number, length: number): Promise<void> | undefined;
+  stopped(): boolean;
+}
+
+/**
+ * Like forEachLine, but hands over blocks of whole lines (about `blockChars` long) without slicing them into
+ * lines: the main thread only finds line ends, so the per-line work happens in the workers.
+ */
+export async function forEachBlock(
+  input: Readable,
+  handler: BlockHandler,
+  options: LineOptions & { blockChars: number },
+): Promise<number> {
+  const decoder = new StringDecoder('utf8');
+  let lineNumber = 0;
+  let blockStart = 1;
+  let blockCount = 0;
+  let parts: string[] = [];
+  let partsChars = 0;
+  let tail: string[] = [];
+  let tailLength = 0;
+  let skipping = false;
+
+  const flush = (): Promise<void> | undefined => {
+    if (blockCount === 0) return undefined;
+    const text = parts.length === 1 ? (parts[0] ?? '') : parts.join('');
+    const wait = handler.block(text, blockStart, blockCount);
+    parts = [];
+    partsChars = 0;
+    blockCount = 0;
+    return wait;
+  };
+  const addLines = (text: string, count: number) => {
+    if (blockCount === 0) blockStart = lineNumber + 1;
+    parts.push(text);
+    partsChars += text.length;
+    blockCount += count;
+    lineNumber += count;
+  };
+  const tooLong = async (length: number): Promise<void> => {
+    await flush();
+    lineNumber++;
+    await handler.tooLong(lineNumber, length);
+  };
+
+  const consume = async (text: string): Promise<void> => {
+    let from = 0;
+    let newline = text.indexOf('\n');
+    // Complete lines in this text: [from, newline]; the first one continues the tail.
+    while (newline !== -1) {
+      const length = (from === 0 ? tailLength : 0) + newline - from;
+      if (skipping || length > options.maxLineLength) {
+        await tooLong(length);
+        skipping = false;
+        tail = [];
+        tailLength = 0;
+        from = newline + 1;
+        if (handler.stopped()) return;
+      } else {
+        // Gather the run of acceptable lines up to the next too-long one (or the end of the text).
+        let runEnd = newline;
+        let count = 1;
+        let next = text.indexOf('\n', runEnd + 1);
+        while (next !== -1 && next - runEnd - 1 <= options.maxLineLength) {
+          runEnd = next;
+          count++;
+          next = text.indexOf('\n', runEnd + 1);
+        }
+        const run = text.slice(from, runEnd + 1);
+        if (from === 0 && tail.length > 0) {
+          tail.push(run);
+          addLines(tail.join(''), count);
+          tail = [];
+          tailLength = 0;
+        } else {
+          addLines(run, count);
+        }
+        from = runEnd + 1;
+        if (partsChars >= options.blockChars) {
+          const wait = flush();
+          if (wait !== undefined) await wait;
+          if (handler.stopped()) return;
+        }
+      }
+      newline = text.indexOf('\n', from);
+    }
+    const rest = text.length - from;
+    if (rest === 0) return;
+    if (!skipping && tailLength + rest > options.maxLineLength) {
+      skipping = true;
+      tail = [];
+    }
+    if (!skipping) tail.push(from === 0 ? text : text.slice(from));
+    tailLength += rest;
+  };
+
+  for await (const chunk of input) {
+    await consume(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    if (handler.stopped()) return lineNumber;
+  }
+  await consume(decoder.end());
+  if (skipping) await tooLong(tailLength);
+  else if (tailLength > 0) addLines(`${tail.join('')}\n`, 1);
+  await flush();
+  return lineNumber;
+}
+
+/** Classifies a block of lines (each ending in "\n", maybe "\r\n") on the current thread. */
+export function classifyBlock(start: number, text: string): BatchResult {
+  const mapper = classifyLineMapper();
+  const lines = text.split('\n');
+  lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    lines[i] = mapper.line(line.endsWith('\r') ? line.slice(0, -1) : line, start + i);
+  }
+  return { output: lines.join('\n'), failures: mapper.failures };
+}
+
+export async function classifyLinesInParallel(
+  input: Readable,
+  out: Writable,
+  options: ParallelOptions,
+): Promise<ParallelResult> {
+  const blockChars = options.blockChars ?? 64 * 1024;
+  const maxInFlight = options.threads * 2;
+  const writer = new BufferedLineWriter(out);
+  const inFlight: Promise<BatchResult>[] = [];
+  let pool: WorkerPool | undefined;
+  let failures = 0;
+
+  const writeOldest = async (): Promise<void> => {
+    const result = await inFlight.shift();
+    if (result === undefined) return;
+    failures += result.failures;
+    await writer.push(result.output);
+  };
+  const enqueue = (result: Promise<BatchResult>): Promise<void> | undefined => {
+    inFlight.push(result);
+    return inFlight.length >= maxInFlight ? writeOldest() : undefined;
+  };
+
+  let pendingFirst: { start: number; text: string } | undefined;
+  try {
+    const lines = await forEachBlock(
+      input,
+      {
+        block(text, start) {
+          // Hold the first block back: if the input ends with it, no worker is ever started.
+          if (pool === undefined && pendingFirst === undefined) {
+            pendingFirst = { start, text };
+            return undefined;
+          }
+          pool ??= new WorkerPool(options.threads);
+          let wait: Promise<void> | undefined;
+          if (pendingFirst !== undefined) {
+            wait = enqueue(pool.run(pendingFirst.start, pendingFirst.text));
+            pendingFirst = undefined;
+          }
+          const next = enqueue(pool.run(start, text));
+          return wait === undefined ? next : wait.then(() => next);
+        },
+        tooLong(lineNumber, length) {
+          const mapper = classifyLineMapper();
+          const error = Promise.resolve({ output: mapper.tooLong(lineNumber, length), failures: 1 });
+          if (pendingFirst !== undefined) {
+            const first = pendingFirst;
+            pendingFirst = undefined;
+            const wait = enqueue(Promise.resolve(classifyBlock(first.start, first.text)));
+            return wait === undefined ? enqueue(error) : wait.then(() => enqueue(error));
+          }
+          return enqueue(error);
+        },
+        stopped: () => writer.closed,
+      },
+      { maxLineLength: options.maxLineLength, blockChars },
+    );
+    if (pendingFirst !== undefined)
+      await enqueue(Promise.resolve(classifyBlock(pendingFirst.start, pendingFirst.text)));
+    while (inFlight.length > 0 && !writer.closed) await writeOldest();
+    await writer.flush();
+    return { lines, failures, completed: !writer.closed };
+  } finally {
+    // Results still in flight after an early stop are dropped; settle them so none rejects unobserved.
+    for (const pending of inFlight) pending.catch(() => undefined);
+    await pool?.close();
+  }
+}
