@@ -181,6 +181,8 @@ export class SesBounceProcessorStack extends Stack {
       this.suppression.deadLetterQueue.queueArn,
       'Parked suppression changes',
     );
+    output('ProcessorLogGroupName', this.processor.function.logGroup.logGroupName, 'Processor logs');
+    output('SuppressionWorkerLogGroupName', this.suppression.function.logGroup.logGroupName, 'Worker logs');
     output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Alarm notifications');
     output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
   }

@@ -1,6 +1,6 @@
 // The SNS topic SES publishes bounce/complaint/delivery notifications to: KMS-encrypted with a key SES may use,
 // TLS-only, and (via the SES wiring) publishable only by SES of this account. Or an existing topic by ARN.
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -29,6 +29,8 @@ export class NotificationTopic extends Construct {
     this.key = new Key(this, 'Key', {
       description: 'Encrypts the SES feedback topic (bounce, complaint, delivery notifications)',
       enableKeyRotation: true,
+      // Only the topic (transient messages) uses it: schedule its deletion with the stack (30-day waiting period).
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     // SES publishes into the encrypted topic, so it must be able to create and use data keys of this CMK;
     // CDK does not add this for a topic's masterKey (see docs/reference: "KMS-encrypted topic").

@@ -43,9 +43,12 @@ const actionsOf = (statements: Statement[]) =>
   );
 
 describe('notification topic', () => {
-  it('is encrypted with a rotating customer-managed key', () => {
+  it('is encrypted with a rotating customer-managed key that is scheduled for deletion with the stack', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(ids.key) });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Delete',
+    });
   });
 
   it('has a key policy that lets SES of this account use the key', () => {
@@ -563,6 +566,7 @@ describe('outputs', () => {
         'SuppressionQueueArn',
         'SuppressionDeadLetterQueueArn',
         'TableName',
+        'ProcessorLogGroupName',
       ]),
     );
   });
