@@ -1086,7 +1086,7 @@ export const REGISTRY_ENTRIES: readonly RegistryEntry[] = [
     typicalCauses: ['A sending IP without a PTR record', 'A PTR name that does not resolve back to the IP'],
     whatToDo: 'Fix reverse DNS of the sending IP; a sender infrastructure problem.',
     notes: [
-      'Seen as 4.7.25 in practice (Gmail, for a missing PTR record). Exchange Online requires reverse DNS for mail over IPv6.',
+      'Gmail refuses mail from IP addresses without a PTR record with 5.7.25; 4.7.25 is also seen in practice. Exchange Online requires reverse DNS for mail over IPv6 (5.7.25).',
     ],
   },
   {
