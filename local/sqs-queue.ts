@@ -121,12 +121,22 @@ export class LocalQueue {
     return { visible, inFlight: this.messages.size - visible, ...this.counts };
   }
 
-  /** Bodies and receive counts of what the queue holds (for the DLQ: what an operator would inspect). */
-  peek(): Array<{ messageId: string; body: string; receiveCount: number }> {
-    return [...this.messages.values()].map(({ messageId, body, receiveCount }) => ({
+  /** What the queue holds (for a DLQ: what an operator inspects), with string message attributes. */
+  peek(): Array<{
+    messageId: string;
+    body: string;
+    receiveCount: number;
+    attributes: Record<string, string>;
+  }> {
+    return [...this.messages.values()].map(({ messageId, body, receiveCount, messageAttributes }) => ({
       messageId,
       body,
       receiveCount,
+      attributes: Object.fromEntries(
+        Object.entries(messageAttributes).flatMap(([name, value]) =>
+          value.stringValue === undefined ? [] : [[name, value.stringValue]],
+        ),
+      ),
     }));
   }
 

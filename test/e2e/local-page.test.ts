@@ -39,7 +39,7 @@ beforeAll(async () => {
     port: 0,
     loadHandlers: loadLambdaHandlers,
     retryDelayMs: 50,
-    environment: { SUPPRESSION_RATE_PER_SECOND: '100' },
+    environment: { SUPPRESSION_RATE_PER_SECOND: '100', POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
   const posts = await loadSnsPosts(await expandFileArguments([join(ROOT, 'samples')]), {
     shiftToNow: new Date(),

@@ -47,6 +47,7 @@ beforeAll(async () => {
     },
     loadHandlers: loadLambdaHandlers,
     retryDelayMs: 50,
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
 });
 

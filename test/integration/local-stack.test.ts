@@ -59,7 +59,7 @@ beforeAll(async () => {
     port: 0,
     loadHandlers: loadLambdaHandlers,
     retryDelayMs: 50,
-    environment: { SUPPRESSION_RATE_PER_SECOND: '100' },
+    environment: { SUPPRESSION_RATE_PER_SECOND: '100', POWERTOOLS_LOG_LEVEL: 'SILENT' },
     log: (line) => logs.push(line),
   });
   sampleFiles = (await readdir(SAMPLES))
@@ -188,6 +188,33 @@ describe('npm start stack: samples replayed through POST /sns', () => {
     ]) {
       expect(listed.has(address), address).toBe(false);
     }
+  });
+});
+
+describe('a notification the processor cannot use', () => {
+  it('is accepted at /sns, parked in the dead-letter queue with its reason, and can be redriven', async () => {
+    // Prepare: SES-shaped enough for /sns, but with no mail object for the processor.
+    const body = JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent' } });
+
+    // Act
+    const accepted = await fetch(`${stack.url}/sns`, { method: 'POST', body });
+    await stack.idle();
+    const parked = await getJson<{ ingest: Array<{ body: string; attributes: Record<string, string> }> }>(
+      '/local/dead-letters',
+    );
+    const redrive = await fetch(`${stack.url}/local/dead-letters/redrive`, { method: 'POST' });
+    await stack.idle();
+    const after = await getJson<{ ingest: unknown[] }>('/local/dead-letters');
+
+    // Assess
+    expect(accepted.status).toBe(200);
+    expect(parked.body.ingest).toHaveLength(1);
+    const [dead] = parked.body.ingest;
+    expect(JSON.parse(JSON.parse(dead?.body ?? '{}').Message)).toEqual(JSON.parse(body));
+    expect(dead?.attributes['rejection-code']).toBeTruthy();
+    expect(((await redrive.json()) as { moved: number }).moved).toBe(1);
+    // Redriven, the same poison is parked again (once), and nothing else moved.
+    expect(after.body.ingest).toHaveLength(1);
   });
 });
 
