@@ -7,13 +7,12 @@ import { listEvents } from './event-queries.ts';
 import {
   EVENT_CSV_COLUMNS,
   eventDetailViewSchema,
-  eventViewSchema,
+  eventPageSchema,
   parseStoredEvent,
   toCsvRow,
   toEventDetailView,
 } from './event-view.ts';
 import { jsonResponse } from './http.ts';
-import { pageSchema } from './pages.ts';
 import {
   categoryParam,
   codeFilterParam,
@@ -68,8 +67,6 @@ const eventIdParams = z.strictObject({
     .regex(/^[0-9a-f]{32}$/, 'must be an event id (32 lower-case hex characters)')
     .meta({ description: 'Event id' }),
 });
-
-const eventPageSchema = pageSchema(eventViewSchema, 'EventPage');
 
 function wantsCsv(accept: string | undefined): boolean {
   return accept !== undefined && /(^|,)\s*text\/csv\b/i.test(accept);

@@ -2,6 +2,7 @@
 // and a full shape (raw diagnostic included). Items are parsed leniently, so a field the processor adds or omits
 // never breaks a read; what we present is fixed by the schemas below.
 import { z } from 'zod';
+import { pageSchema } from './pages.ts';
 
 const str = z.string().nullable();
 const optionalString = z.string().nullish().catch(null);
@@ -56,6 +57,8 @@ export const eventViewSchema = z
   })
   .meta({ id: 'Event' });
 export type EventView = z.infer<typeof eventViewSchema>;
+
+export const eventPageSchema = pageSchema(eventViewSchema, 'EventPage');
 
 export const eventDetailViewSchema = eventViewSchema
   .extend({

@@ -21,10 +21,34 @@ const errorSchema = z.object({
   }),
 });
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+/** Rewrites `#/$defs/X` references to `#/components/schemas/X`, recursively. */
+function hoistRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hoistRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    out[key] =
+      key === '$ref' && typeof child === 'string'
+        ? child.replace('#/$defs/', '#/components/schemas/')
+        : hoistRefs(child);
+  }
+  return out;
+}
+
+/**
+ * JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema. Schemas carrying a meta `id` are moved to
+ * `components.schemas` (collected in `shared`) and referenced, so each appears once in the document.
+ */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', shared?: Record<string, unknown>): JsonSchema {
   const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
-  return json;
+  const defs = (json.$defs ?? {}) as Record<string, unknown>;
+  delete json.$defs;
+  if (shared !== undefined) {
+    for (const [id, definition] of Object.entries(defs)) shared[id] = hoistRefs(definition);
+    return hoistRefs(json) as JsonSchema;
+  }
+  return Object.keys(defs).length > 0 ? { ...json, $defs: defs } : json;
 }
 
 function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query'): unknown[] {
@@ -44,11 +68,12 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
   });
 }
 
-function operationOf(route: Route): Record<string, unknown> {
+function operationOf(route: Route, shared: Record<string, unknown>): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     const content: Record<string, unknown> = {};
-    if (spec.schema !== undefined) content['application/json'] = { schema: toSchema(spec.schema, 'output') };
+    if (spec.schema !== undefined)
+      content['application/json'] = { schema: toSchema(spec.schema, 'output', shared) };
     else if (Number(status) >= 400)
       content['application/json'] = { schema: { $ref: '#/components/schemas/Error' } };
     for (const mediaType of spec.alsoAs ?? []) content[mediaType] = { schema: { type: 'string' } };
@@ -83,9 +108,10 @@ function operationOf(route: Route): Record<string, unknown> {
 
 export function buildOpenApiDocument(routes: readonly Route[], version: string): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
+  const shared: Record<string, unknown> = {};
   for (const route of routes) {
     const item = paths[route.path] ?? {};
-    item[route.method.toLowerCase()] = operationOf(route);
+    item[route.method.toLowerCase()] = operationOf(route, shared);
     paths[route.path] = item;
   }
   return {
@@ -101,7 +127,10 @@ export function buildOpenApiDocument(routes: readonly Route[], version: string):
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { Error: toSchema(errorSchema, 'output') },
+      schemas: {
+        ...Object.fromEntries(Object.entries(shared).sort(([a], [b]) => a.localeCompare(b))),
+        Error: toSchema(errorSchema, 'output'),
+      },
       securitySchemes: {
         sigv4: {
           type: 'apiKey',

@@ -4,9 +4,8 @@ import { eventIdOf } from '../domain/recipient-event.ts';
 import type { DataDeps } from './deps.ts';
 import { ConflictError, NotFoundError, UpstreamUnavailableError } from './errors.ts';
 import { listEvents } from './event-queries.ts';
-import { type EventView, eventViewSchema } from './event-view.ts';
+import { type EventView, eventPageSchema, eventViewSchema } from './event-view.ts';
 import { jsonResponse } from './http.ts';
-import { pageSchema } from './pages.ts';
 import { booleanParam, cursorParam, DEFAULT_LIMIT, emailParam, instantParam, limitParam } from './params.ts';
 import type { Item } from './query-store.ts';
 import { defineRoute, type Route } from './router.ts';
@@ -301,7 +300,7 @@ export function recipientRoutes(deps: DataDeps): Route[] {
           path: ['to'],
         }),
       responses: {
-        200: { description: 'One page of events', schema: pageSchema(eventViewSchema, 'EventPage') },
+        200: { description: 'One page of events', schema: eventPageSchema },
       },
       async handle({ params, query }) {
         const { limit, cursor, ...rest } = query;
