@@ -56,7 +56,7 @@ export const CODE_RULES: readonly CodeRule[] = [
   { code: 'X.7.60', category: 'sender-rejected', source: `${MS}: no permission to send as this sender` },
   { code: 'X.7.64', category: 'relay-denied', source: `${MS}: TenantAttribution; relay access denied` },
   {
-    code: 'X.7.124',
+    code: 'X.7.124-129',
     category: 'policy-violation',
     source: `${MS}: sender not in the group's allowed senders`,
   },

@@ -175,6 +175,8 @@ export const POLICY_RULES: readonly TextRule[] = [
       'resolver.rst.authrequired',
       'resolver.rst.notauthorized',
       'delivery not authorized',
+      'restrictedtogrouppermission',
+      'transport.rules.rejectmessage',
     ],
     source:
       'Microsoft 5.7.1/5.7.12/5.7.124/5.7.133-136 (Exchange Online NDR reference, sisimai rhost/for-microsoft.go)',
@@ -205,13 +207,5 @@ export const POLICY_RULES: readonly TextRule[] = [
     ],
     source:
       'iCloud [CS01]/[HM08] "Message rejected due to local policy", Yahoo 5.7.9/[PH01] "not accepted for policy reasons", Yandex "Policy rejection on the target address", GMX "Reject due to policy restrictions", Mimecast "Email rejected due to security policies", Gmail 5.7.1, Zoho (SFM 550/554, sisimai)',
-  },
-  {
-    id: 'policy-access-denied',
-    category: 'policy-violation',
-    weak: true,
-    match: ['access denied', 'not authorized', 'not permitted'],
-    notCodes: ['X.4.1'],
-    source: 'Loose "access denied" of many MTAs',
   },
 ];

@@ -217,6 +217,7 @@ export const RECIPIENT_FILTER_RULES: readonly TextRule[] = [
       'recipient address rejected: block-send-er',
       'user reject',
       'is not accepting any mail',
+      'restrictedtorecipientspermission',
     ],
     source:
       'Mimecast "Envelope blocked - User Entry" and "Blocked Senders", Trend Micro "BLOCK-SEND-ER", AOL, Facebook, QQ (SFM 550/554, sisimai reason/why-filtered.go)',
@@ -403,6 +404,7 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
     category: 'unknown-recipient',
     match: ['requested action not taken: mailbox unavailable', 'invalid mailbox. local mailbox'],
     notCodes: ['X.2', 'X.3', 'X.4', 'X.7'],
+    unless: ['try again'],
     source:
       'Outlook.com 5.5.0 "Requested action not taken: mailbox unavailable" (= not found by address lookup), web.de/GMX, Mail.ru "invalid mailbox" (SFM 550)',
   },
@@ -435,7 +437,7 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'bestaat niet',
     ],
     notCodes: ['X.1.7', 'X.1.8', 'X.2', 'X.3', 'X.4', 'X.7'],
-    unless: ['sender', 'temporar'],
+    unless: ['sender', 'temporar', 'try again'],
     source:
       'Loose "does not exist"/"mailbox unavailable" wording of many MTAs (sisimai reason/why-userunknown.go, Cox "recipient rejected")',
   },

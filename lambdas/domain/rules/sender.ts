@@ -111,6 +111,14 @@ export const SENDER_REJECTED_RULES: readonly TextRule[] = [
     source:
       'Postfix "Sender address rejected", Exim "Sender verify failed", Yahoo "unresolvable RFC.5321 from domain", Orange "Emetteur invalide", GoDaddy IB5xx, Gmail 5.1.7 (sisimai, SFM 450)',
   },
+  {
+    id: 'sender-refused-at-mail-from',
+    category: 'sender-rejected',
+    weak: true,
+    match: ['in reply to mail from command'],
+    source:
+      'Postfix DSN text "(in reply to MAIL FROM command)": the refusal came before any recipient was named',
+  },
 ];
 
 export const SENDER_BLOCKED_RULES: readonly TextRule[] = [

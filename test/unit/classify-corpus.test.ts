@@ -1,0 +1,334 @@
+// classifyBounce against real diagnostics (test/fixtures/diagnostics), every registry code and every code of the
+// seed guide. The corpus expectations were written per string from its wording and source, not from the output.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type BounceInput, CATEGORIES, type Category } from '../../lambdas/domain/classification.ts';
+import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { REGISTRY_CODES } from '../../lambdas/domain/registry.ts';
+import { TEXT_RULES } from '../../lambdas/domain/rules/index.ts';
+
+interface CorpusEntry extends BounceInput {
+  diagnosticCode: string;
+  expected: { verdict: 'hard' | 'soft'; category: Category; suppress: boolean };
+  source: string;
+}
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
+const corpus: (CorpusEntry & { file: string })[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((file) =>
+    (JSON.parse(readFileSync(join(DIR, file), 'utf8')) as CorpusEntry[]).map((entry) => ({ ...entry, file })),
+  );
+
+describe('the corpus of real diagnostics', () => {
+  it('is large, sourced and well formed', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(200);
+    for (const entry of corpus) {
+      expect(entry.source.length).toBeGreaterThan(5);
+      expect(entry.diagnosticCode.length).toBeGreaterThan(0);
+      expect(CATEGORIES).toContain(entry.expected.category);
+    }
+    const unique = new Set(
+      corpus.map((e) => `${e.status ?? ''}|${e.bounceSubType ?? ''}|${e.diagnosticCode}`),
+    );
+    expect(unique.size).toBe(corpus.length);
+  });
+
+  it.each(corpus.map((e) => [`${e.file}: ${e.diagnosticCode.slice(0, 90)}`, e] as const))(
+    '%s',
+    (_name, entry) => {
+      // Act
+      const c = classifyBounce(entry);
+      // Assess
+      expect({ category: c.category, verdict: c.verdict, suppress: c.suppress }).toEqual(entry.expected);
+    },
+  );
+
+  it('exercises every text rule with at least one real string', () => {
+    const decidedBy = new Set(
+      corpus
+        .map((e) => /^text rule (\S+)/.exec(classifyBounce(e).evidence)?.[1])
+        .filter((id) => id !== undefined),
+    );
+    const untested = TEXT_RULES.map((r) => r.id).filter((id) => !decidedBy.has(id));
+    expect(untested).toEqual([]);
+  });
+
+  it('covers every category that text can decide', () => {
+    const seen = new Set(corpus.map((e) => e.expected.category));
+    expect(CATEGORIES.filter((c) => !seen.has(c))).toEqual([]);
+  });
+});
+
+// Registry code → what a bare `status` with that code (and nothing else) should be read as.
+// Judged from the registry meanings (RFC 3463 and successors); codes that report success or say nothing get
+// "undetermined" or their subject's category.
+const REGISTRY_EXPECTATIONS: Readonly<Record<string, Category>> = {
+  'X.0.0': 'undetermined',
+  'X.1.0': 'undetermined',
+  'X.1.1': 'unknown-recipient',
+  'X.1.2': 'unknown-domain',
+  'X.1.3': 'unknown-recipient',
+  'X.1.4': 'remote-system-error',
+  'X.1.5': 'undetermined',
+  'X.1.6': 'mailbox-moved',
+  'X.1.7': 'sender-rejected',
+  'X.1.8': 'sender-rejected',
+  'X.1.9': 'undetermined',
+  'X.1.10': 'domain-rejects-mail',
+  'X.2.0': 'undetermined',
+  'X.2.1': 'mailbox-disabled',
+  'X.2.2': 'mailbox-full',
+  'X.2.3': 'message-too-large',
+  'X.2.4': 'remote-system-error',
+  'X.3.0': 'remote-system-error',
+  'X.3.1': 'remote-system-error',
+  'X.3.2': 'remote-system-error',
+  'X.3.3': 'protocol-error',
+  'X.3.4': 'message-too-large',
+  'X.3.5': 'remote-system-error',
+  'X.3.6': 'remote-system-error',
+  'X.4.0': 'network-error',
+  'X.4.1': 'network-error',
+  'X.4.2': 'network-error',
+  'X.4.3': 'network-error',
+  'X.4.4': 'unknown-domain',
+  'X.4.5': 'remote-system-error',
+  'X.4.6': 'remote-system-error',
+  'X.4.7': 'expired',
+  'X.5.0': 'protocol-error',
+  'X.5.1': 'protocol-error',
+  'X.5.2': 'protocol-error',
+  'X.5.3': 'rate-limited',
+  'X.5.4': 'protocol-error',
+  'X.5.5': 'protocol-error',
+  'X.5.6': 'protocol-error',
+  'X.6.0': 'content-rejected',
+  'X.6.1': 'content-rejected',
+  'X.6.2': 'content-rejected',
+  'X.6.3': 'content-rejected',
+  'X.6.4': 'content-rejected',
+  'X.6.5': 'content-rejected',
+  'X.6.6': 'content-rejected',
+  'X.6.7': 'protocol-error',
+  'X.6.8': 'protocol-error',
+  'X.6.9': 'protocol-error',
+  'X.6.10': 'protocol-error',
+  'X.7.0': 'policy-violation',
+  'X.7.1': 'policy-violation',
+  'X.7.2': 'policy-violation',
+  'X.7.3': 'security-error',
+  'X.7.4': 'security-error',
+  'X.7.5': 'security-error',
+  'X.7.6': 'security-error',
+  'X.7.7': 'security-error',
+  'X.7.8': 'security-error',
+  'X.7.9': 'security-error',
+  'X.7.10': 'sender-authentication',
+  'X.7.11': 'security-error',
+  'X.7.12': 'policy-violation',
+  'X.7.13': 'mailbox-disabled',
+  'X.7.14': 'security-error',
+  'X.7.15': 'policy-violation',
+  'X.7.16': 'message-too-large',
+  'X.7.17': 'mailbox-moved',
+  'X.7.18': 'mailbox-moved',
+  'X.7.19': 'security-error',
+  'X.7.20': 'sender-authentication',
+  'X.7.21': 'sender-authentication',
+  'X.7.22': 'sender-authentication',
+  'X.7.23': 'sender-authentication',
+  'X.7.24': 'sender-authentication',
+  'X.7.25': 'sender-blocked',
+  'X.7.26': 'sender-authentication',
+  'X.7.27': 'sender-rejected',
+  'X.7.28': 'rate-limited',
+  'X.7.29': 'sender-authentication',
+  'X.7.30': 'sender-authentication',
+};
+// X.4.4 is "unable to route": SES sends a dead domain as 5.4.4; as 4.4.4 it is a routing failure.
+const CLASS_4_EXCEPTIONS: Readonly<Record<string, Category>> = {
+  'X.4.4': 'network-error',
+  'X.2.1': 'rate-limited',
+};
+const HARD_AS_5XX = new Set([
+  'X.1.1',
+  'X.1.2',
+  'X.1.3',
+  'X.1.6',
+  'X.1.10',
+  'X.2.1',
+  'X.4.4',
+  'X.7.13',
+  'X.7.17',
+  'X.7.18',
+]);
+
+describe('every registry code as a bare status', () => {
+  it('has an expectation for each registry code (imported from the registry)', () => {
+    expect(Object.keys(REGISTRY_EXPECTATIONS).sort()).toEqual([...REGISTRY_CODES].sort());
+  });
+
+  it.each(REGISTRY_CODES.map((code) => [code]))('%s', (code) => {
+    for (const klass of ['4', '5']) {
+      // Prepare
+      const status = code.replace('X', klass);
+      // Act
+      const c = classifyBounce({ status });
+      // Assess
+      const expected =
+        klass === '4'
+          ? (CLASS_4_EXCEPTIONS[code] ?? REGISTRY_EXPECTATIONS[code])
+          : REGISTRY_EXPECTATIONS[code];
+      expect(c.category).toBe(expected);
+      expect(c.code).toBe(status);
+      expect(c.codeTitle).not.toBeNull();
+      expect(c.verdict).toBe(klass === '5' && HARD_AS_5XX.has(code) ? 'hard' : 'soft');
+      expect(c.suppress).toBe(c.verdict === 'hard');
+    }
+  });
+});
+
+// The 89 codes of the marketing guide our users know (see /work/shared/reference/seed-bounce-codes.md).
+const SEED_SOFT = [
+  '4.0.0',
+  '4.1.0',
+  '4.1.1',
+  '4.1.2',
+  '4.1.3',
+  '4.1.4',
+  '4.1.5',
+  '4.1.6',
+  '4.1.7',
+  '4.1.8',
+  '4.2.0',
+  '4.2.1',
+  '4.2.2',
+  '4.3.0',
+  '4.3.1',
+  '4.3.2',
+  '4.3.3',
+  '4.4.0',
+  '4.4.1',
+  '4.4.2',
+  '4.4.3',
+  '4.4.4',
+  '4.4.5',
+  '4.4.6',
+  '4.4.7',
+  '4.5.0',
+  '4.5.1',
+  '4.5.2',
+  '4.5.3',
+  '4.5.4',
+  '4.5.5',
+  '4.6.0',
+  '4.6.1',
+  '4.6.2',
+  '4.6.3',
+  '4.6.4',
+  '4.6.5',
+  '4.7.0',
+  '4.7.1',
+  '4.7.2',
+  '4.7.25',
+];
+const SEED_HARD = [
+  '5.0.0',
+  '5.1.0',
+  '5.1.1',
+  '5.1.2',
+  '5.1.3',
+  '5.1.4',
+  '5.1.5',
+  '5.1.6',
+  '5.1.7',
+  '5.1.8',
+  '5.2.0',
+  '5.2.1',
+  '5.2.2',
+  '5.2.3',
+  '5.2.4',
+  '5.3.0',
+  '5.3.1',
+  '5.3.2',
+  '5.3.3',
+  '5.3.4',
+  '5.4.0',
+  '5.4.1',
+  '5.4.2',
+  '5.4.3',
+  '5.4.4',
+  '5.4.5',
+  '5.4.6',
+  '5.4.7',
+  '5.5.0',
+  '5.5.1',
+  '5.5.2',
+  '5.5.3',
+  '5.5.4',
+  '5.5.5',
+  '5.6.0',
+  '5.6.1',
+  '5.6.2',
+  '5.6.3',
+  '5.6.4',
+  '5.6.5',
+  '5.7.0',
+  '5.7.1',
+  '5.7.2',
+  '5.7.3',
+  '5.7.4',
+  '5.7.5',
+  '5.7.6',
+  '5.7.7',
+];
+
+describe('every code of the seed guide', () => {
+  it('lists the 89 codes', () => {
+    expect(SEED_SOFT).toHaveLength(41);
+    expect(SEED_HARD).toHaveLength(48);
+  });
+
+  it.each(SEED_SOFT.map((code) => [code]))("guide's soft %s is soft", (status) => {
+    const c = classifyBounce({ status, bounceType: 'Transient' });
+    expect(c).toMatchObject({ verdict: 'soft', suppress: false, code: status });
+  });
+
+  it("of the guide's 48 'hard' codes only a dead address or domain is hard", () => {
+    const hard = SEED_HARD.filter(
+      (status) => classifyBounce({ status, bounceType: 'Permanent' }).verdict === 'hard',
+    );
+    expect(hard).toEqual([
+      '5.0.0',
+      '5.1.0',
+      '5.1.1',
+      '5.1.2',
+      '5.1.3',
+      '5.1.5',
+      '5.1.6',
+      '5.2.0',
+      '5.2.1',
+      '5.4.4',
+    ]);
+    // 5.0.0, 5.1.0, 5.1.5 and 5.2.0 say nothing specific: hard only because SES said Permanent, never suppressed.
+    for (const status of ['5.0.0', '5.1.0', '5.1.5', '5.2.0']) {
+      expect(classifyBounce({ status, bounceType: 'Permanent' })).toMatchObject({
+        category: 'undetermined',
+        suppress: false,
+      });
+    }
+  });
+
+  it.each<[string, Category, 'hard' | 'soft']>([
+    ['5.2.2', 'mailbox-full', 'soft'], // guide: "mailbox not accepting messages"; registry: mailbox full, transient
+    ['5.2.1', 'mailbox-disabled', 'hard'], // guide: "mailbox full"
+    ['5.1.5', 'undetermined', 'soft'], // guide: "mailbox not accepting"; registry: a success detail
+    ['4.7.25', 'sender-blocked', 'soft'], // guide: "spam filter triggered"; registry: reverse DNS failed
+    ['5.4.3', 'network-error', 'soft'], // guide: "routing server failure"; registry: directory server failure
+    ['5.3.0', 'remote-system-error', 'soft'], // guide: "mail system full"
+  ])('where the guide is wrong the registry decides: %s → %s', (status, category, verdict) => {
+    expect(classifyBounce({ status })).toMatchObject({ category, verdict });
+  });
+});
