@@ -47,6 +47,11 @@ export interface SesBounceProcessorSettings {
   readonly configurationSetName: string;
   /** Attach the event destination to an existing configuration set instead of creating one. */
   readonly useExistingConfigurationSet: boolean;
+  /**
+   * Publish delivery events too (they reset soft-bounce streaks and are the rate alarms' denominator). Each
+   * delivered mail then costs about as much to process as a bounce: turn off for high volume if that matters more.
+   */
+  readonly publishDeliveryEvents: boolean;
   /** Identities (domains/addresses) whose Bounce/Complaint/Delivery identity notifications go to the topic. */
   readonly notificationIdentities: readonly string[];
   /** Most concurrent processor invocations the notification queue may drive (SQS event source: 2–1000). */
@@ -91,6 +96,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   existingTopicArn: undefined,
   configurationSetName: 'ses-bounce-processor',
   useExistingConfigurationSet: false,
+  publishDeliveryEvents: true,
   notificationIdentities: [],
   processorMaxConcurrency: 5,
   processorBatchSize: 10,
@@ -161,6 +167,7 @@ const settingsSchema = z
     ),
     configurationSetName,
     useExistingConfigurationSet: bool,
+    publishDeliveryEvents: bool,
     notificationIdentities: list,
     processorMaxConcurrency: int(2, 1000),
     processorBatchSize: int(1, 10_000),

@@ -75,6 +75,7 @@ export class SesBounceProcessorStack extends Stack {
       topic: this.notifications.topic,
       configurationSetName: settings.configurationSetName,
       useExistingConfigurationSet: settings.useExistingConfigurationSet,
+      publishDeliveryEvents: settings.publishDeliveryEvents,
       notificationIdentities: settings.notificationIdentities,
       allowSesIdentities: (arns) => this.notifications.allowSesIdentities(arns),
       logRetentionDays: settings.logRetentionDays,

@@ -1,5 +1,5 @@
 // Points SES at the notification topic: a configuration set (created or existing) with an SNS event destination
-// for bounce, complaint and delivery only, and optionally the identity notifications of given identities.
+// for bounce, complaint and (unless turned off) delivery only, and optionally the identity notifications of given identities.
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,15 +14,15 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
 
-/** Only what the processor records; omitting `events` would publish every type (send/open/click…) and cost money. */
-export const PUBLISHED_EVENTS = [
-  EmailSendingEvent.BOUNCE,
-  EmailSendingEvent.COMPLAINT,
-  EmailSendingEvent.DELIVERY,
-];
-
-/** SES v1 identity notification types (SetIdentityNotificationTopic). */
-export const IDENTITY_NOTIFICATION_TYPES = ['Bounce', 'Complaint', 'Delivery'] as const;
+/**
+ * Only what the processor records (omitting `events` would publish every type: send/open/click… and cost money),
+ * each with its SES v1 identity notification type (SetIdentityNotificationTopic).
+ */
+const FEEDBACK_TYPES = [
+  { event: EmailSendingEvent.BOUNCE, notification: 'Bounce' },
+  { event: EmailSendingEvent.COMPLAINT, notification: 'Complaint' },
+  { event: EmailSendingEvent.DELIVERY, notification: 'Delivery' },
+] as const;
 
 /** Construct id of CDK's AwsCustomResource singleton provider function (fixed in aws-cdk-lib). */
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
@@ -31,6 +31,7 @@ export interface SesWiringProps {
   readonly topic: ITopic;
   readonly configurationSetName: string;
   readonly useExistingConfigurationSet: boolean;
+  readonly publishDeliveryEvents: boolean;
   /** Verified identities (domain or address) whose identity notifications should go to the topic. */
   readonly notificationIdentities: readonly string[];
   /** Grants SES publish for the identities on the topic; returns the policy to depend on. */
@@ -42,8 +43,13 @@ export class SesWiring extends Construct {
   readonly configurationSet: IConfigurationSet;
   readonly eventDestination: ConfigurationSetEventDestination;
 
+  private readonly feedbackTypes: readonly (typeof FEEDBACK_TYPES)[number][];
+
   constructor(scope: Construct, id: string, props: SesWiringProps) {
     super(scope, id);
+    this.feedbackTypes = FEEDBACK_TYPES.filter(
+      (type) => props.publishDeliveryEvents || type.event !== EmailSendingEvent.DELIVERY,
+    );
     this.configurationSet = props.useExistingConfigurationSet
       ? ConfigurationSet.fromConfigurationSetName(this, 'ConfigurationSet', props.configurationSetName)
       : new ConfigurationSet(this, 'ConfigurationSet', {
@@ -56,7 +62,7 @@ export class SesWiring extends Construct {
       configurationSet: this.configurationSet,
       configurationSetEventDestinationName: 'ses-bounce-processor-sns',
       destination: EventDestination.snsTopic(props.topic),
-      events: PUBLISHED_EVENTS,
+      events: this.feedbackTypes.map((type) => type.event),
     });
     if (props.notificationIdentities.length > 0) {
       this.wireIdentityNotifications(props);
@@ -82,7 +88,7 @@ export class SesWiring extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     props.notificationIdentities.forEach((identity, index) => {
-      for (const type of IDENTITY_NOTIFICATION_TYPES) {
+      for (const { notification: type } of this.feedbackTypes) {
         const topicCall = new AwsCustomResource(this, `Identity${index}${type}Topic`, {
           resourceType: 'Custom::SesIdentityNotificationTopic',
           onUpdate: {

@@ -20,6 +20,8 @@ const withIdentities = synthesize({
   logRetentionDays: '90',
 });
 const withExisting = synthesize({
+  publishDeliveryEvents: 'false',
+  notificationIdentities: 'example.net',
   existingTopicArn: EXISTING_TOPIC_ARN,
   useExistingConfigurationSet: true,
   configurationSetName: 'my-existing-set',
@@ -208,8 +210,18 @@ describe('settings flow into the stack', () => {
   });
 });
 
-describe('existing topic and configuration set', () => {
+describe('existing topic and configuration set, without delivery events', () => {
   const { stack, template } = withExisting;
+
+  it('wires only Bounce and Complaint identity notifications, pointed at the existing topic', () => {
+    const calls = Object.values(template.findResources('Custom::SesIdentityNotificationTopic')).map(
+      (resource) => JSON.parse(resource.Properties.Create),
+    );
+    expect(calls.map((call) => call.parameters)).toEqual([
+      { Identity: 'example.net', NotificationType: 'Bounce', SnsTopic: EXISTING_TOPIC_ARN },
+      { Identity: 'example.net', NotificationType: 'Complaint', SnsTopic: EXISTING_TOPIC_ARN },
+    ]);
+  });
 
   it('creates no topic or key of its own for notifications and subscribes the queue to the given topic', () => {
     expect(stack.notifications.key).toBeUndefined();
@@ -227,7 +239,7 @@ describe('existing topic and configuration set', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: 'my-existing-set',
       EventDestination: {
-        MatchingEventTypes: ['bounce', 'complaint', 'delivery'],
+        MatchingEventTypes: ['bounce', 'complaint'],
         SnsDestination: { TopicARN: EXISTING_TOPIC_ARN },
       },
     });
