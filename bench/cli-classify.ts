@@ -3,11 +3,22 @@
 // peak resident memory of each for a 1,000,000-line stream. Run: npm run bench:cli [-- --lines N --runs R]
 
 import { spawn } from 'node:child_process';
-import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { BounceInput } from '../lambdas/domain/classification.ts';
+import { classifyBounce } from '../lambdas/domain/classify.ts';
 
 const { values } = parseArgs({
   options: { lines: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } },
@@ -140,6 +151,8 @@ function generate(path: string, lines: number): Promise<void> {
 
 interface RunResult {
   seconds: number;
+  /** User + system CPU seconds of the child (null without /usr/bin/time). */
+  cpuSeconds: number | null;
   lines: number;
   outputBytes: number;
   peakRssMb: number;
@@ -155,18 +168,26 @@ function peakRss(pid: number): number {
   }
 }
 
-function runOnce(args: string[], inputPath: string): Promise<RunResult> {
+// GNU time gives exact CPU time and peak RSS of the child; without it, peak RSS is sampled from /proc.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+function runOnce(args: string[], inputPath: string, dir: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const input = openSync(inputPath, 'r');
+    const usagePath = join(dir, 'usage.txt');
+    const [command, commandArgs] =
+      GNU_TIME === null
+        ? [process.execPath, args]
+        : [GNU_TIME, ['-f', '%U %S %M', '-o', usagePath, process.execPath, ...args]];
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { stdio: [input, 'pipe', 'inherit'] });
+    const child = spawn(command, commandArgs, { stdio: [input, 'pipe', 'inherit'] });
     closeSync(input);
     let lines = 0;
     let outputBytes = 0;
     let peak = 0;
     // VmHWM is the process's own high-water mark, so sampling it shortly before exit sees the true peak.
     const sampler = setInterval(() => {
-      if (child.pid !== undefined) peak = Math.max(peak, peakRss(child.pid));
+      if (GNU_TIME === null && child.pid !== undefined) peak = Math.max(peak, peakRss(child.pid));
     }, 20);
     child.stdout?.on('data', (chunk: Buffer) => {
       outputBytes += chunk.length;
@@ -176,9 +197,36 @@ function runOnce(args: string[], inputPath: string): Promise<RunResult> {
     child.on('close', (exitCode) => {
       clearInterval(sampler);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      resolve({ seconds, lines, outputBytes, peakRssMb: peak, exitCode });
+      let cpuSeconds: number | null = null;
+      if (GNU_TIME !== null) {
+        const [user = 0, system = 0, maxRssKb = 0] = readFileSync(usagePath, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .map(Number);
+        cpuSeconds = user + system;
+        peak = maxRssKb / 1024;
+      }
+      resolve({ seconds, cpuSeconds, lines, outputBytes, peakRssMb: peak, exitCode });
     });
   });
+}
+
+/** In-process cost of classifyBounce alone on (a sample of) the same input, in seconds per line. */
+function classifierSecondsPerLine(inputPath: string, sample: number): number {
+  const text = readFileSync(inputPath, 'utf8');
+  const inputs: BounceInput[] = [];
+  for (let from = 0, i = 0; i < sample && from < text.length; i++) {
+    const end = text.indexOf('\n', from);
+    inputs.push(JSON.parse(text.slice(from, end === -1 ? text.length : end)) as BounceInput);
+    from = end === -1 ? text.length : end + 1;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const started = process.hrtime.bigint();
+    for (const input of inputs) classifyBounce(input);
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9 / inputs.length);
+  }
+  return best;
 }
 
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
@@ -199,12 +247,12 @@ try {
     return r;
   };
   for (let run = 0; run < RUNS; run++) {
-    const c = check('CLI', await runOnce([BIN, 'classify'], inputPath));
+    const c = check('CLI', await runOnce([BIN, 'classify'], inputPath, dir));
     cli.push(c);
     lineLength = Math.round(c.outputBytes / c.lines) - 1;
-    const s = check('CLI --threads 2', await runOnce([BIN, 'classify', '--threads', '2'], inputPath));
+    const s = check('CLI --threads 2', await runOnce([BIN, 'classify', '--threads', '2'], inputPath, dir));
     cliWorkers.push(s);
-    const f = check('floor', await runOnce(['--import', 'tsx', FLOOR, String(lineLength)], inputPath));
+    const f = check('floor', await runOnce(['--import', 'tsx', FLOOR, String(lineLength)], inputPath, dir));
     floor.push(f);
     console.error(
       `run ${run + 1}: cli ${c.seconds.toFixed(2)} s ${c.peakRssMb.toFixed(0)} MB; cli --threads 2 ${s.seconds.toFixed(2)} s ${s.peakRssMb.toFixed(0)} MB; floor ${f.seconds.toFixed(2)} s ${f.peakRssMb.toFixed(0)} MB`,
@@ -213,6 +261,14 @@ try {
   const rate = (runs: RunResult[]) => LINES / median(runs.map((r) => r.seconds));
   const peak = (runs: RunResult[]) => Math.round(Math.max(...runs.map((r) => r.peakRssMb)));
   const floorRate = rate(floor);
+  const classifierPerLine = classifierSecondsPerLine(inputPath, Math.min(LINES, 200_000));
+  // Lines per CPU-second: less sensitive than wall time to other work on a shared machine.
+  const cpuRate = (runs: RunResult[]) => {
+    const cpu = runs.map((r) => r.cpuSeconds).filter((c): c is number => c !== null);
+    return cpu.length === 0 ? null : LINES / median(cpu);
+  };
+  const ratio = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : Number((a / b).toFixed(3));
   const summary = {
     lines: LINES,
     inputMb: Number(inputMb.toFixed(1)),
@@ -224,6 +280,17 @@ try {
     floorLinesPerSecond: Math.round(floorRate),
     cliVsFloor: Number((rate(cli) / floorRate).toFixed(3)),
     cliTwoWorkersVsFloor: Number((rate(cliWorkers) / floorRate).toFixed(3)),
+    cliLinesPerCpuSecond: Math.round(cpuRate(cli) ?? 0),
+    cliTwoWorkersLinesPerCpuSecond: Math.round(cpuRate(cliWorkers) ?? 0),
+    floorLinesPerCpuSecond: Math.round(cpuRate(floor) ?? 0),
+    cliVsFloorPerCpuSecond: ratio(cpuRate(cli), cpuRate(floor)),
+    classifierInProcessPerSecond: Math.round(1 / classifierPerLine),
+    cliOwnOverheadMicrosecondsPerLine: ((): number | null => {
+      const c = cpuRate(cli);
+      const f = cpuRate(floor);
+      return c === null || f === null ? null : Number(((1 / c - 1 / f - classifierPerLine) * 1e6).toFixed(2));
+    })(),
+    loadAverageAtEnd: loadavg()[0],
     cliPeakRssMb: peak(cli),
     cliTwoWorkersPeakRssMb: peak(cliWorkers),
     floorPeakRssMb: peak(floor),
