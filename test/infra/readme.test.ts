@@ -1,0 +1,29 @@
+// infra/README.md's settings table is the documentation of the defaults: it must list every setting with the
+// default the code uses, so the two cannot drift.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, SETTING_KEYS } from '../../infra/props.ts';
+
+const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+const rows = new Map(
+  [...readme.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((match) => [match[1], match[2]?.trim()]),
+);
+
+function documentedDefault(key: string): string {
+  if (key === 'apiAuthorization') return `\`${DEFAULT_SETTINGS.apiAuthorization.type}\``;
+  const value = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key];
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+    return key === 'tableName' ? 'generated' : 'none';
+  }
+  return `\`${String(value)}\``;
+}
+
+describe('infra/README.md settings table', () => {
+  it.each(SETTING_KEYS.map((key) => [key]))('documents %s with its default', (key) => {
+    expect(rows.get(key)).toBe(documentedDefault(key));
+  });
+
+  it('documents no setting the code does not have', () => {
+    expect([...rows.keys()].filter((key) => !SETTING_KEYS.includes(key))).toEqual([]);
+  });
+});
