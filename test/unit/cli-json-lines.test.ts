@@ -2,6 +2,7 @@
 
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { toBounceInput } from '../../lambdas/cli/classify-lines.ts';
 import { type LineMapper, mapLines } from '../../lambdas/cli/json-lines.ts';
 import { main } from '../../lambdas/cli/main.ts';
 
@@ -162,5 +163,28 @@ describe('main with injected streams', () => {
 
     expect(code).toBe(0);
     expect(stdout.data).toContain('Usage:\n  ses-bounce classify');
+  });
+});
+
+describe('toBounceInput', () => {
+  it.each([
+    ['status', 5.1, 'a number'],
+    ['diagnosticCode', ['550'], 'an array'],
+    ['bounceType', true, 'a boolean'],
+    ['bounceSubType', { kind: 'General' }, 'an object'],
+    ['action', 0, 'a number'],
+  ])('refuses a non-string %s', (key, value, kind) => {
+    expect(toBounceInput({ [key]: value })).toBe(`"${key}" must be a string or null, got ${kind}`);
+  });
+
+  it('keeps the five fields, accepts null, and ignores other keys', () => {
+    const input = toBounceInput({
+      status: '5.1.1',
+      diagnosticCode: null,
+      action: 'failed',
+      recipient: 'a@b.c',
+    });
+
+    expect(input).toEqual({ status: '5.1.1', diagnosticCode: null, action: 'failed' });
   });
 });
