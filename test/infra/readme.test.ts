@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '../../infra/props.ts';
 
 const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
-const rows = new Map(
-  [...readme.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((match) => [match[1], match[2]?.trim()]),
+const rows = new Map<string, string>(
+  [...readme.matchAll(/^\| `([A-Za-z]+)`\s*\| ([^|]+?)\s*\|/gm)].map((match) => [
+    match[1] ?? '',
+    (match[2] ?? '').trim(),
+  ]),
 );
 
 function documentedDefault(key: string): string {
