@@ -36,12 +36,12 @@ function wrap(text: string, indent: number): string {
   return lines.join(`\n${' '.repeat(indent)}`);
 }
 
-function field(label: string, text: string): string {
-  return `  ${label.padEnd(LABEL)}${wrap(text, LABEL + 2)}\n`;
+function field(label: string, text: string, hanging = 0): string {
+  return `  ${label.padEnd(LABEL)}${wrap(text, LABEL + 2 + hanging)}\n`;
 }
 
 function list(label: string, items: readonly string[]): string {
-  return items.map((item, index) => field(index === 0 ? label : '', `- ${item}`)).join('');
+  return items.map((item, index) => field(index === 0 ? label : '', `- ${item}`, 2)).join('');
 }
 
 export function formatExplanation(explanation: CodeExplanation): string {

@@ -769,6 +769,7 @@ export const REGISTRY_ENTRIES: readonly RegistryEntry[] = [
     whatToDo: 'Read the diagnostic text; it is usually a sender-side problem, not a dead address.',
     notes: [
       'Gmail uses "421 4.7.0" for an unusual rate of unsolicited mail, for TLS required and for an IP not on the domain\'s allow list (Google Workspace: Gmail SMTP errors and codes).',
+      'Yahoo and AOL defer with "421 4.7.0 [TSS04] ... temporarily deferred due to unexpected volume or user complaints" (postmaster.yahooinc.com/error-codes): slow down and review complaints; the recipient is fine.',
     ],
   },
   {
@@ -791,6 +792,7 @@ export const REGISTRY_ENTRIES: readonly RegistryEntry[] = [
     notes: [
       'In practice 4.7.1 is widely used for greylisting and throttling, although the registry defines X.7.1 for permanent failures.',
       'Exchange Online sends 5.7.1 for "Delivery not authorized", "Unable to relay" and "Client was not authenticated".',
+      'Yahoo sends "421 4.7.1 [TS03] All messages from <IP> permanently deferred" for volume typical of unsolicited bulk mail: temporary in form, but Yahoo advises not to resend before fixing list practices.',
     ],
   },
   {
