@@ -1,21 +1,12 @@
 // dynalite 4 implements no TransactWriteItems/TransactGetItems. This front server adds them (all-or-nothing with
-// rollback, serialized, CancellationReasons as DynamoDB sends them) and hands every other call to dynalite.
-// Emulation limits: transactions are serialized among themselves but not isolated from concurrent plain writes,
-// and on a failed condition only the first failing item is reported (DynamoDB checks all of them).
+// rollback, per-item locks, CancellationReasons as DynamoDB sends them) and hands every other call to dynalite.
+// Emulation limit: transactions are isolated from each other, not from concurrent plain (non-transactional)
+// writes to the same items, which DynamoDB would reject with TransactionConflict.
 
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  DynamoDBServiceException,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 
 type Item = Record<string, AttributeValue>;
@@ -82,40 +73,121 @@ function writeUnits(before: Item | undefined, after: Item | undefined): number {
   return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / 1024));
 }
 
-/** Executes transactions against a dynalite endpoint, one at a time. */
-export class TransactionEngine {
-  private readonly client: DynamoDBClient;
-  private readonly tables = new Map<string, TableKeys>();
-  private queue: Promise<unknown> = Promise.resolve();
+/** One DynamoDB JSON-protocol call: target operation and body in, parsed body out; WireError on an error. */
+export type Wire = (operation: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
-  constructor(dynaliteEndpoint: string) {
-    this.client = new DynamoDBClient({
-      endpoint: dynaliteEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
+// dynalite checks that a SigV4-shaped Authorization header is present, not the signature itself.
+const INTERNAL_HEADERS = {
+  'content-type': 'application/x-amz-json-1.0',
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+  'x-amz-date': '20240101T000000Z',
+};
+
+/** Calls a dynalite server's request handler in-process: no socket, no HTTP parsing. */
+export function inProcessWire(server: Server): Wire {
+  return (operation, body) =>
+    new Promise((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(body));
+      const req = Object.assign(new EventEmitter(), {
+        headers: { ...INTERNAL_HEADERS, 'x-amz-target': `DynamoDB_20120810.${operation}` },
+        method: 'POST',
+        url: '/',
+      });
+      const res = {
+        statusCode: 200,
+        setHeader: () => undefined,
+        end: (text?: string) => {
+          const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          if (res.statusCode >= 400) reject(new WireError(res.statusCode, parsed));
+          else resolve(parsed);
+        },
+      };
+      server.emit('request', req, res);
+      process.nextTick(() => {
+        req.emit('data', payload);
+        req.emit('end');
+      });
     });
-  }
+}
 
-  destroy(): void {
-    this.client.destroy();
-  }
+/** Calls any DynamoDB-protocol endpoint over HTTP (used in proxy mode). */
+export function httpWire(endpoint: string): Wire {
+  return async (operation, body) => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { ...INTERNAL_HEADERS, 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (response.status >= 400) throw new WireError(response.status, parsed);
+    return parsed;
+  };
+}
 
-  private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof WireError && String(error.body.__type ?? '').endsWith('ConditionalCheckFailedException')
+  );
+}
+
+interface Operation {
+  kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
+  table: string;
+  key: Item;
+  /** Applies the write under its condition; returns the images before and after. */
+  apply(withNewImage: boolean): Promise<{ before: Item | undefined; after: Item | undefined }>;
+}
+
+/**
+ * Executes transactions with per-item locks (transactions on different items run concurrently, as in DynamoDB),
+ * all writes of one transaction at once, and a rollback to the previous images when any condition fails.
+ */
+export class TransactionEngine {
+  private readonly tables = new Map<string, TableKeys>();
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(private readonly wire: Wire) {}
+
+  private async withLocks<T>(ids: string[], work: () => Promise<T>): Promise<T> {
+    const releases: (() => void)[] = [];
+    // Sorted acquisition: two transactions sharing items can never wait on each other in a cycle.
+    for (const id of [...new Set(ids)].sort()) {
+      const previous = this.locks.get(id) ?? Promise.resolve();
+      let release: () => void = () => undefined;
+      const mine = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const chained = previous.then(() => mine);
+      this.locks.set(id, chained);
+      await previous;
+      releases.push(() => {
+        release();
+        if (this.locks.get(id) === chained) this.locks.delete(id);
+      });
+    }
+    try {
+      return await work();
+    } finally {
+      for (const release of releases) release();
+    }
   }
 
   private async tableKeys(tableName: string): Promise<TableKeys> {
     const known = this.tables.get(tableName);
     if (known) return known;
-    const { Table } = await this.client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = (await this.wire('DescribeTable', { TableName: tableName })) as {
+      Table?: {
+        KeySchema?: { AttributeName: string }[];
+        GlobalSecondaryIndexes?: { IndexName: string; KeySchema: { AttributeName: string }[] }[];
+      };
+    };
     const keys: TableKeys = {
-      keyNames: (Table?.KeySchema ?? []).map((k) => k.AttributeName ?? ''),
+      keyNames: (Table?.KeySchema ?? []).map((k) => k.AttributeName),
       indexes: (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
-        name: index.IndexName ?? '',
-        keyNames: (index.KeySchema ?? []).map((k) => k.AttributeName ?? ''),
+        name: index.IndexName,
+        keyNames: index.KeySchema.map((k) => k.AttributeName),
       })),
     };
     this.tables.set(tableName, keys);
@@ -127,12 +199,14 @@ export class TransactionEngine {
     if (items.length === 0 || items.length > 100) {
       throw validation('TransactItems must have between 1 and 100 items');
     }
-    return this.serialize(async () => {
-      const responses = [];
-      for (const { Get } of items) {
-        const result = await this.client.send(new GetItemCommand({ ...Get, ConsistentRead: true }));
-        responses.push(result.Item ? { Item: result.Item } : {});
-      }
+    const ids = items.map(({ Get }) => `${Get.TableName}|${JSON.stringify(Get.Key)}`);
+    return this.withLocks(ids, async () => {
+      const responses = await Promise.all(
+        items.map(async ({ Get }) => {
+          const { Item } = (await this.wire('GetItem', { ...Get, ConsistentRead: true })) as { Item?: Item };
+          return Item ? { Item } : {};
+        }),
+      );
       return { Responses: responses };
     });
   }
@@ -146,74 +220,56 @@ export class TransactionEngine {
       throw validation('TransactItems must have between 1 and 100 items');
     }
     const ops = await Promise.all(items.map((item) => this.describe(item)));
-    const seen = new Set<string>();
-    for (const op of ops) {
-      const id = `${op.table}|${JSON.stringify(op.key)}`;
-      if (seen.has(id))
-        throw validation('Transaction request cannot include multiple operations on one item');
-      seen.add(id);
+    const ids = ops.map((op) => `${op.table}|${JSON.stringify(op.key)}`);
+    if (new Set(ids).size !== ids.length) {
+      throw validation('Transaction request cannot include multiple operations on one item');
     }
-    return this.serialize(async () => {
-      const before: (Item | undefined)[] = [];
-      for (const op of ops) {
-        const { Item } = await this.client.send(
-          new GetItemCommand({ TableName: op.table, Key: op.key, ConsistentRead: true }),
+    const capacity = body.ReturnConsumedCapacity === 'TOTAL' || body.ReturnConsumedCapacity === 'INDEXES';
+    return this.withLocks(ids, async () => {
+      const settled = await Promise.allSettled(ops.map((op) => op.apply(capacity)));
+      const failures = settled.filter((s) => s.status === 'rejected');
+      if (failures.length > 0) {
+        await this.rollback(ops, settled);
+        const other = failures.find((f) => !isConditionFailure(f.reason));
+        if (other) throw other.reason;
+        const reasons = settled.map((s) =>
+          s.status === 'rejected'
+            ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
+            : { Code: 'None' },
         );
-        before.push(Item);
+        throw new WireError(400, {
+          __type: `${PREFIX}TransactionCanceledException`,
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+          CancellationReasons: reasons,
+        });
       }
-      const applied: number[] = [];
-      const after: (Item | undefined)[] = [];
-      for (const [index, op] of ops.entries()) {
-        try {
-          after[index] = await op.apply(before[index]);
-          applied.push(index);
-        } catch (error) {
-          await this.rollback(ops, before, applied);
-          if (error instanceof DynamoDBServiceException && error.name === 'ConditionalCheckFailedException') {
-            const reasons = ops.map((_, i) =>
-              i === index
-                ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
-                : { Code: 'None' },
-            );
-            throw new WireError(400, {
-              __type: `${PREFIX}TransactionCanceledException`,
-              message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-              CancellationReasons: reasons,
-            });
-          }
-          if (error instanceof DynamoDBServiceException) {
-            throw new WireError(error.$metadata.httpStatusCode ?? 400, {
-              __type: `${PREFIX}${error.name}`,
-              message: error.message,
-            });
-          }
-          throw error;
-        }
-      }
-      if (body.ReturnConsumedCapacity !== 'TOTAL' && body.ReturnConsumedCapacity !== 'INDEXES') return {};
-      return { ConsumedCapacity: await this.capacity(ops, before, after, body.ReturnConsumedCapacity) };
+      if (!capacity) return {};
+      const images = settled.map((s) =>
+        s.status === 'fulfilled' ? s.value : { before: undefined, after: undefined },
+      );
+      return { ConsumedCapacity: await this.capacity(ops, images, body.ReturnConsumedCapacity ?? 'TOTAL') };
     });
   }
 
   private async capacity(
-    ops: Awaited<ReturnType<TransactionEngine['describe']>>[],
-    before: (Item | undefined)[],
-    after: (Item | undefined)[],
+    ops: Operation[],
+    images: { before: Item | undefined; after: Item | undefined }[],
     mode: string,
   ): Promise<Record<string, unknown>[]> {
     const perTable = new Map<string, { table: number; indexes: Map<string, number> }>();
     for (const [i, op] of ops.entries()) {
+      const { before, after } = images[i] ?? { before: undefined, after: undefined };
       const entry = perTable.get(op.table) ?? { table: 0, indexes: new Map<string, number>() };
       perTable.set(op.table, entry);
       // Transactional writes cost two units per KB; condition checks two read units (counted here alike).
-      entry.table += 2 * writeUnits(before[i], after[i]);
+      entry.table += 2 * writeUnits(before, after);
       if (op.kind === 'ConditionCheck') continue;
       const { indexes } = await this.tableKeys(op.table);
       for (const index of indexes) {
-        const inBefore = index.keyNames.every((k) => before[i]?.[k] !== undefined);
-        const inAfter = index.keyNames.every((k) => after[i]?.[k] !== undefined);
+        const inBefore = index.keyNames.every((k) => before?.[k] !== undefined);
+        const inAfter = index.keyNames.every((k) => after?.[k] !== undefined);
         if (!inBefore && !inAfter) continue;
-        const units = writeUnits(inBefore ? before[i] : undefined, inAfter ? after[i] : undefined);
+        const units = writeUnits(inBefore ? before : undefined, inAfter ? after : undefined);
         entry.indexes.set(index.name, (entry.indexes.get(index.name) ?? 0) + units);
       }
     }
@@ -239,98 +295,116 @@ export class TransactionEngine {
   }
 
   private async rollback(
-    ops: Awaited<ReturnType<TransactionEngine['describe']>>[],
-    before: (Item | undefined)[],
-    applied: number[],
+    ops: Operation[],
+    settled: PromiseSettledResult<{ before: Item | undefined; after: Item | undefined }>[],
   ): Promise<void> {
-    for (const index of [...applied].reverse()) {
-      const op = ops[index];
-      if (!op) continue;
-      const old = before[index];
-      if (old) await this.client.send(new PutItemCommand({ TableName: op.table, Item: old }));
-      else await this.client.send(new DeleteItemCommand({ TableName: op.table, Key: op.key }));
-    }
+    await Promise.all(
+      settled.map(async (s, i) => {
+        const op = ops[i];
+        if (s.status !== 'fulfilled' || !op || op.kind === 'ConditionCheck') return;
+        if (s.value.before) await this.wire('PutItem', { TableName: op.table, Item: s.value.before });
+        else await this.wire('DeleteItem', { TableName: op.table, Key: op.key });
+      }),
+    );
   }
 
-  private async describe(item: TransactItem) {
+  private async describe(item: TransactItem): Promise<Operation> {
     const expression = (c: Conditional) => ({
       ...(c.ConditionExpression ? { ConditionExpression: c.ConditionExpression } : {}),
       ...(c.ExpressionAttributeNames ? { ExpressionAttributeNames: c.ExpressionAttributeNames } : {}),
       ...(c.ExpressionAttributeValues ? { ExpressionAttributeValues: c.ExpressionAttributeValues } : {}),
     });
+    const kinds = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).filter(
+      (k) => item[k] !== undefined,
+    );
+    if (kinds.length !== 1) {
+      throw validation('Each TransactItem must contain exactly one of Put, Update, Delete, ConditionCheck');
+    }
     if (item.Put) {
       const put = item.Put;
       const { keyNames } = await this.tableKeys(put.TableName);
       const key = Object.fromEntries(keyNames.map((k) => [k, put.Item[k] ?? { NULL: true }])) as Item;
       return {
-        kind: 'Put' as const,
+        kind: 'Put',
         table: put.TableName,
         key,
         apply: async () => {
-          await this.client.send(
-            new PutItemCommand({ TableName: put.TableName, Item: put.Item, ...expression(put) }),
-          );
-          return put.Item;
+          const { Attributes } = (await this.wire('PutItem', {
+            TableName: put.TableName,
+            Item: put.Item,
+            ReturnValues: 'ALL_OLD',
+            ...expression(put),
+          })) as { Attributes?: Item };
+          return { before: Attributes, after: put.Item };
         },
       };
     }
     if (item.Update) {
       const update = item.Update;
       return {
-        kind: 'Update' as const,
+        kind: 'Update',
         table: update.TableName,
         key: update.Key,
-        apply: async () => {
-          const result = await this.client.send(
-            new UpdateItemCommand({
-              TableName: update.TableName,
-              Key: update.Key,
-              UpdateExpression: update.UpdateExpression,
-              ReturnValues: 'ALL_NEW',
-              ...expression(update),
-            }),
-          );
-          return result.Attributes;
+        apply: async (withNewImage) => {
+          const { Attributes } = (await this.wire('UpdateItem', {
+            TableName: update.TableName,
+            Key: update.Key,
+            UpdateExpression: update.UpdateExpression,
+            ReturnValues: 'ALL_OLD',
+            ...expression(update),
+          })) as { Attributes?: Item };
+          if (!withNewImage) return { before: Attributes, after: undefined };
+          const { Item: after } = (await this.wire('GetItem', {
+            TableName: update.TableName,
+            Key: update.Key,
+            ConsistentRead: true,
+          })) as { Item?: Item };
+          return { before: Attributes, after };
         },
       };
     }
     if (item.Delete) {
       const del = item.Delete;
       return {
-        kind: 'Delete' as const,
+        kind: 'Delete',
         table: del.TableName,
         key: del.Key,
         apply: async () => {
-          await this.client.send(
-            new DeleteItemCommand({ TableName: del.TableName, Key: del.Key, ...expression(del) }),
-          );
-          return undefined;
+          const { Attributes } = (await this.wire('DeleteItem', {
+            TableName: del.TableName,
+            Key: del.Key,
+            ReturnValues: 'ALL_OLD',
+            ...expression(del),
+          })) as { Attributes?: Item };
+          return { before: Attributes, after: undefined };
         },
       };
     }
-    if (item.ConditionCheck) {
-      const check = item.ConditionCheck;
-      return {
-        kind: 'ConditionCheck' as const,
-        table: check.TableName,
-        key: check.Key,
-        // Evaluated by rewriting the current image (or a key-only placeholder, removed at once) under the
-        // condition: dynalite evaluates conditions only on writes.
-        apply: async (current: Item | undefined) => {
-          await this.client.send(
-            new PutItemCommand({
-              TableName: check.TableName,
-              Item: current ?? check.Key,
-              ...expression(check),
-            }),
-          );
-          if (!current)
-            await this.client.send(new DeleteItemCommand({ TableName: check.TableName, Key: check.Key }));
-          return current;
-        },
-      };
-    }
-    throw validation('Each TransactItem must contain exactly one of Put, Update, Delete, ConditionCheck');
+    const check = item.ConditionCheck as Conditional & { Key: Item; ConditionExpression: string };
+    return {
+      kind: 'ConditionCheck',
+      table: check.TableName,
+      key: check.Key,
+      // dynalite evaluates conditions only on writes: rewrite the current image (or a key-only placeholder,
+      // removed at once) under the condition, while this transaction holds the item's lock.
+      apply: async () => {
+        const { Item: current } = (await this.wire('GetItem', {
+          TableName: check.TableName,
+          Key: check.Key,
+          ConsistentRead: true,
+        })) as { Item?: Item };
+        try {
+          await this.wire('PutItem', {
+            TableName: check.TableName,
+            Item: current ?? check.Key,
+            ...expression(check),
+          });
+        } finally {
+          if (!current) await this.wire('DeleteItem', { TableName: check.TableName, Key: check.Key });
+        }
+        return { before: current, after: current };
+      },
+    };
   }
 }
 
@@ -409,7 +483,7 @@ export async function startTransactionalDynalite(
     ...(opts.dataDir ? { path: opts.dataDir } : {}),
   });
   const dynaliteEndpoint = await listen(inner, '127.0.0.1', 0);
-  const engine = new TransactionEngine(dynaliteEndpoint);
+  const engine = new TransactionEngine(inProcessWire(inner));
   const front = createServer((req, res) => {
     if (!handleTransaction(engine, req, res)) inner.emit('request', req, res);
   });
@@ -418,7 +492,6 @@ export async function startTransactionalDynalite(
     endpoint,
     dynaliteEndpoint,
     close: async () => {
-      engine.destroy();
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
       inner.closeAllConnections();
@@ -435,7 +508,7 @@ export async function startTransactionProxy(
   opts: { host?: string; port?: number } = {},
 ): Promise<{ endpoint: string; close(): Promise<void> }> {
   const target = new URL(targetEndpoint);
-  const engine = new TransactionEngine(targetEndpoint);
+  const engine = new TransactionEngine(httpWire(targetEndpoint));
   const server = createServer((req, res) => {
     if (handleTransaction(engine, req, res)) return;
     const upstream = request(
@@ -458,7 +531,6 @@ export async function startTransactionProxy(
   return {
     endpoint,
     close: async () => {
-      engine.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

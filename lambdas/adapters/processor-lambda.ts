@@ -29,6 +29,36 @@ export function maskEmail(email: string): string {
   return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
 }
 
+/**
+ * Correlation ids of one record, added to every line it logs. Records of a batch run concurrently, so the ids
+ * cannot live on the shared logger (and a child logger per record costs more than the record's own work).
+ */
+export class RecordLog {
+  private readonly keys: Record<string, unknown> = {};
+
+  constructor(private readonly logger: Logger) {}
+
+  appendKeys(keys: Record<string, unknown>): void {
+    Object.assign(this.keys, keys);
+  }
+
+  debug(message: string, extra: Record<string, unknown> = {}): void {
+    this.logger.debug(message, { ...this.keys, ...extra });
+  }
+
+  info(message: string, extra: Record<string, unknown> = {}): void {
+    this.logger.info(message, { ...this.keys, ...extra });
+  }
+
+  warn(message: string, extra: Record<string, unknown> = {}): void {
+    this.logger.warn(message, { ...this.keys, ...extra });
+  }
+
+  error(message: string, extra: Record<string, unknown> = {}): void {
+    this.logger.error(message, { ...this.keys, ...extra });
+  }
+}
+
 /** Counts per metric and dimension set over one batch, published as few EMF documents. */
 export class BatchMetrics {
   private readonly counts = new Map<
@@ -60,7 +90,7 @@ export class BatchMetrics {
 
 type RecordResult = 'ok' | 'retry';
 
-function report(outcome: MessageOutcome, logger: Logger, counts: BatchMetrics): void {
+function report(outcome: MessageOutcome, logger: RecordLog, counts: BatchMetrics): void {
   if (outcome.kind === 'ignored') {
     counts.add('MessagesIgnored', { eventType: outcome.eventType });
     logger.info('message ignored', { eventType: outcome.eventType });
@@ -119,7 +149,7 @@ function rejectionOf(outcome: MessageOutcome): Rejection | null {
 
 async function park(
   runtime: ProcessorRuntime,
-  logger: Logger,
+  logger: RecordLog,
   counts: BatchMetrics,
   body: string,
   rejection: Rejection,
@@ -144,7 +174,7 @@ async function park(
 
 async function handleOne(
   runtime: ProcessorRuntime,
-  logger: Logger,
+  logger: RecordLog,
   counts: BatchMetrics,
   body: string,
   sourceMessageId: string,
@@ -190,7 +220,7 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 export async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime): Promise<SQSBatchResponse> {
   const counts = new BatchMetrics();
   const results = await mapLimited(event.Records, runtime.concurrency, (record: SQSRecord) => {
-    const logger = runtime.logger.createChild();
+    const logger = new RecordLog(runtime.logger);
     logger.appendKeys({ sqsMessageId: record.messageId });
     return handleOne(runtime, logger, counts, record.body, record.messageId, 'sqs', () =>
       processMessageBody(record.body, runtime.deps),
@@ -208,7 +238,7 @@ export async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime
 export async function processSnsEvent(event: SNSEvent, runtime: ProcessorRuntime): Promise<void> {
   const counts = new BatchMetrics();
   const results = await mapLimited(event.Records, runtime.concurrency, (record: SNSEventRecord) => {
-    const logger = runtime.logger.createChild();
+    const logger = new RecordLog(runtime.logger);
     logger.appendKeys({ snsMessageId: record.Sns.MessageId });
     return handleOne(runtime, logger, counts, record.Sns.Message, record.Sns.MessageId, 'sns', () =>
       processSnsMessage(record.Sns.Message, record.Sns.MessageId, runtime.deps),
@@ -249,8 +279,14 @@ export function createProcessorHandler(runtime: ProcessorRuntime) {
     // A bare SES document invoked directly (tests, replays).
     const counts = new BatchMetrics();
     const body = JSON.stringify(event) ?? '';
-    const result = await handleOne(runtime, runtime.logger.createChild(), counts, body, 'direct', 'sns', () =>
-      processParsedMessage(parseSesDocument(event), runtime.deps),
+    const result = await handleOne(
+      runtime,
+      new RecordLog(runtime.logger),
+      counts,
+      body,
+      'direct',
+      'sns',
+      () => processParsedMessage(parseSesDocument(event), runtime.deps),
     );
     counts.publish(runtime.metrics);
     if (result === 'retry') throw new Error('the SES document failed transiently');

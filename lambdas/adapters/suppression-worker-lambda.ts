@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { drainSuppressionRequests, type WorkerDependencies } from '../domain/apply-suppression.ts';
-import { BatchMetrics, maskEmail } from './processor-lambda.ts';
+import { BatchMetrics, maskEmail, RecordLog } from './processor-lambda.ts';
 
 export interface SuppressionWorkerRuntime {
   deps: WorkerDependencies;
@@ -24,7 +24,7 @@ export async function processSuppressionBatch(
   );
   const failures = new Set(result.retry.map((r) => r.id));
   for (const { id, outcome } of result.outcomes) {
-    const log = logger.createChild();
+    const log = new RecordLog(logger);
     log.appendKeys({ sqsMessageId: id });
     if (outcome.status === 'invalid') {
       counts.add('InvalidSuppressionRequests');

@@ -41,5 +41,5 @@ export const handler = createProcessorHandler({
   parking: config.deadLetterQueueUrl ? new SqsMessageParking(sqs, config.deadLetterQueueUrl) : null,
   logger,
   metrics,
-  concurrency: 4,
+  concurrency: 10,
 });
