@@ -207,6 +207,12 @@ function malformedReason(input: unknown): { shown: string; reason: string } {
     };
   }
   const [klass = '', subject = '', detail = ''] = parts;
+  if (/^[xX]$/.test(klass) && /^[0-9]{1,3}$/.test(subject) && /^[0-9]{1,3}$/.test(detail)) {
+    return {
+      shown,
+      reason: `X stands for the class in the registry's notation: ask for 4.${Number(subject)}.${Number(detail)} (temporary) or 5.${Number(subject)}.${Number(detail)} (permanent).`,
+    };
+  }
   for (const [name, part] of [
     ['class', klass],
     ['subject', subject],

@@ -301,6 +301,7 @@ describe('malformed input never throws', () => {
     ['a bell', '\u0007', /three numbers/],
     ['non-ASCII digits', '٥.١.١', /not a number/],
     ['a diagnostic text', 'smtp; 550 5.1.1 user unknown', /contains 5\.1\.1/],
+    ['registry notation', 'X.2.2', /ask for 4\.2\.2 \(temporary\) or 5\.2\.2/],
     ['ten megabytes', tenMegabytes, /text of \d+ characters/],
   ])('%s', (_name, input, reason) => {
     // Act
