@@ -15,7 +15,13 @@ try {
   }
   throw error;
 }
-const stackName = app.node.tryGetContext('stackName') ?? 'SesBounceProcessor';
+const stackName: unknown = app.node.tryGetContext('stackName') ?? 'SesBounceProcessor';
+if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+  console.error(
+    `ses-bounce-processor: stackName must be a CloudFormation stack name, got ${JSON.stringify(stackName)}`,
+  );
+  process.exit(1);
+}
 new SesBounceProcessorStack(app, stackName, {
   settings,
   description: 'ses-bounce-processor: SES bounce/complaint/delivery processing, suppression and query API',
