@@ -116,7 +116,7 @@ export class InvalidSettingError extends Error {
 }
 
 // Context values arrive as strings from `-c key=value` and as JSON values from cdk.json: accept both.
-const bool = z.union([z.boolean(), z.stringbool()]);
+const bool = z.union([z.boolean(), z.stringbool()], { error: 'expected true or false' });
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z.preprocess(
   (value) =>

@@ -80,7 +80,7 @@ describe('resolveSettings', () => {
 
   it.each([
     [{ softBounceThreshold: 'three' }, /softBounceThreshold/],
-    [{ dryRun: 'maybe' }, /dryRun/],
+    [{ dryRun: 'maybe' }, /dryRun: expected true or false/],
     [
       { suppressionRatePerSecond: '2' },
       /suppressionRatePerSecond: SES allows 1 suppression-list call per second/,
