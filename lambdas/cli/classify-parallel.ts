@@ -1,6 +1,6 @@
-// The JSON Lines stream of `ses-bounce classify` spread over worker threads: the main thread splits lines into
-// batches and writes results in input order; workers parse and classify. Memory stays bounded by the batches in
-// flight. Inputs shorter than one batch are classified on the main thread, without starting any worker.
+// The JSON Lines stream of `ses-bounce classify` spread over worker threads: the main thread cuts the input into
+// blocks of whole lines and writes the results in input order; workers parse and classify. Memory stays bounded
+// by the blocks in flight. An input shorter than one block is classified on the main thread, without workers.
 
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -40,6 +40,9 @@ class WorkerPool {
     { resolve: (r: BatchResult) => void; reject: (e: Error) => void }
   >();
   private nextId = 0;
+  /** Set once a worker failed or exited early; later batches fail at once instead of waiting forever. */
+  private broken: Error | undefined;
+  private closing = false;
 
   constructor(size: number) {
     const source = workerSource();
@@ -51,9 +54,7 @@ class WorkerPool {
         waiter?.resolve({ output: response.output, failures: response.failures });
       });
       worker.on('error', (error) => this.failAll(error));
-      worker.on('exit', (code) => {
-        if (this.waiting.size > 0) this.failAll(new Error(`classify worker exited with code ${code}`));
-      });
+      worker.on('exit', (code) => this.failAll(new Error(`classify worker exited with code ${code}`)));
       return worker;
     });
   }
@@ -62,6 +63,10 @@ class WorkerPool {
     const id = this.nextId++;
     const worker = this.workers[id % this.workers.length];
     return new Promise((resolve, reject) => {
+      if (this.broken !== undefined) {
+        reject(this.broken);
+        return;
+      }
       this.waiting.set(id, { resolve, reject });
       const request: BatchRequest = { id, start, text };
       worker?.postMessage(request);
@@ -69,11 +74,14 @@ class WorkerPool {
   }
 
   private failAll(error: Error): void {
+    if (this.closing) return;
+    this.broken ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }
