@@ -6,7 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -198,6 +198,7 @@ async function main(): Promise<void> {
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const load = loadavg()[0]?.toFixed(1) ?? '?';
   const section = `## Lambda bundles
 
 \`npm run bench:bundles\` (bench/lambda-bundles.ts): each handler bundled with the stack's esbuild options
@@ -205,8 +206,8 @@ async function main(): Promise<void> {
 runtime provides it, source map in a separate file), then imported in ${runs} fresh \`node\` processes each;
 import time is \`await import(bundle)\` including module init (config parsing, SDK client construction, loading
 the external SDK from node_modules), node start-up excluded. Measured ${new Date().toISOString().slice(0, 10)}
-on Node ${process.versions.node}, ${cpus().length} × ${cpu} (the Lambdas run Node 24 on arm64; absolute
-times there differ). Goals: bundle < ${SIZE_GOAL_KB} KB, import < ${IMPORT_GOAL_MS} ms.
+on Node ${process.versions.node}, ${cpus().length} × ${cpu}, 1-minute load average ${load} at the end of the run
+(the Lambdas run Node 24 on arm64; absolute times there differ). Goals: bundle < ${SIZE_GOAL_KB} KB, import < ${IMPORT_GOAL_MS} ms.
 
 | function | bundle | gzip | import median / p90 | with \`--enable-source-maps\` (as deployed) | of which SDK alone (median) | goals size / import | largest inputs |
 |---|---|---|---|---|---|---|---|
