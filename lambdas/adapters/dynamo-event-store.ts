@@ -151,7 +151,10 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
 
 /** The allowlist partition, read whole and cached per container so it costs no request per event. */
 export class DynamoAllowlist implements Allowlist {
-  private cache: { addresses: Set<string>; domains: Set<string>; loadedAt: number } | null = null;
+  private cache: {
+    entries: Promise<{ addresses: Set<string>; domains: Set<string> }>;
+    loadedAt: number;
+  } | null = null;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -161,12 +164,18 @@ export class DynamoAllowlist implements Allowlist {
   async isAllowlisted(email: string, domain: string): Promise<boolean> {
     const now = this.options.now().getTime();
     if (!this.cache || now - this.cache.loadedAt >= this.options.cacheSeconds * 1000) {
-      this.cache = { ...(await this.load()), loadedAt: now };
+      // The promise is cached, so the records of a batch share one load instead of each starting its own.
+      const entries = this.load();
+      this.cache = { entries, loadedAt: now };
+      entries.catch(() => {
+        if (this.cache?.entries === entries) this.cache = null;
+      });
     }
-    if (this.cache.addresses.has(email)) return true;
+    const { addresses, domains } = await this.cache.entries;
+    if (addresses.has(email)) return true;
     // A domain entry covers its subdomains too: allowlisting example.com covers mail.example.com.
     const labels = domain.split('.');
-    return labels.some((_, i) => this.cache?.domains.has(labels.slice(i).join('.')));
+    return labels.some((_, i) => domains.has(labels.slice(i).join('.')));
   }
 
   private async load(): Promise<{ addresses: Set<string>; domains: Set<string> }> {

@@ -1,5 +1,7 @@
 // The TransactWriteItems/TransactGetItems front for dynalite the processor depends on: all-or-nothing, the
 // cancellation reasons DynamoDB sends (parsed by the real SDK), and consumed capacity.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import {
   DynamoDBClient,
   TransactGetItemsCommand,
@@ -7,9 +9,10 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTransactionalDynalite, startTransactionProxy } from '../../local/dynalite-transactions.ts';
-import { createTable, startDynalite } from '../../local/dynamo.ts';
+import { createTable } from '../../local/dynamo.ts';
 
 const TABLE = 'transactions';
 const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
@@ -173,8 +176,10 @@ describe('dynalite transactions', () => {
 
   it('the proxy adds transactions in front of a plain dynalite', async () => {
     // Prepare
-    const plain = await startDynalite();
-    const proxy = await startTransactionProxy(plain.endpoint);
+    const plain = dynalite({ createTableMs: 0 });
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    const proxy = await startTransactionProxy(`http://127.0.0.1:${(plain.address() as AddressInfo).port}`);
     const client = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }),
     );
@@ -198,7 +203,8 @@ describe('dynalite transactions', () => {
     } finally {
       client.destroy();
       await proxy.close();
-      await plain.close();
+      plain.closeAllConnections();
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
     }
   });
 });
