@@ -197,6 +197,14 @@ export async function readTimeline<T>(
       const head = newestHead(streams);
       if (head === null) break;
       if (!emit(head.stream, head.entry)) return page({ group: group.label, position: lastEmitted });
+      if (out.length >= options.limit) {
+        // Full page: stop without reading ahead. The cursor is null only when nothing can follow, so a page
+        // that ends exactly at the last item may be followed by one empty page (as DynamoDB's own paging is).
+        const more =
+          groupIndex < query.groups.length - 1 ||
+          streams.some((stream) => stream.buffer.length > 0 || !stream.exhausted);
+        return page(more ? { group: group.label, position: lastEmitted } : null);
+      }
     }
     groupIndex += 1;
     ceiling = query.highPosition;

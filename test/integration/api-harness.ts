@@ -110,7 +110,7 @@ export async function startApiStack(now: Date): Promise<ApiStack> {
         try {
           return await processMessageBody(JSON.stringify(notification), processorDeps);
         } catch (error) {
-          if (!(error instanceof TransientProcessingError) || attempt >= 5) throw error;
+          if (!(error instanceof TransientProcessingError) || attempt >= 20) throw error;
         }
       }
     },
