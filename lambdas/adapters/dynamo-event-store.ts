@@ -17,7 +17,7 @@ import type {
   StoredSummary,
   SuppressionStateStore,
 } from '../domain/ports.ts';
-import { auditItem, counterUpdates, eventItem, summaryFromItem, summaryItem } from './dynamo-items.ts';
+import { auditItem, counterUpdates, eventItem, summaryFromItem, summaryUpdate } from './dynamo-items.ts';
 import { ALLOWLIST_PK, keys } from './table-definition.ts';
 
 export interface DynamoEventStoreOptions {
@@ -41,20 +41,6 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
   async recordEvent({ event, decision, summary, expectedVersion }: RecordEventInput): Promise<RecordResult> {
     const TableName = this.options.tableName;
     const [dayCounter, domainCounter] = counterUpdates(event, decision);
-    const summaryPut =
-      expectedVersion === null
-        ? {
-            TableName,
-            Item: summaryItem(summary, 1),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }
-        : {
-            TableName,
-            Item: summaryItem(summary, expectedVersion + 1),
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          };
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -66,7 +52,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Put: summaryPut },
+            { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
             { Update: { TableName, ...dayCounter } },
             { Update: { TableName, ...domainCounter } },
           ],

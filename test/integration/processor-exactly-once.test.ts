@@ -1,6 +1,6 @@
 // The processor's promises under redelivery and faults, against dynalite and the SESv2 emulator on loopback:
 // every event once, counters once, no suppression lost or doubled, poison parked beside valid neighbours.
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../lambdas/adapters/table-definition.ts';
@@ -12,6 +12,7 @@ import {
   sqsEvent,
   sqsRecord,
   startProcessorStack,
+  TABLE,
 } from './processor-harness.ts';
 
 let stack: ProcessorStack | undefined;
@@ -240,6 +241,35 @@ describe('exactly once', () => {
   });
 });
 
+describe('summary writes', () => {
+  it('keeps attributes other writers added to the summary, and bumps the version', async () => {
+    // Prepare: a summary as another writer (the query API) left it, with an attribute the processor does not know.
+    stack = await startProcessorStack();
+    await send(await deliveryFor(DEAD, '2024-10-01T00:00:00.000Z', 'msg-first'), 'first');
+    await stack.doc.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.summary(DEAD),
+        UpdateExpression: 'SET #note = :note ADD #version :one',
+        ExpressionAttributeNames: { '#note': 'operatorNote', '#version': 'version' },
+        ExpressionAttributeValues: { ':note': 'seed address', ':one': 1 },
+      }),
+    );
+
+    // Act
+    await send(await fixture(GMAIL), 'second');
+
+    // Assess
+    const item = await stack.queryAll(keys.recipientPk(DEAD));
+    expect(item.find((i) => i.sk === 'SUMMARY')).toMatchObject({
+      operatorNote: 'seed address',
+      version: 3,
+      deliveries: 1,
+      hard: 1,
+    });
+  });
+});
+
 describe('poison and parking', () => {
   it('a malformed record beside a valid one: the valid one is recorded, the bad one parked with its reason', async () => {
     // Prepare
@@ -420,7 +450,7 @@ describe('suppression policy end to end', () => {
     stack = await startProcessorStack();
     await stack.doc.send(
       new PutCommand({
-        TableName: 'ses-bounce-test',
+        TableName: TABLE,
         Item: {
           ...keys.allowlistDomain('gmail.com'),
           entity: 'allowlist',
