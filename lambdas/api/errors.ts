@@ -8,6 +8,7 @@ export type ApiErrorCode =
   | 'route-not-found'
   | 'method-not-allowed'
   | 'force-required'
+  | 'conflict'
   | 'unsupported-media-type'
   | 'payload-too-large'
   | 'upstream-unavailable'

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { eventIdOf } from '../domain/recipient-event.ts';
 import type { DataDeps } from './deps.ts';
-import { ConflictError, NotFoundError, UpstreamUnavailableError } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import { listEvents } from './event-queries.ts';
 import { type EventView, eventPageSchema, eventViewSchema } from './event-view.ts';
 import { jsonResponse } from './http.ts';
@@ -333,7 +333,10 @@ export function recipientRoutes(deps: DataDeps): Route[] {
       responses: {
         200: { description: 'Reactivated', schema: reactivationViewSchema },
         404: { description: 'Neither we nor SES know the address' },
-        409: { description: 'Suppressed for a complaint and force=true missing' },
+        409: {
+          description:
+            'Suppressed for a complaint and force=true missing, or the recipient changed meanwhile',
+        },
         503: { description: 'SES throttled or unavailable; retry' },
       },
       async handle({ params, query, request }) {
@@ -376,7 +379,10 @@ export function recipientRoutes(deps: DataDeps): Route[] {
           });
         } catch (error) {
           if (error instanceof Error && /ConditionalCheckFailed|TransactionCanceled/.test(error.name)) {
-            throw new UpstreamUnavailableError('The recipient changed while reactivating; retry');
+            throw new ConflictError(
+              'conflict',
+              'The recipient changed (or was erased) while reactivating; retry',
+            );
           }
           throw error;
         }

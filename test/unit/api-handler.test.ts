@@ -2,7 +2,7 @@
 // boundary (aws-sdk-client-mock) and the exact commands asserted.
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteSuppressedDestinationCommand,
   GetSuppressedDestinationCommand,
@@ -186,12 +186,10 @@ describe('GET /bounces', () => {
 
   it('maps stored events to the list shape and continues with a cursor', async () => {
     // Prepare
-    dynamo
-      .on(QueryCommand)
-      .resolves({
-        Items: [fixture('bounce-event-item.json')],
-        LastEvaluatedKey: { pk: 'x', sk: 'E#2024-10-01T00:00:00.000Z#ab' },
-      });
+    dynamo.on(QueryCommand).resolves({
+      Items: [fixture('bounce-event-item.json')],
+      LastEvaluatedKey: { pk: 'x', sk: 'E#2024-10-01T00:00:00.000Z#ab' },
+    });
     // Act
     const first = await call('GET', '/bounces', { query: { email: 'jane.roe@example.org', limit: '1' } });
     // Assess
@@ -512,6 +510,21 @@ describe('DELETE /recipients/{email}/suppression', () => {
       },
     });
     expect(items[1]?.Update?.UpdateExpression).toContain('ADD #version :one');
+  });
+
+  it('is 409 when the summary changed between read and write', async () => {
+    // Prepare
+    dynamo.on(GetCommand, { Key: summaryKey }).resolves({ Item: fixture('summary-item.json') });
+    dynamo
+      .on(TransactWriteCommand)
+      .rejects(
+        new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [] }),
+      );
+    // Act
+    const result = await call('DELETE', '/recipients/jane.roe@example.org/suppression');
+    // Assess
+    expect(result.status).toBe(409);
+    expect(result.json).toMatchObject({ error: { code: 'conflict' } });
   });
 
   it('needs force=true for a complaint suppression', async () => {
