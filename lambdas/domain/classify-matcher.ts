@@ -58,9 +58,15 @@ export class PhraseMatcher {
   /** Phrase ids found by the last `scan`, in order of discovery; valid up to the returned count. */
   readonly found: Int32Array;
   private readonly classOf: Uint8Array;
+  /**
+   * Dense transitions, indexed by `state + class` where a state is stored pre-multiplied by the number of classes.
+   * A negative entry `~next` means "go to next, and next ends at least one phrase".
+   */
+  private readonly delta: Int32Array;
   private readonly classes: number;
-  private readonly delta: Uint16Array | Int32Array;
-  /** For each state, the index in `outputs` where its phrase list starts, or -1 when it ends none. */
+  /** The state entered by the virtual leading space. */
+  private readonly start: number;
+  /** For each state (by index), where its phrase list starts in `outputs`, or -1. */
   private readonly outStart: Int32Array;
   /** Phrase ids per state, each list terminated by -1. */
   private readonly outputs: Int32Array;
@@ -71,7 +77,7 @@ export class PhraseMatcher {
   constructor(phrases: readonly string[]) {
     const folded = phrases.map(foldPhrase);
 
-    // Character classes: one per distinct folded character used by some phrase.
+    // Character classes: one per distinct folded character used by some phrase; 0 for everything else.
     const classOf = new Uint8Array(0x10000);
     const classByChar = new Map<string, number>([[' ', SPACE]]);
     for (const phrase of folded) {
@@ -92,6 +98,7 @@ export class PhraseMatcher {
     // Trie.
     const edges: Map<number, number>[] = [new Map()];
     const ends: number[][] = [[]];
+    const lastClass: number[] = [OTHER];
     folded.forEach((phrase, id) => {
       let state = 0;
       for (const ch of phrase) {
@@ -103,6 +110,7 @@ export class PhraseMatcher {
           row.set(cls, next);
           edges.push(new Map());
           ends.push([]);
+          lastClass.push(cls);
         }
         state = next;
       }
@@ -111,13 +119,13 @@ export class PhraseMatcher {
 
     // Breadth-first: failure links, dense transitions, outputs merged along the failure chain.
     const states = edges.length;
-    const delta = states < 0x10000 ? new Uint16Array(states * classes) : new Int32Array(states * classes);
+    const next = new Int32Array(states * classes);
     const fail = new Int32Array(states);
     const merged: number[][] = ends.map((list) => [...list]);
     const queue: number[] = [];
-    for (const [cls, next] of edges[0] as Map<number, number>) {
-      delta[cls] = next;
-      queue.push(next);
+    for (const [cls, child] of edges[0] as Map<number, number>) {
+      next[cls] = child;
+      queue.push(child);
     }
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head] as number;
@@ -125,16 +133,21 @@ export class PhraseMatcher {
       if (failOut.length > 0) (merged[state] as number[]).push(...failOut);
       const row = edges[state] as Map<number, number>;
       for (let cls = 0; cls < classes; cls++) {
-        const next = row.get(cls);
-        const viaFail = delta[(fail[state] as number) * classes + cls] as number;
-        if (next === undefined) {
-          delta[state * classes + cls] = viaFail;
+        const child = row.get(cls);
+        const viaFail = next[(fail[state] as number) * classes + cls] as number;
+        if (child === undefined) {
+          next[state * classes + cls] = viaFail;
         } else {
-          delta[state * classes + cls] = next;
-          fail[next] = viaFail;
-          queue.push(next);
+          next[state * classes + cls] = child;
+          fail[child] = viaFail;
+          queue.push(child);
         }
       }
+    }
+    // Runs of whitespace count as one space: a state entered by a space stays put on another space. (Phrases are
+    // folded, so none contains two spaces in a row, and after a space the automaton is always in such a state.)
+    for (let state = 1; state < states; state++) {
+      if (lastClass[state] === SPACE) next[state * classes + SPACE] = state;
     }
 
     const outStart = new Int32Array(states).fill(-1);
@@ -145,9 +158,17 @@ export class PhraseMatcher {
       outputs.push(...list, -1);
     });
 
+    const delta = new Int32Array(states * classes);
+    for (let i = 0; i < delta.length; i++) {
+      const target = next[i] as number;
+      delta[i] = outStart[target] === -1 ? target * classes : ~(target * classes);
+    }
+
     this.classOf = classOf;
     this.classes = classes;
     this.delta = delta;
+    const first = next[SPACE] as number;
+    this.start = first * classes;
     this.outStart = outStart;
     this.outputs = Int32Array.from(outputs);
     this.seen = new Uint32Array(phrases.length);
@@ -160,39 +181,36 @@ export class PhraseMatcher {
    * Returns how many distinct phrases were found (their ids are in `found[0..count)`).
    */
   scan(text: string, limit: number): number {
-    const { classOf, classes, delta, outStart, outputs, seen, found } = this;
+    const { classOf, delta } = this;
     this.generation = this.generation === 0xffffffff ? 1 : this.generation + 1;
-    if (this.generation === 1) seen.fill(0);
-    const generation = this.generation;
+    if (this.generation === 1) this.seen.fill(0);
     const end = Math.min(text.length, limit);
     let count = 0;
-    let state = delta[SPACE] as number;
-    let lastSpace = true;
+    let state = this.start;
     for (let i = 0; i <= end; i++) {
-      let cls: number;
-      if (i === end) {
-        if (lastSpace) break;
-        cls = SPACE;
+      const cls = i < end ? (classOf[text.charCodeAt(i)] as number) : SPACE;
+      const target = delta[state + cls] as number;
+      if (target >= 0) {
+        state = target;
       } else {
-        cls = classOf[text.charCodeAt(i)] as number;
-        if (cls === SPACE) {
-          if (lastSpace) continue;
-          lastSpace = true;
-        } else {
-          lastSpace = false;
-        }
-      }
-      state = delta[state * classes + cls] as number;
-      let at = outStart[state] as number;
-      if (at < 0) continue;
-      for (let id = outputs[at] as number; id >= 0; id = outputs[++at] as number) {
-        if (seen[id] !== generation) {
-          seen[id] = generation;
-          found[count++] = id;
-        }
+        state = ~target;
+        count = this.record(state, count);
       }
     }
     return count;
+  }
+
+  private record(state: number, count: number): number {
+    const { outputs, seen, found, generation } = this;
+    let at = this.outStart[(state / this.classes) | 0] as number;
+    let n = count;
+    for (let id = outputs[at] as number; id >= 0; id = outputs[++at] as number) {
+      if (seen[id] !== generation) {
+        seen[id] = generation;
+        found[n++] = id;
+      }
+    }
+    return n;
   }
 
   /** Whether phrase `id` was found by the last scan. */

@@ -38,7 +38,6 @@ interface Code {
   readonly text: string;
 }
 
-const STATUS = /^\s*#?([245])\.(\d{1,3})\.(\d{1,3})(?!\d)/;
 const CODE_IN_TEXT = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)/g;
 /** The basic reply code at the start of a diagnostic ("smtp; 550 ...", "SMTP;550-...", "550 ..."). */
 const REPLY = /^\s*(?:[a-z][\w-]*\s*;\s*)?([245])\d\d(?:[\s-]|$)/i;
@@ -56,9 +55,42 @@ function specificity(code: Code): number {
   return code.subject === 0 ? 0 : 1;
 }
 
+const DOT = 0x2e;
+const ZERO = 0x30;
+
+/** Up to three decimal digits at `at`: [value, digits read]. */
+function readNumber(text: string, at: number): [number, number] {
+  let value = 0;
+  let digits = 0;
+  while (digits < 3) {
+    const d = text.charCodeAt(at + digits) - ZERO;
+    if (!(d >= 0 && d <= 9)) break;
+    value = value * 10 + d;
+    digits++;
+  }
+  return [value, digits];
+}
+
+/** `status` as an enhanced code ("5.1.1"; surrounding blanks and a leading "#" allowed), or null. Hand-parsed: hot. */
 function parseStatus(status: string): Code | null {
-  const m = STATUS.exec(status);
-  return m ? toCode(m[1] as string, m[2] as string, m[3] as string) : null;
+  let i = 0;
+  while (i < status.length && status.charCodeAt(i) <= 0x20) i++;
+  if (status.charCodeAt(i) === 0x23) i++;
+  const klass = status.charCodeAt(i) - ZERO;
+  if ((klass !== 2 && klass !== 4 && klass !== 5) || status.charCodeAt(i + 1) !== DOT) return null;
+  const [subject, subjectDigits] = readNumber(status, i + 2);
+  const secondDot = i + 2 + subjectDigits;
+  if (subjectDigits === 0 || status.charCodeAt(secondDot) !== DOT) return null;
+  const [detail, detailDigits] = readNumber(status, secondDot + 1);
+  const end = secondDot + 1 + detailDigits;
+  const after = status.charCodeAt(end) - ZERO;
+  if (detailDigits === 0 || (after >= 0 && after <= 9)) return null;
+  const canonical =
+    i === 0 &&
+    end === status.length &&
+    (subjectDigits === 1 || status.charCodeAt(2) !== ZERO) &&
+    (detailDigits === 1 || status.charCodeAt(secondDot + 1) !== ZERO);
+  return { klass, subject, detail, text: canonical ? status : `${klass}.${subject}.${detail}` };
 }
 
 /** The code that speaks for this bounce: `status`, unless the text carries a more specific one. */
@@ -116,6 +148,8 @@ function fitsAny(code: Code | null, patterns: readonly CompiledPattern[]): boole
 interface CompiledTextRule {
   readonly rule: TextRule;
   readonly order: number;
+  /** The evidence text for each alternative, built once. */
+  readonly evidence: readonly string[];
   /** Each alternative: the phrase ids that must all be present. */
   readonly alternatives: readonly (readonly number[])[];
   readonly unless: readonly number[];
@@ -140,6 +174,7 @@ const asList = (phrase: Phrase): readonly string[] => (typeof phrase === 'string
 const COMPILED_TEXT_RULES: readonly CompiledTextRule[] = TEXT_RULES.map((rule, order) => ({
   rule,
   order,
+  evidence: rule.match.map((phrase) => `text rule ${rule.id} ("${asList(phrase).join('" + "')}")`),
   alternatives: rule.match.map((phrase) => asList(phrase).map(phraseId)),
   unless: (rule.unless ?? []).map(phraseId),
   codes: rule.codes ? rule.codes.map(compileCodePattern) : null,
@@ -162,6 +197,8 @@ const MATCHER = new PhraseMatcher(phrases);
 interface CompiledCodeRule {
   readonly rule: CodeRule;
   readonly pattern: CompiledPattern;
+  /** Appended to "code 5.1.1" in the evidence. */
+  readonly evidence: string;
 }
 
 /** Code rules grouped by subject, table order kept. */
@@ -171,7 +208,7 @@ const CODE_RULES_BY_SUBJECT: ReadonlyMap<number, readonly CompiledCodeRule[]> = 
     const pattern = compileCodePattern(rule.code);
     if (pattern.subject === null) throw new Error(`classifier: code rule "${rule.code}" needs a subject`);
     const list = bySubject.get(pattern.subject) ?? [];
-    list.push({ rule, pattern });
+    list.push({ rule, pattern, evidence: ` (rule ${rule.code}: ${rule.source})` });
     bySubject.set(pattern.subject, list);
   }
   return bySubject;
@@ -187,12 +224,7 @@ const SES_BY_SUBTYPE: ReadonlyMap<string, SesRule> = new Map(
 interface TextMatch {
   readonly rule: TextRule;
   readonly order: number;
-  readonly alternative: number;
-}
-
-function describeTextMatch(m: TextMatch): string {
-  const phrase = m.rule.match[m.alternative] as Phrase;
-  return `text rule ${m.rule.id} ("${asList(phrase).join('" + "')}")`;
+  readonly evidence: string;
 }
 
 /** The first strong and the first weak text rule (in table order) that fit the text and the code in use. */
@@ -210,7 +242,7 @@ function matchText(text: string, code: Code | null): { strong: TextMatch | null;
       const best = compiled.rule.weak ? weak : strong;
       if (best !== null && best.order <= order) continue;
       if (!applies(compiled, alternative, code)) continue;
-      const match = { rule: compiled.rule, order, alternative };
+      const match = { rule: compiled.rule, order, evidence: compiled.evidence[alternative] as string };
       if (compiled.rule.weak) weak = match;
       else strong = match;
     }
@@ -226,11 +258,11 @@ function applies(compiled: CompiledTextRule, alternative: number, code: Code | n
   return !fitsAny(code, compiled.notCodes);
 }
 
-function matchCode(code: Code | null): CodeRule | null {
+function matchCode(code: Code | null): CompiledCodeRule | null {
   if (code === null) return null;
   const rules = CODE_RULES_BY_SUBJECT.get(code.subject);
   if (rules === undefined) return null;
-  for (const { rule, pattern } of rules) if (fits(code, pattern)) return rule;
+  for (const compiled of rules) if (fits(code, compiled.pattern)) return compiled;
   return null;
 }
 
@@ -247,38 +279,44 @@ interface Decision {
 }
 
 const TITLE_CACHE_LIMIT = 1024;
-const titles = new Map<string, string | null>();
-function titleOf(code: string): string | null {
-  let title = titles.get(code);
+/** Titles by numeric code key: a hot lookup, bounded (cleared when full). */
+const titles = new Map<number, string | null>();
+function titleOf(code: Code): string | null {
+  const key = code.klass * 1_000_000 + code.subject * 1_000 + code.detail;
+  let title = titles.get(key);
   if (title === undefined) {
-    title = codeTitle(code);
+    title = codeTitle(code.text);
     if (titles.size >= TITLE_CACHE_LIMIT) titles.clear();
-    titles.set(code, title);
+    titles.set(key, title);
   }
   return title;
 }
 
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+function fromText(m: TextMatch): Decision {
+  return { category: m.rule.category, evidence: m.evidence, transientWording: m.rule.transient === true };
+}
+
+function fromCode(compiled: CompiledCodeRule, c: Code): Decision {
+  return {
+    category: compiled.rule.category,
+    evidence: `code ${c.text}${compiled.evidence}`,
+    transientWording: false,
+  };
+}
+
+// Module-level functions only on the hot path: closures created per call cost far more than the matching itself
+// under bundlers that keep function names (tsx does).
 function decide(
   strong: TextMatch | null,
   weak: TextMatch | null,
-  codeRule: CodeRule | null,
+  codeRule: CompiledCodeRule | null,
   code: Code | null,
   ses: SesRule | undefined,
 ): Decision {
-  const fromText = (m: TextMatch): Decision => ({
-    category: m.rule.category,
-    evidence: describeTextMatch(m),
-    transientWording: m.rule.transient === true,
-  });
-  const fromCode = (rule: CodeRule, c: Code): Decision => ({
-    category: rule.category,
-    evidence: `code ${c.text} (rule ${rule.code}: ${rule.source})`,
-    transientWording: false,
-  });
   if (strong !== null) return fromText(strong);
-  if (codeRule !== null && code !== null && !codeRule.weak) return fromCode(codeRule, code);
+  if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
   if (weak !== null) return fromText(weak);
   if (ses !== undefined) {
     return {
@@ -298,7 +336,8 @@ function decide(
 function classifyUnsafe(input: BounceInput): Classification {
   const bounceType = asString(input.bounceType);
   const subType = asString(input.bounceSubType);
-  const delayed = asString(input.action).trim().toLowerCase() === 'delayed';
+  const action = asString(input.action);
+  const delayed = action !== '' && action !== 'failed' && action.trim().toLowerCase() === 'delayed';
   const rawText = asString(input.diagnosticCode);
   const text = rawText.length > MAX_SCANNED_CHARS ? rawText.slice(0, MAX_SCANNED_CHARS) : rawText;
   const rawStatus = asString(input.status);
@@ -360,7 +399,7 @@ function classifyUnsafe(input: BounceInput): Classification {
     blame: policy.blame,
     suppress: hard && policy.deadAddress,
     code: used,
-    codeTitle: used === null ? null : titleOf(used),
+    codeTitle: code === null ? null : titleOf(code),
     evidence,
   };
 }
