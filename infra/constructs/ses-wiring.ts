@@ -1,7 +1,7 @@
 // Points SES at the notification topic: a configuration set (created or existing) with an SNS event destination
 // for bounce, complaint and (unless turned off) delivery only, and optionally the identity notifications of given identities.
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigurationSet,
@@ -11,7 +11,7 @@ import {
   type IConfigurationSet,
 } from 'aws-cdk-lib/aws-ses';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
 
 /**
@@ -23,9 +23,6 @@ const FEEDBACK_TYPES = [
   { event: EmailSendingEvent.COMPLAINT, notification: 'Complaint' },
   { event: EmailSendingEvent.DELIVERY, notification: 'Delivery' },
 ] as const;
-
-/** Construct id of CDK's AwsCustomResource singleton provider function (fixed in aws-cdk-lib). */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface SesWiringProps {
   readonly topic: ITopic;
@@ -77,16 +74,22 @@ export class SesWiring extends Construct {
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
     const identityArns = props.notificationIdentities.map(identityArn);
     const topicPolicy = props.allowSesIdentities(identityArns);
-    const policy = AwsCustomResourcePolicy.fromStatements([
-      new PolicyStatement({
-        actions: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
-        resources: identityArns,
-      }),
-    ]);
     const logGroup = new LogGroup(this, 'IdentityNotificationCallLogs', {
       retention: props.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // One role for all calls (instead of a policy per custom resource, which would outgrow IAM's inline-policy
+    // size limit with a few identities): the two SES actions on exactly these identities, and its own logs.
+    const role = new Role(this, 'IdentityNotificationRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
+        resources: identityArns,
+      }),
+    );
+    logGroup.grantWrite(role);
     props.notificationIdentities.forEach((identity, index) => {
       for (const { notification: type } of this.feedbackTypes) {
         const topicCall = new AwsCustomResource(this, `Identity${index}${type}Topic`, {
@@ -102,7 +105,7 @@ export class SesWiring extends Construct {
             action: 'setIdentityNotificationTopic',
             parameters: { Identity: identity, NotificationType: type },
           },
-          policy,
+          role,
           installLatestAwsSdk: false,
           logGroup,
         });
@@ -116,22 +119,12 @@ export class SesWiring extends Construct {
             parameters: { Identity: identity, NotificationType: type, Enabled: true },
             physicalResourceId: PhysicalResourceId.of(`${identity}-${type}-headers`),
           },
-          policy,
+          role,
           installLatestAwsSdk: false,
           logGroup,
         });
         headersCall.node.addDependency(topicCall);
       }
     });
-    // AwsCustomResource runs every call in one CDK-provided singleton function at stack level.
-    const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-    if (provider !== undefined) {
-      Validations.of(provider).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "CDK's AwsCustomResource provider (a deploy-time singleton) uses the basic execution role for its logs; " +
-          'its SES permissions are the exact identity-notification actions on the exact identity ARNs.',
-      });
-    }
   }
 }

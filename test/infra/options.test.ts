@@ -125,18 +125,30 @@ describe('identity notifications', () => {
     });
   });
 
-  it('gives the custom resource exactly the two SES actions on exactly those identities', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
-            Resource: [identityArn('example.com'), identityArn('news@example.org')],
-          },
-        ],
+  it('runs every call under one role: the two SES actions on exactly those identities, and its own logs', () => {
+    const roleId = logicalId(stack, stack.sesWiring.node.findChild('IdentityNotificationRole'));
+    const users = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Role['Fn::GetAtt'][0] === roleId,
+    );
+    expect(users).toHaveLength(1); // CDK's AwsCustomResource provider, shared by every call
+    const role = template.findResources('AWS::IAM::Role')[roleId];
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleId),
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
+        Resource: [identityArn('example.com'), identityArn('news@example.org')],
       },
-    });
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SesWiringIdentityNotificationCallLogs/), 'Arn'] },
+      },
+    ]);
   });
 });
 
