@@ -32,8 +32,6 @@ export const MESSAGE_SIZE_RULES: readonly TextRule[] = [
       'too many attachments',
       'maximum size the user accepts',
       'taille limite du message',
-      'nachricht ist zu gross',
-      'слишком большое',
     ],
     unless: ['mailbox'],
     source:
@@ -110,7 +108,6 @@ export const CONTENT_RULES: readonly TextRule[] = [
       'surbl',
       'urlbl',
       'mail rejete',
-      'спам',
       ' ib212',
     ],
     source:
