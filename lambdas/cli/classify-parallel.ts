@@ -22,7 +22,8 @@ export interface ParallelResult {
 }
 
 interface BatchResult {
-  output: string;
+  /** Output lines: a string without the final line break, or UTF-8 bytes with it (from a worker). */
+  output: string | Uint8Array;
   failures: number;
 }
 
@@ -224,7 +225,7 @@ export async function classifyLinesInParallel(
     const result = await inFlight.shift();
     if (result === undefined) return;
     failures += result.failures;
-    await writer.push(result.output);
+    await (typeof result.output === 'string' ? writer.push(result.output) : writer.pushBytes(result.output));
   };
   const enqueue = (result: Promise<BatchResult>): Promise<void> | undefined => {
     inFlight.push(result);

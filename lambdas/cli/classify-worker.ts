@@ -13,16 +13,20 @@ export interface BatchRequest {
 
 export interface BatchResponse {
   id: number;
-  /** One output line per input line, joined with "\n". */
-  output: string;
+  /** One output line per input line, each ending in "\n", as UTF-8 (transferred, not copied). */
+  output: Uint8Array;
   failures: number;
 }
 
+const encoder = new TextEncoder();
 const port = parentPort;
 if (port !== null) {
   port.on('message', (request: BatchRequest) => {
     const { output, failures } = classifyBlock(request.start, request.text);
-    const response: BatchResponse = { id: request.id, output, failures };
-    port.postMessage(response);
+    // Encoding here and transferring the bytes is cheaper than cloning a large string into the main thread,
+    // which then writes the bytes as they are.
+    const bytes = encoder.encode(`${output}\n`);
+    const response: BatchResponse = { id: request.id, output: bytes, failures };
+    port.postMessage(response, [bytes.buffer]);
   });
 }

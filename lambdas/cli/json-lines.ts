@@ -32,11 +32,22 @@ export class BufferedLineWriter {
     return this.size >= this.flushAt ? this.flush() : undefined;
   }
 
+  /** Writes ready-made output (whole lines, UTF-8) after what is queued. */
+  pushBytes(bytes: Uint8Array): Promise<void> | undefined {
+    const queued = this.flush();
+    if (queued !== undefined) return queued.then(() => this.write(bytes));
+    return this.write(bytes);
+  }
+
   flush(): Promise<void> | undefined {
     if (this.size === 0) return undefined;
     const data = `${this.lines.join('\n')}\n`;
     this.lines = [];
     this.size = 0;
+    return this.write(data);
+  }
+
+  private write(data: string | Uint8Array): Promise<void> | undefined {
     if (this.closed || this.out.write(data)) return undefined;
     return new Promise((resolve) => {
       const done = () => {
