@@ -15,7 +15,8 @@
 // domain-rejects-mail, mailbox-disabled, ses-suppressed) reported as permanent: a class-4 code, `action: delayed`
 // or wording that says "temporarily" keeps it soft, while a class-5 code makes it hard even when SES labelled the
 // bounce Transient (SES reports "550 5.4.4 Invalid domain" as Transient). Everything else is soft, except that an
-// undetermined bounce with nothing to read takes SES's Permanent label as its verdict (it is never suppressed).
+// undetermined bounce (nothing says why) takes SES's Permanent label as its verdict; it is never suppressed.
+// SES labels are matched exactly as SES writes them (TitleCase), and case-insensitively as a fallback.
 // Suppress: exactly the hard verdicts in a dead-address category; never for a sender-side category.
 import type { BounceInput, Category, Classification } from './classification.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
@@ -217,6 +218,21 @@ const CODE_RULES_BY_SUBJECT: ReadonlyMap<number, readonly CompiledCodeRule[]> = 
 const SES_BY_SUBTYPE: ReadonlyMap<string, SesRule> = new Map(
   SES_SUBTYPE_RULES.map((r) => [r.bounceSubType, r]),
 );
+const SES_BY_LOWER_SUBTYPE: ReadonlyMap<string, SesRule> = new Map(
+  SES_SUBTYPE_RULES.map((r) => [r.bounceSubType.toLowerCase(), r]),
+);
+
+function sesSubtype(subType: string): SesRule | undefined {
+  if (subType === '') return undefined;
+  return SES_BY_SUBTYPE.get(subType) ?? SES_BY_LOWER_SUBTYPE.get(subType.trim().toLowerCase());
+}
+
+/** SES's bounceType as 'Permanent', 'Transient' or '' (Undetermined, missing, unknown). */
+function bounceTypeOf(value: string): 'Permanent' | 'Transient' | '' {
+  if (value === 'Permanent' || value === 'Transient') return value;
+  const lower = value.trim().toLowerCase();
+  return lower === 'permanent' ? 'Permanent' : lower === 'transient' ? 'Transient' : '';
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Matching
@@ -334,8 +350,7 @@ function decide(
 }
 
 function classifyUnsafe(input: BounceInput): Classification {
-  const bounceType = asString(input.bounceType);
-  const subType = asString(input.bounceSubType);
+  const bounceType = bounceTypeOf(asString(input.bounceType));
   const action = asString(input.action);
   const delayed = action !== '' && action !== 'failed' && action.trim().toLowerCase() === 'delayed';
   const rawText = asString(input.diagnosticCode);
@@ -343,7 +358,7 @@ function classifyUnsafe(input: BounceInput): Classification {
   const rawStatus = asString(input.status);
   const status = parseStatus(rawStatus);
   const code = chooseCode(status, text);
-  const ses = SES_BY_SUBTYPE.get(subType);
+  const ses = sesSubtype(asString(input.bounceSubType));
 
   let decision: Decision;
   if (ses?.authoritative) {

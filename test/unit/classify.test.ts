@@ -214,6 +214,23 @@ describe('SES labels are a hint and the fallback', () => {
     expectWellFormed(c);
   });
 
+  it('accepts SES labels in other casings (SESv2 writes PERMANENT)', () => {
+    expect(classifyBounce({ bounceType: 'PERMANENT', bounceSubType: 'noemail' })).toMatchObject({
+      category: 'unknown-recipient',
+      verdict: 'hard',
+    });
+    expect(
+      classifyBounce({ bounceType: ' transient ', bounceSubType: 'MAILBOXFULL', status: '5.0.0' }),
+    ).toMatchObject({
+      category: 'mailbox-full',
+      verdict: 'soft',
+    });
+    expect(classifyBounce({ bounceType: 'permanent' })).toMatchObject({
+      category: 'undetermined',
+      verdict: 'hard',
+    });
+  });
+
   it('does not suppress on SES Permanent/General alone: nothing says the address is dead', () => {
     const c = classifyBounce({ bounceType: 'Permanent', bounceSubType: 'General' });
     expect(c.suppress).toBe(false);
