@@ -1,0 +1,208 @@
+// Checks a load run's end state against what the workload says it must be: every distinct recipient event
+// exactly once, summaries and daily counters equal to the sums of the events, the SES suppression list holding
+// exactly the addresses the policy asks for (each put once), nothing left pending, failed or in a DLQ.
+// Reads the table with Scan: this is a test oracle, not an access pattern of the product.
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Sesv2Call, SuppressionEntry } from '../../local/sesv2-suppression-server.ts';
+import type { Expected } from './workload.ts';
+
+export interface StateCheck {
+  /** Distinct expected events found in the store. */
+  recorded: number;
+  /** Expected events missing from the store. */
+  lost: number;
+  /** Counted more than once: event items beyond one per id, plus summary counts above the events' sum. */
+  duplicates: number;
+  /** Events in the store the workload never sent. */
+  unexpected: number;
+  suppressionsExpected: number;
+  suppressionsActual: number;
+  /** Addresses for which more than one distinct suppression request was made (a decision taken twice). */
+  duplicateSuppressions: number;
+  /**
+   * Successful PutSuppressedDestination calls beyond one per listed address: the same request applied again
+   * after its confirmation write failed (at-least-once toward SES; an upsert, harmless).
+   */
+  rePuts: number;
+  problems: string[];
+  /** Digest of the order-independent end state: equal runs of equal workloads have equal digests. */
+  digest: string;
+}
+
+type Item = Record<string, unknown>;
+
+async function scanAll(client: DynamoDBDocumentClient, table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: table,
+        ConsistentRead: true,
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+const COUNT_FIELDS = ['hard', 'soft', 'complaints', 'deliveries'] as const;
+
+export async function verifyEndState(input: {
+  client: DynamoDBDocumentClient;
+  table: string;
+  expected: Expected;
+  suppressionList: SuppressionEntry[];
+  sesCalls: Sesv2Call[];
+  suppressionRequests: ReadonlyMap<string, ReadonlySet<string>>;
+  deadLetters: { ingest: number; suppression: number };
+}): Promise<StateCheck> {
+  const { expected } = input;
+  const problems: string[] = [];
+  const items = await scanAll(input.client, input.table);
+  const note = (text: string) => {
+    if (problems.length < 20) problems.push(text);
+  };
+
+  const eventIds = new Map<string, number>();
+  const summaries = new Map<string, Item>();
+  const dayTotals = new Map<string, Map<string, number>>();
+  const domainDayEvents = new Map<string, number>();
+  let suppressRequested = 0;
+  for (const item of items) {
+    const pk = String(item.pk);
+    if (item.entity === 'event' && item.type !== 'audit') {
+      const id = String(item.id);
+      eventIds.set(id, (eventIds.get(id) ?? 0) + 1);
+    } else if (item.entity === 'summary') {
+      summaries.set(String(item.email), item);
+    } else if (pk.startsWith('STAT#')) {
+      const day = String(item.sk).slice(2);
+      const totals = dayTotals.get(day) ?? new Map<string, number>();
+      dayTotals.set(day, totals);
+      for (const [name, value] of Object.entries(item)) {
+        if (typeof value !== 'number') continue;
+        if (name === 'suppress:requested') suppressRequested += value;
+        totals.set(name, (totals.get(name) ?? 0) + value);
+      }
+    } else if (pk.startsWith('STATDOM#')) {
+      const day = String(item.day);
+      domainDayEvents.set(
+        day,
+        (domainDayEvents.get(day) ?? 0) + (typeof item.events === 'number' ? item.events : 0),
+      );
+    }
+  }
+
+  let recorded = 0;
+  let duplicates = 0;
+  for (const [id, count] of eventIds) {
+    if (expected.events.has(id)) recorded += 1;
+    duplicates += count - 1;
+  }
+  const unexpected = [...eventIds.keys()].filter((id) => !expected.events.has(id)).length;
+  const lost = expected.events.size - recorded;
+  if (lost > 0) note(`${lost} expected events missing`);
+  if (unexpected > 0) note(`${unexpected} events recorded that were never sent`);
+
+  // Summaries: each count equals the number of that recipient's events of that kind.
+  for (const [email, want] of expected.recipients) {
+    const summary = summaries.get(email);
+    if (!summary) {
+      note(`no summary for ${email}`);
+      continue;
+    }
+    for (const field of COUNT_FIELDS) {
+      const have = typeof summary[field] === 'number' ? (summary[field] as number) : 0;
+      if (have > want[field]) duplicates += have - want[field];
+      if (have !== want[field]) note(`${email}: ${field} ${have}, events say ${want[field]}`);
+    }
+  }
+  if (summaries.size !== expected.recipients.size) {
+    note(`${summaries.size} summaries for ${expected.recipients.size} recipients`);
+  }
+
+  // Daily counters: the sums over shards equal the events of that day (day totals and day × domain).
+  for (const [day, want] of expected.days) {
+    const have = dayTotals.get(day) ?? new Map<string, number>();
+    for (const [name, value] of want) {
+      if ((have.get(name) ?? 0) !== value)
+        note(`counter ${day} ${name}: ${have.get(name) ?? 0}, events say ${value}`);
+    }
+    if ((domainDayEvents.get(day) ?? 0) !== want.get('events')) {
+      note(
+        `per-domain counters ${day}: ${domainDayEvents.get(day) ?? 0} events, expected ${want.get('events')}`,
+      );
+    }
+  }
+  for (const day of dayTotals.keys()) if (!expected.days.has(day)) note(`counters for unexpected day ${day}`);
+  if (suppressRequested !== expected.suppressions.size) {
+    note(`suppress:requested counters ${suppressRequested}, expected ${expected.suppressions.size}`);
+  }
+
+  // The SES list and the summaries' suppression state.
+  const listed = new Map(input.suppressionList.map((e) => [e.emailAddress, e.reason]));
+  let missing = 0;
+  for (const [email, reason] of expected.suppressions) {
+    const have = listed.get(email);
+    if (have === undefined) missing += 1;
+    else if (have !== reason) note(`${email} listed for ${have}, policy says ${reason}`);
+    const state = (summaries.get(email)?.suppression as Item | undefined)?.state;
+    if (state !== 'confirmed')
+      note(`${email}: summary suppression state ${String(state)}, expected confirmed`);
+  }
+  const extra = [...listed.keys()].filter((email) => !expected.suppressions.has(email));
+  if (missing > 0) note(`${missing} expected suppressions missing from the SES list`);
+  if (extra.length > 0)
+    note(`${extra.length} addresses on the SES list the policy does not ask for (${extra[0]})`);
+  for (const [email, summary] of summaries) {
+    const state = (summary.suppression as Item | undefined)?.state;
+    if (state !== undefined && !expected.suppressions.has(email))
+      note(`${email}: unexpected suppression ${String(state)}`);
+  }
+  const successfulPuts = input.sesCalls.filter((c) => c.method === 'PUT' && c.status === 200).length;
+  const rePuts = Math.max(0, successfulPuts - listed.size);
+  const duplicateSuppressions = [...input.suppressionRequests.values()].filter((ids) => ids.size > 1).length;
+  if (duplicateSuppressions > 0)
+    note(`${duplicateSuppressions} addresses got more than one suppression request`);
+  if (input.deadLetters.ingest > 0) note(`${input.deadLetters.ingest} messages left in the notification DLQ`);
+  if (input.deadLetters.suppression > 0)
+    note(`${input.deadLetters.suppression} messages left in the suppression DLQ`);
+
+  const digest = createHash('sha256');
+  digest.update([...eventIds.keys()].sort().join(','));
+  for (const email of [...summaries.keys()].sort()) {
+    const s = summaries.get(email) as Item;
+    const suppression = s.suppression as Item | undefined;
+    digest.update(
+      JSON.stringify([
+        email,
+        ...COUNT_FIELDS.map((f) => s[f]),
+        s.softStreak,
+        s.firstEventAt,
+        s.lastEventAt,
+        suppression ? [suppression.state, suppression.action, suppression.reason, suppression.cause] : null,
+      ]),
+    );
+  }
+  for (const day of [...dayTotals.keys()].sort()) {
+    digest.update(JSON.stringify([day, [...(dayTotals.get(day) ?? [])].sort()]));
+  }
+  digest.update(JSON.stringify([...listed].sort()));
+
+  return {
+    recorded,
+    lost,
+    duplicates,
+    unexpected,
+    suppressionsExpected: expected.suppressions.size,
+    suppressionsActual: listed.size,
+    duplicateSuppressions,
+    rePuts,
+    problems,
+    digest: digest.digest('hex').slice(0, 16),
+  };
+}
