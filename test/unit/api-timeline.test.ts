@@ -7,6 +7,7 @@ import {
   type QueryResult,
   readTimeline,
   type StreamGroup,
+  type TimelinePage,
   type TimelineQuery,
   type TimelineStart,
 } from '../../lambdas/api/timeline.ts';
@@ -66,7 +67,7 @@ async function walkAll(
   const positions: string[] = [];
   let start: TimelineStart | null = null;
   for (let pages = 1; pages < 10_000; pages += 1) {
-    const page = await readTimeline(run, query, start, {
+    const page: TimelinePage<string> = await readTimeline(run, query, start, {
       ...options,
       present: (item) => ({ value: String(item.sk).slice(2), bytes: Number(item.bytes) }),
     });
