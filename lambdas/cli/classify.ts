@@ -19,7 +19,8 @@ With any of --status, --diagnostic, --bounce-type, --bounce-sub-type or --action
 (text, or one JSON object with --json). Without them, reads JSON Lines from stdin: each line an object with the
 optional string keys status, diagnosticCode, bounceType, bounceSubType, action (other keys are ignored). Writes
 exactly one JSON line per input line, in order: the classification (verdict, category, blame, suppress, code,
-codeTitle, evidence), or {"error": "...", "line": N} for a line that is not such an object.
+codeTitle, evidence), or {"error": "...", "line": N} for a line that is not such an object (a blank line
+included, so that output line N always answers input line N).
 
 Options:
   --status CODE            SMTP enhanced status code from the DSN (e.g. 5.1.1)
