@@ -1,6 +1,7 @@
 // classifyBounce: the verdict/suppress policy, SES's own labels, the 17 SES samples, and malformed input.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type BounceInput,
@@ -383,6 +384,56 @@ describe('malformed input gives a clear result, never a throw', () => {
   it.each(weird)('%s', (_name, input) => {
     const c = classifyBounce(input as BounceInput);
     expectWellFormed(c);
+  });
+
+  it('keeps every invariant on arbitrary input (property-based)', () => {
+    const words = fc.constantFrom(
+      'user unknown',
+      '550',
+      '5.1.1',
+      '4.2.2',
+      'spf',
+      'mailbox full',
+      'temporarily',
+      '\n',
+      ' ',
+    );
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc
+        .array(fc.oneof(words, fc.string({ maxLength: 8 })), { maxLength: 30 })
+        .map((parts) => parts.join(' ')),
+    );
+    const label = fc.option(
+      fc.oneof(fc.constantFrom('Permanent', 'Transient', 'Undetermined', 'NoEmail'), fc.string()),
+    );
+    const status = fc.option(
+      fc.oneof(
+        fc
+          .tuple(fc.integer({ min: 0, max: 9 }), fc.nat(1200), fc.nat(1200))
+          .map(([a, b, c]) => `${a}.${b}.${c}`),
+        fc.string({ maxLength: 12 }),
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.record({
+          status,
+          diagnosticCode: fc.option(text),
+          bounceType: label,
+          bounceSubType: label,
+          action: label,
+        }),
+        (input) => {
+          const c = classifyBounce(input);
+          expectWellFormed(c);
+          if (c.blame === 'sender') expect(c.suppress).toBe(false);
+          if (c.verdict === 'hard') expect([...DEAD_ADDRESS, 'undetermined']).toContain(c.category);
+          expect(classifyBounce(input)).toEqual(c);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('says why a malformed status was ignored', () => {

@@ -94,6 +94,8 @@ export const SENDER_REJECTED_RULES: readonly TextRule[] = [
       'unresolvable rfc.5321',
       'sender address has null mx',
       'mail from not owned by user',
+      'unknown sender address',
+      'invalid return path',
       'from: domain is invalid',
       'blank from: addresses are not allowed',
       'ip addresses are not allowed as a from',
