@@ -232,6 +232,47 @@ describe('processor handler', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
   });
 
+  it.each([
+    ['the summary changed since it was read', 'ConditionalCheckFailed', 1],
+    ['a concurrent transaction held a counter', 'TransactionConflict', 2],
+  ])('retries when %s, then records once', async (_, code, index) => {
+    // Prepare
+    const reasons = [{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }];
+    reasons[index] = { Code: code };
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: reasons,
+        }),
+      )
+      .resolves({});
+
+    // Act
+    const result = await processor(await sqsEventOf(['10-complaint-abuse.json']));
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(2);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+
+  it('a bare SES document invoked directly is processed', async () => {
+    const document = JSON.parse(await readFile(new URL('11-delivery.json', FIXTURES), 'utf8')) as unknown;
+
+    await processor(document);
+
+    expect(
+      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item,
+    ).toMatchObject({
+      type: 'delivery',
+      email: 'happy.customer@gmail.com',
+    });
+  });
+
   it('parks a malformed record in the DLQ with its reason and reports no failure for it', async () => {
     // Prepare
     const event = await sqsEventOf(['11-delivery.json']);
