@@ -318,7 +318,10 @@ export function explainCode(code: unknown): CodeExplanation {
       source: 'registry',
       classNote: classNoteFor(klass, entry.usableAs, registryCode),
       typicalCauses: [...entry.typicalCauses],
-      whatToDo: `${entry.whatToDo} ${classAdvice(klass)}`,
+      whatToDo:
+        entry.usableAs === 'success' && klass !== 2
+          ? `The class says delivery failed, but ${registryCode} is a success detail: read the diagnostic text for the real reason. ${classAdvice(klass)}`
+          : `${entry.whatToDo} ${classAdvice(klass)}`,
       provider: null,
       notes: [...(entry.notes ?? [])],
     };

@@ -169,6 +169,13 @@ describe('class semantics against the detail', () => {
     else expect(explanation.classNote).toMatch(note);
   });
 
+  it('sends a failure carrying a success detail to the diagnostic text', () => {
+    expect(explainCode('5.1.5').whatToDo).toMatch(
+      /^The class says delivery failed, but X\.1\.5 is a success detail/,
+    );
+    expect(explainCode('2.1.5').whatToDo).toMatch(/^Nothing/);
+  });
+
   it.each([
     ['2.0.0', /succeeded/i],
     ['4.0.0', /temporary/i],
