@@ -12,7 +12,7 @@ export interface DataDeps {
   retentionDays: number;
 }
 
-/** Pages stay well under Lambda's 6 MB response limit (API Gateway allows 10 MB). */
+/** Pages stay under Lambda's 6 MB response limit (API Gateway allows 10 MB), measured with the proxy's escaping. */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 /** Query calls one page may spend before answering with what it has (and a cursor). */
 export const MAX_QUERIES_PER_PAGE = 240;

@@ -207,7 +207,8 @@ export async function listEvents(
       const stored = parseStoredEvent(item);
       if (stored === null) return null;
       const value = toEventView(stored);
-      return { value, bytes: Buffer.byteLength(JSON.stringify(value)) + 1 };
+      // Measured as Lambda sends it: the body string is JSON-escaped once more inside the proxy result.
+      return { value, bytes: Buffer.byteLength(JSON.stringify(JSON.stringify(value))) };
     },
   });
   return {

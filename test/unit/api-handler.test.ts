@@ -221,6 +221,29 @@ describe('GET /bounces', () => {
     );
   });
 
+  it("keeps a page of large items under Lambda's 6 MB response limit, continuing with a cursor", async () => {
+    // Prepare: 20 items whose subjects are 300,000 quotes (escaped twice on the way out).
+    const base = fixture('bounce-event-item.json');
+    const items = Array.from({ length: 20 }, (_unused, index) => ({
+      ...base,
+      id: `${String(index).padStart(2, '0')}${'a'.repeat(30)}`,
+      sk: `E#2024-10-${String(28 - index).padStart(2, '0')}T00:00:00.000Z#${String(index).padStart(2, '0')}${'a'.repeat(30)}`,
+      occurredAt: `2024-10-${String(28 - index).padStart(2, '0')}T00:00:00.000Z`,
+      subject: '"'.repeat(300_000),
+    }));
+    dynamo.on(QueryCommand).resolves({ Items: items });
+    // Act
+    const result = await handler(
+      apiEvent('GET', '/bounces', { query: { email: 'jane.roe@example.org', limit: '20' } }),
+    );
+    // Assess
+    const body = JSON.parse(result.body) as { items: unknown[]; nextCursor: string | null };
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(6 * 1024 * 1024);
+    expect(body.items.length).toBeGreaterThan(0);
+    expect(body.items.length).toBeLessThan(20);
+    expect(body.nextCursor).toEqual(expect.any(String));
+  });
+
   it('serves CSV for Accept: text/csv, neutralising formula cells', async () => {
     // Prepare
     const item = { ...fixture('bounce-event-item.json'), subject: '=HYPERLINK("x")', source: 'a,"b"' };
