@@ -351,7 +351,8 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
     category: 'unknown-recipient',
     match: ['requested action not taken: mailbox unavailable', 'invalid mailbox. local mailbox'],
     notCodes: ['X.2', 'X.3', 'X.4', 'X.7'],
-    unless: ['try again'],
+    // The standard 550 text with a reason appended ("(ip blocked)", "Try again later") is about that reason.
+    unless: ['try again', 'block', 'spam', 'polic', 'reputation', ' rate '],
     source:
       'Outlook.com 5.5.0 "Requested action not taken: mailbox unavailable" (= not found by address lookup), web.de/GMX, Mail.ru "invalid mailbox" (SFM 550)',
   },
@@ -376,7 +377,7 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'address rejected',
     ],
     notCodes: ['X.1.7', 'X.1.8', 'X.2', 'X.3', 'X.4', 'X.7'],
-    unless: ['sender', 'temporar', 'try again'],
+    unless: ['sender', 'temporar', 'try again', 'block', 'spam', 'polic', 'reputation', ' rate '],
     source:
       'Loose "does not exist"/"mailbox unavailable" wording of many MTAs (sisimai reason/why-userunknown.go, Cox "recipient rejected")',
   },

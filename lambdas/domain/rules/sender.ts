@@ -365,6 +365,7 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       'queue quota exceeded',
       'outbound thread limit',
       'server busy. please try again later from',
+      'try again later, closing connection',
       'trop de connexions',
       'too many connections, slow down',
       'aup#cxcnct',
