@@ -1,5 +1,6 @@
 // The parsing layer and address normalization, table-tested on the shared samples and hand-made edge cases.
 import { readdir, readFile } from 'node:fs/promises';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeEncodedWords, normalizeAddress } from '../../lambdas/domain/address.ts';
 import { buildRecipientEvents, eventIdOf } from '../../lambdas/domain/recipient-event.ts';
@@ -281,5 +282,59 @@ describe('recipient events', () => {
       ),
     );
     expect(events[0]?.classification).toBeNull();
+  });
+});
+
+describe('parsing never throws', () => {
+  it('any string body yields a notification, an ignored event or a rejection with a reason', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc
+            .jsonValue()
+            .map((value) =>
+              JSON.stringify({ Type: 'Notification', MessageId: 'x', Message: JSON.stringify(value) }),
+            ),
+          fc
+            .record({
+              notificationType: fc.constantFrom('Bounce', 'Complaint', 'Delivery', 'Open'),
+              mail: fc.jsonValue(),
+              bounce: fc.jsonValue(),
+              complaint: fc.jsonValue(),
+              delivery: fc.jsonValue(),
+            })
+            .map((value) => JSON.stringify(value)),
+        ),
+        (body) => {
+          const result = parseMessageBody(body);
+          if (result.kind === 'rejected') expect(result.rejection.detail.length).toBeGreaterThan(0);
+          else expect(['notification', 'ignored']).toContain(result.kind);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('normalizeAddress never throws and its keys are lower-case without whitespace', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.emailAddress(),
+          fc.emailAddress().map((e) => `Name <${e.toUpperCase()}>`),
+        ),
+        (raw) => {
+          const result = normalizeAddress(raw);
+          if (result.ok) {
+            expect(result.address.email).toBe(result.address.email.toLowerCase());
+            expect(result.address.email).not.toMatch(/\s/);
+            expect(result.address.email.endsWith(`@${result.address.domain}`)).toBe(true);
+          } else expect(result.reason.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
