@@ -134,7 +134,7 @@ function titleOf(parsed: ParsedStatusCode): string {
   return findProvider(parsed)?.title ?? fallbackTitle(parsed);
 }
 
-// codeTitle sits on the classifier's hot path: precompute every registry and single-code provider title.
+// codeTitle sits on the classifier's hot path: precompute the titles of every registry and provider code.
 const TITLE_CACHE = new Map<string, string>();
 for (const klass of [2, 4, 5] as const) {
   for (const entry of REGISTRY_ENTRIES) {
