@@ -76,8 +76,8 @@ export function statsRoutes(deps: DataDeps): Route[] {
         'only: never reads events.',
       cost:
         'COUNTER_SHARDS (16) Queries per calendar year touched, reading one item per shard and day: 90 days ≈ ' +
-        '1,440 items ≈ 180 RCU (eventually consistent); groupBy=domain reads the day × domain counters instead ' +
-        '(one item per shard, day and domain seen that day)',
+        '1,440 items (≈ 20–180 RCU by item size, eventually consistent); groupBy=domain also reads the day × domain ' +
+        'counters (one item per shard, day and domain seen that day)',
       query: statsQuerySchema,
       responses: { 200: { description: 'The statistics', schema: statsSchema } },
       async handle({ query }) {
