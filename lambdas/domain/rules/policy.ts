@@ -1,5 +1,14 @@
 // What each category means for the address: who is to blame, and whether it marks the address as dead.
 // The verdict/suppress rules built on this table are documented in classify.ts.
+//
+// Blame, where it is a judgement call:
+// - content-rejected and message-too-large → sender: the sender chose the content and the size, and can change them.
+// - policy-violation → unknown: the receiving organisation's rule ("local policy", internal-only groups, transport
+//   rules) can be about the sender, the message or the recipient; it proves nothing about the address.
+// - remote-system-error → recipient: the receiving side's systems are failing (full disks, loops, misconfiguration);
+//   it is not the sender's fault, but not a dead address either.
+// - greylisted, expired, network-error, protocol-error, security-error → unknown: the path, not either party.
+// - rate-limited → sender: the sender sends too much or too fast, even when the limit is per recipient.
 import type { Blame, Category } from '../classification.ts';
 
 export interface CategoryPolicy {
