@@ -34,7 +34,7 @@ function runCli(args: string[], stdin: string | Buffer = ''): Promise<CliRun> {
 
 const lines = (text: string) => text.split('\n').filter((line) => line.length > 0);
 
-describe('ses-bounce', () => {
+describe.concurrent('ses-bounce', () => {
   it('prints help listing the commands', async () => {
     const result = await runCli(['--help']);
 
@@ -60,7 +60,7 @@ describe('ses-bounce', () => {
   });
 });
 
-describe('ses-bounce explain', () => {
+describe.concurrent('ses-bounce explain', () => {
   it('explains codes as text, with the guide correction', async () => {
     // Act
     const result = await runCli(['explain', '5.1.1', '4.2.2']);
@@ -107,7 +107,7 @@ describe('ses-bounce explain', () => {
   });
 });
 
-describe('ses-bounce classify with flags', () => {
+describe.concurrent('ses-bounce classify with flags', () => {
   const input = {
     status: '5.1.1',
     diagnosticCode: 'smtp; 550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown',
@@ -160,7 +160,7 @@ describe('ses-bounce classify with flags', () => {
   });
 });
 
-describe('ses-bounce classify on a JSON Lines stream', () => {
+describe.concurrent('ses-bounce classify on a JSON Lines stream', () => {
   const good = [
     { status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown', bounceType: 'Permanent' },
     {
