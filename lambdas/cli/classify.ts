@@ -39,7 +39,7 @@ Exit status: 0 all classified; 1 some stream lines were errors; 2 usage error.`;
 const DEFAULT_MAX_LINE_LENGTH = 16 * 1024 * 1024;
 const MAX_THREADS = 4;
 
-function describe(classification: Classification): string {
+function formatClassification(classification: Classification): string {
   const knownTitle =
     classification.codeTitle ?? (classification.code === null ? null : codeTitle(classification.code));
   const title = knownTitle === null ? '' : ` (${knownTitle})`;
@@ -93,7 +93,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const classification = classifyBounce(single);
     await writeText(
       io.stdout,
-      values.json === true ? `${JSON.stringify(classification)}\n` : describe(classification),
+      values.json === true ? `${JSON.stringify(classification)}\n` : formatClassification(classification),
     );
     return EXIT.ok;
   }
