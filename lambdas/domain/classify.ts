@@ -40,6 +40,11 @@ interface Code {
 }
 
 const CODE_IN_TEXT = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)/g;
+/**
+ * The reply-code prefix of a continuation line in a multi-line reply ("\n550-5.7.1 "). Removed before phrase
+ * matching so wording that wraps across lines (Gmail wraps at ~70 characters) still reads as one sentence.
+ */
+const CONTINUATION = /[\r\n]+[ \t]*(?:[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}[ \t]*)?)?/g;
 /** The basic reply code at the start of a diagnostic ("smtp; 550 ...", "SMTP;550-...", "550 ..."). */
 const REPLY = /^\s*(?:[a-z][\w-]*\s*;\s*)?([245])\d\d(?:[\s-]|$)/i;
 
@@ -368,7 +373,8 @@ function classifyUnsafe(input: BounceInput): Classification {
       transientWording: false,
     };
   } else {
-    const { strong, weak } = matchText(text, code);
+    const wording = text.includes('\n') ? text.replace(CONTINUATION, ' ') : text;
+    const { strong, weak } = matchText(wording, code);
     decision = decide(strong, weak, matchCode(code), code, ses);
   }
 

@@ -163,6 +163,14 @@ describe('evidence order: specific wording beats a generic or contradicting code
     expect(c).toMatchObject({ category: 'unknown-recipient', verdict: 'hard', suppress: true });
   });
 
+  it('reads wording that wraps across continuation lines', () => {
+    const c = classifyBounce({
+      diagnosticCode:
+        "550-5.7.1 [192.0.2.1] The IP you're using to send mail is not authorized\r\n550-5.7.1 to send email directly to our servers.",
+    });
+    expect(c).toMatchObject({ category: 'sender-blocked', code: '5.7.1' });
+  });
+
   it('keeps a specific status over a different code inside the text', () => {
     const c = classifyBounce({
       status: '4.4.7',
