@@ -137,6 +137,7 @@ export const CONTENT_RULES: readonly TextRule[] = [
       '8-bit data in message header',
       'invalid message content',
     ],
+    unless: ['malformed address'],
     source:
       'Gmail RfcMessageNonCompliant 5.7.1/5.6.0, Yahoo "Headers are not RFC compliant", Microsoft 5.6.11/5.7.512 (SFM 554, sisimai)',
   },

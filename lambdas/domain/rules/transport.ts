@@ -112,6 +112,7 @@ export const PROTOCOL_RULES: readonly TextRule[] = [
       'no data before greeting',
       'smtputf8',
       'non-ascii address',
+      'malformed address',
     ],
     source:
       'Gmail 501/502/503 syntax and sequence errors, Yahoo "Syntax error in parameters or arguments", Exchange "Send hello first" (SFM 501, sisimai)',
