@@ -25,9 +25,13 @@ export interface ScenarioOptions {
   queryBudget?: { p50Ms: number; p99Ms: number };
   /** Messages waiting in the notification queue at most (the feeder waits for the processor). */
   window?: number;
+  /** How long DynamoDB stays down in scenario 2 (long enough for messages to exhaust their receives). */
+  restartDownMs?: number;
 }
 
 export interface QueryStats {
+  /** p50/p99 per route template, to see which query suffers. */
+  routes: Record<string, { requests: number; p50Ms: number; p99Ms: number }>;
   requests: number;
   failures: number;
   p50Ms: number;
@@ -38,7 +42,10 @@ export interface QueryStats {
 
 export interface PoisonStats {
   sent: number;
+  /** Distinct poison messages found in the DLQ. */
   parked: number;
+  /** DLQ entries of poison (more than `parked` if SQS handed one out twice). */
+  copies: number;
   parkedWithReason: number;
   maxReceives: number;
   reasons: Record<string, number>;
@@ -74,6 +81,13 @@ const DYNAMO_FAULTS: DynamoFaults = {
   throttling: 0.03,
   internalError: 0.03,
   lostResponse: 0.01,
+};
+const RETRY_DELAY_MS: Record<ScenarioName, number> = {
+  burst: 10_000,
+  'dynamo-faults': 200,
+  'ses-faults': 1_000,
+  poison: 10_000,
+  'query-under-load': 10_000,
 };
 const SES_FAULTS = { throttleRate: 0.2, errorRate: 0.1 };
 
@@ -152,29 +166,35 @@ async function feed(
   window: number,
   deadline: ReturnType<typeof deadlineOf>,
   midway?: () => Promise<void>,
-): Promise<void> {
-  let fired = false;
-  for (const [i, body] of bodies.entries()) {
+): Promise<Promise<void> | null> {
+  let restart: Promise<void> | null = null;
+  for (const body of bodies) {
     while (stack.outstanding() >= window) {
       deadline.check();
       await stack.progress(50);
     }
     stack.send(body);
-    if (midway && !fired && i >= bodies.length / 2) {
-      fired = true;
-      // Do not block the feeder: the restart happens while the processor keeps receiving.
-      void midway();
-    }
+    // Mid-run means half the messages processed, not half sent: the feeder runs ahead by a window.
+    if (midway && !restart && stack.processed.length >= bodies.length / 2) restart = midway();
   }
+  return restart;
 }
 
 async function queryLoop(stack: LoadStack, workload: Workload, stop: () => boolean, random: () => number) {
   const latencies: number[] = [];
+  const byRoute = new Map<string, number[]>();
   let failures = 0;
   const recipients = [...workload.expected.recipients.keys()];
   const days = [...workload.expected.days.keys()].sort();
   const from = `${days[0]}T00:00:00.000Z`;
   const to = `${days.at(-1)}T23:59:59.999Z`;
+  const routes = [
+    'GET /recipients/{email}',
+    'GET /recipients/{email}/events',
+    'GET /bounces',
+    'GET /bounces?type&verdict',
+    'GET /stats',
+  ];
   const paths = [
     () =>
       `/recipients/${encodeURIComponent(recipients[Math.floor(random() * recipients.length)] ?? 'x@example.org')}`,
@@ -186,20 +206,29 @@ async function queryLoop(stack: LoadStack, workload: Workload, stop: () => boole
   ];
   let i = 0;
   while (!stop()) {
+    const route = routes[i % routes.length] as string;
     const path = (paths[i % paths.length] as () => string)();
     i += 1;
     const started = performance.now();
     try {
       const response = await fetch(`${stack.url}${path}`);
       await response.arrayBuffer();
-      latencies.push(performance.now() - started);
+      const ms = performance.now() - started;
+      latencies.push(ms);
+      byRoute.set(route, [...(byRoute.get(route) ?? []), ms]);
       if (response.status !== 200 && response.status !== 404) failures += 1;
     } catch {
       failures += 1;
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { latencies, failures };
+  const perRoute = Object.fromEntries(
+    [...byRoute].map(([route, values]) => [
+      route,
+      { requests: values.length, p50Ms: percentile(values, 50), p99Ms: percentile(values, 99) },
+    ]),
+  );
+  return { latencies, failures, perRoute };
 }
 
 export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult> {
@@ -213,8 +242,9 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     seed: opts.seed,
     ...(dataDir ? { dataDir, faultProxy: true } : {}),
     ...(opts.scenario === 'ses-faults' ? { sesFaults: SES_FAULTS } : {}),
-    // Short visibility timeouts keep retries (and the restart's DLQ arrivals) within a run.
-    retryDelayMs: opts.scenario === 'dynamo-faults' ? 200 : 500,
+    // Visibility timeout: short where retries are the point (they then also overlap slow batches, a harder test
+    // of exactly-once), long enough elsewhere that a slow batch on a busy machine is not handed out twice.
+    retryDelayMs: RETRY_DELAY_MS[opts.scenario],
     ingestMaxReceiveCount: opts.scenario === 'dynamo-faults' ? 3 : 5,
   });
   const reasons: string[] = [];
@@ -255,13 +285,23 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         : null;
     const started = performance.now();
     try {
-      await feed(
+      const restart = await feed(
         stack,
         bodies,
         window,
         deadline,
-        opts.scenario === 'dynamo-faults' ? () => stack.restartDynamo(3000) : undefined,
+        opts.scenario === 'dynamo-faults' ? () => stack.restartDynamo(opts.restartDownMs ?? 3000) : undefined,
       );
+      // A small run may be fed before half of it is processed: restart once the processor is halfway.
+      const halfway = async () => {
+        while (stack.processed.length < bodies.length / 2 && stack.outstanding() > 0) {
+          deadline.check();
+          await stack.progress(50);
+        }
+        await stack.restartDynamo(opts.restartDownMs ?? 3000);
+      };
+      if (opts.scenario === 'dynamo-faults')
+        await within(restart ?? halfway(), deadline.left(), 'restarting DynamoDB');
       await within(
         (async () => {
           for (;;) {
@@ -277,9 +317,10 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     }
     processingSeconds = (performance.now() - started) / 1000;
     if (queries) {
-      const { latencies, failures } = await queries;
+      const { latencies, failures, perRoute } = await queries;
       const budget = opts.queryBudget ?? DEFAULT_QUERY_BUDGET;
       query = {
+        routes: perRoute,
         requests: latencies.length + failures,
         failures,
         p50Ms: percentile(latencies, 50),
@@ -318,8 +359,11 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       const receives = stack.processed.filter((m) => poisonSet.has(m.body)).map((m) => m.receiveCount);
       poison = {
         sent: poisonSet.size,
-        parked: parked.length,
-        parkedWithReason: parked.filter((m) => (m.attributes['rejection-code'] ?? '') !== '').length,
+        parked: new Set(parked.map((m) => m.body)).size,
+        copies: parked.length,
+        parkedWithReason: new Set(
+          parked.filter((m) => (m.attributes['rejection-code'] ?? '') !== '').map((m) => m.body),
+        ).size,
         maxReceives: Math.max(0, ...receives),
         reasons: reasonsByCode,
       };
