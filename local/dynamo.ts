@@ -63,6 +63,26 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
       })),
     }),
   );
+  await waitUntilActive(client, tableName);
+}
+
+/**
+ * Resolves once the table is ACTIVE. dynalite, like DynamoDB, answers writes to a CREATING table with
+ * ResourceNotFoundException, and even with createTableMs 0 the switch happens after CreateTable returns.
+ */
+export async function waitUntilActive(
+  client: DynamoDBClient,
+  tableName: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} still ${Table?.TableStatus} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Creates the table unless it already exists (a persisted --data directory keeps it across restarts). */
@@ -72,6 +92,7 @@ export async function ensureTable(
 ): Promise<'created' | 'existing'> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await waitUntilActive(client, tableName);
     return 'existing';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;

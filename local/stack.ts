@@ -75,6 +75,8 @@ export interface LocalStack {
   };
   /** Resolves when both queues have nothing waiting or in flight. */
   idle(): Promise<void>;
+  /** Resolves when the processor's queue has nothing waiting or in flight (suppressions may still be queued). */
+  ingestIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -383,6 +385,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     sesv2,
     queues,
     idle,
+    ingestIdle: () => ingest.idle(),
     close: async () => {
       for (const queue of Object.values(queues)) queue.stop();
       await new Promise<void>((resolve) => {

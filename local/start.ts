@@ -3,9 +3,11 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { normalizeAddress } from '../lambdas/domain/address.ts';
 import { loadLambdaHandlers } from './lambdas.ts';
-import { expandFileArguments, loadSnsPosts } from './notification-files.ts';
-import { postAll } from './replay.ts';
+import { expandFileArguments, loadSnsPosts, type SnsPost, sesEventTime } from './notification-files.ts';
+import { postAll, type ReplayResult } from './replay.ts';
+import type { SuppressionReason } from './sesv2-suppression-server.ts';
 import { isLoopback, type LocalStack, startLocalStack } from './stack.ts';
 
 const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples');
@@ -45,19 +47,86 @@ export function parseStartArguments(argv: readonly string[]): StartOptions {
 /** Replays samples/ (shifted so the newest event is ten minutes ago) when the store holds no events yet. */
 export async function loadDemoIfEmpty(stack: LocalStack, log: (line: string) => void): Promise<number> {
   const headers: Record<string, string> = stack.apiToken ? { authorization: `Bearer ${stack.apiToken}` } : {};
-  const existing = await fetch(`${stack.url}/bounces?limit=1&from=2000-01-01T00:00:00Z`, { headers }).then(
-    (response) => response.json() as Promise<{ items?: unknown[] }>,
-  );
-  if ((existing.items?.length ?? 0) > 0) {
+  // The daily counters of the last year tell whether anything was recorded, for a few Queries (never a Scan).
+  const today = new Date();
+  const yearAgo = new Date(today.getTime() - 365 * 86_400_000);
+  const range = `from=${yearAgo.toISOString().slice(0, 10)}&to=${today.toISOString().slice(0, 10)}`;
+  const stats = (await fetch(`${stack.url}/stats?${range}`, { headers }).then((response) =>
+    response.json(),
+  )) as {
+    totals?: { events?: number };
+  };
+  if ((stats.totals?.events ?? 0) > 0) {
     log('store already holds events: demo samples not replayed');
     return 0;
   }
   const posts = await loadSnsPosts(await expandFileArguments([SAMPLES_DIR]), { shiftToNow: new Date() });
-  const results = await postAll(stack.url, posts);
+  for (const entry of alreadySuppressedBySes(posts)) stack.sesv2.seed(entry);
+  const results = await replayInEventOrder(stack, posts);
   const rejected = results.filter((result) => result.status >= 400);
   for (const result of rejected) log(`demo sample refused: ${result.origin}: ${result.message}`);
-  await stack.idle();
   return results.length - rejected.length;
+}
+
+/**
+ * Posts notifications oldest first, each processed before the next, as SES would have sent them over the month
+ * (a burst in one second would let a standard queue reorder them, which is a different story than the samples tell).
+ */
+export async function replayInEventOrder(
+  stack: LocalStack,
+  posts: readonly SnsPost[],
+): Promise<ReplayResult[]> {
+  const timed = posts.map((post, index) => ({ post, index, time: sesEventTime(JSON.parse(post.body)) ?? 0 }));
+  timed.sort((a, b) => a.time - b.time || a.index - b.index);
+  const results: ReplayResult[] = [];
+  for (const { post } of timed) {
+    results.push(...(await postAll(stack.url, [post])));
+    await stack.ingestIdle();
+  }
+  await stack.idle();
+  return results;
+}
+
+/**
+ * Samples that say SES had the address on the account list already (OnAccountSuppressionList) describe an SES
+ * whose list holds it: seed the emulated list likewise, so the demo's SES view agrees with its history.
+ */
+export function alreadySuppressedBySes(
+  posts: readonly SnsPost[],
+): Array<{ emailAddress: string; reason: SuppressionReason }> {
+  const entries = new Map<string, SuppressionReason>();
+  for (const post of posts) {
+    const outer = JSON.parse(post.body) as Record<string, unknown>;
+    if (outer.Type !== undefined && outer.Type !== 'Notification') continue;
+    const document = (typeof outer.Message === 'string' ? JSON.parse(outer.Message) : outer) as {
+      bounce?: { bounceSubType?: string; bouncedRecipients?: Array<{ emailAddress?: string }> };
+      complaint?: {
+        complaintSubType?: string | null;
+        complainedRecipients?: Array<{ emailAddress?: string }>;
+      };
+    };
+    const listed: Array<[Array<{ emailAddress?: string }> | undefined, SuppressionReason]> = [
+      [
+        document.bounce?.bounceSubType === 'OnAccountSuppressionList'
+          ? document.bounce.bouncedRecipients
+          : undefined,
+        'BOUNCE',
+      ],
+      [
+        document.complaint?.complaintSubType === 'OnAccountSuppressionList'
+          ? document.complaint.complainedRecipients
+          : undefined,
+        'COMPLAINT',
+      ],
+    ];
+    for (const [recipients, reason] of listed) {
+      for (const recipient of recipients ?? []) {
+        const normalized = normalizeAddress(recipient.emailAddress ?? '');
+        if (normalized.ok) entries.set(normalized.address.email, reason);
+      }
+    }
+  }
+  return [...entries].map(([emailAddress, reason]) => ({ emailAddress, reason }));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

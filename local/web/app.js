@@ -248,6 +248,8 @@ function horizontalBars(id, items, label, color) {
 // ---------- recent events ----------
 let nextCursor = null;
 let currentQuery = '';
+// Each section shows only the answer to its latest request, whatever order the answers arrive in.
+const latest = { events: 0, lookup: 0, explain: 0 };
 
 function eventRows(items) {
   return items.map((event) => [
@@ -286,8 +288,10 @@ async function loadEvents(append) {
   }
   const params = new URLSearchParams(currentQuery);
   if (append && nextCursor) params.set('cursor', nextCursor);
+  const ticket = ++latest.events;
   try {
     const page = await api(`/bounces?${params}`);
+    if (ticket !== latest.events) return;
     nextCursor = page.nextCursor;
     const headers = ['When', 'Type', 'Recipient', 'Code', 'Category', 'Action'];
     if (append) {
@@ -301,6 +305,7 @@ async function loadEvents(append) {
     }
     more.hidden = !nextCursor;
   } catch (error) {
+    if (ticket !== latest.events) return;
     show(result, el('p', { class: 'error' }, error.message));
     more.hidden = true;
   }
@@ -310,8 +315,10 @@ async function loadEvents(append) {
 async function lookup(email) {
   const result = document.getElementById('lookup-result');
   show(result, el('p', { class: 'muted' }, 'Looking up…'));
+  const ticket = ++latest.lookup;
   try {
     const r = await api(`/recipients/${encodeURIComponent(email.trim())}`);
+    if (ticket !== latest.lookup) return;
     const suppression = r.suppression;
     const facts = el(
       'dl',
@@ -371,6 +378,7 @@ async function lookup(email) {
       el('div', { class: 'table-wrap' }, history),
     );
   } catch (error) {
+    if (ticket !== latest.lookup) return;
     show(
       result,
       el(
@@ -385,8 +393,10 @@ async function lookup(email) {
 // ---------- explain a code ----------
 async function explain(code) {
   const result = document.getElementById('explain-result');
+  const ticket = ++latest.explain;
   try {
     const x = await api(`/codes/${encodeURIComponent(code.trim())}`);
+    if (ticket !== latest.explain) return;
     const causes =
       Array.isArray(x.typicalCauses) && x.typicalCauses.length
         ? el(
@@ -413,6 +423,7 @@ async function explain(code) {
       ),
     );
   } catch (error) {
+    if (ticket !== latest.explain) return;
     show(result, el('p', { class: 'error' }, error.message));
   }
 }

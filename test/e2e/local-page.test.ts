@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
-import { expandFileArguments, loadSnsPosts } from '../../local/notification-files.ts';
-import { postAll } from '../../local/replay.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { loadDemoIfEmpty } from '../../local/start.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -29,6 +28,7 @@ let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 let shotDir: string;
+let demoCount = 0;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -41,11 +41,8 @@ beforeAll(async () => {
     retryDelayMs: 50,
     environment: { SUPPRESSION_RATE_PER_SECOND: '100', POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
-  const posts = await loadSnsPosts(await expandFileArguments([join(ROOT, 'samples')]), {
-    shiftToNow: new Date(),
-  });
-  await postAll(stack.url, posts);
-  await stack.idle();
+  // The same demo fill `npm start` does on an empty store.
+  demoCount = await loadDemoIfEmpty(stack, () => undefined);
   shotDir = await mkdtemp(join(tmpdir(), 'local-page-'));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -72,6 +69,10 @@ afterAll(async () => {
 });
 
 describe('local page in Chromium', () => {
+  it('starts from the demo data npm start loads', () => {
+    expect(demoCount).toBeGreaterThan(60);
+  });
+
   it('renders the three charts with data from the counters', async () => {
     // Act
     await page.waitForSelector('#chart-days[data-rendered="true"]');
@@ -91,12 +92,17 @@ describe('local page in Chromium', () => {
     // Act
     await page.waitForSelector('#events-result table');
     await page.selectOption('select[name="verdict"]', 'hard');
+    const filtered = page.waitForResponse((response) => response.url().includes('verdict=hard'));
     await page.click('#events-form button[type="submit"]');
+    await filtered;
     await expect
-      .poll(async () => {
-        const texts = await page.locator('#events-result tbody tr').allTextContents();
-        return texts.length > 0 && texts.every((text) => text.includes('hard bounce'));
-      })
+      .poll(
+        async () => {
+          const texts = await page.locator('#events-result tbody tr').allTextContents();
+          return texts.length > 0 && texts.every((text) => text.includes('hard bounce'));
+        },
+        { timeout: 10_000 },
+      )
       .toBe(true);
     const rows = await page.locator('#events-result tbody tr').count();
 

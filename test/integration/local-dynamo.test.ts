@@ -11,7 +11,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../lambdas/adapters/table-definition.ts';
-import { createTable, ensureTable, type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
+import {
+  createTable,
+  ensureTable,
+  type RunningDynalite,
+  startDynalite,
+  waitUntilActive,
+} from '../../local/dynamo.ts';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const clientFor = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
@@ -25,6 +31,7 @@ async function createScratchTable(client: DynamoDBClient, name: string) {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     }),
   );
+  await waitUntilActive(client, name);
 }
 
 describe('startDynalite', () => {

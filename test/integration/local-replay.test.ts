@@ -12,7 +12,7 @@ import {
   toSnsPosts,
 } from '../../local/notification-files.ts';
 import { main as replayMain } from '../../local/replay.ts';
-import { parseStartArguments } from '../../local/start.ts';
+import { alreadySuppressedBySes, parseStartArguments } from '../../local/start.ts';
 
 const bounce = {
   notificationType: 'Bounce',
@@ -213,5 +213,29 @@ describe('npm start arguments', () => {
 
   it.each([[['--port', 'abc']], [['--port', '70000']], [['--verbose']]])('rejects %j', (argv) => {
     expect(() => parseStartArguments(argv)).toThrow();
+  });
+});
+
+describe('demo seeding of the emulated SES list', () => {
+  it('lists the addresses the samples say SES had suppressed already, normalised', async () => {
+    // Prepare
+    const samples = join(import.meta.dirname, '..', '..', 'samples');
+    const posts = await loadSnsPosts(
+      [
+        '01-bounce-permanent-general-gmail-5.1.1.json',
+        '04-bounce-permanent-onaccountsuppressionlist-display-name.json',
+      ]
+        .concat('17-complaint-onaccountsuppressionlist.json', 'sns-http-subscription-confirmation.json')
+        .map((name) => join(samples, name)),
+    );
+
+    // Act
+    const entries = alreadySuppressedBySes(posts);
+
+    // Assess
+    expect(entries).toEqual([
+      { emailAddress: 'jane.roe@example.org', reason: 'BOUNCE' },
+      { emailAddress: 'previously.complained@example.com', reason: 'COMPLAINT' },
+    ]);
   });
 });
