@@ -74,16 +74,19 @@ export class BatchMetrics {
   }
 
   publish(metrics: Metrics): void {
+    let stored = 0;
     for (const { name, dimensions, value } of this.counts.values()) {
       if (Object.keys(dimensions).length === 0) {
         metrics.addMetric(name, MetricUnit.Count, value);
+        stored += 1;
         continue;
       }
       const single = metrics.singleMetric();
       single.addDimensions(dimensions);
       single.addMetric(name, MetricUnit.Count, value);
     }
-    metrics.publishStoredMetrics();
+    // Publishing an empty set only prints Powertools' "no metrics" warning.
+    if (stored > 0) metrics.publishStoredMetrics();
     this.counts.clear();
   }
 }
