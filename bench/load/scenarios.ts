@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { type ApiCheck, checkThroughApi } from './api-check.ts';
 import type { DynamoFaults, FaultCounts } from './dynamo-fault-proxy.ts';
 import { LOAD_TABLE, type LoadStack, snsBodyOf, startLoadStack } from './load-stack.ts';
 import { type StateCheck, verifyEndState } from './verify.ts';
@@ -69,6 +70,8 @@ export interface ScenarioResult {
   sesFaultCalls?: { throttled: number; failed: number; total: number };
   poison?: PoisonStats;
   query?: QueryStats;
+  /** The end state read back through the query API. */
+  api: ApiCheck;
   timedOut: boolean;
   verdict: 'PASS' | 'FAIL';
   reasons: string[];
@@ -384,6 +387,9 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     suppressionRequests: stack.suppressionRequests,
     deadLetters: { ingest: nonPoisonInDlq, suppression: stack.queues.suppressionDeadLetter.stats().visible },
   });
+  const api = timedOut
+    ? { requests: 0, problems: ['skipped: timed out'] }
+    : await checkThroughApi(stack.url, workload, 30);
   const latencies = stack.processed.flatMap((m) => (m.latencyMs === null ? [] : [m.latencyMs]));
   const sesCalls = stack.sesv2.calls();
   const result: ScenarioResult = {
@@ -410,6 +416,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       : {}),
     ...(poison ? { poison } : {}),
     ...(query ? { query } : {}),
+    api,
     timedOut,
     verdict: 'PASS',
     reasons,
@@ -417,7 +424,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   await stack.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 
-  const failures = [...check.problems];
+  const failures = [...check.problems, ...api.problems.map((p) => `API: ${p}`)];
   if (timedOut) failures.push('timed out');
   if (check.lost > 0 || check.duplicates > 0 || check.unexpected > 0 || check.duplicateSuppressions > 0)
     failures.push('loss or double count');

@@ -120,6 +120,11 @@ export async function verifyEndState(input: {
       if (have > want[field]) duplicates += have - want[field];
       if (have !== want[field]) note(`${email}: ${field} ${have}, events say ${want[field]}`);
     }
+    if (summary.firstEventAt !== want.firstEventAt || summary.lastEventAt !== want.lastEventAt) {
+      note(
+        `${email}: first/last event ${String(summary.firstEventAt)}..${String(summary.lastEventAt)}, expected ${want.firstEventAt}..${want.lastEventAt}`,
+      );
+    }
   }
   if (summaries.size !== expected.recipients.size) {
     note(`${summaries.size} summaries for ${expected.recipients.size} recipients`);

@@ -157,6 +157,8 @@ export interface ExpectedCounts {
   soft: number;
   complaints: number;
   deliveries: number;
+  firstEventAt: string;
+  lastEventAt: string;
 }
 
 export interface Expected {
@@ -166,6 +168,8 @@ export interface Expected {
   suppressions: Map<string, 'BOUNCE' | 'COMPLAINT'>;
   /** day → counter name → value, for the day-total counters (`events`, `type:*`, `verdict:*`). */
   days: Map<string, Map<string, number>>;
+  /** `<day>|<domain>` → events, for the day × domain counters. */
+  domainDays: Map<string, number>;
 }
 
 /** One SES notification of the campaign, as SNS publishes it. */
@@ -176,8 +180,9 @@ export interface GeneratedNotification {
 }
 
 export interface Workload {
+  /** The campaign's notifications, then the event-publishing copies of some of them. */
   notifications: GeneratedNotification[];
-  /** Indexes into `notifications` in delivery order: every one at least once, `duplicates` of them twice. */
+  /** Indexes into `notifications` in delivery order: every SES event at least once, `duplicates` twice. */
   deliveries: number[];
   duplicates: number;
   expected: Expected;
@@ -203,6 +208,8 @@ interface Planned {
   email: string;
   /** What SES writes: sometimes a display name and mixed case, as real notifications do. */
   written: string;
+  /** Further recipients of the same bounce notification. */
+  also?: { email: string; written: string }[];
   at: number;
   complaintOnList?: boolean;
 }
@@ -293,34 +300,88 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
     planned.push({ kind: 'delivery', ...who, at: instant() });
   }
 
+  // Every 25th unknown-user bounce lists a second dead address; every 40th lists its own address twice (case
+  // and display-name variants), which is one mailbox and so one event.
+  let unknownUsers = 0;
+  for (const p of planned) {
+    if (p.template?.name !== 'unknown-user') continue;
+    unknownUsers += 1;
+    if (unknownUsers % 25 === 0) p.also = [address()];
+    else if (unknownUsers % 40 === 0)
+      p.also = [{ email: p.email, written: `Same Person <${p.email.toUpperCase()}>` }];
+  }
+
   const expected: Expected = {
     events: new Map(),
     recipients: new Map(),
     suppressions: new Map(),
     days: new Map(),
+    domainDays: new Map(),
   };
   const countable = new Map<string, number[]>();
-  const notifications: GeneratedNotification[] = planned.map((p, index) => {
+  const record = (event: ExpectedEvent, at: string) => {
+    if (expected.events.has(event.id)) return false;
+    expected.events.set(event.id, event);
+    const counts = expected.recipients.get(event.email) ?? {
+      hard: 0,
+      soft: 0,
+      complaints: 0,
+      deliveries: 0,
+      firstEventAt: at,
+      lastEventAt: at,
+    };
+    expected.recipients.set(event.email, counts);
+    if (at < counts.firstEventAt) counts.firstEventAt = at;
+    if (at > counts.lastEventAt) counts.lastEventAt = at;
+    if (event.type === 'bounce') counts[event.verdict === 'hard' ? 'hard' : 'soft'] += 1;
+    else if (event.type === 'complaint') counts.complaints += 1;
+    else counts.deliveries += 1;
+    const day = expected.days.get(event.day) ?? new Map<string, number>();
+    expected.days.set(event.day, day);
+    const add = (name: string) => day.set(name, (day.get(name) ?? 0) + 1);
+    add('events');
+    add(`type:${event.type}`);
+    if (event.verdict) add(`verdict:${event.verdict}`);
+    const domainDay = `${event.day}|${event.email.slice(event.email.lastIndexOf('@') + 1)}`;
+    expected.domainDays.set(domainDay, (expected.domainDays.get(domainDay) ?? 0) + 1);
+    return true;
+  };
+
+  const documents: Array<Record<string, unknown>> = planned.map((p, index) => {
     const id = `${run}-${index.toString(16).padStart(8, '0')}`;
     const messageId = `0100019${index.toString(16).padStart(9, '0')}-${run}-000000`;
     const timestamp = new Date(p.at).toISOString();
+    const day = timestamp.slice(0, 10);
+    const recipients = [{ email: p.email, written: p.written }, ...(p.also ?? [])];
     const mail = {
       timestamp: new Date(p.at - 2000).toISOString(),
       messageId,
       source: 'news@mail.example.com',
       sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/mail.example.com',
       sendingAccountId: '123456789012',
-      destination: [p.written],
+      destination: recipients.map((r) => r.written),
       commonHeaders: { subject: 'Our autumn campaign' },
+      tags: { 'ses:configuration-set': ['campaign'] },
     };
-    const counts = expected.recipients.get(p.email) ?? { hard: 0, soft: 0, complaints: 0, deliveries: 0 };
-    expected.recipients.set(p.email, counts);
-    let message: unknown;
-    let event: ExpectedEvent;
     if (p.kind === 'bounce' && p.template) {
       const t = p.template;
       const feedbackId = `fb-${id}`;
-      message = {
+      for (const r of recipients) {
+        record(
+          {
+            id: documentedEventId('bounce', feedbackId, r.email),
+            type: 'bounce',
+            email: r.email,
+            day,
+            verdict: t.verdict,
+          },
+          timestamp,
+        );
+        if (t.suppress && t.bounceSubType !== 'OnAccountSuppressionList')
+          expected.suppressions.set(r.email, 'BOUNCE');
+        if (t.countsTowardStreak) countable.set(r.email, [...(countable.get(r.email) ?? []), p.at]);
+      }
+      return {
         notificationType: 'Bounce',
         mail,
         bounce: {
@@ -329,26 +390,30 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
           bounceSubType: t.bounceSubType,
           timestamp,
           reportingMTA: 'dns; a8-1.smtp-out.amazonses.com',
-          bouncedRecipients: [
-            { emailAddress: p.written, action: 'failed', status: t.status, diagnosticCode: t.diagnosticCode },
-          ],
+          bouncedRecipients: recipients.map((r) => ({
+            emailAddress: r.written,
+            action: 'failed',
+            status: t.status,
+            diagnosticCode: t.diagnosticCode,
+          })),
         },
       };
-      event = {
-        id: documentedEventId('bounce', feedbackId, p.email),
-        type: 'bounce',
-        email: p.email,
-        day: timestamp.slice(0, 10),
-        verdict: t.verdict,
-      };
-      if (t.verdict === 'hard') counts.hard += 1;
-      else counts.soft += 1;
-      if (t.suppress && t.bounceSubType !== 'OnAccountSuppressionList')
-        expected.suppressions.set(p.email, 'BOUNCE');
-      if (t.countsTowardStreak) countable.set(p.email, [...(countable.get(p.email) ?? []), p.at]);
-    } else if (p.kind === 'complaint') {
+    }
+    if (p.kind === 'complaint') {
       const feedbackId = `fb-${id}`;
-      message = {
+      record(
+        {
+          id: documentedEventId('complaint', feedbackId, p.email),
+          type: 'complaint',
+          email: p.email,
+          day,
+          verdict: null,
+        },
+        timestamp,
+      );
+      // SUPPRESS_ON_COMPLAINT defaults to true; an address SES already holds needs no request.
+      if (!p.complaintOnList) expected.suppressions.set(p.email, 'COMPLAINT');
+      return {
         notificationType: 'Complaint',
         mail,
         complaint: {
@@ -356,53 +421,38 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
           complaintSubType: p.complaintOnList ? 'OnAccountSuppressionList' : null,
           complainedRecipients: [{ emailAddress: p.written }],
           timestamp,
-          complaintFeedbackType: p.complaintOnList ? undefined : 'abuse',
+          ...(p.complaintOnList ? {} : { complaintFeedbackType: 'abuse' }),
           userAgent: 'Yahoo!-Mail-Feedback/2.0',
         },
       };
-      event = {
-        id: documentedEventId('complaint', feedbackId, p.email),
-        type: 'complaint',
-        email: p.email,
-        day: timestamp.slice(0, 10),
-        verdict: null,
-      };
-      counts.complaints += 1;
-      // SUPPRESS_ON_COMPLAINT defaults to true; an address SES already holds needs no request.
-      if (!p.complaintOnList) expected.suppressions.set(p.email, 'COMPLAINT');
-    } else {
-      message = {
-        notificationType: 'Delivery',
-        mail,
-        delivery: {
-          timestamp,
-          processingTimeMillis: 1200,
-          recipients: [p.written],
-          smtpResponse: '250 2.0.0 OK  1728897163 - gsmtp',
-          reportingMTA: 'a8-1.smtp-out.amazonses.com',
-        },
-      };
-      event = {
+    }
+    record(
+      {
         id: documentedEventId('delivery', messageId, p.email),
         type: 'delivery',
         email: p.email,
-        day: timestamp.slice(0, 10),
+        day,
         verdict: null,
-      };
-      counts.deliveries += 1;
-    }
-    expected.events.set(event.id, event);
-    const day = expected.days.get(event.day) ?? new Map<string, number>();
-    expected.days.set(event.day, day);
-    const add = (name: string) => day.set(name, (day.get(name) ?? 0) + 1);
-    add('events');
-    add(`type:${event.type}`);
-    if (event.verdict) add(`verdict:${event.verdict}`);
+      },
+      timestamp,
+    );
     return {
-      snsMessageId: `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,
-      message: JSON.stringify(message),
+      notificationType: 'Delivery',
+      mail,
+      delivery: {
+        timestamp,
+        processingTimeMillis: 1200,
+        recipients: [p.written],
+        smtpResponse: '250 2.0.0 OK  1728897163 - gsmtp',
+        reportingMTA: 'a8-1.smtp-out.amazonses.com',
+      },
     };
   });
+  const snsId = (k: number) => `00000000-0000-4000-8000-${k.toString(16).padStart(12, '0')}`;
+  const notifications: GeneratedNotification[] = documents.map((doc, index) => ({
+    snsMessageId: snsId(index),
+    message: JSON.stringify(doc),
+  }));
 
   // Soft-bounce streaks (defaults: 3 within 14 days, no delivery in between; the groups above have no delivery).
   for (const [email, times] of countable) {
@@ -411,11 +461,24 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
     if (reached && !expected.suppressions.has(email)) expected.suppressions.set(email, 'BOUNCE');
   }
 
+  // Duplicates: half are SNS redelivering the same message (same SNS MessageId), half the same SES event
+  // published again by a configuration-set event destination (`eventType`, another SNS message): same event ids.
   const duplicateShare = opts.duplicateShare ?? 0.1;
   const deliveries = notifications.map((_, i) => i);
   const duplicates = Math.round(n * duplicateShare);
   const twice = shuffle([...deliveries], random).slice(0, duplicates);
-  deliveries.push(...twice);
+  for (const [k, index] of twice.entries()) {
+    if (k % 2 === 0) {
+      deliveries.push(index);
+      continue;
+    }
+    const { notificationType, ...rest } = documents[index] as Record<string, unknown>;
+    deliveries.push(notifications.length);
+    notifications.push({
+      snsMessageId: snsId(notifications.length),
+      message: JSON.stringify({ eventType: notificationType, ...rest }),
+    });
+  }
   shuffle(deliveries, random);
   return { notifications, deliveries, duplicates, expected };
 }
