@@ -152,13 +152,19 @@ export interface DrainResult {
   retry: { id: string; error: string }[];
 }
 
+/** Pauses after SES still throttles once the SDK's own retries are spent: then the batch goes back to the queue. */
+export const THROTTLE_BACKOFF_MS: readonly number[] = [2000, 4000];
+
 /**
- * Applies queued requests one after another, no faster than `ratePerSecond` SES calls. After a throttle the rest
- * of the batch goes back to the queue untouched: hammering a throttled API only extends the throttling.
+ * Applies queued requests one after another, no faster than `ratePerSecond` SES calls. When SES still throttles
+ * after the SDK's retries, the worker backs off (THROTTLE_BACKOFF_MS) and tries the same request again; if that
+ * does not help either, the rest of the batch goes back to the queue untouched: hammering a throttled API only
+ * extends the throttling.
  */
 export async function drainSuppressionRequests(
   messages: QueuedMessage[],
   deps: WorkerDependencies,
+  backoffMs: readonly number[] = THROTTLE_BACKOFF_MS,
 ): Promise<DrainResult> {
   const result: DrainResult = { outcomes: [], retry: [] };
   const interval = 1000 / deps.ratePerSecond;
@@ -169,18 +175,29 @@ export async function drainSuppressionRequests(
       result.outcomes.push({ id: message.id, outcome: { status: 'invalid', reason: parsed.reason } });
       continue;
     }
-    const wait = nextCallAt - deps.now().getTime();
-    if (wait > 0) await deps.sleep(wait);
-    nextCallAt = deps.now().getTime() + interval;
-    try {
-      result.outcomes.push({ id: message.id, outcome: await applySuppressionRequest(parsed.request, deps) });
-    } catch (error) {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      if (error instanceof SuppressionListThrottledError) {
-        for (const rest of messages.slice(index)) result.retry.push({ id: rest.id, error: text });
-        return result;
+    for (let attempt = 0; ; attempt += 1) {
+      const wait = nextCallAt - deps.now().getTime();
+      if (wait > 0) await deps.sleep(wait);
+      nextCallAt = deps.now().getTime() + interval;
+      try {
+        result.outcomes.push({
+          id: message.id,
+          outcome: await applySuppressionRequest(parsed.request, deps),
+        });
+        break;
+      } catch (error) {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        if (!(error instanceof SuppressionListThrottledError)) {
+          result.retry.push({ id: message.id, error: text });
+          break;
+        }
+        const pause = backoffMs[attempt];
+        if (pause === undefined) {
+          for (const rest of messages.slice(index)) result.retry.push({ id: rest.id, error: text });
+          return result;
+        }
+        await deps.sleep(pause);
       }
-      result.retry.push({ id: message.id, error: text });
     }
   }
   return result;

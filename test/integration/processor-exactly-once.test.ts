@@ -363,9 +363,9 @@ describe('suppression policy end to end', () => {
     expect(await stack.summary(DEAD)).toMatchObject({ suppression: { state: 'confirmed' } });
   });
 
-  it('SES throttling beyond the SDK retries: the message goes back to the queue, the summary stays pending', async () => {
-    // Prepare
-    stack = await startProcessorStack({ sesFaults: { sequence: [429, 429, 429] } });
+  it('SES throttling beyond the SDK retries and the worker backoff: back to the queue, still pending', async () => {
+    // Prepare: 2 SDK attempts × (1 try + 2 backoff retries) = 6 throttled calls
+    stack = await startProcessorStack({ sesFaults: { sequence: [429, 429, 429, 429, 429, 429] } });
     await send(await fixture(GMAIL), 'throttled');
     const pending = [...stack.queue.sent];
 

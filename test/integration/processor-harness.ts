@@ -84,7 +84,8 @@ export async function startProcessorStack(
   await createTable(raw, TABLE);
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const ses = await startSesv2SuppressionServer(opts.sesFaults ? { faults: opts.sesFaults } : {});
-  const sesClient = new SESv2Client({ endpoint: ses.url, region: 'us-east-1', credentials });
+  // Two attempts per call keep the throttling tests short; the SDK's default is three.
+  const sesClient = new SESv2Client({ endpoint: ses.url, region: 'us-east-1', credentials, maxAttempts: 2 });
   const queue = new InMemorySuppressionQueue();
   const parking = new InMemoryMessageParking();
   const now = opts.now ?? (() => new Date('2026-11-26T12:00:00.000Z'));

@@ -164,4 +164,59 @@ describe('drainSuppressionRequests pacing', () => {
     expect(callTimes).toEqual([0, 500, 1000]);
     expect(sleeps).toEqual([500, 500]);
   });
+
+  it('backs off on throttling after the SDK retries and tries the same request again', async () => {
+    // Prepare
+    let clock = 0;
+    const sleeps: number[] = [];
+    dynamo.on(GetCommand).resolves({
+      Item: {
+        email: 'a@example.com',
+        domain: 'example.com',
+        suppression: { state: 'pending', action: 'put', requestId: 'r' },
+        version: 1,
+      },
+    });
+    dynamo.on(UpdateCommand).resolves({});
+    ses
+      .on(PutSuppressedDestinationCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'slow', $metadata: {} }))
+      .rejectsOnce(new TooManyRequestsException({ message: 'slow', $metadata: {} }))
+      .resolves({});
+    const body = JSON.stringify({
+      v: 1,
+      requestId: 'r',
+      action: 'put',
+      email: 'a@example.com',
+      reason: 'BOUNCE',
+      cause: 'hard-bounce',
+      eventId: 'r',
+      requestedAt: '2026-11-26T00:00:00.000Z',
+    });
+
+    // Act
+    const result = await drainSuppressionRequests(
+      [{ id: 'm', body }],
+      {
+        store: new DynamoEventStore(doc, { tableName: 't', eventRetentionDays: 1 }),
+        list: new Sesv2SuppressionList(sesClient),
+        now: () => new Date(clock),
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock += ms;
+        },
+        ratePerSecond: 1,
+        dryRun: false,
+      },
+      [2000, 4000],
+    );
+
+    // Assess
+    expect(result).toEqual({
+      outcomes: [{ id: 'm', outcome: expect.objectContaining({ status: 'confirmed' }) }],
+      retry: [],
+    });
+    expect(ses.commandCalls(PutSuppressedDestinationCommand)).toHaveLength(3);
+    expect(sleeps.filter((ms) => ms >= 2000)).toEqual([2000, 4000]);
+  });
 });

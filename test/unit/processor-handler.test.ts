@@ -453,14 +453,23 @@ describe('suppression worker handler', () => {
       .on(PutSuppressedDestinationCommand)
       .rejects(new TooManyRequestsException({ message: 'slow down', $metadata: {} }));
 
-    // Act
-    const result = await worker(
+    // Act: the worker backs off twice (2 s, 4 s) on a fake clock before it gives the batch back.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const pending = worker(
       workerEvent([request('dead@example.com', 'put', 'r1'), request('other@example.com', 'put', 'r3')]),
     );
+    await vi.runAllTimersAsync();
+    const result = await pending;
+    vi.useRealTimers();
 
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'w-0' }, { itemIdentifier: 'w-1' }]);
-    expect(ses.commandCalls(PutSuppressedDestinationCommand)).toHaveLength(1);
+    expect(ses.commandCalls(PutSuppressedDestinationCommand)).toHaveLength(3);
+    expect(
+      ses
+        .commandCalls(PutSuppressedDestinationCommand)
+        .every((c) => c.args[0].input.EmailAddress === 'dead@example.com'),
+    ).toBe(true);
     expect(dynamo.commandCalls(UpdateCommand)).toEqual([]);
   });
 
