@@ -16,6 +16,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -169,6 +170,9 @@ describe('query API under random input', () => {
       }),
       { numRuns: 1500 },
     );
+    // Reads are Query and GetItem only, whatever was asked.
+    expect(dynamo.commandCalls(ScanCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(QueryCommand).length).toBeGreaterThan(0);
   });
 
   it('refuses every mutation of a valid cursor that changes its meaning', async () => {
