@@ -193,7 +193,9 @@ export function applyEvent(
     if (summary.lastDeliveryAt === null || event.occurredAt > summary.lastDeliveryAt) {
       summary.lastDeliveryAt = event.occurredAt;
     }
-  } else if (counts && !summary.softBounceTimes.includes(event.occurredAt)) {
+  } else if (counts) {
+    // One entry per event, even when two bounces carry the same instant: the event's conditional Put already
+    // guarantees each event is applied once, so a time seen before is another bounce, not a repeat.
     summary.softBounceTimes.push(event.occurredAt);
   }
   const lastDelivery = summary.lastDeliveryAt;

@@ -182,7 +182,7 @@ describe('soft-bounce streak', () => {
       0,
       false,
     ],
-    ['the same timestamp twice counts once', [soft(day(1)), soft(day(1)), soft(day(2))], 2, false],
+    ['two distinct bounces at the same instant count twice', [soft(day(1)), soft(day(1)), soft(day(2))], 3, true],
   ])('%s', (_, events, streak, suppressed) => {
     const results = run(events);
     const last = results.at(-1);
