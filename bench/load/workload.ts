@@ -260,11 +260,18 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
       softLeft -= 1;
     };
     let countable = 0;
-    if (roll < 0.25) {
+    if (roll < 0.2) {
       // A streak: 3 or 4 full-mailbox bounces within 6 days → suppressed once.
-      const size = roll < 0.15 ? 3 : 4;
+      const size = roll < 0.12 ? 3 : 4;
       for (let k = 0; k < size; k += 1) push(MAILBOX_FULL, start + k * 1.5 * DAY_MS + k * 1000);
-      countable = Math.min(size, softCount);
+      countable = size;
+    } else if (roll < 0.25) {
+      // Three full-mailbox bounces of three different messages, two stamped with the same instant (SES stamps
+      // bounces of messages sent together alike): still three bounces within 14 days → suppressed.
+      push(MAILBOX_FULL, start);
+      push(MAILBOX_FULL, start + DAY_MS);
+      push(MAILBOX_FULL, start + DAY_MS);
+      countable = 3;
     } else if (roll < 0.35) {
       // Three full-mailbox bounces 10 days apart: never three within the 14-day window.
       const early = instant(baseMs - span, 4 * DAY_MS);
