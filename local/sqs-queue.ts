@@ -11,7 +11,7 @@ export type BatchConsumer = (event: SQSEvent, context: Context) => Promise<unkno
 
 export interface LocalQueueOptions {
   name: string;
-  /** How long a received message stays invisible; a failed one comes back after this. */
+  /** Visibility timeout left after a failed invocation: a failed message comes back after this. */
   visibilityTimeoutMs?: number;
   /** Receives after which a failing message moves to the dead-letter queue. */
   maxReceiveCount?: number;
@@ -189,7 +189,9 @@ export class LocalQueue {
       if (message.visibleAt > now) continue;
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
-      message.visibleAt = now + this.visibilityTimeoutMs;
+      // In flight until the consumer answers: Lambda's function timeout is below the queue's visibility
+      // timeout, so SQS never hands a message out again while an invocation still holds it.
+      message.visibleAt = Number.POSITIVE_INFINITY;
       message.receiptHandle = randomUUID();
       batch.push(message);
     }
@@ -215,6 +217,9 @@ export class LocalQueue {
         this.messages.delete(message.messageId);
         this.deadLetterQueue.send(message.body, message.messageAttributes);
         this.counts.movedToDeadLetter += 1;
+      } else {
+        // What is left of the visibility timeout: the failed message comes back after it.
+        message.visibleAt = Date.now() + this.visibilityTimeoutMs;
       }
     }
   }
@@ -241,6 +246,8 @@ export class LocalQueue {
   private nextVisibleAt(): number | undefined {
     let next: number | undefined;
     for (const message of this.messages.values()) {
+      // In-flight messages (visibleAt = Infinity) come back through deliver(), not through a timer.
+      if (!Number.isFinite(message.visibleAt)) continue;
       if (next === undefined || message.visibleAt < next) next = message.visibleAt;
     }
     return next;

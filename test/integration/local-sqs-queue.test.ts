@@ -59,6 +59,23 @@ describe('LocalQueue: SQS semantics for the Lambda consumers', () => {
     expect(seen).toEqual(['good#1', 'flaky#1', 'flaky#2']);
   });
 
+  it('never hands a message out again while an invocation still holds it, however slow', async () => {
+    // Prepare
+    const q = queue({ name: 'q', visibilityTimeoutMs: 1, concurrency: 4 });
+    let receives = 0;
+    q.send('slow');
+
+    // Act
+    q.attach(async (event) => {
+      receives += event.Records.length;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    await q.idle();
+
+    // Assess
+    expect(receives).toBe(1);
+  });
+
   it('parks a message that keeps failing in the dead-letter queue after maxReceiveCount receives', async () => {
     // Prepare
     const dlq = queue({ name: 'dlq' });
