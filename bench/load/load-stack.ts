@@ -99,11 +99,26 @@ export async function startLoadStack(opts: LoadStackOptions) {
   let dynamo: RunningDynalite = await startDynalite(dataDir ? { dataDir } : {});
   const proxy = await startDynamoFaultProxy({ upstream: dynamo.endpoint, random, faults: {} });
   let handlers: Awaited<ReturnType<typeof loadLambdaHandlers>> | undefined;
+  // An SQS outage: SendMessage (to the suppression queue or the DLQ) answers 500 while it lasts.
+  let sqsOutage = false;
+  let sqsRefused = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (await sesv2.handle(req, res)) return;
     if (isSqsRequest(req)) {
-      await handleSqsRequest(req, res, await readBody(req, 1024 * 1024), byName, origin);
+      const body = await readBody(req, 1024 * 1024);
+      if (sqsOutage && String(req.headers['x-amz-target']).endsWith('.SendMessage')) {
+        sqsRefused += 1;
+        res.writeHead(500, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-query-error': 'InternalError;Receiver',
+        });
+        res.end(
+          JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'Injected: SQS unavailable' }),
+        );
+        return;
+      }
+      await handleSqsRequest(req, res, body, byName, origin);
       return;
     }
     if (!handlers) {
@@ -245,6 +260,14 @@ export async function startLoadStack(opts: LoadStackOptions) {
         return dynamo.endpoint;
       }, downMs);
     },
+    /** Makes SendMessage fail for `ms` (the window between a commit and its suppression-queue message). */
+    async sqsOutage(ms: number): Promise<number> {
+      sqsOutage = true;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      sqsOutage = false;
+      return sqsRefused;
+    },
+    sqsRefused: () => sqsRefused,
     /** Moves both DLQs back to their queues (what `ses-bounce redrive` does in AWS). */
     redrive(): number {
       return ingestDeadLetter.redriveTo(ingest) + suppressionDeadLetter.redriveTo(suppression);

@@ -68,6 +68,8 @@ export interface ScenarioResult {
   redriven: number;
   dynamoFaults?: FaultCounts;
   sesFaultCalls?: { throttled: number; failed: number; total: number };
+  /** SendMessage calls refused during the SQS outage of scenario 3. */
+  sqsRefused?: number;
   poison?: PoisonStats;
   query?: QueryStats;
   /** The end state read back through the query API. */
@@ -288,13 +290,16 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         : null;
     const started = performance.now();
     try {
-      const restart = await feed(
-        stack,
-        bodies,
-        window,
-        deadline,
-        opts.scenario === 'dynamo-faults' ? () => stack.restartDynamo(opts.restartDownMs ?? 3000) : undefined,
-      );
+      const midway =
+        opts.scenario === 'dynamo-faults'
+          ? () => stack.restartDynamo(opts.restartDownMs ?? 3000)
+          : opts.scenario === 'ses-faults'
+            ? // Suppression requests whose events are committed but whose queue message cannot be sent.
+              async () => {
+                await stack.sqsOutage(2000);
+              }
+            : undefined;
+      const restart = await feed(stack, bodies, window, deadline, midway);
       // A small run may be fed before half of it is processed: restart once the processor is halfway.
       const halfway = async () => {
         while (stack.processed.length < bodies.length / 2 && stack.outstanding() > 0) {
@@ -412,6 +417,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
             failed: sesCalls.filter((c) => c.status >= 500).length,
             total: sesCalls.length,
           },
+          sqsRefused: stack.sqsRefused(),
         }
       : {}),
     ...(poison ? { poison } : {}),
