@@ -3,7 +3,7 @@
 
 const COLORS = {
   hard: '#c2372b',
-  soft: '#d98a00',
+  soft: '#b36b00',
   complaint: '#7b3fb5',
   delivery: '#2e8540',
   bar: '#1f5fbf',
