@@ -153,7 +153,7 @@ export interface DrainResult {
 }
 
 /** Pauses after SES still throttles once the SDK's own retries are spent: then the batch goes back to the queue. */
-export const THROTTLE_BACKOFF_MS: readonly number[] = [2000, 4000];
+export const THROTTLE_BACKOFF_MS: readonly number[] = [1000, 2000];
 
 /**
  * Applies queued requests one after another, no faster than `ratePerSecond` SES calls. When SES still throttles

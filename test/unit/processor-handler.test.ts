@@ -453,7 +453,7 @@ describe('suppression worker handler', () => {
       .on(PutSuppressedDestinationCommand)
       .rejects(new TooManyRequestsException({ message: 'slow down', $metadata: {} }));
 
-    // Act: the worker backs off twice (2 s, 4 s) on a fake clock before it gives the batch back.
+    // Act: the worker backs off twice (1 s, 2 s) on a fake clock before it gives the batch back.
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     const pending = worker(
       workerEvent([request('dead@example.com', 'put', 'r1'), request('other@example.com', 'put', 'r3')]),
