@@ -116,7 +116,7 @@ const output = [
 ];
 for (const r of results) {
   const notes = [
-    `processing ${r.processingSeconds.toFixed(1)} s, suppression queue drained ${r.suppressionDrainSeconds.toFixed(1)} s later, p50 latency ${(r.p50LatencyMs / 1000).toFixed(2)} s`,
+    `processing ${r.processingSeconds.toFixed(1)} s (${r.cpuMsPerEvent.toFixed(1)} ms CPU per event), suppression queue drained ${r.suppressionDrainSeconds.toFixed(1)} s later, p50 latency ${(r.p50LatencyMs / 1000).toFixed(2)} s`,
   ];
   if (r.check.rePuts > 0)
     notes.push(

@@ -61,6 +61,8 @@ export interface ScenarioResult {
   /** Distinct events per second over the processing phase (first message in → notification queue empty). */
   throughput: number;
   processingSeconds: number;
+  /** CPU time of this process (processor, worker, store, queues, feeder) per distinct event while processing. */
+  cpuMsPerEvent: number;
   suppressionDrainSeconds: number;
   p50LatencyMs: number;
   p99LatencyMs: number;
@@ -256,6 +258,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   const timestamp = opts.base.toISOString();
   let timedOut = false;
   let processingSeconds = 0;
+  let cpuMsPerEvent = 0;
   let suppressionDrainSeconds = 0;
   let redriveRounds = 0;
   let redriven = 0;
@@ -289,6 +292,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         ? queryLoop(stack, workload, () => !writing, seededRandom(opts.seed ^ 0x9e7))
         : null;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     try {
       const midway =
         opts.scenario === 'dynamo-faults'
@@ -324,6 +328,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       writing = false;
     }
     processingSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMsPerEvent = (cpu.user + cpu.system) / 1000 / workload.expected.events.size;
     if (queries) {
       const { latencies, failures, perRoute } = await queries;
       const budget = opts.queryBudget ?? DEFAULT_QUERY_BUDGET;
@@ -404,6 +410,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     check,
     throughput: processingSeconds > 0 ? check.recorded / processingSeconds : 0,
     processingSeconds,
+    cpuMsPerEvent,
     suppressionDrainSeconds,
     p50LatencyMs: percentile(latencies, 50),
     p99LatencyMs: percentile(latencies, 99),

@@ -1,5 +1,6 @@
 // Scenario 3 of the load harness, small: the SESv2 suppression endpoint throttles (429) and fails (500) a share
-// of calls; every suppression the policy asks for still ends on the list, once, and is confirmed in the summary.
+// of calls, and SQS refuses SendMessage for 2 s mid-run (events committed, their suppression-queue messages not
+// sent); every suppression the policy asks for still ends on the list, once, and is confirmed in the summary.
 import { expect, it } from 'vitest';
 import { runScenario } from '../../bench/load/scenarios.ts';
 
@@ -16,6 +17,7 @@ it('suppresses every address once despite throttling and failures of SES', async
   // Assess
   expect(result.sesFaultCalls?.throttled).toBeGreaterThan(0);
   expect(result.sesFaultCalls?.failed).toBeGreaterThan(0);
+  expect(result.sqsRefused).toBeGreaterThan(0);
   expect(result.check.problems).toEqual([]);
   expect(result.check.suppressionsActual).toBe(result.check.suppressionsExpected);
   expect(result.check.duplicateSuppressions).toBe(0);
