@@ -182,7 +182,12 @@ describe('soft-bounce streak', () => {
       0,
       false,
     ],
-    ['two distinct bounces at the same instant count twice', [soft(day(1)), soft(day(1)), soft(day(2))], 3, true],
+    [
+      'two distinct bounces at the same instant count twice',
+      [soft(day(1)), soft(day(1)), soft(day(2))],
+      3,
+      true,
+    ],
   ])('%s', (_, events, streak, suppressed) => {
     const results = run(events);
     const last = results.at(-1);
