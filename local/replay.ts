@@ -31,9 +31,39 @@ export async function postAll(baseUrl: string, posts: readonly SnsPost[]): Promi
   return results;
 }
 
-const USAGE = `usage: npm run replay -- [--url http://127.0.0.1:3000] [--shift] FILE|DIR|GLOB...
-  --url    the local stack (default: $LOCAL_STACK_URL or http://127.0.0.1:3000)
-  --shift  move all timestamps by one delta so the newest event is ten minutes ago`;
+const USAGE = `usage: npm run replay -- [--url http://127.0.0.1:3000] [--shift] [--no-wait] FILE|DIR|GLOB...
+  --url      the local stack (default: $LOCAL_STACK_URL or http://127.0.0.1:3000)
+  --shift    move all timestamps by one delta so the newest event is ten minutes ago
+  --no-wait  do not wait for the stack's queues to drain before reporting`;
+
+interface QueueStats {
+  visible: number;
+  inFlight: number;
+}
+
+/**
+ * Waits until the local stack's queues are empty and returns how many messages its dead-letter queues hold;
+ * null when the target is not a local stack (no /local/status) or it does not settle in time.
+ */
+export async function waitUntilProcessed(baseUrl: string, timeoutMs = 60_000): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(new URL('/local/status', baseUrl)).catch(() => null);
+    if (!response?.ok) return null;
+    const status = (await response.json().catch(() => null)) as {
+      queues?: Record<string, QueueStats>;
+    } | null;
+    if (!status?.queues) return null;
+    const queues = Object.entries(status.queues);
+    const deadLetter = queues.filter(([name]) => name.endsWith('-dlq'));
+    const working = queues.filter(([name]) => !name.endsWith('-dlq'));
+    if (working.every(([, stats]) => stats.visible === 0 && stats.inFlight === 0)) {
+      return deadLetter.reduce((sum, [, stats]) => sum + stats.visible, 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return null;
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -73,6 +103,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const failed = results.filter((result) => result.status >= 400).length;
   process.stdout.write(`${results.length - failed} accepted, ${failed} rejected\n`);
+  if (!values['no-wait']) {
+    const parked = await waitUntilProcessed(baseUrl);
+    if (parked !== null) {
+      process.stdout.write(
+        `processed; dead-letter queues hold ${parked} message(s)${parked > 0 ? ` (see ${new URL('/local/dead-letters', baseUrl).href})` : ''}\n`,
+      );
+    }
+  }
   return failed === 0 ? 0 : 1;
 }
 
@@ -83,6 +121,7 @@ function parse(argv: readonly string[]) {
     options: {
       url: { type: 'string' },
       shift: { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -12,7 +12,11 @@ import { isLoopback, type LocalStack, startLocalStack } from './stack.ts';
 
 const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 
-const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data DIR] [--no-demo]`;
+const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data DIR] [--no-demo]
+  --port N     HTTP port for everything: page, query API, POST /sns, SESv2 paths (0: any free port)
+  --host H     listen address; anything but loopback turns on SNS signature checks and an API token
+  --data DIR   keep DynamoDB and the SESv2 suppression list in DIR across restarts (default: in memory)
+  --no-demo    do not fill an empty store from samples/`;
 
 export interface StartOptions {
   port: number;
@@ -130,6 +134,10 @@ export function alreadySuppressedBySes(
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let options: StartOptions;
   try {
     options = parseStartArguments(argv);

@@ -175,8 +175,8 @@ describe('npm run replay', () => {
     const output = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 
     // Act
-    const okCode = await replayMain(['--url', url, join(dir, 'ok.json')]);
-    const mixedCode = await replayMain(['--url', url, `${dir}/*.json`]);
+    const okCode = await replayMain(['--url', url, '--no-wait', join(dir, 'ok.json')]);
+    const mixedCode = await replayMain(['--url', url, '--no-wait', `${dir}/*.json`]);
     output.mockRestore();
     await rm(dir, { recursive: true, force: true });
 

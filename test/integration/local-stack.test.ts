@@ -3,10 +3,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListSuppressedDestinationsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { loadSnsPosts, type SnsPost } from '../../local/notification-files.ts';
-import { postAll, type ReplayResult } from '../../local/replay.ts';
+import { postAll, type ReplayResult, main as replayMain } from '../../local/replay.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { replayInEventOrder } from '../../local/start.ts';
 
@@ -224,6 +224,31 @@ describe('the whole sample set delivered again, all at once', () => {
     expect(await countEvents()).toBe(before);
     expect(await suppressionList()).toEqual(listedBefore);
     expect(await deadLetters()).toEqual([]);
+  });
+});
+
+describe('npm run replay against the running stack', () => {
+  it('posts files, waits for the queues to drain, and reports the dead-letter count', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const output = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    const expected = (await readdir(SAMPLES)).filter(
+      (name) => name.startsWith('1') && name.endsWith('.json'),
+    ).length;
+
+    // Act
+    const code = await replayMain(['--url', stack.url, '--shift', join(SAMPLES, '1*.json')]);
+    output.mockRestore();
+
+    // Assess
+    expect(code).toBe(0);
+    expect(lines.filter((line) => line.startsWith('200 '))).toHaveLength(expected);
+    expect(lines).toContain(`${expected} accepted, 0 rejected\n`);
+    expect(lines).toContain('processed; dead-letter queues hold 0 message(s)\n');
   });
 });
 
