@@ -263,8 +263,20 @@ ${whatIf.join('\n')}
   if (!values['no-write']) await writeSection(section);
 }
 
+/** The section as Biome formats Markdown (CI runs `biome ci .`), or unchanged if Biome is not available. */
+function formatMarkdown(section: string): string {
+  const biome = join(ROOT, 'node_modules/@biomejs/biome/bin/biome');
+  const result = spawnSync(process.execPath, [biome, 'format', '--stdin-file-path=lambda-bundles.md'], {
+    cwd: ROOT,
+    input: section,
+    encoding: 'utf8',
+  });
+  return result.status === 0 && result.stdout.length > 0 ? result.stdout : section;
+}
+
 /** Replaces (or appends) the "Lambda bundles" section of BENCHMARKS.md, keeping every other section. */
-async function writeSection(section: string): Promise<void> {
+async function writeSection(raw: string): Promise<void> {
+  const section = formatMarkdown(raw);
   const path = join(ROOT, 'BENCHMARKS.md');
   const current = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
   const start = current.indexOf('## Lambda bundles');

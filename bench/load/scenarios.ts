@@ -28,6 +28,9 @@ export interface ScenarioOptions {
   window?: number;
   /** How long DynamoDB stays down in scenario 2 (long enough for messages to exhaust their receives). */
   restartDownMs?: number;
+  /** Fault shares of scenarios 2 and 3 (defaults: DYNAMO_FAULTS, SES_FAULTS). */
+  dynamoFaults?: DynamoFaults;
+  sesFaults?: { throttleRate: number; errorRate: number };
 }
 
 export interface QueryStats {
@@ -83,7 +86,7 @@ export interface ScenarioResult {
 
 export const DEFAULT_QUERY_BUDGET = { p50Ms: 200, p99Ms: 1000 };
 
-const DYNAMO_FAULTS: DynamoFaults = {
+export const DYNAMO_FAULTS: DynamoFaults = {
   throughputExceeded: 0.03,
   throttling: 0.03,
   internalError: 0.03,
@@ -96,7 +99,7 @@ const RETRY_DELAY_MS: Record<ScenarioName, number> = {
   poison: 10_000,
   'query-under-load': 10_000,
 };
-const SES_FAULTS = { throttleRate: 0.2, errorRate: 0.1 };
+export const SES_FAULTS = { throttleRate: 0.2, errorRate: 0.1 };
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
@@ -248,7 +251,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   const stack = await startLoadStack({
     seed: opts.seed,
     ...(dataDir ? { dataDir, faultProxy: true } : {}),
-    ...(opts.scenario === 'ses-faults' ? { sesFaults: SES_FAULTS } : {}),
+    ...(opts.scenario === 'ses-faults' ? { sesFaults: opts.sesFaults ?? SES_FAULTS } : {}),
     // Visibility timeout: short where retries are the point (they then also overlap slow batches, a harder test
     // of exactly-once), long enough elsewhere that a slow batch on a busy machine is not handed out twice.
     retryDelayMs: RETRY_DELAY_MS[opts.scenario],
@@ -284,7 +287,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         bodies.splice(Math.floor(random() * (bodies.length + 1)), 0, body);
       }
     }
-    if (opts.scenario === 'dynamo-faults') stack.proxy.setFaults(DYNAMO_FAULTS);
+    if (opts.scenario === 'dynamo-faults') stack.proxy.setFaults(opts.dynamoFaults ?? DYNAMO_FAULTS);
 
     let writing = true;
     const queries =
