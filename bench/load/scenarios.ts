@@ -138,7 +138,15 @@ export function poisonBodies(
   random: () => number,
   validMessage: string,
 ): Array<{ kind: string; body: string; envelope: boolean }> {
-  const kinds = ['not-json', 'truncated', 'non-ses', 'missing-fields', 'oversized', 'raw-garbage'] as const;
+  const kinds = [
+    'not-json',
+    'truncated',
+    'non-ses',
+    'missing-fields',
+    'oversized',
+    'raw-garbage',
+    'bad-recipient',
+  ] as const;
   return Array.from({ length: count }, (_, i) => {
     const kind = kinds[i % kinds.length] as (typeof kinds)[number];
     const tag = `${i}-${Math.floor(random() * 1e9).toString(36)}`;
@@ -164,6 +172,16 @@ export function poisonBodies(
             rows: Array.from({ length: 4000 }, (_, k) => `row-${k}-${'x'.repeat(40)}`),
           }),
         };
+      case 'bad-recipient': {
+        // A valid bounce (its good recipient is an expected event) plus a recipient that is no address: the good
+        // one is recorded, the message parked with its reason.
+        const doc = JSON.parse(validMessage) as { bounce: { bouncedRecipients: unknown[] } };
+        doc.bounce.bouncedRecipients.push({
+          emailAddress: `undisclosed-recipients-${tag}:;`,
+          status: '5.1.1',
+        });
+        return { kind, envelope: true, body: JSON.stringify(doc) };
+      }
       default:
         return { kind, envelope: false, body: `\u0000\u0001 not an SNS envelope ${tag}` };
     }
@@ -277,7 +295,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     let poisonList: ReturnType<typeof poisonBodies> = [];
     if (opts.scenario === 'poison') {
       poisonList = poisonBodies(
-        Math.max(6, Math.round(bodies.length * 0.01)),
+        Math.max(7, Math.round(bodies.length * 0.01)),
         random,
         workload.notifications[0]?.message ?? '{}',
       );
