@@ -58,6 +58,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  /** Base URL from this machine (loopback when listening on a wildcard address). */
   url: string;
   host: string;
   verifySignatures: boolean;
@@ -73,6 +74,11 @@ export interface LocalStack {
     suppression: LocalQueue;
     suppressionDeadLetter: LocalQueue;
   };
+  /**
+   * Feeds one body in from this process, skipping the signature check (the demo's unsigned samples on a
+   * non-loopback stack). Throws SnsIntakeError for what POST /sns would refuse with 400.
+   */
+  enqueueTrusted(body: string, messageType?: string): Promise<{ status: string }>;
   /** Resolves when both queues have nothing waiting or in flight. */
   idle(): Promise<void>;
   /** Resolves when the processor's queue has nothing waiting or in flight (suppressions may still be queued). */
@@ -266,21 +272,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
     const body = await readBody(req, MAX_SNS_BODY_BYTES);
     const header = req.headers['x-amz-sns-message-type'];
-    const result = await interpretSnsPost(
-      body,
-      typeof header === 'string' ? header : undefined,
-      verifier ? { verifier } : {},
-    );
+    const answer = await intake(body, typeof header === 'string' ? header : undefined, verifier);
+    sendJson(res, 200, answer);
+  };
+
+  /** One SNS POST body (or bare SES document) into the ingest queue; `verify` unset for trusted local input. */
+  const intake = async (body: string, header: string | undefined, verify: typeof verifier) => {
+    const result = await interpretSnsPost(body, header, verify ? { verifier: verify } : {});
     if (result.kind === 'enqueue') {
       const { messageId } = ingest.send(result.sqsBody);
-      sendJson(res, 200, { status: 'queued', snsMessageId: result.snsMessageId, queueMessageId: messageId });
-      return;
+      return { status: 'queued', snsMessageId: result.snsMessageId, queueMessageId: messageId };
     }
     log(
       `${result.type} for ${result.topicArn}: not confirmed automatically (the local stack makes no outbound calls); ` +
         `visit ${result.subscribeUrl} to confirm.`,
     );
-    sendJson(res, 200, { status: 'noted', type: result.type, subscribeUrl: result.subscribeUrl });
+    return { status: 'noted', type: result.type, subscribeUrl: result.subscribeUrl };
   };
 
   const server = createServer((req, res) => {
@@ -375,7 +382,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 
   return {
-    url: origin,
+    url: selfOrigin,
     host,
     verifySignatures,
     apiToken,
@@ -384,6 +391,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     tableState,
     sesv2,
     queues,
+    enqueueTrusted: (body, messageType) => intake(body, messageType, undefined),
     idle,
     ingestIdle: () => ingest.idle(),
     close: async () => {

@@ -84,7 +84,19 @@ export async function replayInEventOrder(
   timed.sort((a, b) => a.time - b.time || a.index - b.index);
   const results: ReplayResult[] = [];
   for (const { post } of timed) {
-    results.push(...(await postAll(stack.url, [post])));
+    if (stack.verifySignatures) {
+      // Unsigned samples would be refused at /sns; they are this process's own input, so feed them in directly.
+      const answer = await stack
+        .enqueueTrusted(post.body, post.headers['x-amz-sns-message-type'])
+        .then((accepted) => ({ status: 200, message: accepted.status }))
+        .catch((error: unknown) => ({
+          status: 400,
+          message: error instanceof Error ? error.message : String(error),
+        }));
+      results.push({ origin: post.origin, ...answer });
+    } else {
+      results.push(...(await postAll(stack.url, [post])));
+    }
     await stack.ingestIdle();
   }
   await stack.idle();
@@ -175,6 +187,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const loopback = isLoopback(options.host);
   log(`ses-bounce-processor local stack, ready in ${Math.round(performance.now() - started)} ms`);
   log(`  page            ${stack.url}/`);
+  if (!loopback) log(`  listening on    ${options.host} (port ${new URL(stack.url).port})`);
   log(
     `  query API       ${stack.url}/bounces  ${stack.url}/recipients/{email}  ${stack.url}/stats  (${stack.url}/openapi.json)`,
   );

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
+import { loadSnsPosts } from '../../local/notification-files.ts';
 import { type SnsSignedMessage, stringToSign } from '../../local/sns-signature.ts';
 import { isLoopback, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { replayInEventOrder } from '../../local/start.ts';
 
 const CERT_URL = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-local-test.pem';
 const TOKEN = 'test-token-0123456789';
@@ -153,6 +155,29 @@ describe('local stack with SNS signature verification on', () => {
     expect(wrong.status).toBe(401);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+});
+
+describe('the demo replay on a stack that verifies signatures', () => {
+  it('feeds its unsigned samples in directly instead of through the verified /sns', async () => {
+    // Prepare
+    const samples = join(import.meta.dirname, '..', '..', 'samples');
+    const posts = await loadSnsPosts(
+      ['19-bounce-permanent-gmail-disabled-5.2.1.json', 'sns-http-notification-01-duplicate.json'].map(
+        (name) => join(samples, name),
+      ),
+      { shiftToNow: new Date() },
+    );
+
+    // Act
+    const results = await replayInEventOrder(stack, posts);
+    const recipient = await fetch(`${stack.url}/recipients/closed.account.2019%40gmail.com`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+
+    // Assess
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(recipient.status).toBe(200);
   });
 });
 
