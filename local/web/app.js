@@ -37,10 +37,11 @@ const CATEGORIES = [
 /** The page may be opened with #token=… when the stack listens beyond loopback. */
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 
-async function api(path) {
+async function api(path, init = {}) {
   const headers = { accept: 'application/json' };
+  if (init.body) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(path, { headers });
+  const response = await fetch(path, { ...init, headers });
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const message = body?.error?.message ?? `HTTP ${response.status}`;
@@ -391,36 +392,65 @@ async function lookup(email) {
 }
 
 // ---------- explain a code ----------
-async function explain(code) {
+const CODE_PATTERN = /^[245]\.\d{1,3}\.\d{1,3}$/;
+
+function explanationNodes(x) {
+  const causes =
+    Array.isArray(x.typicalCauses) && x.typicalCauses.length
+      ? el(
+          'ul',
+          { class: 'tight' },
+          x.typicalCauses.map((cause) => el('li', {}, cause)),
+        )
+      : '—';
+  return [
+    el('h3', { id: 'explain-heading' }, `${x.code} · ${x.title ?? 'unknown'}`),
+    el('p', {}, x.meaning ?? ''),
+    el(
+      'dl',
+      { class: 'facts' },
+      el('dt', {}, 'In registry'),
+      el('dd', {}, x.known ? `yes${x.rfc ? ` (${x.rfc})` : ''}` : 'no'),
+      el('dt', {}, 'Typical causes'),
+      el('dd', {}, causes),
+      el('dt', {}, 'What to do'),
+      el('dd', {}, x.whatToDo ?? '—'),
+      x.guideCorrection ? el('dt', {}, 'Note') : null,
+      x.guideCorrection ? el('dd', {}, x.guideCorrection) : null,
+    ),
+  ];
+}
+
+/** A code is explained from the registry; anything else is classified as a diagnostic (POST /classify). */
+async function explain(input) {
   const result = document.getElementById('explain-result');
   const ticket = ++latest.explain;
+  const text = input.trim();
   try {
-    const x = await api(`/codes/${encodeURIComponent(code.trim())}`);
+    if (CODE_PATTERN.test(text)) {
+      const x = await api(`/codes/${encodeURIComponent(text)}`);
+      if (ticket !== latest.explain) return;
+      show(result, ...explanationNodes(x));
+      return;
+    }
+    const c = await api('/classify', { method: 'POST', body: JSON.stringify({ diagnosticCode: text }) });
+    const x = c.code ? await api(`/codes/${encodeURIComponent(c.code)}`) : null;
     if (ticket !== latest.explain) return;
-    const causes =
-      Array.isArray(x.typicalCauses) && x.typicalCauses.length
-        ? el(
-            'ul',
-            { class: 'tight' },
-            x.typicalCauses.map((cause) => el('li', {}, cause)),
-          )
-        : '—';
+    const verdict = el(
+      'dl',
+      { class: 'facts', id: 'classification' },
+      el('dt', {}, 'Verdict'),
+      el('dd', {}, pill(c.verdict, c.verdict), ` ${c.category} · blame: ${c.blame}`),
+      el('dt', {}, 'Suppress?'),
+      el('dd', {}, c.suppress ? 'yes: this alone justifies suppressing the address' : 'no'),
+      el('dt', {}, 'Why'),
+      el('dd', {}, c.evidence),
+    );
     show(
       result,
-      el('h3', { id: 'explain-heading' }, `${x.code} · ${x.title ?? 'unknown'}`),
-      el('p', {}, x.meaning ?? ''),
-      el(
-        'dl',
-        { class: 'facts' },
-        el('dt', {}, 'In registry'),
-        el('dd', {}, x.known ? `yes${x.rfc ? ` (${x.rfc})` : ''}` : 'no'),
-        el('dt', {}, 'Typical causes'),
-        el('dd', {}, causes),
-        el('dt', {}, 'What to do'),
-        el('dd', {}, x.whatToDo ?? '—'),
-        x.guideCorrection ? el('dt', {}, 'Note') : null,
-        x.guideCorrection ? el('dd', {}, x.guideCorrection) : null,
-      ),
+      el('h3', {}, 'Classified as the processor would'),
+      verdict,
+      ...(x ? explanationNodes(x) : []),
     );
   } catch (error) {
     if (ticket !== latest.explain) return;

@@ -138,8 +138,24 @@ describe('local page in Chromium', () => {
     expect(await page.textContent('#explain-result')).toContain('What to do');
   });
 
+  it('classifies a pasted bounce message as the processor would', async () => {
+    // Act
+    await page.fill('#explain-code', '550 5.1.1 <x@example.com>: Recipient address rejected: User unknown');
+    await page.click('#explain-form button');
+    await page.waitForSelector('#classification');
+
+    // Assess
+    const text = await page.textContent('#classification');
+    expect(text).toContain('hard');
+    expect(text).toContain('unknown-recipient');
+    expect(await page.textContent('#explain-heading')).toContain('5.1.1');
+  });
+
   it('loaded without script errors, and leaves a screenshot', async () => {
     // Prepare: show a looked-up recipient and an explained code in the shot.
+    await page.fill('#explain-code', '5.1.1');
+    await page.click('#explain-form button');
+    await page.waitForSelector('#explain-heading');
     await page.fill('#lookup-email', 'always.full@yahoo.com');
     await page.click('#lookup-form button');
     await page.waitForSelector('#send-status');

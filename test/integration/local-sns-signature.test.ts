@@ -200,6 +200,30 @@ describe('POST /sns interpretation', () => {
     expect(result.bare).toBe(true);
   });
 
+  it('notes an UnsubscribeConfirmation without queueing anything', async () => {
+    // Act
+    const result = await interpretSnsPost(
+      JSON.stringify({
+        Type: 'UnsubscribeConfirmation',
+        MessageId: '47138184-6831-46b8-8f7c-afc488602d7d',
+        Token: '2336412f37',
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+        Message: 'You have chosen to deactivate subscription.',
+        SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=2336412f37',
+        Timestamp: '2026-11-01T10:00:00.000Z',
+      }),
+      'UnsubscribeConfirmation',
+    );
+
+    // Assess
+    expect(result).toEqual({
+      kind: 'confirmation',
+      type: 'UnsubscribeConfirmation',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+      subscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=2336412f37',
+    });
+  });
+
   it('passes a signed notification through when verification is on', async () => {
     // Prepare
     const verifier = createSnsSignatureVerifier({ fetchCertificate: countingFetcher().fetchCertificate });
