@@ -174,6 +174,15 @@ export class SesBounceProcessorStack extends Stack {
     output('NotificationTopicArn', this.notifications.topic.topicArn, 'SNS topic SES publishes feedback to');
     output('TableName', this.store.table.tableName, 'DynamoDB table (retained on stack deletion)');
     output('ApiUrl', this.queryApi.api.url, 'Query API base URL');
+    if (this.queryApi.callerPolicies !== undefined) {
+      const { read, admin } = this.queryApi.callerPolicies;
+      output('QueryApiReadPolicyArn', read.managedPolicyArn, 'Attach to roles that read the query API');
+      output(
+        'QueryApiAdminPolicyArn',
+        admin.managedPolicyArn,
+        'Attach to roles that may reactivate/erase/allowlist',
+      );
+    }
     output('NotificationQueueArn', this.processor.queue.queueArn, 'Notification queue');
     output('NotificationDeadLetterQueueArn', this.processor.deadLetterQueue.queueArn, 'Parked notifications');
     output('SuppressionQueueArn', this.suppression.queue.queueArn, 'Suppression queue');

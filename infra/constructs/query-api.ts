@@ -1,6 +1,6 @@
 // The query API: a REST API Gateway in front of the query function, every route authenticated (IAM SigV4 by
 // default, or Cognito user-pool JWTs), throttled, with JSON access logs and CORS off unless origins are given.
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -13,6 +13,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ApiAuthorization } from '../props.ts';
@@ -33,6 +34,11 @@ export class QueryApi extends Construct {
   readonly api: RestApi;
   readonly function: BounceFunction;
   readonly accessLogs: LogGroup;
+  /**
+   * With IAM authorization: attach to the callers' roles. Read = every GET and `POST /classify`; admin = the
+   * routes that change state (reactivate, erase, allowlist writes).
+   */
+  readonly callerPolicies: { read: ManagedPolicy; admin: ManagedPolicy } | undefined;
 
   constructor(scope: Construct, id: string, props: QueryApiProps) {
     super(scope, id);
@@ -77,7 +83,41 @@ export class QueryApi extends Construct {
     const integration = new LambdaIntegration(this.function.function);
     this.api.root.addMethod('ANY', integration);
     this.api.root.addProxy({ defaultIntegration: integration, anyMethod: true });
+    this.callerPolicies = props.authorization.type === 'iam' ? this.createCallerPolicies() : undefined;
     this.acknowledgeFindings(props.authorization);
+  }
+
+  private createCallerPolicies(): { read: ManagedPolicy; admin: ManagedPolicy } {
+    const invoke = (policy: ManagedPolicy, routes: readonly [method: string, path: string][]) => {
+      const arns = routes.map(([method, path]) => this.api.arnForExecuteApi(method, path, API_STAGE_NAME));
+      policy.addStatements(new PolicyStatement({ actions: ['execute-api:Invoke'], resources: arns }));
+      // execute-api ARNs name routes by pattern: `GET/*` is every read route of this API's stage, nothing more.
+      Validations.of(policy).acknowledge(
+        ...arns.map((arn) => ({
+          id: `AwsSolutions-IAM5[Resource::${nagTokenString(Stack.of(this).resolve(arn))}]`,
+          reason:
+            'execute-api resources are route patterns: the wildcard stands for the path parameters (an e-mail ' +
+            'address, a domain) of exactly these methods on this API and stage.',
+        })),
+      );
+    };
+    const read = new ManagedPolicy(this, 'ReadCallerPolicy', {
+      description: 'Query API: read history, recipients, statistics, codes; classify',
+    });
+    invoke(read, [
+      ['GET', '/*'],
+      ['POST', '/classify'],
+    ]);
+    const admin = new ManagedPolicy(this, 'AdminCallerPolicy', {
+      description:
+        'Query API: reactivate (remove from the SES suppression list), erase a recipient, edit the allowlist',
+    });
+    invoke(admin, [
+      ['DELETE', '/recipients/*'],
+      ['PUT', '/allowlist/*'],
+      ['DELETE', '/allowlist/*'],
+    ]);
+    return { read, admin };
   }
 
   // Each acknowledged AwsSolutions finding with why it does not apply here.
@@ -124,4 +164,19 @@ export class QueryApi extends Construct {
       ...(authorization.scopes.length > 0 ? { authorizationScopes: [...authorization.scopes] } : {}),
     };
   }
+}
+
+/** A resolved CloudFormation value written the way cdk-nag names it in finding ids (`<LogicalId>`, `<AWS::Region>`). */
+function nagTokenString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (typeof record.Ref === 'string') return `<${record.Ref}>`;
+    const getAtt = record['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
+    const join = record['Fn::Join'];
+    if (Array.isArray(join) && Array.isArray(join[1]))
+      return join[1].map(nagTokenString).join(String(join[0]));
+  }
+  return JSON.stringify(value);
 }

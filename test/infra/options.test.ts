@@ -175,6 +175,11 @@ describe('Cognito authorizer and CORS', () => {
     }
   });
 
+  it('creates no IAM caller policies (callers authenticate with the user pool)', () => {
+    expect(withIdentities.stack.queryApi.callerPolicies).toBeUndefined();
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
   it('answers preflight requests for the configured origin only', () => {
     const preflight = methods.filter((method) => method.HttpMethod === 'OPTIONS');
     expect(preflight).toHaveLength(2);

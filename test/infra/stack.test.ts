@@ -1,5 +1,6 @@
 // Template assertions for the stack with default settings: each resource and policy that matters, by intent.
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import {
   INDEX_BY_DOMAIN,
@@ -435,6 +436,46 @@ describe('query API', () => {
     });
   });
 
+  it('offers callers a read policy and an admin policy on exactly their routes of this API stage', () => {
+    const apiId = logicalId(stack, stack.queryApi.api);
+    const route = (method: string, path: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:execute-api:${TEST_ENV.region}:${TEST_ENV.account}:`,
+          { Ref: apiId },
+          `/v1/${method}${path}`,
+        ],
+      ],
+    });
+    const statementsOf = (construct: IConstruct) =>
+      template.findResources('AWS::IAM::ManagedPolicy')[logicalId(stack, construct)]?.Properties
+        .PolicyDocument.Statement;
+    const policies = stack.queryApi.callerPolicies;
+    expect(policies).toBeDefined();
+    if (policies === undefined) return;
+    expect(statementsOf(policies.read)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: [route('GET', '/*'), route('POST', '/classify')],
+      },
+    ]);
+    expect(statementsOf(policies.admin)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: [
+          route('DELETE', '/recipients/*'),
+          route('PUT', '/allowlist/*'),
+          route('DELETE', '/allowlist/*'),
+        ],
+      },
+    ]);
+  });
+
   it('has CORS off by default', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods.map((method) => method.Properties.HttpMethod)).not.toContain('OPTIONS');
@@ -567,6 +608,8 @@ describe('outputs', () => {
         'SuppressionDeadLetterQueueArn',
         'TableName',
         'ProcessorLogGroupName',
+        'QueryApiReadPolicyArn',
+        'QueryApiAdminPolicyArn',
       ]),
     );
   });
