@@ -110,6 +110,22 @@ describe('local page in Chromium', () => {
     expect(rows).toBeGreaterThan(0);
   });
 
+  it('pages to older events with the cursor', async () => {
+    // Act
+    await page.selectOption('select[name="type"]', '');
+    await page.selectOption('select[name="verdict"]', '');
+    const first = page.waitForResponse((response) => response.url().includes('/bounces?limit=25'));
+    await page.click('#events-form button[type="submit"]');
+    await first;
+    await expect.poll(() => page.locator('#events-result tbody tr').count(), { timeout: 10_000 }).toBe(25);
+    const older = page.waitForResponse((response) => response.url().includes('cursor='));
+    await page.click('#events-more');
+    await older;
+
+    // Assess
+    await expect.poll(() => page.locator('#events-result tbody tr').count(), { timeout: 10_000 }).toBe(50);
+  });
+
   it('looks up a recipient: sendStatus and history', async () => {
     // Act
     await page.fill('#lookup-email', 'always.full@yahoo.com');
@@ -152,7 +168,11 @@ describe('local page in Chromium', () => {
   });
 
   it('loaded without script errors, and leaves a screenshot', async () => {
-    // Prepare: show a looked-up recipient and an explained code in the shot.
+    // Prepare: show recent bounces, a looked-up recipient and an explained code in the shot.
+    await page.selectOption('select[name="type"]', 'bounce');
+    const bounces = page.waitForResponse((response) => response.url().includes('type=bounce'));
+    await page.click('#events-form button[type="submit"]');
+    await bounces;
     await page.fill('#explain-code', '5.1.1');
     await page.click('#explain-form button');
     await page.waitForSelector('#explain-heading');
