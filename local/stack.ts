@@ -198,7 +198,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const url = new URL(req.url ?? '/', 'http://localhost');
     const internal = isSqsRequest(req) || url.pathname.startsWith('/v2/');
     // The emulated AWS services serve the Lambdas inside this process; nobody else reaches them off-host.
-    if (internal && !isLoopback(normalizeAddress(req.socket.remoteAddress ?? ''))) {
+    // (A connection from this machine to its own address has equal local and remote addresses.)
+    const remote = normalizeAddress(req.socket.remoteAddress ?? '');
+    if (internal && !isLoopback(remote) && remote !== normalizeAddress(req.socket.localAddress ?? '')) {
       sendError(res, 403, 'forbidden', 'The emulated AWS endpoints answer loopback clients only.');
       return;
     }
