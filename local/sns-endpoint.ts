@@ -55,6 +55,8 @@ export class SnsIntakeError extends Error {
 export interface SnsIntakeOptions {
   /** When set, every message must carry a valid SNS signature and bare SES bodies are refused. */
   verifier?: SnsSignatureVerifier;
+  /** When set, SNS messages from any other topic are refused (403). */
+  topicArns?: readonly string[];
   now?: () => Date;
 }
 
@@ -97,6 +99,9 @@ export async function interpretSnsPost(
         400,
         `Invalid SNS ${type.data}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is invalid'}.`,
       );
+    }
+    if (opts.topicArns && !opts.topicArns.includes(message.data.TopicArn)) {
+      throw new SnsIntakeError(403, `TopicArn ${message.data.TopicArn} is not one this endpoint accepts.`);
     }
     if (opts.verifier) await verifySigned(opts.verifier, message.data);
     if (message.data.Type === 'Notification') {

@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   /** Require SNS signatures; defaults to true whenever `host` is not a loopback address. */
   verifySignatures?: boolean;
   fetchCertificate?: CertificateFetcher;
+  /** Accept SNS messages from these topics only (any topic when omitted). */
+  topicArns?: readonly string[];
   /** How long a failed message waits before SQS hands it out again. */
   retryDelayMs?: number;
   /** Receives before a failing message is parked in its dead-letter queue. */
@@ -280,7 +282,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   /** One SNS POST body (or bare SES document) into the ingest queue; `verify` unset for trusted local input. */
   const intake = async (body: string, header: string | undefined, verify: typeof verifier) => {
-    const result = await interpretSnsPost(body, header, verify ? { verifier: verify } : {});
+    const result = await interpretSnsPost(body, header, {
+      ...(verify ? { verifier: verify } : {}),
+      ...(opts.topicArns && opts.topicArns.length > 0 ? { topicArns: opts.topicArns } : {}),
+    });
     if (result.kind === 'enqueue') {
       const { messageId } = ingest.send(result.sqsBody);
       return { status: 'queued', snsMessageId: result.snsMessageId, queueMessageId: messageId };

@@ -12,17 +12,19 @@ import { isLoopback, type LocalStack, startLocalStack } from './stack.ts';
 
 const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 
-const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data DIR] [--no-demo]
+const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data DIR] [--no-demo] [--topic-arn ARN]...
   --port N     HTTP port for everything: page, query API, POST /sns, SESv2 paths (0: any free port)
   --host H     listen address; anything but loopback turns on SNS signature checks and an API token
   --data DIR   keep DynamoDB and the SESv2 suppression list in DIR across restarts (default: in memory)
-  --no-demo    do not fill an empty store from samples/`;
+  --no-demo    do not fill an empty store from samples/
+  --topic-arn A  accept SNS messages from this topic only (repeatable; default: any topic)`;
 
 export interface StartOptions {
   port: number;
   host: string;
   dataDir: string | null;
   demo: boolean;
+  topicArns: string[];
 }
 
 export function parseStartArguments(argv: readonly string[]): StartOptions {
@@ -34,17 +36,24 @@ export function parseStartArguments(argv: readonly string[]): StartOptions {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
       'no-demo': { type: 'boolean', default: false },
+      'topic-arn': { type: 'string', multiple: true, default: [] },
     },
   });
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65_535)
     throw new Error(`--port must be 0-65535, got "${values.port}"`);
   if (values.host.trim() === '') throw new Error('--host must not be empty');
+  for (const arn of values['topic-arn']) {
+    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(arn)) {
+      throw new Error(`--topic-arn is not an SNS topic ARN: "${arn}"`);
+    }
+  }
   return {
     port,
     host: values.host,
     dataDir: values.data ? resolve(values.data) : null,
     demo: !values['no-demo'],
+    topicArns: values['topic-arn'],
   };
 }
 
@@ -163,6 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     port: options.port,
     host: options.host,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    topicArns: options.topicArns,
     loadHandlers: loadLambdaHandlers,
     log,
   });

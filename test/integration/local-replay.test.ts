@@ -197,23 +197,41 @@ describe('npm run replay', () => {
 
 describe('npm start arguments', () => {
   it('defaults to 127.0.0.1:3000, in memory, with the demo', () => {
-    expect(parseStartArguments([])).toEqual({ port: 3000, host: '127.0.0.1', dataDir: null, demo: true });
+    expect(parseStartArguments([])).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: null,
+      demo: true,
+      topicArns: [],
+    });
   });
 
-  it('takes --port, --host, --data and --no-demo', () => {
+  it('takes --port, --host, --data, --no-demo and repeated --topic-arn', () => {
+    const topics = [
+      'arn:aws:sns:eu-west-1:123456789012:ses-feedback',
+      'arn:aws:sns:eu-west-1:123456789012:events',
+    ];
     expect(
-      parseStartArguments(['--port', '8080', '--host', '0.0.0.0', '--data', '/tmp/x', '--no-demo']),
+      parseStartArguments(
+        ['--port', '8080', '--host', '0.0.0.0', '--data', '/tmp/x', '--no-demo'].concat(
+          topics.flatMap((topic) => ['--topic-arn', topic]),
+        ),
+      ),
     ).toEqual({
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/tmp/x',
       demo: false,
+      topicArns: topics,
     });
   });
 
-  it.each([[['--port', 'abc']], [['--port', '70000']], [['--verbose']]])('rejects %j', (argv) => {
-    expect(() => parseStartArguments(argv)).toThrow();
-  });
+  it.each([[['--port', 'abc']], [['--port', '70000']], [['--verbose']], [['--topic-arn', 'ses-feedback']]])(
+    'rejects %j',
+    (argv) => {
+      expect(() => parseStartArguments(argv)).toThrow();
+    },
+  );
 });
 
 describe('demo seeding of the emulated SES list', () => {

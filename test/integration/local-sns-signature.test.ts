@@ -255,6 +255,26 @@ describe('POST /sns interpretation', () => {
     expect((error as SnsIntakeError).message).toContain(message);
   });
 
+  it('refuses a message from a topic outside the accepted list with 403', async () => {
+    // Prepare
+    const message = JSON.stringify(notification('1'));
+
+    // Act
+    const other = await interpretSnsPost(message, undefined, {
+      topicArns: ['arn:aws:sns:us-east-1:123456789012:another-topic'],
+    }).catch((e: unknown) => e);
+    const listed = await interpretSnsPost(message, undefined, {
+      topicArns: ['arn:aws:sns:us-east-1:123456789012:ses-feedback'],
+    });
+
+    // Assess
+    expect((other as SnsIntakeError).status).toBe(403);
+    expect((other as SnsIntakeError).message).toBe(
+      'TopicArn arn:aws:sns:us-east-1:123456789012:ses-feedback is not one this endpoint accepts.',
+    );
+    expect(listed.kind).toBe('enqueue');
+  });
+
   it('refuses unsigned and bare messages with 403 when verification is on', async () => {
     // Prepare
     const verifier = createSnsSignatureVerifier({ fetchCertificate: countingFetcher().fetchCertificate });
