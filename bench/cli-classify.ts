@@ -27,6 +27,8 @@ const LINES = Number(values.lines);
 const RUNS = Number(values.runs);
 const BIN = fileURLToPath(new URL('../bin/ses-bounce.mjs', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./cli-classify-floor.ts', import.meta.url));
+// Resolved here so the floor starts from any working directory, like the bin (which loads tsx itself).
+const TSX = import.meta.resolve('tsx');
 
 // A realistic mix: the big providers' wording, generic and missing codes, multi-line and non-English text.
 const TEMPLATES: ReadonlyArray<(n: number) => Record<string, string | null>> = [
@@ -254,7 +256,7 @@ try {
     lineLength = Math.round(c.outputBytes / c.lines) - 1;
     const s = check('CLI --threads 2', await runOnce([BIN, 'classify', '--threads', '2'], inputPath, dir));
     cliWorkers.push(s);
-    const f = check('floor', await runOnce(['--import', 'tsx', FLOOR, String(lineLength)], inputPath, dir));
+    const f = check('floor', await runOnce(['--import', TSX, FLOOR, String(lineLength)], inputPath, dir));
     floor.push(f);
     console.error(
       `run ${run + 1}: cli ${c.seconds.toFixed(2)} s ${c.peakRssMb.toFixed(0)} MB; cli --threads 2 ${s.seconds.toFixed(2)} s ${s.peakRssMb.toFixed(0)} MB; floor ${f.seconds.toFixed(2)} s ${f.peakRssMb.toFixed(0)} MB`,

@@ -49,15 +49,13 @@ export function classifyLineMapper(): LineMapper & { readonly failures: number }
     },
     line(text, lineNumber) {
       const body = lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      if (body.trim().length === 0) {
-        failures++;
-        return errorLine('blank line, expected a JSON object', lineNumber);
-      }
       let value: unknown;
       try {
         value = JSON.parse(body);
       } catch (error) {
         failures++;
+        // Only a line that failed to parse is checked for being blank: the common case pays nothing for it.
+        if (body.trim().length === 0) return errorLine('blank line, expected a JSON object', lineNumber);
         const detail = error instanceof Error ? error.message.slice(0, MAX_ERROR_DETAIL) : 'unparseable';
         return errorLine(`invalid JSON (${detail})`, lineNumber);
       }
