@@ -18,6 +18,28 @@ export interface ErrorLogger {
 
 export interface QueryApiDeps extends ReferenceDeps, DataDeps {
   logger: ErrorLogger;
+  /** Browser origins allowed to read responses (CORS); empty: no CORS headers. */
+  corsAllowOrigins?: readonly string[];
+}
+
+/** Responses carry personal data: never cached by intermediaries, never content-sniffed. */
+const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+function withHeaders(
+  response: ApiResponse,
+  request: ApiRequest,
+  corsAllowOrigins: readonly string[],
+): ApiResponse {
+  const headers: Record<string, string> = { ...COMMON_HEADERS, ...response.headers };
+  const origin = request.headers.origin;
+  if (origin !== undefined && corsAllowOrigins.length > 0) {
+    headers.vary = 'Origin';
+    if (corsAllowOrigins.includes(origin) || corsAllowOrigins.includes('*')) {
+      headers['access-control-allow-origin'] = corsAllowOrigins.includes('*') ? '*' : origin;
+      headers['access-control-expose-headers'] = 'x-next-cursor';
+    }
+  }
+  return { ...response, headers };
 }
 
 export interface QueryApi {
@@ -57,8 +79,9 @@ export function createQueryApi(deps: QueryApiDeps): QueryApi {
     routes,
     openApiDocument,
     async handle(request) {
+      let response: ApiResponse;
       try {
-        return await router.handle(request);
+        response = await router.handle(request);
       } catch (error) {
         if (!(error instanceof ApiError)) {
           deps.logger.error(
@@ -66,8 +89,9 @@ export function createQueryApi(deps: QueryApiDeps): QueryApi {
             error instanceof Error ? error : new Error(String(error)),
           );
         }
-        return toErrorResponse(error);
+        response = toErrorResponse(error);
       }
+      return withHeaders(response, request, deps.corsAllowOrigins ?? []);
     },
   };
 }

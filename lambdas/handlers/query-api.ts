@@ -38,6 +38,7 @@ export function buildQueryApi(
     explainCode,
     classifyBounce,
     logger: options.logger ?? new Logger(),
+    corsAllowOrigins: config.corsAllowOrigins,
   });
 }
 

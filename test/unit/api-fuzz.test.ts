@@ -47,9 +47,25 @@ function fixture(name: string): Record<string, unknown> {
   >;
 }
 
+let queries = 0;
+let scans = 0;
+
 beforeAll(() => {
   const event = fixture('bounce-event-item.json');
-  dynamo.on(QueryCommand).resolves({ Items: [event], LastEvaluatedKey: { pk: event.pk, sk: event.sk } });
+  const older = {
+    ...event,
+    sk: 'E#2024-10-01T00:00:00.000Z#00',
+    occurredAt: '2024-10-01T00:00:00.000Z',
+    id: '00',
+  };
+  dynamo.on(QueryCommand).callsFake(() => {
+    queries += 1;
+    return { Items: [event, older] };
+  });
+  dynamo.on(ScanCommand).callsFake(() => {
+    scans += 1;
+    return {};
+  });
   dynamo.on(GetCommand).resolves({ Item: fixture('summary-item.json') });
   dynamo.on(UpdateCommand).resolves({ Attributes: { kind: 'domain', value: 'example.com', createdAt: 'x' } });
   dynamo.on(DeleteCommand).resolves({});
@@ -124,12 +140,23 @@ const VALUES = fc.oneof(
 const requestArbitrary = fc.record({
   method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'get'),
   path: fc.oneof(
+    fc.constantFrom(
+      '/bounces',
+      '/bounces/0123456789abcdef0123456789abcdef',
+      '/recipients/jane@example.com',
+      '/recipients/jane@example.com/events',
+      '/recipients/jane@example.com/suppression',
+      '/stats',
+      '/allowlist',
+      '/allowlist/example.com',
+      '/classify',
+    ),
     fc
       .array(fc.oneof(fc.constantFrom(...SEGMENTS), fc.string()), { maxLength: 5 })
       .map((parts) => `/${parts.join('/')}`),
     fc.string(),
   ),
-  query: fc.dictionary(fc.oneof(fc.constantFrom(...PARAMETERS), fc.string()), VALUES, { maxKeys: 5 }),
+  query: fc.dictionary(fc.oneof(fc.constantFrom(...PARAMETERS), fc.string()), VALUES, { maxKeys: 3 }),
   headers: fc.dictionary(
     fc.constantFrom('content-type', 'Content-Type', 'accept', 'Accept'),
     fc.oneof(fc.constantFrom('application/json', 'text/csv', 'text/plain', '*/*'), fc.string()),
@@ -148,6 +175,8 @@ describe('query API under random input', () => {
   it('never answers 500 or throws, and every error has the documented shape', async () => {
     await fc.assert(
       fc.asyncProperty(requestArbitrary, async (request) => {
+        dynamo.resetHistory();
+        ses.resetHistory();
         // Act
         const result = await handler(
           apiEvent(request.method, request.path, {
@@ -171,8 +200,8 @@ describe('query API under random input', () => {
       { numRuns: 1500 },
     );
     // Reads are Query and GetItem only, whatever was asked.
-    expect(dynamo.commandCalls(ScanCommand)).toHaveLength(0);
-    expect(dynamo.commandCalls(QueryCommand).length).toBeGreaterThan(0);
+    expect(scans).toBe(0);
+    expect(queries).toBeGreaterThan(0);
   });
 
   it('refuses every mutation of a valid cursor that changes its meaning', async () => {

@@ -124,6 +124,39 @@ describe('routing', () => {
   });
 });
 
+describe('response headers', () => {
+  it('marks every response uncacheable and adds CORS headers only for configured origins', async () => {
+    // Prepare
+    const withCors = queryApiHandler(
+      buildQueryApi(
+        { TABLE_NAME: 'events', CORS_ALLOW_ORIGINS: 'https://app.example.com' },
+        {
+          dynamo: new DynamoDBClient({ region: 'us-east-1', credentials }),
+          sesv2: new SESv2Client({ region: 'us-east-1', credentials, maxAttempts: 1 }),
+        },
+        { now: () => NOW, logger: new Logger({ logLevel: 'SILENT' }) },
+      ),
+    );
+    // Act
+    const allowed = await withCors(
+      apiEvent('GET', '/codes/5.1.1', { headers: { Origin: 'https://app.example.com' } }),
+    );
+    const other = await withCors(apiEvent('GET', '/nope', { headers: { Origin: 'https://evil.example' } }));
+    const plain = await call('GET', '/codes/5.1.1', { headers: { Origin: 'https://app.example.com' } });
+    // Assess
+    expect(allowed.headers).toMatchObject({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-expose-headers': 'x-next-cursor',
+      vary: 'Origin',
+      'cache-control': 'no-store',
+    });
+    expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+    expect(other.headers).toMatchObject({ vary: 'Origin', 'x-content-type-options': 'nosniff' });
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    expect(plain.headers['cache-control']).toBe('no-store');
+  });
+});
+
 describe('GET /bounces', () => {
   it('reads every time-index shard of each month in the window, newest month first', async () => {
     // Prepare

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, loadQueryApiConfig } from '../../lambdas/api/config.ts';
+
+function failure(env: Record<string, string | undefined>): ConfigurationError {
+  try {
+    loadQueryApiConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('loadQueryApiConfig', () => {
+  it('applies defaults', () => {
+    // Act
+    const config = loadQueryApiConfig({ TABLE_NAME: 'events' });
+    // Assess
+    expect(config).toEqual({
+      tableName: 'events',
+      cursorSigningSecret: null,
+      eventRetentionDays: 400,
+      corsAllowOrigins: [],
+    });
+  });
+
+  it('reads every variable', () => {
+    // Act
+    const config = loadQueryApiConfig({
+      TABLE_NAME: 'events',
+      CURSOR_SIGNING_SECRET: 's'.repeat(32),
+      EVENT_RETENTION_DAYS: '30',
+      CORS_ALLOW_ORIGINS: 'https://app.example.com, http://localhost:5173',
+    });
+    // Assess
+    expect(config).toEqual({
+      tableName: 'events',
+      cursorSigningSecret: 's'.repeat(32),
+      eventRetentionDays: 30,
+      corsAllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
+    });
+  });
+
+  it.each([
+    [{}, 'TABLE_NAME'],
+    [{ TABLE_NAME: '  ' }, 'TABLE_NAME'],
+    [{ TABLE_NAME: 'events', CURSOR_SIGNING_SECRET: 'short' }, 'CURSOR_SIGNING_SECRET'],
+    [{ TABLE_NAME: 'events', EVENT_RETENTION_DAYS: 'forever' }, 'EVENT_RETENTION_DAYS'],
+    [{ TABLE_NAME: 'events', EVENT_RETENTION_DAYS: '0' }, 'EVENT_RETENTION_DAYS'],
+    [{ TABLE_NAME: 'events', CORS_ALLOW_ORIGINS: 'app.example.com' }, 'CORS_ALLOW_ORIGINS'],
+  ])('fails on %j naming %s', (env, variable) => {
+    // Act
+    const error = failure(env);
+    // Assess
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}: `));
+  });
+});
