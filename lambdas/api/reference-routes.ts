@@ -63,10 +63,14 @@ export const classifyBodySchema = z
   })
   .refine(
     (body) =>
-      [body.status, body.diagnosticCode, body.bounceType].some(
+      [body.status, body.diagnosticCode, body.bounceType, body.bounceSubType, body.action].some(
         (value) => value != null && value.trim() !== '',
       ),
-    { message: 'give at least one of status, diagnosticCode or bounceType', path: [] },
+    {
+      message:
+        'give at least one of status, diagnosticCode, bounceType, bounceSubType or action (as the CLI)',
+      path: [],
+    },
   );
 
 export const codeParamSchema = z.strictObject({
