@@ -137,14 +137,17 @@ export function eventTimelineQuery(
     };
     return query;
   }
-  // The indexes are partitioned by month: bound an open window by retention (older events have expired) and
-  // a day past now (clock skew between SES, the ISP and us).
-  const low = filters.from ?? new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
-  const high = filters.to ?? new Date(now.getTime() + DAY_MS).toISOString();
+  // The indexes are partitioned by month, so the window is clamped to where events can exist: not older than
+  // retention (TTL has removed them; two days' slack for TTL's own lag) and not later than a day past now (clock
+  // skew between the ISP, SES and us). `from=0001-01-01` thus reads the same months as no `from` at all.
+  const oldest = new Date(now.getTime() - (retentionDays + 2) * DAY_MS).toISOString();
+  const newest = new Date(now.getTime() + DAY_MS).toISOString();
+  const low = filters.from !== undefined && filters.from > oldest ? filters.from : oldest;
+  const high = filters.to !== undefined && filters.to < newest ? filters.to : newest;
   const types: readonly RecordedEventType[] =
     filters.type === 'audit' ? [] : filters.type !== undefined ? [filters.type] : EVENT_TYPES;
   const domain = filters.domain;
-  const groups: StreamGroup[] = monthsDescending(low, high).map((month) => ({
+  const groups: StreamGroup[] = (low < high ? monthsDescending(low, high) : []).map((month) => ({
     label: month,
     streams: types.flatMap((type) =>
       domain !== undefined
