@@ -178,16 +178,18 @@ export async function readTimeline<T>(
           await Promise.all(waiting.map(fetch));
           continue;
         }
-        // Out of budget. Everything at or above the highest progress among the waiting streams has been
-        // evaluated in every stream: emit buffered entries above it, then continue below it.
+        // Out of budget. A stream that is not exhausted has evaluated everything at or above its progress and
+        // nothing below it, so everything at or above the highest progress of all unexhausted streams has been
+        // evaluated everywhere: emit the buffered entries there, then continue strictly below it.
         const safe =
-          waiting
+          streams
+            .filter((stream) => !stream.exhausted)
             .map((stream) => stream.progress)
             .sort()
             .at(-1) ?? query.lowPosition;
         for (
           let head = newestHead(streams);
-          head !== null && head.entry.position > safe;
+          head !== null && head.entry.position >= safe;
           head = newestHead(streams)
         ) {
           if (!emit(head.stream, head.entry)) return page({ group: group.label, position: lastEmitted });

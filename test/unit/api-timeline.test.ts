@@ -142,6 +142,62 @@ describe('readTimeline', () => {
     );
   });
 
+  it('stays exact when the query budget runs out mid-merge (long streams, tight budget, selective filter)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          shards: fc.integer({ min: 2, max: 6 }),
+          perShard: fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 6, maxLength: 6 }),
+          passRate: fc.integer({ min: 1, max: 10 }),
+          limit: fc.integer({ min: 1, max: 60 }),
+          extraBudget: fc.integer({ min: 0, max: 12 }),
+          seed: fc.integer(),
+        }),
+        async (input) => {
+          // Prepare: one group, shards of very different lengths, ~1 in passRate items passing the filter.
+          let state = input.seed;
+          const next = () => {
+            state = (Math.imul(state, 1103515245) + 12345) | 0;
+            return (state >>> 8) / 16777216;
+          };
+          const items: FakeItem[] = [];
+          for (let shard = 0; shard < input.shards; shard += 1) {
+            for (let index = 0; index < (input.perShard[shard] ?? 0); index += 1) {
+              const time = Math.floor(next() * 100_000);
+              items.push({
+                pk: `g0#${shard}`,
+                sk: `E#9-${String(time).padStart(6, '0')}#${shard}-${index}`,
+                passes: next() * input.passRate < 1,
+                bytes: 10,
+              });
+            }
+          }
+          const table = fakeTable(items);
+          const query: TimelineQuery = {
+            groups: layout(1, input.shards),
+            lowPosition: '0',
+            highPosition: '~',
+            filter: { expression: 'passes', names: {}, values: {} },
+          };
+          // Act
+          const { positions } = await walkAll(table.run, query, {
+            limit: input.limit,
+            maxBytes: 1_000_000,
+            maxQueries: input.shards + input.extraBudget,
+          });
+          // Assess
+          const expected = items
+            .filter((item) => item.passes)
+            .map((item) => item.sk.slice(2))
+            .sort()
+            .reverse();
+          expect(positions).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps a page under the byte cap unless a single item is larger', async () => {
     // Prepare
     const items = Array.from({ length: 30 }, (_unused, index) => ({
