@@ -345,13 +345,11 @@ async function main(): Promise<void> {
   console.log(
     `loaded ${CHECKPOINT} events at ${loadRate1.toFixed(0)}/s, then ${TOTAL - CHECKPOINT} at ${loadRate2.toFixed(0)}/s`,
   );
+  console.log(`${seen.length} recipients, ${counters.size} counter items; node ${process.version}`);
   console.log(
-    `${seen.length} recipients, ${counters.size} counter items; node ${process.version}`,
+    '| events | endpoint | calls | p50 ms | p99 ms | DynamoDB requests/call | read units/call | response KB |',
   );
-  console.log(
-    '| events | endpoint | p50 ms | p99 ms | DynamoDB requests/call | read units/call | response KB |',
-  );
-  console.log('|---:|---|---:|---:|---:|---:|---:|');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const { events, result } of rows) {
     console.log(
       `| ${events.toLocaleString('en-US')} | ${result.name} | ${result.iterations} | ${result.p50.toFixed(1)} | ` +

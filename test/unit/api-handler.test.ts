@@ -297,7 +297,7 @@ describe('GET /bounces', () => {
 
   it('serves CSV for Accept: text/csv, neutralising formula cells', async () => {
     // Prepare
-    const item = { ...fixture('bounce-event-item.json'), subject: '=HYPERLINK("x")', source: 'a,"b"' };
+    const item = { ...fixture('bounce-event-item.json'), codeTitle: '=HYPERLINK("x")', source: 'a,"b"' };
     dynamo.on(QueryCommand).resolves({ Items: [item] });
     // Act
     const result = await call('GET', '/bounces', {
@@ -329,6 +329,7 @@ describe('GET /bounces', () => {
       'decisionReason',
     ]);
     expect(row).toContain('"a,""b"""');
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
     expect(result.headers['x-next-cursor']).toBeUndefined();
   });
 
