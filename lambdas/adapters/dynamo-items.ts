@@ -113,6 +113,8 @@ export function summaryItem(summary: RecipientSummary, version: number): Item {
     lastEventType: summary.lastEventType,
     softStreak: summary.softStreak,
     softBounceTimes: summary.softBounceTimes,
+    deliveryTimes: summary.deliveryTimes,
+    streakForgottenUntil: summary.streakForgottenUntil,
     lastDeliveryAt: summary.lastDeliveryAt,
     suppression: summary.suppression,
     sesSuppression: summary.sesSuppression,
@@ -188,6 +190,13 @@ export function summaryFromItem(item: Item): { summary: RecipientSummary; versio
       softBounceTimes: Array.isArray(item.softBounceTimes)
         ? item.softBounceTimes.filter((t): t is string => typeof t === 'string')
         : [],
+      // Summaries written before deliveryTimes existed remember their latest delivery only.
+      deliveryTimes: Array.isArray(item.deliveryTimes)
+        ? item.deliveryTimes.filter((t): t is string => typeof t === 'string')
+        : typeof item.lastDeliveryAt === 'string'
+          ? [item.lastDeliveryAt]
+          : [],
+      streakForgottenUntil: typeof item.streakForgottenUntil === 'string' ? item.streakForgottenUntil : null,
       lastDeliveryAt: typeof item.lastDeliveryAt === 'string' ? item.lastDeliveryAt : null,
       suppression,
       sesSuppression,

@@ -16,7 +16,14 @@ const requestSchema = z.object({
     .min(3)
     .refine((e) => e === e.trim().toLowerCase() && e.includes('@'), 'not a normalized address'),
   reason: z.enum(['BOUNCE', 'COMPLAINT']).optional(),
-  cause: z.enum(['hard-bounce', 'soft-bounce-streak', 'complaint', 'ses-mislabel-repair', 'reactivation']),
+  cause: z.enum([
+    'hard-bounce',
+    'soft-bounce-streak',
+    'complaint',
+    'ses-mislabel-repair',
+    'soft-bounce-streak-revoked',
+    'reactivation',
+  ]),
   eventId: z.string().min(1),
   requestedAt: z.string().min(1),
   actor: z.string().optional(),
@@ -96,6 +103,7 @@ export async function applySuppressionRequest(
 
   const at = deps.now().toISOString();
   const repaired = request.action === 'delete' && request.cause === 'ses-mislabel-repair';
+  const revoked = request.action === 'delete' && request.cause === 'soft-bounce-streak-revoked';
   const belief = stored.summary.sesSuppression;
   await deps.store.completeSuppression({
     email: request.email,
@@ -114,7 +122,15 @@ export async function applySuppressionRequest(
             ? 'SES false suppression repair: the address was not on the account suppression list'
             : 'SES false suppression repaired: removed from the account suppression list',
         )
-      : null,
+      : revoked
+        ? audit(
+            request,
+            stored.summary.domain,
+            at,
+            'ses-suppression-removed',
+            'soft-bounce suppression lifted: a delivery that arrived late lies inside the soft-bounce run',
+          )
+        : null,
   });
   return { status: 'confirmed', request, alreadyAbsent };
 }

@@ -10,8 +10,10 @@ export type SuppressionCause =
   | 'soft-bounce-streak'
   | 'complaint'
   | 'ses-mislabel-repair'
+  | 'soft-bounce-streak-revoked'
   | 'reactivation';
-export type SuppressionState = 'pending' | 'confirmed' | 'failed' | 'dry-run';
+/** cancelled: a pending (or dry-run) streak suppression withdrawn before SES was asked, see applyEvent. */
+export type SuppressionState = 'pending' | 'confirmed' | 'failed' | 'dry-run' | 'cancelled';
 
 export interface SuppressionStatus {
   state: SuppressionState;
@@ -46,8 +48,14 @@ export interface RecipientSummary {
   lastEventAt: string;
   lastEventId: string;
   lastEventType: string;
+  /** Countable soft bounces after the latest delivery, within the window ending at the newest of them. */
   softStreak: number;
+  /** Event times of the countable soft bounces the streak remembers (ascending; at most STREAK_MEMORY). */
   softBounceTimes: string[];
+  /** Event times of the deliveries the streak remembers (ascending; at most STREAK_MEMORY). */
+  deliveryTimes: string[];
+  /** Set once the memory overflowed: events at or before this time no longer take part in the streak. */
+  streakForgottenUntil: string | null;
   lastDeliveryAt: string | null;
   suppression: SuppressionStatus | null;
   sesSuppression: SesSuppressionBelief | null;
@@ -67,7 +75,8 @@ export interface SuppressionRequest {
 }
 
 export interface Decision {
-  action: 'none' | 'suppress' | 'repair-ses-suppression';
+  /** lift-suppression: a late older delivery broke the soft-bounce run we had suppressed for. */
+  action: 'none' | 'suppress' | 'repair-ses-suppression' | 'lift-suppression';
   reason: string;
   suppressionReason: SuppressionReason | null;
   softStreak: number;
@@ -133,6 +142,8 @@ function emptySummary(event: RecipientEvent): RecipientSummary {
     lastEventType: event.type,
     softStreak: 0,
     softBounceTimes: [],
+    deliveryTimes: [],
+    streakForgottenUntil: null,
     lastDeliveryAt: null,
     suppression: null,
     sesSuppression: null,
@@ -143,6 +154,109 @@ function countsTowardStreak(event: RecipientEvent): boolean {
   const c = event.classification;
   if (event.type !== 'bounce' || !c || c.verdict !== 'soft') return false;
   return c.blame !== 'sender' && !NON_COUNTING_SOFT_CATEGORIES.has(c.category);
+}
+
+/** Our own streak suppression, still in force or on its way to SES. */
+function isOurStreakSuppression(summary: RecipientSummary): boolean {
+  return isOurSuppressionActive(summary) && summary.suppression?.cause === 'soft-bounce-streak';
+}
+
+/** What the summary remembers for the streak. */
+export interface StreakMemory {
+  bounces: string[];
+  deliveries: string[];
+  forgottenUntil: string | null;
+}
+
+/** How many times of each kind the summary keeps: enough for runs that overlap a late delivery, yet small. */
+export function streakMemorySize(settings: Pick<PolicySettings, 'softBounceThreshold'>): number {
+  return Math.max(2 * settings.softBounceThreshold, 6);
+}
+
+function streakMemoryOf(summary: RecipientSummary): StreakMemory {
+  return {
+    bounces: summary.softBounceTimes,
+    deliveries: summary.deliveryTimes,
+    forgottenUntil: summary.streakForgottenUntil,
+  };
+}
+
+function insertSorted(times: readonly string[], time: string): string[] {
+  const at = times.findIndex((t) => t > time);
+  return at < 0 ? [...times, time] : [...times.slice(0, at), time, ...times.slice(at)];
+}
+
+/**
+ * Adds one time. Each list keeps its newest `streakMemorySize` entries; everything at or before the newest
+ * dropped time (of either kind) is forgotten, so a run is only ever judged with every delivery inside it known.
+ * The result depends only on the set of times added, never on their order.
+ */
+export function remember(
+  memory: StreakMemory,
+  kind: 'bounce' | 'delivery',
+  time: string,
+  settings: Pick<PolicySettings, 'softBounceThreshold'>,
+): StreakMemory {
+  let forgottenUntil = memory.forgottenUntil;
+  if (forgottenUntil !== null && time <= forgottenUntil) return memory;
+  const size = streakMemorySize(settings);
+  let bounces = kind === 'bounce' ? insertSorted(memory.bounces, time) : memory.bounces;
+  let deliveries = kind === 'delivery' ? insertSorted(memory.deliveries, time) : memory.deliveries;
+  for (const list of [bounces, deliveries]) {
+    const dropped = list.at(-size - 1);
+    if (
+      list.length > size &&
+      dropped !== undefined &&
+      (forgottenUntil === null || dropped > forgottenUntil)
+    ) {
+      forgottenUntil = dropped;
+    }
+  }
+  if (forgottenUntil !== null) {
+    const until = forgottenUntil;
+    bounces = bounces.filter((t) => t > until);
+    deliveries = deliveries.filter((t) => t > until);
+  }
+  return { bounces, deliveries, forgottenUntil };
+}
+
+/**
+ * The first run of `softBounceThreshold` remembered soft bounces within `softBounceWindowDays` with no delivery
+ * in between (a delivery at the very instant of a bounce counts as after it), or null.
+ */
+export function findSoftBounceRun(
+  memory: StreakMemory,
+  settings: Pick<PolicySettings, 'softBounceThreshold' | 'softBounceWindowDays'>,
+): { from: string; to: string } | null {
+  const n = settings.softBounceThreshold;
+  const windowMs = settings.softBounceWindowDays * DAY_MS;
+  // Segment of a bounce = how many deliveries precede it; a run must stay inside one segment.
+  let d = 0;
+  const segments = memory.bounces.map((b) => {
+    while (d < memory.deliveries.length && (memory.deliveries[d] as string) < b) d += 1;
+    return d;
+  });
+  for (let i = 0; i + n - 1 < memory.bounces.length; i += 1) {
+    const from = memory.bounces[i] as string;
+    const to = memory.bounces[i + n - 1] as string;
+    if (segments[i] === segments[i + n - 1] && Date.parse(to) - Date.parse(from) <= windowMs) {
+      return { from, to };
+    }
+  }
+  return null;
+}
+
+/** Countable soft bounces after the latest delivery, within the window ending at the newest of them. */
+function currentStreak(
+  memory: StreakMemory,
+  lastDeliveryAt: string | null,
+  settings: Pick<PolicySettings, 'softBounceWindowDays'>,
+): number {
+  const since = memory.bounces.filter((t) => lastDeliveryAt === null || t > lastDeliveryAt);
+  const newest = since.at(-1);
+  if (newest === undefined) return 0;
+  const windowStart = new Date(Date.parse(newest) - settings.softBounceWindowDays * DAY_MS).toISOString();
+  return since.filter((t) => t >= windowStart).length;
 }
 
 function isOurSuppressionActive(summary: RecipientSummary): boolean {
@@ -168,9 +282,7 @@ export function applyEvent(
   settings: PolicySettings,
   allowlisted: boolean,
 ): PolicyResult {
-  const summary: RecipientSummary = previous
-    ? { ...previous, softBounceTimes: [...previous.softBounceTimes] }
-    : emptySummary(event);
+  const summary: RecipientSummary = previous ? { ...previous } : emptySummary(event);
   summary.emailDisplay = event.emailDisplay;
 
   if (event.occurredAt < summary.firstEventAt) summary.firstEventAt = event.occurredAt;
@@ -187,27 +299,38 @@ export function applyEvent(
   } else if (event.type === 'complaint') summary.complaints += 1;
   else summary.deliveries += 1;
 
-  // Streak: countable soft bounces after the last delivery, within the window ending at the newest of them.
+  // Streak, on event time (SNS and SQS do not keep order): the summary remembers recent countable soft-bounce and
+  // delivery times, so the outcome depends on which events exist, not on the order they arrived in.
   const counts = countsTowardStreak(event);
+  const memoryBefore = streakMemoryOf(summary);
+  const runBefore = findSoftBounceRun(memoryBefore, settings);
   if (event.type === 'delivery') {
     if (summary.lastDeliveryAt === null || event.occurredAt > summary.lastDeliveryAt) {
       summary.lastDeliveryAt = event.occurredAt;
     }
-  } else if (counts) {
-    // One entry per event, even when two bounces carry the same instant: the event's conditional Put already
-    // guarantees each event is applied once, so a time seen before is another bounce, not a repeat.
-    summary.softBounceTimes.push(event.occurredAt);
   }
-  const lastDelivery = summary.lastDeliveryAt;
-  let times = summary.softBounceTimes.filter((t) => lastDelivery === null || t > lastDelivery).sort();
-  const newest = times.at(-1);
-  if (newest !== undefined) {
-    const windowStart = new Date(Date.parse(newest) - settings.softBounceWindowDays * DAY_MS).toISOString();
-    times = times.filter((t) => t >= windowStart);
-  }
-  summary.softBounceTimes = times.slice(-settings.softBounceThreshold);
-  summary.softStreak = summary.softBounceTimes.length;
-  const streakCounted = counts && summary.softBounceTimes.includes(event.occurredAt);
+  const memory =
+    event.type === 'delivery' || counts
+      ? remember(memoryBefore, event.type === 'delivery' ? 'delivery' : 'bounce', event.occurredAt, settings)
+      : memoryBefore;
+  summary.softBounceTimes = memory.bounces;
+  summary.deliveryTimes = memory.deliveries;
+  summary.streakForgottenUntil = memory.forgottenUntil;
+  summary.softStreak = currentStreak(memory, summary.lastDeliveryAt, settings);
+  const runAfter = findSoftBounceRun(memory, settings);
+  // One entry per event, even when two bounces carry the same instant: the event's conditional Put already
+  // guarantees each event is applied once, so a time seen before is another bounce, not a repeat.
+  const streakCounted =
+    counts && (memory.forgottenUntil === null || event.occurredAt > memory.forgottenUntil);
+  // A delivery can only break runs. When the one that arrives (late) lies inside every run that had made us
+  // suppress, the suppression was decided on incomplete knowledge: take it back (see below).
+  const runBroken =
+    event.type === 'delivery' &&
+    runBefore !== null &&
+    findSoftBounceRun(
+      { ...memoryBefore, deliveries: insertSorted(memoryBefore.deliveries, event.occurredAt) },
+      settings,
+    ) === null;
 
   const decision: Decision = {
     action: 'none',
@@ -265,12 +388,12 @@ export function applyEvent(
     decision.reason = 'already on the account suppression list (SES did not send)';
   } else if (event.type === 'bounce' && c?.suppress) {
     wanted = { action: 'put', reason: 'BOUNCE', cause: 'hard-bounce', why: `hard bounce: ${c.category}` };
-  } else if (streakCounted && summary.softStreak >= settings.softBounceThreshold) {
+  } else if (runBefore === null && runAfter !== null) {
     wanted = {
       action: 'put',
       reason: 'BOUNCE',
       cause: 'soft-bounce-streak',
-      why: `${summary.softStreak} soft bounces within ${settings.softBounceWindowDays} days without a delivery`,
+      why: `${settings.softBounceThreshold} soft bounces within ${settings.softBounceWindowDays} days without a delivery (${runAfter.from} to ${runAfter.to})`,
     };
   } else if (event.type === 'complaint') {
     if (settings.suppressOnComplaint) {
@@ -293,6 +416,17 @@ export function applyEvent(
     decision.reason = streakCounted
       ? `soft bounce ${summary.softStreak} of ${settings.softBounceThreshold}`
       : `not suppressed: ${c?.verdict ?? 'unclassified'} ${c?.category ?? ''}`.trim();
+  } else if (runBroken && isOurStreakSuppression(summary)) {
+    const why = `the delivery of ${event.occurredAt} lies inside the soft-bounce run we suppressed for`;
+    if (summary.suppression?.state === 'confirmed') {
+      wanted = { action: 'delete', reason: null, cause: 'soft-bounce-streak-revoked', why };
+    } else if (summary.suppression) {
+      // SES was not asked yet (pending) or never will be (dry run): withdrawing the request is enough, the worker
+      // drops a message whose requestId the summary no longer waits for.
+      summary.suppression = { ...summary.suppression, state: 'cancelled', updatedAt: event.recordedAt };
+      decision.action = 'lift-suppression';
+      decision.reason = `${why}; the pending request is withdrawn`;
+    }
   } else if (event.type === 'delivery') {
     decision.reason = 'delivery resets the soft-bounce streak';
   }
@@ -309,7 +443,12 @@ export function applyEvent(
     return { summary, decision, request: null };
   }
 
-  decision.action = wanted.action === 'put' ? 'suppress' : 'repair-ses-suppression';
+  decision.action =
+    wanted.action === 'put'
+      ? 'suppress'
+      : wanted.cause === 'soft-bounce-streak-revoked'
+        ? 'lift-suppression'
+        : 'repair-ses-suppression';
   decision.suppressionReason = wanted.reason;
   decision.reason = wanted.why;
   const status: SuppressionStatus = {

@@ -1,5 +1,6 @@
 // The suppression policy, table-tested: which event asks SES for what, the soft-bounce streak, complaints,
 // SES mislabels, the allowlist and dry run. Pure: no I/O.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Category, Classification } from '../../lambdas/domain/classification.ts';
 import type { RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
@@ -7,6 +8,8 @@ import {
   applyEvent,
   type PolicySettings,
   type RecipientSummary,
+  type SuppressionStatus,
+  streakMemorySize,
 } from '../../lambdas/domain/suppression-policy.ts';
 
 const SETTINGS: PolicySettings = {
@@ -106,6 +109,14 @@ function run(events: RecipientEvent[], settings: PolicySettings = SETTINGS, allo
   });
 }
 
+/** Our soft-bounce streak suppression is in force or on its way (not withdrawn). */
+function streakSuppressed(summary: RecipientSummary | undefined): boolean {
+  const s = summary?.suppression;
+  return (
+    s?.cause === 'soft-bounce-streak' && s.action === 'put' && ['pending', 'confirmed'].includes(s.state)
+  );
+}
+
 describe('hard bounces and complaints', () => {
   it('a recipient-side hard bounce asks for BOUNCE, once', () => {
     const [first, second] = run([hard('2024-10-01T00:00:00.000Z'), hard('2024-10-02T00:00:00.000Z')]);
@@ -169,18 +180,24 @@ describe('soft-bounce streak', () => {
       0,
       false,
     ],
-    // Decisions follow arrival: the third bounce suppressed before the older delivery was known.
     [
-      'a late older delivery trims the streak afterwards',
+      'a late older delivery inside the run withdraws the suppression it had caused',
       [soft(day(1)), soft(day(2)), soft(day(4)), delivery(day(3))],
       1,
-      true,
+      false,
     ],
     [
-      'an older bounce arriving after a newer delivery does not count',
+      'older bounces arriving after a newer delivery still form a run before it',
       [delivery(day(5)), soft(day(1)), soft(day(2)), soft(day(3))],
       0,
-      false,
+      true,
+    ],
+    ['a late older bounce completes a run', [soft(day(10)), soft(day(12)), soft(day(1))], 3, true],
+    [
+      'a newer bounce far outside the window does not undo a run',
+      [soft(day(1)), soft(day(2)), soft(day(3)), soft(day(30))],
+      1,
+      true,
     ],
     [
       'two distinct bounces at the same instant count twice',
@@ -193,7 +210,43 @@ describe('soft-bounce streak', () => {
     const last = results.at(-1);
 
     expect(last?.summary.softStreak).toBe(streak);
-    expect(results.some((r) => r.request?.cause === 'soft-bounce-streak')).toBe(suppressed);
+    expect(streakSuppressed(last?.summary)).toBe(suppressed);
+  });
+
+  it('a pending streak suppression withdrawn by a late delivery: the worker will find nothing to do', () => {
+    const results = run([soft(day(1)), soft(day(2)), soft(day(4)), delivery(day(3))]);
+
+    expect(results[2]?.request).toMatchObject({ action: 'put', cause: 'soft-bounce-streak' });
+    expect(results[3]?.request).toBeNull();
+    expect(results[3]?.decision).toMatchObject({ action: 'lift-suppression' });
+    expect(results[3]?.summary.suppression).toMatchObject({
+      state: 'cancelled',
+      requestId: results[2]?.request?.requestId,
+    });
+  });
+
+  it('a confirmed streak suppression is lifted by a late delivery inside the run (delete request)', () => {
+    const [first, second, third] = run([soft(day(1)), soft(day(2)), soft(day(4))]);
+    const confirmed = {
+      ...(third?.summary as RecipientSummary),
+      suppression: { ...(third?.summary.suppression as SuppressionStatus), state: 'confirmed' as const },
+    };
+
+    const result = applyEvent(confirmed, delivery(day(3)), SETTINGS, false);
+
+    expect([first?.request, second?.request]).toEqual([null, null]);
+    expect(result.request).toMatchObject({ action: 'delete', cause: 'soft-bounce-streak-revoked' });
+    expect(result.request).not.toHaveProperty('reason');
+    expect(result.decision.action).toBe('lift-suppression');
+    expect(result.summary.suppression).toMatchObject({ state: 'pending', action: 'delete' });
+  });
+
+  it('a delivery after the run does not lift the suppression', () => {
+    const results = run([soft(day(1)), soft(day(2)), soft(day(4)), delivery(day(5))]);
+
+    expect(results.at(-1)?.request).toBeNull();
+    expect(streakSuppressed(results.at(-1)?.summary)).toBe(true);
+    expect(results.at(-1)?.summary.softStreak).toBe(0);
   });
 
   it('the threshold and window are configurable', () => {
@@ -201,6 +254,149 @@ describe('soft-bounce streak', () => {
     const results = run([soft(day(1)), soft(day(3)), soft(day(3).replace('10:00', '11:00'))], settings);
 
     expect(results.map((r) => r.request?.cause ?? null)).toEqual([null, null, 'soft-bounce-streak']);
+  });
+});
+
+describe('soft-bounce streak: event time, not arrival order', () => {
+  const at = (d: number, h = 10) =>
+    `2024-10-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00.000Z`;
+
+  function permutations<T>(items: readonly T[]): T[][] {
+    if (items.length <= 1) return [[...items]];
+    return items.flatMap((item, i) =>
+      permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+    );
+  }
+
+  /** What must not depend on arrival order: the streak memory and whether we suppress for a streak. */
+  function outcome(events: RecipientEvent[]) {
+    const summary = run(events).at(-1)?.summary;
+    return {
+      suppressed: streakSuppressed(summary),
+      softStreak: summary?.softStreak,
+      softBounceTimes: summary?.softBounceTimes,
+      deliveryTimes: summary?.deliveryTimes,
+      lastDeliveryAt: summary?.lastDeliveryAt,
+    };
+  }
+
+  it.each([
+    // The reported recipient (samples 27-30): soft, delivery, soft, soft by event time.
+    [
+      'soft, delivery, soft, soft',
+      () => [soft(at(11)), delivery(at(12)), soft(at(16)), soft(at(23))],
+      false,
+      2,
+    ],
+    ['three soft bounces (samples 24-26)', () => [soft(at(10)), soft(at(14)), soft(at(19))], true, 3],
+    [
+      'a run, then a delivery and one more',
+      () => [soft(at(1)), soft(at(2)), soft(at(3)), delivery(at(4)), soft(at(5))],
+      true,
+      1,
+    ],
+    [
+      'a run before a delivery only counts up to it',
+      () => [delivery(at(5)), soft(at(1)), soft(at(2)), soft(at(3))],
+      true,
+      0,
+    ],
+    ['wider than the window', () => [soft(at(1)), soft(at(10)), soft(at(20)), delivery(at(25))], false, 0],
+    [
+      'non-counting categories in between',
+      () => [soft(at(1)), soft(at(2), 'message-too-large'), soft(at(3)), soft(at(4), 'sender-blocked')],
+      false,
+      2,
+    ],
+    ['same instant twice', () => [soft(at(1)), soft(at(1)), soft(at(2)), delivery(at(3))], true, 0],
+    [
+      'delivery at the instant of a bounce',
+      () => [soft(at(1)), soft(at(2)), delivery(at(2)), soft(at(3))],
+      false,
+      1,
+    ],
+    [
+      'two deliveries split six bounces',
+      () => [
+        soft(at(1)),
+        soft(at(2)),
+        delivery(at(3)),
+        soft(at(4)),
+        soft(at(5)),
+        delivery(at(6)),
+        soft(at(7)),
+      ],
+      false,
+      1,
+    ],
+  ])('%s: every arrival order gives the same outcome', (_, events, suppressed, streak) => {
+    // Prepare: the in-order (event time) outcome is the reference
+    const reference = outcome(events());
+
+    // Act
+    const outcomes = permutations(events()).map(outcome);
+
+    // Assess
+    expect(reference).toMatchObject({ suppressed, softStreak: streak });
+    for (const o of outcomes) expect(o).toEqual(reference);
+  });
+
+  const arbitraryEvent = fc.record({
+    kind: fc.constantFrom('soft', 'soft', 'soft', 'delivery', 'delivery', 'too-large', 'sender-side'),
+    day: fc.integer({ min: 1, max: 31 }),
+    hour: fc.integer({ min: 0, max: 2 }),
+  });
+  const build = ({ kind, day, hour }: { kind: string; day: number; hour: number }) =>
+    kind === 'soft'
+      ? soft(at(day, hour))
+      : kind === 'delivery'
+        ? delivery(at(day, hour))
+        : kind === 'sender-side'
+          ? soft(at(day, hour), 'rate-limited')
+          : soft(at(day, hour), 'message-too-large');
+
+  it('property: any order of up to six bounces and six deliveries decides as event-time order does', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(arbitraryEvent, { maxLength: 12 })
+          .filter(
+            (es) =>
+              es.filter((e) => e.kind === 'soft').length <= 6 &&
+              es.filter((e) => e.kind === 'delivery').length <= 6,
+          ),
+        fc.integer(),
+        (specs, seed) => {
+          const inOrder = [...specs].sort((a, b) => a.day - b.day || a.hour - b.hour);
+          const shuffled =
+            fc.sample(fc.shuffledSubarray(specs, { minLength: specs.length }), { seed, numRuns: 1 })[0] ?? [];
+          expect(outcome(shuffled.map(build))).toEqual(outcome(inOrder.map(build)));
+        },
+      ),
+      { seed: 20261126, numRuns: 400 },
+    );
+  });
+
+  it('property: with more events than the summary remembers, the remembered state still ignores order', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryEvent, { minLength: 10, maxLength: 30 }), fc.integer(), (specs, seed) => {
+        const shuffled =
+          fc.sample(fc.shuffledSubarray(specs, { minLength: specs.length }), { seed, numRuns: 1 })[0] ?? [];
+        const memory = (events: RecipientEvent[]) => {
+          const summary = run(events).at(-1)?.summary;
+          return [
+            summary?.softBounceTimes,
+            summary?.deliveryTimes,
+            summary?.streakForgottenUntil,
+            summary?.softStreak,
+          ];
+        };
+        const remembered = memory(specs.map(build));
+        expect(memory(shuffled.map(build))).toEqual(remembered);
+        expect((remembered[0] as string[]).length).toBeLessThanOrEqual(streakMemorySize(SETTINGS));
+      }),
+      { seed: 7, numRuns: 300 },
+    );
   });
 });
 
