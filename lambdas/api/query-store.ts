@@ -288,11 +288,13 @@ export function dynamoQueryStore(client: DynamoDBDocumentClient, tableName: stri
                 ConditionExpression: 'attribute_exists(pk)',
                 UpdateExpression:
                   'SET #suppression = :suppression, #softStreak = :zero, #softBounceTimes = :empty, ' +
-                  '#sesSuppression = :sesSuppression ADD #version :one',
+                  '#streakForgottenUntil = :now, #sesSuppression = :sesSuppression ADD #version :one',
                 ExpressionAttributeNames: {
                   '#suppression': 'suppression',
                   '#softStreak': 'softStreak',
                   '#softBounceTimes': 'softBounceTimes',
+                  // A fresh start: soft bounces at or before the reactivation never count toward a streak again.
+                  '#streakForgottenUntil': 'streakForgottenUntil',
                   '#sesSuppression': 'sesSuppression',
                   '#version': 'version',
                 },
@@ -308,6 +310,7 @@ export function dynamoQueryStore(client: DynamoDBDocumentClient, tableName: stri
                   },
                   ':sesSuppression': { likely: false, mislabel: false },
                   ':zero': 0,
+                  ':now': record.occurredAt,
                   ':empty': [],
                   ':one': 1,
                 },

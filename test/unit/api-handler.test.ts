@@ -581,6 +581,7 @@ describe('DELETE /recipients/{email}/suppression', () => {
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: {
         ':zero': 0,
+        ':now': NOW.toISOString(),
         ':suppression': { state: 'confirmed', action: 'delete', cause: 'reactivation' },
       },
     });
