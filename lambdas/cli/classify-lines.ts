@@ -1,11 +1,40 @@
 // One JSON Lines record in, one JSON line out: the per-line work of `ses-bounce classify`, shared by the
 // single-threaded stream and the worker threads.
 
-import type { BounceInput } from '../domain/classification.ts';
+import type { BounceInput, Classification } from '../domain/classification.ts';
 import { classifyBounce } from '../domain/classify.ts';
 import type { LineMapper } from './json-lines.ts';
 
 const MAX_ERROR_DETAIL = 200;
+const MAX_ENCODED_STRINGS = 4096;
+
+// JSON text of the classifier's strings. Its ids, codes, titles and evidence come from small fixed sets, so
+// escaping each once beats JSON.stringify escaping them again on every line of a million-line stream. Bounded,
+// in case evidence ever carries input text.
+const encoded = new Map<string, string>();
+
+function json(text: string | null): string {
+  if (text === null) return 'null';
+  let known = encoded.get(text);
+  if (known === undefined) {
+    known = JSON.stringify(text);
+    if (encoded.size < MAX_ENCODED_STRINGS) encoded.set(text, known);
+  }
+  return known;
+}
+
+/** Exactly Classification: if the contract gains a field, the call below stops compiling until it is written. */
+type OnlyKnownFields<T, K extends keyof T> = Exclude<keyof T, K> extends never ? T : never;
+
+/** The same text as JSON.stringify(classification), several times faster. */
+export function serializeClassification(
+  c: OnlyKnownFields<
+    Classification,
+    'verdict' | 'category' | 'blame' | 'suppress' | 'code' | 'codeTitle' | 'evidence'
+  >,
+): string {
+  return `{"verdict":${json(c.verdict)},"category":${json(c.category)},"blame":${json(c.blame)},"suppress":${c.suppress ? 'true' : 'false'},"code":${json(c.code)},"codeTitle":${json(c.codeTitle)},"evidence":${json(c.evidence)}}`;
+}
 
 function isTextOrAbsent(field: unknown): field is string | null | undefined {
   return field === undefined || field === null || typeof field === 'string';
@@ -65,7 +94,7 @@ export function classifyLineMapper(): LineMapper & { readonly failures: number }
         return errorLine(input, lineNumber);
       }
       try {
-        return JSON.stringify(classifyBounce(input));
+        return serializeClassification(classifyBounce(input));
       } catch (error) {
         // classifyBounce promises never to throw; if it does, one record must not sink the stream.
         failures++;

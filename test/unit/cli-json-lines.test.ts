@@ -1,10 +1,13 @@
 // The line streamer behind `classify`: chunk boundaries, line ends, long lines, backpressure and a vanishing reader.
 
 import { PassThrough, Readable, Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toBounceInput } from '../../lambdas/cli/classify-lines.ts';
+import { serializeClassification, toBounceInput } from '../../lambdas/cli/classify-lines.ts';
 import { type LineMapper, mapLines } from '../../lambdas/cli/json-lines.ts';
 import { main } from '../../lambdas/cli/main.ts';
+import { BLAMES, CATEGORIES, type Classification, VERDICTS } from '../../lambdas/domain/classification.ts';
+import { classifyBounce } from '../../lambdas/domain/classify.ts';
 
 const echo: LineMapper = {
   line: (text, n) => `${n}:${text}`,
@@ -186,5 +189,67 @@ describe('toBounceInput', () => {
     });
 
     expect(input).toEqual({ status: '5.1.1', diagnosticCode: null, action: 'failed' });
+  });
+});
+
+describe('serializeClassification', () => {
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.constantFrom(
+      'say "hi"',
+      'back\\slash',
+      'line\nbreak',
+      '\u2028\u2029',
+      '\u0000\u001f',
+      'żółw 😀',
+      '\ud800',
+    ),
+  );
+  const classification = fc.record({
+    verdict: fc.constantFrom(...VERDICTS),
+    category: fc.constantFrom(...CATEGORIES),
+    blame: fc.constantFrom(...BLAMES),
+    suppress: fc.boolean(),
+    code: fc.option(text, { nil: null }),
+    codeTitle: fc.option(text, { nil: null }),
+    evidence: text,
+  });
+
+  it('writes exactly what JSON.stringify writes, for any strings', () => {
+    fc.assert(
+      fc.property(classification, (c: Classification) => {
+        expect(serializeClassification(c)).toBe(JSON.stringify(c));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writes exactly what JSON.stringify writes for real classifications', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          status: fc.option(fc.constantFrom('5.1.1', '4.2.2', '5.7.26', '5.0.0', '4.7.650', '9.9.9', 'x'), {
+            nil: null,
+          }),
+          diagnosticCode: fc.option(
+            fc.oneof(
+              fc.string({ maxLength: 80 }),
+              fc.constantFrom(
+                '550 5.1.1 user unknown',
+                '552 5.2.2 mailbox full',
+                '421 4.7.0 [TSS04] deferred',
+              ),
+            ),
+            { nil: null },
+          ),
+          bounceType: fc.option(fc.constantFrom('Permanent', 'Transient', 'Undetermined'), { nil: null }),
+        }),
+        (input) => {
+          const c = classifyBounce(input);
+          expect(serializeClassification(c)).toBe(JSON.stringify(c));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
