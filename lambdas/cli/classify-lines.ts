@@ -108,3 +108,15 @@ export function classifyLineMapper(): LineMapper & { readonly failures: number }
     },
   };
 }
+
+/** Classifies a block of lines (each ending in "\n", maybe "\r\n") on the current thread. */
+export function classifyBlock(start: number, text: string): { output: string; failures: number } {
+  const mapper = classifyLineMapper();
+  const lines = text.split('\n');
+  lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    lines[i] = mapper.line(line.endsWith('\r') ? line.slice(0, -1) : line, start + i);
+  }
+  return { output: lines.join('\n'), failures: mapper.failures };
+}

@@ -4,8 +4,9 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { classifyLineMapper } from './classify-lines.ts';
+import { classifyBlock, classifyLineMapper } from './classify-lines.ts';
 import type { BatchRequest, BatchResponse } from './classify-worker.ts';
 import { BufferedLineWriter, type LineOptions } from './json-lines.ts';
 
@@ -27,11 +28,32 @@ interface BatchResult {
   failures: number;
 }
 
-// The worker file is TypeScript: load tsx's loader inside the worker first (hooks are per thread).
-function workerSource(): string {
+const WORKER_ENTRY = new URL('./classify-worker.ts', import.meta.url);
+
+// Workers run the classifier as one plain-JavaScript bundle built here with esbuild (a dependency of tsx), so a
+// worker starts without a TypeScript loader (and esbuild service) of its own. If esbuild is unavailable, a worker
+// loads tsx itself and imports the TypeScript entry (slower to start, same results).
+let workerSource: Promise<string> | undefined;
+
+export async function buildWorkerSource(): Promise<string> {
+  try {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [fileURLToPath(WORKER_ENTRY)],
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    const bundle = result.outputFiles[0]?.text;
+    if (bundle !== undefined) return bundle;
+  } catch {
+    // fall through to the loader-based worker
+  }
   const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./classify-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(WORKER_ENTRY.href)}); });`;
 }
 
 class WorkerPool {
@@ -45,8 +67,12 @@ class WorkerPool {
   private broken: Error | undefined;
   private closing = false;
 
-  constructor(size: number) {
-    const source = workerSource();
+  static async start(size: number): Promise<WorkerPool> {
+    workerSource ??= buildWorkerSource();
+    return new WorkerPool(size, await workerSource);
+  }
+
+  private constructor(size: number, source: string) {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(source, { eval: true });
       worker.on('message', (response: BatchResponse) => {
@@ -197,18 +223,6 @@ export async function forEachBlock(
   return lineNumber;
 }
 
-/** Classifies a block of lines (each ending in "\n", maybe "\r\n") on the current thread. */
-export function classifyBlock(start: number, text: string): BatchResult {
-  const mapper = classifyLineMapper();
-  const lines = text.split('\n');
-  lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    lines[i] = mapper.line(line.endsWith('\r') ? line.slice(0, -1) : line, start + i);
-  }
-  return { output: lines.join('\n'), failures: mapper.failures };
-}
-
 export async function classifyLinesInParallel(
   input: Readable,
   out: Writable,
@@ -218,7 +232,7 @@ export async function classifyLinesInParallel(
   const maxInFlight = options.threads * 2;
   const writer = new BufferedLineWriter(out);
   const inFlight: Promise<BatchResult>[] = [];
-  let pool: WorkerPool | undefined;
+  let pool: Promise<WorkerPool> | undefined;
   let failures = 0;
 
   const writeOldest = async (): Promise<void> => {
@@ -243,13 +257,15 @@ export async function classifyLinesInParallel(
             pendingFirst = { start, text };
             return undefined;
           }
-          pool ??= new WorkerPool(options.threads);
+          pool ??= WorkerPool.start(options.threads);
+          const started = pool;
           let wait: Promise<void> | undefined;
           if (pendingFirst !== undefined) {
-            wait = enqueue(pool.run(pendingFirst.start, pendingFirst.text));
+            const first = pendingFirst;
+            wait = enqueue(started.then((workers) => workers.run(first.start, first.text)));
             pendingFirst = undefined;
           }
-          const next = enqueue(pool.run(start, text));
+          const next = enqueue(started.then((workers) => workers.run(start, text)));
           return wait === undefined ? next : wait.then(() => next);
         },
         tooLong(lineNumber, length) {
@@ -275,6 +291,10 @@ export async function classifyLinesInParallel(
   } finally {
     // Results still in flight after an early stop are dropped; settle them so none rejects unobserved.
     for (const pending of inFlight) pending.catch(() => undefined);
-    await pool?.close();
+    if (pool !== undefined)
+      await pool.then(
+        (workers) => workers.close(),
+        () => undefined,
+      );
   }
 }

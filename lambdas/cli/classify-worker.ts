@@ -1,7 +1,7 @@
 // Worker thread of `ses-bounce classify`: classifies batches of JSON Lines and returns their output lines.
 
 import { parentPort } from 'node:worker_threads';
-import { classifyBlock } from './classify-parallel.ts';
+import { classifyBlock } from './classify-lines.ts';
 
 export interface BatchRequest {
   id: number;

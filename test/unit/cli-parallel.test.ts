@@ -4,8 +4,12 @@
 import { Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyLineMapper } from '../../lambdas/cli/classify-lines.ts';
-import { classifyBlock, classifyLinesInParallel, forEachBlock } from '../../lambdas/cli/classify-parallel.ts';
+import { classifyBlock, classifyLineMapper } from '../../lambdas/cli/classify-lines.ts';
+import {
+  buildWorkerSource,
+  classifyLinesInParallel,
+  forEachBlock,
+} from '../../lambdas/cli/classify-parallel.ts';
 import { mapLines } from '../../lambdas/cli/json-lines.ts';
 
 class Collector extends Writable {
@@ -97,6 +101,13 @@ describe('forEachBlock', () => {
 });
 
 describe('classifyLinesInParallel', () => {
+  it('gives workers a plain-JavaScript bundle, not a TypeScript loader', async () => {
+    const source = await buildWorkerSource();
+
+    expect(source).not.toContain('tsx/esm/api');
+    expect(source).toContain('postMessage');
+  });
+
   it('writes the single-threaded output with real worker threads', async () => {
     // Prepare: enough 64 KiB blocks to keep two workers busy, with errors spread through
     const lines = Array.from({ length: 6000 }, (_, i) =>
