@@ -1,6 +1,6 @@
 // The JSON Lines stream of `ses-bounce classify` spread over worker threads: the main thread cuts the input into
 // blocks of whole lines and writes the results in input order; workers parse and classify. Memory stays bounded
-// by the blocks in flight. An input shorter than one block is classified on the main thread, without workers.
+// by the blocks in flight. The first blocks are classified on the main thread, so short inputs start no worker.
 
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -14,6 +14,8 @@ export interface ParallelOptions extends LineOptions {
   threads: number;
   /** Characters of whole lines per batch sent to a worker. */
   blockChars?: number;
+  /** Blocks classified on the main thread before any worker starts (short inputs never start one). */
+  inlineBlocks?: number;
 }
 
 export interface ParallelResult {
@@ -229,6 +231,7 @@ export async function classifyLinesInParallel(
   options: ParallelOptions,
 ): Promise<ParallelResult> {
   const blockChars = options.blockChars ?? 64 * 1024;
+  const inlineBlocks = options.inlineBlocks ?? 16;
   const maxInFlight = options.threads * 2;
   const writer = new BufferedLineWriter(out);
   const inFlight: Promise<BatchResult>[] = [];
@@ -246,45 +249,26 @@ export async function classifyLinesInParallel(
     return inFlight.length >= maxInFlight ? writeOldest() : undefined;
   };
 
-  let pendingFirst: { start: number; text: string } | undefined;
+  let blocks = 0;
   try {
     const lines = await forEachBlock(
       input,
       {
         block(text, start) {
-          // Hold the first block back: if the input ends with it, no worker is ever started.
-          if (pool === undefined && pendingFirst === undefined) {
-            pendingFirst = { start, text };
-            return undefined;
-          }
+          blocks++;
+          // The first blocks are classified here: an input of up to about a megabyte never pays for workers.
+          if (blocks <= inlineBlocks) return enqueue(Promise.resolve(classifyBlock(start, text)));
           pool ??= WorkerPool.start(options.threads);
-          const started = pool;
-          let wait: Promise<void> | undefined;
-          if (pendingFirst !== undefined) {
-            const first = pendingFirst;
-            wait = enqueue(started.then((workers) => workers.run(first.start, first.text)));
-            pendingFirst = undefined;
-          }
-          const next = enqueue(started.then((workers) => workers.run(start, text)));
-          return wait === undefined ? next : wait.then(() => next);
+          return enqueue(pool.then((workers) => workers.run(start, text)));
         },
         tooLong(lineNumber, length) {
           const mapper = classifyLineMapper();
-          const error = Promise.resolve({ output: mapper.tooLong(lineNumber, length), failures: 1 });
-          if (pendingFirst !== undefined) {
-            const first = pendingFirst;
-            pendingFirst = undefined;
-            const wait = enqueue(Promise.resolve(classifyBlock(first.start, first.text)));
-            return wait === undefined ? enqueue(error) : wait.then(() => enqueue(error));
-          }
-          return enqueue(error);
+          return enqueue(Promise.resolve({ output: mapper.tooLong(lineNumber, length), failures: 1 }));
         },
         stopped: () => writer.closed,
       },
       { maxLineLength: options.maxLineLength, blockChars },
     );
-    if (pendingFirst !== undefined)
-      await enqueue(Promise.resolve(classifyBlock(pendingFirst.start, pendingFirst.text)));
     while (inFlight.length > 0 && !writer.closed) await writeOldest();
     await writer.flush();
     return { lines, failures, completed: !writer.closed };

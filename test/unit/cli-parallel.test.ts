@@ -123,6 +123,7 @@ describe('classifyLinesInParallel', () => {
       threads: 2,
       maxLineLength: 10_000,
       blockChars: 16 * 1024,
+      inlineBlocks: 2,
     });
 
     // Assess
