@@ -30,7 +30,7 @@ Options:
   --action A               DSN Action (failed, delayed, ...)
   --json                   print the single classification as one JSON line
   --threads N              stream mode: worker threads (default: CPUs - 1, at most 4; 1 = no workers;
-                           an input shorter than one 64 KiB batch never starts workers)
+                           the first megabyte or so is classified before any worker starts)
   --max-line-length N      stream mode: longest input line accepted, in characters (default 16777216)
   -h, --help               show this help
 
