@@ -417,6 +417,11 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     suppressionList: stack.sesv2.entries(),
     sesCalls: stack.sesv2.calls(),
     suppressionRequests: stack.suppressionRequests,
+    ...(process.env.LOAD_STATE_DUMP_DIR
+      ? {
+          dumpTo: `${process.env.LOAD_STATE_DUMP_DIR}/${opts.scenario}-${opts.notifications}-${opts.seed}.state`,
+        }
+      : {}),
     deadLetters: { ingest: nonPoisonInDlq, suppression: stack.queues.suppressionDeadLetter.stats().visible },
   });
   const api = timedOut
