@@ -1,10 +1,13 @@
-// dynalite 4 implements no TransactWriteItems/TransactGetItems. This front server adds them (all-or-nothing with
-// rollback, per-item locks, CancellationReasons as DynamoDB sends them) and hands every other call to dynalite.
-// Emulation limit: transactions are isolated from each other, not from concurrent plain (non-transactional)
-// writes to the same items, which DynamoDB would reject with TransactionConflict.
+// dynalite 4 implements no TransactWriteItems/TransactGetItems. This front server adds them and hands every other
+// call to dynalite. Isolation as in DynamoDB: a transaction evaluates all its conditions (with dynalite's own
+// expression parser) against the current items under per-item locks before it writes anything, so no reader ever
+// sees a write that is later undone; plain single-item and batch calls on an item wait while a transaction holds
+// it (DynamoDB would serialize reads and reject such writes with TransactionConflict). Query and Scan read
+// committed items, possibly some of a transaction's items before the others (as in DynamoDB).
 
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -33,6 +36,17 @@ interface TableKeys {
   keyNames: string[];
   indexes: { name: string; keyNames: string[] }[];
 }
+
+/** The parts of dynalite's (4.0.0, pinned) own expression handling that evaluate a condition without writing. */
+interface DynaliteExpressions {
+  validateExpressions(data: Record<string, unknown>): string | undefined;
+}
+interface DynaliteDb {
+  checkConditional(data: Record<string, unknown>, existingItem: Item | undefined): unknown;
+}
+const requireDynalite = createRequire(import.meta.url);
+const expressions = requireDynalite('dynalite/validations/index.js') as DynaliteExpressions;
+const dynaliteDb = requireDynalite('dynalite/db/index.js') as DynaliteDb;
 
 class WireError extends Error {
   constructor(
@@ -126,23 +140,31 @@ export function httpWire(endpoint: string): Wire {
   };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof WireError && String(error.body.__type ?? '').endsWith('ConditionalCheckFailedException')
-  );
-}
-
 interface Operation {
   kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
   table: string;
   key: Item;
-  /** Applies the write under its condition; returns the images before and after. */
-  apply(withNewImage: boolean): Promise<{ before: Item | undefined; after: Item | undefined }>;
+  /** The request as dynalite's expression parser sees it; null when there is no condition. */
+  condition: Record<string, unknown> | null;
+  /**
+   * Writes the item (condition kept as a guard). Returns the image after the write when asked for (capacity
+   * report), else the image before it (to put back should another item of the transaction fail on a limit).
+   */
+  write(withNewImage: boolean): Promise<Images>;
+}
+
+type Images = { before: Item | undefined; after: Item | undefined };
+
+/** Lock id of an item: table and key values in key-schema order (clients may send key attributes in any order). */
+function lockId(table: string, keyNames: readonly string[], itemOrKey: Item): string {
+  return `${table}|${keyNames.map((k) => JSON.stringify(itemOrKey[k] ?? null)).join('|')}`;
 }
 
 /**
- * Executes transactions with per-item locks (transactions on different items run concurrently, as in DynamoDB),
- * all writes of one transaction at once, and a rollback to the previous images when any condition fails.
+ * Executes transactions with per-item locks (transactions on different items run concurrently, as in DynamoDB):
+ * under the locks it reads the items that have conditions, evaluates every condition, and only when all hold
+ * writes all items at once. A failed condition writes nothing, so there is nothing to undo and nothing a reader
+ * could have seen.
  */
 export class TransactionEngine {
   private readonly tables = new Map<string, TableKeys>();
@@ -150,18 +172,19 @@ export class TransactionEngine {
 
   constructor(private readonly wire: Wire) {}
 
-  private async withLocks<T>(ids: string[], work: () => Promise<T>): Promise<T> {
+  /** Runs `work` while holding the locks of the given items (ids from `lockIds`). */
+  async withLocks<T>(ids: readonly string[], work: () => Promise<T>): Promise<T> {
     const releases: (() => void)[] = [];
     // Sorted acquisition: two transactions sharing items can never wait on each other in a cycle.
     for (const id of [...new Set(ids)].sort()) {
-      const previous = this.locks.get(id) ?? Promise.resolve();
+      const previous = this.locks.get(id);
       let release: () => void = () => undefined;
       const mine = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const chained = previous.then(() => mine);
+      const chained = previous ? previous.then(() => mine) : mine;
       this.locks.set(id, chained);
-      await previous;
+      if (previous) await previous;
       releases.push(() => {
         release();
         if (this.locks.get(id) === chained) this.locks.delete(id);
@@ -172,6 +195,43 @@ export class TransactionEngine {
     } finally {
       for (const release of releases) release();
     }
+  }
+
+  /**
+   * Lock ids of the items a plain call touches (GetItem, PutItem, UpdateItem, DeleteItem, BatchGetItem,
+   * BatchWriteItem); empty for every other call, which then needs no lock.
+   */
+  async lockIds(operation: string, body: Record<string, unknown>): Promise<string[]> {
+    const keyed: { table: string; item: Item }[] = [];
+    const table = typeof body.TableName === 'string' ? body.TableName : '';
+    if (operation === 'GetItem' || operation === 'UpdateItem' || operation === 'DeleteItem') {
+      if (body.Key && typeof body.Key === 'object') keyed.push({ table, item: body.Key as Item });
+    } else if (operation === 'PutItem') {
+      if (body.Item && typeof body.Item === 'object') keyed.push({ table, item: body.Item as Item });
+    } else if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
+      const requests = (body.RequestItems ?? {}) as Record<string, unknown>;
+      for (const [name, entry] of Object.entries(requests)) {
+        if (operation === 'BatchGetItem') {
+          for (const key of ((entry as { Keys?: Item[] }).Keys ?? []) as Item[])
+            keyed.push({ table: name, item: key });
+        } else {
+          for (const request of (entry ?? []) as {
+            PutRequest?: { Item: Item };
+            DeleteRequest?: { Key: Item };
+          }[]) {
+            const item = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
+            if (item) keyed.push({ table: name, item });
+          }
+        }
+      }
+    }
+    const ids: string[] = [];
+    for (const { table: name, item } of keyed) {
+      // An unknown table: dynalite will answer ResourceNotFoundException, no lock needed.
+      const keys = await this.tableKeys(name).catch(() => null);
+      if (keys && keys.keyNames.length > 0) ids.push(lockId(name, keys.keyNames, item));
+    }
+    return ids;
   }
 
   private async tableKeys(tableName: string): Promise<TableKeys> {
@@ -199,7 +259,11 @@ export class TransactionEngine {
     if (items.length === 0 || items.length > 100) {
       throw validation('TransactItems must have between 1 and 100 items');
     }
-    const ids = items.map(({ Get }) => `${Get.TableName}|${JSON.stringify(Get.Key)}`);
+    const ids = await Promise.all(
+      items.map(async ({ Get }) =>
+        lockId(Get.TableName, (await this.tableKeys(Get.TableName)).keyNames, Get.Key),
+      ),
+    );
     return this.withLocks(ids, async () => {
       const responses = await Promise.all(
         items.map(async ({ Get }) => {
@@ -211,6 +275,17 @@ export class TransactionEngine {
     });
   }
 
+  private async read(op: Operation): Promise<Item | undefined> {
+    const { Item } = (await this.wire('GetItem', {
+      TableName: op.table,
+      Key: op.key,
+      ConsistentRead: true,
+    })) as {
+      Item?: Item;
+    };
+    return Item;
+  }
+
   async transactWrite(body: {
     TransactItems?: TransactItem[];
     ReturnConsumedCapacity?: string;
@@ -220,22 +295,26 @@ export class TransactionEngine {
       throw validation('TransactItems must have between 1 and 100 items');
     }
     const ops = await Promise.all(items.map((item) => this.describe(item)));
-    const ids = ops.map((op) => `${op.table}|${JSON.stringify(op.key)}`);
+    const ids = await Promise.all(
+      ops.map(async (op) => lockId(op.table, (await this.tableKeys(op.table)).keyNames, op.key)),
+    );
     if (new Set(ids).size !== ids.length) {
       throw validation('Transaction request cannot include multiple operations on one item');
     }
     const capacity = body.ReturnConsumedCapacity === 'TOTAL' || body.ReturnConsumedCapacity === 'INDEXES';
     return this.withLocks(ids, async () => {
-      const settled = await Promise.allSettled(ops.map((op) => op.apply(capacity)));
-      const failures = settled.filter((s) => s.status === 'rejected');
-      if (failures.length > 0) {
-        await this.rollback(ops, settled);
-        const other = failures.find((f) => !isConditionFailure(f.reason));
-        if (other) throw other.reason;
-        const reasons = settled.map((s) =>
-          s.status === 'rejected'
-            ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
-            : { Code: 'None' },
+      // Phase 1: read what the conditions (or the capacity report) need, evaluate every condition.
+      const before = await Promise.all(
+        ops.map((op) => (op.condition !== null || capacity ? this.read(op) : Promise.resolve(undefined))),
+      );
+      const holds = ops.map(
+        (op, i) => op.condition === null || dynaliteDb.checkConditional(op.condition, before[i]) == null,
+      );
+      if (holds.includes(false)) {
+        const reasons = holds.map((ok) =>
+          ok
+            ? { Code: 'None' }
+            : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
         );
         throw new WireError(400, {
           __type: `${PREFIX}TransactionCanceledException`,
@@ -243,17 +322,26 @@ export class TransactionEngine {
           CancellationReasons: reasons,
         });
       }
+      // Phase 2: write everything. The locks keep every other writer out, so a write fails only on a limit
+      // (item too large, ...): then the items already written are put back and the error is returned.
+      const settled = await Promise.allSettled(ops.map((op) => op.write(capacity)));
+      const failure = settled.find((s) => s.status === 'rejected');
+      if (failure) {
+        await this.restore(ops, settled, before, capacity);
+        throw failure.reason;
+      }
       if (!capacity) return {};
-      const images = settled.map((s) =>
-        s.status === 'fulfilled' ? s.value : { before: undefined, after: undefined },
-      );
+      const images: Images[] = settled.map((s, i) => ({
+        before: before[i],
+        after: s.status === 'fulfilled' ? s.value.after : undefined,
+      }));
       return { ConsumedCapacity: await this.capacity(ops, images, body.ReturnConsumedCapacity ?? 'TOTAL') };
     });
   }
 
   private async capacity(
     ops: Operation[],
-    images: { before: Item | undefined; after: Item | undefined }[],
+    images: Images[],
     mode: string,
   ): Promise<Record<string, unknown>[]> {
     const perTable = new Map<string, { table: number; indexes: Map<string, number> }>();
@@ -294,15 +382,19 @@ export class TransactionEngine {
     });
   }
 
-  private async rollback(
+  /** After a write failed on a limit: puts back the items the other writes had changed. */
+  private async restore(
     ops: Operation[],
-    settled: PromiseSettledResult<{ before: Item | undefined; after: Item | undefined }>[],
+    settled: PromiseSettledResult<Images>[],
+    read: (Item | undefined)[],
+    imagesWereRead: boolean,
   ): Promise<void> {
     await Promise.all(
       settled.map(async (s, i) => {
         const op = ops[i];
         if (s.status !== 'fulfilled' || !op || op.kind === 'ConditionCheck') return;
-        if (s.value.before) await this.wire('PutItem', { TableName: op.table, Item: s.value.before });
+        const image = imagesWereRead ? read[i] : s.value.before;
+        if (image) await this.wire('PutItem', { TableName: op.table, Item: image });
         else await this.wire('DeleteItem', { TableName: op.table, Key: op.key });
       }),
     );
@@ -314,6 +406,17 @@ export class TransactionEngine {
       ...(c.ExpressionAttributeNames ? { ExpressionAttributeNames: c.ExpressionAttributeNames } : {}),
       ...(c.ExpressionAttributeValues ? { ExpressionAttributeValues: c.ExpressionAttributeValues } : {}),
     });
+    /** The condition parsed by dynalite (with the update expression, so no name or value looks unused). */
+    const condition = (c: Conditional, updateExpression?: string): Record<string, unknown> | null => {
+      if (!c.ConditionExpression) return null;
+      const data: Record<string, unknown> = {
+        ...expression(c),
+        ...(updateExpression ? { UpdateExpression: updateExpression } : {}),
+      };
+      const invalid = expressions.validateExpressions(data);
+      if (invalid) throw validation(invalid);
+      return data;
+    };
     const kinds = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).filter(
       (k) => item[k] !== undefined,
     );
@@ -328,7 +431,8 @@ export class TransactionEngine {
         kind: 'Put',
         table: put.TableName,
         key,
-        apply: async () => {
+        condition: condition(put),
+        write: async () => {
           const { Attributes } = (await this.wire('PutItem', {
             TableName: put.TableName,
             Item: put.Item,
@@ -345,21 +449,18 @@ export class TransactionEngine {
         kind: 'Update',
         table: update.TableName,
         key: update.Key,
-        apply: async (withNewImage) => {
+        condition: condition(update, update.UpdateExpression),
+        write: async (withNewImage) => {
           const { Attributes } = (await this.wire('UpdateItem', {
             TableName: update.TableName,
             Key: update.Key,
             UpdateExpression: update.UpdateExpression,
-            ReturnValues: 'ALL_OLD',
+            ReturnValues: withNewImage ? 'ALL_NEW' : 'ALL_OLD',
             ...expression(update),
           })) as { Attributes?: Item };
-          if (!withNewImage) return { before: Attributes, after: undefined };
-          const { Item: after } = (await this.wire('GetItem', {
-            TableName: update.TableName,
-            Key: update.Key,
-            ConsistentRead: true,
-          })) as { Item?: Item };
-          return { before: Attributes, after };
+          return withNewImage
+            ? { before: undefined, after: Attributes }
+            : { before: Attributes, after: undefined };
         },
       };
     }
@@ -369,7 +470,8 @@ export class TransactionEngine {
         kind: 'Delete',
         table: del.TableName,
         key: del.Key,
-        apply: async () => {
+        condition: condition(del),
+        write: async () => {
           const { Attributes } = (await this.wire('DeleteItem', {
             TableName: del.TableName,
             Key: del.Key,
@@ -385,25 +487,9 @@ export class TransactionEngine {
       kind: 'ConditionCheck',
       table: check.TableName,
       key: check.Key,
-      // dynalite evaluates conditions only on writes: rewrite the current image (or a key-only placeholder,
-      // removed at once) under the condition, while this transaction holds the item's lock.
-      apply: async () => {
-        const { Item: current } = (await this.wire('GetItem', {
-          TableName: check.TableName,
-          Key: check.Key,
-          ConsistentRead: true,
-        })) as { Item?: Item };
-        try {
-          await this.wire('PutItem', {
-            TableName: check.TableName,
-            Item: current ?? check.Key,
-            ...expression(check),
-          });
-        } finally {
-          if (!current) await this.wire('DeleteItem', { TableName: check.TableName, Key: check.Key });
-        }
-        return { before: current, after: current };
-      },
+      condition: condition(check),
+      // Evaluated in phase 1; nothing to write.
+      write: async () => ({ before: undefined, after: undefined }),
     };
   }
 }
@@ -421,37 +507,119 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Answers TransactWriteItems/TransactGetItems; returns false (request untouched) for every other call. */
-export function handleTransaction(
+const LOCKED_CALLS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchGetItem',
+  'BatchWriteItem',
+]);
+
+/** Hands a request whose body was already read to the store behind the front; resolves once it has answered. */
+export type Forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
+
+function answered(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    res.once('finish', resolve);
+    res.once('close', resolve);
+  });
+}
+
+/** Forwards to a dynalite server in the same process (no socket). */
+export function inProcessForward(server: Server): Forward {
+  return (req, body, res) => {
+    const done = answered(res);
+    const replay = Object.assign(new EventEmitter(), {
+      headers: req.headers,
+      method: req.method,
+      url: req.url,
+    });
+    server.emit('request', replay, res);
+    process.nextTick(() => {
+      replay.emit('data', body);
+      replay.emit('end');
+    });
+    return done;
+  };
+}
+
+/** Forwards over HTTP to any DynamoDB-protocol endpoint. */
+export function httpForward(targetEndpoint: string): Forward {
+  const target = new URL(targetEndpoint);
+  return (req, body, res) =>
+    new Promise<void>((resolve) => {
+      const upstream = request(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          answer.once('end', () => resolve());
+        },
+      );
+      upstream.on('error', (error) => {
+        if (!res.headersSent) send(res, 502, { __type: 'ProxyError', message: error.message });
+        resolve();
+      });
+      upstream.end(body);
+    });
+}
+
+/**
+ * Serves one request at the front: transactions by the engine; plain calls on items (GetItem, PutItem, UpdateItem,
+ * DeleteItem, Batch*) forwarded while holding those items' locks, so they wait for a transaction in progress on
+ * them; every other call forwarded untouched.
+ */
+export async function serveRequest(
   engine: TransactionEngine,
   req: IncomingMessage,
   res: ServerResponse,
-): boolean {
+  forward: Forward,
+): Promise<void> {
   const target = String(req.headers['x-amz-target'] ?? '');
-  if (target !== 'DynamoDB_20120810.TransactWriteItems' && target !== 'DynamoDB_20120810.TransactGetItems') {
-    return false;
-  }
-  void (async () => {
-    try {
-      const body = JSON.parse(await readBody(req));
-      const result = target.endsWith('TransactWriteItems')
-        ? await engine.transactWrite(body)
-        : await engine.transactGet(body);
-      send(res, 200, result);
-    } catch (error) {
-      if (error instanceof WireError) send(res, error.status, error.body);
-      else if (error instanceof SyntaxError)
-        send(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
-      else send(res, 500, { __type: `${PREFIX}InternalServerError`, message: String(error) });
+  const operation = target.startsWith('DynamoDB_20120810.') ? target.slice('DynamoDB_20120810.'.length) : '';
+  const transaction = operation === 'TransactWriteItems' || operation === 'TransactGetItems';
+  try {
+    const raw = await readBody(req);
+    if (!transaction) {
+      let ids: string[] = [];
+      if (LOCKED_CALLS.has(operation)) {
+        // Unparsable bodies go to the store as they are; it answers with its own error.
+        const body = (() => {
+          try {
+            return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+          } catch {
+            return null;
+          }
+        })();
+        if (body && typeof body === 'object') ids = await engine.lockIds(operation, body);
+      }
+      await (ids.length > 0 ? engine.withLocks(ids, () => forward(req, raw, res)) : forward(req, raw, res));
+      return;
     }
-  })();
-  return true;
+    const body = JSON.parse(raw.toString('utf8'));
+    const result =
+      operation === 'TransactWriteItems' ? await engine.transactWrite(body) : await engine.transactGet(body);
+    send(res, 200, result);
+  } catch (error) {
+    if (res.headersSent) return;
+    if (error instanceof WireError) send(res, error.status, error.body);
+    else if (error instanceof SyntaxError)
+      send(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
+    else send(res, 500, { __type: `${PREFIX}InternalServerError`, message: String(error) });
+  }
 }
 
 export interface TransactionalDynalite {
@@ -484,8 +652,9 @@ export async function startTransactionalDynalite(
   });
   const dynaliteEndpoint = await listen(inner, '127.0.0.1', 0);
   const engine = new TransactionEngine(inProcessWire(inner));
+  const forward = inProcessForward(inner);
   const front = createServer((req, res) => {
-    if (!handleTransaction(engine, req, res)) inner.emit('request', req, res);
+    void serveRequest(engine, req, res, forward);
   });
   const endpoint = await listen(front, host, opts.port ?? 0);
   return {
@@ -507,25 +676,10 @@ export async function startTransactionProxy(
   targetEndpoint: string,
   opts: { host?: string; port?: number } = {},
 ): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const target = new URL(targetEndpoint);
   const engine = new TransactionEngine(httpWire(targetEndpoint));
+  const forward = httpForward(targetEndpoint);
   const server = createServer((req, res) => {
-    if (handleTransaction(engine, req, res)) return;
-    const upstream = request(
-      {
-        hostname: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => send(res, 502, { __type: 'ProxyError', message: error.message }));
-    req.pipe(upstream);
+    void serveRequest(engine, req, res, forward);
   });
   const endpoint = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
   return {

@@ -8,7 +8,13 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTransactionalDynalite, startTransactionProxy } from '../../local/dynalite-transactions.ts';
@@ -64,7 +70,7 @@ describe('dynalite transactions', () => {
     expect(await get('counter', 'c')).toMatchObject({ n: 1 });
   });
 
-  it('a failed condition rolls back the items already applied and names the failing item', async () => {
+  it('a failed condition writes none of the items and names the failing item', async () => {
     // Prepare
     await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'exists', sk: '1' } }));
     await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'old', sk: '1', v: 'before' } }));
@@ -138,6 +144,136 @@ describe('dynalite transactions', () => {
     );
 
     expect(read.Responses?.map((r) => r.Item?.pk?.S ?? null)).toEqual([null, 'a', null]);
+  });
+
+  it('isolation: a cancelled transaction is never visible to concurrent reads (no dirty read, no undone version)', async () => {
+    // Prepare: a versioned item; transactions that would write a new item and bump the version, but are cancelled
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'iso', sk: 'S', version: 1 } }));
+    const cancelled = (n: number) =>
+      doc
+        .send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: TABLE, Item: { pk: 'iso', sk: `new-${n}` } } },
+              {
+                Update: {
+                  TableName: TABLE,
+                  Key: { pk: 'iso', sk: 'S' },
+                  UpdateExpression: 'SET #v = :next',
+                  ExpressionAttributeNames: { '#v': 'version' },
+                  ExpressionAttributeValues: { ':next': 2 },
+                },
+              },
+              {
+                Put: {
+                  TableName: TABLE,
+                  Item: { pk: 'iso', sk: 'S-guard' },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+            ],
+          }),
+        )
+        .catch((e: unknown) => e);
+
+    // Act: 100 cancelled transactions, each raced by reads of the items it would have written
+    const seen: unknown[] = [];
+    for (let n = 0; n < 100; n += 1) {
+      const [outcome, ...reads] = await Promise.all([
+        cancelled(n),
+        get('iso', `new-${n}`),
+        get('iso', 'S'),
+        get('iso', `new-${n}`),
+        get('iso', 'S'),
+      ]);
+      expect(outcome).toBeInstanceOf(TransactionCanceledException);
+      seen.push(...reads.filter((r) => r !== undefined && (r.sk !== 'S' || r.version !== 1)));
+    }
+
+    // Assess
+    expect(seen).toEqual([]);
+  });
+
+  it('isolation: versioned read-modify-write transactions beside plain increments lose nothing', async () => {
+    // Prepare: the processor's pattern (read, then a transaction conditioned on the version read) racing the
+    // worker's (a plain update that bumps the version)
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'mix', sk: 'S', n: 0, version: 0 } }));
+    const viaTransaction = async () => {
+      for (;;) {
+        const current = (await get('mix', 'S')) as { n: number; version: number };
+        const outcome = await doc
+          .send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: TABLE,
+                    Key: { pk: 'mix', sk: 'S' },
+                    UpdateExpression: 'SET #n = :n, #version = :next',
+                    ConditionExpression: '#version = :expected',
+                    ExpressionAttributeNames: { '#n': 'n', '#version': 'version' },
+                    ExpressionAttributeValues: {
+                      ':n': current.n + 1,
+                      ':next': current.version + 1,
+                      ':expected': current.version,
+                    },
+                  },
+                },
+              ],
+            }),
+          )
+          .catch((e: unknown) => e);
+        if (!(outcome instanceof TransactionCanceledException)) return;
+      }
+    };
+    const viaPlainWrite = () =>
+      doc.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: { pk: 'mix', sk: 'S' },
+          UpdateExpression: 'ADD #n :one, #version :one',
+          ExpressionAttributeNames: { '#n': 'n', '#version': 'version' },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+
+    // Act: 30 of each, all at once
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? viaTransaction() : viaPlainWrite())),
+    );
+
+    // Assess
+    expect(await get('mix', 'S')).toMatchObject({ n: 60, version: 60 });
+  });
+
+  it('a write that fails on a limit puts back what the other items had written', async () => {
+    // Prepare
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'limit', sk: 'c', n: 5 } }));
+
+    // Act: the counter update succeeds, the oversized Put fails (dynalite: 400 KB item limit)
+    const error = await doc
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: TABLE,
+                Key: { pk: 'limit', sk: 'c' },
+                UpdateExpression: 'ADD #n :one',
+                ExpressionAttributeNames: { '#n': 'n' },
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+            { Put: { TableName: TABLE, Item: { pk: 'limit', sk: 'big', blob: 'x'.repeat(420_000) } } },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect((error as Error).name).toBe('ValidationException');
+    expect(await get('limit', 'c')).toMatchObject({ n: 5 });
+    expect(await get('limit', 'big')).toBeUndefined();
   });
 
   it('rejects two operations on one item like DynamoDB', async () => {
