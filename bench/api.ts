@@ -7,7 +7,8 @@
 // built by the processor's own code — parseSesDocument → buildRecipientEvents (classifier included) → applyEvent
 // (suppression policy, summaries) → eventItem / counterUpdates / summaryItem — and written in the store's exact
 // item format with BatchWriteItem; counters are summed in memory and written once per phase.
-// Usage: npx tsx bench/api.ts [--events 100000] [--checkpoint 10000] [--iterations 200]
+// Usage: npx tsx bench/api.ts [--events 100000] [--checkpoint 10000] [--stats-points 25000,50000,75000]
+//        [--iterations 200]
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -36,6 +37,11 @@ const option = (name: string, fallback: number) => {
 const TOTAL = option('--events', 100_000);
 const CHECKPOINT = option('--checkpoint', 10_000);
 const ITERATIONS = option('--iterations', 200);
+const STATS_POINTS = (args[args.indexOf('--stats-points') + 1] ?? '')
+  .split(',')
+  .filter(() => args.includes('--stats-points'))
+  .map(Number)
+  .concat(args.includes('--stats-points') ? [] : [25_000, 50_000, 75_000]);
 const NOW = new Date('2024-12-01T00:00:00.000Z');
 const SPAN_DAYS = 120;
 const RECIPIENTS = 20_000;
@@ -335,16 +341,24 @@ async function main(): Promise<void> {
   ];
 
   const rows: Array<{ events: number; result: Awaited<ReturnType<typeof measure>> }> = [];
-  process.stderr.write(`loading ${CHECKPOINT} events\n`);
-  const loadRate1 = await load(0, CHECKPOINT);
-  for (const suite of suites()) rows.push({ events: CHECKPOINT, result: await suite() });
-  process.stderr.write(`loading ${TOTAL - CHECKPOINT} more events\n`);
-  const loadRate2 = await load(CHECKPOINT, TOTAL);
-  for (const suite of suites()) rows.push({ events: TOTAL, result: await suite() });
+  // Every suite at the checkpoint and at the total; GET /stats alone at the points in between, to show its
+  // cost against the number of events.
+  const points = [...new Set([CHECKPOINT, ...STATS_POINTS, TOTAL])]
+    .filter((n) => n <= TOTAL)
+    .sort((a, b) => a - b);
+  const rates: string[] = [];
+  let loaded = 0;
+  for (const point of points) {
+    process.stderr.write(`loading ${point - loaded} events (to ${point})\n`);
+    const rate = await load(loaded, point);
+    rates.push(`${point - loaded} at ${rate.toFixed(0)}/s`);
+    loaded = point;
+    const all = suites();
+    const chosen = point === CHECKPOINT || point === TOTAL ? all : all.slice(6, 7);
+    for (const suite of chosen) rows.push({ events: point, result: await suite() });
+  }
 
-  console.log(
-    `loaded ${CHECKPOINT} events at ${loadRate1.toFixed(0)}/s, then ${TOTAL - CHECKPOINT} at ${loadRate2.toFixed(0)}/s`,
-  );
+  console.log(`loaded ${rates.join(', ')} events`);
   console.log(`${seen.length} recipients, ${counters.size} counter items; node ${process.version}`);
   console.log(
     '| events | endpoint | calls | p50 ms | p99 ms | DynamoDB requests/call | read units/call | response KB |',
