@@ -155,6 +155,27 @@ interface Operation {
 
 type Images = { before: Item | undefined; after: Item | undefined };
 
+function conditionHolds(op: Operation, image: Item | undefined): boolean {
+  return op.condition === null || dynaliteDb.checkConditional(op.condition, image) == null;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof WireError && String(error.body.__type ?? '').endsWith('ConditionalCheckFailedException')
+  );
+}
+
+function cancelled(holds: readonly boolean[]): WireError {
+  const reasons = holds.map((ok) =>
+    ok ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+  );
+  return new WireError(400, {
+    __type: `${PREFIX}TransactionCanceledException`,
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+    CancellationReasons: reasons,
+  });
+}
+
 /** Lock id of an item: table and key values in key-schema order (clients may send key attributes in any order). */
 function lockId(table: string, keyNames: readonly string[], itemOrKey: Item): string {
   return `${table}|${keyNames.map((k) => JSON.stringify(itemOrKey[k] ?? null)).join('|')}`;
@@ -163,8 +184,9 @@ function lockId(table: string, keyNames: readonly string[], itemOrKey: Item): st
 /**
  * Executes transactions with per-item locks (transactions on different items run concurrently, as in DynamoDB):
  * under the locks it reads the items that have conditions, evaluates every condition, and only when all hold
- * writes all items at once. A failed condition writes nothing, so there is nothing to undo and nothing a reader
- * could have seen.
+ * writes the items (the first conditional one first, under its own condition, so it needs no read; then the
+ * rest at once). A failed condition writes nothing, so there is nothing to undo and nothing a reader could
+ * have seen.
  */
 export class TransactionEngine {
   private readonly tables = new Map<string, TableKeys>();
@@ -303,28 +325,39 @@ export class TransactionEngine {
     }
     const capacity = body.ReturnConsumedCapacity === 'TOTAL' || body.ReturnConsumedCapacity === 'INDEXES';
     return this.withLocks(ids, async () => {
-      // Phase 1: read what the conditions (or the capacity report) need, evaluate every condition.
+      // Phase 1: read what the conditions (or the capacity report) need and evaluate every condition. The first
+      // conditional write (the lead) needs no read: it is written first, under its own condition, once all other
+      // conditions are known to hold; if it fails, nothing has been written yet.
+      const lead = capacity
+        ? -1
+        : ops.findIndex((op) => op.condition !== null && op.kind !== 'ConditionCheck');
       const before = await Promise.all(
-        ops.map((op) => (op.condition !== null || capacity ? this.read(op) : Promise.resolve(undefined))),
+        ops.map((op, i) =>
+          i !== lead && (op.condition !== null || capacity) ? this.read(op) : Promise.resolve(undefined),
+        ),
       );
-      const holds = ops.map(
-        (op, i) => op.condition === null || dynaliteDb.checkConditional(op.condition, before[i]) == null,
-      );
+      const holds = ops.map((op, i) => i === lead || conditionHolds(op, before[i]));
+      const leadOp = ops[lead];
       if (holds.includes(false)) {
-        const reasons = holds.map((ok) =>
-          ok
-            ? { Code: 'None' }
-            : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
-        );
-        throw new WireError(400, {
-          __type: `${PREFIX}TransactionCanceledException`,
-          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-          CancellationReasons: reasons,
-        });
+        // DynamoDB names every item whose condition fails, the lead's too.
+        if (leadOp) holds[lead] = conditionHolds(leadOp, await this.read(leadOp));
+        throw cancelled(holds);
       }
-      // Phase 2: write everything. The locks keep every other writer out, so a write fails only on a limit
-      // (item too large, ...): then the items already written are put back and the error is returned.
-      const settled = await Promise.allSettled(ops.map((op) => op.write(capacity)));
+      // Phase 2: the lead, then everything else at once. The locks keep every other writer out, so from here a
+      // write fails only on a limit (item too large, ...): then the items already written are put back.
+      let leadImages: Images | undefined;
+      if (leadOp) {
+        try {
+          leadImages = await leadOp.write(false);
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+          holds[lead] = false;
+          throw cancelled(holds);
+        }
+      }
+      const settled = await Promise.allSettled(
+        ops.map((op, i) => (i === lead && leadImages ? Promise.resolve(leadImages) : op.write(capacity))),
+      );
       const failure = settled.find((s) => s.status === 'rejected');
       if (failure) {
         await this.restore(ops, settled, before, capacity);
@@ -406,12 +439,22 @@ export class TransactionEngine {
       ...(c.ExpressionAttributeNames ? { ExpressionAttributeNames: c.ExpressionAttributeNames } : {}),
       ...(c.ExpressionAttributeValues ? { ExpressionAttributeValues: c.ExpressionAttributeValues } : {}),
     });
-    /** The condition parsed by dynalite (with the update expression, so no name or value looks unused). */
-    const condition = (c: Conditional, updateExpression?: string): Record<string, unknown> | null => {
-      if (!c.ConditionExpression) return null;
+    /** The condition parsed by dynalite, with just the names and values it uses (else they look unused). */
+    const condition = (c: Conditional): Record<string, unknown> | null => {
+      const text = c.ConditionExpression;
+      if (!text) return null;
+      const used = (map: Record<string, unknown> | undefined) => {
+        const entries = Object.entries(map ?? {}).filter(([token]) =>
+          new RegExp(`${token}(?![0-9A-Za-z_])`).test(text),
+        );
+        return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+      };
+      const names = used(c.ExpressionAttributeNames);
+      const values = used(c.ExpressionAttributeValues);
       const data: Record<string, unknown> = {
-        ...expression(c),
-        ...(updateExpression ? { UpdateExpression: updateExpression } : {}),
+        ConditionExpression: text,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
       };
       const invalid = expressions.validateExpressions(data);
       if (invalid) throw validation(invalid);
@@ -449,7 +492,7 @@ export class TransactionEngine {
         kind: 'Update',
         table: update.TableName,
         key: update.Key,
-        condition: condition(update, update.UpdateExpression),
+        condition: condition(update),
         write: async (withNewImage) => {
           const { Attributes } = (await this.wire('UpdateItem', {
             TableName: update.TableName,

@@ -17,7 +17,14 @@ import type {
   StoredSummary,
   SuppressionStateStore,
 } from '../domain/ports.ts';
-import { auditItem, counterUpdates, eventItem, summaryFromItem, summaryUpdate } from './dynamo-items.ts';
+import {
+  auditItem,
+  counterUpdates,
+  eventItem,
+  summaryFromItem,
+  summaryItem,
+  summaryUpdate,
+} from './dynamo-items.ts';
 import { ALLOWLIST_PK, keys } from './table-definition.ts';
 
 export interface DynamoEventStoreOptions {
@@ -52,7 +59,17 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
+            // A recipient's first summary is a plain conditional Put (nothing of other writers to keep yet);
+            // later ones update only the processor's attributes, at the version read.
+            expectedVersion === null
+              ? {
+                  Put: {
+                    TableName,
+                    Item: summaryItem(summary, 1),
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                }
+              : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
             { Update: { TableName, ...dayCounter } },
             { Update: { TableName, ...domainCounter } },
           ],

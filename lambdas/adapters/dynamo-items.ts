@@ -123,34 +123,23 @@ export function summaryItem(summary: RecipientSummary, version: number): Item {
 }
 
 /**
- * The summary as an update of its known attributes: attributes other writers add (the query API, later versions)
- * survive, and the write happens only at the version the summary was read (or only if there was none).
+ * An existing summary as an update of its known attributes: attributes other writers add (the query API, later
+ * versions) survive, and the write happens only at the version the summary was read.
  */
 export function summaryUpdate(
   summary: RecipientSummary,
-  expectedVersion: number | null,
+  expectedVersion: number,
 ): CounterUpdate & {
   ConditionExpression: string;
 } {
-  const { pk, sk, ...attributes } = summaryItem(summary, (expectedVersion ?? 0) + 1);
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
+  const { pk, sk, ...attributes } = summaryItem(summary, expectedVersion + 1);
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':expected': expectedVersion };
   const sets = Object.entries(attributes).map(([name, value], i) => {
     names[`#a${i}`] = name;
     values[`:a${i}`] = value;
     return `#a${i} = :a${i}`;
   });
-  if (expectedVersion === null) {
-    return {
-      Key: { pk: String(pk), sk: String(sk) },
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: 'attribute_not_exists(pk)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-  }
-  names['#version'] = 'version';
-  values[':expected'] = expectedVersion;
   return {
     Key: { pk: String(pk), sk: String(sk) },
     UpdateExpression: `SET ${sets.join(', ')}`,
