@@ -197,7 +197,11 @@ async function main(): Promise<void> {
   const now = () => new Date();
   const processor = createProcessorHandler({
     deps: {
-      store: new DynamoEventStore(doc, { tableName: TABLE, eventRetentionDays: 400 }),
+      store: new DynamoEventStore(doc, {
+        tableName: TABLE,
+        eventRetentionDays: 400,
+        batchSummaryReads: true,
+      }),
       queue,
       allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
       classify: classifyBounce,

@@ -2,6 +2,7 @@
 // conditioned on the event key and the summary version), and the suppression worker's state transitions.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -27,9 +28,17 @@ import {
 } from './dynamo-items.ts';
 import { ALLOWLIST_PK, keys } from './table-definition.ts';
 
+const BATCH_GET_LIMIT = 100;
+const UNPROCESSED_ATTEMPTS = 5;
+
 export interface DynamoEventStoreOptions {
   tableName: string;
   eventRetentionDays: number;
+  /**
+   * Read the summaries asked for in one event-loop turn together (one BatchGetItem): for the processor, whose
+   * batch records run concurrently. Off, every read is its own GetItem (the worker reads one at a time).
+   */
+  batchSummaryReads?: boolean;
 }
 
 export class DynamoEventStore implements EventStore, SuppressionStateStore {
@@ -38,11 +47,74 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     private readonly options: DynamoEventStoreOptions,
   ) {}
 
-  async getSummary(email: string): Promise<StoredSummary | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: keys.summary(email), ConsistentRead: true }),
-    );
-    return Item ? summaryFromItem(Item) : null;
+  private waiting: {
+    email: string;
+    resolve: (s: StoredSummary | null) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  /**
+   * Strongly consistent. With `batchSummaryReads`, the summaries asked for while one batch's records run
+   * concurrently are read together: the reads of one event-loop turn go out as one GetItem, or one BatchGetItem
+   * (same read units, one round trip instead of one per record).
+   */
+  getSummary(email: string): Promise<StoredSummary | null> {
+    if (!this.options.batchSummaryReads)
+      return this.readSummaries([email]).then((found) => found.get(email) ?? null);
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) setImmediate(() => void this.readWaiting());
+      this.waiting.push({ email, resolve, reject });
+    });
+  }
+
+  private async readWaiting(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      const found = await this.readSummaries([...new Set(waiting.map((w) => w.email))]);
+      for (const w of waiting) w.resolve(found.get(w.email) ?? null);
+    } catch (error) {
+      for (const w of waiting) w.reject(error);
+    }
+  }
+
+  private async readSummaries(emails: string[]): Promise<Map<string, StoredSummary>> {
+    const found = new Map<string, StoredSummary>();
+    const [single] = emails;
+    if (emails.length === 1 && single !== undefined) {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.summary(single),
+          ConsistentRead: true,
+        }),
+      );
+      if (Item) found.set(single, summaryFromItem(Item));
+      return found;
+    }
+    const TableName = this.options.tableName;
+    for (let from = 0; from < emails.length; from += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] = emails.slice(from, from + BATCH_GET_LIMIT).map(keys.summary);
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        if (!Responses) throw new Error('BatchGetItem answered without Responses');
+        for (const item of Responses[TableName] ?? []) {
+          const stored = summaryFromItem(item);
+          found.set(stored.summary.email, stored);
+        }
+        pending = UnprocessedKeys?.[TableName]?.Keys ?? [];
+        if (pending.length > 0) {
+          // DynamoDB hands back what it could not read under load: retry those with a growing pause.
+          if (attempt >= UNPROCESSED_ATTEMPTS) {
+            throw new Error(`BatchGetItem left ${pending.length} summaries unread after ${attempt} attempts`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+        }
+      }
+    }
+    return found;
   }
 
   async recordEvent({ event, decision, summary, expectedVersion }: RecordEventInput): Promise<RecordResult> {

@@ -26,6 +26,7 @@ export const handler = createProcessorHandler({
     store: new DynamoEventStore(dynamo, {
       tableName: config.tableName,
       eventRetentionDays: config.eventRetentionDays,
+      batchSummaryReads: true,
     }),
     queue: new SqsSuppressionQueue(sqs, config.suppressionQueueUrl),
     allowlist: new DynamoAllowlist(dynamo, {

@@ -89,7 +89,11 @@ export async function startProcessorStack(
   const queue = new InMemorySuppressionQueue();
   const parking = new InMemoryMessageParking();
   const now = opts.now ?? (() => new Date('2026-11-26T12:00:00.000Z'));
-  const store = new DynamoEventStore(doc, { tableName: TABLE, eventRetentionDays: 400 });
+  const store = new DynamoEventStore(doc, {
+    tableName: TABLE,
+    eventRetentionDays: 400,
+    batchSummaryReads: true,
+  });
   const deps: ProcessorDependencies = {
     store,
     queue,

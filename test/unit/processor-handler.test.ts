@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -52,6 +53,7 @@ beforeEach(() => {
   ses.reset();
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo.on(GetCommand).resolves({});
+  dynamo.on(BatchGetCommand).resolves({ Responses: { bounces: [] } });
   dynamo.on(TransactWriteCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'sent' });
 });
@@ -302,6 +304,53 @@ describe('processor handler', () => {
       },
     ]);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('the summaries of a batch are read in one strongly consistent BatchGetItem (unprocessed keys retried)', async () => {
+    // Prepare: DynamoDB leaves one key unprocessed the first time
+    const summary = (email: string) => ({ pk: `R#${email}`, sk: 'SUMMARY', email, domain: 'x', version: 3 });
+    dynamo
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { bounces: [summary('no.such.user.8841@gmail.com')] },
+        UnprocessedKeys: {
+          bounces: { Keys: [{ pk: 'R#angry.reader@yahoo.com', sk: 'SUMMARY' }], ConsistentRead: true },
+        },
+      })
+      .resolves({ Responses: { bounces: [] } });
+
+    // Act
+    const result = await processor(
+      await sqsEventOf([
+        '01-bounce-permanent-general-gmail-5.1.1.json',
+        '10-complaint-abuse.json',
+        '01-bounce-permanent-general-gmail-5.1.1.json',
+      ]),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    const reads = dynamo.commandCalls(BatchGetCommand).map((c) => c.args[0].input);
+    expect(reads[0]).toEqual({
+      RequestItems: {
+        bounces: {
+          ConsistentRead: true,
+          Keys: [
+            { pk: 'R#no.such.user.8841@gmail.com', sk: 'SUMMARY' },
+            { pk: 'R#angry.reader@yahoo.com', sk: 'SUMMARY' },
+          ],
+        },
+      },
+    });
+    expect(reads[1]?.RequestItems?.bounces?.Keys).toEqual([
+      { pk: 'R#angry.reader@yahoo.com', sk: 'SUMMARY' },
+    ]);
+    const summaries = dynamo
+      .commandCalls(TransactWriteCommand)
+      .map((c) => c.args[0].input.TransactItems?.[1])
+      .map((item) => (item?.Put ? 'new' : item?.Update?.ExpressionAttributeValues?.[':expected']));
+    expect(summaries.sort()).toEqual([3, 3, 'new']);
   });
 
   it('a DynamoDB failure fails only its own record', async () => {
