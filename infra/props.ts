@@ -177,7 +177,17 @@ const settingsSchema = z
     apiCognitoScopes: list,
     apiThrottleRateLimit: z.coerce.number().positive(),
     apiThrottleBurstLimit: int(1, 1_000_000),
-    apiCorsAllowOrigins: list,
+    apiCorsAllowOrigins: list.pipe(
+      // The query function's CORS_ALLOW_ORIGINS contract (lambdas/api/config.ts): fail at synth, not at cold start.
+      z.array(
+        z
+          .string()
+          .refine(
+            (origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin),
+            'origins like https://app.example.com (scheme and host, no path), or *',
+          ),
+      ),
+    ),
     alarmHardBounceRate: share,
     alarmComplaintRate: share,
     alarmRateMinimumVolume: int(0, 1_000_000_000),

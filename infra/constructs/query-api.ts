@@ -48,7 +48,14 @@ export class QueryApi extends Construct {
       powertools: props.powertools,
       timeout: Duration.seconds(29),
       memorySize: 512,
-      environment: props.environment,
+      environment: {
+        ...props.environment,
+        // lambdas/api/config.ts: the function adds Access-Control-Allow-Origin to real responses for these origins
+        // (API Gateway answers the preflight); unset, it sends no CORS headers.
+        ...(props.corsAllowOrigins.length > 0
+          ? { CORS_ALLOW_ORIGINS: props.corsAllowOrigins.join(',') }
+          : {}),
+      },
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.powertools.logRetentionDays,

@@ -2,6 +2,7 @@
 // a Cognito authorizer with CORS, the alarm e-mail, and settings flowing into the functions.
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { loadQueryApiConfig } from '../../lambdas/api/config.ts';
 import { logicalId, synthesize, TEST_ENV } from './synth.ts';
 
 const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
@@ -187,6 +188,21 @@ describe('Cognito authorizer and CORS', () => {
       expect(method.AuthorizationType).toBe('NONE');
       expect(JSON.stringify(method.Integration)).toContain("'https://admin.example.com'");
     }
+  });
+
+  it('gives the query function the allowed origins, in the form its configuration parses', () => {
+    const multi = synthesize({ apiCorsAllowOrigins: 'https://admin.example.com, http://localhost:5173' });
+    const environments = [withIdentities, multi].map(
+      ({ stack: s, template: t }) =>
+        t.findResources('AWS::Lambda::Function')[logicalId(s, s.queryApi.function.function)]?.Properties
+          .Environment.Variables,
+    );
+    expect(environments.map((variables) => variables.CORS_ALLOW_ORIGINS)).toEqual([
+      'https://admin.example.com',
+      'https://admin.example.com,http://localhost:5173',
+    ]);
+    const config = loadQueryApiConfig({ ...environments[1], TABLE_NAME: 'table' });
+    expect(config.corsAllowOrigins).toEqual(['https://admin.example.com', 'http://localhost:5173']);
   });
 });
 

@@ -95,6 +95,8 @@ describe('resolveSettings', () => {
     [{ apiAuthorization: 'cognito' }, /apiCognitoUserPoolArn: a Cognito user pool ARN is required/],
     [{ apiCognitoUserPoolArn: USER_POOL_ARN }, /apiCognitoUserPoolArn is set but apiAuthorization is "iam"/],
     [{ dryrun: 'true' }, /Unknown setting\(s\): dryrun/],
+    [{ apiCorsAllowOrigins: 'https://app.example.com/ui' }, /apiCorsAllowOrigins\.0: origins like/],
+    [{ apiCorsAllowOrigins: 'https://a.example.com,b.example.com' }, /apiCorsAllowOrigins\.1: origins like/],
   ])('rejects %j naming the setting', (raw, message) => {
     expect(() => resolveSettings(raw)).toThrow(InvalidSettingError);
     expect(() => resolveSettings(raw)).toThrow(message);

@@ -479,6 +479,10 @@ describe('query API', () => {
   it('has CORS off by default', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods.map((method) => method.Properties.HttpMethod)).not.toContain('OPTIONS');
+    const queryEnvironment =
+      template.findResources('AWS::Lambda::Function')[ids.query]?.Properties.Environment.Variables;
+    expect(queryEnvironment).toHaveProperty('TABLE_NAME');
+    expect(queryEnvironment).not.toHaveProperty('CORS_ALLOW_ORIGINS');
   });
 
   it('proxies every path to the query function', () => {
