@@ -1,7 +1,7 @@
 // Use case of the suppression worker: drain suppression requests into the SES account list at a fixed rate,
 // idempotently (only a request the summary still waits for is sent), and move the summary from pending to
 // confirmed or failed. Throttling stops the batch so it comes back later; a refusal is final and reported.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditEvent, SuppressionList, SuppressionStateStore } from './ports.ts';
 import { SuppressionListRejectedError, SuppressionListThrottledError } from './ports.ts';
 import { eventIdOf } from './recipient-event.ts';

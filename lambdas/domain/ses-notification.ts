@@ -1,7 +1,7 @@
 // The one parsing layer: whatever carried it (SQS body with an SNS envelope, SQS raw delivery, a direct SNS record,
 // a bare SES document), a message becomes a typed SES notification, an explicitly ignored event, or a rejection
 // with a specific reason. Schemas accept unknown keys (SES adds fields) and require only what we use.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type NotificationFormat = 'notification' | 'event';
 
