@@ -1,6 +1,6 @@
 // The allowlist: addresses and domains the processor never suppresses automatically (it records what it would
 // have done instead). One partition (`pk = ALLOW`), read with Query/GetItem.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queryFingerprint } from './cursor.ts';
 import type { DataDeps } from './deps.ts';
 import { NotFoundError } from './errors.ts';

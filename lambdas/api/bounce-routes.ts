@@ -1,5 +1,5 @@
 // GET /bounces (events across recipients, filtered, newest first; JSON or CSV) and GET /bounces/{id}.
-import { z } from 'zod';
+import * as z from 'zod';
 import { toCsv } from './csv.ts';
 import type { DataDeps } from './deps.ts';
 import { NotFoundError } from './errors.ts';

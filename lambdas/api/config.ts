@@ -9,7 +9,7 @@
 //                                     responses; API Gateway answers the preflight, the function adds the
 //                                     Access-Control-Allow-Origin header to real responses. Unset: no CORS headers.
 //   POWERTOOLS_SERVICE_NAME / POWERTOOLS_LOG_LEVEL  read by Powertools itself
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface QueryApiConfig {
   tableName: string;

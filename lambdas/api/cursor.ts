@@ -3,7 +3,7 @@
 // configured). Callers additionally check that the decoded key lies inside their own query, so even a forged
 // cursor cannot read outside the query it is presented with.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 
 export type CursorKey = Readonly<Record<string, string | number>>;

@@ -1,7 +1,7 @@
 // How stored event items (docs/data-model.md, written by the processor) are presented by the API: a list shape
 // and a full shape (raw diagnostic included). Items are parsed leniently, so a field the processor adds or omits
 // never breaks a read; what we present is fixed by the schemas below.
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageSchema } from './pages.ts';
 
 const str = z.string().nullable();

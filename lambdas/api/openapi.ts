@@ -1,5 +1,5 @@
 // Derives the OpenAPI 3.1 document from the router's route table, so the contract cannot drift from the code.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from './router.ts';
 
 type JsonSchema = Record<string, unknown>;

@@ -1,5 +1,5 @@
 // The list envelope `{items, nextCursor}` shared by every paginated route.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export function pageSchema<T extends z.ZodType>(item: T, id: string) {
   return z

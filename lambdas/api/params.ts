@@ -1,6 +1,6 @@
 // Schemas of the query API's path and query parameters. Every value arrives as a string; each schema says exactly
 // what it accepts, so a bad email, date, enum or limit is a 400 naming the parameter.
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeAddress } from '../domain/address.ts';
 import { CATEGORIES, VERDICTS } from '../domain/classification.ts';
 

@@ -1,5 +1,5 @@
 // Recipient routes: the summary with sendStatus, the history, reactivation (lifting a suppression) and erasure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventIdOf } from '../domain/recipient-event.ts';
 import type { DataDeps } from './deps.ts';
 import { ConflictError, NotFoundError } from './errors.ts';

@@ -1,5 +1,5 @@
 // Routes that read no table: code explanations (the registry) and classification of a posted bounce.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   BLAMES,
   type BounceInput,

@@ -1,5 +1,5 @@
 // GET /stats: served from the daily counters only, so its cost depends on days and shards, not on events.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataDeps } from './deps.ts';
 import { ValidationError } from './errors.ts';
 import { jsonResponse } from './http.ts';
