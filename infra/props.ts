@@ -1,7 +1,7 @@
 // The one typed settings object of the stack, its documented defaults, and how it is read from CDK context
 // (cdk.json "context" or `-c key=value`): every value is validated here so a bad setting fails synth by name.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How the query API authenticates callers. */
 export type ApiAuthorization =

@@ -54,6 +54,9 @@ describe('function bundles', () => {
       // The SDK is the runtime's: imported, not bundled.
       expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
       expect(code).not.toContain('DynamoDB_20120810'); // the DynamoDB client's wire protocol target prefix
+      // zod tree-shaken (lambdas/ import it as a namespace): its English messages stay, the other locales go.
+      expect(code).toContain('Invalid input: expected');
+      expect(code).not.toContain('Eingabe: erwartet'); // zod's German locale
     },
   );
 });
