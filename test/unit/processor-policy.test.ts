@@ -341,6 +341,30 @@ describe('soft-bounce streak: event time, not arrival order', () => {
     for (const o of outcomes) expect(o).toEqual(reference);
   });
 
+  it('the memory keeps the newest times of each kind and forgets everything at or before the newest dropped one', () => {
+    // Prepare: seven deliveries (one more than the memory holds), then a run of bounces older than all but one
+    const events = [
+      ...[1, 2, 3, 4, 5, 6, 20].map((d) => delivery(at(d))),
+      soft(at(7)),
+      soft(at(8)),
+      soft(at(9)),
+    ];
+
+    // Act
+    const summary = run(events).at(-1)?.summary;
+    const lateOld = run([...events, soft(at(1, 0))]).at(-1);
+
+    // Assess
+    expect(summary).toMatchObject({
+      deliveryTimes: [2, 3, 4, 5, 6, 20].map((d) => at(d)),
+      streakForgottenUntil: at(1),
+      softBounceTimes: [at(7), at(8), at(9)],
+    });
+    expect(streakSuppressed(summary)).toBe(true);
+    expect(lateOld?.decision.countsTowardStreak).toBe(false);
+    expect(lateOld?.summary.softBounceTimes).toEqual([at(7), at(8), at(9)]);
+  });
+
   const arbitraryEvent = fc.record({
     kind: fc.constantFrom('soft', 'soft', 'soft', 'delivery', 'delivery', 'too-large', 'sender-side'),
     day: fc.integer({ min: 1, max: 31 }),
