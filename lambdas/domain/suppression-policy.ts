@@ -189,7 +189,9 @@ function insertSorted(times: readonly string[], time: string): string[] {
 /**
  * Adds one time. Each list keeps its newest `streakMemorySize` entries; everything at or before the newest
  * dropped time (of either kind) is forgotten, so a run is only ever judged with every delivery inside it known.
- * The result depends only on the set of times added, never on their order.
+ * The result depends only on the set of times added, never on their order. One entry per event, even when two
+ * bounces carry the same instant: the event's conditional Put already guarantees each event is applied once, so a
+ * time seen before is another bounce, not a repeat.
  */
 export function remember(
   memory: StreakMemory,
@@ -318,8 +320,6 @@ export function applyEvent(
   summary.streakForgottenUntil = memory.forgottenUntil;
   summary.softStreak = currentStreak(memory, summary.lastDeliveryAt, settings);
   const runAfter = findSoftBounceRun(memory, settings);
-  // One entry per event, even when two bounces carry the same instant: the event's conditional Put already
-  // guarantees each event is applied once, so a time seen before is another bounce, not a repeat.
   const streakCounted =
     counts && (memory.forgottenUntil === null || event.occurredAt > memory.forgottenUntil);
   // A delivery can only break runs. When the one that arrives (late) lies inside every run that had made us
