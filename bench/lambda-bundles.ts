@@ -1,6 +1,8 @@
 // Bundle size and cold-start import time of each Lambda: bundles every handler with the esbuild options the CDK
 // stack uses (infra/constructs/bounce-function.ts), then imports each bundle in fresh node processes and times
-// the import (module init included: config parsing, client construction). Writes "Lambda bundles" in BENCHMARKS.md.
+// the import (module init included: config parsing, client construction). Also measures the alternatives (AWS SDK
+// left to the runtime, SDK bundled whole) and single pieces (SDK clients, credential chain, Powertools, zod, the
+// classifier) bundled the same way, to show where the import time goes. Writes "Lambda bundles" in BENCHMARKS.md.
 //
 //   npx tsx bench/lambda-bundles.ts [--runs N] [--no-write]
 
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../infra/constructs/bounce-function.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -45,37 +47,25 @@ const LAMBDA_ENV = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
 };
 
-/**
- * What-if variant: `import { z } from 'zod'` defeats esbuild's tree shaking (the whole `z` namespace, with every
- * locale, is kept); `import * as z from 'zod'` does not. Rewrites the import on load to measure the difference.
- */
-const zodNamespaceImport: Plugin = {
-  name: 'zod-namespace-import',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /\/lambdas\/.*\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return {
-        contents: source.replaceAll("import { z } from 'zod';", "import * as z from 'zod';"),
-        loader: 'ts',
-      };
-    });
-  },
-};
-
 interface BundleResult {
   bytes: number;
   gzipBytes: number;
+  /** Bytes of the output that come from the AWS SDK (@aws-sdk/*, @smithy/* and their dependencies). */
+  sdkBytes: number;
   file: string;
   largestInputs: string;
   /** External packages the bundle imports (the SDK clients the runtime provides). */
   externals: string[];
 }
 
+/** Packages that are the AWS SDK or only there because of it. */
+const SDK_PACKAGE =
+  /^(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store$|mnemonist|obliterator|tslib|fast-xml-parser|strnum|bowser|uuid)/;
+
 async function bundle(
   name: string,
   entry: string,
   variant: string,
-  plugins: Plugin[],
   external: readonly string[] = BUNDLE_OPTIONS.externalModules,
 ): Promise<BundleResult> {
   const dir = join(OUT, variant, name);
@@ -83,7 +73,7 @@ async function bundle(
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
   const result = await build({
-    entryPoints: [join(ROOT, entry)],
+    entryPoints: [entry.startsWith('/') ? entry : join(ROOT, entry)],
     outfile: file,
     bundle: true,
     platform: 'node',
@@ -95,16 +85,24 @@ async function bundle(
     external: [...external],
     banner: { js: BUNDLE_OPTIONS.banner },
     mainFields: [...BUNDLE_OPTIONS.mainFields],
+    nodePaths: [join(ROOT, 'node_modules')],
     metafile: true,
     logLevel: 'warning',
-    plugins,
   });
   const code = await readFile(file);
+  const packages = bytesByPackage(result.metafile);
   return {
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
+    sdkBytes: [...packages]
+      .filter(([key]) => SDK_PACKAGE.test(key))
+      .reduce((sum, [, bytes]) => sum + bytes, 0),
     file,
-    largestInputs: largestInputs(result.metafile),
+    largestInputs: [...packages]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([key, bytes]) => `${key} ${kb(bytes)}`)
+      .join(', '),
     externals: [
       ...new Set(
         Object.values(result.metafile.outputs).flatMap((output) =>
@@ -125,25 +123,22 @@ async function sdkBaseline(name: string, externals: readonly string[]): Promise<
   return file;
 }
 
-function largestInputs(metafile: Metafile): string {
+function bytesByPackage(metafile: Metafile): Map<string, number> {
   const byPackage = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [path, input] of Object.entries(output.inputs)) {
-      const inModules = path.split('node_modules/')[1];
-      const key = inModules
-        ? inModules
-            .split('/')
-            .slice(0, inModules.startsWith('@') ? 2 : 1)
-            .join('/')
-        : path.split('/').slice(0, 2).join('/');
+      const inModules = path.split('node_modules/').at(-1);
+      const key =
+        inModules !== undefined && inModules !== path
+          ? inModules
+              .split('/')
+              .slice(0, inModules.startsWith('@') ? 2 : 1)
+              .join('/')
+          : path.split('/').slice(0, 2).join('/');
       byPackage.set(key, (byPackage.get(key) ?? 0) + input.bytesInOutput);
     }
   }
-  return [...byPackage.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 3)
-    .map(([key, bytes]) => `${key} ${kb(bytes)}`)
-    .join(', ');
+  return byPackage;
 }
 
 interface ImportSample {
@@ -197,67 +192,112 @@ function timings(file: string, runs: number, nodeOptions: string): Timings {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
+/** Single pieces, each bundled alone the way the functions are and imported alone: where the import time goes. */
+const PROBES: Record<string, string> = {
+  'node, empty module': 'export {};',
+  'DynamoDB client + document client': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+DynamoDBDocumentClient.from(new DynamoDBClient({}));`,
+  '… + SQS client (processor)': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+DynamoDBDocumentClient.from(new DynamoDBClient({}));
+new SQSClient({});`,
+  '… + SESv2 client (worker, query)': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+DynamoDBDocumentClient.from(new DynamoDBClient({}));
+new SESv2Client({});`,
+  'SDK default credential chain alone': `import { defaultProvider } from '@aws-sdk/credential-provider-node';
+export const provider = defaultProvider;`,
+  'Powertools Logger + Metrics': `import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+new Logger({ serviceName: 'bench' });
+new Metrics({ namespace: 'bench', serviceName: 'bench' });`,
+  'zod (one small schema)': `import * as z from 'zod';
+z.object({ a: z.string().min(1) }).parse({ a: 'x' });`,
+  'classifier (lambdas/domain/classify.ts)': `export { classifyBounce } from '${ROOT}lambdas/domain/classify.ts';`,
+  'code registry (lambdas/domain/registry.ts)': `export { explainCode } from '${ROOT}lambdas/domain/registry.ts';`,
+  'SES notification parsing (zod schemas)': `export * from '${ROOT}lambdas/domain/ses-notification.ts';`,
+};
+
+async function probe(label: string, source: string, runs: number): Promise<string> {
+  const dir = join(OUT, 'probes');
+  await mkdir(dir, { recursive: true });
+  const slug = label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+  const entry = join(dir, `${slug}.ts`);
+  await writeFile(entry, `${source}\n`);
+  const bundled = await bundle(slug, entry, 'probes-bundled');
+  const time = timings(bundled.file, runs, '');
+  return `| ${label} | ${kb(bundled.bytes)} | ${ms(time.cpuMedian)} |`;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { runs: { type: 'string', default: '15' }, 'no-write': { type: 'boolean', default: false } },
   });
   const runs = Number(values.runs);
   const rows: string[] = [];
-  const whatIf: string[] = [];
-  const externals = new Set<string>();
+  const alternatives: string[] = [];
+  const probes: string[] = [];
   for (const [name, entry] of Object.entries(HANDLERS)) {
-    const deployed = await bundle(name, entry, 'deployed', []);
+    const deployed = await bundle(name, entry, 'deployed');
     const plain = timings(deployed.file, runs, '');
     const withMaps = timings(deployed.file, runs, '--enable-source-maps');
-    const sdk = timings(await sdkBaseline(name, deployed.externals), runs, '');
-    const sizeOk = deployed.bytes / 1024 < SIZE_GOAL_KB ? 'yes' : 'NO';
+    const own = deployed.bytes - deployed.sdkBytes;
+    const sizeOk = `${deployed.bytes / 1024 < SIZE_GOAL_KB ? 'yes' : 'NO'} (${own / 1024 < SIZE_GOAL_KB ? 'yes' : 'NO'})`;
     const importOk = withMaps.cpuMedian < IMPORT_GOAL_MS ? 'yes' : 'NO';
     rows.push(
-      `| ${name} | ${kb(deployed.bytes)} | ${kb(deployed.gzipBytes)} | ${ms(withMaps.cpuMedian)} | ` +
-        `${ms(withMaps.wallMedian)} / ${ms(withMaps.wallP90)} | ${ms(plain.cpuMedian)} | ` +
-        `${ms(sdk.cpuMedian)} | ${ms(withMaps.cpuMedian - sdk.cpuMedian)} | ${sizeOk} / ${importOk} | ` +
-        `${deployed.largestInputs} |`,
+      `| ${name} | ${kb(deployed.bytes)} | ${kb(deployed.gzipBytes)} | ${kb(deployed.sdkBytes)} / ${kb(own)} | ` +
+        `${ms(withMaps.cpuMedian)} | ${ms(withMaps.wallMedian)} / ${ms(withMaps.wallP90)} | ${ms(plain.cpuMedian)} | ` +
+        `${sizeOk} / ${importOk} | ${deployed.largestInputs} |`,
     );
-    externals.add(`${name}: ${deployed.externals.join(', ')}`);
-    const rewritten = await bundle(name, entry, 'zod-namespace', [zodNamespaceImport]);
-    const rewrittenTimes = timings(rewritten.file, runs, '--enable-source-maps');
-    // And with the SDK bundled too (tree-shaken, minified, one file) instead of loaded from the runtime.
-    const selfContained = await bundle(name, entry, 'zod-namespace-sdk-bundled', [zodNamespaceImport], []);
-    const selfContainedTimes = timings(selfContained.file, runs, '--enable-source-maps');
-    whatIf.push(
-      `| ${name} | ${kb(rewritten.bytes)} | ${ms(rewrittenTimes.cpuMedian)} | ` +
-        `${ms(rewrittenTimes.cpuMedian - sdk.cpuMedian)} | ${kb(selfContained.bytes)} | ` +
-        `${ms(selfContainedTimes.cpuMedian)} |`,
+    // The previous deployment: the SDK left to the runtime (loaded here from node_modules, as the runtime would).
+    const external = await bundle(name, entry, 'sdk-external', ['@aws-sdk/*']);
+    const externalTimes = timings(external.file, runs, '--enable-source-maps');
+    const sdkAlone = timings(await sdkBaseline(name, external.externals), runs, '');
+    // The whole SDK bundled, the credential sources Lambda never reaches included.
+    const whole = await bundle(name, entry, 'sdk-whole', []);
+    const wholeTimes = timings(whole.file, runs, '--enable-source-maps');
+    alternatives.push(
+      `| ${name} | ${kb(external.bytes)} | ${ms(externalTimes.cpuMedian)} | ${ms(sdkAlone.cpuMedian)} | ` +
+        `${kb(whole.bytes)} | ${ms(wholeTimes.cpuMedian)} | ${kb(deployed.bytes)} | ${ms(withMaps.cpuMedian)} |`,
     );
-    console.log(`${name}: ${kb(deployed.bytes)} (${kb(rewritten.bytes)} with zod namespace import)`);
+    console.log(`${name}: ${kb(deployed.bytes)}, ${ms(withMaps.cpuMedian)} CPU`);
   }
+  for (const [label, source] of Object.entries(PROBES)) probes.push(await probe(label, source, runs));
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const load = loadavg()[0]?.toFixed(1) ?? '?';
   const section = `## Lambda bundles
 
 \`npm run bench:bundles\` (bench/lambda-bundles.ts): each handler bundled with the stack's esbuild options
-(${BUNDLE_OPTIONS.format}, minified, target ${BUNDLE_OPTIONS.target}, \`@aws-sdk/*\` external because the Lambda
-runtime provides it, source map in a separate file), then imported in ${runs} fresh \`node\` processes each.
-Import = \`await import(bundle)\` including module init (config parsing, SDK client construction, loading the
-external SDK from node_modules), node start-up excluded; CPU = user + system time of that import, which other load
-on the machine disturbs far less than wall time. "SDK alone" imports only the bundle's external SDK packages
-(${[...externals].join('; ')}): the runtime pays it for any handler using those clients; "own" is the
-difference. Measured ${new Date().toISOString().slice(0, 10)} on Node ${process.versions.node},
+(${BUNDLE_OPTIONS.format}, minified, target ${BUNDLE_OPTIONS.target}, the pinned AWS SDK bundled except the credential
+sources Lambda never reaches, source map in a separate file), then imported in ${runs} fresh \`node\` processes each.
+Import = \`await import(bundle)\` including module init (config parsing, SDK client construction), node start-up
+excluded; CPU = user + system time of that import, which other load on the machine disturbs far less than wall
+time. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on Node ${process.versions.node},
 ${cpus().length} × ${cpu}, 1-minute load average ${load} at the end of the run (the Lambdas run Node 24 on arm64;
 absolute times there differ). Goals: bundle < ${SIZE_GOAL_KB} KB, import < ${IMPORT_GOAL_MS} ms (judged on CPU).
 
-| function | bundle | gzip | import CPU (as deployed, \`--enable-source-maps\`) | wall median / p90 | CPU without source maps | SDK alone CPU | own CPU | goals size / import | largest inputs |
-|---|---|---|---|---|---|---|---|---|---|
+| function | bundle | gzip | SDK / own code | import CPU (as deployed, \`--enable-source-maps\`) | wall median / p90 | CPU without source maps | goals: size (own code) / import | largest inputs |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-What-if: the same bundles when lambdas/ imports zod as \`import * as z from 'zod'\` instead of
-\`import { z } from 'zod'\` (esbuild then drops zod's unused locales and JSON-schema code), and that bundle
-again with the AWS SDK bundled in instead of external:
+Alternatives, import CPU with source maps: the AWS SDK left to the runtime (\`@aws-sdk/*\` external, loaded from
+node_modules as the runtime would load its copy; "SDK alone" imports just those packages), and the whole SDK bundled
+(credential sources Lambda never reaches included):
 
-| function | bundle | import CPU (with source maps) | own CPU | with SDK bundled: bundle | with SDK bundled: import CPU |
-|---|---|---|---|---|---|
-${whatIf.join('\n')}
+| function | SDK external: bundle | import CPU | of which SDK alone | whole SDK bundled: bundle | import CPU | as deployed: bundle | import CPU |
+|---|---|---|---|---|---|---|---|
+${alternatives.join('\n')}
+
+Where the import time goes: single pieces, each bundled the same way and imported alone (no source maps; the first
+row is the floor every import pays):
+
+| piece | bundle | import CPU |
+|---|---|---|
+${probes.join('\n')}
 `;
   console.log(`\n${section}`);
   if (!values['no-write']) await writeSection(section);
