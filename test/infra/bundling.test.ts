@@ -152,4 +152,8 @@ describe('function bundles at run time', () => {
     expect(response.body).toContain('happy.customer@gmail.com');
     expect(response.body).toContain('delivery');
   }, 30_000);
+
+  it('starts the suppression worker bundle (SESv2 and DynamoDB clients built at load) and answers an empty batch', async () => {
+    expect(await invoke('worker', { Records: [] })).toEqual({ batchItemFailures: [] });
+  }, 30_000);
 });
