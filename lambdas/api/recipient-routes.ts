@@ -82,12 +82,10 @@ export const recipientViewSchema = z
     suppression: z
       .object({
         suppressed: z.boolean().meta({ description: 'We put (or are putting) the address on the SES list' }),
-        state: z
-          .string()
-          .meta({
-            description:
-              'pending | confirmed | failed | dry-run | cancelled (a late delivery withdrew a pending soft-bounce suppression)',
-          }),
+        state: z.string().meta({
+          description:
+            'pending | confirmed | failed | dry-run | cancelled (a late delivery withdrew a pending soft-bounce suppression)',
+        }),
         action: z.string().meta({ description: 'put | delete' }),
         reason: nullableString,
         cause: nullableString,
