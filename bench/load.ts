@@ -131,7 +131,8 @@ for (const r of results) {
   }
   if (r.sesFaultCalls) {
     notes.push(
-      `SESv2: ${r.sesFaultCalls.total} calls, ${r.sesFaultCalls.throttled} answered 429, ${r.sesFaultCalls.failed} answered 500`,
+      `SESv2: ${r.sesFaultCalls.total} calls, ${r.sesFaultCalls.throttled} answered 429, ${r.sesFaultCalls.failed} answered 500; ` +
+        `SQS refused SendMessage ${r.sqsRefused ?? 0}× during a 2 s outage`,
     );
   }
   if (r.poison) {
