@@ -1,6 +1,7 @@
 // Finds which of a fixed set of phrases occur in a text, in one pass, without allocating.
-// An Aho-Corasick automaton compiled to a dense table; case, accents and runs of whitespace are folded
-// while scanning, so the classifier never lower-cases or copies a diagnostic. It knows nothing of bounces.
+// An Aho-Corasick automaton as a dense transition table, filled in lazily (construction builds only the trie and
+// its failure links: cheap at cold start); case, accents and runs of whitespace are folded while scanning, so the
+// classifier never lower-cases or copies a diagnostic. It knows nothing of bounces.
 
 const OTHER = 0;
 const SPACE = 1;
@@ -37,8 +38,20 @@ function foldChar(ch: string): string {
   return lower;
 }
 
+/** The folded form of UTF-16 unit `code` (not a surrogate), as a unit. ASCII without a string: it is most of it. */
+function foldUnit(code: number): number {
+  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  // foldChar of one BMP unit is always one unit: a variant, the unit itself, its one-unit lower case, or a base.
+  return foldChar(String.fromCharCode(code)).charCodeAt(0);
+}
+
+const ASCII = /^\p{ASCII}*$/u;
+const ASCII_WHITESPACE_RUN = /[\t-\r ]+/g;
+
 /** Normalises a phrase the way the scanner sees text: folded characters, single spaces. */
 export function foldPhrase(phrase: string): string {
+  // ASCII folds to its lower case with runs of whitespace made one space; only other text needs foldChar.
+  if (ASCII.test(phrase)) return phrase.toLowerCase().replace(ASCII_WHITESPACE_RUN, ' ');
   let out = '';
   let lastSpace = false;
   for (const ch of phrase) {
@@ -54,15 +67,40 @@ export function foldPhrase(phrase: string): string {
   return out;
 }
 
+/** Whether a code point of `text` starts at `at` and spans two units (a valid surrogate pair). */
+function isPair(text: string, at: number): boolean {
+  const high = text.charCodeAt(at);
+  const low = text.charCodeAt(at + 1);
+  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
+}
+
+/** In `classOf`: this character's class has not been worked out yet (classes are 0..254). */
+const UNLEARNED = 0xff;
+/** The root of the trie. State 0 is never used, so that a table entry of 0 can mean "not worked out yet". */
+const ROOT = 1;
+
 export class PhraseMatcher {
   /** Phrase ids found by the last `scan`, in order of discovery; valid up to the returned count. */
   readonly found: Int32Array;
-  private readonly classOf: Uint8Array;
   /**
-   * Dense transitions, indexed by `state + class` where a state is stored pre-multiplied by the number of classes.
-   * A negative entry `~next` means "go to next, and next ends at least one phrase".
+   * Character class per UTF-16 unit. ASCII is filled in by the constructor; every other unit is `UNLEARNED` until
+   * a scan first meets it (most never occur, and folding all 65,536 up front costs more than the rest of the
+   * construction).
+   */
+  private readonly classOf: Uint8Array;
+  /** Class per folded BMP character used by some phrase (0: none). */
+  private readonly classOfFolded: Uint8Array;
+  /**
+   * The transitions of the Aho-Corasick automaton as a dense table, indexed by `state + class` where a state is
+   * stored pre-multiplied by the number of classes. A negative entry `~next` means "go to next, and next ends at
+   * least one phrase". An entry of 0 has not been worked out yet: the trie's own edges (and the whitespace loops)
+   * are filled in by the constructor, every other entry the first time a scan needs it (it is the entry of the
+   * nearest state on the failure chain that has one; the root's row is complete). Most are never needed, and
+   * filling them all up front was most of the construction time.
    */
   private readonly delta: Int32Array;
+  /** Failure link per state (by index). */
+  private readonly fail: Int32Array;
   private readonly classes: number;
   /** The state entered by the virtual leading space. */
   private readonly start: number;
@@ -77,102 +115,152 @@ export class PhraseMatcher {
   constructor(phrases: readonly string[]) {
     const folded = phrases.map(foldPhrase);
 
-    // Character classes: one per distinct folded character used by some phrase; 0 for everything else.
-    const classOf = new Uint8Array(0x10000);
-    const classByChar = new Map<string, number>([[' ', SPACE]]);
-    for (const phrase of folded) {
-      for (const ch of phrase) {
-        if (!classByChar.has(ch)) classByChar.set(ch, classByChar.size + 1);
-      }
+    // Character classes: one per distinct folded character (code point) used by some phrase, in order of first
+    // use; 0 for everything else.
+    const joined = folded.join(' '); // a space between, so no surrogate pair forms across two phrases
+    const classOfFolded = new Uint8Array(0x10000);
+    classOfFolded[0x20] = SPACE;
+    let classes = 2;
+    const distinct = new Set(joined);
+    for (const ch of distinct) {
+      // A character beyond the BMP counts as a class, as any character of a phrase does, but no single unit of a
+      // text folds to it.
+      if (ch === ' ') continue;
+      if (ch.length === 1) classOfFolded[ch.charCodeAt(0)] = Math.min(classes, UNLEARNED);
+      classes++;
     }
-    if (classByChar.size + 1 > 255)
-      throw new Error(`PhraseMatcher: too many distinct characters (${classByChar.size})`);
-    for (let code = 0; code < 0x10000; code++) {
-      if (code >= 0xd800 && code <= 0xdfff) continue; // lone surrogates stay OTHER
-      const cls = classByChar.get(foldChar(String.fromCharCode(code)));
-      if (cls !== undefined) classOf[code] = cls;
-    }
+    if (classes > 255) throw new Error(`PhraseMatcher: too many distinct characters (${classes - 1})`);
+    this.classes = classes;
+    this.classOfFolded = classOfFolded;
+    const classOf = new Uint8Array(0x10000).fill(UNLEARNED);
+    this.classOf = classOf;
     for (const code of WHITESPACE) classOf[code] = SPACE;
-    const classes = classByChar.size + 1;
+    for (let code = 0; code < 0x80; code++) classOf[code] = this.learn(code);
+    for (const ch of distinct) {
+      const code = ch.charCodeAt(0);
+      if (classOf[code] === UNLEARNED) this.learn(code);
+    }
+    const maxStates = joined.length + 2;
 
-    // Trie.
-    const edges: Map<number, number>[] = [new Map()];
-    const ends: number[][] = [[]];
-    const lastClass: number[] = [OTHER];
+    // Trie, in the rows of the table: child of `state` on `cls` at `state * classes + cls`, 0 for none. Each state
+    // also keeps the class it was entered by and its list of children.
+    const table = new Int32Array(maxStates * classes);
+    const lastClass = new Uint8Array(maxStates);
+    const firstChild = new Int32Array(maxStates);
+    const nextSibling = new Int32Array(maxStates);
+    /** Phrase ids ending at each state, in phrase order. */
+    const ends: (number[] | undefined)[] = [];
+    let states = ROOT + 1;
     folded.forEach((phrase, id) => {
-      let state = 0;
-      for (const ch of phrase) {
-        const cls = classOf[ch.charCodeAt(0)] ?? OTHER;
-        const row = edges[state] as Map<number, number>;
-        let next = row.get(cls);
-        if (next === undefined) {
-          next = edges.length;
-          row.set(cls, next);
-          edges.push(new Map());
-          ends.push([]);
-          lastClass.push(cls);
+      let state = ROOT;
+      for (let i = 0; i < phrase.length; i++) {
+        // A code point in two units takes the class of its first (a lone surrogate: OTHER), as the scan sees it.
+        const code = phrase.charCodeAt(i);
+        if (code >= 0xd800 && code <= 0xdbff && isPair(phrase, i)) i++;
+        const cls = classOf[code] as number;
+        const at = state * classes + cls;
+        let child = table[at] as number;
+        if (child === 0) {
+          child = states++;
+          table[at] = child;
+          lastClass[child] = cls;
+          nextSibling[child] = firstChild[state] as number;
+          firstChild[state] = child;
         }
-        state = next;
+        state = child;
       }
-      (ends[state] as number[]).push(id);
+      const list = ends[state];
+      if (list === undefined) ends[state] = [id];
+      else list.push(id);
     });
 
-    // Breadth-first: failure links, dense transitions, outputs merged along the failure chain.
-    const states = edges.length;
-    const next = new Int32Array(states * classes);
+    // Breadth-first: failure links (the longest proper suffix that is a trie state), and whether a state ends a
+    // phrase (its own, or one along its failure chain).
     const fail = new Int32Array(states);
-    const merged: number[][] = ends.map((list) => [...list]);
-    const queue: number[] = [];
-    for (const [cls, child] of edges[0] as Map<number, number>) {
-      next[cls] = child;
-      queue.push(child);
-    }
-    for (let head = 0; head < queue.length; head++) {
+    fail[ROOT] = ROOT;
+    const ending = new Uint8Array(states);
+    if (ends[ROOT] !== undefined) ending[ROOT] = 1;
+    const queue = new Int32Array(states);
+    queue[0] = ROOT;
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
       const state = queue[head] as number;
-      const failOut = merged[fail[state] as number] as number[];
-      if (failOut.length > 0) (merged[state] as number[]).push(...failOut);
-      const row = edges[state] as Map<number, number>;
-      for (let cls = 0; cls < classes; cls++) {
-        const child = row.get(cls);
-        const viaFail = next[(fail[state] as number) * classes + cls] as number;
-        if (child === undefined) {
-          next[state * classes + cls] = viaFail;
-        } else {
-          next[state * classes + cls] = child;
-          fail[child] = viaFail;
-          queue.push(child);
+      for (let child = firstChild[state] as number; child !== 0; child = nextSibling[child] as number) {
+        const cls = lastClass[child] as number;
+        let failTo = ROOT;
+        if (state !== ROOT) {
+          let via = fail[state] as number;
+          while (via !== ROOT && table[via * classes + cls] === 0) via = fail[via] as number;
+          failTo = (table[via * classes + cls] as number) || ROOT;
         }
+        fail[child] = failTo;
+        if (ends[child] !== undefined || ending[failTo]) ending[child] = 1;
+        queue[tail++] = child;
       }
     }
-    // Runs of whitespace count as one space: a state entered by a space stays put on another space. (Phrases are
-    // folded, so none contains two spaces in a row, and after a space the automaton is always in such a state.)
-    for (let state = 1; state < states; state++) {
-      if (lastClass[state] === SPACE) next[state * classes + SPACE] = state;
+
+    // The table's final entries: each trie edge, the root's every other class (back to the root), and the
+    // whitespace loops. Runs of whitespace count as one space: a state entered by a space stays put on another
+    // space. (Phrases are folded, so none contains two spaces in a row, and after a space the automaton is always in
+    // such a state; failure links were followed above without these loops.)
+    const encode = (target: number): number => (ending[target] ? ~(target * classes) : target * classes);
+    for (let state = ROOT; state < states; state++) {
+      const row = state * classes;
+      for (let child = firstChild[state] as number; child !== 0; child = nextSibling[child] as number)
+        table[row + (lastClass[child] as number)] = encode(child);
+      if (lastClass[state] === SPACE && state !== ROOT) table[row + SPACE] = encode(state);
+    }
+    const rootRow = ROOT * classes;
+    for (let cls = 0; cls < classes; cls++) {
+      if (table[rootRow + cls] === 0) table[rootRow + cls] = encode(ROOT);
     }
 
+    // Outputs merged along the failure chain, in breadth-first order: a state's own phrases, then its failure
+    // state's list.
+    const merged: (readonly number[] | undefined)[] = [];
     const outStart = new Int32Array(states).fill(-1);
     const outputs: number[] = [];
-    merged.forEach((list, state) => {
-      if (list.length === 0) return;
+    for (let i = 0; i < states - ROOT; i++) {
+      const state = queue[i] as number;
+      if (!ending[state]) continue;
+      const own = ends[state] ?? [];
+      const inherited = state === ROOT ? undefined : merged[fail[state] as number];
+      const list = inherited === undefined ? own : [...own, ...inherited];
+      merged[state] = list;
       outStart[state] = outputs.length;
       outputs.push(...list, -1);
-    });
-
-    const delta = new Int32Array(states * classes);
-    for (let i = 0; i < delta.length; i++) {
-      const target = next[i] as number;
-      delta[i] = outStart[target] === -1 ? target * classes : ~(target * classes);
     }
 
-    this.classOf = classOf;
-    this.classes = classes;
-    this.delta = delta;
-    const first = next[SPACE] as number;
-    this.start = first * classes;
+    this.delta = table.subarray(0, states * classes);
+    this.fail = fail;
+    const first = table[rootRow + SPACE] as number;
+    this.start = first < 0 ? ~first : first;
     this.outStart = outStart;
     this.outputs = Int32Array.from(outputs);
     this.seen = new Uint32Array(phrases.length);
     this.found = new Int32Array(phrases.length);
+  }
+
+  /** The class of UTF-16 unit `code`, worked out once and remembered in `classOf`. */
+  private learn(code: number): number {
+    let cls = OTHER;
+    if (WHITESPACE.includes(code)) cls = SPACE;
+    else if (code < 0xd800 || code > 0xdfff) cls = this.classOfFolded[foldUnit(code)] as number; // lone surrogates stay OTHER
+    this.classOf[code] = cls;
+    return cls;
+  }
+
+  /**
+   * The table entry for `state` (pre-multiplied) on `cls` that is still 0: that of the nearest state along the
+   * failure chain that has one, remembered for every state passed on the way.
+   */
+  private resolve(state: number, cls: number): number {
+    const { delta, fail, classes } = this;
+    let via = state / classes;
+    while (delta[via * classes + cls] === 0) via = fail[via] as number;
+    const entry = delta[via * classes + cls] as number;
+    for (let at = state / classes; at !== via; at = fail[at] as number) delta[at * classes + cls] = entry;
+    return entry;
   }
 
   /**
@@ -188,9 +276,15 @@ export class PhraseMatcher {
     let count = 0;
     let state = this.start;
     for (let i = 0; i <= end; i++) {
-      const cls = i < end ? (classOf[text.charCodeAt(i)] as number) : SPACE;
-      const target = delta[state + cls] as number;
-      if (target >= 0) {
+      let cls = SPACE;
+      if (i < end) {
+        const code = text.charCodeAt(i);
+        cls = classOf[code] as number;
+        if (cls === UNLEARNED) cls = this.learn(code);
+      }
+      let target = delta[state + cls] as number;
+      if (target === 0) target = this.resolve(state, cls);
+      if (target > 0) {
         state = target;
       } else {
         state = ~target;
@@ -202,7 +296,7 @@ export class PhraseMatcher {
 
   private record(state: number, count: number): number {
     const { outputs, seen, found, generation } = this;
-    let at = this.outStart[(state / this.classes) | 0] as number;
+    let at = this.outStart[state / this.classes] as number;
     let n = count;
     for (let id = outputs[at] as number; id >= 0; id = outputs[++at] as number) {
       if (seen[id] !== generation) {

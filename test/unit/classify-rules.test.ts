@@ -1,4 +1,5 @@
 // The rule tables and the phrase matcher they compile into: integrity of the data, and matching semantics.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../lambdas/domain/classification.ts';
 import { compileCodePattern } from '../../lambdas/domain/classify.ts';
@@ -54,6 +55,48 @@ describe('PhraseMatcher', () => {
 
   it('folds phrases the way it folds text', () => {
     expect(foldPhrase('Boîte  du\nDestinataire’s')).toBe("boite du destinataire's");
+  });
+
+  it('finds exactly the phrases a plain search of the folded text finds, whatever was scanned before (property-based)', () => {
+    // The automaton fills in its transitions lazily, as scans need them: the answer must not depend on history.
+    const piece = fc.constantFrom(
+      'a',
+      'b',
+      'B',
+      'ab',
+      'é',
+      'É',
+      'ß',
+      'я',
+      'Я',
+      ' ',
+      '\n',
+      '\u00a0',
+      "'",
+      '’',
+      '-',
+      '—',
+    );
+    const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
+    const phrase = fc
+      .array(piece, { minLength: 1, maxLength: 5 })
+      .map((parts) => parts.join(''))
+      .filter((p) => foldPhrase(p).trim() !== '');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(phrase, { minLength: 1, maxLength: 12 }),
+        fc.array(text, { maxLength: 12 }),
+        (list, texts) => {
+          const m = new PhraseMatcher(list);
+          for (const t of texts) {
+            const haystack = foldPhrase(` ${t} `);
+            const expected = list.flatMap((p, id) => (haystack.includes(foldPhrase(p)) ? [id] : []));
+            expect(found(m, t, t.length)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
