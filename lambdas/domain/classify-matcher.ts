@@ -74,8 +74,6 @@ function isPair(text: string, at: number): boolean {
   return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }
 
-/** In `classOf`: this character's class has not been worked out yet (classes are 0..254). */
-const UNLEARNED = 0xff;
 /** The root of the trie. State 0 is never used, so that a table entry of 0 can mean "not worked out yet". */
 const ROOT = 1;
 
@@ -83,16 +81,21 @@ export class PhraseMatcher {
   /** Phrase ids found by the last `scan`, in order of discovery; valid up to the returned count. */
   readonly found: Int32Array;
   /**
-   * Character class per UTF-16 unit. ASCII is filled in by the constructor; every other unit is `UNLEARNED` until
+   * Character class per UTF-16 unit. ASCII is filled in by the constructor; every other unit is `unlearned` until
    * a scan first meets it (most never occur, and folding all 65,536 up front costs more than the rest of the
    * construction).
    */
   private readonly classOf: Uint8Array;
+  /**
+   * The class of a unit not worked out yet: one past the real classes. Its column in the table is always 0, so the
+   * scan's hot path needs no test for it (it takes the slow path of an entry not worked out yet).
+   */
+  private readonly unlearned: number;
   /** Class per folded BMP character used by some phrase (0: none). */
   private readonly classOfFolded: Uint8Array;
   /**
    * The transitions of the Aho-Corasick automaton as a dense table, indexed by `state + class` where a state is
-   * stored pre-multiplied by the number of classes. A negative entry `~next` means "go to next, and next ends at
+   * stored pre-multiplied by the row width (`stride`: the number of classes, plus the `unlearned` column). A negative entry `~next` means "go to next, and next ends at
    * least one phrase". An entry of 0 has not been worked out yet: the trie's own edges (and the whitespace loops)
    * are filled in by the constructor, every other entry the first time a scan needs it (it is the entry of the
    * nearest state on the failure chain that has one; the root's row is complete). Most are never needed, and
@@ -101,7 +104,7 @@ export class PhraseMatcher {
   private readonly delta: Int32Array;
   /** Failure link per state (by index). */
   private readonly fail: Int32Array;
-  private readonly classes: number;
+  private readonly stride: number;
   /** The state entered by the virtual leading space. */
   private readonly start: number;
   /** For each state (by index), where its phrase list starts in `outputs`, or -1. */
@@ -126,25 +129,28 @@ export class PhraseMatcher {
       // A character beyond the BMP counts as a class, as any character of a phrase does, but no single unit of a
       // text folds to it.
       if (ch === ' ') continue;
-      if (ch.length === 1) classOfFolded[ch.charCodeAt(0)] = Math.min(classes, UNLEARNED);
+      if (ch.length === 1) classOfFolded[ch.charCodeAt(0)] = Math.min(classes, 0xff);
       classes++;
     }
     if (classes > 255) throw new Error(`PhraseMatcher: too many distinct characters (${classes - 1})`);
-    this.classes = classes;
     this.classOfFolded = classOfFolded;
-    const classOf = new Uint8Array(0x10000).fill(UNLEARNED);
+    const unlearned = classes;
+    this.unlearned = unlearned;
+    const stride = classes + 1;
+    this.stride = stride;
+    const classOf = new Uint8Array(0x10000).fill(unlearned);
     this.classOf = classOf;
     for (const code of WHITESPACE) classOf[code] = SPACE;
     for (let code = 0; code < 0x80; code++) classOf[code] = this.learn(code);
     for (const ch of distinct) {
       const code = ch.charCodeAt(0);
-      if (classOf[code] === UNLEARNED) this.learn(code);
+      if (classOf[code] === unlearned) this.learn(code);
     }
     const maxStates = joined.length + 2;
 
-    // Trie, in the rows of the table: child of `state` on `cls` at `state * classes + cls`, 0 for none. Each state
+    // Trie, in the rows of the table: child of `state` on `cls` at `state * stride + cls`, 0 for none. Each state
     // also keeps the class it was entered by and its list of children.
-    const table = new Int32Array(maxStates * classes);
+    const table = new Int32Array(maxStates * stride);
     const lastClass = new Uint8Array(maxStates);
     const firstChild = new Int32Array(maxStates);
     const nextSibling = new Int32Array(maxStates);
@@ -158,7 +164,7 @@ export class PhraseMatcher {
         const code = phrase.charCodeAt(i);
         if (code >= 0xd800 && code <= 0xdbff && isPair(phrase, i)) i++;
         const cls = classOf[code] as number;
-        const at = state * classes + cls;
+        const at = state * stride + cls;
         let child = table[at] as number;
         if (child === 0) {
           child = states++;
@@ -190,8 +196,8 @@ export class PhraseMatcher {
         let failTo = ROOT;
         if (state !== ROOT) {
           let via = fail[state] as number;
-          while (via !== ROOT && table[via * classes + cls] === 0) via = fail[via] as number;
-          failTo = (table[via * classes + cls] as number) || ROOT;
+          while (via !== ROOT && table[via * stride + cls] === 0) via = fail[via] as number;
+          failTo = (table[via * stride + cls] as number) || ROOT;
         }
         fail[child] = failTo;
         if (ends[child] !== undefined || ending[failTo]) ending[child] = 1;
@@ -203,14 +209,14 @@ export class PhraseMatcher {
     // whitespace loops. Runs of whitespace count as one space: a state entered by a space stays put on another
     // space. (Phrases are folded, so none contains two spaces in a row, and after a space the automaton is always in
     // such a state; failure links were followed above without these loops.)
-    const encode = (target: number): number => (ending[target] ? ~(target * classes) : target * classes);
+    const encode = (target: number): number => (ending[target] ? ~(target * stride) : target * stride);
     for (let state = ROOT; state < states; state++) {
-      const row = state * classes;
+      const row = state * stride;
       for (let child = firstChild[state] as number; child !== 0; child = nextSibling[child] as number)
         table[row + (lastClass[child] as number)] = encode(child);
       if (lastClass[state] === SPACE && state !== ROOT) table[row + SPACE] = encode(state);
     }
-    const rootRow = ROOT * classes;
+    const rootRow = ROOT * stride;
     for (let cls = 0; cls < classes; cls++) {
       if (table[rootRow + cls] === 0) table[rootRow + cls] = encode(ROOT);
     }
@@ -231,7 +237,7 @@ export class PhraseMatcher {
       outputs.push(...list, -1);
     }
 
-    this.delta = table.subarray(0, states * classes);
+    this.delta = table.subarray(0, states * stride);
     this.fail = fail;
     const first = table[rootRow + SPACE] as number;
     this.start = first < 0 ? ~first : first;
@@ -255,11 +261,11 @@ export class PhraseMatcher {
    * failure chain that has one, remembered for every state passed on the way.
    */
   private resolve(state: number, cls: number): number {
-    const { delta, fail, classes } = this;
-    let via = state / classes;
-    while (delta[via * classes + cls] === 0) via = fail[via] as number;
-    const entry = delta[via * classes + cls] as number;
-    for (let at = state / classes; at !== via; at = fail[at] as number) delta[at * classes + cls] = entry;
+    const { delta, fail, stride } = this;
+    let via = state / stride;
+    while (delta[via * stride + cls] === 0) via = fail[via] as number;
+    const entry = delta[via * stride + cls] as number;
+    for (let at = state / stride; at !== via; at = fail[at] as number) delta[at * stride + cls] = entry;
     return entry;
   }
 
@@ -275,28 +281,38 @@ export class PhraseMatcher {
     const end = Math.min(text.length, limit);
     let count = 0;
     let state = this.start;
-    for (let i = 0; i <= end; i++) {
-      let cls = SPACE;
-      if (i < end) {
-        const code = text.charCodeAt(i);
-        cls = classOf[code] as number;
-        if (cls === UNLEARNED) cls = this.learn(code);
-      }
-      let target = delta[state + cls] as number;
-      if (target === 0) target = this.resolve(state, cls);
+    for (let i = 0; i < end; i++) {
+      const code = text.charCodeAt(i);
+      const cls = classOf[code] as number;
+      const target = delta[state + cls] as number;
       if (target > 0) {
         state = target;
       } else {
-        state = ~target;
-        count = this.record(state, count);
+        state = this.step(state, code, cls, target);
+        if (state < 0) {
+          state = ~state;
+          count = this.record(state, count);
+        }
       }
     }
+    // The virtual trailing space.
+    state = this.step(state, 0x20, SPACE, delta[state + SPACE] as number);
+    if (state < 0) count = this.record(~state, count);
     return count;
+  }
+
+  /** The table entry `target` for `state` on unit `code` of class `cls`, worked out if it is still 0. */
+  private step(state: number, code: number, cls: number, target: number): number {
+    if (target !== 0) return target;
+    if (cls !== this.unlearned) return this.resolve(state, cls);
+    const learnt = this.learn(code);
+    const entry = this.delta[state + learnt] as number;
+    return entry === 0 ? this.resolve(state, learnt) : entry;
   }
 
   private record(state: number, count: number): number {
     const { outputs, seen, found, generation } = this;
-    let at = this.outStart[state / this.classes] as number;
+    let at = this.outStart[state / this.stride] as number;
     let n = count;
     for (let id = outputs[at] as number; id >= 0; id = outputs[++at] as number) {
       if (seen[id] !== generation) {
