@@ -154,8 +154,8 @@ function fitsAny(code: Code | null, patterns: readonly CompiledPattern[]): boole
 interface CompiledTextRule {
   readonly rule: TextRule;
   readonly order: number;
-  /** The evidence text for each alternative, built once. */
-  readonly evidence: readonly string[];
+  /** The match (and the decision it makes) for each alternative, built once: the hot path allocates neither. */
+  readonly matches: readonly TextMatch[];
   /** Each alternative: the phrase ids that must all be present. */
   readonly alternatives: readonly (readonly number[])[];
   readonly unless: readonly number[];
@@ -177,10 +177,20 @@ function phraseId(phrase: string): number {
 
 const asList = (phrase: Phrase): readonly string[] => (typeof phrase === 'string' ? [phrase] : phrase);
 
+function textMatch(rule: TextRule, order: number, phrase: Phrase): TextMatch {
+  const evidence = `text rule ${rule.id} ("${asList(phrase).join('" + "')}")`;
+  return {
+    rule,
+    order,
+    evidence,
+    decision: { category: rule.category, evidence, transientWording: rule.transient === true },
+  };
+}
+
 const COMPILED_TEXT_RULES: readonly CompiledTextRule[] = TEXT_RULES.map((rule, order) => ({
   rule,
   order,
-  evidence: rule.match.map((phrase) => `text rule ${rule.id} ("${asList(phrase).join('" + "')}")`),
+  matches: rule.match.map((phrase) => textMatch(rule, order, phrase)),
   alternatives: rule.match.map((phrase) => asList(phrase).map(phraseId)),
   unless: (rule.unless ?? []).map(phraseId),
   codes: rule.codes ? rule.codes.map(compileCodePattern) : null,
@@ -246,13 +256,18 @@ interface TextMatch {
   readonly rule: TextRule;
   readonly order: number;
   readonly evidence: string;
+  readonly decision: Decision;
 }
 
-/** The first strong and the first weak text rule (in table order) that fit the text and the code in use. */
-function matchText(text: string, code: Code | null): { strong: TextMatch | null; weak: TextMatch | null } {
-  let strong: TextMatch | null = null;
-  let weak: TextMatch | null = null;
-  if (text.length === 0) return { strong, weak };
+/** Set by `matchText`: module state rather than a returned object, so the hot path allocates nothing. */
+let strong: TextMatch | null = null;
+let weak: TextMatch | null = null;
+
+/** Finds the first strong and the first weak text rule (in table order) that fit the text and the code in use. */
+function matchText(text: string, code: Code | null): void {
+  strong = null;
+  weak = null;
+  if (text.length === 0) return;
   const count = MATCHER.scan(text, MAX_SCANNED_CHARS);
   for (let i = 0; i < count; i++) {
     const candidates = RULES_BY_PHRASE[MATCHER.found[i] as number] as readonly number[];
@@ -263,12 +278,11 @@ function matchText(text: string, code: Code | null): { strong: TextMatch | null;
       const best = compiled.rule.weak ? weak : strong;
       if (best !== null && best.order <= order) continue;
       if (!applies(compiled, alternative, code)) continue;
-      const match = { rule: compiled.rule, order, evidence: compiled.evidence[alternative] as string };
+      const match = compiled.matches[alternative] as TextMatch;
       if (compiled.rule.weak) weak = match;
       else strong = match;
     }
   }
-  return { strong, weak };
 }
 
 function applies(compiled: CompiledTextRule, alternative: number, code: Code | null): boolean {
@@ -315,10 +329,6 @@ function titleOf(code: Code): string | null {
 
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-function fromText(m: TextMatch): Decision {
-  return { category: m.rule.category, evidence: m.evidence, transientWording: m.rule.transient === true };
-}
-
 function fromCode(compiled: CompiledCodeRule, c: Code): Decision {
   return {
     category: compiled.rule.category,
@@ -329,30 +339,34 @@ function fromCode(compiled: CompiledCodeRule, c: Code): Decision {
 
 // Module-level functions only on the hot path: closures created per call cost far more than the matching itself
 // under bundlers that keep function names (tsx does).
-function decide(
-  strong: TextMatch | null,
-  weak: TextMatch | null,
-  codeRule: CompiledCodeRule | null,
-  code: Code | null,
-  ses: SesRule | undefined,
-): Decision {
-  if (strong !== null) return fromText(strong);
+function decide(codeRule: CompiledCodeRule | null, code: Code | null, ses: SesRule | undefined): Decision {
+  if (strong !== null) return strong.decision;
   if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
-  if (weak !== null) return fromText(weak);
-  if (ses !== undefined) {
-    return {
-      category: ses.category,
-      evidence: `SES bounceSubType ${ses.bounceSubType}`,
-      transientWording: false,
-    };
-  }
+  if (weak !== null) return weak.decision;
+  if (ses !== undefined) return SES_DECISIONS.get(ses) as Decision;
   if (codeRule !== null && code !== null) return fromCode(codeRule, code);
-  return {
-    category: 'undetermined',
-    evidence: 'no wording, code or SES subtype says why',
-    transientWording: false,
-  };
+  return UNDETERMINED;
 }
+
+const UNDETERMINED: Decision = {
+  category: 'undetermined',
+  evidence: 'no wording, code or SES subtype says why',
+  transientWording: false,
+};
+
+/** The decision of each SES subtype row, built once. */
+const SES_DECISIONS: ReadonlyMap<SesRule, Decision> = new Map(
+  SES_SUBTYPE_RULES.map((ses) => [
+    ses,
+    {
+      category: ses.category,
+      evidence: ses.authoritative
+        ? `SES bounceSubType ${ses.bounceSubType}: SES did not send`
+        : `SES bounceSubType ${ses.bounceSubType}`,
+      transientWording: false,
+    },
+  ]),
+);
 
 function classifyUnsafe(input: BounceInput): Classification {
   const bounceType = bounceTypeOf(asString(input.bounceType));
@@ -367,15 +381,11 @@ function classifyUnsafe(input: BounceInput): Classification {
 
   let decision: Decision;
   if (ses?.authoritative) {
-    decision = {
-      category: ses.category,
-      evidence: `SES bounceSubType ${ses.bounceSubType}: SES did not send`,
-      transientWording: false,
-    };
+    decision = SES_DECISIONS.get(ses) as Decision;
   } else {
     const wording = text.includes('\n') ? text.replace(CONTINUATION, ' ') : text;
-    const { strong, weak } = matchText(wording, code);
-    decision = decide(strong, weak, matchCode(code), code, ses);
+    matchText(wording, code);
+    decision = decide(matchCode(code), code, ses);
   }
 
   const reply = code === null ? REPLY.exec(text) : null;
