@@ -282,17 +282,17 @@ export class PhraseMatcher {
     let count = 0;
     let state = this.start;
     for (let i = 0; i < end; i++) {
-      const code = text.charCodeAt(i);
-      const cls = classOf[code] as number;
-      const target = delta[state + cls] as number;
+      const target = delta[state + (classOf[text.charCodeAt(i)] as number)] as number;
       if (target > 0) {
         state = target;
-      } else {
-        state = this.step(state, code, cls, target);
-        if (state < 0) {
-          state = ~state;
-          count = this.record(state, count);
-        }
+        continue;
+      }
+      // Slow path (a phrase ends here, or the entry is not worked out yet): nothing kept live from the fast one.
+      const code = text.charCodeAt(i);
+      state = this.step(state, code, classOf[code] as number, target);
+      if (state < 0) {
+        state = ~state;
+        count = this.record(state, count);
       }
     }
     // The virtual trailing space.
