@@ -339,8 +339,9 @@ function fromCode(compiled: CompiledCodeRule, c: Code): Decision {
 
 // Module-level functions only on the hot path: closures created per call cost far more than the matching itself
 // under bundlers that keep function names (tsx does).
-function decide(codeRule: CompiledCodeRule | null, code: Code | null, ses: SesRule | undefined): Decision {
+function decide(code: Code | null, ses: SesRule | undefined): Decision {
   if (strong !== null) return strong.decision;
+  const codeRule = matchCode(code); // only when no specific wording decided: it is not free
   if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
   if (weak !== null) return weak.decision;
   if (ses !== undefined) return SES_DECISIONS.get(ses) as Decision;
@@ -385,7 +386,7 @@ function classifyUnsafe(input: BounceInput): Classification {
   } else {
     const wording = text.includes('\n') ? text.replace(CONTINUATION, ' ') : text;
     matchText(wording, code);
-    decision = decide(matchCode(code), code, ses);
+    decision = decide(code, ses);
   }
 
   const reply = code === null ? REPLY.exec(text) : null;
