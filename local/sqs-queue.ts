@@ -202,7 +202,7 @@ export class LocalQueue {
     const event: SQSEvent = { Records: batch.map((message) => this.toRecord(message)) };
     let failedIds: Set<string>;
     try {
-      const response = await consumer(event, lambdaContext(this.name));
+      const response = await consumer(event, localLambdaContext(`local-${this.name}-consumer`, 60_000));
       failedIds = failuresOf(response, batch);
     } catch (error) {
       this.onConsumerError?.(error, this.name);
@@ -279,9 +279,9 @@ function failuresOf(response: unknown, batch: StoredMessage[]): Set<string> {
   return failed;
 }
 
-function lambdaContext(queueName: string): Context {
-  const functionName = `local-${queueName}-consumer`;
-  const deadline = Date.now() + 60_000;
+/** A Lambda context like the one AWS passes, for a local invocation of `functionName` with `timeoutMs` to run. */
+export function localLambdaContext(functionName: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
