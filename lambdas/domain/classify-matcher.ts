@@ -126,7 +126,7 @@ export class PhraseMatcher {
     let classes = 2;
     const distinct = new Set(joined);
     for (const ch of distinct) {
-      // A character beyond the BMP counts as a class, as any character of a phrase does, but no single unit of a
+      // A character beyond the BMP counts as a class, like every other character of a phrase, but no single unit of a
       // text folds to it.
       if (ch === ' ') continue;
       if (ch.length === 1) classOfFolded[ch.charCodeAt(0)] = Math.min(classes, 0xff);

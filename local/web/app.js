@@ -8,31 +8,6 @@ const COLORS = {
   delivery: '#2e8540',
   bar: '#1f5fbf',
 };
-const CATEGORIES = [
-  'unknown-recipient',
-  'unknown-domain',
-  'mailbox-moved',
-  'domain-rejects-mail',
-  'mailbox-disabled',
-  'mailbox-full',
-  'recipient-filtered',
-  'message-too-large',
-  'content-rejected',
-  'policy-violation',
-  'sender-blocked',
-  'sender-authentication',
-  'sender-rejected',
-  'relay-denied',
-  'rate-limited',
-  'greylisted',
-  'expired',
-  'network-error',
-  'remote-system-error',
-  'protocol-error',
-  'security-error',
-  'ses-suppressed',
-  'undetermined',
-];
 
 /** The page may be opened with #token=… when the stack listens beyond loopback. */
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
@@ -459,9 +434,16 @@ async function explain(input) {
 }
 
 // ---------- wiring ----------
-function init() {
+/** The category filter offers what the API accepts: the enum of `GET /bounces`'s `category` in its OpenAPI document. */
+async function fillCategoryFilter() {
+  const openapi = await api('/openapi.json');
+  const parameter = openapi.paths['/bounces'].get.parameters.find((p) => p.name === 'category');
   const select = document.getElementById('category-filter');
-  for (const category of CATEGORIES) select.append(el('option', { value: category }, category));
+  for (const category of parameter.schema.enum) select.append(el('option', { value: category }, category));
+}
+
+function init() {
+  fillCategoryFilter().catch((error) => console.error('category filter:', error));
   document.getElementById('events-form').addEventListener('submit', (event) => {
     event.preventDefault();
     loadEvents(false);

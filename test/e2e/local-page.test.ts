@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATEGORIES } from '../../lambdas/domain/classification.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { loadDemoIfEmpty } from '../../local/start.ts';
@@ -108,6 +109,33 @@ describe('local page in Chromium', () => {
 
     // Assess
     expect(rows).toBeGreaterThan(0);
+  });
+
+  it('offers every category the API accepts and filters by one', async () => {
+    // Act
+    await expect
+      .poll(() => page.locator('#category-filter option').count(), { timeout: 10_000 })
+      .toBeGreaterThan(23);
+    // Each option's text is its value; the first option is the empty 'any'.
+    const offered = (await page.locator('#category-filter option').allTextContents()).slice(1);
+    await page.selectOption('select[name="verdict"]', '');
+    await page.selectOption('#category-filter', 'mailbox-full');
+    const filtered = page.waitForResponse((response) => response.url().includes('category=mailbox-full'));
+    await page.click('#events-form button[type="submit"]');
+    await filtered;
+    await expect
+      .poll(
+        async () => {
+          const texts = await page.locator('#events-result tbody tr').allTextContents();
+          return texts.length > 0 && texts.every((text) => text.includes('mailbox-full'));
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await page.selectOption('#category-filter', '');
+
+    // Assess
+    expect(offered).toEqual([...CATEGORIES]);
   });
 
   it('pages to older events with the cursor', async () => {
