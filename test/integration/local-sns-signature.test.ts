@@ -1,66 +1,25 @@
-import { execFileSync } from 'node:child_process';
-import { createSign } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSnsPost, SnsIntakeError } from '../../local/sns-endpoint.ts';
 import {
   createSnsSignatureVerifier,
   SnsSignatureError,
   type SnsSignedMessage,
   snsCertificateUrl,
-  stringToSign,
 } from '../../local/sns-signature.ts';
+import { createSnsTestSigner, type SnsTestSigner } from '../support/sns-test-signer.ts';
 
 const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-local-test.pem';
 
-let dir: string;
-let privateKey: string;
-let certificate: string;
+let signer: SnsTestSigner;
 
 beforeAll(async () => {
-  // A throwaway key and self-signed certificate standing in for SNS's signing certificate.
-  dir = await mkdtemp(join(tmpdir(), 'sns-sig-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=sns.amazonaws.com',
-    ],
-    { stdio: 'ignore' },
-  );
-  privateKey = await readFile(join(dir, 'key.pem'), 'utf8');
-  certificate = await readFile(join(dir, 'cert.pem'), 'utf8');
+  signer = await createSnsTestSigner();
 });
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-function signed(message: Omit<SnsSignedMessage, 'Signature'>): SnsSignedMessage {
-  const algorithm = message.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1';
-  const Signature = createSign(algorithm)
-    .update(stringToSign({ ...message, Signature: '' }))
-    .sign(privateKey, 'base64');
-  return { ...message, Signature };
-}
 
 const sesBounce = `${JSON.stringify({ notificationType: 'Bounce', mail: { messageId: 'm' } })}\n`;
 
 function notification(version: '1' | '2'): SnsSignedMessage {
-  return signed({
+  return signer.sign({
     Type: 'Notification',
     MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
     TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
@@ -78,7 +37,7 @@ function countingFetcher() {
     fetched,
     fetchCertificate: async (url: URL) => {
       fetched.push(url.href);
-      return certificate;
+      return signer.certificate;
     },
   };
 }
@@ -117,7 +76,7 @@ describe('SNS signature verification', () => {
     // Prepare
     const { fetched, fetchCertificate } = countingFetcher();
     const verify = createSnsSignatureVerifier({ fetchCertificate });
-    const confirmation = signed({
+    const confirmation = signer.sign({
       Type: 'SubscriptionConfirmation',
       MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b',
       TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
@@ -151,7 +110,10 @@ describe('SNS signature verification', () => {
     // Prepare
     const { fetched, fetchCertificate } = countingFetcher();
     const verify = createSnsSignatureVerifier({ fetchCertificate });
-    const foreign = signed({ ...notification('1'), SigningCertURL: 'https://attacker.example/cert.pem' });
+    const foreign = signer.sign({
+      ...notification('1'),
+      SigningCertURL: 'https://attacker.example/cert.pem',
+    });
 
     // Act / Assess
     await expect(verify(foreign)).rejects.toThrow('not an SNS host');
@@ -172,7 +134,7 @@ describe('SNS signature verification', () => {
       fetchCertificate: async () => {
         calls += 1;
         if (calls === 1) throw new Error('connection reset');
-        return certificate;
+        return signer.certificate;
       },
     });
 

@@ -1,51 +1,31 @@
 // The local stack as it runs beyond loopback: SNS signatures required (certificate from an SNS host only, fetched
 // through an injected fetcher, so nothing leaves the machine) and the query API behind a bearer token.
-import { execFileSync } from 'node:child_process';
-import { createSign } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { loadSnsPosts } from '../../local/notification-files.ts';
-import { type SnsSignedMessage, stringToSign } from '../../local/sns-signature.ts';
+import type { SnsSignedMessage } from '../../local/sns-signature.ts';
 import { isLoopback, type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { replayInEventOrder } from '../../local/start.ts';
+import { createSnsTestSigner, type SnsTestSigner } from '../support/sns-test-signer.ts';
 
 const CERT_URL = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-local-test.pem';
 const TOKEN = 'test-token-0123456789';
 
-let dir: string;
-let privateKey: string;
+let signer: SnsTestSigner;
 let stack: LocalStack;
 const fetched: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'signed-stack-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ].concat(['-days', '2', '-subj', '/CN=sns.amazonaws.com']),
-    { stdio: 'ignore' },
-  );
-  privateKey = await readFile(join(dir, 'key.pem'), 'utf8');
-  const certificate = await readFile(join(dir, 'cert.pem'), 'utf8');
+  signer = await createSnsTestSigner();
   stack = await startLocalStack({
     port: 0,
     verifySignatures: true,
     apiToken: TOKEN,
     fetchCertificate: async (url) => {
       fetched.push(url.href);
-      return certificate;
+      return signer.certificate;
     },
     loadHandlers: loadLambdaHandlers,
     retryDelayMs: 50,
@@ -55,7 +35,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function sesBounce(): Promise<string> {
@@ -63,15 +42,8 @@ async function sesBounce(): Promise<string> {
   return `${JSON.stringify(JSON.parse(await readFile(sample, 'utf8')))}\n`;
 }
 
-function sign(message: Omit<SnsSignedMessage, 'Signature'>): SnsSignedMessage {
-  const Signature = createSign(message.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1')
-    .update(stringToSign({ ...message, Signature: '' }))
-    .sign(privateKey, 'base64');
-  return { ...message, Signature };
-}
-
 async function notification(messageId: string): Promise<SnsSignedMessage> {
-  return sign({
+  return signer.sign({
     Type: 'Notification',
     MessageId: messageId,
     TopicArn: 'arn:aws:sns:eu-west-1:123456789012:ses-feedback',
@@ -114,7 +86,7 @@ describe('local stack with SNS signature verification on', () => {
     // Act
     const bare = await post(await sesBounce());
     const foreign = await post(
-      sign({
+      signer.sign({
         ...(await notification('0c1d5e2a-1111-4a4b-9c9d-000000000002')),
         SigningCertURL: 'https://evil.example/x.pem',
       }),
