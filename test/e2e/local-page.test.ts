@@ -89,22 +89,27 @@ describe('local page in Chromium', () => {
     expect(summary).toMatch(/\d+ hard, \d+ soft, \d+ complaints, \d+ deliveries/);
   });
 
-  it('lists recent bounces and filters them by verdict', async () => {
-    // Act
-    await page.waitForSelector('#events-result table');
-    await page.selectOption('select[name="verdict"]', 'hard');
-    const filtered = page.waitForResponse((response) => response.url().includes('verdict=hard'));
+  /** Submits the events form, waits for the request carrying `queryPart`, then until every listed row shows `rowText`. */
+  async function submitFilterAndAwaitRows(queryPart: string, rowText: string): Promise<void> {
+    const filtered = page.waitForResponse((response) => response.url().includes(queryPart));
     await page.click('#events-form button[type="submit"]');
     await filtered;
     await expect
       .poll(
         async () => {
           const texts = await page.locator('#events-result tbody tr').allTextContents();
-          return texts.length > 0 && texts.every((text) => text.includes('hard bounce'));
+          return texts.length > 0 && texts.every((text) => text.includes(rowText));
         },
         { timeout: 10_000 },
       )
       .toBe(true);
+  }
+
+  it('lists recent bounces and filters them by verdict', async () => {
+    // Act
+    await page.waitForSelector('#events-result table');
+    await page.selectOption('select[name="verdict"]', 'hard');
+    await submitFilterAndAwaitRows('verdict=hard', 'hard bounce');
     const rows = await page.locator('#events-result tbody tr').count();
 
     // Assess
@@ -120,18 +125,7 @@ describe('local page in Chromium', () => {
     const offered = (await page.locator('#category-filter option').allTextContents()).slice(1);
     await page.selectOption('select[name="verdict"]', '');
     await page.selectOption('#category-filter', 'mailbox-full');
-    const filtered = page.waitForResponse((response) => response.url().includes('category=mailbox-full'));
-    await page.click('#events-form button[type="submit"]');
-    await filtered;
-    await expect
-      .poll(
-        async () => {
-          const texts = await page.locator('#events-result tbody tr').allTextContents();
-          return texts.length > 0 && texts.every((text) => text.includes('mailbox-full'));
-        },
-        { timeout: 10_000 },
-      )
-      .toBe(true);
+    await submitFilterAndAwaitRows('category=mailbox-full', 'mailbox-full');
     await page.selectOption('#category-filter', '');
 
     // Assess
