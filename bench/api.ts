@@ -23,7 +23,11 @@ import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
 import { explainCode } from '../lambdas/domain/registry.ts';
 import { parseSesDocument } from '../lambdas/domain/ses-notification.ts';
-import { applyEvent, type RecipientSummary } from '../lambdas/domain/suppression-policy.ts';
+import {
+  applyEvent,
+  DEFAULT_POLICY_SETTINGS,
+  type RecipientSummary,
+} from '../lambdas/domain/suppression-policy.ts';
 import { queryApiHandler } from '../lambdas/handlers/query-api.ts';
 import { createTable, startDynalite } from '../local/dynamo.ts';
 import { startSesv2SuppressionServer } from '../local/sesv2-suppression-server.ts';
@@ -47,13 +51,7 @@ const SPAN_DAYS = 120;
 const RECIPIENTS = 20_000;
 const TABLE = 'bench-api';
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-const settings = {
-  softBounceThreshold: 3,
-  softBounceWindowDays: 14,
-  suppressOnComplaint: true,
-  repairSesFalseSuppressions: false,
-  dryRun: false,
-};
+const settings = DEFAULT_POLICY_SETTINGS;
 
 /** Deterministic PRNG (mulberry32) so every run loads the same data. */
 function prng(seed: number): () => number {

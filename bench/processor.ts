@@ -17,7 +17,7 @@ import { InMemoryMessageParking, InMemorySuppressionQueue } from '../lambdas/ada
 import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../lambdas/domain/ses-notification.ts';
-import { applyEvent } from '../lambdas/domain/suppression-policy.ts';
+import { applyEvent, DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
 import { startTransactionalDynalite } from '../local/dynalite-transactions.ts';
 import { createTable } from '../local/dynamo.ts';
 
@@ -205,13 +205,7 @@ async function main(): Promise<void> {
       queue,
       allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
       classify: classifyBounce,
-      settings: {
-        softBounceThreshold: 3,
-        softBounceWindowDays: 14,
-        suppressOnComplaint: true,
-        repairSesFalseSuppressions: false,
-        dryRun: false,
-      },
+      settings: DEFAULT_POLICY_SETTINGS,
       now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },
@@ -261,13 +255,7 @@ async function main(): Promise<void> {
   const inFlight = CONCURRENCY * 4;
   // The baseline stores exactly the event items the processor would write (same size, same three GSI keys),
   // built before the clock starts: PutItem measures storing an event and nothing else.
-  const settings = {
-    softBounceThreshold: 3,
-    softBounceWindowDays: 14,
-    suppressOnComplaint: true,
-    repairSesFalseSuppressions: false,
-    dryRun: false,
-  };
+  const settings = DEFAULT_POLICY_SETTINGS;
   const eventItems = Array.from({ length: EVENTS + 8 }, (_, i) => {
     const parsed = parseSesDocument(JSON.parse(notification(i, 'plain')));
     if (parsed.kind !== 'notification') throw new Error('bench notification must parse');

@@ -2,6 +2,7 @@
 // (cdk.json "context" or `-c key=value`): every value is validated here so a bad setting fails synth by name.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
 
 /** How the query API authenticates callers. */
 export type ApiAuthorization =
@@ -85,11 +86,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   logLevel: 'INFO',
   logRetentionDays: RetentionDays.ONE_MONTH,
   eventRetentionDays: 400,
-  softBounceThreshold: 3,
-  softBounceWindowDays: 14,
-  suppressOnComplaint: true,
-  repairSesFalseSuppressions: false,
-  dryRun: false,
+  ...DEFAULT_POLICY_SETTINGS,
   suppressionRatePerSecond: 1,
   tableName: undefined,
   tableDeletionProtection: true,

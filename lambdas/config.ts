@@ -1,5 +1,6 @@
 // Typed configuration of the processor and the suppression worker, parsed once at cold start from the
 // environment. A missing or malformed variable fails fast with its name.
+import { DEFAULT_POLICY_SETTINGS } from './domain/suppression-policy.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -100,11 +101,27 @@ export function loadTelemetryConfig(env: Env, defaultServiceName: string): Telem
 
 export function loadPolicyConfig(env: Env): PolicyConfig {
   return {
-    softBounceThreshold: integer(env, 'SOFT_BOUNCE_THRESHOLD', 3, 1, 100),
-    softBounceWindowDays: integer(env, 'SOFT_BOUNCE_WINDOW_DAYS', 14, 1, 3650),
-    suppressOnComplaint: boolean(env, 'SUPPRESS_ON_COMPLAINT', true),
-    repairSesFalseSuppressions: boolean(env, 'REPAIR_SES_FALSE_SUPPRESSIONS', false),
-    dryRun: boolean(env, 'DRY_RUN', false),
+    softBounceThreshold: integer(
+      env,
+      'SOFT_BOUNCE_THRESHOLD',
+      DEFAULT_POLICY_SETTINGS.softBounceThreshold,
+      1,
+      100,
+    ),
+    softBounceWindowDays: integer(
+      env,
+      'SOFT_BOUNCE_WINDOW_DAYS',
+      DEFAULT_POLICY_SETTINGS.softBounceWindowDays,
+      1,
+      3650,
+    ),
+    suppressOnComplaint: boolean(env, 'SUPPRESS_ON_COMPLAINT', DEFAULT_POLICY_SETTINGS.suppressOnComplaint),
+    repairSesFalseSuppressions: boolean(
+      env,
+      'REPAIR_SES_FALSE_SUPPRESSIONS',
+      DEFAULT_POLICY_SETTINGS.repairSesFalseSuppressions,
+    ),
+    dryRun: boolean(env, 'DRY_RUN', DEFAULT_POLICY_SETTINGS.dryRun),
   };
 }
 

@@ -94,6 +94,15 @@ export interface PolicySettings {
   dryRun: boolean;
 }
 
+/** The documented defaults of the policy (README): the Lambda environment and the CDK settings both start here. */
+export const DEFAULT_POLICY_SETTINGS: Readonly<PolicySettings> = {
+  softBounceThreshold: 3,
+  softBounceWindowDays: 14,
+  suppressOnComplaint: true,
+  repairSesFalseSuppressions: false,
+  dryRun: false,
+};
+
 export interface PolicyResult {
   summary: RecipientSummary;
   decision: Decision;

@@ -18,6 +18,7 @@ import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo
 import { createProcessorHandler } from '../../lambdas/adapters/processor-lambda.ts';
 import { SqsMessageParking, SqsSuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { DEFAULT_POLICY_SETTINGS } from '../../lambdas/domain/suppression-policy.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
@@ -59,13 +60,7 @@ function handler() {
       queue: new SqsSuppressionQueue(sqsClient, 'https://sqs.us-east-1.amazonaws.com/1/suppression'),
       allowlist: new DynamoAllowlist(doc, { tableName: 't', cacheSeconds: 60, now }),
       classify: classifyBounce,
-      settings: {
-        softBounceThreshold: 3,
-        softBounceWindowDays: 14,
-        suppressOnComplaint: true,
-        repairSesFalseSuppressions: false,
-        dryRun: false,
-      },
+      settings: DEFAULT_POLICY_SETTINGS,
       now,
       sleep: async () => {},
     },
