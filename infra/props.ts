@@ -2,7 +2,13 @@
 // (cdk.json "context" or `-c key=value`): every value is validated here so a bad setting fails synth by name.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
-import { DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
+import {
+  CONFIG_DEFAULTS,
+  CORS_ORIGIN_MESSAGE,
+  isCorsOrigin,
+  SETTING_BOUNDS,
+  splitList,
+} from '../lambdas/config.ts';
 
 /** How the query API authenticates callers. */
 export type ApiAuthorization =
@@ -82,12 +88,16 @@ export interface SesBounceProcessorSettings {
 /** The defaults, documented in the README's props table. */
 export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   serviceName: 'ses-bounce-processor',
-  metricsNamespace: 'SesBounceProcessor',
+  metricsNamespace: CONFIG_DEFAULTS.metricsNamespace,
   logLevel: 'INFO',
   logRetentionDays: RetentionDays.ONE_MONTH,
-  eventRetentionDays: 400,
-  ...DEFAULT_POLICY_SETTINGS,
-  suppressionRatePerSecond: 1,
+  eventRetentionDays: CONFIG_DEFAULTS.eventRetentionDays,
+  softBounceThreshold: CONFIG_DEFAULTS.softBounceThreshold,
+  softBounceWindowDays: CONFIG_DEFAULTS.softBounceWindowDays,
+  suppressOnComplaint: CONFIG_DEFAULTS.suppressOnComplaint,
+  repairSesFalseSuppressions: CONFIG_DEFAULTS.repairSesFalseSuppressions,
+  dryRun: CONFIG_DEFAULTS.dryRun,
+  suppressionRatePerSecond: CONFIG_DEFAULTS.suppressionRatePerSecond,
   tableName: undefined,
   tableDeletionProtection: true,
   existingTopicArn: undefined,
@@ -115,14 +125,11 @@ export class InvalidSettingError extends Error {
 // Context values arrive as strings from `-c key=value` and as JSON values from cdk.json: accept both.
 const bool = z.union([z.boolean(), z.stringbool()], { error: 'expected true or false' });
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// The bounds the functions' configuration (lambdas/config.ts) enforces on the variable a setting becomes.
+const bounded = (setting: keyof typeof SETTING_BOUNDS) =>
+  int(SETTING_BOUNDS[setting].min, SETTING_BOUNDS[setting].max);
 const list = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item.length > 0)
-      : value,
+  (value) => (typeof value === 'string' ? splitList(value) : value),
   z.array(z.string().min(1)),
 );
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
@@ -142,9 +149,9 @@ const settingsSchema = z
     logRetentionDays: z.coerce
       .number()
       .refine((days) => retentionValues.includes(days), `one of ${retentionValues.join(', ')}`),
-    eventRetentionDays: int(1, 36_500),
-    softBounceThreshold: int(1, 100),
-    softBounceWindowDays: int(1, 365),
+    eventRetentionDays: bounded('eventRetentionDays'),
+    softBounceThreshold: bounded('softBounceThreshold'),
+    softBounceWindowDays: bounded('softBounceWindowDays'),
     suppressOnComplaint: bool,
     repairSesFalseSuppressions: bool,
     dryRun: bool,
@@ -174,17 +181,8 @@ const settingsSchema = z
     apiCognitoScopes: list,
     apiThrottleRateLimit: z.coerce.number().positive(),
     apiThrottleBurstLimit: int(1, 1_000_000),
-    apiCorsAllowOrigins: list.pipe(
-      // The query function's CORS_ALLOW_ORIGINS contract (lambdas/api/config.ts): fail at synth, not at cold start.
-      z.array(
-        z
-          .string()
-          .refine(
-            (origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin),
-            'origins like https://app.example.com (scheme and host, no path), or *',
-          ),
-      ),
-    ),
+    // The query function's CORS_ALLOW_ORIGINS contract (lambdas/config.ts): fail at synth, not at cold start.
+    apiCorsAllowOrigins: list.pipe(z.array(z.string().refine(isCorsOrigin, CORS_ORIGIN_MESSAGE))),
     alarmHardBounceRate: share,
     alarmComplaintRate: share,
     alarmRateMinimumVolume: int(0, 1_000_000_000),

@@ -3,6 +3,7 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { environmentOf } from '../lambdas/config.ts';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
 import { NotificationTopic } from './constructs/notifications.ts';
 import { Observability, type ProcessorTelemetry } from './constructs/observability.ts';
@@ -85,57 +86,43 @@ export class SesBounceProcessorStack extends Stack {
       deletionProtection: settings.tableDeletionProtection,
     });
 
-    // The processing settings (lambdas/config.ts) shared by the processor and the worker.
-    const processingEnvironment = {
-      TABLE_NAME: this.store.table.tableName,
-      EVENT_RETENTION_DAYS: String(settings.eventRetentionDays),
-      SOFT_BOUNCE_THRESHOLD: String(settings.softBounceThreshold),
-      SOFT_BOUNCE_WINDOW_DAYS: String(settings.softBounceWindowDays),
-      SUPPRESS_ON_COMPLAINT: String(settings.suppressOnComplaint),
-      REPAIR_SES_FALSE_SUPPRESSIONS: String(settings.repairSesFalseSuppressions),
-      DRY_RUN: String(settings.dryRun),
-      SUPPRESSION_RATE_PER_SECOND: String(settings.suppressionRatePerSecond),
-    };
+    // Every variable below is named and parsed by lambdas/config.ts; `bindTable` sets TABLE_NAME with its grant.
     this.suppression = new SuppressionWorker(this, 'Suppression', {
       powertools,
-      environment: processingEnvironment,
+      environment: environmentOf({ dryRun: settings.dryRun }),
       ratePerSecond: settings.suppressionRatePerSecond,
     });
     this.processor = new NotificationProcessor(this, 'Processor', {
       topic: this.notifications.topic,
       powertools,
-      suppressionQueueUrl: this.suppression.queue.queueUrl,
-      environment: processingEnvironment,
+      suppressionQueue: this.suppression.queue,
+      environment: environmentOf({
+        eventRetentionDays: settings.eventRetentionDays,
+        softBounceThreshold: settings.softBounceThreshold,
+        softBounceWindowDays: settings.softBounceWindowDays,
+        suppressOnComplaint: settings.suppressOnComplaint,
+        repairSesFalseSuppressions: settings.repairSesFalseSuppressions,
+        dryRun: settings.dryRun,
+      }),
       maxConcurrency: settings.processorMaxConcurrency,
       batchSize: settings.processorBatchSize,
       maxReceiveCount: settings.notificationMaxReceiveCount,
     });
     this.queryApi = new QueryApi(this, 'QueryApi', {
       powertools,
-      // lambdas/api/config.ts. CURSOR_SIGNING_SECRET stays unset: cursors are then bound to their query by a digest,
-      // and no secret has to live in the function's environment.
-      environment: {
-        TABLE_NAME: this.store.table.tableName,
-        EVENT_RETENTION_DAYS: String(settings.eventRetentionDays),
-      },
+      // CURSOR_SIGNING_SECRET stays unset: cursors are then bound to their query by a digest, and no secret has to
+      // live in the function's environment.
+      environment: environmentOf({ eventRetentionDays: settings.eventRetentionDays }),
       authorization: settings.apiAuthorization,
       throttleRateLimit: settings.apiThrottleRateLimit,
       throttleBurstLimit: settings.apiThrottleBurstLimit,
       corsAllowOrigins: settings.apiCorsAllowOrigins,
     });
 
-    const processorFunction = this.processor.function.function;
-    this.store.grant(processorFunction, TABLE_ACTIONS.processor, { queryIndexes: false });
-    // Suppression requests, and poison messages parked with their reason.
-    processorFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [this.suppression.queue.queueArn, this.processor.deadLetterQueue.queueArn],
-      }),
-    );
-    this.store.grant(this.suppression.function.function, TABLE_ACTIONS.worker, { queryIndexes: false });
+    this.processor.function.bindTable(this.store, TABLE_ACTIONS.processor, { queryIndexes: false });
+    this.suppression.function.bindTable(this.store, TABLE_ACTIONS.worker, { queryIndexes: false });
+    this.queryApi.function.bindTable(this.store, TABLE_ACTIONS.query, { queryIndexes: true });
     const queryFunction = this.queryApi.function.function;
-    this.store.grant(queryFunction, TABLE_ACTIONS.query, { queryIndexes: true });
     queryFunction.addToRolePolicy(new PolicyStatement({ actions: QUERY_SES_ACTIONS, resources: ['*'] }));
     Validations.of(this.queryApi.function).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

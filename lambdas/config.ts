@@ -1,6 +1,9 @@
-// Typed configuration of the processor and the suppression worker, parsed once at cold start from the
-// environment. A missing or malformed variable fails fast with its name.
-import { DEFAULT_POLICY_SETTINGS } from './domain/suppression-policy.ts';
+// The one configuration module of the three functions (processor, suppression worker, query API): every
+// environment variable's name, default, bounds and parser live here, parsed once at cold start with zod. The CDK
+// constructs (infra/) import the names and `environmentOf` to set them, so a variable is written and read in one
+// place; a missing or malformed variable fails fast with its name.
+import * as z from 'zod';
+import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from './domain/suppression-policy.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -12,13 +15,64 @@ export class ConfigError extends Error {
   }
 }
 
-export interface PolicyConfig {
-  softBounceThreshold: number;
-  softBounceWindowDays: number;
-  suppressOnComplaint: boolean;
-  repairSesFalseSuppressions: boolean;
-  dryRun: boolean;
+/** The environment variable of each setting. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  suppressionQueueUrl: 'SUPPRESSION_QUEUE_URL',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  eventRetentionDays: 'EVENT_RETENTION_DAYS',
+  allowlistCacheSeconds: 'ALLOWLIST_CACHE_SECONDS',
+  softBounceThreshold: 'SOFT_BOUNCE_THRESHOLD',
+  softBounceWindowDays: 'SOFT_BOUNCE_WINDOW_DAYS',
+  suppressOnComplaint: 'SUPPRESS_ON_COMPLAINT',
+  repairSesFalseSuppressions: 'REPAIR_SES_FALSE_SUPPRESSIONS',
+  dryRun: 'DRY_RUN',
+  suppressionRatePerSecond: 'SUPPRESSION_RATE_PER_SECOND',
+  cursorSigningSecret: 'CURSOR_SIGNING_SECRET',
+  corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
+  // Read by Powertools itself; the defaults below apply when the deployment sets none.
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+} as const;
+export type Setting = keyof typeof ENV;
+
+/** Defaults of the optional variables (the CDK settings start from the same values). */
+export const CONFIG_DEFAULTS = {
+  ...DEFAULT_POLICY_SETTINGS,
+  /** Older events have expired by TTL; also the default lower bound of the API's time-window queries. */
+  eventRetentionDays: 400,
+  allowlistCacheSeconds: 60,
+  suppressionRatePerSecond: 1,
+  metricsNamespace: 'SesBounceProcessor',
+} as const;
+
+/** Inclusive bounds of the whole-number settings (the CDK settings validate against the same bounds). */
+export const SETTING_BOUNDS = {
+  eventRetentionDays: { min: 1, max: 36_500 },
+  softBounceThreshold: { min: 1, max: 100 },
+  softBounceWindowDays: { min: 1, max: 365 },
+  allowlistCacheSeconds: { min: 0, max: 86_400 },
+} as const;
+
+/** The most suppression-list calls per second the worker accepts (SES itself allows 1; the local stack goes faster). */
+const MAX_SUPPRESSION_RATE = 100;
+
+/** A browser origin the query function may answer (`https://app.example.com`), or `*`. */
+export function isCorsOrigin(origin: string): boolean {
+  return origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin);
 }
+export const CORS_ORIGIN_MESSAGE = 'origins like https://app.example.com (scheme and host, no path), or *';
+
+/** Comma-separated list, blanks dropped: how CORS_ALLOW_ORIGINS is written and read. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+export type PolicyConfig = PolicySettings;
 
 export interface ProcessorConfig extends PolicyConfig {
   tableName: string;
@@ -35,55 +89,13 @@ export interface WorkerConfig {
   dryRun: boolean;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function required(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(name, 'is required');
-  return value;
-}
-
-function optional(env: Env, name: string): string | null {
-  const value = env[name]?.trim();
-  return value ? value : null;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max)
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function positive(env: Env, name: string, fallback: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > max) {
-    throw new ConfigError(name, `must be a number above 0 and at most ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = optional(env, name);
-  if (raw === null) return fallback;
-  const lowered = raw.toLowerCase();
-  if (lowered === 'true' || lowered === '1') return true;
-  if (lowered === 'false' || lowered === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-}
-
-function url(name: string, value: string): string {
-  try {
-    new URL(value);
-  } catch {
-    throw new ConfigError(name, `must be a URL, got "${value}"`);
-  }
-  return value;
+export interface QueryApiConfig {
+  tableName: string;
+  /** ≥ 32 characters; when set, pagination cursors are sealed with HMAC-SHA256 under it (else a plain digest). */
+  cursorSigningSecret: string | null;
+  eventRetentionDays: number;
+  /** Origins the function adds Access-Control-Allow-Origin for (API Gateway answers the preflight). */
+  corsAllowOrigins: string[];
 }
 
 export interface TelemetryConfig {
@@ -91,56 +103,140 @@ export interface TelemetryConfig {
   metricsNamespace: string;
 }
 
-/** Powertools reads its own variables; these are the defaults when the deployment sets none. */
-export function loadTelemetryConfig(env: Env, defaultServiceName: string): TelemetryConfig {
-  return {
-    serviceName: optional(env, 'POWERTOOLS_SERVICE_NAME') ?? defaultServiceName,
-    metricsNamespace: optional(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? 'SesBounceProcessor',
-  };
+type Env = Readonly<Record<string, string | undefined>>;
+
+// Every variable arrives as text; a blank one counts as unset.
+const text = z.string().trim().min(1, 'is required');
+const url = text.refine((value) => URL.canParse(value), {
+  error: (issue) => `must be a URL, got "${issue.input}"`,
+});
+const wholeNumber = (setting: keyof typeof SETTING_BOUNDS) => {
+  const { min, max } = SETTING_BOUNDS[setting];
+  return text
+    .regex(/^\d+$/, { error: (issue) => `must be a whole number, got "${issue.input}"` })
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, {
+      error: (issue) => `must be between ${min} and ${max}, got ${issue.input}`,
+    });
+};
+const rate = text.refine(
+  (raw) => /^\d+(\.\d+)?$/.test(raw) && Number(raw) > 0 && Number(raw) <= MAX_SUPPRESSION_RATE,
+  { error: (issue) => `must be a number above 0 and at most ${MAX_SUPPRESSION_RATE}, got "${issue.input}"` },
+);
+const boolean = text.transform((raw, context) => {
+  const lowered = raw.toLowerCase();
+  if (lowered === 'true' || lowered === '1') return true;
+  if (lowered === 'false' || lowered === '0') return false;
+  context.addIssue({ code: 'custom', message: `must be true or false, got "${raw}"` });
+  return z.NEVER;
+});
+const secret = z.string().min(32, 'must be at least 32 characters when set');
+const origins = z
+  .string()
+  .transform(splitList)
+  .pipe(z.array(z.string().refine(isCorsOrigin, 'must list origins like https://app.example.com')));
+
+/** The parser of each setting's variable (Powertools' own variables are read by Powertools). */
+const PARSERS = {
+  tableName: text,
+  suppressionQueueUrl: url,
+  deadLetterQueueUrl: url,
+  eventRetentionDays: wholeNumber('eventRetentionDays'),
+  allowlistCacheSeconds: wholeNumber('allowlistCacheSeconds'),
+  softBounceThreshold: wholeNumber('softBounceThreshold'),
+  softBounceWindowDays: wholeNumber('softBounceWindowDays'),
+  suppressOnComplaint: boolean,
+  repairSesFalseSuppressions: boolean,
+  dryRun: boolean,
+  suppressionRatePerSecond: rate.transform(Number),
+  cursorSigningSecret: secret,
+  corsAllowOrigins: origins,
+  serviceName: text,
+  metricsNamespace: text,
+} satisfies Partial<Record<Setting, z.ZodType<unknown, string>>>;
+type Parsed<S extends keyof typeof PARSERS> = z.output<(typeof PARSERS)[S]>;
+
+function raw(env: Env, setting: Setting): string | undefined {
+  const value = env[ENV[setting]];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function parse<S extends keyof typeof PARSERS>(env: Env, setting: S): Parsed<S> | undefined {
+  const value = raw(env, setting);
+  if (value === undefined) return undefined;
+  const parsed = PARSERS[setting].safeParse(value);
+  if (!parsed.success) throw new ConfigError(ENV[setting], parsed.error.issues[0]?.message ?? 'is invalid');
+  return parsed.data as Parsed<S>;
+}
+
+function required<S extends keyof typeof PARSERS>(env: Env, setting: S): Parsed<S> {
+  const value = parse(env, setting);
+  if (value === undefined) throw new ConfigError(ENV[setting], 'is required');
+  return value;
 }
 
 export function loadPolicyConfig(env: Env): PolicyConfig {
   return {
-    softBounceThreshold: integer(
-      env,
-      'SOFT_BOUNCE_THRESHOLD',
-      DEFAULT_POLICY_SETTINGS.softBounceThreshold,
-      1,
-      100,
-    ),
-    softBounceWindowDays: integer(
-      env,
-      'SOFT_BOUNCE_WINDOW_DAYS',
-      DEFAULT_POLICY_SETTINGS.softBounceWindowDays,
-      1,
-      3650,
-    ),
-    suppressOnComplaint: boolean(env, 'SUPPRESS_ON_COMPLAINT', DEFAULT_POLICY_SETTINGS.suppressOnComplaint),
-    repairSesFalseSuppressions: boolean(
-      env,
-      'REPAIR_SES_FALSE_SUPPRESSIONS',
-      DEFAULT_POLICY_SETTINGS.repairSesFalseSuppressions,
-    ),
-    dryRun: boolean(env, 'DRY_RUN', DEFAULT_POLICY_SETTINGS.dryRun),
+    softBounceThreshold: parse(env, 'softBounceThreshold') ?? CONFIG_DEFAULTS.softBounceThreshold,
+    softBounceWindowDays: parse(env, 'softBounceWindowDays') ?? CONFIG_DEFAULTS.softBounceWindowDays,
+    suppressOnComplaint: parse(env, 'suppressOnComplaint') ?? CONFIG_DEFAULTS.suppressOnComplaint,
+    repairSesFalseSuppressions:
+      parse(env, 'repairSesFalseSuppressions') ?? CONFIG_DEFAULTS.repairSesFalseSuppressions,
+    dryRun: parse(env, 'dryRun') ?? CONFIG_DEFAULTS.dryRun,
   };
 }
 
 export function loadProcessorConfig(env: Env): ProcessorConfig {
-  const dlq = optional(env, 'DEAD_LETTER_QUEUE_URL');
+  const tableName = required(env, 'tableName');
+  const suppressionQueueUrl = required(env, 'suppressionQueueUrl');
   return {
     ...loadPolicyConfig(env),
-    tableName: required(env, 'TABLE_NAME'),
-    suppressionQueueUrl: url('SUPPRESSION_QUEUE_URL', required(env, 'SUPPRESSION_QUEUE_URL')),
-    deadLetterQueueUrl: dlq === null ? null : url('DEAD_LETTER_QUEUE_URL', dlq),
-    eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 400, 1, 36500),
-    allowlistCacheSeconds: integer(env, 'ALLOWLIST_CACHE_SECONDS', 60, 0, 86400),
+    tableName,
+    suppressionQueueUrl,
+    deadLetterQueueUrl: parse(env, 'deadLetterQueueUrl') ?? null,
+    eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
+    allowlistCacheSeconds: parse(env, 'allowlistCacheSeconds') ?? CONFIG_DEFAULTS.allowlistCacheSeconds,
   };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
   return {
-    tableName: required(env, 'TABLE_NAME'),
-    suppressionRatePerSecond: positive(env, 'SUPPRESSION_RATE_PER_SECOND', 1, 100),
-    dryRun: boolean(env, 'DRY_RUN', false),
+    tableName: required(env, 'tableName'),
+    suppressionRatePerSecond:
+      parse(env, 'suppressionRatePerSecond') ?? CONFIG_DEFAULTS.suppressionRatePerSecond,
+    dryRun: parse(env, 'dryRun') ?? CONFIG_DEFAULTS.dryRun,
   };
+}
+
+export function loadQueryApiConfig(env: Env): QueryApiConfig {
+  return {
+    tableName: required(env, 'tableName'),
+    cursorSigningSecret: parse(env, 'cursorSigningSecret') ?? null,
+    eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
+    corsAllowOrigins: parse(env, 'corsAllowOrigins') ?? [],
+  };
+}
+
+export function loadTelemetryConfig(env: Env, defaultServiceName: string): TelemetryConfig {
+  return {
+    serviceName: parse(env, 'serviceName') ?? defaultServiceName,
+    metricsNamespace: parse(env, 'metricsNamespace') ?? CONFIG_DEFAULTS.metricsNamespace,
+  };
+}
+
+type EnvironmentValue = string | number | boolean | readonly string[];
+
+/**
+ * The environment that sets these settings, written the way the loaders above read it (lists comma-separated).
+ * The CDK constructs build every function's variables with it; an empty list sets nothing.
+ */
+export function environmentOf(values: Partial<Record<Setting, EnvironmentValue>>): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [setting, value] of Object.entries(values) as [Setting, EnvironmentValue | undefined][]) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) environment[ENV[setting]] = value.join(',');
+    } else environment[ENV[setting]] = String(value);
+  }
+  return environment;
 }

@@ -7,6 +7,8 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV, environmentOf } from '../../lambdas/config.ts';
+import type { BounceStore } from './store.ts';
 
 /** Repository root, resolved from this file so synth works from any working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,9 +98,11 @@ export class BounceFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       logGroup: this.logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.powertools.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: props.powertools.metricsNamespace,
-        POWERTOOLS_LOG_LEVEL: props.powertools.logLevel,
+        ...environmentOf({
+          serviceName: props.powertools.serviceName,
+          metricsNamespace: props.powertools.metricsNamespace,
+          logLevel: props.powertools.logLevel,
+        }),
         // Minified bundles: map stack traces back to the TypeScript sources.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
@@ -118,8 +122,14 @@ export class BounceFunction extends Construct {
     });
   }
 
-  /** Sets an environment variable (the env contract lives next to the grant that goes with it). */
-  addEnvironment(name: string, value: string): void {
-    this.function.addEnvironment(name, value);
+  /** Sets settings' variables (names and format from lambdas/config.ts). */
+  configure(environment: Readonly<Record<string, string>>): void {
+    for (const [name, value] of Object.entries(environment)) this.function.addEnvironment(name, value);
+  }
+
+  /** Grants exactly these actions on the table and sets TABLE_NAME: the variable and its grant in one call. */
+  bindTable(store: BounceStore, actions: readonly string[], options: { queryIndexes: boolean }): void {
+    this.function.addEnvironment(ENV.tableName, store.table.tableName);
+    store.grant(this.function, actions, options);
   }
 }

@@ -2,11 +2,13 @@
 // subscription's redrive policy parks what SNS cannot deliver in the same dead-letter queue) and the processor
 // function reading the queue with partial batch responses and a bounded concurrency.
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { environmentOf } from '../../lambdas/config.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { QueueWithDeadLetter } from './queues.ts';
 
@@ -23,7 +25,8 @@ export interface NotificationProcessorProps {
   readonly topic: ITopic;
   readonly powertools: PowertoolsSettings;
   readonly environment: Readonly<Record<string, string>>;
-  readonly suppressionQueueUrl: string;
+  /** Where suppression requests go: its URL and the right to send to it are set together. */
+  readonly suppressionQueue: IQueue;
   readonly maxConcurrency: number;
   readonly batchSize: number;
   readonly maxReceiveCount: number;
@@ -63,10 +66,19 @@ export class NotificationProcessor extends Construct {
       memorySize: 512,
       environment: {
         ...props.environment,
-        SUPPRESSION_QUEUE_URL: props.suppressionQueueUrl,
-        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        ...environmentOf({
+          suppressionQueueUrl: props.suppressionQueue.queueUrl,
+          deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+        }),
       },
     });
+    // Suppression requests, and poison messages parked with their reason: the two queues named above.
+    this.function.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [props.suppressionQueue.queueArn, this.deadLetterQueue.queueArn],
+      }),
+    );
     this.function.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize,

@@ -16,6 +16,7 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { environmentOf } from '../../lambdas/config.ts';
 import type { ApiAuthorization } from '../props.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 
@@ -50,11 +51,9 @@ export class QueryApi extends Construct {
       memorySize: 512,
       environment: {
         ...props.environment,
-        // lambdas/api/config.ts: the function adds Access-Control-Allow-Origin to real responses for these origins
-        // (API Gateway answers the preflight); unset, it sends no CORS headers.
-        ...(props.corsAllowOrigins.length > 0
-          ? { CORS_ALLOW_ORIGINS: props.corsAllowOrigins.join(',') }
-          : {}),
+        // The function adds Access-Control-Allow-Origin to real responses for these origins (API Gateway answers
+        // the preflight); an empty list sets no variable and the function sends no CORS headers.
+        ...environmentOf({ corsAllowOrigins: props.corsAllowOrigins }),
       },
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {

@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { environmentOf } from '../../lambdas/config.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { QueueWithDeadLetter } from './queues.ts';
 
@@ -53,7 +54,7 @@ export class SuppressionWorker extends Construct {
       reservedConcurrentExecutions: 1,
       environment: {
         ...props.environment,
-        SUPPRESSION_RATE_PER_SECOND: String(props.ratePerSecond),
+        ...environmentOf({ suppressionRatePerSecond: props.ratePerSecond }),
       },
     });
     this.function.function.addEventSource(

@@ -6,11 +6,11 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createQueryApi, type QueryApi } from '../api/app.ts';
-import { loadQueryApiConfig } from '../api/config.ts';
 import { CursorCodec } from '../api/cursor.ts';
 import { fromApiGatewayEvent, toApiGatewayResult } from '../api/http.ts';
 import { dynamoQueryStore } from '../api/query-store.ts';
 import { sesSuppressionList } from '../api/ses-suppression.ts';
+import { loadQueryApiConfig } from '../config.ts';
 import { classifyBounce } from '../domain/classify.ts';
 import { explainCode } from '../domain/registry.ts';
 

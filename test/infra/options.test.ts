@@ -2,7 +2,7 @@
 // a Cognito authorizer with CORS, the alarm e-mail, and settings flowing into the functions.
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { loadQueryApiConfig } from '../../lambdas/api/config.ts';
+import { loadQueryApiConfig } from '../../lambdas/config.ts';
 import { logicalId, synthesize, TEST_ENV } from './synth.ts';
 
 const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;

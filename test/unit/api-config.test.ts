@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadQueryApiConfig } from '../../lambdas/api/config.ts';
+import { ConfigError, loadQueryApiConfig } from '../../lambdas/config.ts';
 
-function failure(env: Record<string, string | undefined>): ConfigurationError {
+function failure(env: Record<string, string | undefined>): ConfigError {
   try {
     loadQueryApiConfig(env);
   } catch (error) {
-    if (error instanceof ConfigurationError) return error;
+    if (error instanceof ConfigError) return error;
     throw error;
   }
-  throw new Error('expected a ConfigurationError');
+  throw new Error('expected a ConfigError');
 }
 
 describe('loadQueryApiConfig', () => {
