@@ -630,12 +630,18 @@ export async function serveRequest(
   req: IncomingMessage,
   res: ServerResponse,
   forward: Forward,
+  authorize?: AuthorizeCall,
 ): Promise<void> {
   const target = String(req.headers['x-amz-target'] ?? '');
   const operation = target.startsWith('DynamoDB_20120810.') ? target.slice('DynamoDB_20120810.'.length) : '';
   const transaction = operation === 'TransactWriteItems' || operation === 'TransactGetItems';
   try {
     const raw = await readBody(req);
+    const problem = authorize ? await authorize(req, raw) : null;
+    if (problem !== null) {
+      send(res, 403, { __type: 'com.amazon.coral.service#InvalidSignatureException', message: problem });
+      return;
+    }
     if (!transaction) {
       let ids: string[] = [];
       if (LOCKED_CALLS.has(operation)) {
@@ -665,10 +671,11 @@ export async function serveRequest(
   }
 }
 
+/** Null when the call may proceed, otherwise why not (answered 403 InvalidSignatureException). */
+export type AuthorizeCall = (req: IncomingMessage, body: Buffer) => Promise<string | null>;
+
 export interface TransactionalDynalite {
   endpoint: string;
-  /** dynalite itself, without transactions (for comparison benchmarks). */
-  dynaliteEndpoint: string;
   close(): Promise<void>;
 }
 
@@ -681,10 +688,11 @@ async function listen(server: Server, host: string, port: number): Promise<strin
 
 /**
  * An in-memory (or `dataDir`-backed) dynalite with transactions: plain calls are handed to dynalite in-process,
- * transactions are executed by the engine.
+ * transactions are executed by the engine. dynalite's own port (it must listen to close its store cleanly) refuses
+ * every network client, so every call passes the front (and `authorize`, when given).
  */
 export async function startTransactionalDynalite(
-  opts: { host?: string; port?: number; dataDir?: string } = {},
+  opts: { host?: string; port?: number; dataDir?: string; authorize?: AuthorizeCall } = {},
 ): Promise<TransactionalDynalite> {
   const host = opts.host ?? '127.0.0.1';
   const inner = dynalite({
@@ -693,16 +701,22 @@ export async function startTransactionalDynalite(
     updateTableMs: 0,
     ...(opts.dataDir ? { path: opts.dataDir } : {}),
   });
-  const dynaliteEndpoint = await listen(inner, '127.0.0.1', 0);
+  const store = inner.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  inner.removeAllListeners('request');
+  inner.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // In-process calls carry no socket; a network client reaching dynalite's port directly is refused.
+    if (req.socket) send(res, 403, { __type: 'AccessDeniedException', message: 'Use the front endpoint.' });
+    else store(req, res);
+  });
+  await listen(inner, '127.0.0.1', 0);
   const engine = new TransactionEngine(inProcessWire(inner));
   const forward = inProcessForward(inner);
   const front = createServer((req, res) => {
-    void serveRequest(engine, req, res, forward);
+    void serveRequest(engine, req, res, forward, opts.authorize);
   });
   const endpoint = await listen(front, host, opts.port ?? 0);
   return {
     endpoint,
-    dynaliteEndpoint,
     close: async () => {
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));

@@ -9,13 +9,15 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { type KeyAttribute, TABLE_DEFINITION } from '../lambdas/adapters/table-definition.ts';
-import { startTransactionalDynalite } from './dynalite-transactions.ts';
+import { type AuthorizeCall, startTransactionalDynalite } from './dynalite-transactions.ts';
 
 export interface DynaliteOptions {
   /** Persist to this directory (LevelDB); in memory when omitted. */
   dataDir?: string;
   port?: number;
   host?: string;
+  /** Checks each call (the local stack's SigV4 check when it has a token); null lets it through. */
+  authorize?: AuthorizeCall;
 }
 
 export interface RunningDynalite {
@@ -30,6 +32,7 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.authorize ? { authorize: opts.authorize } : {}),
   });
   return { endpoint: running.endpoint, close: () => running.close() };
 }

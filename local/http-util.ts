@@ -56,6 +56,12 @@ export function sendJson(
 }
 
 /** The local stack's own error shape, the same as the query API's. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string) {
-  sendJson(res, status, { error: { code, message, field: null } });
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  sendJson(res, status, { error: { code, message, field: null } }, headers);
 }

@@ -1,7 +1,9 @@
 // `npm run replay -- [--url URL] [--shift] FILE...`: posts SES notification files (bare SES JSON, SNS HTTP
 // messages or Lambda SNS events; files, directories or globs) to a running local stack's `POST /sns`.
+
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { escapeControlCharacters } from './console-text.ts';
 import { expandFileArguments, loadSnsPosts, type SnsPost } from './notification-files.ts';
 
 export interface ReplayResult {
@@ -99,7 +101,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   for (const result of results) {
-    process.stdout.write(`${result.status} ${result.origin}: ${result.message}\n`);
+    process.stdout.write(
+      `${escapeControlCharacters(`${result.status} ${result.origin}: ${result.message}`)}\n`,
+    );
   }
   const failed = results.filter((result) => result.status >= 400).length;
   process.stdout.write(`${results.length - failed} accepted, ${failed} rejected\n`);

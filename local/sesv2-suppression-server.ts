@@ -49,8 +49,11 @@ export interface Sesv2SuppressionOptions {
 }
 
 export interface Sesv2SuppressionEmulator {
-  /** Answers the request when its path is a SESv2 suppression path; resolves false (untouched) otherwise. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /**
+   * Answers the request when its path is a SESv2 suppression path; resolves false (untouched) otherwise. `body`
+   * is the request body when the caller has read it already (to check the request's signature).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, body?: string): Promise<boolean>;
   entries(tenantName?: string): SuppressionEntry[];
   get(emailAddress: string, tenantName?: string): SuppressionEntry | undefined;
   /** Seeds an entry directly (as if SES had added it itself). */
@@ -120,11 +123,11 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
     return undefined;
   };
 
-  const route = async (req: IncomingMessage, url: URL): Promise<unknown> => {
+  const route = async (req: IncomingMessage, url: URL, body: string | undefined): Promise<unknown> => {
     const method = req.method ?? 'GET';
     const tenantName = url.searchParams.get('TenantName') ?? undefined;
     if (url.pathname === SUPPRESSION_PATH) {
-      if (method === 'PUT') return put(await readJson(req));
+      if (method === 'PUT') return put(parseJson(body ?? (await readText(req))));
       if (method === 'GET') return list(url.searchParams, tenantName);
       throw new Sesv2Error(
         405,
@@ -222,7 +225,11 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
     };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestBody?: string,
+  ): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== SUPPRESSION_PATH && !url.pathname.startsWith(`${SUPPRESSION_PATH}/`)) return false;
     const method = req.method ?? 'GET';
@@ -235,7 +242,7 @@ export function createSesv2SuppressionEmulator(opts: Sesv2SuppressionOptions = {
         req.resume();
         throw fault;
       }
-      payload = await route(req, url);
+      payload = await route(req, url, requestBody);
     } catch (error) {
       const failure =
         error instanceof Sesv2Error ? error : new Sesv2Error(500, 'InternalFailure', 'Internal failure');
@@ -364,7 +371,7 @@ function decodeNextToken(token: string | null, filterKey: string): number {
   return offset;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -373,8 +380,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw badRequest(`Request body exceeds ${MAX_BODY_BYTES} bytes.`);
     chunks.push(buffer);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw badRequest(`Request body exceeds ${MAX_BODY_BYTES} bytes.`);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw badRequest('Request body is not valid JSON.');
   }

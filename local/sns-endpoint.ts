@@ -6,6 +6,16 @@ import { SnsSignatureError, type SnsSignatureVerifier } from './sns-signature.ts
 
 export const LOCAL_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:ses-bounce-local';
 
+/**
+ * How old a signed message may be: SNS stops retrying an HTTP/S delivery within an hour ("The total policy retry
+ * time for an HTTP/S endpoint cannot be greater than 3,600 seconds",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html), plus 5 minutes of clock skew.
+ * Anything older is a replay of a captured message, not a delivery.
+ */
+export const SNS_MAX_MESSAGE_AGE_MS = 65 * 60_000;
+/** How far in the future a Timestamp may lie (clock skew between SNS and this machine). */
+const SNS_MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 const snsType = z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
 
 const notification = z.object({
@@ -57,6 +67,8 @@ export interface SnsIntakeOptions {
   verifier?: SnsSignatureVerifier;
   /** When set, SNS messages from any other topic are refused (403). */
   topicArns?: readonly string[];
+  /** When set, SNS messages whose (signed) Timestamp is older than this are refused (403). */
+  maxAgeMs?: number;
   now?: () => Date;
 }
 
@@ -104,6 +116,8 @@ export async function interpretSnsPost(
       throw new SnsIntakeError(403, `TopicArn ${message.data.TopicArn} is not one this endpoint accepts.`);
     }
     if (opts.verifier) await verifySigned(opts.verifier, message.data);
+    if (opts.maxAgeMs !== undefined)
+      checkAge(message.data.Timestamp, opts.maxAgeMs, opts.now?.() ?? new Date());
     if (message.data.Type === 'Notification') {
       return {
         kind: 'enqueue',
@@ -147,6 +161,22 @@ export async function interpretSnsPost(
     400,
     'Body is neither an SNS message (no "Type") nor an SES notification (no "notificationType" or "eventType").',
   );
+}
+
+function checkAge(timestamp: string, maxAgeMs: number, now: Date) {
+  const sent = Date.parse(timestamp);
+  if (Number.isNaN(sent)) {
+    throw new SnsIntakeError(400, `Timestamp ${JSON.stringify(timestamp)} is not an ISO 8601 time.`);
+  }
+  if (now.getTime() - sent > maxAgeMs) {
+    throw new SnsIntakeError(
+      403,
+      `Message sent at ${timestamp} is older than ${Math.round(maxAgeMs / 60_000)} minutes (SNS retries for at most an hour): refused as a replay.`,
+    );
+  }
+  if (sent - now.getTime() > SNS_MAX_CLOCK_SKEW_MS) {
+    throw new SnsIntakeError(403, `Message Timestamp ${timestamp} lies in the future.`);
+  }
 }
 
 async function verifySigned(verifier: SnsSignatureVerifier, message: SnsNotification | SnsConfirmation) {

@@ -1,5 +1,5 @@
 // Verifies the signature SNS puts on every HTTP(S) delivery (SignatureVersion 1 = SHA1-RSA, 2 = SHA256-RSA),
-// fetching the signing certificate only over HTTPS from an SNS host and caching it.
+// fetching the signing certificate only over HTTPS from an SNS host, checking whom it names, and caching it.
 
 import { createVerify, X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
@@ -28,7 +28,24 @@ export class SnsSignatureError extends Error {
   }
 }
 
-const SNS_CERT_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * SNS's own regional endpoints, exactly: sns.<region>.amazonaws.com in the commercial and GovCloud partitions
+ * (us-gov-west-1, …) and sns.<region>.amazonaws.com.cn in China (cn-north-1, cn-northwest-1), as listed in
+ * "Amazon Simple Notification Service endpoints and quotas" (https://docs.aws.amazon.com/general/latest/gr/sns.html).
+ * Any other name under amazonaws.com may be someone's S3 bucket (sns.s3.amazonaws.com) and is refused.
+ */
+const SNS_CERT_HOST =
+  /^sns\.(?:(?!cn-)[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}\.amazonaws\.com|cn-[a-z]+-\d{1,2}\.amazonaws\.com\.cn)$/;
+
+/**
+ * The common name SNS's signing certificates carry: sns.amazonaws.com. For the China partition we have seen no
+ * certificate, so its partition name and the regional host are accepted too (from a China SNS host only).
+ */
+function expectedSubjects(certificateHost: string): string[] {
+  return certificateHost.endsWith('.amazonaws.com.cn')
+    ? ['sns.amazonaws.com', 'sns.amazonaws.com.cn', certificateHost]
+    : ['sns.amazonaws.com'];
+}
 const MAX_CERT_BYTES = 64 * 1024;
 
 /** The certificate URL must be https://sns.<region>.amazonaws.com/....pem, nothing else. */
@@ -112,6 +129,12 @@ export function createSnsSignatureVerifier(opts: SnsSignatureVerifierOptions = {
       if (error instanceof SnsSignatureError) throw error;
       throw new SnsSignatureError('the signing certificate could not be fetched');
     }
+    const subject = commonNameOf(certificate);
+    if (subject === undefined || !expectedSubjects(url.hostname).includes(subject)) {
+      throw new SnsSignatureError(
+        `the signing certificate names ${subject === undefined ? 'no common name' : JSON.stringify(subject)}, not sns.amazonaws.com`,
+      );
+    }
     const at = now().getTime();
     if (at < Date.parse(certificate.validFrom) || at > Date.parse(certificate.validTo)) {
       throw new SnsSignatureError('the signing certificate is outside its validity period');
@@ -121,6 +144,13 @@ export function createSnsSignatureVerifier(opts: SnsSignatureVerifierOptions = {
       .verify(certificate.publicKey, message.Signature, 'base64');
     if (!valid) throw new SnsSignatureError('the signature does not match the message');
   };
+}
+
+function commonNameOf(certificate: X509Certificate): string | undefined {
+  for (const line of certificate.subject.split('\n')) {
+    if (line.startsWith('CN=')) return line.slice(3);
+  }
+  return undefined;
 }
 
 function fetchCertificateOverHttps(url: URL): Promise<string> {

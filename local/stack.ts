@@ -9,23 +9,46 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import pLimit from 'p-limit';
 import { type ApiHandler, apiContext, toApiGatewayEvent, writeApiResult } from './api-gateway.ts';
+import { awsSignatureProblem } from './aws-request-signature.ts';
+import { escapeControlCharacters } from './console-text.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
+import { crossSiteWriteRefusal, isLoopback, rebindingRefusal } from './request-guard.ts';
 import {
   createSesv2SuppressionEmulator,
   type Sesv2SuppressionEmulator,
   type SuppressionEntry,
 } from './sesv2-suppression-server.ts';
-import { interpretSnsPost, SnsIntakeError } from './sns-endpoint.ts';
+import { interpretSnsPost, SNS_MAX_MESSAGE_AGE_MS, SnsIntakeError } from './sns-endpoint.ts';
 import { type CertificateFetcher, createSnsSignatureVerifier } from './sns-signature.ts';
 import { handleSqsRequest, isSqsRequest } from './sqs-api.ts';
 import { type BatchConsumer, LocalQueue } from './sqs-queue.ts';
 
 export const TABLE_NAME = 'ses-bounce-local';
+const LOCAL_ACCESS_KEY_ID = 'AKIDLOCALSTACK';
 /** SNS caps HTTP deliveries at 256 KiB of message; the JSON envelope escapes it, so allow some headroom. */
 export const MAX_SNS_BODY_BYTES = 1024 * 1024;
 const MAX_API_BODY_BYTES = 1024 * 1024;
+/**
+ * Query API invocations at once, and how many more may wait for one, before requests are shed with 503 and
+ * Retry-After (as API Gateway answers when Lambda concurrency is exhausted). Every invocation fans out into
+ * DynamoDB calls served by this same process, so unbounded bursts only queue work and memory (bench:local-burst).
+ */
+export const API_CONCURRENCY = 4;
+export const API_QUEUE_LIMIT = 64;
+const RETRY_AFTER_SECONDS = 1;
+
+export { isLoopback };
+
+/** A setting that makes the stack unsafe or unusable; `npm start` prints it and exits 2. */
+export class LocalStackConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStackConfigError';
+  }
+}
 
 export interface LambdaHandlers {
   processor: BatchConsumer;
@@ -41,8 +64,10 @@ export interface LocalStackOptions {
   /** Require SNS signatures; defaults to true whenever `host` is not a loopback address. */
   verifySignatures?: boolean;
   fetchCertificate?: CertificateFetcher;
-  /** Accept SNS messages from these topics only (any topic when omitted). */
+  /** Accept SNS messages from these topics only; any topic when omitted, which only a loopback stack allows. */
   topicArns?: readonly string[];
+  /** Refuse signed SNS messages older than this; defaults to SNS_MAX_MESSAGE_AGE_MS when signatures are verified. */
+  maxMessageAgeMs?: number;
   /** How long a failed message waits before SQS hands it out again. */
   retryDelayMs?: number;
   /** Receives before a failing message is parked in its dead-letter queue. */
@@ -50,10 +75,14 @@ export interface LocalStackOptions {
   /** Loads the Lambda handlers once the environment points at the local services. */
   loadHandlers: () => Promise<LambdaHandlers>;
   /**
-   * Bearer token the query API and /local/* require; defaults to none on loopback and to a random token
-   * otherwise (the page passes it from its URL fragment, #token=…).
+   * Bearer token the query API and /local/* require, and the secret access key the emulated AWS services (SQS,
+   * SESv2, DynamoDB) check SigV4 signatures with; defaults to none on loopback and to a random token otherwise
+   * (the page passes it from its URL fragment, #token=…).
    */
   apiToken?: string | null;
+  /** Query API invocations at once and waiting, beyond which requests get 503 (API_CONCURRENCY, API_QUEUE_LIMIT). */
+  apiConcurrency?: number;
+  apiQueueLimit?: number;
   /** Extra environment for the handlers (policy settings and the like); the stack's endpoints always win. */
   environment?: Record<string, string>;
   log?: (line: string) => void;
@@ -64,7 +93,7 @@ export interface LocalStack {
   url: string;
   host: string;
   verifySignatures: boolean;
-  /** Null when the API is open (loopback). */
+  /** Null when the API is open (loopback); otherwise also the secret access key of the emulated AWS services. */
   apiToken: string | null;
   tableName: string;
   dynamoEndpoint: string;
@@ -140,23 +169,45 @@ async function openSuppressionList(dataDir: string | undefined): Promise<Sesv2Su
   return emulator;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+/** Whether a call to an emulated AWS service carries the token: SigV4 with it as secret key, or as a bearer token. */
+async function awsCallProblem(req: IncomingMessage, body: string, token: string): Promise<string | null> {
+  if (authorized(req, token)) return null;
+  return awsSignatureProblem(req, body, token);
+}
+
+function sendAwsAuthError(res: ServerResponse, problem: string) {
+  const body = JSON.stringify({
+    __type: 'InvalidSignatureException',
+    message: `This local stack requires its API token: ${problem}.`,
+  });
+  res.writeHead(403, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-amzn-errortype': 'InvalidSignatureException',
+  });
+  res.end(body);
 }
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const host = opts.host ?? '127.0.0.1';
-  const log = opts.log ?? (() => undefined);
-  const verifySignatures = opts.verifySignatures ?? !isLoopback(host);
+  const loopback = isLoopback(host);
+  const sink = opts.log ?? (() => undefined);
+  const log = (line: string) => sink(escapeControlCharacters(line));
+  if (!loopback && (opts.topicArns ?? []).length === 0) {
+    throw new LocalStackConfigError(
+      `--topic-arn is required with --host ${host}: off loopback the stack accepts SNS messages only from the ` +
+        'topics you name (for example --topic-arn arn:aws:sns:eu-west-1:123456789012:ses-feedback).',
+    );
+  }
+  const verifySignatures = opts.verifySignatures ?? !loopback;
+  const maxMessageAgeMs = opts.maxMessageAgeMs ?? (verifySignatures ? SNS_MAX_MESSAGE_AGE_MS : undefined);
+  const apiLimit = pLimit(opts.apiConcurrency ?? API_CONCURRENCY);
+  const apiQueueLimit = opts.apiQueueLimit ?? API_QUEUE_LIMIT;
   const verifier = verifySignatures
     ? createSnsSignatureVerifier(opts.fetchCertificate ? { fetchCertificate: opts.fetchCertificate } : {})
     : undefined;
   const apiToken =
-    opts.apiToken !== undefined
-      ? opts.apiToken
-      : isLoopback(host)
-        ? null
-        : randomBytes(18).toString('base64url');
+    opts.apiToken !== undefined ? opts.apiToken : loopback ? null : randomBytes(18).toString('base64url');
   const retryDelayMs = opts.retryDelayMs ?? 2_000;
   const maxReceiveCount = opts.maxReceiveCount ?? 3;
   const onConsumerError = (error: unknown, queue: string) =>
@@ -190,25 +241,46 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   );
   const sesv2 = await openSuppressionList(opts.dataDir);
 
-  const dynamo: RunningDynalite = await startDynalite(
-    opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {},
-  );
+  const dynamo: RunningDynalite = await startDynalite({
+    ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {}),
+    ...(apiToken !== null
+      ? {
+          authorize: (req: IncomingMessage, body: Buffer) =>
+            awsCallProblem(req, body.toString('utf8'), apiToken),
+        }
+      : {}),
+  });
   let handlers: LambdaHandlers | undefined;
   let origin = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const internal = isSqsRequest(req) || url.pathname.startsWith('/v2/');
-    // The emulated AWS services serve the Lambdas inside this process; nobody else reaches them off-host.
-    // (A connection from this machine to its own address has equal local and remote addresses.)
-    const remote = normalizeAddress(req.socket.remoteAddress ?? '');
-    if (internal && !isLoopback(remote) && remote !== normalizeAddress(req.socket.localAddress ?? '')) {
-      sendError(res, 403, 'forbidden', 'The emulated AWS endpoints answer loopback clients only.');
+    const refusal = (loopback ? rebindingRefusal(req) : null) ?? crossSiteWriteRefusal(req);
+    if (refusal) {
+      req.resume();
+      sendError(res, refusal.status, refusal.code, refusal.message);
       return;
     }
-    if (await sesv2.handle(req, res)) return;
-    if (isSqsRequest(req)) {
-      await handleSqsRequest(req, res, await readBody(req, MAX_API_BODY_BYTES), queuesByName, origin);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const internal = isSqsRequest(req) || url.pathname.startsWith('/v2/');
+    if (internal) {
+      // The emulated AWS services serve the Lambdas inside this process; nobody else reaches them off-host.
+      // (A connection from this machine to its own address has equal local and remote addresses.)
+      const remote = normalizeAddress(req.socket.remoteAddress ?? '');
+      if (!isLoopback(remote) && remote !== normalizeAddress(req.socket.localAddress ?? '')) {
+        req.resume();
+        sendError(res, 403, 'forbidden', 'The emulated AWS endpoints answer loopback clients only.');
+        return;
+      }
+      const body = await readBody(req, MAX_API_BODY_BYTES);
+      // Loopback clients too: with a token, an unsigned SendMessage would skip /sns's signature and topic checks.
+      const problem = apiToken === null ? null : await awsCallProblem(req, body, apiToken);
+      if (problem !== null) {
+        sendAwsAuthError(res, problem);
+        return;
+      }
+      if (await sesv2.handle(req, res, body)) return;
+      if (isSqsRequest(req)) await handleSqsRequest(req, res, body, queuesByName, origin);
+      else sendError(res, 404, 'not-found', `No emulated AWS operation at ${url.pathname}.`);
       return;
     }
     if (url.pathname === '/sns') {
@@ -261,11 +333,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       sendError(res, 503, 'starting', 'The local stack is still starting.');
       return;
     }
-    const body = await readBody(req, MAX_API_BODY_BYTES);
-    const result = await handlers.queryApi(
-      toApiGatewayEvent(req, body, req.socket.remoteAddress ?? host),
-      apiContext(),
-    );
+    if (apiLimit.activeCount + apiLimit.pendingCount >= apiLimit.concurrency + apiQueueLimit) {
+      req.resume();
+      sendError(
+        res,
+        503,
+        'overloaded',
+        `Too many requests in progress; retry after ${RETRY_AFTER_SECONDS} s.`,
+        { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      );
+      return;
+    }
+    const queryApi = handlers.queryApi;
+    const result = await apiLimit(async () => {
+      const body = await readBody(req, MAX_API_BODY_BYTES);
+      return queryApi(toApiGatewayEvent(req, body, req.socket.remoteAddress ?? host), apiContext());
+    });
     writeApiResult(res, result);
   };
 
@@ -284,6 +367,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const intake = async (body: string, header: string | undefined, verify: typeof verifier) => {
     const result = await interpretSnsPost(body, header, {
       ...(verify ? { verifier: verify } : {}),
+      ...(verify && maxMessageAgeMs !== undefined ? { maxAgeMs: maxMessageAgeMs } : {}),
       ...(opts.topicArns && opts.topicArns.length > 0 ? { topicArns: opts.topicArns } : {}),
     });
     if (result.kind === 'enqueue') {
@@ -331,14 +415,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  // The Lambdas' SDK clients sign with these; with a token, the emulated services accept nothing else.
+  const secretAccessKey = apiToken ?? 'local-stack-secret';
   const urlHost = host.includes(':') ? `[${host}]` : host;
   origin = `http://${urlHost}:${port}`;
   const loopbackOrigin = `http://127.0.0.1:${port}`;
-  const selfOrigin = isLoopback(host)
-    ? origin
-    : host === '0.0.0.0' || host === '::'
-      ? loopbackOrigin
-      : origin;
+  const selfOrigin = loopback ? origin : host === '0.0.0.0' || host === '::' ? loopbackOrigin : origin;
 
   Object.assign(process.env, opts.environment ?? {}, {
     TABLE_NAME,
@@ -347,8 +429,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     // Fake credentials and endpoint overrides: the unchanged Lambda code talks only to this process.
-    AWS_ACCESS_KEY_ID: 'AKIDLOCALSTACK',
-    AWS_SECRET_ACCESS_KEY: 'local-stack-secret',
+    AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
     AWS_SESSION_TOKEN: '',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SESV2: selfOrigin,
@@ -364,7 +446,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const client = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDLOCALSTACK', secretAccessKey: 'local-stack-secret' },
+      credentials: { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey },
     });
     tableState = await ensureTable(client, TABLE_NAME);
     client.destroy();

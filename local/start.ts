@@ -4,20 +4,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { normalizeAddress } from '../lambdas/domain/address.ts';
+import { escapeControlCharacters } from './console-text.ts';
 import { loadLambdaHandlers } from './lambdas.ts';
 import { expandFileArguments, loadSnsPosts, type SnsPost, sesEventTime } from './notification-files.ts';
 import { postAll, type ReplayResult } from './replay.ts';
 import type { SuppressionReason } from './sesv2-suppression-server.ts';
-import { isLoopback, type LocalStack, startLocalStack } from './stack.ts';
+import { isLoopback, type LocalStack, LocalStackConfigError, startLocalStack } from './stack.ts';
 
 const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 
 const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data DIR] [--no-demo] [--topic-arn ARN]...
   --port N     HTTP port for everything: page, query API, POST /sns, SESv2 paths (0: any free port)
-  --host H     listen address; anything but loopback turns on SNS signature checks and an API token
+  --host H     listen address; anything but loopback turns on SNS signature checks and an API token,
+               and needs --topic-arn
   --data DIR   keep DynamoDB and the SESv2 suppression list in DIR across restarts (default: in memory)
   --no-demo    do not fill an empty store from samples/
-  --topic-arn A  accept SNS messages from this topic only (repeatable; default: any topic)`;
+  --topic-arn A  accept SNS messages from this topic only (repeatable; default on loopback: any topic)`;
 
 export interface StartOptions {
   port: number;
@@ -167,20 +169,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const started = performance.now();
-  const log = (line: string) => process.stdout.write(`${line}\n`);
-  const stack = await startLocalStack({
-    port: options.port,
-    host: options.host,
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    topicArns: options.topicArns,
-    loadHandlers: loadLambdaHandlers,
-    log,
-  });
+  const log = (line: string) => process.stdout.write(`${escapeControlCharacters(line)}\n`);
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      port: options.port,
+      host: options.host,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      topicArns: options.topicArns,
+      loadHandlers: loadLambdaHandlers,
+      log,
+    });
+  } catch (error) {
+    if (!(error instanceof LocalStackConfigError)) throw error;
+    process.stderr.write(`${error.message}\n${USAGE}\n`);
+    return 2;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`\n${signal}: stopping…`);
+    process.stdout.write('\n');
+    log(`${signal}: stopping…`);
     stack.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -213,9 +223,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       '  auth            none: the query API is unauthenticated on loopback; unsigned SNS replay is accepted',
     );
   } else {
-    log('  auth            SNS signatures are verified (certificates from sns.<region>.amazonaws.com only);');
+    log(
+      `  auth            SNS: signed (certificates from sns.<region>.amazonaws.com only), from ${options.topicArns.join(', ')}, at most an hour old;`,
+    );
     log(
       `                  the query API needs "Authorization: Bearer ${stack.apiToken}"; page: ${stack.url}/#token=${stack.apiToken}`,
+    );
+    log(
+      '                  SQS, SESv2 and DynamoDB need SigV4 with that token as secret access key (any access key id)',
     );
   }
   if (options.demo) {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { interpretSnsPost, SnsIntakeError } from '../../local/sns-endpoint.ts';
+import { interpretSnsPost, SNS_MAX_MESSAGE_AGE_MS, SnsIntakeError } from '../../local/sns-endpoint.ts';
 import {
   createSnsSignatureVerifier,
   SnsSignatureError,
@@ -102,8 +102,37 @@ describe('SNS signature verification', () => {
     ['https://evil.example/sns.us-east-1.amazonaws.com/cert.pem', 'is not an SNS host'],
     ['https://sns.us-east-1.amazonaws.com:8443/cert.pem', 'plain https URL'],
     ['https://sns.us-east-1.amazonaws.com/cert.txt', '.pem'],
+    // S3 bucket host names under amazonaws.com: anyone can create a bucket called "sns".
+    ['https://sns.s3.amazonaws.com/cert.pem', 'is not an SNS host'],
+    ['https://sns.s3.us-east-1.amazonaws.com/cert.pem', 'is not an SNS host'],
+    ['https://sns.s3-website-us-east-1.amazonaws.com/cert.pem', 'is not an SNS host'],
+    ['https://sns.amazonaws.com/cert.pem', 'is not an SNS host'],
+    ['https://sns.cn-north-1.amazonaws.com/cert.pem', 'is not an SNS host'],
+    ['https://sns.us-east-1.amazonaws.com.cn/cert.pem', 'is not an SNS host'],
   ])('refuses to fetch a certificate from %s', (url, reason) => {
     expect(() => snsCertificateUrl(url)).toThrow(reason);
+  });
+
+  it.each([
+    'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.eu-central-2.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.ap-southeast-5.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.cn-northwest-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+  ])('accepts the SNS regional host of %s', (url) => {
+    expect(snsCertificateUrl(url).href).toBe(url);
+  });
+
+  it('refuses a certificate from an SNS host that names another subject', async () => {
+    // Prepare
+    const other = await createSnsTestSigner('attacker.example');
+    const verify = createSnsSignatureVerifier({ fetchCertificate: async () => other.certificate });
+    const { Signature: _unused, ...unsigned } = notification('2');
+
+    // Act / Assess
+    await expect(verify(other.sign(unsigned))).rejects.toThrow(
+      'the signing certificate names "attacker.example", not sns.amazonaws.com',
+    );
   });
 
   it('never fetches from a foreign host even when the signature would match', async () => {
@@ -235,6 +264,32 @@ describe('POST /sns interpretation', () => {
       'TopicArn arn:aws:sns:us-east-1:123456789012:ses-feedback is not one this endpoint accepts.',
     );
     expect(listed.kind).toBe('enqueue');
+  });
+
+  it('refuses a signed message older than SNS retries, or from the future, when an age bound is set', async () => {
+    // Prepare: the message says it was sent at 2026-11-01T10:00:00Z.
+    const verifier = createSnsSignatureVerifier({ fetchCertificate: countingFetcher().fetchCertificate });
+    const body = JSON.stringify(notification('2'));
+    const at = (iso: string) => ({ verifier, maxAgeMs: SNS_MAX_MESSAGE_AGE_MS, now: () => new Date(iso) });
+
+    // Act
+    const withinTheHour = await interpretSnsPost(body, undefined, at('2026-11-01T11:04:00.000Z'));
+    const yearsLater = await interpretSnsPost(body, undefined, at('2029-05-01T10:00:00.000Z')).catch(
+      (e: unknown) => e,
+    );
+    const beforeSent = await interpretSnsPost(body, undefined, at('2026-11-01T09:50:00.000Z')).catch(
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(withinTheHour.kind).toBe('enqueue');
+    expect((yearsLater as SnsIntakeError).status).toBe(403);
+    expect((yearsLater as SnsIntakeError).message).toBe(
+      'Message sent at 2026-11-01T10:00:00.000Z is older than 65 minutes (SNS retries for at most an hour): refused as a replay.',
+    );
+    expect((beforeSent as SnsIntakeError).message).toBe(
+      'Message Timestamp 2026-11-01T10:00:00.000Z lies in the future.',
+    );
   });
 
   it('refuses unsigned and bare messages with 403 when verification is on', async () => {

@@ -13,7 +13,8 @@ export interface SnsTestSigner {
   sign(message: Omit<SnsSignedMessage, 'Signature'>): SnsSignedMessage;
 }
 
-export async function createSnsTestSigner(): Promise<SnsTestSigner> {
+/** `commonName` is the certificate's subject CN (SNS's own certificates name sns.amazonaws.com). */
+export async function createSnsTestSigner(commonName = 'sns.amazonaws.com'): Promise<SnsTestSigner> {
   const dir = await mkdtemp(join(tmpdir(), 'sns-signer-'));
   try {
     execFileSync(
@@ -31,7 +32,7 @@ export async function createSnsTestSigner(): Promise<SnsTestSigner> {
         '-days',
         '2',
         '-subj',
-        '/CN=sns.amazonaws.com',
+        `/CN=${commonName}`,
       ],
       { stdio: 'ignore' },
     );
