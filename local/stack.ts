@@ -37,7 +37,7 @@ const MAX_API_BODY_BYTES = 1024 * 1024;
  * DynamoDB calls served by this same process, so unbounded bursts only queue work and memory (bench:local-burst).
  */
 export const API_CONCURRENCY = 4;
-export const API_QUEUE_LIMIT = 64;
+export const API_QUEUE_LIMIT = 16;
 const RETRY_AFTER_SECONDS = 1;
 
 export { isLoopback };
