@@ -8,6 +8,7 @@ import {
   VERDICTS,
 } from '../domain/classification.ts';
 import type { CodeExplanation } from '../domain/registry.ts';
+import { SMTP_COMMANDS } from '../domain/rules/index.ts';
 import { jsonResponse } from './http.ts';
 import { defineRoute, type Route } from './router.ts';
 
@@ -60,6 +61,14 @@ export const classifyBodySchema = z
     bounceType: text(64).meta({ description: 'SES bounceType (Permanent, Transient, Undetermined)' }),
     bounceSubType: text(64).meta({ description: 'SES bounceSubType (General, NoEmail, MailboxFull, ...)' }),
     action: text(64).meta({ description: 'DSN Action (failed, delayed, ...)' }),
+    smtpCommand: text(8)
+      .refine((value) => value == null || Object.hasOwn(SMTP_COMMANDS, value.trim().toUpperCase()), {
+        message: `must be one of ${Object.keys(SMTP_COMMANDS).join(', ')} (any case)`,
+      })
+      .meta({
+        description:
+          'The SMTP command the reply answered (CONN, HELO, EHLO, MAIL, RCPT, DATA, QUIT; any case); otherwise the phase is read from the text',
+      }),
   })
   .refine(
     (body) =>
@@ -117,6 +126,7 @@ export function referenceRoutes(deps: ReferenceDeps): Route[] {
           bounceType: body.bounceType ?? null,
           bounceSubType: body.bounceSubType ?? null,
           action: body.action ?? null,
+          smtpCommand: body.smtpCommand ?? null,
         };
         return jsonResponse(200, deps.classifyBounce(input));
       },

@@ -3,6 +3,7 @@
 
 import type { BounceInput, Classification } from '../domain/classification.ts';
 import { classifyBounce } from '../domain/classify.ts';
+import { SMTP_COMMANDS } from '../domain/rules/index.ts';
 import type { LineMapper } from './json-lines.ts';
 
 const MAX_ERROR_DETAIL = 200;
@@ -56,13 +57,29 @@ export function toBounceInput(value: unknown): BounceInput | string {
     return `expected a JSON object, got ${kind}`;
   }
   // Named reads rather than a loop over the keys: this runs once per line of a million-line stream.
-  const { status, diagnosticCode, bounceType, bounceSubType, action } = value as Record<string, unknown>;
+  const { status, diagnosticCode, bounceType, bounceSubType, action, smtpCommand } = value as Record<
+    string,
+    unknown
+  >;
   if (!isTextOrAbsent(status)) return wrongType('status', status);
   if (!isTextOrAbsent(diagnosticCode)) return wrongType('diagnosticCode', diagnosticCode);
   if (!isTextOrAbsent(bounceType)) return wrongType('bounceType', bounceType);
   if (!isTextOrAbsent(bounceSubType)) return wrongType('bounceSubType', bounceSubType);
   if (!isTextOrAbsent(action)) return wrongType('action', action);
-  return { status, diagnosticCode, bounceType, bounceSubType, action };
+  if (!isTextOrAbsent(smtpCommand)) return wrongType('smtpCommand', smtpCommand);
+  if (typeof smtpCommand === 'string' && !isSmtpCommand(smtpCommand)) return badSmtpCommand(smtpCommand);
+  return { status, diagnosticCode, bounceType, bounceSubType, action, smtpCommand };
+}
+
+/** Whether `value` names an SMTP command the classifier knows (any case, surrounding blanks allowed). */
+export function isSmtpCommand(value: string): boolean {
+  return Object.hasOwn(SMTP_COMMANDS, value.trim().toUpperCase());
+}
+
+export const SMTP_COMMAND_LIST = Object.keys(SMTP_COMMANDS).join(', ');
+
+function badSmtpCommand(value: string): string {
+  return `"smtpCommand" must be one of ${SMTP_COMMAND_LIST} (any case), got ${JSON.stringify(value.slice(0, MAX_ERROR_DETAIL))}`;
 }
 
 function errorLine(message: string, line: number): string {

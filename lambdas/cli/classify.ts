@@ -6,18 +6,20 @@ import { parseArgs } from 'node:util';
 import type { BounceInput, Classification } from '../domain/classification.ts';
 import { classifyBounce } from '../domain/classify.ts';
 import { codeTitle } from '../domain/registry.ts';
-import { classifyLineMapper } from './classify-lines.ts';
+import { classifyLineMapper, isSmtpCommand, SMTP_COMMAND_LIST } from './classify-lines.ts';
 import { classifyLinesInParallel } from './classify-parallel.ts';
 import { type CliIo, EXIT, UsageError, writeText } from './command.ts';
 import { mapLines } from './json-lines.ts';
 
 export const usage = `Usage:
-  ses-bounce classify --status CODE --diagnostic TEXT [--bounce-type T] [--bounce-sub-type S] [--action A] [--json]
+  ses-bounce classify --status CODE --diagnostic TEXT [--bounce-type T] [--bounce-sub-type S] [--action A]
+                      [--smtp-command C] [--json]
   ses-bounce classify [--threads N] [--max-line-length N] < bounces.jsonl > classified.jsonl
 
-With any of --status, --diagnostic, --bounce-type, --bounce-sub-type or --action, classifies that one bounce
-(text, or one JSON object with --json). Without them, reads JSON Lines from stdin: each line an object with the
-optional string keys status, diagnosticCode, bounceType, bounceSubType, action (other keys are ignored). Writes
+With any of --status, --diagnostic, --bounce-type, --bounce-sub-type, --action or --smtp-command, classifies that
+one bounce (text, or one JSON object with --json). Without them, reads JSON Lines from stdin: each line an object
+with the optional string keys status, diagnosticCode, bounceType, bounceSubType, action, smtpCommand (other keys
+are ignored). Writes
 exactly one JSON line per input line, in order: the classification (verdict, category, blame, suppress, code,
 codeTitle, evidence), or {"error": "...", "line": N} for a line that is not such an object (a blank line
 included, so that output line N always answers input line N).
@@ -28,6 +30,8 @@ Options:
   --bounce-type T          SES bounceType (Permanent, Transient, Undetermined)
   --bounce-sub-type S      SES bounceSubType (General, NoEmail, Suppressed, MailboxFull, ...)
   --action A               DSN Action (failed, delayed, ...)
+  --smtp-command C         the SMTP command the reply answered: CONN, HELO, EHLO, MAIL, RCPT, DATA or QUIT (any
+                           case); otherwise the phase is read from the diagnostic's wording
   --json                   print the single classification as one JSON line
   --threads N              stream mode: worker threads (default: CPUs - 1, at most 4; 1 = no workers;
                            the first megabyte or so is classified before any worker starts)
@@ -81,7 +85,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     bounceType: values['bounce-type'],
     bounceSubType: values['bounce-sub-type'],
     action: values.action,
+    smtpCommand: values['smtp-command'],
   };
+  const smtpCommand = values['smtp-command'];
+  if (smtpCommand !== undefined && !isSmtpCommand(smtpCommand)) {
+    throw new UsageError(
+      `--smtp-command must be one of ${SMTP_COMMAND_LIST} (any case), got ${JSON.stringify(smtpCommand)}`,
+    );
+  }
   const hasFlags = Object.values(single).some((value) => value !== undefined);
   const maxLineLength = parsePositiveInteger(
     values['max-line-length'],
@@ -134,6 +145,7 @@ function parseOptions(args: string[]) {
       'bounce-type': { type: 'string' },
       'bounce-sub-type': { type: 'string' },
       action: { type: 'string' },
+      'smtp-command': { type: 'string' },
       json: { type: 'boolean' },
       'max-line-length': { type: 'string' },
       threads: { type: 'string' },

@@ -41,6 +41,11 @@ export interface BounceInput {
   action?: string | null;
   status?: string | null;
   diagnosticCode?: string | null;
+  /**
+   * The SMTP command the failing reply answered, when the source says so (CONN, HELO, EHLO, MAIL, RCPT, DATA,
+   * QUIT; any case). Optional: the phase is also read from the diagnostic's own wording.
+   */
+  smtpCommand?: string | null;
 }
 
 export interface Classification {

@@ -15,13 +15,31 @@
 // domain-rejects-mail, mailbox-disabled, ses-suppressed) reported as permanent: a class-4 code, `action: delayed`
 // or wording that says "temporarily" keeps it soft, while a class-5 code makes it hard even when SES labelled the
 // bounce Transient (SES reports "550 5.4.4 Invalid domain" as Transient). Everything else is soft, except that an
-// undetermined bounce (nothing says why) takes SES's Permanent label as its verdict; it is never suppressed.
+// undetermined bounce with no diagnostic at all takes SES's Permanent label as its verdict; it is never suppressed.
 // SES labels are matched exactly as SES writes them (TitleCase), and case-insensitively as a fallback.
 // Suppress: exactly the hard verdicts in a dead-address category; never for a sender-side category.
+//
+// Structure before words (rules/phase.ts, rules/context.ts):
+//   - only the reply about this recipient is read: when a diagnostic chains several replies, the one whose enhanced
+//     code is `status`, else the first; follow-on session replies ("503 Need RCPT", "421 too many errors") are not;
+//   - the SMTP phase (`smtpCommand`, or the MTA's own wording: "after MAIL FROM", "in reply to end of DATA
+//     command", ...): before RCPT TO a reply cannot be about the recipient, and "user unknown" at DATA is a filter
+//     unless an X.1.1 code says the mailbox is bad;
+//   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
+//     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
-import { CATEGORY_POLICY, CODE_RULES, SES_SUBTYPE_RULES, TEXT_RULES } from './rules/index.ts';
+import {
+  CATEGORY_POLICY,
+  CODE_RULES,
+  HEDGE_RULES,
+  PHASE_RULES,
+  SES_SUBTYPE_RULES,
+  SMTP_COMMANDS,
+  TEXT_RULES,
+} from './rules/index.ts';
+import { DOMAIN_CATEGORIES, MAILBOX_CATEGORIES, SMTP_PHASES, type SmtpPhase } from './rules/phase.ts';
 import type { CodePattern, CodeRule, Phrase, SesRule, TextRule } from './rules/types.ts';
 
 /** Only the head of a diagnostic is read: the reason is always near the start, and 10 MB must not cost 10 MB. */
@@ -197,6 +215,19 @@ const COMPILED_TEXT_RULES: readonly CompiledTextRule[] = TEXT_RULES.map((rule, o
   notCodes: (rule.notCodes ?? []).map(compileCodePattern),
 }));
 
+/** Phrase ids naming each SMTP phase, in SMTP_PHASES order. */
+const PHASE_PHRASES: readonly (readonly number[])[] = SMTP_PHASES.map((phase) =>
+  PHASE_RULES.filter((r) => r.phase === phase).flatMap((r) => r.match.map(phraseId)),
+);
+const HEDGE_PHRASES: readonly number[] = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
+/** The alternatives of the strong mailbox-full rules, and of the strong dead-address rules. */
+const FULL_MAILBOX_ALTERNATIVES: readonly (readonly number[])[] = COMPILED_TEXT_RULES.filter(
+  (c) => c.rule.category === 'mailbox-full' && !c.rule.weak,
+).flatMap((c) => c.alternatives);
+const DEAD_ADDRESS_ALTERNATIVES: readonly (readonly number[])[] = COMPILED_TEXT_RULES.filter(
+  (c) => CATEGORY_POLICY[c.rule.category].deadAddress && c.rule.category !== 'ses-suppressed' && !c.rule.weak,
+).flatMap((c) => c.alternatives);
+
 /** phrase id → the (rule, alternative) pairs it can complete, as rule order * 256 + alternative index. */
 const RULES_BY_PHRASE: readonly (readonly number[])[] = (() => {
   const byPhrase: number[][] = phrases.map(() => []);
@@ -262,12 +293,15 @@ interface TextMatch {
 /** Set by `matchText`: module state rather than a returned object, so the hot path allocates nothing. */
 let strong: TextMatch | null = null;
 let weak: TextMatch | null = null;
+/** Whether the last `matchText` scanned anything: the matcher keeps the previous scan's phrases otherwise. */
+let scanned = false;
 
 /** Finds the first strong and the first weak text rule (in table order) that fit the text and the code in use. */
 function matchText(text: string, code: Code | null): void {
   strong = null;
   weak = null;
-  if (text.length === 0) return;
+  scanned = text.length > 0;
+  if (!scanned) return;
   const count = MATCHER.scan(text, MAX_SCANNED_CHARS);
   for (let i = 0; i < count; i++) {
     const candidates = RULES_BY_PHRASE[MATCHER.found[i] as number] as readonly number[];
@@ -343,9 +377,12 @@ function decide(code: Code | null, ses: SesRule | undefined): Decision {
   if (strong !== null) return strong.decision;
   const codeRule = matchCode(code); // only when no specific wording decided: it is not free
   if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
-  if (weak !== null) return weak.decision;
+  // A weak rule that itself leaves the bounce undetermined (a refusal prefix with no reason) is the last resort.
+  const lastResort = weak !== null && weak.rule.category === 'undetermined';
+  if (weak !== null && !lastResort) return weak.decision;
   if (ses !== undefined) return SES_DECISIONS.get(ses) as Decision;
   if (codeRule !== null && code !== null) return fromCode(codeRule, code);
+  if (weak !== null) return weak.decision;
   return UNDETERMINED;
 }
 
@@ -369,6 +406,140 @@ const SES_DECISIONS: ReadonlyMap<SesRule, Decision> = new Map(
   ]),
 );
 
+// ---------------------------------------------------------------------------------------------------------------
+// Structure: which reply, which phase, which clause
+
+/**
+ * Where the first reply starts: a basic reply code at the start, after a line break, ";" or ":" ("smtp; 550",
+ * "said: 550", "]: 550"), ">" or a transcript's "<<< ". Not after "<" alone: SES nests the last attempt's reply as
+ * "<421 ...>" inside its own, and that nested reason is part of the same reply.
+ */
+const FIRST_REPLY = /(?:^|[\n;:>]|<\s)\s*([245]\d\d)(?=[ -]|$)/;
+/**
+ * Where a further reply starts: on a new line, or after a transcript's "<<< ". A reply quoted inside another
+ * ("... said: 450 4.1.1 ... lost connection") is the same reply's cause, not a new one.
+ */
+const NEXT_REPLY = /(?:\n|<\s)\s*([245]\d\d)(?=[ -]|$)/g;
+
+/**
+ * The text of the reply about this recipient, with whatever precedes the first reply (where MTAs write the phase).
+ * Consecutive replies with the same basic code are one reply (multi-line replies, repeated transcript lines). With
+ * several replies, the decisive one carries `status` as its enhanced code, else it is the first; the others are
+ * session noise around it ("503 5.0.0 Need RCPT", "421 too many errors"). Returns `text` itself when it holds one
+ * reply. Works on the raw text: a new reply is told by its line break.
+ */
+function decisiveReply(text: string, status: Code | null): string {
+  const first = FIRST_REPLY.exec(text);
+  if (first === null) return text;
+  const firstAt = first.index + first[0].length - 3;
+  const starts: number[] = [first.index];
+  let last = first[1] as string;
+  NEXT_REPLY.lastIndex = firstAt + 3;
+  for (let m = NEXT_REPLY.exec(text); m !== null; m = NEXT_REPLY.exec(text)) {
+    if (m[1] !== last) {
+      starts.push(m.index);
+      last = m[1] as string;
+    }
+  }
+  if (starts.length === 1) return text;
+  let chosen = 0;
+  if (status !== null && specificity(status) === 2) {
+    for (let i = 0; i < starts.length; i++) {
+      if (hasCode(text.slice(starts[i], starts[i + 1] ?? text.length), status.text)) {
+        chosen = i;
+        break;
+      }
+    }
+  }
+  const end = starts[chosen + 1] ?? text.length;
+  if (chosen === 0) return text.slice(0, end);
+  return `${text.slice(0, starts[0])} ${text.slice(starts[chosen], end)}`;
+}
+
+function hasCode(reply: string, code: string): boolean {
+  for (let at = reply.indexOf(code); at >= 0; at = reply.indexOf(code, at + 1)) {
+    const after = reply.charCodeAt(at + code.length) - ZERO;
+    const before = reply.charCodeAt(at - 1) - ZERO;
+    if (!(after >= 0 && after <= 9) && !(before >= 0 && before <= 9)) return true;
+  }
+  return false;
+}
+
+/** The phase named by the last scan: the latest in SMTP order, since a session that reached RCPT passed MAIL. */
+function phaseInText(): SmtpPhase | null {
+  if (!scanned) return null;
+  for (let p = SMTP_PHASES.length - 1; p >= 0; p--) {
+    for (const id of PHASE_PHRASES[p] as readonly number[])
+      if (MATCHER.has(id)) return SMTP_PHASES[p] as SmtpPhase;
+  }
+  return null;
+}
+
+function phaseOf(smtpCommand: unknown): SmtpPhase | null {
+  if (typeof smtpCommand !== 'string') return null;
+  const command = SMTP_COMMANDS[smtpCommand.trim().toUpperCase()];
+  return command ?? null;
+}
+
+function anyFound(ids: readonly number[]): boolean {
+  for (const id of ids) if (MATCHER.has(id)) return true;
+  return false;
+}
+
+function anyAlternativeFound(alternatives: readonly (readonly number[])[]): boolean {
+  for (const alternative of alternatives) {
+    let all = true;
+    for (const id of alternative) all &&= MATCHER.has(id);
+    if (all) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the last scan found the deciding wording hedged: dead-address wording in a list of possible causes, or a
+ * reply that names both a dead address and a full mailbox ("Destinatario desconocido o mailbox lleno").
+ */
+function hedged(category: Category): boolean {
+  if (!scanned) return false;
+  if (CATEGORY_POLICY[category].deadAddress && anyFound(HEDGE_PHRASES)) return true;
+  return anyAlternativeFound(FULL_MAILBOX_ALTERNATIVES) && anyAlternativeFound(DEAD_ADDRESS_ALTERNATIVES);
+}
+
+/** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */
+function codeSaysDead(code: Code | null): boolean {
+  const rule = matchCode(code);
+  return rule !== null && !rule.rule.weak && CATEGORY_POLICY[rule.rule.category].deadAddress;
+}
+
+/** What the phase does to a decision (see rules/phase.ts). */
+function withPhase(decision: Decision, phase: SmtpPhase, code: Code | null): Decision {
+  const { category } = decision;
+  const beforeRcpt = phase === 'CONN' || phase === 'HELO' || phase === 'MAIL';
+  if (
+    beforeRcpt &&
+    (MAILBOX_CATEGORIES.has(category) ||
+      DOMAIN_CATEGORIES.has(category) ||
+      category === 'undetermined' ||
+      category === 'policy-violation')
+  ) {
+    const sender = phase === 'MAIL' ? 'sender-rejected' : 'sender-blocked';
+    const about = phase === 'MAIL' ? "the sender's address or domain" : 'the sending host';
+    return {
+      category: sender,
+      evidence: `${decision.evidence}; the reply came at ${phase}, before any recipient was named: it is about ${about}`,
+      transientWording: false,
+    };
+  }
+  if (phase === 'DATA' && category === 'unknown-recipient' && !(code?.subject === 1 && code.detail === 1)) {
+    return {
+      category: 'recipient-filtered',
+      evidence: `${decision.evidence}; "unknown" at DATA, after the recipient was accepted at RCPT, and no X.1.1 code: a filter speaking`,
+      transientWording: false,
+    };
+  }
+  return decision;
+}
+
 function classifyUnsafe(input: BounceInput): Classification {
   const bounceType = bounceTypeOf(asString(input.bounceType));
   const action = asString(input.action);
@@ -377,20 +548,37 @@ function classifyUnsafe(input: BounceInput): Classification {
   const text = rawText.length > MAX_SCANNED_CHARS ? rawText.slice(0, MAX_SCANNED_CHARS) : rawText;
   const rawStatus = asString(input.status);
   const status = parseStatus(rawStatus);
-  const code = chooseCode(status, text);
+  const reply = decisiveReply(text, status);
+  const wording = reply.includes('\n') ? reply.replace(CONTINUATION, ' ') : reply;
+  const code = chooseCode(status, wording);
   const ses = sesSubtype(asString(input.bounceSubType));
+  const commandPhase = phaseOf(input.smtpCommand);
 
   let decision: Decision;
+  let phase: SmtpPhase | null = null;
   if (ses?.authoritative) {
     decision = SES_DECISIONS.get(ses) as Decision;
   } else {
-    const wording = text.includes('\n') ? text.replace(CONTINUATION, ' ') : text;
     matchText(wording, code);
     decision = decide(code, ses);
+    phase = commandPhase ?? phaseInText();
+    if (phase !== null) decision = withPhase(decision, phase, code);
+    if (
+      (decision === strong?.decision || decision === weak?.decision) &&
+      (CATEGORY_POLICY[decision.category].deadAddress || decision.category === 'mailbox-full') &&
+      !codeSaysDead(code) &&
+      hedged(decision.category)
+    ) {
+      decision = {
+        category: 'undetermined',
+        evidence: `${decision.evidence}; but the reply lists it among other possible causes`,
+        transientWording: false,
+      };
+    }
   }
 
-  const reply = code === null ? REPLY.exec(text) : null;
-  const klass = code?.klass ?? (reply ? Number(reply[1]) : 0);
+  const basic = code === null ? REPLY.exec(text) : null;
+  const klass = code?.klass ?? (basic ? Number(basic[1]) : 0);
   let permanence: Permanence = klass === 5 ? 'permanent' : klass === 4 ? 'transient' : 'unknown';
   if (permanence === 'unknown' && bounceType === 'Permanent') permanence = 'permanent';
   if (permanence === 'unknown' && bounceType === 'Transient') permanence = 'transient';
@@ -409,17 +597,23 @@ function classifyUnsafe(input: BounceInput): Classification {
       evidence += '; not reported as permanent';
     else hard = true;
   } else if (
-    category === 'undetermined' &&
+    decision === UNDETERMINED &&
     bounceType === 'Permanent' &&
     !delayed &&
-    permanence !== 'transient'
+    permanence !== 'transient' &&
+    text.trim() === ''
   ) {
-    // Nothing to read: SES's own label is the only evidence. Recorded as hard, never suppressed on it.
+    // No diagnostic at all: SES's own label is the only evidence. Recorded as hard, never suppressed on it. A text we
+    // cannot read is not that: it is no evidence of a dead address, so it stays soft.
     hard = true;
-    evidence += '; SES labelled it Permanent';
+    evidence += '; no diagnostic, SES labelled it Permanent';
   }
   if (bounceType === 'Transient' && hard && category !== 'ses-suppressed')
     evidence += ' (SES said Transient)';
+  if (phase !== null)
+    evidence += `; SMTP phase ${phase} (${commandPhase !== null ? 'smtpCommand' : 'from the text'})`;
+  else if (input.smtpCommand !== undefined && input.smtpCommand !== null && commandPhase === null)
+    evidence += `; ignored smtpCommand ${JSON.stringify(String(input.smtpCommand).slice(0, 16))}`;
 
   if (status === null && rawStatus.trim() !== '')
     evidence += `; ignored status ${JSON.stringify(rawStatus.slice(0, 24))}`;

@@ -109,7 +109,10 @@ export interface PolicyResult {
   request: SuppressionRequest | null;
 }
 
-/** Soft bounces in these categories say nothing about the address: they never count toward a streak. */
+/**
+ * Soft bounces in these categories say nothing about the address: they never count toward a streak. Not
+ * relay-denied: from the recipient's own MX it says the domain's mail route is broken (see rules/policy.ts).
+ */
 export const NON_COUNTING_SOFT_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
   'message-too-large',
   'content-rejected',
@@ -117,7 +120,6 @@ export const NON_COUNTING_SOFT_CATEGORIES: ReadonlySet<Category> = new Set<Categ
   'sender-blocked',
   'sender-authentication',
   'sender-rejected',
-  'relay-denied',
   'rate-limited',
 ]);
 

@@ -791,7 +791,23 @@ describe('GET /codes/{code} and POST /classify', () => {
     expect(result.json).toMatchObject({ verdict: 'hard', category: 'unknown-recipient', suppress: true });
   });
 
+  it('takes the SMTP phase as smtpCommand, in any case, and shows it in the evidence', async () => {
+    // sisimai set-of-emails email-exim-51.eml: "does not exist" answered to MAIL FROM is the sender's own domain
+    const result = await call('POST', '/classify', {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        status: '5.1.0',
+        diagnosticCode: '553 5.1.0 neko22nyaan neko.example.com does not exist E2110',
+        smtpCommand: 'mail',
+      }),
+    });
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ verdict: 'soft', category: 'sender-rejected', suppress: false });
+    expect((result.json as { evidence: string }).evidence).toContain('SMTP phase MAIL (smtpCommand)');
+  });
+
   it.each([
+    [{ body: '{"status":"5.1.1","smtpCommand":"FROB"}' }, 400, 'invalid-body', 'body.smtpCommand'],
     [{ body: '{not json' }, 400, 'invalid-body', 'body'],
     [{}, 400, 'invalid-body', 'body'],
     [{ body: '{}' }, 400, 'invalid-body', 'body'],

@@ -1,29 +1,24 @@
 // classifyBounce against real diagnostics (test/fixtures/diagnostics), every registry code and every code of the
-// seed guide. The corpus expectations were written per string from its wording and source, not from the output.
-import { readdirSync, readFileSync } from 'node:fs';
+// seed guide. The corpus expectations were written per string from its wording and source, before the classifier
+// was run on it. Cases of the validation split (see test/support/diagnostics-corpus.ts) are not asserted one by
+// one (no rule may be written from them); the split as a whole must meet the accuracy targets of issue #11, and the
+// accuracy table in README.md and BENCHMARKS.md must be the one `npm run bench:accuracy` prints.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BounceInput, CATEGORIES, type Category } from '../../lambdas/domain/classification.ts';
+import { scoreCorpus, table } from '../../bench/accuracy.ts';
+import { CATEGORIES, type Category } from '../../lambdas/domain/classification.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import { REGISTRY_CODES } from '../../lambdas/domain/registry.ts';
 import { TEXT_RULES } from '../../lambdas/domain/rules/index.ts';
+import { inputOf, loadDiagnosticsCorpus, splitOf } from '../support/diagnostics-corpus.ts';
 
-interface CorpusEntry extends BounceInput {
-  diagnosticCode: string;
-  expected: { verdict: 'hard' | 'soft'; category: Category; suppress: boolean };
-  source: string;
-}
-
-const DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
-const corpus: (CorpusEntry & { file: string })[] = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .flatMap((file) =>
-    (JSON.parse(readFileSync(join(DIR, file), 'utf8')) as CorpusEntry[]).map((entry) => ({ ...entry, file })),
-  );
+const corpus = loadDiagnosticsCorpus();
+const tuning = corpus.filter((e) => (e.split ?? 'tuning') === 'tuning');
 
 describe('the corpus of real diagnostics', () => {
   it('is large, sourced and well formed', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(200);
+    expect(corpus.length).toBeGreaterThanOrEqual(440);
     for (const entry of corpus) {
       expect(entry.source.length).toBeGreaterThan(5);
       expect(entry.diagnosticCode.length).toBeGreaterThan(0);
@@ -35,20 +30,45 @@ describe('the corpus of real diagnostics', () => {
     expect(unique.size).toBe(corpus.length);
   });
 
-  it.each(corpus.map((e) => [`${e.file}: ${e.diagnosticCode.slice(0, 90)}`, e] as const))(
+  it('keeps every split case where the seeded hash of its text put it', () => {
+    const withSplit = corpus.filter((e) => e.split !== undefined);
+    expect(withSplit.length).toBeGreaterThan(0);
+    for (const entry of withSplit)
+      expect(entry.split, entry.diagnosticCode).toBe(splitOf(entry.diagnosticCode));
+    expect(withSplit.filter((e) => e.split === 'validation').length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(tuning.map((e) => [`${e.file}: ${e.diagnosticCode.slice(0, 90)}`, e] as const))(
     '%s',
     (_name, entry) => {
       // Act
-      const c = classifyBounce(entry);
+      const c = classifyBounce(inputOf(entry));
       // Assess
       expect({ category: c.category, verdict: c.verdict, suppress: c.suppress }).toEqual(entry.expected);
     },
   );
 
+  it('meets the targets on the validation split: hard/soft >= 97%, no false suppression', () => {
+    // Act
+    const { validation } = scoreCorpus();
+    // Assess
+    expect(validation.hardSoftRight / validation.cases).toBeGreaterThanOrEqual(0.97);
+    expect(validation.falseSenderSuppressions).toBe(0);
+    expect(validation.suppressed - validation.suppressedRightly).toBe(0);
+  });
+
+  it('is measured as README.md and BENCHMARKS.md say', () => {
+    const expected = table(scoreCorpus());
+    for (const doc of ['README.md', 'BENCHMARKS.md']) {
+      const text = readFileSync(join(import.meta.dirname, '..', '..', doc), 'utf8');
+      expect(text, doc).toContain(expected);
+    }
+  });
+
   it('exercises every text rule with at least one real string', () => {
     const decidedBy = new Set(
-      corpus
-        .map((e) => /^text rule (\S+)/.exec(classifyBounce(e).evidence)?.[1])
+      tuning
+        .map((e) => /^text rule (\S+)/.exec(classifyBounce(inputOf(e)).evidence)?.[1])
         .filter((id) => id !== undefined),
     );
     const untested = TEXT_RULES.map((r) => r.id).filter((id) => !decidedBy.has(id));

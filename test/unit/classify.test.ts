@@ -27,7 +27,6 @@ const SENDER_SIDE: readonly Category[] = [
   'sender-blocked',
   'sender-authentication',
   'sender-rejected',
-  'relay-denied',
   'rate-limited',
 ];
 

@@ -180,6 +180,20 @@ describe('toBounceInput', () => {
     expect(toBounceInput({ [key]: value })).toBe(`"${key}" must be a string or null, got ${kind}`);
   });
 
+  it.each([['MAIL'], ['rcpt'], [' Ehlo '], ['conn'], ['DATA'], ['quit'], ['HELO']])(
+    'accepts smtpCommand %j',
+    (smtpCommand) => {
+      expect(toBounceInput({ status: '5.1.1', smtpCommand })).toEqual({ status: '5.1.1', smtpCommand });
+    },
+  );
+
+  it('refuses an unknown smtpCommand with the list of known ones', () => {
+    expect(toBounceInput({ smtpCommand: 'FROM' })).toBe(
+      '"smtpCommand" must be one of CONN, HELO, EHLO, MAIL, RCPT, DATA, QUIT (any case), got "FROM"',
+    );
+    expect(toBounceInput({ smtpCommand: 25 })).toBe('"smtpCommand" must be a string or null, got a number');
+  });
+
   it('keeps the five fields, accepts null, and ignores other keys', () => {
     const input = toBounceInput({
       status: '5.1.1',

@@ -152,6 +152,29 @@ describe.concurrent('ses-bounce classify with flags', () => {
     expect(result.stdout).toContain(`evidence  ${expected.evidence}`);
   });
 
+  it('takes --smtp-command and shows the phase in the evidence', async () => {
+    // sisimai set-of-emails email-exim-51.eml: "does not exist" answered to MAIL FROM is the sender's own domain
+    const result = await runCli([
+      'classify',
+      '--status',
+      '5.1.0',
+      '--diagnostic',
+      '553 5.1.0 neko22nyaan neko.example.com does not exist E2110',
+      '--smtp-command',
+      'MAIL',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ category: 'sender-rejected', verdict: 'soft' });
+    expect(result.stdout).toContain('SMTP phase MAIL (smtpCommand)');
+  });
+
+  it('exits 2 for an unknown --smtp-command', async () => {
+    const result = await runCli(['classify', '--status', '5.1.1', '--smtp-command', 'FROM']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--smtp-command must be one of CONN, HELO, EHLO, MAIL, RCPT, DATA, QUIT');
+  });
+
   it('exits 2 for a bad --max-line-length', async () => {
     const result = await runCli(['classify', '--max-line-length', 'lots']);
 
@@ -203,6 +226,32 @@ describe.concurrent('ses-bounce classify on a JSON Lines stream', () => {
     expect(output[6]).toEqual({ error: 'line 7: expected a JSON object, got a string', line: 7 });
     expect(output[7]).toEqual(expected(3));
     expect(result.stderr).toContain('4 of 8 lines failed');
+  });
+
+  it('reads smtpCommand from JSON Lines and reports an unknown one at its line', async () => {
+    // sisimai set-of-emails email-exim-51.eml, the reply alone and its phase as a field
+    const record = {
+      status: '5.1.0',
+      diagnosticCode: '553 5.1.0 neko22nyaan neko.example.com does not exist E2110',
+    };
+    const input = [
+      JSON.stringify({ ...record, smtpCommand: 'mail' }),
+      JSON.stringify({ ...record, smtpCommand: 'frob' }),
+      JSON.stringify(record),
+    ].join('\n');
+
+    const result = await runCli(['classify'], `${input}\n`);
+
+    expect(result.code).toBe(1);
+    const output = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(output[0]).toMatchObject({ category: 'sender-rejected', verdict: 'soft', suppress: false });
+    expect(output[0]?.evidence).toContain('SMTP phase MAIL (smtpCommand)');
+    expect(output[1]).toEqual({
+      error:
+        'line 2: "smtpCommand" must be one of CONN, HELO, EHLO, MAIL, RCPT, DATA, QUIT (any case), got "frob"',
+      line: 2,
+    });
+    expect(output[2]).toMatchObject({ category: 'unknown-recipient', verdict: 'hard' });
   });
 
   it('exits 0 when every line classifies, with CRLF line ends and no final newline', async () => {

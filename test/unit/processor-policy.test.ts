@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Category, Classification } from '../../lambdas/domain/classification.ts';
+import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import type { RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
 import {
   applyEvent,
@@ -254,6 +255,38 @@ describe('soft-bounce streak', () => {
     const results = run([soft(day(1)), soft(day(3)), soft(day(3).replace('10:00', '11:00'))], settings);
 
     expect(results.map((r) => r.request?.cause ?? null)).toEqual([null, null, 'soft-bounce-streak']);
+  });
+});
+
+describe("relay denied by the recipient domain's own MX", () => {
+  const day = (d: number) => `2024-10-${String(d).padStart(2, '0')}T10:00:00.000Z`;
+  // A real Postfix DSN (initLab/initLab#87): SES delivers to the domain's own MX, so this MX no longer handles it.
+  const relayDenied = () =>
+    classifyBounce({
+      status: '5.7.1',
+      bounceType: 'Permanent',
+      diagnosticCode:
+        'host marla.ludost.net[79.98.105.18] said: 554 5.7.1 <bordjukov@<cutout>>: Relay access denied (in reply to RCPT TO command)',
+    });
+
+  it('is soft, blamed on the recipient side, and never suppresses on one event', () => {
+    expect(relayDenied()).toMatchObject({
+      category: 'relay-denied',
+      verdict: 'soft',
+      blame: 'recipient',
+      suppress: false,
+    });
+  });
+
+  it('counts toward the soft-bounce streak, so a dead destination is suppressed after three', () => {
+    // Prepare
+    const events = [1, 3, 5].map((d) => bounce(day(d), relayDenied(), 'Permanent'));
+    // Act
+    const results = run(events);
+    // Assess
+    expect(results.map((r) => r.decision.countsTowardStreak)).toEqual([true, true, true]);
+    expect(results.at(-1)?.summary.softStreak).toBe(3);
+    expect(results.at(-1)?.request).toMatchObject({ action: 'put', cause: 'soft-bounce-streak' });
   });
 });
 

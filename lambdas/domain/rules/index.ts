@@ -2,7 +2,9 @@
 // Sender-side wording comes first because it often mentions the recipient too ("Sender address rejected: Domain
 // not found", "too many invalid recipients"); mailbox states come before "does not exist"-style wording; expiry
 // comes before network trouble so "Message expired ... <421 Connection timed out>" reads as expired, but after the
-// recipient and sender rules so a nested "mailbox full" or "blocked" reason is reported instead of the expiry.
+// recipient and sender rules so a nested "mailbox full" or "blocked" reason is reported instead of the expiry. A
+// generic refusal prefix with no reason comes last of all.
+import { GENERIC_REFUSAL_RULES } from './context.ts';
 import { CONTENT_RULES, MESSAGE_SIZE_RULES, POLICY_RULES } from './message.ts';
 import {
   DOMAIN_REJECTS_MAIL_RULES,
@@ -33,6 +35,8 @@ import {
 import type { TextRule } from './types.ts';
 
 export { CODE_RULES } from './codes.ts';
+export { HEDGE_RULES } from './context.ts';
+export { PHASE_RULES, SMTP_COMMANDS } from './phase.ts';
 export { CATEGORY_POLICY } from './policy.ts';
 export { SES_SUBTYPE_RULES } from './ses.ts';
 
@@ -60,4 +64,5 @@ export const TEXT_RULES: readonly TextRule[] = [
   ...PROTOCOL_RULES,
   ...NETWORK_RULES,
   ...REMOTE_SYSTEM_RULES,
+  ...GENERIC_REFUSAL_RULES,
 ];

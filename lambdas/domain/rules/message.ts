@@ -136,10 +136,11 @@ export const CONTENT_RULES: readonly TextRule[] = [
       'invalid characters',
       '8-bit data in message header',
       'invalid message content',
+      'user address required',
     ],
     unless: ['malformed address'],
     source:
-      'Gmail RfcMessageNonCompliant 5.7.1/5.6.0, Yahoo "Headers are not RFC compliant", Microsoft 5.6.11/5.7.512 (SFM 554, sisimai)',
+      'Gmail RfcMessageNonCompliant 5.7.1/5.6.0, Yahoo "Headers are not RFC compliant", Microsoft 5.6.11/5.7.512 (SFM 554, sisimai), Sendmail "553 user address required" for a header address without one (helpdesk.umd.edu/documents/3/3025)',
   },
   {
     id: 'content-spam-word',

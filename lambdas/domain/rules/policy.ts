@@ -9,6 +9,10 @@
 //   it is not the sender's fault, but not a dead address either.
 // - greylisted, expired, network-error, protocol-error, security-error → unknown: the path, not either party.
 // - rate-limited → sender: the sender sends too much or too fast, even when the limit is per recipient.
+// - relay-denied → recipient: SES always delivers to the recipient domain's own MX, so "relaying denied" / "not in my
+//   list of rcpthosts" means that MX no longer handles the domain (moved away, expired hosting, broken MX record).
+//   Not a dead address on one event (a domain in migration recovers), but it counts toward the soft-bounce streak,
+//   so a destination that stays dead is suppressed after the streak instead of being mailed forever.
 import type { Blame, Category } from '../classification.ts';
 
 export interface CategoryPolicy {
@@ -73,9 +77,9 @@ export const CATEGORY_POLICY: Readonly<Record<Category, CategoryPolicy>> = {
     summary: 'the MAIL FROM address or domain was refused',
   },
   'relay-denied': {
-    blame: 'sender',
+    blame: 'recipient',
     deadAddress: false,
-    summary: 'the server does not relay for this route',
+    summary: "the recipient domain's MX does not accept mail for it",
   },
   'rate-limited': { blame: 'sender', deadAddress: false, summary: 'too much mail, too fast' },
   greylisted: { blame: 'unknown', deadAddress: false, summary: 'greylisting: retry later' },

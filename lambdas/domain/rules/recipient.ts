@@ -36,10 +36,11 @@ export const MAILBOX_FULL_RULES: readonly TextRule[] = [
       ['disk', 'quota'],
       ['maildir', 'quota'],
       'boite du destinataire pleine',
+      'mailbox lleno',
     ],
     unless: ['sending quota', 'submission quota', 'queue quota', 'per hour', 'receive limit'],
     source:
-      'Gmail 4.2.2/5.2.2 OverQuota, iCloud "user is over quota", Yandex "Mailbox size limit exceeded", Free, GMX "exceeded storage allocation", Comcast "quota violation", Orange OFR_417 "Boite du destinataire pleine", GoDaddy (SFM 452/552/554, sisimai)',
+      'Gmail 4.2.2/5.2.2 OverQuota, iCloud "user is over quota", Yandex "Mailbox size limit exceeded", Free, GMX "exceeded storage allocation", Comcast "quota violation", Orange OFR_417 "Boite du destinataire pleine", GoDaddy (SFM 452/552/554, sisimai), latinmail "mailbox lleno" (sisimai/p5-sisimai#66)',
   },
   {
     id: 'mailbox-full-quota-word',
@@ -342,9 +343,11 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'no existe dicha persona',
       'no existe ese usuario',
       'nessun utente simile',
+      'destinatario desconocido',
+      '#5.1.0 address rejected',
     ],
     source:
-      'Gmail 5.1.1 NoSuchUser, Yahoo "dd This user doesn\'t have a ... account", Exchange "RESOLVER.ADR.RecipNotFound", Postfix "User unknown in local recipient table", qmail "no mailbox here by that name", Comcast "Not our Customer", iCloud, Zoho, Proofpoint, Barracuda cuda_nsu, Symantec, Orange OFR_416 (SFM 550/552/554, sisimai reason/why-userunknown.go)',
+      'Gmail 5.1.1 NoSuchUser, Yahoo "dd This user doesn\'t have a ... account", Exchange "RESOLVER.ADR.RecipNotFound", Postfix "User unknown in local recipient table", qmail "no mailbox here by that name", Comcast "Not our Customer", iCloud, Zoho, Proofpoint, Barracuda cuda_nsu, Symantec, Orange OFR_416 (SFM 550/552/554, sisimai reason/why-userunknown.go), Cisco IronPort "#5.1.0 Address rejected" (sisimai), latinmail "Destinatario desconocido" (sisimai/p5-sisimai#66)',
   },
   {
     id: 'mailbox-unavailable',
@@ -369,16 +372,10 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
     id: 'unknown-recipient-loose',
     category: 'unknown-recipient',
     weak: true,
-    match: [
-      'does not exist',
-      "doesn't exist",
-      'mailbox unavailable',
-      'recipient rejected',
-      'address rejected',
-    ],
+    match: ['does not exist', "doesn't exist", 'mailbox unavailable', 'が存在しない'],
     notCodes: ['X.1.7', 'X.1.8', 'X.2', 'X.3', 'X.4', 'X.7'],
     unless: ['sender', 'temporar', 'try again', 'block', 'spam', 'polic', 'reputation', ' rate '],
     source:
-      'Loose "does not exist"/"mailbox unavailable" wording of many MTAs (sisimai reason/why-userunknown.go, Cox "recipient rejected")',
+      'Loose "does not exist"/"mailbox unavailable" wording of many MTAs (sisimai reason/why-userunknown.go), Japanese "が存在しない" (Google Groups, sisimai set-of-emails lhost-googlegroups-01); a bare "Recipient address rejected" names no reason (see context.ts)',
   },
 ];

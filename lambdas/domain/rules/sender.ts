@@ -113,14 +113,6 @@ export const SENDER_REJECTED_RULES: readonly TextRule[] = [
     source:
       'Postfix "Sender address rejected", Exim "Sender verify failed", Yahoo "unresolvable RFC.5321 from domain", Orange "Emetteur invalide", GoDaddy IB5xx, Gmail 5.1.7 (sisimai, SFM 450)',
   },
-  {
-    id: 'sender-refused-at-mail-from',
-    category: 'sender-rejected',
-    weak: true,
-    match: ['in reply to mail from command'],
-    source:
-      'Postfix DSN text "(in reply to MAIL FROM command)": the refusal came before any recipient was named',
-  },
 ];
 
 export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
@@ -236,13 +228,14 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'unresolvable relay host name',
       'dynamic ip',
       'dynamic/zombied',
+      'use the smtp server of your isp',
       'generic dns ptr',
       'does not match the ip address of the hostname',
       'aup#cxdns',
       ' ib108',
     ],
     source:
-      'Gmail 4.7.23/5.7.25 PTR, Postfix "cannot find your hostname", AT&T "Fix reverse DNS", Cox CXDNS (sisimai reason/why-requireptr.go, SFM 550)',
+      'Gmail 4.7.23/5.7.25 PTR, Postfix "cannot find your hostname", AT&T "Fix reverse DNS", Cox CXDNS (sisimai reason/why-requireptr.go, SFM 550); "Please use the smtp server of your ISP" to a dynamic IP (sisimai set-of-emails email-exim-04)',
   },
   {
     id: 'blocked-helo',
@@ -267,8 +260,10 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'your ip address',
       'sending ip',
       'sender ip address rejected',
+      'no access for this ip',
     ],
-    source: 'Postfix "Client host rejected", La Poste LPN000_630 (sisimai reason/why-blocked.go)',
+    source:
+      'Postfix "Client host rejected", La Poste LPN000_630 (sisimai reason/why-blocked.go), Sendmail "550 Sorry, no access for this ip" (helpdesk.umd.edu/documents/3/3025)',
   },
   {
     id: 'blocked-bare',
@@ -306,9 +301,10 @@ export const RELAY_RULES: readonly TextRule[] = [
       'invalid credentials for relay',
       'insecure mail relay',
       'recipient address rejected: no-domain',
+      'unauthorized relay',
     ],
     source:
-      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai)',
+      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025)',
   },
 ];
 
@@ -363,6 +359,7 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       'smtp relay sending limit exceeded',
       'submission quota exceeded',
       'queue quota exceeded',
+      'relay quota',
       'outbound thread limit',
       'server busy. please try again later from',
       'try again later, closing connection',
@@ -382,6 +379,6 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       ' ib607',
     ],
     source:
-      'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM)',
+      'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM), "You\'ve reached your daily relay quota" (sisimai set-of-emails email-exim-56)',
   },
 ];

@@ -1,0 +1,42 @@
+// Wording that changes what the words around it mean: a sentence that lists possible causes ("the address may not
+// exist, or the mailbox may be full") is not a report that the address is dead, and a generic refusal prefix that
+// gives no reason ("Recipient address rejected") says nothing about why.
+import type { TextRule } from './types.ts';
+
+export interface HedgeRule {
+  readonly match: readonly string[];
+  readonly source: string;
+}
+
+/** Seen anywhere in the deciding reply, these make dead-address wording one possible cause among others. */
+export const HEDGE_RULES: readonly HedgeRule[] = [
+  {
+    match: [
+      'may not exist',
+      'might not exist',
+      'may no longer exist',
+      'may have been deleted',
+      'possible causes',
+      'possible reasons',
+      'one of the following reasons',
+      '可能性があります',
+    ],
+    source:
+      'Bounce templates that enumerate causes ("may not exist, may be blocked, ..."; issue #11), as opposed to a server reporting what it found: Google Groups "が存在しないか、...権限がない可能性があります" ("may not exist, or you may not have permission", sisimai set-of-emails lhost-googlegroups-01)',
+  },
+];
+
+/**
+ * The refusal named without its reason. Weak: any code or wording that says why decides first; alone it leaves the
+ * bounce undetermined and soft (it is no evidence of a dead address).
+ */
+export const GENERIC_REFUSAL_RULES: readonly TextRule[] = [
+  {
+    id: 'generic-refusal',
+    category: 'undetermined',
+    weak: true,
+    match: ['recipient address rejected', 'address rejected', 'recipient rejected'],
+    source:
+      'Postfix\'s generic prefix "Recipient address rejected:" (smtpd_check.c) is followed by the reason; alone, as in "550 5.1.5 Recipient address rejected" (issue #14), it names none',
+  },
+];
