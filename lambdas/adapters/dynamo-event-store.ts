@@ -19,6 +19,7 @@ import type {
   SuppressionStateStore,
 } from '../domain/ports.ts';
 import {
+  allowlistKeyOf,
   auditItem,
   counterUpdates,
   eventItem,
@@ -267,9 +268,10 @@ export class DynamoAllowlist implements Allowlist {
         }),
       );
       for (const item of page.Items ?? []) {
-        const sk = typeof item.sk === 'string' ? item.sk : '';
-        if (sk.startsWith('ADDR#')) addresses.add(sk.slice(5));
-        else if (sk.startsWith('DOMAIN#')) domains.add(sk.slice(7));
+        // The key names the entry; the processor needs nothing else of it.
+        const entry = allowlistKeyOf(item.sk);
+        if (entry?.kind === 'address') addresses.add(entry.value);
+        else if (entry?.kind === 'domain') domains.add(entry.value);
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

@@ -1,16 +1,68 @@
-// Mapping between the domain records and the DynamoDB items of docs/data-model.md: event, audit event, summary
-// and the two daily counter updates. Plain objects for the DynamoDB Document client.
-import type { AuditEvent } from '../domain/ports.ts';
+// The one codec per stored item kind of docs/data-model.md (event, audit event, summary, allowlist entry, daily
+// counters): how the domain records become DynamoDB items and how items read back become domain records. Writer
+// and reader (processor, worker, query API) use these and nothing else. Reading is strict: an item that lacks a
+// field its writer always sets, or has one of the wrong type, is a CorruptItemError, never a silent default.
+import * as z from 'zod';
+import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
 import type { RecipientEvent } from '../domain/recipient-event.ts';
-import type {
-  Decision,
-  RecipientSummary,
-  SesSuppressionBelief,
-  SuppressionStatus,
+import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from '../domain/records.ts';
+import {
+  type Decision,
+  type RecipientSummary,
+  SUPPRESSION_CAUSES,
+  SUPPRESSION_STATES,
 } from '../domain/suppression-policy.ts';
 import { COUNTER_SHARDS, DOMAIN_SHARDS, keys, shardOf, TIME_SHARDS } from './table-definition.ts';
 
+/** A DynamoDB item as the Document client reads and writes it. */
 export type Item = Record<string, unknown>;
+
+/** A stored item that does not have the shape its writer gives it. */
+export class CorruptItemError extends Error {
+  constructor(
+    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter',
+    readonly key: { pk: unknown; sk: unknown },
+    readonly detail: string,
+  ) {
+    super(`corrupt ${kind} item (${String(key.pk).replace(/^R#.*/, 'R#…')} ${String(key.sk)}): ${detail}`);
+    this.name = 'CorruptItemError';
+  }
+}
+
+function decoder<T>(kind: CorruptItemError['kind'], schema: z.ZodType<T>) {
+  return (item: Item): T => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new CorruptItemError(
+      kind,
+      { pk: item.pk, sk: item.sk },
+      `${issue?.path.join('.') || '(item)'}: ${issue?.message}`,
+    );
+  };
+}
+
+/**
+ * The items of a list read that decode: one corrupt item never hides its neighbours (reading it alone reports it).
+ */
+export function decodeEach<T>(items: readonly Item[], decode: (item: Item) => T): T[] {
+  const records: T[] = [];
+  for (const item of items) {
+    try {
+      records.push(decode(item));
+    } catch (error) {
+      if (!(error instanceof CorruptItemError)) throw error;
+    }
+  }
+  return records;
+}
+
+// Attributes a writer leaves out when it has no value (DynamoDB stores no nulls for them): absent reads as null.
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
+const suppressionReason = z.enum(['BOUNCE', 'COMPLAINT']);
 
 const DAY_SECONDS = 86_400;
 
@@ -149,49 +201,283 @@ export function summaryUpdate(
   };
 }
 
-const str = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
-const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function summaryFromItem(item: Item): { summary: RecipientSummary; version: number } {
-  const suppression = isRecord(item.suppression) ? (item.suppression as unknown as SuppressionStatus) : null;
-  const sesSuppression = isRecord(item.sesSuppression)
-    ? (item.sesSuppression as unknown as SesSuppressionBelief)
-    : null;
+/**
+ * Reactivation as an update of the summary: our suppression becomes a confirmed delete, SES no longer lists the
+ * address, and the soft-bounce streak starts afresh (soft bounces at or before it never count again).
+ */
+export function reactivationUpdate(record: {
+  email: string;
+  eventId: string;
+  requestId: string;
+  occurredAt: string;
+}) {
   return {
-    version: num(item.version),
-    summary: {
-      email: str(item.email),
-      emailDisplay: str(item.emailDisplay, str(item.email)),
-      domain: str(item.domain),
-      hard: num(item.hard),
-      soft: num(item.soft),
-      complaints: num(item.complaints),
-      deliveries: num(item.deliveries),
-      firstEventAt: str(item.firstEventAt),
-      lastEventAt: str(item.lastEventAt),
-      lastEventId: str(item.lastEventId),
-      lastEventType: str(item.lastEventType),
-      softStreak: num(item.softStreak),
-      softBounceTimes: Array.isArray(item.softBounceTimes)
-        ? item.softBounceTimes.filter((t): t is string => typeof t === 'string')
-        : [],
-      // Summaries written before deliveryTimes existed remember their latest delivery only.
-      deliveryTimes: Array.isArray(item.deliveryTimes)
-        ? item.deliveryTimes.filter((t): t is string => typeof t === 'string')
-        : typeof item.lastDeliveryAt === 'string'
-          ? [item.lastDeliveryAt]
-          : [],
-      streakForgottenUntil: typeof item.streakForgottenUntil === 'string' ? item.streakForgottenUntil : null,
-      lastDeliveryAt: typeof item.lastDeliveryAt === 'string' ? item.lastDeliveryAt : null,
-      suppression,
-      sesSuppression,
+    Key: keys.summary(record.email),
+    UpdateExpression:
+      'SET #suppression = :suppression, #softStreak = :zero, #softBounceTimes = :empty, ' +
+      '#streakForgottenUntil = :now, #sesSuppression = :sesSuppression ADD #version :one',
+    ExpressionAttributeNames: {
+      '#suppression': 'suppression',
+      '#softStreak': 'softStreak',
+      '#softBounceTimes': 'softBounceTimes',
+      '#streakForgottenUntil': 'streakForgottenUntil',
+      '#sesSuppression': 'sesSuppression',
+      '#version': 'version',
+    },
+    ExpressionAttributeValues: {
+      ':suppression': {
+        state: 'confirmed',
+        action: 'delete',
+        cause: 'reactivation',
+        since: record.occurredAt,
+        eventId: record.eventId,
+        requestId: record.requestId,
+        updatedAt: record.occurredAt,
+      },
+      ':sesSuppression': { likely: false, mislabel: false },
+      ':zero': 0,
+      ':now': record.occurredAt,
+      ':empty': [],
+      ':one': 1,
     },
   };
 }
+
+const suppressionStatusSchema = z.object({
+  state: z.enum(SUPPRESSION_STATES),
+  action: z.enum(['put', 'delete']),
+  // Reactivation (the query API) writes no reason.
+  reason: suppressionReason.nullish(),
+  cause: z.enum(SUPPRESSION_CAUSES),
+  since: z.string(),
+  eventId: z.string(),
+  requestId: z.string(),
+  updatedAt: z.string(),
+  error: z.string().optional(),
+});
+
+const sesSuppressionSchema = z.object({
+  likely: z.boolean(),
+  // Reactivation records only that SES no longer lists the address.
+  reason: suppressionReason.optional(),
+  since: z.string().optional(),
+  eventId: z.string().optional(),
+  mislabel: z.boolean(),
+});
+
+const count = z.number().int().nonnegative();
+
+const summarySchema = z
+  .looseObject({
+    email: z.string().min(1),
+    emailDisplay: z.string().optional(),
+    domain: z.string(),
+    hard: count,
+    soft: count,
+    complaints: count,
+    deliveries: count,
+    firstEventAt: z.string(),
+    lastEventAt: z.string(),
+    lastEventId: z.string(),
+    lastEventType: z.string(),
+    softStreak: count,
+    softBounceTimes: z.array(z.string()).optional(),
+    deliveryTimes: z.array(z.string()).optional(),
+    streakForgottenUntil: z.string().nullish(),
+    lastDeliveryAt: z.string().nullish(),
+    suppression: suppressionStatusSchema.nullish(),
+    sesSuppression: sesSuppressionSchema.nullish(),
+    version: z.number().int().positive(),
+  })
+  .transform(
+    (item): StoredSummary => ({
+      version: item.version,
+      summary: {
+        email: item.email,
+        emailDisplay: item.emailDisplay ?? item.email,
+        domain: item.domain,
+        hard: item.hard,
+        soft: item.soft,
+        complaints: item.complaints,
+        deliveries: item.deliveries,
+        firstEventAt: item.firstEventAt,
+        lastEventAt: item.lastEventAt,
+        lastEventId: item.lastEventId,
+        lastEventType: item.lastEventType,
+        softStreak: item.softStreak,
+        softBounceTimes: item.softBounceTimes ?? [],
+        // Summaries written before deliveryTimes existed remember their latest delivery only.
+        deliveryTimes: item.deliveryTimes ?? (item.lastDeliveryAt ? [item.lastDeliveryAt] : []),
+        streakForgottenUntil: item.streakForgottenUntil ?? null,
+        lastDeliveryAt: item.lastDeliveryAt ?? null,
+        suppression: item.suppression ?? null,
+        sesSuppression: item.sesSuppression ?? null,
+      },
+    }),
+  );
+
+/** A summary item read back; throws CorruptItemError when it is not one the processor wrote. */
+export const summaryFromItem: (item: Item) => StoredSummary = decoder('summary', summarySchema);
+
+const decisionSchema = z.object({
+  action: z.string(),
+  reason: optionalText,
+  suppressionReason: suppressionReason.nullish().transform((value) => value ?? null),
+  allowlisted: z.boolean(),
+  dryRun: z.boolean(),
+  sesMislabel: z.boolean(),
+});
+
+const eventSchema = z
+  .looseObject({
+    id: z.string().min(1),
+    type: z.enum(['bounce', 'complaint', 'delivery', 'audit']),
+    occurredAt: z.string(),
+    email: z.string().min(1),
+    domain: z.string(),
+    recordedAt: optionalText,
+    emailDisplay: optionalText,
+    sesMessageId: optionalText,
+    feedbackId: optionalText,
+    snsMessageId: optionalText,
+    format: optionalText,
+    source: optionalText,
+    sourceArn: optionalText,
+    configurationSet: optionalText,
+    sendingAccountId: optionalText,
+    subject: optionalText,
+    bounceType: optionalText,
+    bounceSubType: optionalText,
+    action: optionalText,
+    status: optionalText,
+    diagnosticCode: optionalText,
+    reportingMta: optionalText,
+    remoteMtaIp: optionalText,
+    verdict: optionalText,
+    category: optionalText,
+    blame: optionalText,
+    code: optionalText,
+    codeTitle: optionalText,
+    evidence: optionalText,
+    complaintFeedbackType: optionalText,
+    complaintSubType: optionalText,
+    userAgent: optionalText,
+    arrivalDate: optionalText,
+    smtpResponse: optionalText,
+    processingTimeMillis: z
+      .number()
+      .nullish()
+      .transform((value) => value ?? null),
+    decision: decisionSchema.nullish().transform((value) => value ?? null),
+    actor: optionalText,
+    detail: optionalText,
+    causeEventId: optionalText,
+  })
+  .transform(({ pk: _pk, sk: _sk, ...record }): EventRecord => pickEventRecord(record));
+
+// The looseObject keeps attributes the record does not name (keys, index keys, TTL): leave them out.
+function pickEventRecord(record: EventRecord & Item): EventRecord {
+  const {
+    entity: _entity,
+    eid: _eid,
+    gsi1pk: _gsi1pk,
+    gsi1sk: _gsi1sk,
+    gsi2pk: _gsi2pk,
+    gsi2sk: _gsi2sk,
+    expiresAt: _expiresAt,
+    requestId: _requestId,
+    suppressHint: _suppressHint,
+    ...rest
+  } = record;
+  return rest;
+}
+
+/** An event or audit item read back; throws CorruptItemError when it is not one a writer of ours wrote. */
+export const eventFromItem: (item: Item) => EventRecord = decoder('event', eventSchema);
+
+const allowlistSchema = z.looseObject({
+  kind: z.enum(['address', 'domain']),
+  value: z.string().min(1),
+  note: optionalText,
+  createdAt: z.string(),
+  createdBy: optionalText,
+});
+
+/** The key of an allowlist entry. */
+export function allowlistKey(kind: AllowlistKind, value: string): { pk: string; sk: string } {
+  return kind === 'address' ? keys.allowlistAddress(value) : keys.allowlistDomain(value);
+}
+
+/** An allowlist entry as an UpdateItem that keeps the first creation time and author (a re-put replaces the note). */
+export function allowlistUpdate(entry: AllowlistEntry) {
+  return {
+    Key: allowlistKey(entry.kind, entry.value),
+    UpdateExpression:
+      'SET #entity = :entity, #kind = :kind, #value = :value, #note = :note, ' +
+      '#createdAt = if_not_exists(#createdAt, :createdAt), #createdBy = if_not_exists(#createdBy, :createdBy)',
+    ExpressionAttributeNames: {
+      '#entity': 'entity',
+      '#kind': 'kind',
+      '#value': 'value',
+      '#note': 'note',
+      '#createdAt': 'createdAt',
+      '#createdBy': 'createdBy',
+    },
+    ExpressionAttributeValues: {
+      ':entity': 'allowlist',
+      ':kind': entry.kind,
+      ':value': entry.value,
+      ':note': entry.note,
+      ':createdAt': entry.createdAt,
+      ':createdBy': entry.createdBy,
+    },
+  };
+}
+
+/** An allowlist item read back; throws CorruptItemError when it is not one the API wrote. */
+export const allowlistFromItem: (item: Item) => AllowlistEntry = decoder(
+  'allowlist',
+  allowlistSchema.transform(({ kind, value, note, createdAt, createdBy }) => ({
+    kind,
+    value,
+    note,
+    createdAt,
+    createdBy,
+  })),
+);
+
+/** Which entry an allowlist sort key names (`ADDR#<address>`, `DOMAIN#<domain>`); null for any other key. */
+export function allowlistKeyOf(sk: unknown): { kind: AllowlistKind; value: string } | null {
+  if (typeof sk !== 'string') return null;
+  if (sk.startsWith('ADDR#')) return { kind: 'address', value: sk.slice(5) };
+  if (sk.startsWith('DOMAIN#')) return { kind: 'domain', value: sk.slice(7) };
+  return null;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+const counterSchema = z
+  .looseObject({
+    sk: z.string(),
+    // Day × domain counters carry their day and domain; day-total counters name the day in their key (`D#<day>`).
+    day: z.string().regex(DAY).optional(),
+    domain: z.string().optional(),
+  })
+  .transform((item, context): DayCounter => {
+    const day = item.day ?? (item.sk.startsWith('D#') ? item.sk.slice(2, 12) : '');
+    if (!DAY.test(day)) {
+      context.addIssue({ code: 'custom', message: 'names no day', path: ['sk'] });
+      return z.NEVER;
+    }
+    const counts: Record<string, number> = {};
+    for (const [name, value] of Object.entries(item)) {
+      if (typeof value === 'number') counts[name] = value;
+    }
+    return { day, domain: item.domain ?? null, counts };
+  });
+
+/** A daily counter item read back (either kind); throws CorruptItemError when it names no day. */
+export const counterFromItem: (item: Item) => DayCounter = decoder('counter', counterSchema);
 
 export interface CounterUpdate {
   Key: { pk: string; sk: string };

@@ -8,7 +8,6 @@ import {
   EVENT_CSV_COLUMNS,
   eventDetailViewSchema,
   eventPageSchema,
-  parseStoredEvent,
   toCsvRow,
   toEventDetailView,
 } from './event-view.ts';
@@ -128,8 +127,7 @@ export function bounceRoutes(deps: DataDeps): Route[] {
         404: { description: 'No such event (or erased, or expired)' },
       },
       async handle({ params }) {
-        const item = await deps.store.getEvent(params.id);
-        const stored = item === null ? null : parseStoredEvent(item);
+        const stored = await deps.store.getEvent(params.id);
         if (stored === null) throw new NotFoundError(`No event with id ${params.id}`, 'id');
         return jsonResponse(200, toEventDetailView(stored));
       },

@@ -1,6 +1,7 @@
 // What the data routes need, injected by the handler (real clients) or by tests (dynalite, SES emulator).
+
+import type { QueryStore } from '../domain/ports.ts';
 import type { CursorCodec } from './cursor.ts';
-import type { QueryStore } from './query-store.ts';
 import type { SesSuppressionList } from './ses-suppression.ts';
 
 export interface DataDeps {

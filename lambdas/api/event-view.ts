@@ -1,12 +1,10 @@
-// How stored event items (docs/data-model.md, written by the processor) are presented by the API: a list shape
-// and a full shape (raw diagnostic included). Items are parsed leniently, so a field the processor adds or omits
-// never breaks a read; what we present is fixed by the schemas below.
+// How recorded events (domain EventRecord, decoded by the one event codec in lambdas/adapters/dynamo-items.ts) are
+// presented by the API: a list shape and a full shape (raw diagnostic included), fixed by the schemas below.
 import * as z from 'zod';
+import type { EventRecord } from '../domain/records.ts';
 import { pageSchema } from './pages.ts';
 
 const str = z.string().nullable();
-const optionalString = z.string().nullish().catch(null);
-const optionalNumber = z.number().nullish().catch(null);
 
 export const decisionViewSchema = z
   .object({
@@ -81,67 +79,9 @@ export const eventDetailViewSchema = eventViewSchema
   .meta({ id: 'EventDetail' });
 export type EventDetailView = z.infer<typeof eventDetailViewSchema>;
 
-const storedDecisionSchema = z.looseObject({
-  action: z.string().catch('none'),
-  reason: optionalString,
-  suppressionReason: optionalString,
-  allowlisted: z.boolean().catch(false),
-  dryRun: z.boolean().catch(false),
-  sesMislabel: z.boolean().catch(false),
-});
-
-/** The stored event item, as the API needs it; anything missing reads as null. */
-export const storedEventSchema = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  occurredAt: z.string(),
-  email: z.string(),
-  domain: z.string().catch(''),
-  recordedAt: optionalString,
-  emailDisplay: optionalString,
-  sesMessageId: optionalString,
-  feedbackId: optionalString,
-  source: optionalString,
-  configurationSet: optionalString,
-  subject: optionalString,
-  bounceType: optionalString,
-  bounceSubType: optionalString,
-  verdict: optionalString,
-  category: optionalString,
-  blame: optionalString,
-  code: optionalString,
-  codeTitle: optionalString,
-  complaintFeedbackType: optionalString,
-  complaintSubType: optionalString,
-  decision: storedDecisionSchema.nullish().catch(null),
-  action: optionalString,
-  actor: optionalString,
-  detail: optionalString,
-  causeEventId: optionalString,
-  diagnosticCode: optionalString,
-  status: optionalString,
-  evidence: optionalString,
-  reportingMta: optionalString,
-  remoteMtaIp: optionalString,
-  userAgent: optionalString,
-  arrivalDate: optionalString,
-  smtpResponse: optionalString,
-  processingTimeMillis: optionalNumber,
-  sourceArn: optionalString,
-  sendingAccountId: optionalString,
-  format: optionalString,
-  snsMessageId: optionalString,
-});
-export type StoredEvent = z.infer<typeof storedEventSchema>;
-
-export function parseStoredEvent(item: unknown): StoredEvent | null {
-  const parsed = storedEventSchema.safeParse(item);
-  return parsed.success ? parsed.data : null;
-}
-
 const orNull = <T>(value: T | null | undefined): T | null => value ?? null;
 
-export function toEventView(event: StoredEvent): EventView {
+export function toEventView(event: EventRecord): EventView {
   const isAudit = event.type === 'audit';
   return {
     id: event.id,
@@ -186,7 +126,7 @@ export function toEventView(event: StoredEvent): EventView {
   };
 }
 
-export function toEventDetailView(event: StoredEvent): EventDetailView {
+export function toEventDetailView(event: EventRecord): EventDetailView {
   const isBounce = event.type === 'bounce';
   return {
     ...toEventView(event),

@@ -1,60 +1,19 @@
 // Recipient routes: the summary with sendStatus, the history, reactivation (lifting a suppression) and erasure.
 import * as z from 'zod';
+import { ReactivationConflictError } from '../domain/ports.ts';
 import { eventIdOf } from '../domain/recipient-event.ts';
+import type { RecipientSummary } from '../domain/suppression-policy.ts';
 import type { DataDeps } from './deps.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 import { listEvents } from './event-queries.ts';
 import { type EventView, eventPageSchema, eventViewSchema } from './event-view.ts';
 import { jsonResponse } from './http.ts';
 import { booleanParam, cursorParam, DEFAULT_LIMIT, emailParam, instantParam, limitParam } from './params.ts';
-import type { Item } from './query-store.ts';
 import { defineRoute, type Route } from './router.ts';
 import { SEND_STATUSES, sendStatusOf } from './send-status.ts';
 import type { SesSuppressionEntry } from './ses-suppression.ts';
 
 const LATEST_EVENTS = 10;
-
-const count = z.number().int().nonnegative().catch(0);
-const optionalString = z.string().nullish().catch(null);
-
-/** The stored summary (docs/data-model.md), read leniently. */
-const storedSummarySchema = z.looseObject({
-  email: z.string(),
-  emailDisplay: optionalString,
-  domain: z.string().catch(''),
-  hard: count,
-  soft: count,
-  complaints: count,
-  deliveries: count,
-  firstEventAt: optionalString,
-  lastEventAt: optionalString,
-  lastEventType: optionalString,
-  lastDeliveryAt: optionalString,
-  softStreak: count,
-  suppression: z
-    .looseObject({
-      state: z.string().catch('unknown'),
-      action: z.string().catch('put'),
-      reason: optionalString,
-      cause: optionalString,
-      since: optionalString,
-      eventId: optionalString,
-      updatedAt: optionalString,
-      error: optionalString,
-    })
-    .nullish()
-    .catch(null),
-  sesSuppression: z
-    .looseObject({
-      likely: z.boolean().catch(false),
-      reason: optionalString,
-      since: optionalString,
-      mislabel: z.boolean().catch(false),
-    })
-    .nullish()
-    .catch(null),
-});
-type StoredSummary = z.infer<typeof storedSummarySchema>;
 
 const nullableString = z.string().nullable();
 
@@ -144,7 +103,7 @@ const erasureViewSchema = z
 
 const emailParams = z.strictObject({ email: emailParam });
 
-function ourSuppressionActive(summary: StoredSummary | null): boolean {
+function ourSuppressionActive(summary: RecipientSummary | null): boolean {
   const suppression = summary?.suppression;
   return (
     suppression != null &&
@@ -161,12 +120,6 @@ async function sesLookup(deps: DataDeps, email: string, wanted: boolean) {
     // The answer stays useful without SES (1 request/s quota shared with the suppression worker).
     return { checked: 'unavailable' as const, entry: null };
   }
-}
-
-function parseSummary(item: Item | null): StoredSummary | null {
-  if (item === null) return null;
-  const parsed = storedSummarySchema.safeParse(item);
-  return parsed.success ? parsed.data : null;
 }
 
 function latestHardBounce(events: readonly EventView[]): string | null {
@@ -198,7 +151,7 @@ export function recipientRoutes(deps: DataDeps): Route[] {
       async handle({ params, query }) {
         const { email } = params;
         const domain = email.slice(email.lastIndexOf('@') + 1);
-        const [summaryItem, events, ses, addressEntry, domainEntries] = await Promise.all([
+        const [stored, events, ses, addressEntry, domainEntries] = await Promise.all([
           deps.store.getSummary(email),
           listEvents(
             deps.store,
@@ -213,8 +166,8 @@ export function recipientRoutes(deps: DataDeps): Route[] {
           // A domain entry covers its subdomains too (as the processor applies it).
           Promise.all(domainSuffixes(domain).map((suffix) => deps.store.getAllowlistEntry('domain', suffix))),
         ]);
-        const summary = parseSummary(summaryItem);
-        if (summary === null) throw new NotFoundError(`Recipient ${email} has never been seen`, 'email');
+        if (stored === null) throw new NotFoundError(`Recipient ${email} has never been seen`, 'email');
+        const { summary } = stored;
         const suppressedByUs = ourSuppressionActive(summary);
         const listed = ses.checked === 'live' ? ses.entry !== null : null;
         const sendStatus = sendStatusOf({
@@ -344,11 +297,8 @@ export function recipientRoutes(deps: DataDeps): Route[] {
       },
       async handle({ params, query, request }) {
         const { email } = params;
-        const [summaryItem, sesEntry] = await Promise.all([
-          deps.store.getSummary(email),
-          deps.ses.get(email),
-        ]);
-        const summary = parseSummary(summaryItem);
+        const [stored, sesEntry] = await Promise.all([deps.store.getSummary(email), deps.ses.get(email)]);
+        const summary = stored?.summary ?? null;
         const ours = ourSuppressionActive(summary);
         if (summary === null && sesEntry === null) {
           throw new NotFoundError(
@@ -381,7 +331,7 @@ export function recipientRoutes(deps: DataDeps): Route[] {
             summaryExists: summary !== null,
           });
         } catch (error) {
-          if (error instanceof Error && /ConditionalCheckFailed|TransactionCanceled/.test(error.name)) {
+          if (error instanceof ReactivationConflictError) {
             throw new ConflictError(
               'conflict',
               'The recipient changed (or was erased) while reactivating; retry',
@@ -444,7 +394,7 @@ function domainSuffixes(domain: string): string[] {
 
 function isComplaint(
   sesEntry: SesSuppressionEntry | null,
-  summary: StoredSummary | null,
+  summary: RecipientSummary | null,
   ours: boolean,
 ): boolean {
   return sesEntry?.reason === 'COMPLAINT' || (ours && summary?.suppression?.reason === 'COMPLAINT');

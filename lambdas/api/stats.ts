@@ -1,5 +1,7 @@
 // Statistics from the daily counter items (docs/data-model.md): sums per day, per dimension or per domain, and
-// bounce/complaint rates. Pure: takes counter items, returns the API's shape. Never reads events.
+// bounce/complaint rates. Pure: takes counters (decoded by lambdas/adapters/dynamo-items.ts), returns the API's
+// shape. Never reads events.
+import type { DayCounter } from '../domain/records.ts';
 
 export const GROUP_BYS = ['day', 'verdict', 'category', 'type', 'code', 'domain'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -33,11 +35,9 @@ export interface Stats {
   items: StatsItem[];
 }
 
-type Counter = Readonly<Record<string, unknown>>;
-
-function numberAt(item: Counter, name: string): number {
-  const value = item[name];
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+function numberAt(counter: DayCounter, name: string): number {
+  const value = counter.counts[name];
+  return value !== undefined && Number.isFinite(value) ? value : 0;
 }
 
 function ratio(numerator: number, denominator: number): number | null {
@@ -52,7 +52,7 @@ class Accumulator {
   soft = 0;
   complaints = 0;
 
-  add(item: Counter): void {
+  add(item: DayCounter): void {
     this.events += numberAt(item, 'events');
     this.deliveries += numberAt(item, 'type:delivery');
     this.bounces += numberAt(item, 'type:bounce');
@@ -91,32 +91,24 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
-function dayOf(item: Counter): string | null {
-  const sk = item.sk;
-  return typeof sk === 'string' && sk.startsWith('D#') ? sk.slice(2, 12) : null;
-}
-
 export function computeStats(
   range: { from: string; to: string },
   groupBy: GroupBy,
   top: number | null,
-  dayItems: readonly Counter[],
-  domainItems: readonly Counter[],
+  dayItems: readonly DayCounter[],
+  domainItems: readonly DayCounter[],
 ): Stats {
   const totals = new Accumulator();
   for (const item of dayItems) totals.add(item);
   let items: StatsItem[];
   if (groupBy === 'day') {
     const perDay = new Map(daysBetween(range.from, range.to).map((day) => [day, new Accumulator()]));
-    for (const item of dayItems) {
-      const day = dayOf(item);
-      if (day !== null) perDay.get(day)?.add(item);
-    }
+    for (const item of dayItems) perDay.get(item.day)?.add(item);
     items = [...perDay].map(([key, sum]) => ({ key, count: sum.events, breakdown: sum.tally() }));
   } else if (groupBy === 'domain') {
     const perDomain = new Map<string, Accumulator>();
     for (const item of domainItems) {
-      const domain = typeof item.domain === 'string' ? item.domain : null;
+      const domain = item.domain;
       if (domain === null) continue;
       const sum = perDomain.get(domain) ?? new Accumulator();
       sum.add(item);
@@ -133,8 +125,8 @@ export function computeStats(
     const prefix = `${groupBy}:`;
     const sums = new Map<string, number>();
     for (const item of dayItems) {
-      for (const [name, value] of Object.entries(item)) {
-        if (name.startsWith(prefix) && typeof value === 'number') {
+      for (const [name, value] of Object.entries(item.counts)) {
+        if (name.startsWith(prefix)) {
           const key = name.slice(prefix.length);
           sums.set(key, (sums.get(key) ?? 0) + value);
         }

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { AuditEvent, SuppressionList, SuppressionStateStore } from './ports.ts';
 import { SuppressionListRejectedError, SuppressionListThrottledError } from './ports.ts';
 import { eventIdOf } from './recipient-event.ts';
-import type { SuppressionRequest } from './suppression-policy.ts';
+import { SUPPRESSION_CAUSES, type SuppressionRequest } from './suppression-policy.ts';
 
 const requestSchema = z.object({
   v: z.literal(1),
@@ -16,14 +16,7 @@ const requestSchema = z.object({
     .min(3)
     .refine((e) => e === e.trim().toLowerCase() && e.includes('@'), 'not a normalized address'),
   reason: z.enum(['BOUNCE', 'COMPLAINT']).optional(),
-  cause: z.enum([
-    'hard-bounce',
-    'soft-bounce-streak',
-    'complaint',
-    'ses-mislabel-repair',
-    'soft-bounce-streak-revoked',
-    'reactivation',
-  ]),
+  cause: z.enum(SUPPRESSION_CAUSES),
   eventId: z.string().min(1),
   requestedAt: z.string().min(1),
   actor: z.string().optional(),

@@ -2,6 +2,7 @@
 // them, and the local stack may substitute in-memory ones.
 
 import type { RecipientEvent } from './recipient-event.ts';
+import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from './records.ts';
 import type {
   Decision,
   RecipientSummary,
@@ -93,4 +94,96 @@ export class SuppressionListRejectedError extends Error {
     super(message);
     this.name = 'SuppressionListRejectedError';
   }
+}
+
+/** Which events a history read covers (validated by the caller). */
+export interface EventFilters {
+  email?: string;
+  domain?: string;
+  verdict?: string;
+  category?: string;
+  type?: EventRecord['type'];
+  code?: string;
+  messageId?: string;
+  source?: string;
+  /** ISO 8601 UTC; from inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+}
+
+/** A history read: the filters, whether audit entries count, and the clock that bounds index reads by retention. */
+export interface EventWindow {
+  filters: EventFilters;
+  /** Include audit entries (recipient history) rather than SES events only. */
+  includeAudit: boolean;
+  now: Date;
+  /** Events older than this have expired by TTL. */
+  retentionDays: number;
+}
+
+/** Where a page of history ends and the next begins (carried in the API's cursors). */
+export interface HistoryPosition {
+  group: string;
+  position: string;
+}
+
+export interface HistoryPageOptions<T> {
+  limit: number;
+  /** A page stops before it would pass this many bytes (as measured by `present`), but holds at least one item. */
+  maxBytes: number;
+  /** At most this many store reads per page; the page may then be short but still continues. */
+  maxQueries: number;
+  present(record: EventRecord): { value: T; bytes: number };
+}
+
+export interface ReactivationRecord {
+  email: string;
+  domain: string;
+  eventId: string;
+  requestId: string;
+  occurredAt: string;
+  actor: string;
+  detail: string;
+  /** Update the summary too (absent when the address was only on SES's list). */
+  summaryExists: boolean;
+}
+
+/**
+ * The read side of the store, and the few writes of the query API (allowlist, erasure, reactivation), in domain
+ * types. Items that are not what their writer wrote fail with the codec's CorruptItemError; a history page skips
+ * them so one bad item never hides its neighbours.
+ */
+export interface QueryStore {
+  getSummary(email: string): Promise<StoredSummary | null>;
+  getEvent(id: string): Promise<EventRecord | null>;
+  /** Newest first, from `start` (exclusive) or the window's end. */
+  readHistory<T>(
+    window: EventWindow,
+    start: HistoryPosition | null,
+    options: HistoryPageOptions<T>,
+  ): Promise<{ items: T[]; next: HistoryPosition | null }>;
+  /** Whether a position (from a client's cursor) can lie inside this window. */
+  isHistoryPosition(window: EventWindow, position: HistoryPosition): boolean;
+  /** Day-total counters for the UTC days from..to (inclusive), all shards. */
+  dayCounters(fromDay: string, toDay: string): Promise<DayCounter[]>;
+  /** Day × domain counters for the UTC days from..to (inclusive), all shards. */
+  domainDayCounters(fromDay: string, toDay: string): Promise<DayCounter[]>;
+  getAllowlistEntry(kind: AllowlistKind, value: string): Promise<AllowlistEntry | null>;
+  /** Re-putting keeps the original creation time and author; the note is replaced. Returns the entry as stored. */
+  putAllowlistEntry(entry: AllowlistEntry): Promise<AllowlistEntry>;
+  /** Resolves false when there was no such entry. */
+  deleteAllowlistEntry(kind: AllowlistKind, value: string): Promise<boolean>;
+  listAllowlist(
+    limit: number,
+    afterSortKey: string | null,
+  ): Promise<{ items: AllowlistEntry[]; lastSortKey: string | null }>;
+  /** Deletes every item of the recipient's partition (history, audit and summary); returns how many. */
+  eraseRecipient(email: string): Promise<number>;
+  /** Audit event and summary reset in one transaction; ReactivationConflictError when the summary changed. */
+  recordReactivation(record: ReactivationRecord): Promise<void>;
+}
+
+/** The recipient changed (or was erased) while a reactivation was being recorded: retry. */
+export class ReactivationConflictError extends Error {
+  override readonly name = 'ReactivationConflictError';
 }

@@ -5,20 +5,24 @@ import type { RecipientEvent } from './recipient-event.ts';
 
 export type SuppressionReason = 'BOUNCE' | 'COMPLAINT';
 export type SuppressionAction = 'put' | 'delete';
-export type SuppressionCause =
-  | 'hard-bounce'
-  | 'soft-bounce-streak'
-  | 'complaint'
-  | 'ses-mislabel-repair'
-  | 'soft-bounce-streak-revoked'
-  | 'reactivation';
+export const SUPPRESSION_CAUSES = [
+  'hard-bounce',
+  'soft-bounce-streak',
+  'complaint',
+  'ses-mislabel-repair',
+  'soft-bounce-streak-revoked',
+  'reactivation',
+] as const;
+export type SuppressionCause = (typeof SUPPRESSION_CAUSES)[number];
 /** cancelled: a pending (or dry-run) streak suppression withdrawn before SES was asked, see applyEvent. */
-export type SuppressionState = 'pending' | 'confirmed' | 'failed' | 'dry-run' | 'cancelled';
+export const SUPPRESSION_STATES = ['pending', 'confirmed', 'failed', 'dry-run', 'cancelled'] as const;
+export type SuppressionState = (typeof SUPPRESSION_STATES)[number];
 
 export interface SuppressionStatus {
   state: SuppressionState;
   action: SuppressionAction;
-  reason: SuppressionReason | null;
+  /** Absent on a reactivation (lambdas/adapters/dynamo-query-store.ts writes none). */
+  reason?: SuppressionReason | null;
   cause: SuppressionCause;
   since: string;
   eventId: string;
@@ -29,9 +33,10 @@ export interface SuppressionStatus {
 
 export interface SesSuppressionBelief {
   likely: boolean;
-  reason: SuppressionReason;
-  since: string;
-  eventId: string;
+  /** reason, since and eventId are absent once a reactivation recorded that SES no longer lists the address. */
+  reason?: SuppressionReason;
+  since?: string;
+  eventId?: string;
   /** SES suppressed after a Permanent bounce that was the sender's fault. */
   mislabel: boolean;
 }

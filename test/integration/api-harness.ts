@@ -6,10 +6,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
+import { dynamoQueryStore } from '../../lambdas/adapters/dynamo-query-store.ts';
 import { InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { createQueryApi } from '../../lambdas/api/app.ts';
 import { CursorCodec } from '../../lambdas/api/cursor.ts';
-import { dynamoQueryStore } from '../../lambdas/api/query-store.ts';
 import { sesSuppressionList } from '../../lambdas/api/ses-suppression.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import {

@@ -66,7 +66,12 @@ beforeAll(() => {
     scans += 1;
     return {};
   });
-  dynamo.on(GetCommand).resolves({ Item: fixture('summary-item.json') });
+  // GetItem reads a summary or an allowlist entry: answer each key with the item kind it names.
+  dynamo
+    .on(GetCommand)
+    .callsFake((input: { Key: { sk: string } }) =>
+      input.Key.sk === 'SUMMARY' ? { Item: fixture('summary-item.json') } : {},
+    );
   dynamo.on(UpdateCommand).resolves({ Attributes: { kind: 'domain', value: 'example.com', createdAt: 'x' } });
   dynamo.on(DeleteCommand).resolves({});
   dynamo.on(PutCommand).resolves({});

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { counterFromItem } from '../../lambdas/adapters/dynamo-items.ts';
 import { computeStats, daysBetween } from '../../lambdas/api/stats.ts';
 
-const day = (date: string, counts: Record<string, number>) => ({
-  pk: 'STAT#2024#0',
-  sk: `D#${date}`,
-  ...counts,
-});
-const domainDay = (date: string, domain: string, counts: Record<string, number>) => ({
-  pk: 'STATDOM#2024#0',
-  sk: `${date}#${domain}`,
-  domain,
-  day: date,
-  ...counts,
-});
+// Counter items as the processor writes them, read back through their codec.
+const day = (date: string, counts: Record<string, number>) =>
+  counterFromItem({ pk: 'STAT#2024#0', sk: `D#${date}`, ...counts });
+const domainDay = (date: string, domain: string, counts: Record<string, number>) =>
+  counterFromItem({ pk: 'STATDOM#2024#0', sk: `${date}#${domain}`, domain, day: date, ...counts });
 
 describe('computeStats', () => {
   it('lists every day of the range, zero days included, and sums shards of the same day', () => {

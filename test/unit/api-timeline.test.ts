@@ -10,7 +10,7 @@ import {
   type TimelinePage,
   type TimelineQuery,
   type TimelineStart,
-} from '../../lambdas/api/timeline.ts';
+} from '../../lambdas/adapters/event-timeline.ts';
 
 interface FakeItem {
   pk: string;

@@ -16,6 +16,7 @@ import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo
 import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-list.ts';
 import { drainSuppressionRequests } from '../../lambdas/domain/apply-suppression.ts';
 import { SuppressionListRejectedError, SuppressionListThrottledError } from '../../lambdas/domain/ports.ts';
+import { pendingSuppression, summaryItemOf } from '../support/summary-items.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
@@ -116,12 +117,9 @@ describe('drainSuppressionRequests pacing', () => {
     const sleeps: number[] = [];
     const callTimes: number[] = [];
     dynamo.on(GetCommand).callsFake((input: { Key: { pk: string } }) => ({
-      Item: {
-        email: input.Key.pk.slice(2),
-        domain: 'example.com',
-        suppression: { state: 'pending', action: 'put', requestId: input.Key.pk.slice(2) },
-        version: 1,
-      },
+      Item: summaryItemOf(input.Key.pk.slice(2), {
+        suppression: pendingSuppression(input.Key.pk.slice(2), 'put'),
+      }),
     }));
     dynamo.on(UpdateCommand).resolves({});
     ses.on(PutSuppressedDestinationCommand).callsFake(() => {
@@ -170,12 +168,7 @@ describe('drainSuppressionRequests pacing', () => {
     let clock = 0;
     const sleeps: number[] = [];
     dynamo.on(GetCommand).resolves({
-      Item: {
-        email: 'a@example.com',
-        domain: 'example.com',
-        suppression: { state: 'pending', action: 'put', requestId: 'r' },
-        version: 1,
-      },
+      Item: summaryItemOf('a@example.com', { suppression: pendingSuppression('r', 'put') }),
     });
     dynamo.on(UpdateCommand).resolves({});
     ses

@@ -19,6 +19,7 @@ import {
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pendingSuppression, summaryItemOf } from '../support/summary-items.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
@@ -170,16 +171,7 @@ describe('processor handler', () => {
   it('an existing summary is replaced only at the version it was read', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({
-      Item: {
-        pk: 'R#angry.reader@yahoo.com',
-        sk: 'SUMMARY',
-        email: 'angry.reader@yahoo.com',
-        domain: 'yahoo.com',
-        deliveries: 4,
-        firstEventAt: '2024-10-01T00:00:00.000Z',
-        lastEventAt: '2024-10-01T00:00:00.000Z',
-        version: 7,
-      },
+      Item: summaryItemOf('angry.reader@yahoo.com', { deliveries: 4 }, 7),
     });
 
     // Act
@@ -212,19 +204,9 @@ describe('processor handler', () => {
     const first = await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']);
     const pendingId = '0'.repeat(32);
     dynamo.on(GetCommand).resolves({
-      Item: {
-        email: 'no.such.user.8841@gmail.com',
-        suppression: {
-          state: 'pending',
-          action: 'put',
-          reason: 'BOUNCE',
-          cause: 'hard-bounce',
-          requestId: pendingId,
-          eventId: pendingId,
-          since: '2026-11-26T00:00:00.000Z',
-        },
-        version: 1,
-      },
+      Item: summaryItemOf('no.such.user.8841@gmail.com', {
+        suppression: pendingSuppression(pendingId, 'put'),
+      }),
     });
 
     // Act
@@ -308,7 +290,7 @@ describe('processor handler', () => {
 
   it('the summaries of a batch are read in one strongly consistent BatchGetItem (unprocessed keys retried)', async () => {
     // Prepare: DynamoDB leaves one key unprocessed the first time
-    const summary = (email: string) => ({ pk: `R#${email}`, sk: 'SUMMARY', email, domain: 'x', version: 3 });
+    const summary = (email: string) => summaryItemOf(email, {}, 3);
     dynamo
       .on(BatchGetCommand)
       .resolvesOnce({
@@ -427,14 +409,7 @@ const request = (email: string, action: 'put' | 'delete', requestId: string) => 
 });
 
 const pendingSummary = (email: string, requestId: string, action: 'put' | 'delete') => ({
-  Item: {
-    pk: `R#${email}`,
-    sk: 'SUMMARY',
-    email,
-    domain: email.split('@')[1],
-    suppression: { state: 'pending', action, requestId, eventId: requestId, cause: 'hard-bounce' },
-    version: 2,
-  },
+  Item: summaryItemOf(email, { suppression: pendingSuppression(requestId, action) }, 2),
 });
 
 describe('suppression worker handler', () => {

@@ -1,0 +1,419 @@
+// The query API's DynamoDB adapter (the QueryStore port): Query and GetItem only for reads (no Scan), keys from the
+// shared table definition, every item decoded by its codec (dynamo-items.ts). History reads turn filters into the
+// partitions to read (a recipient's partition, or the domain or time index month by month, every shard), the key
+// range and the filter expression, and merge them newest first (event-timeline.ts). Writes are limited to the
+// allowlist, recipient erasure and the reactivation audit.
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type EventFilters,
+  type HistoryPosition,
+  type QueryStore,
+  ReactivationConflictError,
+} from '../domain/ports.ts';
+import type { AllowlistEntry } from '../domain/records.ts';
+import {
+  allowlistFromItem,
+  allowlistKey,
+  allowlistUpdate,
+  auditItem,
+  counterFromItem,
+  decodeEach,
+  eventFromItem,
+  type Item,
+  reactivationUpdate,
+  summaryFromItem,
+} from './dynamo-items.ts';
+import {
+  type ItemFilter,
+  type QueryRequest,
+  type QueryResult,
+  readTimeline,
+  type StreamGroup,
+  type TimelineQuery,
+} from './event-timeline.ts';
+import {
+  ALLOWLIST_PK,
+  COUNTER_SHARDS,
+  DOMAIN_SHARDS,
+  EVENT_SK_PREFIX,
+  INDEX_BY_DOMAIN,
+  INDEX_BY_ID,
+  INDEX_BY_TIME,
+  keys,
+  type RecordedEventType,
+  TIME_SHARDS,
+} from './table-definition.ts';
+
+const SES_EVENT_TYPES: readonly RecordedEventType[] = ['bounce', 'complaint', 'delivery'];
+
+const DAY_MS = 86_400_000;
+const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(?:#[0-9a-f]{1,64})?$/;
+
+function monthsDescending(lowIso: string, highIso: string): string[] {
+  const months: string[] = [];
+  let year = Number(highIso.slice(0, 4));
+  let month = Number(highIso.slice(5, 7));
+  const lowMonth = lowIso.slice(0, 7);
+  for (;;) {
+    const label = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+    if (label < lowMonth) break;
+    months.push(label);
+    month -= 1;
+    if (month === 0) {
+      month = 12;
+      year -= 1;
+    }
+  }
+  return months;
+}
+
+function buildFilter(
+  filters: EventFilters,
+  source: 'recipient' | 'index',
+  includeAudit: boolean,
+): ItemFilter | undefined {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const equal = (attribute: string, value: string) => {
+    names[`#f_${attribute}`] = attribute;
+    values[`:f_${attribute}`] = value;
+    parts.push(`#f_${attribute} = :f_${attribute}`);
+  };
+  if (source === 'recipient') {
+    if (filters.type !== undefined) equal('type', filters.type);
+    else if (!includeAudit) {
+      names['#f_type'] = 'type';
+      SES_EVENT_TYPES.forEach((type, index) => {
+        values[`:f_type${index}`] = type;
+      });
+      parts.push(`#f_type IN (${SES_EVENT_TYPES.map((_type, index) => `:f_type${index}`).join(', ')})`);
+    }
+    if (filters.domain !== undefined) equal('domain', filters.domain);
+  }
+  if (filters.verdict !== undefined) equal('verdict', filters.verdict);
+  if (filters.category !== undefined) equal('category', filters.category);
+  if (filters.messageId !== undefined) equal('sesMessageId', filters.messageId);
+  if (filters.code !== undefined) {
+    names['#f_code'] = 'code';
+    values[':f_code'] = filters.code;
+    values[':f_codePrefix'] = `${filters.code}.`;
+    parts.push('(#f_code = :f_code OR begins_with(#f_code, :f_codePrefix))');
+  }
+  if (filters.source !== undefined) {
+    names['#f_source'] = 'source';
+    names['#f_configurationSet'] = 'configurationSet';
+    values[':f_source'] = filters.source;
+    parts.push('(#f_source = :f_source OR #f_configurationSet = :f_source)');
+  }
+  return parts.length === 0 ? undefined : { expression: parts.join(' AND '), names, values };
+}
+
+function eventTimelineQuery(filters: EventFilters, includeAudit: boolean, now: Date, retentionDays: number) {
+  if (filters.email !== undefined) {
+    const query: TimelineQuery = {
+      groups: [
+        {
+          label: 'recipient',
+          streams: [
+            {
+              partitionKeyName: 'pk',
+              partitionKeyValue: keys.recipientPk(filters.email),
+              sortKeyName: 'sk',
+              sortKeyPrefix: EVENT_SK_PREFIX,
+            },
+          ],
+        },
+      ],
+      // '0' and '~' bracket every ISO timestamp, so an open range reads the whole history.
+      lowPosition: filters.from ?? '0',
+      highPosition: filters.to ?? '~',
+      filter: buildFilter(filters, 'recipient', includeAudit),
+    };
+    return query;
+  }
+  // The indexes are partitioned by month, so the window is clamped to where events can exist: not older than
+  // retention (TTL has removed them; two days' slack for TTL's own lag) and not later than a day past now (clock
+  // skew between the ISP, SES and us). `from=0001-01-01` thus reads the same months as no `from` at all.
+  const oldest = new Date(now.getTime() - (retentionDays + 2) * DAY_MS).toISOString();
+  const newest = new Date(now.getTime() + DAY_MS).toISOString();
+  const low = filters.from !== undefined && filters.from > oldest ? filters.from : oldest;
+  const high = filters.to !== undefined && filters.to < newest ? filters.to : newest;
+  const types: readonly RecordedEventType[] =
+    filters.type === 'audit' ? [] : filters.type !== undefined ? [filters.type] : SES_EVENT_TYPES;
+  const domain = filters.domain;
+  const groups: StreamGroup[] = (low < high ? monthsDescending(low, high) : []).map((month) => ({
+    label: month,
+    streams: types.flatMap((type) =>
+      domain !== undefined
+        ? Array.from({ length: DOMAIN_SHARDS }, (_unused, shard) => ({
+            indexName: INDEX_BY_DOMAIN,
+            partitionKeyName: 'gsi2pk',
+            partitionKeyValue: keys.byDomainPk(domain, type, month, shard),
+            sortKeyName: 'gsi2sk',
+            sortKeyPrefix: '',
+          }))
+        : Array.from({ length: TIME_SHARDS }, (_unused, shard) => ({
+            indexName: INDEX_BY_TIME,
+            partitionKeyName: 'gsi1pk',
+            partitionKeyValue: keys.byTimePk(type, month, shard),
+            sortKeyName: 'gsi1sk',
+            sortKeyPrefix: '',
+          })),
+    ),
+  }));
+  const query: TimelineQuery = {
+    groups,
+    lowPosition: low,
+    highPosition: high,
+    filter: buildFilter(filters, 'index', includeAudit),
+  };
+  return query;
+}
+
+function belongsTo(query: TimelineQuery, { group, position }: HistoryPosition): boolean {
+  if (!query.groups.some((candidate) => candidate.label === group)) return false;
+  if (position !== query.highPosition && !POSITION.test(position)) return false;
+  return position >= query.lowPosition && position <= query.highPosition;
+}
+
+function yearsBetween(fromDay: string, toDay: string): string[] {
+  const years: string[] = [];
+  for (let year = Number(fromDay.slice(0, 4)); year <= Number(toDay.slice(0, 4)); year += 1) {
+    years.push(String(year).padStart(4, '0'));
+  }
+  return years;
+}
+
+const BATCH_WRITE_SIZE = 25;
+
+export function dynamoQueryStore(client: DynamoDBDocumentClient, tableName: string): QueryStore {
+  async function queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let exclusiveStartKey: Item | undefined;
+    do {
+      const out = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }));
+      items.push(...((out.Items ?? []) as Item[]));
+      exclusiveStartKey = out.LastEvaluatedKey as Item | undefined;
+    } while (exclusiveStartKey !== undefined);
+    return items;
+  }
+
+  async function countersOf(prefix: 'STAT' | 'STATDOM', low: string, high: string, from: string, to: string) {
+    const queries = yearsBetween(from, to).flatMap((year) =>
+      Array.from({ length: COUNTER_SHARDS }, (_unused, shard) =>
+        queryAll({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': `${prefix}#${year}#${shard}`, ':low': low, ':high': high },
+        }),
+      ),
+    );
+    return (await Promise.all(queries)).flat();
+  }
+
+  const runQuery = async (request: QueryRequest): Promise<QueryResult> => {
+    const { stream, filter } = request;
+    const out = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: stream.indexName,
+        KeyConditionExpression: '#qpk = :qpk AND #qsk BETWEEN :qlow AND :qhigh',
+        ExpressionAttributeNames: {
+          '#qpk': stream.partitionKeyName,
+          '#qsk': stream.sortKeyName,
+          ...(filter?.names ?? {}),
+        },
+        ExpressionAttributeValues: {
+          ':qpk': stream.partitionKeyValue,
+          ':qlow': request.lowSortKey,
+          ':qhigh': request.highSortKey,
+          ...(filter?.values ?? {}),
+        },
+        FilterExpression: filter?.expression,
+        ScanIndexForward: false,
+        Limit: request.limit,
+        ExclusiveStartKey: request.exclusiveStartKey,
+      }),
+    );
+    return { items: (out.Items ?? []) as Item[], lastEvaluatedKey: out.LastEvaluatedKey as Item | undefined };
+  };
+
+  return {
+    async readHistory(window, start, options) {
+      const query = eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays);
+      return readTimeline(runQuery, query, start, {
+        limit: options.limit,
+        maxBytes: options.maxBytes,
+        maxQueries: options.maxQueries,
+        present(item) {
+          const [record] = decodeEach([item], eventFromItem);
+          return record === undefined ? null : options.present(record);
+        },
+      });
+    },
+
+    isHistoryPosition(window, position) {
+      return belongsTo(
+        eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays),
+        position,
+      );
+    },
+
+    async getSummary(email) {
+      const out = await client.send(new GetCommand({ TableName: tableName, Key: keys.summary(email) }));
+      return out.Item === undefined ? null : summaryFromItem(out.Item);
+    },
+
+    async getEvent(id) {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_ID,
+          KeyConditionExpression: '#eid = :eid',
+          ExpressionAttributeNames: { '#eid': 'eid' },
+          ExpressionAttributeValues: { ':eid': id },
+          Limit: 1,
+        }),
+      );
+      const item = out.Items?.[0];
+      return item === undefined ? null : eventFromItem(item);
+    },
+
+    async dayCounters(fromDay, toDay) {
+      return decodeEach(
+        await countersOf('STAT', `D#${fromDay}`, `D#${toDay}`, fromDay, toDay),
+        counterFromItem,
+      );
+    },
+
+    async domainDayCounters(fromDay, toDay) {
+      // `~` sorts after every domain character, so `<toDay>~` closes the last day's range.
+      return decodeEach(await countersOf('STATDOM', fromDay, `${toDay}~`, fromDay, toDay), counterFromItem);
+    },
+
+    async getAllowlistEntry(kind, value) {
+      const out = await client.send(new GetCommand({ TableName: tableName, Key: allowlistKey(kind, value) }));
+      return out.Item === undefined ? null : allowlistFromItem(out.Item);
+    },
+
+    async putAllowlistEntry(entry) {
+      const out = await client.send(
+        new UpdateCommand({ TableName: tableName, ...allowlistUpdate(entry), ReturnValues: 'ALL_NEW' }),
+      );
+      return out.Attributes === undefined ? entry : allowlistFromItem(out.Attributes);
+    },
+
+    async deleteAllowlistEntry(kind, value) {
+      const out = await client.send(
+        new DeleteCommand({ TableName: tableName, Key: allowlistKey(kind, value), ReturnValues: 'ALL_OLD' }),
+      );
+      return out.Attributes !== undefined;
+    },
+
+    async listAllowlist(limit, afterSortKey) {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': ALLOWLIST_PK },
+          Limit: limit,
+          ExclusiveStartKey: afterSortKey === null ? undefined : { pk: ALLOWLIST_PK, sk: afterSortKey },
+        }),
+      );
+      const items: AllowlistEntry[] = decodeEach(out.Items ?? [], allowlistFromItem);
+      const last = out.LastEvaluatedKey?.sk;
+      return { items, lastSortKey: typeof last === 'string' ? last : null };
+    },
+
+    async eraseRecipient(email) {
+      const rows = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': keys.recipientPk(email) },
+        ProjectionExpression: '#pk, #sk',
+      });
+      for (let index = 0; index < rows.length; index += BATCH_WRITE_SIZE) {
+        let requests: BatchWriteCommandInput['RequestItems'] = {
+          [tableName]: rows
+            .slice(index, index + BATCH_WRITE_SIZE)
+            .map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })),
+        };
+        for (let attempt = 0; Object.keys(requests ?? {}).length > 0; attempt += 1) {
+          const out: BatchWriteCommandOutput = await client.send(
+            new BatchWriteCommand({ RequestItems: requests }),
+          );
+          requests = out.UnprocessedItems ?? {};
+          if (Object.keys(requests ?? {}).length > 0)
+            await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        }
+      }
+      return rows.length;
+    },
+
+    async recordReactivation(record) {
+      const putAudit = {
+        Put: {
+          TableName: tableName,
+          Item: auditItem({
+            id: record.eventId,
+            email: record.email,
+            domain: record.domain,
+            occurredAt: record.occurredAt,
+            recordedAt: record.occurredAt,
+            action: 'reactivated',
+            actor: record.actor,
+            requestId: record.requestId,
+            causeEventId: null,
+            detail: record.detail,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+      try {
+        if (!record.summaryExists) {
+          await client.send(new PutCommand(putAudit.Put));
+          return;
+        }
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              putAudit,
+              {
+                Update: {
+                  TableName: tableName,
+                  ...reactivationUpdate(record),
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (
+          (error instanceof Error && error.name === 'ConditionalCheckFailedException') ||
+          error instanceof TransactionCanceledException
+        ) {
+          throw new ReactivationConflictError('the recipient changed (or was erased) while reactivating');
+        }
+        throw error;
+      }
+    },
+  };
+}

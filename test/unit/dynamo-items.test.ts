@@ -1,0 +1,126 @@
+// The one codec per stored item kind: what a writer of ours writes reads back unchanged, and an item that lacks a
+// field its writer always sets (or has one of the wrong type) is a CorruptItemError, never a silent default.
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import {
+  allowlistFromItem,
+  CorruptItemError,
+  counterFromItem,
+  decodeEach,
+  eventFromItem,
+  type Item,
+  summaryFromItem,
+  summaryItem,
+} from '../../lambdas/adapters/dynamo-items.ts';
+import { summaryItemOf } from '../support/summary-items.ts';
+
+async function fixture(name: string): Promise<Item> {
+  return JSON.parse(await readFile(new URL(`../fixtures/api/${name}`, import.meta.url), 'utf8'));
+}
+
+describe('summary codec', () => {
+  it('reads back what it writes', () => {
+    // Prepare
+    const written = summaryItemOf(
+      'jane@example.org',
+      { hard: 2, softBounceTimes: ['2024-10-02T00:00:00.000Z'] },
+      5,
+    );
+    // Act
+    const { summary, version } = summaryFromItem(written);
+    // Assess
+    expect(version).toBe(5);
+    expect(summaryItem(summary, version)).toEqual(written);
+  });
+
+  it('remembers the latest delivery of a summary written before deliveryTimes existed', async () => {
+    // Act
+    const { summary } = summaryFromItem(await fixture('summary-item.json'));
+    // Assess
+    expect(summary.deliveryTimes).toEqual(['2024-10-01T08:00:00.000Z']);
+  });
+
+  it.each([
+    ['a missing count', { hard: undefined }, 'hard'],
+    ['a count of the wrong type', { soft: '3' }, 'soft'],
+    ['an unknown suppression state', { suppression: { state: 'maybe' } }, 'suppression.state'],
+    ['no version', { version: undefined }, 'version'],
+  ])('refuses %s', (_name, change, field) => {
+    // Prepare
+    const item = { ...summaryItemOf('jane@example.org'), ...change };
+    // Act
+    const read = () => summaryFromItem(item);
+    // Assess
+    expect(read).toThrow(CorruptItemError);
+    expect(read).toThrow(new RegExp(`: ${field.replace('.', '\\.')}: `));
+  });
+});
+
+describe('event codec', () => {
+  it('reads a stored bounce with absent attributes as null', async () => {
+    // Act
+    const event = eventFromItem(await fixture('bounce-event-item.json'));
+    // Assess
+    expect(event).toMatchObject({
+      type: 'bounce',
+      verdict: 'hard',
+      code: '5.1.1',
+      actor: null,
+      smtpResponse: null,
+    });
+  });
+
+  it.each([
+    ['an unknown type', { type: 'bounced' }],
+    ['no occurredAt', { occurredAt: undefined }],
+    ['a decision without its flags', { decision: { action: 'suppress' } }],
+  ])('refuses %s', async (_name, change) => {
+    // Prepare
+    const item = { ...(await fixture('bounce-event-item.json')), ...change };
+    // Act / Assess
+    expect(() => eventFromItem(item)).toThrow(CorruptItemError);
+  });
+
+  it('never names the address of a corrupt item in the error', async () => {
+    // Prepare
+    const item = { ...(await fixture('bounce-event-item.json')), type: 'bounced' };
+    // Act / Assess
+    expect(() => eventFromItem(item)).toThrow(/R#…/);
+    expect(() => eventFromItem(item)).not.toThrow(/jane/);
+  });
+});
+
+describe('allowlist and counter codecs', () => {
+  it('refuses an allowlist entry without its kind', () => {
+    expect(() => allowlistFromItem({ pk: 'ALLOW', sk: 'DOMAIN#example.com', value: 'example.com' })).toThrow(
+      CorruptItemError,
+    );
+  });
+
+  it('reads the day of either counter kind', () => {
+    expect(counterFromItem({ pk: 'STAT#2024#0', sk: 'D#2024-10-14', events: 3 })).toEqual({
+      day: '2024-10-14',
+      domain: null,
+      counts: { events: 3 },
+    });
+    expect(
+      counterFromItem({
+        pk: 'STATDOM#2024#0',
+        sk: '2024-10-14#a.org',
+        day: '2024-10-14',
+        domain: 'a.org',
+        events: 1,
+      }),
+    ).toEqual({ day: '2024-10-14', domain: 'a.org', counts: { events: 1 } });
+  });
+
+  it('a list read keeps the items that decode and leaves out a corrupt one', () => {
+    // Prepare
+    const items = [
+      { pk: 'STAT#2024#0', sk: 'D#2024-10-14', events: 3 },
+      { pk: 'STAT#2024#0', sk: 'X' },
+    ];
+    // Act / Assess
+    expect(decodeEach(items, counterFromItem).map((counter) => counter.day)).toEqual(['2024-10-14']);
+  });
+});
