@@ -30,6 +30,9 @@ const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 's
 });
 // Never leave the stack running, whatever ends this process.
 process.on('exit', () => child.kill('SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(1));
+}
 let warnings = 0;
 createInterface({ input: child.stderr }).on('line', (line) => {
   if (line.includes('socket usage at capacity')) warnings += 1;
@@ -75,7 +78,10 @@ await Promise.all(
 const elapsedMs = performance.now() - started;
 // What the next user sees once the burst is over.
 const after = performance.now();
-const afterStatus = (await fetch(`${url}${PATHS[0]}`)).status;
+const afterStatus = await fetch(`${url}${PATHS[0]}`, { signal: AbortSignal.timeout(30_000) }).then(
+  (response) => response.status,
+  (error: Error) => (error.name === 'TimeoutError' ? 'no answer within 30 s' : `failed (${error.name})`),
+);
 const afterMs = performance.now() - after;
 const peak = await status('VmHWM');
 child.kill('SIGTERM');
