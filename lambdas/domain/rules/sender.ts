@@ -16,9 +16,15 @@ export const SENDER_AUTHENTICATION_RULES: readonly TextRule[] = [
   {
     id: 'auth-spf',
     category: 'sender-authentication',
-    match: ['spf', 'sender policy framework', 'is not allowed to send mail', 'per its spf record'],
+    match: [
+      'spf',
+      'sender policy framework',
+      'is not allowed to send mail',
+      'per its spf record',
+      'purported responsible address',
+    ],
     source:
-      'Gmail 4.7.24/5.7.26, Mimecast "SPF Sender Invalid", La Poste LPN004_401, GoDaddy IB508 (sisimai)',
+      'Gmail 4.7.24/5.7.26, Mimecast "SPF Sender Invalid", La Poste LPN004_401, GoDaddy IB508 (sisimai); Sender ID (RFC 4407) "can\'t determine Purported Responsible Address" (sisimai set-of-emails courier-03)',
   },
   {
     id: 'auth-dkim',
