@@ -215,18 +215,11 @@ const COMPILED_TEXT_RULES: readonly CompiledTextRule[] = TEXT_RULES.map((rule, o
   notCodes: (rule.notCodes ?? []).map(compileCodePattern),
 }));
 
-/** Phrase ids naming each SMTP phase, in SMTP_PHASES order. */
-const PHASE_PHRASES: readonly (readonly number[])[] = SMTP_PHASES.map((phase) =>
+// Phrases that are not rule wording: registered before the automaton is built, looked up per phrase found.
+const PHASE_IDS: readonly (readonly number[])[] = SMTP_PHASES.map((phase) =>
   PHASE_RULES.filter((r) => r.phase === phase).flatMap((r) => r.match.map(phraseId)),
 );
-const HEDGE_PHRASES: readonly number[] = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
-/** The alternatives of the strong mailbox-full rules, and of the strong dead-address rules. */
-const FULL_MAILBOX_ALTERNATIVES: readonly (readonly number[])[] = COMPILED_TEXT_RULES.filter(
-  (c) => c.rule.category === 'mailbox-full' && !c.rule.weak,
-).flatMap((c) => c.alternatives);
-const DEAD_ADDRESS_ALTERNATIVES: readonly (readonly number[])[] = COMPILED_TEXT_RULES.filter(
-  (c) => CATEGORY_POLICY[c.rule.category].deadAddress && c.rule.category !== 'ses-suppressed' && !c.rule.weak,
-).flatMap((c) => c.alternatives);
+const HEDGE_IDS: readonly number[] = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
 
 /** phrase id → the (rule, alternative) pairs it can complete, as rule order * 256 + alternative index. */
 const RULES_BY_PHRASE: readonly (readonly number[])[] = (() => {
@@ -240,6 +233,25 @@ const RULES_BY_PHRASE: readonly (readonly number[])[] = (() => {
 })();
 
 const MATCHER = new PhraseMatcher(phrases);
+
+/** The dead-address categories text rules can decide (SES's own suppression aside). */
+const DEAD_TEXT_CATEGORIES: ReadonlySet<Category> = new Set(
+  TEXT_RULES.map((r) => r.category).filter((c) => CATEGORY_POLICY[c].deadAddress && c !== 'ses-suppressed'),
+);
+/** Per phrase id: the index in SMTP_PHASES of the phase it names, or -1. */
+const PHASE_OF_PHRASE: Int8Array = (() => {
+  const of = new Int8Array(phrases.length).fill(-1);
+  PHASE_IDS.forEach((ids, phase) => {
+    for (const id of ids) of[id] = phase;
+  });
+  return of;
+})();
+/** Per phrase id: 1 when it hedges (a list of possible causes). */
+const HEDGE_PHRASE: Uint8Array = (() => {
+  const of = new Uint8Array(phrases.length);
+  for (const id of HEDGE_IDS) of[id] = 1;
+  return of;
+})();
 
 interface CompiledCodeRule {
   readonly rule: CodeRule;
@@ -293,16 +305,17 @@ interface TextMatch {
 /** Set by `matchText`: module state rather than a returned object, so the hot path allocates nothing. */
 let strong: TextMatch | null = null;
 let weak: TextMatch | null = null;
-/** Whether the last `matchText` scanned anything: the matcher keeps the previous scan's phrases otherwise. */
-let scanned = false;
+/** How many phrases the last scan found (0 when nothing was scanned: the matcher keeps an earlier scan's state). */
+let foundCount = 0;
 
 /** Finds the first strong and the first weak text rule (in table order) that fit the text and the code in use. */
 function matchText(text: string, code: Code | null): void {
   strong = null;
   weak = null;
-  scanned = text.length > 0;
-  if (!scanned) return;
+  foundCount = 0;
+  if (text.length === 0) return;
   const count = MATCHER.scan(text, MAX_SCANNED_CHARS);
+  foundCount = count;
   for (let i = 0; i < count; i++) {
     const candidates = RULES_BY_PHRASE[MATCHER.found[i] as number] as readonly number[];
     for (const packed of candidates) {
@@ -429,6 +442,8 @@ const NEXT_REPLY = /(?:\n|<\s)\s*([245]\d\d)(?=[ -]|$)/g;
  * reply. Works on the raw text: a new reply is told by its line break.
  */
 function decisiveReply(text: string, status: Code | null): string {
+  // A further reply needs a line break or a transcript's "< ": most diagnostics have neither (native scans, no regex).
+  if (text.indexOf('\n') < 0 && text.indexOf('< ') < 0 && text.indexOf('<\t') < 0) return text;
   const first = FIRST_REPLY.exec(text);
   if (first === null) return text;
   const firstAt = first.index + first[0].length - 3;
@@ -467,12 +482,18 @@ function hasCode(reply: string, code: string): boolean {
 
 /** The phase named by the last scan: the latest in SMTP order, since a session that reached RCPT passed MAIL. */
 function phaseInText(): SmtpPhase | null {
-  if (!scanned) return null;
-  for (let p = SMTP_PHASES.length - 1; p >= 0; p--) {
-    for (const id of PHASE_PHRASES[p] as readonly number[])
-      if (MATCHER.has(id)) return SMTP_PHASES[p] as SmtpPhase;
+  let phase = -1;
+  for (let i = 0; i < foundCount; i++) {
+    const p = PHASE_OF_PHRASE[MATCHER.found[i] as number] as number;
+    if (p > phase) phase = p;
   }
-  return null;
+  return phase < 0 ? null : (SMTP_PHASES[phase] as SmtpPhase);
+}
+
+/** Whether the last scan found wording that lists possible causes. */
+function hedgeFound(): boolean {
+  for (let i = 0; i < foundCount; i++) if (HEDGE_PHRASE[MATCHER.found[i] as number] === 1) return true;
+  return false;
 }
 
 function phaseOf(smtpCommand: unknown): SmtpPhase | null {
@@ -481,28 +502,28 @@ function phaseOf(smtpCommand: unknown): SmtpPhase | null {
   return command ?? null;
 }
 
-function anyFound(ids: readonly number[]): boolean {
-  for (const id of ids) if (MATCHER.has(id)) return true;
-  return false;
-}
-
-function anyAlternativeFound(alternatives: readonly (readonly number[])[]): boolean {
-  for (const alternative of alternatives) {
-    let all = true;
-    for (const id of alternative) all &&= MATCHER.has(id);
-    if (all) return true;
+/** Whether the last scan found the full wording of a strong dead-address rule (its `unless` aside). */
+function deadWordingFound(): boolean {
+  for (let i = 0; i < foundCount; i++) {
+    for (const packed of RULES_BY_PHRASE[MATCHER.found[i] as number] as readonly number[]) {
+      const compiled = COMPILED_TEXT_RULES[packed >> 8] as CompiledTextRule;
+      if (compiled.rule.weak || !DEAD_TEXT_CATEGORIES.has(compiled.rule.category)) continue;
+      let all = true;
+      for (const id of compiled.alternatives[packed & 0xff] as readonly number[]) all &&= MATCHER.has(id);
+      if (all) return true;
+    }
   }
   return false;
 }
 
 /**
- * Whether the last scan found the deciding wording hedged: dead-address wording in a list of possible causes, or a
- * reply that names both a dead address and a full mailbox ("Destinatario desconocido o mailbox lleno").
+ * Whether the deciding wording is hedged: dead-address wording in a list of possible causes, or a reply that names
+ * both a full mailbox and a dead address ("Destinatario desconocido o mailbox lleno"; the full-mailbox rules come
+ * first in table order, so that reply decides mailbox-full and the dead wording is what is left to find).
  */
 function hedged(category: Category): boolean {
-  if (!scanned) return false;
-  if (CATEGORY_POLICY[category].deadAddress && anyFound(HEDGE_PHRASES)) return true;
-  return anyAlternativeFound(FULL_MAILBOX_ALTERNATIVES) && anyAlternativeFound(DEAD_ADDRESS_ALTERNATIVES);
+  if (category === 'mailbox-full') return deadWordingFound();
+  return hedgeFound();
 }
 
 /** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */
@@ -566,8 +587,8 @@ function classifyUnsafe(input: BounceInput): Classification {
     if (
       (decision === strong?.decision || decision === weak?.decision) &&
       (CATEGORY_POLICY[decision.category].deadAddress || decision.category === 'mailbox-full') &&
-      !codeSaysDead(code) &&
-      hedged(decision.category)
+      hedged(decision.category) &&
+      !codeSaysDead(code)
     ) {
       decision = {
         category: 'undetermined',
