@@ -22,11 +22,20 @@ if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stack
   );
   process.exit(1);
 }
-new SesBounceProcessorStack(app, stackName, {
-  settings,
-  description: 'ses-bounce-processor: SES bounce/complaint/delivery processing, suppression and query API',
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
+try {
+  new SesBounceProcessorStack(app, stackName, {
+    settings,
+    description: 'ses-bounce-processor: SES bounce/complaint/delivery processing, suppression and query API',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (error) {
+  // Settings that only the stack can check (e.g. a topic in another region than the stack's).
+  if (error instanceof InvalidSettingError) {
+    console.error(`ses-bounce-processor: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
 // cdk-nag AwsSolutions runs on every synth: an unacknowledged finding fails `cdk synth` (and so CI).
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -17,8 +17,13 @@ export type ApiAuthorization =
       readonly type: 'cognito';
       /** ARN of the Cognito user pool whose JWTs (ID or access tokens) are accepted. */
       readonly userPoolArn: string;
-      /** OAuth scopes required on every route; empty accepts ID tokens. */
+      /** OAuth scopes accepted on the read routes (GET, POST /classify); empty accepts ID tokens there. */
       readonly scopes: readonly string[];
+      /**
+       * OAuth scopes required on the routes that change state (DELETE /recipients/…, PUT/DELETE /allowlist/…);
+       * never empty, so a read token or an ID token cannot erase, reactivate or edit the allowlist.
+       */
+      readonly adminScopes: readonly string[];
     };
 
 export interface SesBounceProcessorSettings {
@@ -50,8 +55,11 @@ export interface SesBounceProcessorSettings {
   readonly tableDeletionProtection: boolean;
   /** Use this SNS topic instead of creating the encrypted one (its policy and key are then yours to manage). */
   readonly existingTopicArn?: string | undefined;
-  /** Name of the configuration set to create, or of the existing one when `useExistingConfigurationSet`. */
-  readonly configurationSetName: string;
+  /**
+   * Name of the configuration set to create (undefined: the stack name, so two stacks never collide), or of the
+   * existing one when `useExistingConfigurationSet` (then required).
+   */
+  readonly configurationSetName?: string | undefined;
   /** Attach the event destination to an existing configuration set instead of creating one. */
   readonly useExistingConfigurationSet: boolean;
   /**
@@ -101,7 +109,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   tableName: undefined,
   tableDeletionProtection: true,
   existingTopicArn: undefined,
-  configurationSetName: 'ses-bounce-processor',
+  configurationSetName: undefined,
   useExistingConfigurationSet: false,
   publishDeliveryEvents: true,
   notificationIdentities: [],
@@ -169,7 +177,7 @@ const settingsSchema = z
         .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
         .optional(),
     ),
-    configurationSetName,
+    configurationSetName: optionalText.pipe(configurationSetName.optional()),
     useExistingConfigurationSet: bool,
     publishDeliveryEvents: bool,
     notificationIdentities: list,
@@ -179,6 +187,7 @@ const settingsSchema = z
     apiAuthorization: z.enum(['iam', 'cognito']),
     apiCognitoUserPoolArn: optionalText,
     apiCognitoScopes: list,
+    apiCognitoAdminScopes: list,
     apiThrottleRateLimit: z.coerce.number().positive(),
     apiThrottleBurstLimit: int(1, 1_000_000),
     // The query function's CORS_ALLOW_ORIGINS contract (lambdas/config.ts): fail at synth, not at cold start.
@@ -200,6 +209,7 @@ function defaultsAsInput(): Record<string, unknown> {
     apiAuthorization: apiAuthorization.type,
     apiCognitoUserPoolArn: undefined,
     apiCognitoScopes: [],
+    apiCognitoAdminScopes: [],
   };
 }
 
@@ -222,23 +232,37 @@ export function resolveSettings(raw: Readonly<Record<string, unknown>>): SesBoun
     );
     throw new InvalidSettingError(`Invalid setting(s):\n  ${problems.join('\n  ')}`);
   }
-  const { apiAuthorization, apiCognitoUserPoolArn, apiCognitoScopes, ...settings } = parsed.data;
+  const { apiAuthorization, apiCognitoUserPoolArn, apiCognitoScopes, apiCognitoAdminScopes, ...settings } =
+    parsed.data;
+  if (settings.useExistingConfigurationSet && settings.configurationSetName === undefined) {
+    throw new InvalidSettingError(
+      'configurationSetName: the name of the existing configuration set is required when useExistingConfigurationSet is true.',
+    );
+  }
   return {
     ...settings,
     logRetentionDays: settings.logRetentionDays as RetentionDays,
-    apiAuthorization: authorizationFrom(apiAuthorization, apiCognitoUserPoolArn, apiCognitoScopes),
+    apiAuthorization: authorizationFrom(apiAuthorization, apiCognitoUserPoolArn, {
+      read: apiCognitoScopes,
+      admin: apiCognitoAdminScopes,
+    }),
   };
 }
 
 function authorizationFrom(
   type: 'iam' | 'cognito',
   userPoolArn: string | undefined,
-  scopes: readonly string[],
+  scopes: { read: readonly string[]; admin: readonly string[] },
 ): ApiAuthorization {
   if (type === 'iam') {
-    if (userPoolArn !== undefined) {
+    const cognitoOnly = Object.entries({
+      apiCognitoUserPoolArn: userPoolArn !== undefined,
+      apiCognitoScopes: scopes.read.length > 0,
+      apiCognitoAdminScopes: scopes.admin.length > 0,
+    }).filter(([, set]) => set);
+    if (cognitoOnly.length > 0) {
       throw new InvalidSettingError(
-        'apiCognitoUserPoolArn is set but apiAuthorization is "iam"; set it to "cognito".',
+        `${cognitoOnly.map(([key]) => key).join(', ')} is set but apiAuthorization is "iam"; set it to "cognito".`,
       );
     }
     return { type: 'iam' };
@@ -251,7 +275,19 @@ function authorizationFrom(
       `apiCognitoUserPoolArn: a Cognito user pool ARN is required when apiAuthorization is "cognito" (got ${JSON.stringify(userPoolArn)})`,
     );
   }
-  return { type: 'cognito', userPoolArn, scopes };
+  if (scopes.admin.length === 0) {
+    throw new InvalidSettingError(
+      'apiCognitoAdminScopes: with apiAuthorization "cognito", name the OAuth scope(s) a token needs to erase, ' +
+        'reactivate or edit the allowlist (e.g. bounces/admin); without one any valid token could.',
+    );
+  }
+  const shared = scopes.admin.filter((scope) => scopes.read.includes(scope));
+  if (shared.length > 0) {
+    throw new InvalidSettingError(
+      `apiCognitoAdminScopes: ${shared.join(', ')} is also a read scope (apiCognitoScopes), so read tokens could change state.`,
+    );
+  }
+  return { type: 'cognito', userPoolArn, scopes: scopes.read, adminScopes: scopes.admin };
 }
 
 function pick(raw: Readonly<Record<string, unknown>>, path: readonly PropertyKey[]): unknown {

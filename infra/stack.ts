@@ -30,12 +30,19 @@ export const PROCESSOR_TELEMETRY: ProcessorTelemetry = {
 
 /**
  * DynamoDB actions per function, from the commands each one sends (TransactWriteItems is authorized per item
- * action). Processor: summary GetItem, allowlist Query (table only), the event/summary/counter transaction.
+ * action). Processor: summary GetItem and BatchGetItem (summaries of a batch read at once), allowlist Query (table
+ * only), the event/summary/counter transaction.
  * Worker: summary GetItem, conditional summary update and audit event. Query API: reads incl. indexes, and the
  * writes of reactivation (audit event, summary), erasure (BatchWriteItem deletes) and the allowlist.
  */
 export const TABLE_ACTIONS = {
-  processor: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  processor: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
   worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   query: [
     'dynamodb:GetItem',
@@ -74,12 +81,15 @@ export class SesBounceProcessorStack extends Stack {
     });
     this.sesWiring = new SesWiring(this, 'SesWiring', {
       topic: this.notifications.topic,
-      configurationSetName: settings.configurationSetName,
+      // Names SES needs are derived from the stack name (unique per account and region), so a second stack, or
+      // a redeploy after destroy, never collides with the first; everything else is named by CloudFormation.
+      configurationSetName: settings.configurationSetName ?? sesName(this.stackName),
+      eventDestinationName: sesName(`${this.stackName}-sns`),
       useExistingConfigurationSet: settings.useExistingConfigurationSet,
       publishDeliveryEvents: settings.publishDeliveryEvents,
       notificationIdentities: settings.notificationIdentities,
       allowSesIdentities: (arns) => this.notifications.allowSesIdentities(arns),
-      logRetentionDays: settings.logRetentionDays,
+      powertools,
     });
     this.store = new BounceStore(this, 'Store', {
       tableName: settings.tableName,
@@ -147,17 +157,22 @@ export class SesBounceProcessorStack extends Stack {
       hardBounceRateThreshold: settings.alarmHardBounceRate,
       complaintRateThreshold: settings.alarmComplaintRate,
       rateMinimumVolume: settings.alarmRateMinimumVolume,
+      deliveriesPublished: settings.publishDeliveryEvents,
       alarmEmail: settings.alarmEmail,
     });
 
-    this.outputs(settings);
+    this.outputs();
   }
 
   // Outputs the operator needs: where to send mail from, where the API is, and what `ses-bounce redrive` reads.
-  private outputs(settings: SesBounceProcessorSettings): void {
+  private outputs(): void {
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
-    output('ConfigurationSetName', settings.configurationSetName, 'Send with this SES configuration set');
+    output(
+      'ConfigurationSetName',
+      this.sesWiring.configurationSet.configurationSetName,
+      'Send with this SES configuration set',
+    );
     output('NotificationTopicArn', this.notifications.topic.topicArn, 'SNS topic SES publishes feedback to');
     output('TableName', this.store.table.tableName, 'DynamoDB table (retained on stack deletion)');
     output('ApiUrl', this.queryApi.api.url, 'Query API base URL');
@@ -183,4 +198,9 @@ export class SesBounceProcessorStack extends Stack {
     output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Alarm notifications');
     output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
   }
+}
+
+/** SES names (configuration sets, event destinations): letters, digits, `_` and `-`, at most 64 characters. */
+function sesName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
 }

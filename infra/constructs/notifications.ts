@@ -1,10 +1,11 @@
 // The SNS topic SES publishes bounce/complaint/delivery notifications to: KMS-encrypted with a key SES may use,
 // TLS-only, and (via the SES wiring) publishable only by SES of this account. Or an existing topic by ARN.
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnRule, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IDependable } from 'constructs';
+import { InvalidSettingError } from '../props.ts';
 
 export interface NotificationTopicProps {
   /** Use this topic instead of creating one; its key and policy stay under the owner's control. */
@@ -21,6 +22,7 @@ export class NotificationTopic extends Construct {
   constructor(scope: Construct, id: string, props: NotificationTopicProps = {}) {
     super(scope, id);
     if (props.existingTopicArn !== undefined) {
+      this.requireStackRegion(props.existingTopicArn);
       this.topic = Topic.fromTopicArn(this, 'Topic', props.existingTopicArn);
       this.key = undefined;
       return;
@@ -47,6 +49,29 @@ export class NotificationTopic extends Construct {
       displayName: 'SES bounce, complaint and delivery notifications',
       masterKey: this.key,
       enforceSSL: true,
+    });
+  }
+
+  // SES publishes only to topics in its own region (the region the stack deploys to): refuse another region at
+  // synth when the stack's region is known, and at deploy time (a template rule) when it is not.
+  private requireStackRegion(topicArn: string): void {
+    const topicRegion = Arn.split(topicArn, ArnFormat.NO_RESOURCE_NAME).region ?? '';
+    const stackRegion = Stack.of(this).region;
+    if (!Token.isUnresolved(stackRegion)) {
+      if (topicRegion !== stackRegion) {
+        throw new InvalidSettingError(
+          `existingTopicArn: the topic is in ${topicRegion} but the stack deploys to ${stackRegion}; SES publishes only to topics in its own region.`,
+        );
+      }
+      return;
+    }
+    new CfnRule(this, 'ExistingTopicInStackRegion', {
+      assertions: [
+        {
+          assert: Fn.conditionEquals(Aws.REGION, topicRegion),
+          assertDescription: `existingTopicArn is in ${topicRegion}: deploy the stack to that region (SES publishes only to topics in its own region).`,
+        },
+      ],
     });
   }
 

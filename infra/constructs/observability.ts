@@ -1,7 +1,7 @@
 // Alarms and a dashboard for operators: dead-letter queues not empty, function errors and throttles, a stuck
 // suppression queue, and the bounce/complaint rates SES reviews accounts on (SES's own reputation metrics and the
 // processor's hard-bounce share), all to one alarm topic with an optional e-mail subscription.
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -16,6 +16,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -50,8 +51,17 @@ export interface ObservabilityProps {
   readonly hardBounceRateThreshold: number;
   readonly complaintRateThreshold: number;
   readonly rateMinimumVolume: number;
+  /**
+   * Whether SES publishes delivery events: they are the denominator of the processor's hard-bounce share and
+   * complaint rate. Without them those two alarms are not created (a complaint rate over no deliveries never
+   * fires; a hard-bounce share over bounces alone fires on any 100 bounces): SES's own reputation alarms remain.
+   */
+  readonly deliveriesPublished: boolean;
   readonly alarmEmail?: string | undefined;
 }
+
+/** The service principal CloudWatch alarms publish to SNS as. */
+export const CLOUDWATCH_ALARMS_PRINCIPAL = 'cloudwatch.amazonaws.com';
 
 const PERIOD = Duration.minutes(5);
 const RATE_PERIOD = Duration.hours(1);
@@ -70,6 +80,31 @@ export class Observability extends Construct {
       displayName: 'ses-bounce-processor alarms',
       enforceSSL: true,
     });
+    // A topic policy replaces SNS's default policy (which let the account's principals publish): without this
+    // statement CloudWatch could not deliver a single alarm. Only alarms of this account and region may publish
+    // (aws:SourceAccount/aws:SourceArn against the confused deputy, as the SNS access-policy examples show:
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html). The topic is not
+    // KMS-encrypted: alarm messages carry alarm names and numbers only, and a CMK would need the same grant.
+    const stack = Stack.of(this);
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal(CLOUDWATCH_ALARMS_PRINCIPAL)],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (props.alarmEmail !== undefined) {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
@@ -117,8 +152,8 @@ export class Observability extends Construct {
         1,
       );
     }
-    // The worker runs with reserved concurrency 1 and its SQS poller is throttled by design; alarm on its queue age.
-    for (const [name, fn] of Object.entries({ Processor: props.processor, QueryApi: props.queryFunction })) {
+    // No function reserves concurrency, so a throttle means the account's concurrency ran out: alarm on each.
+    for (const [name, fn] of Object.entries(functions)) {
       alarm(
         `${name}Throttles`,
         `The ${name} function was throttled (account concurrency exhausted?).`,
@@ -171,30 +206,34 @@ export class Observability extends Construct {
     const complaints = eventsOfType('complaint');
     const deliveries = eventsOfType('delivery');
     // Below the minimum volume a rate says nothing (one bounce of two mails is 50%): report 0 there. Each alarm
-    // lists only the metrics its expression reads (CloudWatch bills alarms per metric).
-    const volume = 'FILL(deliveries,0)+FILL(bounces,0)';
-    alarm(
-      'HardBounceShare',
-      `Hard bounces over ${percent(props.hardBounceRateThreshold)} of delivered+bounced mail in an hour (processor).`,
-      new MathExpression({
-        label: 'hard-bounce share',
-        expression: `IF((${volume}) >= ${props.rateMinimumVolume}, FILL(hard,0)/(${volume}), 0)`,
-        usingMetrics: { hard, bounces, deliveries },
-        period: RATE_PERIOD,
-      }),
-      props.hardBounceRateThreshold,
-    );
-    alarm(
-      'ComplaintRate',
-      `Complaints over ${percent(props.complaintRateThreshold)} of delivered mail in an hour (processor).`,
-      new MathExpression({
-        label: 'complaint rate',
-        expression: `IF(FILL(deliveries,0) >= ${props.rateMinimumVolume}, FILL(complaints,0)/FILL(deliveries,0), 0)`,
-        usingMetrics: { complaints, deliveries },
-        period: RATE_PERIOD,
-      }),
-      props.complaintRateThreshold,
-    );
+    // lists only the metrics its expression reads (CloudWatch bills alarms per metric). Both rates need delivery
+    // events as their denominator: without them (publishDeliveryEvents=false) the alarms are not created and
+    // SES's own Reputation.* alarms above watch the same rates over all of the account's mail.
+    if (props.deliveriesPublished) {
+      const volume = 'FILL(deliveries,0)+FILL(bounces,0)';
+      alarm(
+        'HardBounceShare',
+        `Hard bounces over ${percent(props.hardBounceRateThreshold)} of delivered+bounced mail in an hour (processor).`,
+        new MathExpression({
+          label: 'hard-bounce share',
+          expression: `IF((${volume}) >= ${props.rateMinimumVolume}, FILL(hard,0)/(${volume}), 0)`,
+          usingMetrics: { hard, bounces, deliveries },
+          period: RATE_PERIOD,
+        }),
+        props.hardBounceRateThreshold,
+      );
+      alarm(
+        'ComplaintRate',
+        `Complaints over ${percent(props.complaintRateThreshold)} of delivered mail in an hour (processor).`,
+        new MathExpression({
+          label: 'complaint rate',
+          expression: `IF(FILL(deliveries,0) >= ${props.rateMinimumVolume}, FILL(complaints,0)/FILL(deliveries,0), 0)`,
+          usingMetrics: { complaints, deliveries },
+          period: RATE_PERIOD,
+        }),
+        props.complaintRateThreshold,
+      );
+    }
 
     this.dashboard = this.buildDashboard(props, { hard, bounces, complaints, deliveries });
   }
@@ -273,7 +312,7 @@ export class Observability extends Construct {
         title: 'Function errors and throttles',
         width: 8,
         left: [props.processor, props.worker, props.queryFunction].map((fn) => fn.metricErrors()),
-        right: [props.processor, props.queryFunction].map((fn) => fn.metricThrottles()),
+        right: [props.processor, props.worker, props.queryFunction].map((fn) => fn.metricThrottles()),
       }),
     );
     return dashboard;

@@ -1,15 +1,19 @@
-// The query API: a REST API Gateway in front of the query function, every route authenticated (IAM SigV4 by
-// default, or Cognito user-pool JWTs), throttled, with JSON access logs and CORS off unless origins are given.
+// The query API: a regional REST API Gateway in front of the query function, every route authenticated (IAM SigV4
+// by default, or Cognito user-pool JWTs with read and admin scopes per method), throttled, with JSON access logs
+// that name the caller, and CORS off unless origins are given.
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
   Cors,
+  EndpointType,
+  type IAuthorizer,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   type MethodOptions,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -19,6 +23,7 @@ import { Construct } from 'constructs';
 import { environmentOf } from '../../lambdas/config.ts';
 import type { ApiAuthorization } from '../props.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
+import { nagTokenString } from './nag-ids.ts';
 
 export interface QueryApiProps {
   readonly powertools: PowertoolsSettings;
@@ -30,6 +35,44 @@ export interface QueryApiProps {
 }
 
 export const API_STAGE_NAME = 'v1';
+
+/**
+ * Which caller tier each HTTP method of the API belongs to (docs/openapi.json: every PUT and DELETE changes state,
+ * every GET and `POST /classify` only reads). API Gateway authorizes per method, so this is where Cognito's
+ * read and admin scopes apply; the IAM caller policies below draw the same line by route.
+ */
+export const METHOD_TIERS = { GET: 'read', POST: 'read', PUT: 'admin', DELETE: 'admin' } as const;
+export type CallerTier = (typeof METHOD_TIERS)[keyof typeof METHOD_TIERS];
+
+/**
+ * The access log line, one JSON object per request: the concrete path (not the `/{proxy+}` template), who called
+ * (IAM user/role ARN, or the Cognito subject) and why a request failed, so "who erased this recipient?" has an
+ * answer. The path holds the recipient address for /recipients/… routes: the log group is encrypted at rest by
+ * CloudWatch Logs and expires with logRetentionDays.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  integrationStatus: '$context.integration.status',
+  integrationError: '$context.integration.error',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  caller: '$context.identity.caller',
+  userArn: '$context.identity.userArn',
+  accountId: '$context.identity.accountId',
+  cognitoSubject: '$context.authorizer.claims.sub',
+  errorMessage: '$context.error.message',
+  errorType: '$context.error.responseType',
+} as const;
 
 export class QueryApi extends Construct {
   readonly api: RestApi;
@@ -62,19 +105,20 @@ export class QueryApi extends Construct {
     });
     this.api = new RestApi(this, 'Api', {
       description: 'ses-bounce-processor query API',
+      // Callers are servers in the same region: no CloudFront distribution in front (EDGE is CDK's default).
+      endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: true,
       deployOptions: {
         stageName: API_STAGE_NAME,
         throttlingRateLimit: props.throttleRateLimit,
         throttlingBurstLimit: props.throttleBurstLimit,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
         // Execution logs for errors only and never request/response bodies: they carry e-mail addresses.
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
       },
-      defaultMethodOptions: this.methodOptions(props.authorization),
       ...(props.corsAllowOrigins.length > 0
         ? {
             defaultCorsPreflightOptions: {
@@ -85,10 +129,16 @@ export class QueryApi extends Construct {
           }
         : {}),
     });
-    // The function routes (and answers 404/405) itself; API Gateway authenticates every path and method.
+    if (props.corsAllowOrigins.length > 0) this.addCorsGatewayResponses(props.corsAllowOrigins);
+    // The function routes (and answers 404/405) itself; API Gateway authenticates every path and method, with the
+    // read or admin requirement of the method's tier.
     const integration = new LambdaIntegration(this.function.function);
-    this.api.root.addMethod('ANY', integration);
-    this.api.root.addProxy({ defaultIntegration: integration, anyMethod: true });
+    const options = this.methodOptions(props.authorization);
+    // CDK mirrors each method of a proxy mounted at the root onto the root itself (so `/` is proxied too).
+    const proxy = this.api.root.addProxy({ anyMethod: false });
+    for (const [method, tier] of Object.entries(METHOD_TIERS)) {
+      proxy.addMethod(method, integration, options[tier]);
+    }
     this.callerPolicies = props.authorization.type === 'iam' ? this.createCallerPolicies() : undefined;
     this.acknowledgeFindings(props.authorization);
   }
@@ -158,31 +208,45 @@ export class QueryApi extends Construct {
     }
   }
 
-  private methodOptions(authorization: ApiAuthorization): MethodOptions {
-    if (authorization.type === 'iam') return { authorizationType: AuthorizationType.IAM };
-    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+  private methodOptions(authorization: ApiAuthorization): Record<CallerTier, MethodOptions> {
+    if (authorization.type === 'iam') {
+      const iam = { authorizationType: AuthorizationType.IAM };
+      return { read: iam, admin: iam };
+    }
+    const authorizer: IAuthorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [UserPool.fromUserPoolArn(this, 'UserPool', authorization.userPoolArn)],
       resultsCacheTtl: Duration.minutes(5),
     });
+    const cognito = { authorizationType: AuthorizationType.COGNITO, authorizer };
     return {
-      authorizationType: AuthorizationType.COGNITO,
-      authorizer,
-      ...(authorization.scopes.length > 0 ? { authorizationScopes: [...authorization.scopes] } : {}),
+      // API Gateway accepts a token holding any one of the listed scopes: admin tokens may read too. No read
+      // scopes: reads accept any token of the pool (ID tokens included); admin methods always require a scope.
+      read:
+        authorization.scopes.length > 0
+          ? { ...cognito, authorizationScopes: [...authorization.scopes, ...authorization.adminScopes] }
+          : cognito,
+      admin: { ...cognito, authorizationScopes: [...authorization.adminScopes] },
     };
   }
-}
 
-/** A resolved CloudFormation value written the way cdk-nag names it in finding ids (`<LogicalId>`, `<AWS::Region>`). */
-function nagTokenString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    if (typeof record.Ref === 'string') return `<${record.Ref}>`;
-    const getAtt = record['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
-    const join = record['Fn::Join'];
-    if (Array.isArray(join) && Array.isArray(join[1]))
-      return join[1].map(nagTokenString).join(String(join[0]));
+  /**
+   * API Gateway's own errors (403 of IAM or the authorizer, 429 throttling, 5xx) carry no CORS headers by default,
+   * so a browser reports them as CORS failures instead of the status. One configured origin (or `*`) is sent as
+   * is; with several, the request's Origin is echoed (these responses hold no data, only the error).
+   */
+  private addCorsGatewayResponses(origins: readonly string[]): void {
+    const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin';
+    for (const [id, type] of [
+      ['Default4xx', ResponseType.DEFAULT_4XX],
+      ['Default5xx', ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.api.addGatewayResponse(id, {
+        type,
+        responseHeaders: {
+          'Access-Control-Allow-Origin': allowOrigin,
+          ...(origins.length === 1 && origins[0] === '*' ? {} : { Vary: "'Origin'" }),
+        },
+      });
+    }
   }
-  return JSON.stringify(value);
 }

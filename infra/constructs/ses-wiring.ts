@@ -1,8 +1,8 @@
 // Points SES at the notification topic: a configuration set (created or existing) with an SNS event destination
 // for bounce, complaint and (unless turned off) delivery only, and optionally the identity notifications of given identities.
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigurationSet,
   ConfigurationSetEventDestination,
@@ -11,8 +11,20 @@ import {
   type IConfigurationSet,
 } from 'aws-cdk-lib/aws-ses';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
+import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
+import { nagTokenString } from './nag-ids.ts';
+
+/**
+ * SES v1 actions of the identity-notification handler (infra/handlers/identity-notifications.ts), on exactly the
+ * configured identities: read what the identity had, point it at the topic, include headers, restore on delete.
+ */
+export const IDENTITY_NOTIFICATION_ACTIONS = [
+  'ses:GetIdentityNotificationAttributes',
+  'ses:SetIdentityNotificationTopic',
+  'ses:SetIdentityHeadersInNotificationsEnabled',
+];
 
 /**
  * Only what the processor records (omitting `events` would publish every type: send/open/click… and cost money),
@@ -27,18 +39,22 @@ const FEEDBACK_TYPES = [
 export interface SesWiringProps {
   readonly topic: ITopic;
   readonly configurationSetName: string;
+  /** Name of the SNS event destination in the set (unique per stack, so two stacks can share an existing set). */
+  readonly eventDestinationName: string;
   readonly useExistingConfigurationSet: boolean;
   readonly publishDeliveryEvents: boolean;
   /** Verified identities (domain or address) whose identity notifications should go to the topic. */
   readonly notificationIdentities: readonly string[];
   /** Grants SES publish for the identities on the topic; returns the policy to depend on. */
   readonly allowSesIdentities: (identityArns: readonly string[]) => IDependable | undefined;
-  readonly logRetentionDays: RetentionDays;
+  readonly powertools: PowertoolsSettings;
 }
 
 export class SesWiring extends Construct {
   readonly configurationSet: IConfigurationSet;
   readonly eventDestination: ConfigurationSetEventDestination;
+  /** The function behind the identity-notification custom resources; undefined without identities. */
+  identityNotificationFunction: BounceFunction | undefined = undefined;
 
   private readonly feedbackTypes: readonly (typeof FEEDBACK_TYPES)[number][];
 
@@ -57,7 +73,7 @@ export class SesWiring extends Construct {
     // the destination depend on the policy.
     this.eventDestination = new ConfigurationSetEventDestination(this, 'SnsDestination', {
       configurationSet: this.configurationSet,
-      configurationSetEventDestinationName: 'ses-bounce-processor-sns',
+      configurationSetEventDestinationName: props.eventDestinationName,
       destination: EventDestination.snsTopic(props.topic),
       events: this.feedbackTypes.map((type) => type.event),
     });
@@ -66,64 +82,53 @@ export class SesWiring extends Construct {
     }
   }
 
-  // There is no CloudFormation resource for identity notifications: call SES v1 from a custom resource, one call
-  // per identity and type, with permission on exactly those identities.
+  // There is no CloudFormation resource for identity notifications: one custom resource per identity and type,
+  // served by our handler through CDK's provider framework, with permission on exactly those identities.
   private wireIdentityNotifications(props: SesWiringProps): void {
     const stack = Stack.of(this);
     const identityArn = (identity: string) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
     const identityArns = props.notificationIdentities.map(identityArn);
     const topicPolicy = props.allowSesIdentities(identityArns);
-    const logGroup = new LogGroup(this, 'IdentityNotificationCallLogs', {
-      retention: props.logRetentionDays,
+    const handler = new BounceFunction(this, 'IdentityNotifications', {
+      entry: 'infra/handlers/identity-notifications.ts',
+      description: "Points SES identities' notifications at the topic and restores them on delete",
+      powertools: props.powertools,
+      timeout: Duration.minutes(1),
+      memorySize: 128,
+    });
+    this.identityNotificationFunction = handler;
+    handler.function.addToRolePolicy(
+      new PolicyStatement({ actions: IDENTITY_NOTIFICATION_ACTIONS, resources: identityArns }),
+    );
+    const frameworkLogs = new LogGroup(this, 'IdentityNotificationProviderLogs', {
+      retention: props.powertools.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // One role for all calls (instead of a policy per custom resource, which would outgrow IAM's inline-policy
-    // size limit with a few identities): the two SES actions on exactly these identities, and its own logs.
-    const role = new Role(this, 'IdentityNotificationRole', {
+    // The framework's own role: invoke the handler and write its log group, nothing else.
+    const frameworkRole = new Role(this, 'IdentityNotificationProviderRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
     });
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
-        resources: identityArns,
-      }),
-    );
-    logGroup.grantWrite(role);
+    frameworkLogs.grantWrite(frameworkRole);
+    const provider = new Provider(this, 'IdentityNotificationProvider', {
+      onEventHandler: handler.function,
+      frameworkOnEventRole: frameworkRole,
+      logGroup: frameworkLogs,
+    });
+    Validations.of(frameworkRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagTokenString(stack.resolve(handler.function.functionArn))}:*]`,
+      reason:
+        "CDK's provider framework grants lambda:InvokeFunction on the handler's ARN and its versions/aliases " +
+        '(`<arn>:*`); the wildcard stands for qualifiers of that one function only.',
+    });
     props.notificationIdentities.forEach((identity, index) => {
       for (const { notification: type } of this.feedbackTypes) {
-        const topicCall = new AwsCustomResource(this, `Identity${index}${type}Topic`, {
-          resourceType: 'Custom::SesIdentityNotificationTopic',
-          onUpdate: {
-            service: 'SES',
-            action: 'setIdentityNotificationTopic',
-            parameters: { Identity: identity, NotificationType: type, SnsTopic: props.topic.topicArn },
-            physicalResourceId: PhysicalResourceId.of(`${identity}-${type}-topic`),
-          },
-          onDelete: {
-            service: 'SES',
-            action: 'setIdentityNotificationTopic',
-            parameters: { Identity: identity, NotificationType: type },
-          },
-          role,
-          installLatestAwsSdk: false,
-          logGroup,
+        const resource = new CustomResource(this, `Identity${index}${type}`, {
+          serviceToken: provider.serviceToken,
+          resourceType: 'Custom::SesIdentityNotification',
+          properties: { Identity: identity, NotificationType: type, TopicArn: props.topic.topicArn },
         });
-        if (topicPolicy !== undefined) topicCall.node.addDependency(topicPolicy);
-        // Headers can only be enabled once the type has a topic.
-        const headersCall = new AwsCustomResource(this, `Identity${index}${type}Headers`, {
-          resourceType: 'Custom::SesIdentityNotificationHeaders',
-          onUpdate: {
-            service: 'SES',
-            action: 'setIdentityHeadersInNotificationsEnabled',
-            parameters: { Identity: identity, NotificationType: type, Enabled: true },
-            physicalResourceId: PhysicalResourceId.of(`${identity}-${type}-headers`),
-          },
-          role,
-          installLatestAwsSdk: false,
-          logGroup,
-        });
-        headersCall.node.addDependency(topicCall);
+        if (topicPolicy !== undefined) resource.node.addDependency(topicPolicy);
       }
     });
   }

@@ -1,5 +1,5 @@
-// The suppression queue and its worker: every SES suppression-list change goes through here, drained by a single
-// concurrent worker paced to SES's 1 request/second quota for these calls.
+// The suppression queue and its worker: every SES suppression-list change goes through here, drained by at most
+// two concurrent invocations that each take half of SES's 1 request/second quota for these calls.
 import { Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -19,6 +19,21 @@ export const WORKER_SES_ACTIONS = [
 /** Messages per worker invocation; at the rate below this bounds the invocation's duration. */
 export const WORKER_BATCH_SIZE = 5;
 
+/**
+ * Concurrent worker invocations the queue may drive: the smallest maximum concurrency an SQS event source accepts
+ * (ScalingConfig.MaximumConcurrency, "Minimum value of 2":
+ * https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html). The pacing is shared out between them
+ * instead of capping the function with reserved concurrency 1, which (a) made the poller's third concurrent
+ * batch a throttle that still counts as a receive toward the dead-letter queue, and (b) cannot be deployed on
+ * an account whose concurrency quota is the new-account 10 (Lambda keeps 10 unreserved).
+ */
+export const WORKER_MAX_CONCURRENCY = 2;
+
+/** The per-invocation rate that keeps WORKER_MAX_CONCURRENCY invocations together within `ratePerSecond`. */
+export function perInvocationRate(ratePerSecond: number): number {
+  return ratePerSecond / WORKER_MAX_CONCURRENCY;
+}
+
 export interface SuppressionWorkerProps {
   readonly powertools: PowertoolsSettings;
   readonly environment: Readonly<Record<string, string>>;
@@ -32,12 +47,13 @@ export class SuppressionWorker extends Construct {
 
   constructor(scope: Construct, id: string, props: SuppressionWorkerProps) {
     super(scope, id);
-    // A full batch at the configured rate, plus room for SDK backoff on TooManyRequestsException.
-    const timeout = Duration.seconds(Math.ceil(WORKER_BATCH_SIZE / props.ratePerSecond) + 30);
+    const rate = perInvocationRate(props.ratePerSecond);
+    // A full batch at the per-invocation rate, plus room for SDK backoff on TooManyRequestsException.
+    const timeout = Duration.seconds(Math.ceil(WORKER_BATCH_SIZE / rate) + 30);
     const queues = new QueueWithDeadLetter(this, 'Suppressions', {
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      // Reserved concurrency 1 means the SQS poller is sometimes throttled; a throttled receive still counts,
-      // so allow more receives than the notification queue before parking a change.
+      // SES throttling returns a message to the queue (batchItemFailures) and each return counts as a receive:
+      // allow more receives than the notification queue before parking a change.
       maxReceiveCount: 10,
     });
     this.queue = queues.queue;
@@ -50,19 +66,17 @@ export class SuppressionWorker extends Construct {
       timeout,
       // Paced and I/O bound: most of its billed time is waiting for the next 1/s slot, so the smallest size.
       memorySize: 128,
-      // One worker at a time: with the handler's own pacing this keeps SES calls at the configured rate.
-      reservedConcurrentExecutions: 1,
       environment: {
         ...props.environment,
-        ...environmentOf({ suppressionRatePerSecond: props.ratePerSecond }),
+        // Each of the (at most WORKER_MAX_CONCURRENCY) invocations paces itself at its share of the rate.
+        ...environmentOf({ suppressionRatePerSecond: rate }),
       },
     });
     this.function.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: WORKER_BATCH_SIZE,
         reportBatchItemFailures: true,
-        // SQS event sources accept no less than 2; reserved concurrency above caps the worker at 1.
-        maxConcurrency: 2,
+        maxConcurrency: WORKER_MAX_CONCURRENCY,
       }),
     );
     this.function.function.addToRolePolicy(

@@ -26,6 +26,7 @@ const optionedStack = synthesize({
   notificationIdentities: 'example.com',
   apiAuthorization: 'cognito',
   apiCognitoUserPoolArn: `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`,
+  apiCognitoAdminScopes: 'bounces/admin',
   apiCorsAllowOrigins: 'https://admin.example.com',
   alarmEmail: 'ops@example.com',
 }).stack;

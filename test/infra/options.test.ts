@@ -13,6 +13,7 @@ const withIdentities = synthesize({
   apiAuthorization: 'cognito',
   apiCognitoUserPoolArn: USER_POOL_ARN,
   apiCognitoScopes: 'bounces/read',
+  apiCognitoAdminScopes: 'bounces/admin',
   apiCorsAllowOrigins: 'https://admin.example.com',
   alarmEmail: 'ops@example.com',
   dryRun: 'true',
@@ -38,26 +39,11 @@ const identityArn = (identity: string) => ({
 describe('identity notifications', () => {
   const { stack, template } = withIdentities;
   const topicId = logicalId(stack, stack.notifications.topic);
-  const calls = Object.values(template.findResources('Custom::SesIdentityNotificationTopic')).map(
-    (resource) => ({
-      // The topic ARN is a token inside the JSON call: put a marker in its place to read the call back.
-      create: JSON.parse(
-        resource.Properties.Create['Fn::Join'][1]
-          .map((part: unknown) => (typeof part === 'string' ? part : `REF:${(part as { Ref: string }).Ref}`))
-          .join(''),
-      ),
-      delete: JSON.parse(resource.Properties.Delete),
-      dependsOn: resource.DependsOn as string[],
-      installLatest: resource.Properties.InstallLatestAwsSdk,
-    }),
-  );
+  const resources = Object.values(template.findResources('Custom::SesIdentityNotification'));
+  const properties = resources.map((resource) => resource.Properties);
 
-  it('points Bounce, Complaint and Delivery of each identity at the topic, without installing an SDK', () => {
-    expect(
-      calls
-        .map((call) => `${call.create.parameters.Identity}/${call.create.parameters.NotificationType}`)
-        .sort(),
-    ).toEqual([
+  it('points Bounce, Complaint and Delivery of each identity at the topic, one custom resource each', () => {
+    expect(properties.map((p) => `${p.Identity}/${p.NotificationType}`).sort()).toEqual([
       'example.com/Bounce',
       'example.com/Complaint',
       'example.com/Delivery',
@@ -65,48 +51,28 @@ describe('identity notifications', () => {
       'news@example.org/Complaint',
       'news@example.org/Delivery',
     ]);
-    for (const call of calls) {
-      expect(call.create).toMatchObject({
-        service: 'SES',
-        action: 'setIdentityNotificationTopic',
-        parameters: { SnsTopic: `REF:${topicId}` },
-      });
-      expect(call.installLatest).toBe(false);
-    }
+    for (const p of properties) expect(p.TopicArn).toEqual({ Ref: topicId });
   });
 
-  it('clears the topic of each identity and type when the stack is deleted', () => {
-    for (const call of calls) {
-      expect(call.delete).toEqual({
-        service: 'SES',
-        action: 'setIdentityNotificationTopic',
-        parameters: {
-          Identity: call.create.parameters.Identity,
-          NotificationType: call.create.parameters.NotificationType,
-        },
-      });
-    }
-  });
-
-  it('includes the original headers in every notification type', () => {
-    const headers = Object.values(template.findResources('Custom::SesIdentityNotificationHeaders')).map(
-      (resource) => JSON.parse(resource.Properties.Create),
+  it('is served by our handler through the provider framework (no AwsCustomResource, no SDK install)', () => {
+    const handler = stack.sesWiring.identityNotificationFunction;
+    expect(handler).toBeDefined();
+    const serviceTokens = new Set(properties.map((p) => JSON.stringify(p.ServiceToken)));
+    expect(serviceTokens.size).toBe(1);
+    template.resourceCountIs('Custom::AWS', 0);
+    const handlerId = handler ? logicalId(stack, handler.function) : '';
+    // The framework's onEvent function invokes exactly our handler.
+    const frameworkEnvironments = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN,
     );
-    expect(headers).toHaveLength(6);
-    for (const call of headers) {
-      expect(call).toMatchObject({
-        service: 'SES',
-        action: 'setIdentityHeadersInNotificationsEnabled',
-        parameters: { Enabled: true },
-      });
-    }
+    expect(frameworkEnvironments).toContainEqual({ 'Fn::GetAtt': [handlerId, 'Arn'] });
   });
 
   it('is applied only after the topic policy lets SES publish for those identities', () => {
     const policyId = Object.keys(
       template.findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topicId }] } }),
     )[0];
-    for (const call of calls) expect(call.dependsOn).toContain(policyId);
+    for (const resource of resources) expect(resource.DependsOn).toContain(policyId);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
@@ -126,30 +92,27 @@ describe('identity notifications', () => {
     });
   });
 
-  it('runs every call under one role: the two SES actions on exactly those identities, and its own logs', () => {
-    const roleId = logicalId(stack, stack.sesWiring.node.findChild('IdentityNotificationRole'));
-    const users = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Properties.Role['Fn::GetAtt'][0] === roleId,
-    );
-    expect(users).toHaveLength(1); // CDK's AwsCustomResource provider, shared by every call
-    const role = template.findResources('AWS::IAM::Role')[roleId];
-    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-      policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleId),
-    );
-    expect(policies).toHaveLength(1);
-    expect(policies[0]?.Properties.PolicyDocument.Statement).toEqual([
+  it("lets the handler read, set and restore the identities' notifications, on exactly those identities", () => {
+    const handler = stack.sesWiring.identityNotificationFunction;
+    const roleId =
+      template.findResources('AWS::Lambda::Function')[handler ? logicalId(stack, handler.function) : '']
+        ?.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
       {
         Effect: 'Allow',
-        Action: ['ses:SetIdentityNotificationTopic', 'ses:SetIdentityHeadersInNotificationsEnabled'],
+        Action: [
+          'ses:GetIdentityNotificationAttributes',
+          'ses:SetIdentityNotificationTopic',
+          'ses:SetIdentityHeadersInNotificationsEnabled',
+        ],
         Resource: [identityArn('example.com'), identityArn('news@example.org')],
       },
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SesWiringIdentityNotificationCallLogs/), 'Arn'] },
-      },
     ]);
+    expect(template.findResources('AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });
 
@@ -159,19 +122,31 @@ describe('Cognito authorizer and CORS', () => {
     (method) => method.Properties,
   );
 
-  it('authorizes every non-preflight method with the user pool and the required scopes', () => {
+  it('authorizes reads with the read (or admin) scope and state changes with the admin scope only', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'COGNITO_USER_POOLS',
       ProviderARNs: [USER_POOL_ARN],
       IdentitySource: 'method.request.header.Authorization',
     });
     const protectedMethods = methods.filter((method) => method.HttpMethod !== 'OPTIONS');
-    expect(protectedMethods).toHaveLength(2);
+    // Each method on the proxy resource and, mirrored by CDK, on the root.
+    expect(protectedMethods.map((method) => method.HttpMethod).sort()).toEqual([
+      'DELETE',
+      'DELETE',
+      'GET',
+      'GET',
+      'POST',
+      'POST',
+      'PUT',
+      'PUT',
+    ]);
     for (const method of protectedMethods) {
       expect(method).toMatchObject({
         AuthorizationType: 'COGNITO_USER_POOLS',
         AuthorizerId: { Ref: expect.any(String) },
-        AuthorizationScopes: ['bounces/read'],
+        AuthorizationScopes: ['PUT', 'DELETE'].includes(method.HttpMethod)
+          ? ['bounces/admin']
+          : ['bounces/read', 'bounces/admin'],
       });
     }
   });
@@ -183,7 +158,7 @@ describe('Cognito authorizer and CORS', () => {
 
   it('answers preflight requests for the configured origin only', () => {
     const preflight = methods.filter((method) => method.HttpMethod === 'OPTIONS');
-    expect(preflight).toHaveLength(2);
+    expect(preflight).toHaveLength(2); // the root and the proxy resource
     for (const method of preflight) {
       expect(method.AuthorizationType).toBe('NONE');
       expect(JSON.stringify(method.Integration)).toContain("'https://admin.example.com'");
@@ -226,12 +201,13 @@ describe('settings flow into the stack', () => {
       SOFT_BOUNCE_THRESHOLD: '5',
     });
     const worker = functions[logicalId(stack, stack.suppression.function.function)]?.Properties;
+    // Each of the two concurrent invocations paces itself at half of the configured 0.5/s.
     expect(worker.Environment.Variables).toMatchObject({
       DRY_RUN: 'true',
-      SUPPRESSION_RATE_PER_SECOND: '0.5',
+      SUPPRESSION_RATE_PER_SECOND: '0.25',
     });
-    // A batch of 5 at 0.5/s needs 10 s; the timeout leaves 30 s for SDK backoff.
-    expect(worker.Timeout).toBe(40);
+    // A batch of 5 at 0.25/s needs 20 s; the timeout leaves 30 s for SDK backoff.
+    expect(worker.Timeout).toBe(50);
   });
 
   it('sets the log retention of every function log group', () => {
@@ -247,12 +223,16 @@ describe('existing topic and configuration set, without delivery events', () => 
   const { stack, template } = withExisting;
 
   it('wires only Bounce and Complaint identity notifications, pointed at the existing topic', () => {
-    const calls = Object.values(template.findResources('Custom::SesIdentityNotificationTopic')).map(
-      (resource) => JSON.parse(resource.Properties.Create),
+    const resources = Object.values(template.findResources('Custom::SesIdentityNotification')).map(
+      ({ Properties: { Identity, NotificationType, TopicArn } }) => ({
+        Identity,
+        NotificationType,
+        TopicArn,
+      }),
     );
-    expect(calls.map((call) => call.parameters)).toEqual([
-      { Identity: 'example.net', NotificationType: 'Bounce', SnsTopic: EXISTING_TOPIC_ARN },
-      { Identity: 'example.net', NotificationType: 'Complaint', SnsTopic: EXISTING_TOPIC_ARN },
+    expect(resources).toEqual([
+      { Identity: 'example.net', NotificationType: 'Bounce', TopicArn: EXISTING_TOPIC_ARN },
+      { Identity: 'example.net', NotificationType: 'Complaint', TopicArn: EXISTING_TOPIC_ARN },
     ]);
   });
 

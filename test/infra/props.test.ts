@@ -73,9 +73,15 @@ describe('resolveSettings', () => {
       resolveSettings({
         apiAuthorization: 'cognito',
         apiCognitoUserPoolArn: USER_POOL_ARN,
-        apiCognitoScopes: 'a/read,a/write',
+        apiCognitoScopes: 'a/read,a/list',
+        apiCognitoAdminScopes: 'a/admin',
       }).apiAuthorization,
-    ).toEqual({ type: 'cognito', userPoolArn: USER_POOL_ARN, scopes: ['a/read', 'a/write'] });
+    ).toEqual({
+      type: 'cognito',
+      userPoolArn: USER_POOL_ARN,
+      scopes: ['a/read', 'a/list'],
+      adminScopes: ['a/admin'],
+    });
   });
 
   it.each([
@@ -93,6 +99,24 @@ describe('resolveSettings', () => {
     [{ configurationSetName: 'has spaces' }, /configurationSetName/],
     [{ apiAuthorization: 'jwt' }, /apiAuthorization/],
     [{ apiAuthorization: 'cognito' }, /apiCognitoUserPoolArn: a Cognito user pool ARN is required/],
+    [
+      { apiAuthorization: 'cognito', apiCognitoUserPoolArn: USER_POOL_ARN, apiCognitoScopes: 'a/read' },
+      /apiCognitoAdminScopes: with apiAuthorization "cognito", name the OAuth scope/,
+    ],
+    [
+      {
+        apiAuthorization: 'cognito',
+        apiCognitoUserPoolArn: USER_POOL_ARN,
+        apiCognitoScopes: 'a/read,a/admin',
+        apiCognitoAdminScopes: 'a/admin',
+      },
+      /apiCognitoAdminScopes: a\/admin is also a read scope/,
+    ],
+    [{ apiCognitoAdminScopes: 'a/admin' }, /apiCognitoAdminScopes is set but apiAuthorization is "iam"/],
+    [
+      { useExistingConfigurationSet: 'true' },
+      /configurationSetName: the name of the existing configuration set is required/,
+    ],
     [{ apiCognitoUserPoolArn: USER_POOL_ARN }, /apiCognitoUserPoolArn is set but apiAuthorization is "iam"/],
     [{ dryrun: 'true' }, /Unknown setting\(s\): dryrun/],
     [{ apiCorsAllowOrigins: 'https://app.example.com/ui' }, /apiCorsAllowOrigins\.0: origins like/],

@@ -16,7 +16,8 @@ function documentedDefault(key: string): string {
   if (key === 'apiAuthorization') return `\`${DEFAULT_SETTINGS.apiAuthorization.type}\``;
   const value = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key];
   if (value === undefined || (Array.isArray(value) && value.length === 0)) {
-    return key === 'tableName' ? 'generated' : 'none';
+    if (key === 'tableName') return 'generated';
+    return key === 'configurationSetName' ? 'stack name' : 'none';
   }
   return `\`${String(value)}\``;
 }

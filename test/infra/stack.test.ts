@@ -106,8 +106,11 @@ describe('notification topic', () => {
 });
 
 describe('SES wiring', () => {
-  it('creates the configuration set under its configured name', () => {
-    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'ses-bounce-processor' });
+  it('names the configuration set and its event destination after the stack', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'Test' });
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ Name: 'Test-sns' }),
+    });
   });
 
   it('publishes only bounce, complaint and delivery events to the topic, after the topic policy exists', () => {
@@ -191,11 +194,10 @@ describe('notification queue', () => {
 });
 
 describe('suppression worker', () => {
-  it('runs one at a time, reading its queue with partial batch responses', () => {
-    expect(template.findResources('AWS::Lambda::Function')[ids.worker]?.Properties).toMatchObject({
-      ReservedConcurrentExecutions: 1,
-      MemorySize: 128,
-    });
+  it('reserves no concurrency and reads its queue two invocations at most, with partial batch responses', () => {
+    const properties = template.findResources('AWS::Lambda::Function')[ids.worker]?.Properties;
+    expect(properties).toMatchObject({ MemorySize: 128 });
+    expect(properties).not.toHaveProperty('ReservedConcurrentExecutions');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: ids.worker },
       EventSourceArn: arnOf(ids.suppressionQueue),
@@ -205,11 +207,11 @@ describe('suppression worker', () => {
     });
   });
 
-  it('is paced at the configured rate and its queue parks after 10 receives', () => {
+  it('paces each of its two invocations at half the configured rate and its queue parks after 10 receives', () => {
     expect(
       template.findResources('AWS::Lambda::Function')[ids.worker]?.Properties.Environment.Variables,
     ).toMatchObject({
-      SUPPRESSION_RATE_PER_SECOND: '1',
+      SUPPRESSION_RATE_PER_SECOND: '0.5',
       DRY_RUN: 'false',
       TABLE_NAME: { Ref: ids.table },
     });
@@ -281,7 +283,13 @@ describe('least privilege', () => {
     const statements = roleStatements(ids.processor);
     expect(statements).toContainEqual(
       expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
         Resource: arnOf(ids.table),
       }),
     );
@@ -407,12 +415,19 @@ describe('table', () => {
 });
 
 describe('query API', () => {
-  it('requires IAM authorization on every method', () => {
+  it('requires IAM authorization on every method of the root and the proxy resource', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBe(2);
-    for (const method of methods) {
-      expect(method.Properties).toMatchObject({ HttpMethod: 'ANY', AuthorizationType: 'AWS_IAM' });
-    }
+    expect(methods.map((method) => method.Properties.HttpMethod).sort()).toEqual([
+      'DELETE',
+      'DELETE',
+      'GET',
+      'GET',
+      'POST',
+      'POST',
+      'PUT',
+      'PUT',
+    ]);
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
   it('throttles the stage, writes JSON access logs, and keeps bodies out of execution logs', () => {
@@ -513,16 +528,18 @@ describe('alarms and dashboard', () => {
     }
   });
 
-  it('alarms on processor errors and throttles', () => {
-    for (const metricName of ['Errors', 'Throttles']) {
-      expect(alarms).toContainEqual(
-        expect.objectContaining({
-          MetricName: metricName,
-          Namespace: 'AWS/Lambda',
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.processor } }],
-          Threshold: 1,
-        }),
-      );
+  it('alarms on errors and throttles of every function, the suppression worker included', () => {
+    for (const functionId of [ids.processor, ids.worker, ids.query]) {
+      for (const metricName of ['Errors', 'Throttles']) {
+        expect(alarms).toContainEqual(
+          expect.objectContaining({
+            MetricName: metricName,
+            Namespace: 'AWS/Lambda',
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+            Threshold: 1,
+          }),
+        );
+      }
     }
   });
 
