@@ -712,6 +712,14 @@ export async function startTransactionalDynalite(
   const engine = new TransactionEngine(inProcessWire(inner));
   const forward = inProcessForward(inner);
   const front = createServer((req, res) => {
+    // Only SDK clients talk to DynamoDB; dynalite would answer any web page's CORS preflight with
+    // Access-Control-Allow-Origin: *, letting a site the user visits read the table. Browsers send Origin on
+    // every POST (same-origin too, so a DNS-rebound page is refused alike) and on preflights.
+    if (req.headers.origin !== undefined || req.method === 'OPTIONS') {
+      req.resume();
+      send(res, 403, { __type: 'AccessDeniedException', message: 'Browsers are not served here.' });
+      return;
+    }
     void serveRequest(engine, req, res, forward, opts.authorize);
   });
   const endpoint = await listen(front, host, opts.port ?? 0);

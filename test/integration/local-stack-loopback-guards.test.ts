@@ -115,6 +115,37 @@ describe('cross-site writes', () => {
   });
 });
 
+describe('the embedded DynamoDB endpoint and web pages', () => {
+  it("answers no page's CORS preflight and refuses any request that carries an Origin", async () => {
+    // Act: what a page on another site would send to read the table.
+    const preflight = await fetch(stack.dynamoEndpoint, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://attacker.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-amz-date,x-amz-target',
+      },
+    });
+    const scan = await fetch(stack.dynamoEndpoint, {
+      method: 'POST',
+      headers: {
+        origin: 'https://attacker.example',
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.Scan',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20261202/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00',
+      },
+      body: JSON.stringify({ TableName: stack.tableName }),
+    });
+
+    // Assess
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(scan.status).toBe(403);
+    expect(await scan.text()).not.toContain('Items');
+  });
+});
+
 describe('what the console shows of a SubscriptionConfirmation', () => {
   it('escapes control characters, so input cannot forge lines or drive the terminal', async () => {
     // Prepare: a clear-screen sequence and a forged log line in the fields that are printed.
