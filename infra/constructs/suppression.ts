@@ -9,12 +9,11 @@ import { environmentOf } from '../../lambdas/config.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { QueueWithDeadLetter } from './queues.ts';
 
-/** SESv2 actions only the worker may call (SES defines no resource types for them: resource `*`). */
-export const WORKER_SES_ACTIONS = [
-  'ses:PutSuppressedDestination',
-  'ses:DeleteSuppressedDestination',
-  'ses:GetSuppressedDestination',
-];
+/**
+ * SESv2 actions the worker calls (SES defines no resource types for them: resource `*`). It never reads an entry
+ * (test/infra/permission-contract.test.ts records what it sends), so no GetSuppressedDestination.
+ */
+export const WORKER_SES_ACTIONS = ['ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination'];
 
 /** Messages per worker invocation; at the rate below this bounds the invocation's duration. */
 export const WORKER_BATCH_SIZE = 5;
@@ -85,7 +84,7 @@ export class SuppressionWorker extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'SESv2 PutSuppressedDestination/DeleteSuppressedDestination/GetSuppressedDestination define no resource ' +
+        'SESv2 PutSuppressedDestination/DeleteSuppressedDestination define no resource ' +
         'types (the account suppression list is not an ARN), so IAM only accepts "*"; the actions are exact.',
     });
   }

@@ -306,11 +306,7 @@ describe('least privilege', () => {
   it('lets only the worker call the SES suppression-list write actions', () => {
     expect(roleStatements(ids.worker)).toContainEqual(
       expect.objectContaining({
-        Action: [
-          'ses:PutSuppressedDestination',
-          'ses:DeleteSuppressedDestination',
-          'ses:GetSuppressedDestination',
-        ],
+        Action: ['ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination'],
         Resource: '*',
       }),
     );

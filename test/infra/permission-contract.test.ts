@@ -1,0 +1,273 @@
+// The permission contract: the real handlers (processor, suppression worker, query API, identity-notification
+// custom resource) run against loopback DynamoDB, SQS, SESv2 and SES; every SDK command they send is recorded
+// (test/support/aws-call-recorder.ts) and mapped to the IAM actions it needs. For every documented setting
+// combination the synthesized role of each function must grant exactly those actions on exactly those resources,
+// and every alarm must watch a metric the code (or AWS, for AWS/* namespaces) really emits.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadLambdaHandlers } from '../../local/lambdas.ts';
+import { loadSnsPosts } from '../../local/notification-files.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { asCaller, type RecordedCall } from '../support/aws-call-recorder.ts';
+import { type SesIdentityEmulator, startSesIdentityEmulator } from '../support/ses-identity-emulator.ts';
+import { evaluateAlarmSources } from './alarm-sources.ts';
+import { type FunctionUnderContract, grantedPairs, requiredPairs } from './permission-contract.ts';
+import { coveringSettingCombinations, NOTIFICATION_IDENTITY } from './setting-combinations.ts';
+import { logicalId, synthesize } from './synth.ts';
+
+const recorded = vi.hoisted(() => ({ calls: [] as RecordedCall[] }));
+
+// Every client the handlers construct records what it sends (mocked at the SDK boundary only).
+vi.mock('@aws-sdk/client-dynamodb', async (importOriginal) => {
+  const sdk = await importOriginal<typeof import('@aws-sdk/client-dynamodb')>();
+  const { recordCalls } = await import('../support/aws-call-recorder.ts');
+  class DynamoDBClient extends sdk.DynamoDBClient {
+    constructor(...args: ConstructorParameters<typeof sdk.DynamoDBClient>) {
+      super(...args);
+      recordCalls(this, 'dynamodb', recorded.calls);
+    }
+  }
+  return { ...sdk, DynamoDBClient };
+});
+vi.mock('@aws-sdk/client-sqs', async (importOriginal) => {
+  const sdk = await importOriginal<typeof import('@aws-sdk/client-sqs')>();
+  const { recordCalls } = await import('../support/aws-call-recorder.ts');
+  class SQSClient extends sdk.SQSClient {
+    constructor(...args: ConstructorParameters<typeof sdk.SQSClient>) {
+      super(...args);
+      recordCalls(this, 'sqs', recorded.calls);
+    }
+  }
+  return { ...sdk, SQSClient };
+});
+vi.mock('@aws-sdk/client-sesv2', async (importOriginal) => {
+  const sdk = await importOriginal<typeof import('@aws-sdk/client-sesv2')>();
+  const { recordCalls } = await import('../support/aws-call-recorder.ts');
+  class SESv2Client extends sdk.SESv2Client {
+    constructor(...args: ConstructorParameters<typeof sdk.SESv2Client>) {
+      super(...args);
+      recordCalls(this, 'sesv2', recorded.calls);
+    }
+  }
+  return { ...sdk, SESv2Client };
+});
+vi.mock('@aws-sdk/client-ses', async (importOriginal) => {
+  const sdk = await importOriginal<typeof import('@aws-sdk/client-ses')>();
+  const { recordCalls } = await import('../support/aws-call-recorder.ts');
+  class SESClient extends sdk.SESClient {
+    constructor(...args: ConstructorParameters<typeof sdk.SESClient>) {
+      super(...args);
+      recordCalls(this, 'ses', recorded.calls);
+    }
+  }
+  return { ...sdk, SESClient };
+});
+
+const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:stack-feedback';
+
+let stack: LocalStack;
+let sesV1: SesIdentityEmulator;
+/** Everything the handlers wrote to stdout: Powertools log lines and EMF metric documents. */
+const output: string[] = [];
+/** The environment the handlers ran with (TABLE_NAME, queue URLs), to name recorded resources by variable. */
+let handlerEnvironment: Record<string, string | undefined> = {};
+const savedEnvironment = { ...process.env };
+const defaults = synthesize();
+const processorEnvironment = defaults.template.findResources('AWS::Lambda::Function')[
+  logicalId(defaults.stack, defaults.stack.processor.function.function)
+]?.Properties.Environment.Variables as Record<string, string>;
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 500) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text;
+}
+
+function customResourceEvent(
+  requestType: 'Create' | 'Delete',
+  physicalResourceId: string,
+): CloudFormationCustomResourceEvent {
+  const base = {
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+    ResponseURL: 'http://127.0.0.1/unused',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Test/1',
+    RequestId: 'contract',
+    LogicalResourceId: 'Identity0Bounce',
+    ResourceType: 'Custom::SesIdentityNotification',
+    ResourceProperties: {
+      ServiceToken: 'token',
+      Identity: NOTIFICATION_IDENTITY,
+      NotificationType: 'Bounce',
+      TopicArn: TOPIC,
+    },
+  };
+  return requestType === 'Create'
+    ? { ...base, RequestType: 'Create' }
+    : { ...base, RequestType: 'Delete', PhysicalResourceId: physicalResourceId };
+}
+
+async function runWorkload(): Promise<void> {
+  // Prepare: the deployed functions' Powertools settings, metrics on, INFO logs (the hard-bounce filter reads them).
+  sesV1 = await startSesIdentityEmulator();
+  sesV1.verify(NOTIFICATION_IDENTITY, { topics: { Bounce: 'arn:aws:sns:eu-west-1:123456789012:owner' } });
+  Object.assign(process.env, {
+    POWERTOOLS_SERVICE_NAME: processorEnvironment.POWERTOOLS_SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: processorEnvironment.POWERTOOLS_METRICS_NAMESPACE,
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    AWS_ENDPOINT_URL_SES: sesV1.url,
+  });
+  stack = await startLocalStack({
+    port: 0,
+    retryDelayMs: 50,
+    environment: {
+      SUPPRESSION_RATE_PER_SECOND: '100',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      REPAIR_SES_FALSE_SUPPRESSIONS: 'true',
+    },
+    loadHandlers: async () => {
+      const handlers = await loadLambdaHandlers();
+      return {
+        processor: (event, context) => asCaller('processor', () => handlers.processor(event, context)),
+        suppressionWorker: (event, context) =>
+          asCaller('worker', () => handlers.suppressionWorker(event, context)),
+        queryApi: (event, context) => asCaller('query', () => handlers.queryApi(event, context)),
+      };
+    },
+  });
+  handlerEnvironment = { ...process.env };
+
+  // Act: every sample through the processor (batches of up to 10, so summaries are read in batches), the worker
+  // draining the suppressions, then every route of the query API, then the custom resource's create and delete.
+  const files = (await readdir(SAMPLES))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => join(SAMPLES, name));
+  const posts = await loadSnsPosts(files, { shiftToNow: new Date() });
+  await Promise.all(
+    posts.map((post) =>
+      stack.enqueueTrusted(post.body, post.headers['x-amz-sns-message-type']).catch(() => null),
+    ),
+  );
+  await stack.idle();
+
+  // One notification no retry can fix: the processor parks it in the dead-letter queue with its reason.
+  await stack.enqueueTrusted(
+    JSON.stringify({
+      Type: 'Notification',
+      MessageId: '00000000-0000-4000-8000-000000000001',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+      Message: JSON.stringify({ notificationType: 'Bounce', mail: {} }),
+      Timestamp: new Date().toISOString(),
+    }),
+    'Notification',
+  );
+  await stack.idle();
+
+  const bounces = (await call('GET', '/bounces?limit=5')) as { items: { id: string }[] };
+  const first = bounces.items[0];
+  const suppressed = stack.sesv2.entries()[0]?.emailAddress;
+  if (first === undefined || suppressed === undefined) throw new Error('the workload suppressed no bounce');
+  const email = encodeURIComponent(suppressed);
+  await call('GET', `/bounces/${encodeURIComponent(first.id)}`);
+  await call('GET', '/bounces?domain=gmail.com');
+  await call('GET', `/recipients/${email}`);
+  await call('GET', `/recipients/${email}/events`);
+  await call('GET', '/stats');
+  await call('GET', '/codes/5.1.1');
+  await call('POST', '/classify', { status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' });
+  await call('GET', '/openapi.json');
+  await call('PUT', '/allowlist/example.org', { note: 'contract' });
+  await call('GET', '/allowlist');
+  await call('GET', '/allowlist/example.org');
+  await call('DELETE', '/allowlist/example.org');
+  await call('DELETE', `/recipients/${email}/suppression?force=true`);
+  await stack.idle();
+  await call('DELETE', `/recipients/${email}`);
+  await stack.idle();
+
+  const { handler } = await import('../../infra/handlers/identity-notifications.ts');
+  const created = await asCaller('identityNotifications', () => handler(customResourceEvent('Create', '')));
+  await asCaller('identityNotifications', () =>
+    handler(customResourceEvent('Delete', created.PhysicalResourceId)),
+  );
+}
+
+beforeAll(async () => {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    await runWorkload();
+  } finally {
+    write.mockRestore();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await sesV1?.close();
+  for (const key of Object.keys(process.env)) if (!(key in savedEnvironment)) delete process.env[key];
+  Object.assign(process.env, savedEnvironment);
+});
+
+const FUNCTIONS: readonly FunctionUnderContract[] = ['processor', 'worker', 'query', 'identityNotifications'];
+
+describe('recorded calls', () => {
+  it('come from every function under contract, including batched summary reads', () => {
+    const callers = new Set(recorded.calls.map((c) => c.caller));
+    for (const name of FUNCTIONS) expect(callers, name).toContain(name);
+    expect(
+      recorded.calls.some((c) => c.caller === 'processor' && c.operation === 'BatchGetItem'),
+      'the processor read summaries with BatchGetItem',
+    ).toBe(true);
+  });
+
+  it('name a resource in every call', () => {
+    const unnamed = recorded.calls
+      .filter((c) => c.caller !== '(unlabelled)')
+      .flatMap((c) => c.needs.filter((need) => Object.values(need.resource).some((v) => v === '')));
+    expect(unnamed).toEqual([]);
+  });
+});
+
+describe.each(coveringSettingCombinations().map((combination) => [combination.name, combination] as const))(
+  'setting combination %s',
+  (_name, combination) => {
+    const synthesized = synthesize(combination.settings);
+    const underContract = FUNCTIONS.filter(
+      (name) => name !== 'identityNotifications' || synthesized.stack.sesWiring.identityNotificationFunction,
+    );
+
+    it.each(underContract.map((name) => [name]))(
+      'grants %s exactly the actions it sends, on what it names',
+      (name) => {
+        const calls = recorded.calls.filter((c) => c.caller === name);
+        const required = requiredPairs(synthesized, name, calls, handlerEnvironment);
+        const granted = grantedPairs(synthesized, name);
+        expect(required.unresolved, 'resources the function names but its template does not').toEqual([]);
+        expect(
+          [...required.pairs].filter((pair) => !granted.has(pair)).sort(),
+          'sent but not granted',
+        ).toEqual([]);
+        expect(
+          [...granted.keys()]
+            .filter((pair) => !required.pairs.has(pair) && granted.get(pair) === undefined)
+            .sort(),
+          'granted but never sent, without a written reason',
+        ).toEqual([]);
+      },
+    );
+
+    it('has an alarm only on metrics that are really emitted, under the same namespace, name and dimensions', () => {
+      expect(evaluateAlarmSources(synthesized, output)).toEqual([]);
+    });
+  },
+);
