@@ -16,9 +16,9 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { counterUpdates, eventItem, summaryItem } from '../lambdas/adapters/dynamo-items.ts';
 import { dynamoQueryStore } from '../lambdas/adapters/dynamo-query-store.ts';
+import { Sesv2SuppressionList } from '../lambdas/adapters/sesv2-suppression-list.ts';
 import { createQueryApi } from '../lambdas/api/app.ts';
 import { CursorCodec } from '../lambdas/api/cursor.ts';
-import { sesSuppressionList } from '../lambdas/api/ses-suppression.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
 import { explainCode } from '../lambdas/domain/registry.ts';
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     createQueryApi({
       store: dynamoQueryStore(documents, TABLE),
       cursors: new CursorCodec(null),
-      ses: sesSuppressionList(sesClient),
+      ses: new Sesv2SuppressionList(sesClient),
       now: () => NOW,
       retentionDays: 400,
       explainCode,

@@ -9,6 +9,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { coveringDomains } from '../domain/allowlist.ts';
 import type {
   Allowlist,
   CompleteSuppressionInput,
@@ -248,10 +249,7 @@ export class DynamoAllowlist implements Allowlist {
       });
     }
     const { addresses, domains } = await this.cache.entries;
-    if (addresses.has(email)) return true;
-    // A domain entry covers its subdomains too: allowlisting example.com covers mail.example.com.
-    const labels = domain.split('.');
-    return labels.some((_, i) => domains.has(labels.slice(i).join('.')));
+    return addresses.has(email) || coveringDomains(domain).some((suffix) => domains.has(suffix));
   }
 
   private async load(): Promise<{ addresses: Set<string>; domains: Set<string> }> {

@@ -1,5 +1,6 @@
-// SESv2 account suppression list adapter: Put/Delete/Get suppressed destination, with SES's errors mapped to the
-// domain's typed errors (throttled → retry later; bad request → final).
+// The one SESv2 account suppression-list adapter (worker and query API): Put/Delete/Get suppressed destination,
+// with SES's errors mapped once to the domain's typed errors (throttled → retry later; bad request → final;
+// not found → an answer, not an error).
 import {
   DeleteSuppressedDestinationCommand,
   GetSuppressedDestinationCommand,
@@ -7,6 +8,7 @@ import {
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import {
+  type SesSuppressionEntry,
   type SuppressionList,
   SuppressionListRejectedError,
   SuppressionListThrottledError,
@@ -47,15 +49,17 @@ export class Sesv2SuppressionList implements SuppressionList {
     }
   }
 
-  async get(email: string): Promise<{ reason: string; lastUpdateTime: Date | null } | null> {
+  async get(email: string): Promise<SesSuppressionEntry | null> {
     try {
-      const { SuppressedDestination } = await this.client.send(
+      const { SuppressedDestination: entry } = await this.client.send(
         new GetSuppressedDestinationCommand({ EmailAddress: email }),
       );
-      if (!SuppressedDestination) return null;
+      if (!entry) return null;
       return {
-        reason: SuppressedDestination.Reason ?? 'UNKNOWN',
-        lastUpdateTime: SuppressedDestination.LastUpdateTime ?? null,
+        reason: entry.Reason ?? 'UNKNOWN',
+        lastUpdateTime: (entry.LastUpdateTime ?? new Date(0)).toISOString(),
+        messageId: entry.Attributes?.MessageId ?? null,
+        feedbackId: entry.Attributes?.FeedbackId ?? null,
       };
     } catch (error) {
       if (errorName(error) === 'NotFoundException') return null;

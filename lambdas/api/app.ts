@@ -2,7 +2,7 @@
 import { allowlistRoutes } from './allowlist-routes.ts';
 import { bounceRoutes } from './bounce-routes.ts';
 import type { DataDeps } from './deps.ts';
-import { ApiError } from './errors.ts';
+import { apiErrorOf } from './errors.ts';
 import { type ApiRequest, type ApiResponse, jsonResponse, toErrorResponse } from './http.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.ts';
 import { recipientRoutes } from './recipient-routes.ts';
@@ -83,7 +83,7 @@ export function createQueryApi(deps: QueryApiDeps): QueryApi {
       try {
         response = await router.handle(request);
       } catch (error) {
-        if (!(error instanceof ApiError)) {
+        if (apiErrorOf(error) === null) {
           deps.logger.error(
             'Unhandled error in query API',
             error instanceof Error ? error : new Error(String(error)),

@@ -1,13 +1,13 @@
 // What the data routes need, injected by the handler (real clients) or by tests (dynalite, SES emulator).
 
-import type { QueryStore } from '../domain/ports.ts';
+import type { QueryStore, SuppressionList } from '../domain/ports.ts';
 import type { CursorCodec } from './cursor.ts';
-import type { SesSuppressionList } from './ses-suppression.ts';
 
 export interface DataDeps {
   store: QueryStore;
   cursors: CursorCodec;
-  ses: SesSuppressionList;
+  /** The SES account suppression list: the query API reads entries and removes them (reactivation). */
+  ses: Pick<SuppressionList, 'get' | 'remove'>;
   now: () => Date;
   /** Events older than this are expired by TTL: the default lower bound of time-window queries. */
   retentionDays: number;

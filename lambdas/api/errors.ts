@@ -1,4 +1,7 @@
-// Typed errors of the query API. `toErrorResponse` in http.ts is the one place they become HTTP statuses.
+// Typed errors of the query API, and the domain's typed errors as API errors (`apiErrorOf`): `toErrorResponse` in
+// http.ts is the one place they become HTTP statuses.
+import { ReactivationConflictError, SuppressionListThrottledError } from '../domain/ports.ts';
+import { ComplaintForceRequiredError, RecipientUnknownError } from '../domain/recipients.ts';
 
 export type ApiErrorCode =
   | 'invalid-parameter'
@@ -80,4 +83,22 @@ export class UpstreamUnavailableError extends ApiError {
   constructor(message: string) {
     super('upstream-unavailable', message);
   }
+}
+
+/** The API error a typed error of ours stands for; null for anything else (an internal error). */
+export function apiErrorOf(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof RecipientUnknownError) return new NotFoundError(error.message, 'email');
+  if (error instanceof ComplaintForceRequiredError) {
+    return new ConflictError('force-required', error.message, 'force');
+  }
+  if (error instanceof ReactivationConflictError) {
+    return new ConflictError('conflict', 'The recipient changed (or was erased) while reactivating; retry');
+  }
+  if (error instanceof SuppressionListThrottledError) {
+    return new UpstreamUnavailableError(
+      'SES throttled the suppression-list call (1 request/s); retry shortly',
+    );
+  }
+  return null;
 }

@@ -1,7 +1,7 @@
 // The query API's own request/response shapes, and their mapping from/to API Gateway REST proxy (v1) events.
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ApiError, MethodNotAllowedError } from './errors.ts';
+import { apiErrorOf, MethodNotAllowedError } from './errors.ts';
 
 export interface ApiRequest {
   method: string;
@@ -42,8 +42,9 @@ export function noContent(): ApiResponse {
 }
 
 /** The single mapping of typed errors to HTTP; anything unexpected becomes a 500 that echoes nothing internal. */
-export function toErrorResponse(error: unknown): ApiResponse {
-  if (error instanceof ApiError) {
+export function toErrorResponse(thrown: unknown): ApiResponse {
+  const error = apiErrorOf(thrown);
+  if (error !== null) {
     const body: ErrorBody = { error: { code: error.code, message: error.message, field: error.field } };
     const headers: Record<string, string> =
       error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : {};

@@ -1,19 +1,20 @@
 // Recipient routes: the summary with sendStatus, the history, reactivation (lifting a suppression) and erasure.
+// One function per route: parse (the route's schemas), call the use case (lambdas/domain/recipients.ts), present.
 import * as z from 'zod';
-import { ReactivationConflictError } from '../domain/ports.ts';
-import { eventIdOf } from '../domain/recipient-event.ts';
-import type { RecipientSummary } from '../domain/suppression-policy.ts';
-import type { DataDeps } from './deps.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import {
+  domainOf,
+  type RecipientStatus,
+  reactivateRecipient,
+  recipientStatus,
+} from '../domain/recipients.ts';
+import { SEND_STATUSES } from '../domain/send-status.ts';
+import { type DataDeps, MAX_QUERIES_PER_PAGE } from './deps.ts';
+import { NotFoundError } from './errors.ts';
 import { listEvents } from './event-queries.ts';
-import { type EventView, eventPageSchema, eventViewSchema } from './event-view.ts';
+import { eventPageSchema, eventViewSchema, toEventView } from './event-view.ts';
 import { jsonResponse } from './http.ts';
 import { booleanParam, cursorParam, DEFAULT_LIMIT, emailParam, instantParam, limitParam } from './params.ts';
 import { defineRoute, type Route } from './router.ts';
-import { SEND_STATUSES, sendStatusOf } from './send-status.ts';
-import type { SesSuppressionEntry } from './ses-suppression.ts';
-
-const LATEST_EVENTS = 10;
 
 const nullableString = z.string().nullable();
 
@@ -103,299 +104,190 @@ const erasureViewSchema = z
 
 const emailParams = z.strictObject({ email: emailParam });
 
-function ourSuppressionActive(summary: RecipientSummary | null): boolean {
-  const suppression = summary?.suppression;
-  return (
-    suppression != null &&
-    suppression.action === 'put' &&
-    ['pending', 'confirmed'].includes(suppression.state)
-  );
+type RecipientView = z.infer<typeof recipientViewSchema>;
+
+function recipientView(email: string, status: RecipientStatus): RecipientView {
+  const { summary, ses } = status;
+  const { hard, soft, complaints, deliveries } = summary;
+  const suppression = summary.suppression;
+  return {
+    email: summary.email,
+    emailDisplay: summary.emailDisplay,
+    domain: summary.domain || domainOf(email),
+    sendStatus: status.sendStatus,
+    counts: { hard, soft, complaints, deliveries },
+    firstEventAt: summary.firstEventAt,
+    lastEventAt: summary.lastEventAt,
+    lastEventType: summary.lastEventType,
+    lastDeliveryAt: summary.lastDeliveryAt,
+    softBounceStreak: summary.softStreak,
+    suppression:
+      suppression === null
+        ? null
+        : {
+            suppressed: status.suppressedByUs,
+            state: suppression.state,
+            action: suppression.action,
+            reason: suppression.reason ?? null,
+            cause: suppression.cause,
+            since: suppression.since,
+            eventId: suppression.eventId,
+            updatedAt: suppression.updatedAt,
+            error: suppression.error ?? null,
+          },
+    sesSuppression: {
+      checked: ses.checked,
+      listed: status.listedBySes,
+      reason: ses.entry?.reason ?? null,
+      lastUpdateTime: ses.entry?.lastUpdateTime ?? null,
+      messageId: ses.entry?.messageId ?? null,
+      feedbackId: ses.entry?.feedbackId ?? null,
+      likely: summary.sesSuppression?.likely ?? false,
+      mislabel: summary.sesSuppression?.mislabel ?? false,
+    },
+    allowlisted: status.allowlisted,
+    latestEvents: status.latestEvents.map(toEventView),
+  };
 }
 
-async function sesLookup(deps: DataDeps, email: string, wanted: boolean) {
-  if (!wanted) return { checked: 'skipped' as const, entry: null };
-  try {
-    return { checked: 'live' as const, entry: await deps.ses.get(email) };
-  } catch {
-    // The answer stays useful without SES (1 request/s quota shared with the suppression worker).
-    return { checked: 'unavailable' as const, entry: null };
-  }
+function getRecipientRoute(deps: DataDeps): Route {
+  return defineRoute({
+    method: 'GET',
+    path: '/recipients/{email}',
+    operationId: 'getRecipient',
+    summary:
+      "Can I send to this address? Summary, suppression state (ours and SES's), latest events, sendStatus",
+    cost:
+      '≈ 3–4 RCU: GetItem summary (½), Query of the latest 10 events (≈ 2–3), GetItem allowlist for the ' +
+      'address and each parent domain (½ each); ' +
+      'plus one SES GetSuppressedDestination call unless ses=false',
+    params: emailParams,
+    query: z.strictObject({
+      ses: booleanParam
+        .optional()
+        .meta({ description: 'Ask SES for its list entry (default true; SES allows ~1 request/s)' }),
+    }),
+    responses: {
+      200: { description: 'The recipient', schema: recipientViewSchema },
+      404: { description: 'Never seen' },
+    },
+    async handle({ params, query }) {
+      const status = await recipientStatus(deps, params.email, {
+        askSes: query.ses ?? true,
+        maxQueries: MAX_QUERIES_PER_PAGE,
+      });
+      return jsonResponse(200, recipientView(params.email, status));
+    },
+  });
 }
 
-function latestHardBounce(events: readonly EventView[]): string | null {
-  return events.find((event) => event.type === 'bounce' && event.verdict === 'hard')?.occurredAt ?? null;
+function listRecipientEventsRoute(deps: DataDeps): Route {
+  return defineRoute({
+    method: 'GET',
+    path: '/recipients/{email}/events',
+    operationId: 'listRecipientEvents',
+    summary: "The recipient's history (SES events and audit entries), newest first, paginated",
+    description: 'An address never seen (or erased) answers an empty page.',
+    cost: '≈ ½ RCU per 4 KB of events read (one Query on the recipient partition per page)',
+    params: emailParams,
+    query: z
+      .strictObject({
+        type: z
+          .enum(['bounce', 'complaint', 'delivery', 'audit'])
+          .optional()
+          .meta({ description: 'Event type' }),
+        from: instantParam.optional(),
+        to: instantParam.optional(),
+        limit: limitParam.optional(),
+        cursor: cursorParam.optional(),
+      })
+      .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {
+        message: 'must be later than from',
+        path: ['to'],
+      }),
+    responses: {
+      200: { description: 'One page of events', schema: eventPageSchema },
+    },
+    async handle({ params, query }) {
+      const { limit, cursor, ...rest } = query;
+      const page = await listEvents(
+        deps.store,
+        deps.cursors,
+        { email: params.email, ...rest },
+        { includeAudit: true, limit: limit ?? DEFAULT_LIMIT, cursor, scope: 'recipient-events' },
+        deps.now(),
+        deps.retentionDays,
+      );
+      return jsonResponse(200, page);
+    },
+  });
+}
+
+function reactivateRecipientRoute(deps: DataDeps): Route {
+  return defineRoute({
+    method: 'DELETE',
+    path: '/recipients/{email}/suppression',
+    operationId: 'reactivateRecipient',
+    summary:
+      'Reactivate: remove from the SES suppression list, reset the soft-bounce streak, record who did it',
+    description:
+      'Calls SES DeleteSuppressedDestination directly (503 if SES throttles; retry), then writes an audit event ' +
+      '(`reactivated`, actor = the IAM caller) and resets the summary in one transaction. An address suppressed ' +
+      'for a complaint needs `force=true` (409 otherwise).',
+    cost: 'GetItem summary (1 RCU) + SES Get and Delete + TransactWriteItems of 2 items (≈ 4 WCU)',
+    params: emailParams,
+    query: z.strictObject({
+      force: booleanParam.optional().meta({ description: 'Required to lift a complaint suppression' }),
+    }),
+    responses: {
+      200: { description: 'Reactivated', schema: reactivationViewSchema },
+      404: { description: 'Neither we nor SES know the address' },
+      409: {
+        description: 'Suppressed for a complaint and force=true missing, or the recipient changed meanwhile',
+      },
+      503: { description: 'SES throttled or unavailable; retry' },
+    },
+    async handle({ params, query, request }) {
+      const reactivation = await reactivateRecipient(deps, {
+        email: params.email,
+        force: query.force === true,
+        actor: request.caller ?? 'unauthenticated (local)',
+        requestId: request.requestId,
+      });
+      return jsonResponse(200, reactivation satisfies z.infer<typeof reactivationViewSchema>);
+    },
+  });
+}
+
+function eraseRecipientRoute(deps: DataDeps): Route {
+  return defineRoute({
+    method: 'DELETE',
+    path: '/recipients/{email}',
+    operationId: 'eraseRecipient',
+    summary:
+      "Erase the recipient's personal data (history, audit entries, summary); counters stay, anonymous",
+    description:
+      'For data-protection requests. The SES suppression list and allowlist entries are left as they are (they ' +
+      'protect the address from being mailed again); remove them with their own routes if required.',
+    cost: 'Query the recipient partition (keys only, ≈ ½ RCU per 4 KB) + 1 WCU per item deleted (BatchWriteItem)',
+    params: emailParams,
+    responses: {
+      200: { description: 'Erased', schema: erasureViewSchema },
+      404: { description: 'Nothing stored for this address' },
+    },
+    async handle({ params }) {
+      const erasedItems = await deps.store.eraseRecipient(params.email);
+      if (erasedItems === 0) throw new NotFoundError(`Nothing is stored for ${params.email}`, 'email');
+      return jsonResponse(200, { email: params.email, erasedItems });
+    },
+  });
 }
 
 export function recipientRoutes(deps: DataDeps): Route[] {
   return [
-    defineRoute({
-      method: 'GET',
-      path: '/recipients/{email}',
-      operationId: 'getRecipient',
-      summary:
-        "Can I send to this address? Summary, suppression state (ours and SES's), latest events, sendStatus",
-      cost:
-        '≈ 3–4 RCU: GetItem summary (½), Query of the latest 10 events (≈ 2–3), GetItem allowlist for the ' +
-        'address and each parent domain (½ each); ' +
-        'plus one SES GetSuppressedDestination call unless ses=false',
-      params: emailParams,
-      query: z.strictObject({
-        ses: booleanParam
-          .optional()
-          .meta({ description: 'Ask SES for its list entry (default true; SES allows ~1 request/s)' }),
-      }),
-      responses: {
-        200: { description: 'The recipient', schema: recipientViewSchema },
-        404: { description: 'Never seen' },
-      },
-      async handle({ params, query }) {
-        const { email } = params;
-        const domain = email.slice(email.lastIndexOf('@') + 1);
-        const [stored, events, ses, addressEntry, domainEntries] = await Promise.all([
-          deps.store.getSummary(email),
-          listEvents(
-            deps.store,
-            deps.cursors,
-            { email },
-            { includeAudit: true, limit: LATEST_EVENTS, cursor: undefined, scope: 'recipient-latest' },
-            deps.now(),
-            deps.retentionDays,
-          ),
-          sesLookup(deps, email, query.ses ?? true),
-          deps.store.getAllowlistEntry('address', email),
-          // A domain entry covers its subdomains too (as the processor applies it).
-          Promise.all(domainSuffixes(domain).map((suffix) => deps.store.getAllowlistEntry('domain', suffix))),
-        ]);
-        if (stored === null) throw new NotFoundError(`Recipient ${email} has never been seen`, 'email');
-        const { summary } = stored;
-        const suppressedByUs = ourSuppressionActive(summary);
-        const listed = ses.checked === 'live' ? ses.entry !== null : null;
-        const sendStatus = sendStatusOf({
-          suppressed: suppressedByUs,
-          onSesSuppressionList: listed,
-          softBounceStreak: summary.softStreak,
-          hardBounces: summary.hard,
-          complaints: summary.complaints,
-          lastHardBounceAt:
-            latestHardBounce(events.items) ?? (summary.hard > 0 ? (summary.firstEventAt ?? null) : null),
-          lastDeliveryAt: summary.lastDeliveryAt ?? null,
-        });
-        const suppression = summary.suppression;
-        const body: z.infer<typeof recipientViewSchema> = {
-          email: summary.email,
-          emailDisplay: summary.emailDisplay ?? null,
-          domain: summary.domain || domain,
-          sendStatus,
-          counts: {
-            hard: summary.hard,
-            soft: summary.soft,
-            complaints: summary.complaints,
-            deliveries: summary.deliveries,
-          },
-          firstEventAt: summary.firstEventAt ?? null,
-          lastEventAt: summary.lastEventAt ?? null,
-          lastEventType: summary.lastEventType ?? null,
-          lastDeliveryAt: summary.lastDeliveryAt ?? null,
-          softBounceStreak: summary.softStreak,
-          suppression:
-            suppression == null
-              ? null
-              : {
-                  suppressed: suppressedByUs,
-                  state: suppression.state,
-                  action: suppression.action,
-                  reason: suppression.reason ?? null,
-                  cause: suppression.cause ?? null,
-                  since: suppression.since ?? null,
-                  eventId: suppression.eventId ?? null,
-                  updatedAt: suppression.updatedAt ?? null,
-                  error: suppression.error ?? null,
-                },
-          sesSuppression: {
-            checked: ses.checked,
-            listed,
-            reason: ses.entry?.reason ?? null,
-            lastUpdateTime: ses.entry?.lastUpdateTime ?? null,
-            messageId: ses.entry?.messageId ?? null,
-            feedbackId: ses.entry?.feedbackId ?? null,
-            likely: summary.sesSuppression?.likely ?? false,
-            mislabel: summary.sesSuppression?.mislabel ?? false,
-          },
-          allowlisted:
-            addressEntry !== null
-              ? 'address'
-              : domainEntries.some((entry) => entry !== null)
-                ? 'domain'
-                : null,
-          latestEvents: events.items,
-        };
-        return jsonResponse(200, body);
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/recipients/{email}/events',
-      operationId: 'listRecipientEvents',
-      summary: "The recipient's history (SES events and audit entries), newest first, paginated",
-      description: 'An address never seen (or erased) answers an empty page.',
-      cost: '≈ ½ RCU per 4 KB of events read (one Query on the recipient partition per page)',
-      params: emailParams,
-      query: z
-        .strictObject({
-          type: z
-            .enum(['bounce', 'complaint', 'delivery', 'audit'])
-            .optional()
-            .meta({ description: 'Event type' }),
-          from: instantParam.optional(),
-          to: instantParam.optional(),
-          limit: limitParam.optional(),
-          cursor: cursorParam.optional(),
-        })
-        .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {
-          message: 'must be later than from',
-          path: ['to'],
-        }),
-      responses: {
-        200: { description: 'One page of events', schema: eventPageSchema },
-      },
-      async handle({ params, query }) {
-        const { limit, cursor, ...rest } = query;
-        const page = await listEvents(
-          deps.store,
-          deps.cursors,
-          { email: params.email, ...rest },
-          { includeAudit: true, limit: limit ?? DEFAULT_LIMIT, cursor, scope: 'recipient-events' },
-          deps.now(),
-          deps.retentionDays,
-        );
-        return jsonResponse(200, page);
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: '/recipients/{email}/suppression',
-      operationId: 'reactivateRecipient',
-      summary:
-        'Reactivate: remove from the SES suppression list, reset the soft-bounce streak, record who did it',
-      description:
-        'Calls SES DeleteSuppressedDestination directly (503 if SES throttles; retry), then writes an audit event ' +
-        '(`reactivated`, actor = the IAM caller) and resets the summary in one transaction. An address suppressed ' +
-        'for a complaint needs `force=true` (409 otherwise).',
-      cost: 'GetItem summary (1 RCU) + SES Get and Delete + TransactWriteItems of 2 items (≈ 4 WCU)',
-      params: emailParams,
-      query: z.strictObject({
-        force: booleanParam.optional().meta({ description: 'Required to lift a complaint suppression' }),
-      }),
-      responses: {
-        200: { description: 'Reactivated', schema: reactivationViewSchema },
-        404: { description: 'Neither we nor SES know the address' },
-        409: {
-          description:
-            'Suppressed for a complaint and force=true missing, or the recipient changed meanwhile',
-        },
-        503: { description: 'SES throttled or unavailable; retry' },
-      },
-      async handle({ params, query, request }) {
-        const { email } = params;
-        const [stored, sesEntry] = await Promise.all([deps.store.getSummary(email), deps.ses.get(email)]);
-        const summary = stored?.summary ?? null;
-        const ours = ourSuppressionActive(summary);
-        if (summary === null && sesEntry === null) {
-          throw new NotFoundError(
-            `Recipient ${email} is neither known nor on the SES suppression list`,
-            'email',
-          );
-        }
-        if (isComplaint(sesEntry, summary, ours) && query.force !== true) {
-          throw new ConflictError(
-            'force-required',
-            `${email} was suppressed because of a complaint; repeat with force=true to reactivate it anyway`,
-            'force',
-          );
-        }
-        const removedFromSes = sesEntry === null ? false : await deps.ses.remove(email);
-        const at = deps.now().toISOString();
-        const actor = request.caller ?? 'unauthenticated (local)';
-        const auditEventId = eventIdOf(`audit|reactivated|${request.requestId}`);
-        try {
-          await deps.store.recordReactivation({
-            email,
-            domain: email.slice(email.lastIndexOf('@') + 1),
-            eventId: auditEventId,
-            requestId: request.requestId,
-            occurredAt: at,
-            actor,
-            detail: removedFromSes
-              ? `Removed from the SES suppression list (was ${sesEntry?.reason ?? 'listed'}) by ${actor}`
-              : `Reactivated by ${actor} (not on the SES suppression list)`,
-            summaryExists: summary !== null,
-          });
-        } catch (error) {
-          if (error instanceof ReactivationConflictError) {
-            throw new ConflictError(
-              'conflict',
-              'The recipient changed (or was erased) while reactivating; retry',
-            );
-          }
-          throw error;
-        }
-        const previous =
-          sesEntry !== null || ours
-            ? {
-                source:
-                  sesEntry !== null && ours
-                    ? ('both' as const)
-                    : sesEntry !== null
-                      ? ('ses' as const)
-                      : ('ours' as const),
-                reason: sesEntry?.reason ?? summary?.suppression?.reason ?? null,
-              }
-            : null;
-        return jsonResponse(200, {
-          email,
-          removedFromSes,
-          previousSuppression: previous,
-          softBounceStreakReset: summary !== null,
-          auditEventId,
-          actor,
-          at,
-        } satisfies z.infer<typeof reactivationViewSchema>);
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      path: '/recipients/{email}',
-      operationId: 'eraseRecipient',
-      summary:
-        "Erase the recipient's personal data (history, audit entries, summary); counters stay, anonymous",
-      description:
-        'For data-protection requests. The SES suppression list and allowlist entries are left as they are (they ' +
-        'protect the address from being mailed again); remove them with their own routes if required.',
-      cost: 'Query the recipient partition (keys only, ≈ ½ RCU per 4 KB) + 1 WCU per item deleted (BatchWriteItem)',
-      params: emailParams,
-      responses: {
-        200: { description: 'Erased', schema: erasureViewSchema },
-        404: { description: 'Nothing stored for this address' },
-      },
-      async handle({ params }) {
-        const erasedItems = await deps.store.eraseRecipient(params.email);
-        if (erasedItems === 0) throw new NotFoundError(`Nothing is stored for ${params.email}`, 'email');
-        return jsonResponse(200, { email: params.email, erasedItems });
-      },
-    }),
+    getRecipientRoute(deps),
+    listRecipientEventsRoute(deps),
+    reactivateRecipientRoute(deps),
+    eraseRecipientRoute(deps),
   ];
-}
-
-/** `mail.example.com` → `mail.example.com`, `example.com` (no bare top-level domain). */
-function domainSuffixes(domain: string): string[] {
-  const labels = domain.split('.');
-  return labels.slice(0, -1).map((_label, index) => labels.slice(index).join('.'));
-}
-
-function isComplaint(
-  sesEntry: SesSuppressionEntry | null,
-  summary: RecipientSummary | null,
-  ours: boolean,
-): boolean {
-  return sesEntry?.reason === 'COMPLAINT' || (ours && summary?.suppression?.reason === 'COMPLAINT');
 }

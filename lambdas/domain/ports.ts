@@ -74,10 +74,21 @@ export interface Allowlist {
   isAllowlisted(email: string, domain: string): Promise<boolean>;
 }
 
+/** SES's entry for an address on the account suppression list. */
+export interface SesSuppressionEntry {
+  reason: string;
+  lastUpdateTime: string;
+  messageId: string | null;
+  feedbackId: string | null;
+}
+
+/** The SES account suppression list. Throttling and refusals are the typed errors below. */
 export interface SuppressionList {
   put(email: string, reason: SuppressionReason): Promise<void>;
   /** 'not-found' when the address was not on the list (a delete that is already done). */
   remove(email: string): Promise<'removed' | 'not-found'>;
+  /** null when the address is not on the list. */
+  get(email: string): Promise<SesSuppressionEntry | null>;
 }
 
 /** SES throttled the call (TooManyRequestsException) even after the SDK's own retries: try again later. */

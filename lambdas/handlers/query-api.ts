@@ -6,10 +6,10 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoQueryStore } from '../adapters/dynamo-query-store.ts';
+import { Sesv2SuppressionList } from '../adapters/sesv2-suppression-list.ts';
 import { createQueryApi, type QueryApi } from '../api/app.ts';
 import { CursorCodec } from '../api/cursor.ts';
 import { fromApiGatewayEvent, toApiGatewayResult } from '../api/http.ts';
-import { sesSuppressionList } from '../api/ses-suppression.ts';
 import { loadQueryApiConfig } from '../config.ts';
 import { classifyBounce } from '../domain/classify.ts';
 import { explainCode } from '../domain/registry.ts';
@@ -32,7 +32,7 @@ export function buildQueryApi(
   return createQueryApi({
     store: dynamoQueryStore(documents, config.tableName),
     cursors: new CursorCodec(config.cursorSigningSecret),
-    ses: sesSuppressionList(clients.sesv2),
+    ses: new Sesv2SuppressionList(clients.sesv2),
     now: options.now ?? (() => new Date()),
     retentionDays: config.eventRetentionDays,
     explainCode,

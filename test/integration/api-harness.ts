@@ -8,9 +8,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { dynamoQueryStore } from '../../lambdas/adapters/dynamo-query-store.ts';
 import { InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
+import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-list.ts';
 import { createQueryApi } from '../../lambdas/api/app.ts';
 import { CursorCodec } from '../../lambdas/api/cursor.ts';
-import { sesSuppressionList } from '../../lambdas/api/ses-suppression.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import {
   type MessageOutcome,
@@ -78,7 +78,7 @@ export async function startApiStack(now: Date): Promise<ApiStack> {
   const api = createQueryApi({
     store: dynamoQueryStore(documents, tableName),
     cursors: new CursorCodec('integration-test-signing-secret-0123456789'),
-    ses: sesSuppressionList(sesClient),
+    ses: new Sesv2SuppressionList(sesClient),
     now: clock,
     retentionDays: 400,
     explainCode,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SendStatusInput, sendStatusOf } from '../../lambdas/api/send-status.ts';
+import { type SendStatusInput, sendStatusOf } from '../../lambdas/domain/send-status.ts';
 
 const clean: SendStatusInput = {
   suppressed: false,

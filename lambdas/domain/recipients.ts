@@ -1,0 +1,189 @@
+// The query API's recipient use cases: "can I send to this address?" (summary, SES's list, allowlist coverage,
+// send status) and reactivation (lift a suppression, record who did it). They take their ports and return domain
+// results; the routes (lambdas/api/recipient-routes.ts) only parse and present. Typed errors say what went wrong.
+import { type AllowlistCoverage, allowlistCoverage } from './allowlist.ts';
+import type { QueryStore, SesSuppressionEntry, SuppressionList } from './ports.ts';
+import { eventIdOf } from './recipient-event.ts';
+import type { EventRecord } from './records.ts';
+import { type SendStatus, sendStatusOf } from './send-status.ts';
+import type { RecipientSummary } from './suppression-policy.ts';
+
+export interface RecipientDeps {
+  store: QueryStore;
+  ses: Pick<SuppressionList, 'get' | 'remove'>;
+  now: () => Date;
+  /** Events older than this have expired by TTL. */
+  retentionDays: number;
+}
+
+/** How many of the latest events the recipient view carries. */
+export const LATEST_EVENTS = 10;
+
+/** Neither our store nor SES knows the address. */
+export class RecipientUnknownError extends Error {
+  override readonly name = 'RecipientUnknownError';
+  constructor(
+    readonly email: string,
+    readonly onSesList: boolean | null,
+  ) {
+    super(
+      onSesList === null
+        ? `Recipient ${email} has never been seen`
+        : `Recipient ${email} is neither known nor on the SES suppression list`,
+    );
+  }
+}
+
+/** Lifting a complaint suppression needs an explicit force. */
+export class ComplaintForceRequiredError extends Error {
+  override readonly name = 'ComplaintForceRequiredError';
+  constructor(readonly email: string) {
+    super(`${email} was suppressed because of a complaint; repeat with force=true to reactivate it anyway`);
+  }
+}
+
+export function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1);
+}
+
+/** Our own suppression puts (or is putting) the address on SES's list. */
+export function ourSuppressionActive(summary: RecipientSummary | null): boolean {
+  const suppression = summary?.suppression;
+  return (
+    suppression != null &&
+    suppression.action === 'put' &&
+    (suppression.state === 'pending' || suppression.state === 'confirmed')
+  );
+}
+
+export interface SesCheck {
+  /** live: asked SES; skipped: not asked; unavailable: SES failed or throttled. */
+  checked: 'live' | 'skipped' | 'unavailable';
+  entry: SesSuppressionEntry | null;
+}
+
+async function checkSes(ses: RecipientDeps['ses'], email: string, wanted: boolean): Promise<SesCheck> {
+  if (!wanted) return { checked: 'skipped', entry: null };
+  try {
+    return { checked: 'live', entry: await ses.get(email) };
+  } catch {
+    // The answer stays useful without SES (1 request/s quota shared with the suppression worker).
+    return { checked: 'unavailable', entry: null };
+  }
+}
+
+export interface RecipientStatus {
+  summary: RecipientSummary;
+  latestEvents: EventRecord[];
+  ses: SesCheck;
+  /** On SES's list (null: not checked). */
+  listedBySes: boolean | null;
+  suppressedByUs: boolean;
+  sendStatus: SendStatus;
+  allowlisted: AllowlistCoverage;
+}
+
+/** Everything known about an address; RecipientUnknownError when it was never seen. */
+export async function recipientStatus(
+  deps: RecipientDeps,
+  email: string,
+  options: { askSes: boolean; maxQueries: number },
+): Promise<RecipientStatus> {
+  const [stored, history, ses, allowlisted] = await Promise.all([
+    deps.store.getSummary(email),
+    deps.store.readHistory(
+      { filters: { email }, includeAudit: true, now: deps.now(), retentionDays: deps.retentionDays },
+      null,
+      {
+        limit: LATEST_EVENTS,
+        maxBytes: Number.POSITIVE_INFINITY,
+        maxQueries: options.maxQueries,
+        present: (record) => ({ value: record, bytes: 0 }),
+      },
+    ),
+    checkSes(deps.ses, email, options.askSes),
+    allowlistCoverage(
+      async (kind, value) => (await deps.store.getAllowlistEntry(kind, value)) !== null,
+      email,
+      domainOf(email),
+    ),
+  ]);
+  if (stored === null) throw new RecipientUnknownError(email, null);
+  const { summary } = stored;
+  const suppressedByUs = ourSuppressionActive(summary);
+  const listedBySes = ses.checked === 'live' ? ses.entry !== null : null;
+  const latestHardBounce =
+    history.items.find((event) => event.type === 'bounce' && event.verdict === 'hard')?.occurredAt ?? null;
+  return {
+    summary,
+    latestEvents: history.items,
+    ses,
+    listedBySes,
+    suppressedByUs,
+    allowlisted,
+    sendStatus: sendStatusOf({
+      suppressed: suppressedByUs,
+      onSesSuppressionList: listedBySes,
+      softBounceStreak: summary.softStreak,
+      hardBounces: summary.hard,
+      complaints: summary.complaints,
+      lastHardBounceAt: latestHardBounce ?? (summary.hard > 0 ? summary.firstEventAt : null),
+      lastDeliveryAt: summary.lastDeliveryAt,
+    }),
+  };
+}
+
+export interface Reactivation {
+  email: string;
+  removedFromSes: boolean;
+  previousSuppression: { source: 'ses' | 'ours' | 'both'; reason: string | null } | null;
+  softBounceStreakReset: boolean;
+  auditEventId: string;
+  actor: string;
+  at: string;
+}
+
+/**
+ * Removes the address from SES's list (when listed), then records an audit event and resets the summary in one
+ * transaction. RecipientUnknownError when nobody knows it, ComplaintForceRequiredError for a complaint without
+ * force; the store's ReactivationConflictError and the list's throttling errors pass through.
+ */
+export async function reactivateRecipient(
+  deps: RecipientDeps,
+  input: { email: string; force: boolean; actor: string; requestId: string },
+): Promise<Reactivation> {
+  const { email, actor } = input;
+  const [stored, sesEntry] = await Promise.all([deps.store.getSummary(email), deps.ses.get(email)]);
+  const summary = stored?.summary ?? null;
+  const ours = ourSuppressionActive(summary);
+  if (summary === null && sesEntry === null) throw new RecipientUnknownError(email, false);
+  const complaint =
+    sesEntry?.reason === 'COMPLAINT' || (ours && summary?.suppression?.reason === 'COMPLAINT');
+  if (complaint && !input.force) throw new ComplaintForceRequiredError(email);
+  const removedFromSes = sesEntry === null ? false : (await deps.ses.remove(email)) === 'removed';
+  const at = deps.now().toISOString();
+  const auditEventId = eventIdOf(`audit|reactivated|${input.requestId}`);
+  await deps.store.recordReactivation({
+    email,
+    domain: domainOf(email),
+    eventId: auditEventId,
+    requestId: input.requestId,
+    occurredAt: at,
+    actor,
+    detail: removedFromSes
+      ? `Removed from the SES suppression list (was ${sesEntry?.reason ?? 'listed'}) by ${actor}`
+      : `Reactivated by ${actor} (not on the SES suppression list)`,
+    summaryExists: summary !== null,
+  });
+  const source = sesEntry !== null && ours ? 'both' : sesEntry !== null ? 'ses' : ours ? 'ours' : null;
+  return {
+    email,
+    removedFromSes,
+    previousSuppression:
+      source === null ? null : { source, reason: sesEntry?.reason ?? summary?.suppression?.reason ?? null },
+    softBounceStreakReset: summary !== null,
+    auditEventId,
+    actor,
+    at,
+  };
+}
