@@ -19,6 +19,7 @@ import type {
   StoredSummary,
   SuppressionStateStore,
 } from '../domain/ports.ts';
+import { again, done, retry, sleep } from '../domain/retry.ts';
 import {
   allowlistKeyOf,
   auditItem,
@@ -36,6 +37,8 @@ const UNPROCESSED_ATTEMPTS = 5;
 export interface DynamoEventStoreOptions {
   tableName: string;
   eventRetentionDays: number;
+  /** Pause between BatchGetItem retries of unprocessed keys; tests pass their own. Defaults to the real clock. */
+  sleep?: (ms: number) => Promise<void>;
   /**
    * Read the summaries asked for in one event-loop turn together (one BatchGetItem): for the processor, whose
    * batch records run concurrently. Off, every read is its own GetItem (the worker reads one at a time).
@@ -44,10 +47,14 @@ export interface DynamoEventStoreOptions {
 }
 
 export class DynamoEventStore implements EventStore, SuppressionStateStore {
+  private readonly sleep: (ms: number) => Promise<void>;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: DynamoEventStoreOptions,
-  ) {}
+  ) {
+    this.sleep = options.sleep ?? sleep;
+  }
 
   private waiting: {
     email: string;
@@ -97,24 +104,27 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     const TableName = this.options.tableName;
     for (let from = 0; from < emails.length; from += BATCH_GET_LIMIT) {
       let pending: Record<string, unknown>[] = emails.slice(from, from + BATCH_GET_LIMIT).map(keys.summary);
-      for (let attempt = 1; pending.length > 0; attempt += 1) {
-        const { Responses, UnprocessedKeys } = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        if (!Responses) throw new Error('BatchGetItem answered without Responses');
-        for (const item of Responses[TableName] ?? []) {
-          const stored = summaryFromItem(item);
-          found.set(stored.summary.email, stored);
-        }
-        pending = UnprocessedKeys?.[TableName]?.Keys ?? [];
-        if (pending.length > 0) {
-          // DynamoDB hands back what it could not read under load: retry those with a growing pause.
-          if (attempt >= UNPROCESSED_ATTEMPTS) {
-            throw new Error(`BatchGetItem left ${pending.length} summaries unread after ${attempt} attempts`);
+      // DynamoDB hands back what it could not read under load: retry those with a growing pause.
+      await retry(
+        { attempts: UNPROCESSED_ATTEMPTS, pauseMs: (attempt) => 20 * 2 ** attempt, sleep: this.sleep },
+        async () => {
+          const { Responses, UnprocessedKeys } = await this.client.send(
+            new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          if (!Responses) throw new Error('BatchGetItem answered without Responses');
+          for (const item of Responses[TableName] ?? []) {
+            const stored = summaryFromItem(item);
+            found.set(stored.summary.email, stored);
           }
-          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-        }
-      }
+          pending = UnprocessedKeys?.[TableName]?.Keys ?? [];
+          return pending.length === 0 ? done(undefined) : again();
+        },
+        () => {
+          throw new Error(
+            `BatchGetItem left ${pending.length} summaries unread after ${UNPROCESSED_ATTEMPTS} attempts`,
+          );
+        },
+      );
     }
     return found;
   }

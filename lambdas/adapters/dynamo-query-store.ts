@@ -24,6 +24,7 @@ import {
   ReactivationConflictError,
 } from '../domain/ports.ts';
 import type { AllowlistEntry } from '../domain/records.ts';
+import { again, done, sleep as realSleep, retry } from '../domain/retry.ts';
 import {
   allowlistFromItem,
   allowlistKey,
@@ -199,8 +200,14 @@ function yearsBetween(fromDay: string, toDay: string): string[] {
 }
 
 const BATCH_WRITE_SIZE = 25;
+/** BatchWriteItem calls per chunk of deletes before erasure fails (DynamoDB returns what it could not write). */
+const ERASE_ATTEMPTS = 10;
 
-export function dynamoQueryStore(client: DynamoDBDocumentClient, tableName: string): QueryStore {
+export function dynamoQueryStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  sleep: (ms: number) => Promise<void> = realSleep,
+): QueryStore {
   async function queryAll(input: QueryCommandInput): Promise<Item[]> {
     const items: Item[] = [];
     let exclusiveStartKey: Item | undefined;
@@ -355,14 +362,19 @@ export function dynamoQueryStore(client: DynamoDBDocumentClient, tableName: stri
             .slice(index, index + BATCH_WRITE_SIZE)
             .map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })),
         };
-        for (let attempt = 0; Object.keys(requests ?? {}).length > 0; attempt += 1) {
-          const out: BatchWriteCommandOutput = await client.send(
-            new BatchWriteCommand({ RequestItems: requests }),
-          );
-          requests = out.UnprocessedItems ?? {};
-          if (Object.keys(requests ?? {}).length > 0)
-            await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        }
+        await retry(
+          { attempts: ERASE_ATTEMPTS, pauseMs: (attempt) => Math.min(1000, 25 * 2 ** (attempt - 1)), sleep },
+          async () => {
+            const out: BatchWriteCommandOutput = await client.send(
+              new BatchWriteCommand({ RequestItems: requests }),
+            );
+            requests = out.UnprocessedItems ?? {};
+            return Object.keys(requests).length === 0 ? done(undefined) : again();
+          },
+          () => {
+            throw new Error(`BatchWriteItem left deletes unprocessed after ${ERASE_ATTEMPTS} attempts`);
+          },
+        );
       }
       return rows.length;
     },

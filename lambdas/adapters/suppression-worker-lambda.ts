@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { drainSuppressionRequests, type WorkerDependencies } from '../domain/apply-suppression.ts';
+import { SuppressionListThrottledError } from '../domain/ports.ts';
 import { BatchMetrics, maskEmail, RecordLog } from './processor-lambda.ts';
 
 export interface SuppressionWorkerRuntime {
@@ -57,9 +58,12 @@ export async function processSuppressionBatch(
   }
   for (const retry of result.retry) {
     counts.add(
-      retry.error.startsWith('SuppressionListThrottledError') ? 'SuppressionsThrottled' : 'SuppressionErrors',
+      retry.error instanceof SuppressionListThrottledError ? 'SuppressionsThrottled' : 'SuppressionErrors',
     );
-    logger.warn('suppression request returned to the queue', { sqsMessageId: retry.id, error: retry.error });
+    logger.warn('suppression request returned to the queue', {
+      sqsMessageId: retry.id,
+      error: `${retry.error.name}: ${retry.error.message}`,
+    });
   }
   counts.publish(runtime.metrics);
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -1,10 +1,12 @@
 // Use case of the suppression worker: drain suppression requests into the SES account list at a fixed rate,
 // idempotently (only a request the summary still waits for is sent), and move the summary from pending to
 // confirmed or failed. Throttling stops the batch so it comes back later; a refusal is final and reported.
+
 import * as z from 'zod';
 import type { AuditEvent, SuppressionList, SuppressionStateStore } from './ports.ts';
 import { SuppressionListRejectedError, SuppressionListThrottledError } from './ports.ts';
 import { eventIdOf } from './recipient-event.ts';
+import { type AttemptResult, again, done, retry } from './retry.ts';
 import { SUPPRESSION_CAUSES, type SuppressionRequest } from './suppression-policy.ts';
 
 const requestSchema = z.object({
@@ -158,7 +160,7 @@ export interface QueuedMessage {
 export interface DrainResult {
   outcomes: { id: string; outcome: RequestOutcome }[];
   /** Messages to hand back to the queue (throttled, or not reached after throttling, or a transient error). */
-  retry: { id: string; error: string }[];
+  retry: { id: string; error: Error }[];
 }
 
 /** Pauses after SES still throttles once the SDK's own retries are spent: then the batch goes back to the queue. */
@@ -178,36 +180,47 @@ export async function drainSuppressionRequests(
   const result: DrainResult = { outcomes: [], retry: [] };
   const interval = 1000 / deps.ratePerSecond;
   let nextCallAt = 0;
+  let lastThrottle: SuppressionListThrottledError | null = null;
   for (const [index, message] of messages.entries()) {
     const parsed = parseSuppressionRequest(message.body);
     if (!parsed.ok) {
       result.outcomes.push({ id: message.id, outcome: { status: 'invalid', reason: parsed.reason } });
       continue;
     }
-    for (let attempt = 0; ; attempt += 1) {
-      const wait = nextCallAt - deps.now().getTime();
-      if (wait > 0) await deps.sleep(wait);
-      nextCallAt = deps.now().getTime() + interval;
-      try {
-        result.outcomes.push({
-          id: message.id,
-          outcome: await applySuppressionRequest(parsed.request, deps),
-        });
-        break;
-      } catch (error) {
-        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        if (!(error instanceof SuppressionListThrottledError)) {
-          result.retry.push({ id: message.id, error: text });
-          break;
+    const throttled = await retry(
+      {
+        attempts: backoffMs.length + 1,
+        pauseMs: (attempt) => backoffMs[attempt - 1] ?? 0,
+        sleep: deps.sleep,
+      },
+      async (): Promise<AttemptResult<SuppressionListThrottledError | null>> => {
+        const wait = nextCallAt - deps.now().getTime();
+        if (wait > 0) await deps.sleep(wait);
+        nextCallAt = deps.now().getTime() + interval;
+        try {
+          result.outcomes.push({
+            id: message.id,
+            outcome: await applySuppressionRequest(parsed.request, deps),
+          });
+        } catch (error) {
+          if (error instanceof SuppressionListThrottledError) {
+            lastThrottle = error;
+            return again();
+          }
+          result.retry.push({ id: message.id, error: asError(error) });
         }
-        const pause = backoffMs[attempt];
-        if (pause === undefined) {
-          for (const rest of messages.slice(index)) result.retry.push({ id: rest.id, error: text });
-          return result;
-        }
-        await deps.sleep(pause);
-      }
+        return done(null);
+      },
+      () => lastThrottle,
+    );
+    if (throttled !== null) {
+      for (const rest of messages.slice(index)) result.retry.push({ id: rest.id, error: throttled });
+      return result;
     }
   }
   return result;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,8 +1,10 @@
 // Use case of the processor: one inbound message → parsed → one recorded event per recipient (exactly once) →
 // suppression requests queued. No AWS, no logger: the handler turns the returned outcomes into logs and metrics.
+
 import type { BounceInput, Classification } from './classification.ts';
 import type { Allowlist, EventStore, SuppressionQueue } from './ports.ts';
 import { buildRecipientEvents, type InvalidRecipient, type RecipientEvent } from './recipient-event.ts';
+import { type AttemptResult, again, done, type RetryPolicy, retry } from './retry.ts';
 import {
   type ParsedMessage,
   parseMessageBody,
@@ -60,35 +62,48 @@ export async function recordRecipientEvent(
   deps: ProcessorDependencies,
 ): Promise<RecipientOutcome> {
   const allowlisted = await deps.allowlist.isAllowlisted(event.email, event.domain);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const stored = await deps.store.getSummary(event.email);
-    const result = applyEvent(stored?.summary ?? null, event, deps.settings, allowlisted);
-    const recorded = await deps.store.recordEvent({
-      event,
-      decision: result.decision,
-      summary: result.summary,
-      expectedVersion: stored?.version ?? null,
-    });
-    if (recorded === 'recorded') {
-      if (result.request) await deps.queue.send(result.request);
-      return { status: 'recorded', event, decision: result.decision, requestSent: result.request };
-    }
-    if (recorded === 'duplicate') {
-      // The first delivery may have died between its commit and its SendMessage: re-send what is still pending.
-      const current = await deps.store.getSummary(event.email);
-      const pending = current?.summary.suppression;
-      if (pending && pending.state === 'pending' && pending.requestId === event.id) {
-        const request = requestFromStatus(event.email, pending);
-        await deps.queue.send(request);
-        return { status: 'duplicate', event, requestResent: request };
+  const policy: RetryPolicy = {
+    attempts: MAX_ATTEMPTS,
+    // Jittered, growing pauses after a transaction conflict; a changed summary is re-read at once.
+    pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
+    sleep: deps.sleep,
+  };
+  return retry(
+    policy,
+    async (): Promise<AttemptResult<RecipientOutcome>> => {
+      const stored = await deps.store.getSummary(event.email);
+      const result = applyEvent(stored?.summary ?? null, event, deps.settings, allowlisted);
+      const recorded = await deps.store.recordEvent({
+        event,
+        decision: result.decision,
+        summary: result.summary,
+        expectedVersion: stored?.version ?? null,
+      });
+      if (recorded === 'recorded') {
+        if (result.request) await deps.queue.send(result.request);
+        return done({ status: 'recorded', event, decision: result.decision, requestSent: result.request });
       }
-      return { status: 'duplicate', event, requestResent: null };
-    }
-    if (recorded === 'conflict') await deps.sleep(10 * attempt + Math.floor(Math.random() * 20 * attempt));
-  }
-  throw new TransientProcessingError(
-    `event ${event.id}: the summary or counters stayed contended after ${MAX_ATTEMPTS} attempts`,
+      if (recorded === 'duplicate') return done(await resendPending(event, deps));
+      return again(recorded === 'conflict');
+    },
+    () => {
+      throw new TransientProcessingError(
+        `event ${event.id}: the summary or counters stayed contended after ${MAX_ATTEMPTS} attempts`,
+      );
+    },
   );
+}
+
+/** The first delivery may have died between its commit and its SendMessage: re-send what is still pending. */
+async function resendPending(event: RecipientEvent, deps: ProcessorDependencies): Promise<RecipientOutcome> {
+  const current = await deps.store.getSummary(event.email);
+  const pending = current?.summary.suppression;
+  if (pending && pending.state === 'pending' && pending.requestId === event.id) {
+    const request = requestFromStatus(event.email, pending);
+    await deps.queue.send(request);
+    return { status: 'duplicate', event, requestResent: request };
+  }
+  return { status: 'duplicate', event, requestResent: null };
 }
 
 export async function processParsedMessage(

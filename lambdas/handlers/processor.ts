@@ -10,6 +10,7 @@ import { createProcessorHandler } from '../adapters/processor-lambda.ts';
 import { SqsMessageParking, SqsSuppressionQueue } from '../adapters/queues.ts';
 import { loadProcessorConfig, loadTelemetryConfig } from '../config.ts';
 import { classifyBounce } from '../domain/classify.ts';
+import { sleep } from '../domain/retry.ts';
 
 const config = loadProcessorConfig(process.env);
 const telemetry = loadTelemetryConfig(process.env, 'ses-bounce-processor');
@@ -37,7 +38,7 @@ export const handler = createProcessorHandler({
     classify: classifyBounce,
     settings: config,
     now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep,
   },
   parking: config.deadLetterQueueUrl ? new SqsMessageParking(sqs, config.deadLetterQueueUrl) : null,
   logger,

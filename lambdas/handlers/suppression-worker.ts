@@ -9,6 +9,7 @@ import { DynamoEventStore } from '../adapters/dynamo-event-store.ts';
 import { Sesv2SuppressionList } from '../adapters/sesv2-suppression-list.ts';
 import { createSuppressionWorkerHandler } from '../adapters/suppression-worker-lambda.ts';
 import { loadTelemetryConfig, loadWorkerConfig } from '../config.ts';
+import { sleep } from '../domain/retry.ts';
 
 const config = loadWorkerConfig(process.env);
 const telemetry = loadTelemetryConfig(process.env, 'ses-bounce-suppression-worker');
@@ -24,7 +25,7 @@ export const handler = createSuppressionWorkerHandler({
     store: new DynamoEventStore(dynamo, { tableName: config.tableName, eventRetentionDays: 0 }),
     list: new Sesv2SuppressionList(ses),
     now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep,
     ratePerSecond: config.suppressionRatePerSecond,
     dryRun: config.dryRun,
   },

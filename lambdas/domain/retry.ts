@@ -1,0 +1,34 @@
+// The one retry loop: run an attempt until it is done or the attempts run out, pausing between attempts with an
+// injected sleep (tests and benches pass their own clock). Callers say what "exhausted" means (a typed error, or
+// handing the work back to the queue).
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Pause after the given failed attempt (1-based) before the next one, in ms. */
+  pauseMs(attempt: number): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** What one attempt achieved: done with a value, or try again (at once when `pause` is false). */
+export type AttemptResult<T> = { done: true; value: T } | { done: false; pause: boolean };
+
+export const done = <T>(value: T): AttemptResult<T> => ({ done: true, value });
+export const again = (pause = true): AttemptResult<never> => ({ done: false, pause });
+
+/** The attempts' value, or `exhausted` when every attempt asked for another. */
+export async function retry<T, E>(
+  policy: RetryPolicy,
+  run: (attempt: number) => Promise<AttemptResult<T>>,
+  exhausted: () => E,
+): Promise<T | E> {
+  for (let attempt = 1; attempt <= policy.attempts; attempt += 1) {
+    const result = await run(attempt);
+    if (result.done) return result.value;
+    if (result.pause && attempt < policy.attempts) await policy.sleep(policy.pauseMs(attempt));
+  }
+  return exhausted();
+}
+
+/** A sleep on the real clock, for the handlers. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
