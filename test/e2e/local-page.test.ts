@@ -1,6 +1,5 @@
-// The local page in a real browser: Debian's Chromium driven by playwright-core, against the stack filled with
-// the samples. Set UPDATE_SCREENSHOT=1 to refresh docs/screenshot.png (otherwise the shot goes to a temp dir).
-import { existsSync } from 'node:fs';
+// The local page in a real browser: Chromium (CHROMIUM_PATH, else the npm package's) driven by playwright-core,
+// against the stack filled with the samples. Set UPDATE_SCREENSHOT=1 to refresh docs/screenshot.png (otherwise the shot goes to a temp dir).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,8 @@ import { CATEGORIES } from '../../lambdas/domain/classification.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { loadDemoIfEmpty } from '../../local/start.ts';
+import { chromiumExecutable } from '../support/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..', '..');
 // Flags for a sandboxed, offline CI machine: no background connections Chromium would make on its own.
 const CHROMIUM_FLAGS = [
@@ -33,9 +32,6 @@ let demoCount = 0;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   stack = await startLocalStack({
     port: 0,
     loadHandlers: loadLambdaHandlers,
@@ -46,7 +42,7 @@ beforeAll(async () => {
   demoCount = await loadDemoIfEmpty(stack, () => undefined);
   shotDir = await mkdtemp(join(tmpdir(), 'local-page-'));
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: await chromiumExecutable(),
     headless: true,
     // Playwright gives each launch a new, empty profile directory of its own.
     args: CHROMIUM_FLAGS,
