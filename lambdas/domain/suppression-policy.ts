@@ -1,7 +1,8 @@
 // The suppression policy and the recipient summary it maintains: which event asks for which SESv2 change,
 // the soft-bounce streak, complaints, SES's own mislabelled suppressions, the allowlist and dry run. Pure.
-import type { Category } from './classification.ts';
+import type { Classification } from './classification.ts';
 import type { RecipientEvent } from './recipient-event.ts';
+import { CATEGORY_POLICY } from './rules/policy.ts';
 
 export type SuppressionReason = 'BOUNCE' | 'COMPLAINT';
 export type SuppressionAction = 'put' | 'delete';
@@ -114,20 +115,6 @@ export interface PolicyResult {
   request: SuppressionRequest | null;
 }
 
-/**
- * Soft bounces in these categories say nothing about the address: they never count toward a streak. Not
- * relay-denied: from the recipient's own MX it says the domain's mail route is broken (see rules/policy.ts).
- */
-export const NON_COUNTING_SOFT_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
-  'message-too-large',
-  'content-rejected',
-  'policy-violation',
-  'sender-blocked',
-  'sender-authentication',
-  'sender-rejected',
-  'rate-limited',
-]);
-
 const DAY_MS = 86_400_000;
 
 export function requestFromStatus(email: string, status: SuppressionStatus): SuppressionRequest {
@@ -166,10 +153,11 @@ function emptySummary(event: RecipientEvent): RecipientSummary {
   };
 }
 
+/** A soft bounce whose category counts toward the streak (CATEGORY_POLICY), not blamed on the sender. */
 function countsTowardStreak(event: RecipientEvent): boolean {
   const c = event.classification;
   if (event.type !== 'bounce' || !c || c.verdict !== 'soft') return false;
-  return c.blame !== 'sender' && !NON_COUNTING_SOFT_CATEGORIES.has(c.category);
+  return c.blame !== 'sender' && CATEGORY_POLICY[c.category].countsTowardStreak;
 }
 
 /** Our own streak suppression, still in force or on its way to SES. */
@@ -293,180 +281,255 @@ function onAccountList(event: RecipientEvent): boolean {
   );
 }
 
-/** Applies one event to the recipient's summary and decides what, if anything, to ask SES for. */
-export function applyEvent(
-  previous: RecipientSummary | null,
+/** The earlier of two ISO times. */
+function earlier(a: string, b: string): string {
+  if (b < a) return b;
+  return a;
+}
+
+/** Step 1: the counters and the first and latest event, whatever the event means for suppression. */
+function countEvent(previous: RecipientSummary | null, event: RecipientEvent): RecipientSummary {
+  const summary = previous ?? emptySummary(event);
+  const hard = event.type === 'bounce' && event.classification?.verdict === 'hard';
+  const latest = event.occurredAt >= summary.lastEventAt;
+  return {
+    ...summary,
+    emailDisplay: event.emailDisplay,
+    firstEventAt: earlier(summary.firstEventAt, event.occurredAt),
+    ...(latest ? { lastEventAt: event.occurredAt, lastEventId: event.id, lastEventType: event.type } : {}),
+    hard: summary.hard + (hard ? 1 : 0),
+    soft: summary.soft + (event.type === 'bounce' && !hard ? 1 : 0),
+    complaints: summary.complaints + (event.type === 'complaint' ? 1 : 0),
+    deliveries: summary.deliveries + (event.type === 'delivery' ? 1 : 0),
+  };
+}
+
+type SoftBounceRun = ReturnType<typeof findSoftBounceRun>;
+
+/** What the streak step found: the run before and after the event, and whether the event counted. */
+interface StreakChange {
+  runBefore: SoftBounceRun;
+  runAfter: SoftBounceRun;
+  /** The event is a countable soft bounce the memory did not already forget. */
+  counted: boolean;
+  /** A (late) delivery that lies inside every run found before it. */
+  runBroken: boolean;
+}
+
+/**
+ * Step 2: the streak, on event time (SNS and SQS do not keep order). The summary remembers recent countable
+ * soft-bounce and delivery times, so the outcome depends on which events exist, not on the order they arrived in.
+ */
+function advanceStreak(
+  summary: RecipientSummary,
   event: RecipientEvent,
   settings: PolicySettings,
-  allowlisted: boolean,
-): PolicyResult {
-  const summary: RecipientSummary = previous ? { ...previous } : emptySummary(event);
-  summary.emailDisplay = event.emailDisplay;
-
-  if (event.occurredAt < summary.firstEventAt) summary.firstEventAt = event.occurredAt;
-  if (event.occurredAt >= summary.lastEventAt) {
-    summary.lastEventAt = event.occurredAt;
-    summary.lastEventId = event.id;
-    summary.lastEventType = event.type;
-  }
-
-  const c = event.classification;
-  if (event.type === 'bounce') {
-    if (c?.verdict === 'hard') summary.hard += 1;
-    else summary.soft += 1;
-  } else if (event.type === 'complaint') summary.complaints += 1;
-  else summary.deliveries += 1;
-
-  // Streak, on event time (SNS and SQS do not keep order): the summary remembers recent countable soft-bounce and
-  // delivery times, so the outcome depends on which events exist, not on the order they arrived in.
+): { summary: RecipientSummary; change: StreakChange } {
   const counts = countsTowardStreak(event);
-  const memoryBefore = streakMemoryOf(summary);
-  const runBefore = findSoftBounceRun(memoryBefore, settings);
-  if (event.type === 'delivery') {
-    if (summary.lastDeliveryAt === null || event.occurredAt > summary.lastDeliveryAt) {
-      summary.lastDeliveryAt = event.occurredAt;
-    }
-  }
+  const delivery = event.type === 'delivery';
+  const before = streakMemoryOf(summary);
+  const runBefore = findSoftBounceRun(before, settings);
+  const lastDeliveryAt =
+    delivery && (summary.lastDeliveryAt === null || event.occurredAt > summary.lastDeliveryAt)
+      ? event.occurredAt
+      : summary.lastDeliveryAt;
   const memory =
-    event.type === 'delivery' || counts
-      ? remember(memoryBefore, event.type === 'delivery' ? 'delivery' : 'bounce', event.occurredAt, settings)
-      : memoryBefore;
-  summary.softBounceTimes = memory.bounces;
-  summary.deliveryTimes = memory.deliveries;
-  summary.streakForgottenUntil = memory.forgottenUntil;
-  summary.softStreak = currentStreak(memory, summary.lastDeliveryAt, settings);
-  const runAfter = findSoftBounceRun(memory, settings);
-  const streakCounted =
-    counts && (memory.forgottenUntil === null || event.occurredAt > memory.forgottenUntil);
+    delivery || counts
+      ? remember(before, delivery ? 'delivery' : 'bounce', event.occurredAt, settings)
+      : before;
   // A delivery can only break runs. When the one that arrives (late) lies inside every run that had made us
-  // suppress, the suppression was decided on incomplete knowledge: take it back (see below).
+  // suppress, the suppression was decided on incomplete knowledge: it is taken back (see intentOf).
   const runBroken =
-    event.type === 'delivery' &&
+    delivery &&
     runBefore !== null &&
     findSoftBounceRun(
-      { ...memoryBefore, deliveries: insertSorted(memoryBefore.deliveries, event.occurredAt) },
+      { ...before, deliveries: insertSorted(before.deliveries, event.occurredAt) },
       settings,
     ) === null;
-
-  const decision: Decision = {
-    action: 'none',
-    reason: 'nothing to do',
-    suppressionReason: null,
-    softStreak: summary.softStreak,
-    countsTowardStreak: streakCounted,
-    sesMislabel: false,
-    allowlisted: false,
-    dryRun: false,
+  return {
+    summary: {
+      ...summary,
+      lastDeliveryAt,
+      softBounceTimes: memory.bounces,
+      deliveryTimes: memory.deliveries,
+      streakForgottenUntil: memory.forgottenUntil,
+      softStreak: currentStreak(memory, lastDeliveryAt, settings),
+    },
+    change: {
+      runBefore,
+      runAfter: findSoftBounceRun(memory, settings),
+      counted: counts && (memory.forgottenUntil === null || event.occurredAt > memory.forgottenUntil),
+      runBroken,
+    },
   };
+}
 
-  // What SES's own list most likely holds now.
-  const alreadyOnAccountList = onAccountList(event);
-  if (alreadyOnAccountList) {
-    summary.sesSuppression = {
-      likely: true,
-      reason: event.type === 'complaint' ? 'COMPLAINT' : (summary.sesSuppression?.reason ?? 'BOUNCE'),
-      since: summary.sesSuppression?.since ?? event.occurredAt,
-      eventId: summary.sesSuppression?.eventId ?? event.id,
-      mislabel: summary.sesSuppression?.mislabel ?? false,
-    };
-  } else if (
+/** A Permanent bounce SES reported itself (not one it only relayed from its suppression list). */
+function isSesPermanentBounce(event: RecipientEvent): boolean {
+  return (
     event.type === 'bounce' &&
     event.bounce?.bounceType === 'Permanent' &&
     event.bounce.bounceSubType !== 'Suppressed'
-  ) {
-    const mislabel = c?.blame === 'sender';
-    decision.sesMislabel = mislabel;
-    summary.sesSuppression = {
+  );
+}
+
+/** SES labelled a sender-side problem Permanent, and so likely suppressed a good address. */
+function isSesMislabel(event: RecipientEvent): boolean {
+  return !onAccountList(event) && isSesPermanentBounce(event) && event.classification?.blame === 'sender';
+}
+
+/** Step 3: what SES's own suppression list most likely holds after the event. */
+function sesBeliefAfter(
+  belief: SesSuppressionBelief | null,
+  event: RecipientEvent,
+): SesSuppressionBelief | null {
+  if (onAccountList(event)) {
+    return {
       likely: true,
-      reason: 'BOUNCE',
-      since: event.occurredAt,
-      eventId: event.id,
-      mislabel,
-    };
-  } else if (event.type === 'complaint') {
-    summary.sesSuppression = {
-      likely: true,
-      reason: 'COMPLAINT',
-      since: event.occurredAt,
-      eventId: event.id,
-      mislabel: false,
+      reason: event.type === 'complaint' ? 'COMPLAINT' : (belief?.reason ?? 'BOUNCE'),
+      since: belief?.since ?? event.occurredAt,
+      eventId: belief?.eventId ?? event.id,
+      mislabel: belief?.mislabel ?? false,
     };
   }
-
-  // What we want.
-  let wanted: {
-    action: SuppressionAction;
-    reason: SuppressionReason | null;
-    cause: SuppressionCause;
-    why: string;
-  } | null = null;
-  if (alreadyOnAccountList) {
-    decision.reason = 'already on the account suppression list (SES did not send)';
-  } else if (event.type === 'bounce' && c?.suppress) {
-    wanted = { action: 'put', reason: 'BOUNCE', cause: 'hard-bounce', why: `hard bounce: ${c.category}` };
-  } else if (runBefore === null && runAfter !== null) {
-    wanted = {
-      action: 'put',
+  if (isSesPermanentBounce(event)) {
+    return {
+      likely: true,
       reason: 'BOUNCE',
-      cause: 'soft-bounce-streak',
-      why: `${settings.softBounceThreshold} soft bounces within ${settings.softBounceWindowDays} days without a delivery (${runAfter.from} to ${runAfter.to})`,
+      since: event.occurredAt,
+      eventId: event.id,
+      mislabel: isSesMislabel(event),
     };
-  } else if (event.type === 'complaint') {
-    if (settings.suppressOnComplaint) {
-      wanted = { action: 'put', reason: 'COMPLAINT', cause: 'complaint', why: 'complaint' };
-    } else decision.reason = 'complaint; SUPPRESS_ON_COMPLAINT is off';
-  } else if (decision.sesMislabel) {
-    if (settings.repairSesFalseSuppressions && !isOurSuppressionActive(summary)) {
-      wanted = {
+  }
+  if (event.type === 'complaint') {
+    return { likely: true, reason: 'COMPLAINT', since: event.occurredAt, eventId: event.id, mislabel: false };
+  }
+  return belief;
+}
+
+/** A change to SES's list the policy would like to make, and why. */
+interface WantedChange {
+  action: SuppressionAction;
+  reason: SuppressionReason | null;
+  cause: SuppressionCause;
+  why: string;
+}
+
+/** What the event calls for: nothing (with the reason), a change to SES's list, or withdrawing our pending request. */
+type Intent =
+  | { kind: 'nothing'; reason: string }
+  | { kind: 'change'; wanted: WantedChange }
+  | { kind: 'withdraw'; reason: string };
+
+function bounceWithoutChange(
+  c: Classification | null,
+  summary: RecipientSummary,
+  streak: StreakChange,
+  settings: PolicySettings,
+): string {
+  return streak.counted
+    ? `soft bounce ${summary.softStreak} of ${settings.softBounceThreshold}`
+    : `not suppressed: ${c?.verdict ?? 'unclassified'} ${c?.category ?? ''}`.trim();
+}
+
+function mislabelIntent(
+  c: Classification | null,
+  summary: RecipientSummary,
+  settings: PolicySettings,
+): Intent {
+  if (settings.repairSesFalseSuppressions && !isOurSuppressionActive(summary)) {
+    return {
+      kind: 'change',
+      wanted: {
         action: 'delete',
         reason: null,
         cause: 'ses-mislabel-repair',
         why: `SES labelled a sender-side problem (${c?.category}) Permanent and likely suppressed a good address`,
-      };
-    } else {
-      decision.reason = `SES likely suppressed a good address (sender-side ${c?.category} labelled Permanent)${
-        settings.repairSesFalseSuppressions ? '' : '; REPAIR_SES_FALSE_SUPPRESSIONS is off'
-      }`;
-    }
-  } else if (event.type === 'bounce') {
-    decision.reason = streakCounted
-      ? `soft bounce ${summary.softStreak} of ${settings.softBounceThreshold}`
-      : `not suppressed: ${c?.verdict ?? 'unclassified'} ${c?.category ?? ''}`.trim();
-  } else if (runBroken && isOurStreakSuppression(summary)) {
-    const why = `the delivery of ${event.occurredAt} lies inside the soft-bounce run we suppressed for`;
-    if (summary.suppression?.state === 'confirmed') {
-      wanted = { action: 'delete', reason: null, cause: 'soft-bounce-streak-revoked', why };
-    } else if (summary.suppression) {
-      // SES was not asked yet (pending) or never will be (dry run): withdrawing the request is enough, the worker
-      // drops a message whose requestId the summary no longer waits for.
-      summary.suppression = { ...summary.suppression, state: 'cancelled', updatedAt: event.recordedAt };
-      decision.action = 'lift-suppression';
-      decision.reason = `${why}; the pending request is withdrawn`;
-    }
-  } else if (event.type === 'delivery') {
-    decision.reason = 'delivery resets the soft-bounce streak';
+      },
+    };
   }
+  const off = settings.repairSesFalseSuppressions ? '' : '; REPAIR_SES_FALSE_SUPPRESSIONS is off';
+  return {
+    kind: 'nothing',
+    reason: `SES likely suppressed a good address (sender-side ${c?.category} labelled Permanent)${off}`,
+  };
+}
 
-  if (wanted === null) return { summary, decision, request: null };
+function brokenRunIntent(summary: RecipientSummary, event: RecipientEvent): Intent {
+  const why = `the delivery of ${event.occurredAt} lies inside the soft-bounce run we suppressed for`;
+  if (summary.suppression?.state === 'confirmed') {
+    return {
+      kind: 'change',
+      wanted: { action: 'delete', reason: null, cause: 'soft-bounce-streak-revoked', why },
+    };
+  }
+  // SES was not asked yet (pending) or never will be (dry run): withdrawing the request is enough, the worker
+  // drops a message whose requestId the summary no longer waits for.
+  return { kind: 'withdraw', reason: `${why}; the pending request is withdrawn` };
+}
 
+/** Step 4: what the event calls for, first match wins. */
+function intentOf(
+  summary: RecipientSummary,
+  event: RecipientEvent,
+  streak: StreakChange,
+  settings: PolicySettings,
+): Intent {
+  const c = event.classification;
+  if (onAccountList(event)) {
+    return { kind: 'nothing', reason: 'already on the account suppression list (SES did not send)' };
+  }
+  if (event.type === 'bounce' && c?.suppress) {
+    return {
+      kind: 'change',
+      wanted: { action: 'put', reason: 'BOUNCE', cause: 'hard-bounce', why: `hard bounce: ${c.category}` },
+    };
+  }
+  if (streak.runBefore === null && streak.runAfter !== null) {
+    const { from, to } = streak.runAfter;
+    const why = `${settings.softBounceThreshold} soft bounces within ${settings.softBounceWindowDays} days without a delivery (${from} to ${to})`;
+    return { kind: 'change', wanted: { action: 'put', reason: 'BOUNCE', cause: 'soft-bounce-streak', why } };
+  }
+  if (event.type === 'complaint') {
+    return settings.suppressOnComplaint
+      ? {
+          kind: 'change',
+          wanted: { action: 'put', reason: 'COMPLAINT', cause: 'complaint', why: 'complaint' },
+        }
+      : { kind: 'nothing', reason: 'complaint; SUPPRESS_ON_COMPLAINT is off' };
+  }
+  if (isSesMislabel(event)) return mislabelIntent(c, summary, settings);
+  if (event.type === 'bounce')
+    return { kind: 'nothing', reason: bounceWithoutChange(c, summary, streak, settings) };
+  if (streak.runBroken && isOurStreakSuppression(summary)) return brokenRunIntent(summary, event);
+  return { kind: 'nothing', reason: 'delivery resets the soft-bounce streak' };
+}
+
+function decisionAction(wanted: WantedChange): Decision['action'] {
+  if (wanted.action === 'put') return 'suppress';
+  return wanted.cause === 'soft-bounce-streak-revoked' ? 'lift-suppression' : 'repair-ses-suppression';
+}
+
+/**
+ * Step 5: a wanted change becomes a request unless we already suppress (for a put), the address is allowlisted (for
+ * a put), or this is a dry run (the summary records it, SES is not asked).
+ */
+function requestChange(
+  summary: RecipientSummary,
+  event: RecipientEvent,
+  wanted: WantedChange,
+  decision: Decision,
+  settings: PolicySettings,
+  allowlisted: boolean,
+): PolicyResult {
   if (wanted.action === 'put' && isOurSuppressionActive(summary)) {
-    decision.reason = `${wanted.why}; already suppressed (${summary.suppression?.state})`;
-    return { summary, decision, request: null };
+    const reason = `${wanted.why}; already suppressed (${summary.suppression?.state})`;
+    return { summary, decision: { ...decision, reason }, request: null };
   }
   if (wanted.action === 'put' && allowlisted) {
-    decision.allowlisted = true;
-    decision.reason = `allowlisted: would have suppressed (${wanted.reason}, ${wanted.why})`;
-    return { summary, decision, request: null };
+    const reason = `allowlisted: would have suppressed (${wanted.reason}, ${wanted.why})`;
+    return { summary, decision: { ...decision, allowlisted: true, reason }, request: null };
   }
-
-  decision.action =
-    wanted.action === 'put'
-      ? 'suppress'
-      : wanted.cause === 'soft-bounce-streak-revoked'
-        ? 'lift-suppression'
-        : 'repair-ses-suppression';
-  decision.suppressionReason = wanted.reason;
-  decision.reason = wanted.why;
   const status: SuppressionStatus = {
     state: settings.dryRun ? 'dry-run' : 'pending',
     action: wanted.action,
@@ -477,11 +540,57 @@ export function applyEvent(
     requestId: event.id,
     updatedAt: event.recordedAt,
   };
-  summary.suppression = status;
-  if (settings.dryRun) {
-    decision.dryRun = true;
-    decision.reason = `dry run: ${wanted.why}`;
-    return { summary, decision, request: null };
+  const requested: Decision = {
+    ...decision,
+    action: decisionAction(wanted),
+    suppressionReason: wanted.reason,
+    reason: settings.dryRun ? `dry run: ${wanted.why}` : wanted.why,
+    dryRun: settings.dryRun,
+  };
+  return {
+    summary: { ...summary, suppression: status },
+    decision: requested,
+    request: settings.dryRun ? null : requestFromStatus(event.email, status),
+  };
+}
+
+/** Applies one event to the recipient's summary and decides what, if anything, to ask SES for. */
+export function applyEvent(
+  previous: RecipientSummary | null,
+  event: RecipientEvent,
+  settings: PolicySettings,
+  allowlisted: boolean,
+): PolicyResult {
+  const counted = countEvent(previous, event);
+  const { summary: streaked, change } = advanceStreak(counted, event, settings);
+  const summary = { ...streaked, sesSuppression: sesBeliefAfter(streaked.sesSuppression, event) };
+  const intent = intentOf(summary, event, change, settings);
+  const decision: Decision = {
+    action: 'none',
+    reason: intent.kind === 'change' ? intent.wanted.why : intent.reason,
+    suppressionReason: null,
+    softStreak: summary.softStreak,
+    countsTowardStreak: change.counted,
+    sesMislabel: isSesMislabel(event),
+    allowlisted: false,
+    dryRun: false,
+  };
+  switch (intent.kind) {
+    case 'nothing':
+      return { summary, decision, request: null };
+    case 'withdraw': {
+      const suppression = summary.suppression && {
+        ...summary.suppression,
+        state: 'cancelled' as const,
+        updatedAt: event.recordedAt,
+      };
+      return {
+        summary: { ...summary, suppression },
+        decision: { ...decision, action: 'lift-suppression' },
+        request: null,
+      };
+    }
+    case 'change':
+      return requestChange(summary, event, intent.wanted, decision, settings, allowlisted);
   }
-  return { summary, decision, request: requestFromStatus(event.email, status) };
 }
