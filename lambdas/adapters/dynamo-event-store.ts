@@ -9,7 +9,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { coveringDomains } from '../domain/allowlist.ts';
 import type {
   Allowlist,
   CompleteSuppressionInput,
@@ -19,6 +18,7 @@ import type {
   StoredSummary,
   SuppressionStateStore,
 } from '../domain/ports.ts';
+import type { AllowlistKind } from '../domain/records.ts';
 import { again, done, retry, sleep } from '../domain/retry.ts';
 import {
   allowlistKeyOf,
@@ -248,7 +248,7 @@ export class DynamoAllowlist implements Allowlist {
     private readonly options: { tableName: string; cacheSeconds: number; now: () => Date },
   ) {}
 
-  async isAllowlisted(email: string, domain: string): Promise<boolean> {
+  async has(kind: AllowlistKind, value: string): Promise<boolean> {
     const now = this.options.now().getTime();
     if (!this.cache || now - this.cache.loadedAt >= this.options.cacheSeconds * 1000) {
       // The promise is cached, so the records of a batch share one load instead of each starting its own.
@@ -259,7 +259,7 @@ export class DynamoAllowlist implements Allowlist {
       });
     }
     const { addresses, domains } = await this.cache.entries;
-    return addresses.has(email) || coveringDomains(domain).some((suffix) => domains.has(suffix));
+    return (kind === 'address' ? addresses : domains).has(value);
   }
 
   private async load(): Promise<{ addresses: Set<string>; domains: Set<string> }> {

@@ -41,6 +41,7 @@ import {
 } from './rules/index.ts';
 import { DOMAIN_CATEGORIES, MAILBOX_CATEGORIES, SMTP_PHASES, type SmtpPhase } from './rules/phase.ts';
 import type { CodePattern, CodeRule, Phrase, SesRule, TextRule } from './rules/types.ts';
+import { codesInText, isDigitAt, type StatusCode, statusFieldCode } from './status-code.ts';
 
 /** Only the head of a diagnostic is read: the reason is always near the start, and 10 MB must not cost 10 MB. */
 export const MAX_SCANNED_CHARS = 4096;
@@ -50,14 +51,6 @@ const MAX_TEXT_CODES = 8;
 // ---------------------------------------------------------------------------------------------------------------
 // Enhanced status codes
 
-interface Code {
-  readonly klass: number;
-  readonly subject: number;
-  readonly detail: number;
-  readonly text: string;
-}
-
-const CODE_IN_TEXT = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)/g;
 /**
  * The reply-code prefix of a continuation line in a multi-line reply ("\n550-5.7.1 "). Removed before phrase
  * matching so wording that wraps across lines (Gmail wraps at ~70 characters) still reads as one sentence.
@@ -66,66 +59,17 @@ const CONTINUATION = /[\r\n]+[ \t]*(?:[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}[ \
 /** The basic reply code at the start of a diagnostic ("smtp; 550 ...", "SMTP;550-...", "550 ..."). */
 const REPLY = /^\s*(?:[a-z][\w-]*\s*;\s*)?([245])\d\d(?:[\s-]|$)/i;
 
-function toCode(klass: string, subject: string, detail: string): Code {
-  const k = Number(klass);
-  const s = Number(subject);
-  const d = Number(detail);
-  return { klass: k, subject: s, detail: d, text: `${k}.${s}.${d}` };
-}
-
 /** 0: X.0.0 says only the class; 1: X.s.0 adds the subject; 2: a full code. */
-function specificity(code: Code): number {
+function specificity(code: StatusCode): number {
   if (code.detail !== 0) return 2;
   return code.subject === 0 ? 0 : 1;
 }
 
-const DOT = 0x2e;
-const ZERO = 0x30;
-
-/** Up to three decimal digits at `at`: [value, digits read]. */
-function readNumber(text: string, at: number): [number, number] {
-  let value = 0;
-  let digits = 0;
-  while (digits < 3) {
-    const d = text.charCodeAt(at + digits) - ZERO;
-    if (!(d >= 0 && d <= 9)) break;
-    value = value * 10 + d;
-    digits++;
-  }
-  return [value, digits];
-}
-
-/** `status` as an enhanced code ("5.1.1"; surrounding blanks and a leading "#" allowed), or null. Hand-parsed: hot. */
-function parseStatus(status: string): Code | null {
-  let i = 0;
-  while (i < status.length && status.charCodeAt(i) <= 0x20) i++;
-  if (status.charCodeAt(i) === 0x23) i++;
-  const klass = status.charCodeAt(i) - ZERO;
-  if ((klass !== 2 && klass !== 4 && klass !== 5) || status.charCodeAt(i + 1) !== DOT) return null;
-  const [subject, subjectDigits] = readNumber(status, i + 2);
-  const secondDot = i + 2 + subjectDigits;
-  if (subjectDigits === 0 || status.charCodeAt(secondDot) !== DOT) return null;
-  const [detail, detailDigits] = readNumber(status, secondDot + 1);
-  const end = secondDot + 1 + detailDigits;
-  const after = status.charCodeAt(end) - ZERO;
-  if (detailDigits === 0 || (after >= 0 && after <= 9)) return null;
-  const canonical =
-    i === 0 &&
-    end === status.length &&
-    (subjectDigits === 1 || status.charCodeAt(2) !== ZERO) &&
-    (detailDigits === 1 || status.charCodeAt(secondDot + 1) !== ZERO);
-  return { klass, subject, detail, text: canonical ? status : `${klass}.${subject}.${detail}` };
-}
-
 /** The code that speaks for this bounce: `status`, unless the text carries a more specific one. */
-function chooseCode(status: Code | null, text: string): Code | null {
+function chooseCode(status: StatusCode | null, text: string): StatusCode | null {
   if (status !== null && specificity(status) === 2) return status;
   let best = status;
-  CODE_IN_TEXT.lastIndex = 0;
-  for (let n = 0; n < MAX_TEXT_CODES; n++) {
-    const m = CODE_IN_TEXT.exec(text);
-    if (m === null) break;
-    const found = toCode(m[1] as string, m[2] as string, m[3] as string);
+  for (const found of codesInText(text, MAX_TEXT_CODES)) {
     if (best === null || specificity(found) > specificity(best)) best = found;
     if (specificity(best) === 2) break;
   }
@@ -154,7 +98,7 @@ export function compileCodePattern(pattern: CodePattern): CompiledPattern {
   return { klass, subject: Number(m[2]), lo, hi: m[4] === undefined ? lo : Number(m[4]) };
 }
 
-function fits(code: Code, p: CompiledPattern): boolean {
+function fits(code: StatusCode, p: CompiledPattern): boolean {
   return (
     (p.klass === null || p.klass === code.klass) &&
     (p.subject === null || p.subject === code.subject) &&
@@ -163,7 +107,7 @@ function fits(code: Code, p: CompiledPattern): boolean {
   );
 }
 
-function fitsAny(code: Code | null, patterns: readonly CompiledPattern[]): boolean {
+function fitsAny(code: StatusCode | null, patterns: readonly CompiledPattern[]): boolean {
   if (code === null) return false;
   for (const p of patterns) if (fits(code, p)) return true;
   return false;
@@ -309,7 +253,7 @@ let weak: TextMatch | null = null;
 let foundCount = 0;
 
 /** Finds the first strong and the first weak text rule (in table order) that fit the text and the code in use. */
-function matchText(text: string, code: Code | null): void {
+function matchText(text: string, code: StatusCode | null): void {
   strong = null;
   weak = null;
   foundCount = 0;
@@ -332,7 +276,7 @@ function matchText(text: string, code: Code | null): void {
   }
 }
 
-function applies(compiled: CompiledTextRule, alternative: number, code: Code | null): boolean {
+function applies(compiled: CompiledTextRule, alternative: number, code: StatusCode | null): boolean {
   for (const id of compiled.alternatives[alternative] as readonly number[])
     if (!MATCHER.has(id)) return false;
   for (const id of compiled.unless) if (MATCHER.has(id)) return false;
@@ -340,7 +284,7 @@ function applies(compiled: CompiledTextRule, alternative: number, code: Code | n
   return !fitsAny(code, compiled.notCodes);
 }
 
-function matchCode(code: Code | null): CompiledCodeRule | null {
+function matchCode(code: StatusCode | null): CompiledCodeRule | null {
   if (code === null) return null;
   const rules = CODE_RULES_BY_SUBJECT.get(code.subject);
   if (rules === undefined) return null;
@@ -363,11 +307,11 @@ interface Decision {
 const TITLE_CACHE_LIMIT = 1024;
 /** Titles by numeric code key: a hot lookup, bounded (cleared when full). */
 const titles = new Map<number, string | null>();
-function titleOf(code: Code): string | null {
+function titleOf(code: StatusCode): string | null {
   const key = code.klass * 1_000_000 + code.subject * 1_000 + code.detail;
   let title = titles.get(key);
   if (title === undefined) {
-    title = codeTitle(code.text);
+    title = codeTitle(code.code);
     if (titles.size >= TITLE_CACHE_LIMIT) titles.clear();
     titles.set(key, title);
   }
@@ -376,17 +320,17 @@ function titleOf(code: Code): string | null {
 
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-function fromCode(compiled: CompiledCodeRule, c: Code): Decision {
+function fromCode(compiled: CompiledCodeRule, c: StatusCode): Decision {
   return {
     category: compiled.rule.category,
-    evidence: `code ${c.text}${compiled.evidence}`,
+    evidence: `code ${c.code}${compiled.evidence}`,
     transientWording: false,
   };
 }
 
 // Module-level functions only on the hot path: closures created per call cost far more than the matching itself
 // under bundlers that keep function names (tsx does).
-function decide(code: Code | null, ses: SesRule | undefined): Decision {
+function decide(code: StatusCode | null, ses: SesRule | undefined): Decision {
   if (strong !== null) return strong.decision;
   const codeRule = matchCode(code); // only when no specific wording decided: it is not free
   if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
@@ -441,7 +385,7 @@ const NEXT_REPLY = /(?:\n|<\s)\s*([245]\d\d)(?=[ -]|$)/g;
  * session noise around it ("503 5.0.0 Need RCPT", "421 too many errors"). Returns `text` itself when it holds one
  * reply. Works on the raw text: a new reply is told by its line break.
  */
-function decisiveReply(text: string, status: Code | null): string {
+function decisiveReply(text: string, status: StatusCode | null): string {
   // A further reply needs a line break or a transcript's "< ": most diagnostics have neither (native scans, no regex).
   if (text.indexOf('\n') < 0 && text.indexOf('< ') < 0 && text.indexOf('<\t') < 0) return text;
   const first = FIRST_REPLY.exec(text);
@@ -460,7 +404,7 @@ function decisiveReply(text: string, status: Code | null): string {
   let chosen = 0;
   if (status !== null && specificity(status) === 2) {
     for (let i = 0; i < starts.length; i++) {
-      if (hasCode(text.slice(starts[i], starts[i + 1] ?? text.length), status.text)) {
+      if (hasCode(text.slice(starts[i], starts[i + 1] ?? text.length), status.code)) {
         chosen = i;
         break;
       }
@@ -473,9 +417,7 @@ function decisiveReply(text: string, status: Code | null): string {
 
 function hasCode(reply: string, code: string): boolean {
   for (let at = reply.indexOf(code); at >= 0; at = reply.indexOf(code, at + 1)) {
-    const after = reply.charCodeAt(at + code.length) - ZERO;
-    const before = reply.charCodeAt(at - 1) - ZERO;
-    if (!(after >= 0 && after <= 9) && !(before >= 0 && before <= 9)) return true;
+    if (!isDigitAt(reply, at + code.length) && !isDigitAt(reply, at - 1)) return true;
   }
   return false;
 }
@@ -527,13 +469,13 @@ function hedged(category: Category): boolean {
 }
 
 /** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */
-function codeSaysDead(code: Code | null): boolean {
+function codeSaysDead(code: StatusCode | null): boolean {
   const rule = matchCode(code);
   return rule !== null && !rule.rule.weak && CATEGORY_POLICY[rule.rule.category].deadAddress;
 }
 
 /** What the phase does to a decision (see rules/phase.ts). */
-function withPhase(decision: Decision, phase: SmtpPhase, code: Code | null): Decision {
+function withPhase(decision: Decision, phase: SmtpPhase, code: StatusCode | null): Decision {
   const { category } = decision;
   const beforeRcpt = phase === 'CONN' || phase === 'HELO' || phase === 'MAIL';
   if (
@@ -568,7 +510,7 @@ function classifyUnsafe(input: BounceInput): Classification {
   const rawText = asString(input.diagnosticCode);
   const text = rawText.length > MAX_SCANNED_CHARS ? rawText.slice(0, MAX_SCANNED_CHARS) : rawText;
   const rawStatus = asString(input.status);
-  const status = parseStatus(rawStatus);
+  const status = statusFieldCode(rawStatus);
   const reply = decisiveReply(text, status);
   const wording = reply.includes('\n') ? reply.replace(CONTINUATION, ' ') : reply;
   const code = chooseCode(status, wording);
@@ -639,7 +581,7 @@ function classifyUnsafe(input: BounceInput): Classification {
   if (status === null && rawStatus.trim() !== '')
     evidence += `; ignored status ${JSON.stringify(rawStatus.slice(0, 24))}`;
 
-  const used = code?.text ?? null;
+  const used = code?.code ?? null;
   return {
     verdict: hard ? 'hard' : 'soft',
     category,

@@ -70,8 +70,9 @@ export interface SuppressionQueue {
   send(request: SuppressionRequest): Promise<void>;
 }
 
+/** The processor's view of the allowlist: whether one entry exists (coverage is domain/allowlist.ts's rule). */
 export interface Allowlist {
-  isAllowlisted(email: string, domain: string): Promise<boolean>;
+  has(kind: AllowlistKind, value: string): Promise<boolean>;
 }
 
 /** SES's entry for an address on the account suppression list. */

@@ -1,6 +1,7 @@
 // Use case of the processor: one inbound message → parsed → one recorded event per recipient (exactly once) →
 // suppression requests queued. No AWS, no logger: the handler turns the returned outcomes into logs and metrics.
 
+import { allowlistCoverage } from './allowlist.ts';
 import type { BounceInput, Classification } from './classification.ts';
 import type { Allowlist, EventStore, SuppressionQueue } from './ports.ts';
 import { buildRecipientEvents, type InvalidRecipient, type RecipientEvent } from './recipient-event.ts';
@@ -61,7 +62,9 @@ export async function recordRecipientEvent(
   event: RecipientEvent,
   deps: ProcessorDependencies,
 ): Promise<RecipientOutcome> {
-  const allowlisted = await deps.allowlist.isAllowlisted(event.email, event.domain);
+  const allowlisted =
+    (await allowlistCoverage((kind, value) => deps.allowlist.has(kind, value), event.email, event.domain)) !==
+    null;
   const policy: RetryPolicy = {
     attempts: MAX_ATTEMPTS,
     // Jittered, growing pauses after a transaction conflict; a changed summary is re-read at once.

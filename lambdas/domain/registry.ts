@@ -10,19 +10,16 @@ import {
   type UsableAs,
 } from './registry-data.ts';
 import { PROVIDER_CODES, type ProviderCode } from './registry-providers.ts';
+import {
+  codesInText,
+  MAX_CODE_TEXT,
+  parseEnhancedStatusCode,
+  type StatusClass,
+  type StatusCode,
+} from './status-code.ts';
 
 export type { RegistryEntry, UsableAs } from './registry-data.ts';
 export { USABLE_AS } from './registry-data.ts';
-
-export type StatusClass = 2 | 4 | 5;
-
-export interface ParsedStatusCode {
-  klass: StatusClass;
-  subject: number;
-  detail: number;
-  /** Normalised form, e.g. "5.1.1". */
-  code: string;
-}
 
 export interface ProviderMeaning {
   provider: string;
@@ -85,28 +82,9 @@ const PROVIDERS_BY_SPECIFICITY: readonly ProviderCode[] = [...PROVIDER_CODES].so
   (a, b) => a.detailTo - a.detailFrom - (b.detailTo - b.detailFrom),
 );
 
-// Longest plausible code: "5.999.999" plus surrounding whitespace; anything longer is rejected before the regex.
-const MAX_CODE_TEXT = 64;
-const CODE_PATTERN = /^([0-9])\.([0-9]{1,3})\.([0-9]{1,3})$/;
-const CODE_IN_TEXT = /(?<![0-9.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?![0-9]|\.[0-9])/;
 const SHOWN_INPUT = 60;
 
-/**
- * Strictly parses an enhanced status code string ("5.1.1", surrounding whitespace allowed; leading zeros are
- * normalised away). Returns null for anything else, including text that merely contains a code.
- */
-export function parseEnhancedStatusCode(text: unknown): ParsedStatusCode | null {
-  if (typeof text !== 'string' || text.length > MAX_CODE_TEXT) return null;
-  const match = CODE_PATTERN.exec(text.trim());
-  if (match === null) return null;
-  const klass = Number(match[1]);
-  if (klass !== 2 && klass !== 4 && klass !== 5) return null;
-  const subject = Number(match[2]);
-  const detail = Number(match[3]);
-  return { klass, subject, detail, code: `${klass}.${subject}.${detail}` };
-}
-
-function findProvider(parsed: ParsedStatusCode): ProviderCode | undefined {
+function findProvider(parsed: StatusCode): ProviderCode | undefined {
   return PROVIDERS_BY_SPECIFICITY.find(
     (p) =>
       (p.klass === null || p.klass === parsed.klass) &&
@@ -120,7 +98,7 @@ function subjectTitleOf(subject: number): string | null {
   return SUBJECT_INFO[subject]?.title ?? null;
 }
 
-function fallbackTitle(parsed: ParsedStatusCode): string {
+function fallbackTitle(parsed: StatusCode): string {
   const subjectTitle = subjectTitleOf(parsed.subject);
   const classTitle = CLASS_INFO[parsed.klass].title.toLowerCase();
   return subjectTitle === null
@@ -128,7 +106,7 @@ function fallbackTitle(parsed: ParsedStatusCode): string {
     : `Unregistered ${subjectTitle.toLowerCase()} code (${classTitle})`;
 }
 
-function titleOf(parsed: ParsedStatusCode): string {
+function titleOf(parsed: StatusCode): string {
   const entry = REGISTRY_BY_KEY.get(`${parsed.subject}.${parsed.detail}`);
   if (entry !== undefined) return entry.title;
   return findProvider(parsed)?.title ?? fallbackTitle(parsed);
@@ -184,19 +162,18 @@ function malformedReason(input: unknown): { shown: string; reason: string } {
   const text = input.trim();
   if (text.length === 0) return { shown, reason: 'The code is empty.' };
   if (text.length > MAX_CODE_TEXT) {
-    const inside = CODE_IN_TEXT.exec(text.slice(0, 4096));
-    const hint =
-      inside === null ? '' : ` It contains ${inside[1]}.${inside[2]}.${inside[3]}; explain that instead.`;
+    const [inside] = codesInText(text.slice(0, 4096), 1);
+    const hint = inside === undefined ? '' : ` It contains ${inside.written}; explain that instead.`;
     return {
       shown,
       reason: `This is a text of ${input.length} characters, not a code like 5.1.1.${hint}`,
     };
   }
-  const inside = CODE_IN_TEXT.exec(text);
-  if (inside !== null) {
+  const [inside] = codesInText(text, 1);
+  if (inside !== undefined) {
     return {
       shown,
-      reason: `Expected only the code; the text contains ${inside[1]}.${inside[2]}.${inside[3]}: explain that instead.`,
+      reason: `Expected only the code; the text contains ${inside.written}: explain that instead.`,
     };
   }
   const parts = text.split('.');

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   codeTitle,
   explainCode,
-  parseEnhancedStatusCode,
   REGISTRY,
   REGISTRY_CODES,
   USABLE_AS,
 } from '../../lambdas/domain/registry.ts';
 import { PROVIDER_CODES } from '../../lambdas/domain/registry-providers.ts';
+import { parseEnhancedStatusCode } from '../../lambdas/domain/status-code.ts';
 
 interface IanaRow {
   code: string;
