@@ -13,7 +13,7 @@ const pinned = JSON.parse(readFileSync(new URL('./logical-ids.json', import.meta
 >;
 
 /** "LogicalId Type" of every resource, sorted; outputs as "LogicalId Output". */
-export function logicalIds(settings: Record<string, unknown>): string[] {
+function logicalIds(settings: Record<string, unknown>): string[] {
   const template = synthesize(settings).template.toJSON() as {
     Resources: Record<string, { Type: string }>;
     Outputs?: Record<string, unknown>;
