@@ -1,5 +1,6 @@
 // The one typed settings object of the stack, its documented defaults, and how it is read from CDK context
 // (cdk.json "context" or `-c key=value`): every value is validated here so a bad setting fails synth by name.
+import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import {
@@ -141,13 +142,20 @@ const list = z.preprocess(
   z.array(z.string().min(1)),
 );
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+/**
+ * A string matching `pattern`, or a CDK token (the construct's props may name a resource of the same app, e.g.
+ * `topic.topicArn`): a token's value is only known at deploy time, where CloudFormation checks it.
+ */
+const matching = (pattern: RegExp, message: string) =>
+  z.string().refine((value) => Token.isUnresolved(value) || pattern.test(value), message);
 const share = z.coerce.number().gt(0).lt(1);
 const retentionValues = Object.values(RetentionDays).filter(
   (value): value is number => typeof value === 'number',
 );
-const configurationSetName = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-", at most 64 characters');
+const configurationSetName = matching(
+  /^[A-Za-z0-9_-]{1,64}$/,
+  'letters, digits, "_" and "-", at most 64 characters',
+);
 
 const settingsSchema = z
   .object({
@@ -164,18 +172,10 @@ const settingsSchema = z
     repairSesFalseSuppressions: bool,
     dryRun: bool,
     suppressionRatePerSecond: z.coerce.number().gt(0).max(1, 'SES allows 1 suppression-list call per second'),
-    tableName: optionalText.pipe(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')
-        .optional(),
-    ),
+    tableName: optionalText.pipe(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name').optional()),
     tableDeletionProtection: bool,
     existingTopicArn: optionalText.pipe(
-      z
-        .string()
-        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
-        .optional(),
+      matching(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),
     ),
     configurationSetName: optionalText.pipe(configurationSetName.optional()),
     useExistingConfigurationSet: bool,
@@ -195,7 +195,15 @@ const settingsSchema = z
     alarmHardBounceRate: share,
     alarmComplaintRate: share,
     alarmRateMinimumVolume: int(0, 1_000_000_000),
-    alarmEmail: optionalText.pipe(z.email().optional()),
+    alarmEmail: optionalText.pipe(
+      z
+        .string()
+        .refine(
+          (value) => Token.isUnresolved(value) || z.email().safeParse(value).success,
+          'an e-mail address',
+        )
+        .optional(),
+    ),
   })
   .strict();
 
@@ -269,7 +277,8 @@ function authorizationFrom(
   }
   if (
     userPoolArn === undefined ||
-    !/^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/\S+$/.test(userPoolArn)
+    (!Token.isUnresolved(userPoolArn) &&
+      !/^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/\S+$/.test(userPoolArn))
   ) {
     throw new InvalidSettingError(
       `apiCognitoUserPoolArn: a Cognito user pool ARN is required when apiAuthorization is "cognito" (got ${JSON.stringify(userPoolArn)})`,
@@ -303,4 +312,24 @@ export function settingsFromContext(tryGetContext: (key: string) => unknown): Se
     if (value !== undefined) raw[key] = value;
   }
   return resolveSettings(raw);
+}
+
+/**
+ * Validates typed settings (the SesBounceProcessor construct's props) over the defaults with exactly the checks
+ * settings from context get: the same InvalidSettingError naming every bad key.
+ */
+export function resolveProps(props: Partial<SesBounceProcessorSettings>): SesBounceProcessorSettings {
+  const { apiAuthorization, ...rest } = props;
+  return resolveSettings({ ...rest, ...(apiAuthorization && flattenAuthorization(apiAuthorization)) });
+}
+
+/** `apiAuthorization` the way context gives it: its type, and the Cognito settings as keys of their own. */
+function flattenAuthorization(authorization: ApiAuthorization): Record<string, unknown> {
+  if (authorization.type === 'iam') return { apiAuthorization: 'iam' };
+  return {
+    apiAuthorization: 'cognito',
+    apiCognitoUserPoolArn: authorization.userPoolArn,
+    apiCognitoScopes: authorization.scopes,
+    apiCognitoAdminScopes: authorization.adminScopes,
+  };
 }

@@ -53,11 +53,11 @@ export class NotificationTopic extends Construct {
   }
 
   // SES publishes only to topics in its own region (the region the stack deploys to): refuse another region at
-  // synth when the stack's region is known, and at deploy time (a template rule) when it is not.
+  // synth when both regions are known, and at deploy time (a template rule) when one is not (e.g. a token ARN).
   private requireStackRegion(topicArn: string): void {
     const topicRegion = Arn.split(topicArn, ArnFormat.NO_RESOURCE_NAME).region ?? '';
     const stackRegion = Stack.of(this).region;
-    if (!Token.isUnresolved(stackRegion)) {
+    if (!Token.isUnresolved(stackRegion) && !Token.isUnresolved(topicRegion)) {
       if (topicRegion !== stackRegion) {
         throw new InvalidSettingError(
           `existingTopicArn: the topic is in ${topicRegion} but the stack deploys to ${stackRegion}; SES publishes only to topics in its own region.`,
