@@ -1,9 +1,17 @@
-// The one Lambda function shape of this app: runtime, arm64, local esbuild bundling, log group and the Powertools
-// environment are fixed here so every function gets them the same way.
+// The one Lambda function shape of this app: runtime, arm64, local esbuild bundling (or the bundles the package
+// ships), log group and the Powertools environment are fixed here so every function gets them the same way.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  Code,
+  type FunctionOptions,
+  Function as LambdaFunction,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -12,6 +20,29 @@ import type { BounceStore } from './store.ts';
 
 /** Repository root, resolved from this file so synth works from any working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Every function of this app: its bundle's name and its handler file, relative to the repository root. */
+export const LAMBDA_ENTRIES = {
+  processor: 'lambdas/handlers/processor.ts',
+  'suppression-worker': 'lambdas/handlers/suppression-worker.ts',
+  'query-api': 'lambdas/handlers/query-api.ts',
+  'identity-notifications': 'infra/handlers/identity-notifications.ts',
+} as const;
+export type LambdaName = keyof typeof LAMBDA_ENTRIES;
+
+/**
+ * Where the package ships its pre-bundled functions (`npm run build`: dist/lambdas/<name>/index.mjs). In the
+ * package this module is bundled into dist/index.js, so the directory is its sibling dist/lambdas/; run from the
+ * sources (this repository's `cdk synth`, the tests) it names infra/constructs/lambdas/, which does not exist, and
+ * the functions are bundled from their sources at synth.
+ */
+export const PREBUNDLED_LAMBDAS_DIR = fileURLToPath(new URL('./lambdas/', import.meta.url));
+
+/** The pre-bundled code directory of a function, when this module runs from the built package. */
+export function prebundledCode(name: LambdaName): string | undefined {
+  const dir = join(PREBUNDLED_LAMBDAS_DIR, name);
+  return existsSync(join(dir, 'index.mjs')) ? dir : undefined;
+}
 
 /** Runtime of every function: the newest Node.js runtime (cdk-nag AwsSolutions-L1 checks for it). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -60,8 +91,8 @@ export interface PowertoolsSettings {
 }
 
 export interface BounceFunctionProps {
-  /** Handler file relative to the repository root, e.g. `lambdas/handlers/processor.ts`. */
-  readonly entry: string;
+  /** Which function (its handler file is LAMBDA_ENTRIES[code]). */
+  readonly code: LambdaName;
   readonly description: string;
   readonly powertools: PowertoolsSettings;
   readonly timeout: Duration;
@@ -71,7 +102,7 @@ export interface BounceFunctionProps {
 }
 
 export class BounceFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: BounceFunctionProps) {
@@ -84,12 +115,8 @@ export class BounceFunction extends Construct {
     // An own role instead of AWSLambdaBasicExecutionRole: write access to this function's log group only.
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(role);
-    this.function = new NodejsFunction(this, 'Function', {
+    const options: FunctionOptions & { runtime: Runtime } = {
       role,
-      entry: `${PROJECT_ROOT}${props.entry}`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -107,19 +134,35 @@ export class BounceFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        target: BUNDLE_OPTIONS.target,
-        format: OutputFormat.ESM,
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourceMap,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        externalModules: [...BUNDLE_OPTIONS.externalModules],
-        banner: BUNDLE_OPTIONS.banner,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-      },
-    });
+    };
+    const prebundled = prebundledCode(props.code);
+    // From the package: the bundle built with BUNDLE_OPTIONS at pack time (no esbuild needed where it is used).
+    this.function =
+      prebundled !== undefined
+        ? new LambdaFunction(this, 'Function', {
+            ...options,
+            code: Code.fromAsset(prebundled),
+            handler: 'index.handler',
+          })
+        : new NodejsFunction(this, 'Function', {
+            ...options,
+            entry: `${PROJECT_ROOT}${LAMBDA_ENTRIES[props.code]}`,
+            handler: 'handler',
+            projectRoot: PROJECT_ROOT,
+            depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+            bundling: {
+              forceDockerBundling: false,
+              target: BUNDLE_OPTIONS.target,
+              format: OutputFormat.ESM,
+              minify: BUNDLE_OPTIONS.minify,
+              sourceMap: BUNDLE_OPTIONS.sourceMap,
+              sourceMapMode: SourceMapMode.DEFAULT,
+              sourcesContent: false,
+              externalModules: [...BUNDLE_OPTIONS.externalModules],
+              banner: BUNDLE_OPTIONS.banner,
+              mainFields: [...BUNDLE_OPTIONS.mainFields],
+            },
+          });
   }
 
   /** Sets settings' variables (names and format from lambdas/config.ts). */

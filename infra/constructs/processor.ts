@@ -58,7 +58,7 @@ export class NotificationProcessor extends Construct {
     );
 
     this.function = new BounceFunction(this, 'Processor', {
-      entry: 'lambdas/handlers/processor.ts',
+      code: 'processor',
       description:
         'Classifies and records SES bounce/complaint/delivery notifications, requests suppressions',
       powertools: props.powertools,

@@ -87,7 +87,7 @@ export class QueryApi extends Construct {
   constructor(scope: Construct, id: string, props: QueryApiProps) {
     super(scope, id);
     this.function = new BounceFunction(this, 'QueryFunction', {
-      entry: 'lambdas/handlers/query-api.ts',
+      code: 'query-api',
       description: 'Serves bounce history, recipient state, statistics and code explanations',
       powertools: props.powertools,
       timeout: Duration.seconds(29),

@@ -91,7 +91,7 @@ export class SesWiring extends Construct {
     const identityArns = props.notificationIdentities.map(identityArn);
     const topicPolicy = props.allowSesIdentities(identityArns);
     const handler = new BounceFunction(this, 'IdentityNotifications', {
-      entry: 'infra/handlers/identity-notifications.ts',
+      code: 'identity-notifications',
       description: "Points SES identities' notifications at the topic and restores them on delete",
       powertools: props.powertools,
       timeout: Duration.minutes(1),

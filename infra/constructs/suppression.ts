@@ -59,7 +59,7 @@ export class SuppressionWorker extends Construct {
     this.deadLetterQueue = queues.deadLetterQueue;
 
     this.function = new BounceFunction(this, 'Worker', {
-      entry: 'lambdas/handlers/suppression-worker.ts',
+      code: 'suppression-worker',
       description: 'Applies suppression-list changes to SES at the configured rate',
       powertools: props.powertools,
       timeout,
