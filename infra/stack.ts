@@ -1,6 +1,8 @@
 // The standalone stack of `npx cdk deploy`: the SesBounceProcessor construct and the outputs the operator needs.
 // The construct's id is `Default`, which CDK leaves out of logical ids, so every resource keeps the logical id it
-// had when this stack built the parts itself (test/infra/logical-ids.test.ts): a redeploy replaces nothing.
+// had when this stack built the parts itself (test/infra/logical-ids.test.ts): a redeploy replaces nothing but the
+// API Gateway deployment, whose id hashes the API's template with its construct paths (it holds no state; CDK
+// replaces it on every API change).
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SesBounceProcessor } from './construct.ts';

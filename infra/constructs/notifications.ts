@@ -53,11 +53,14 @@ export class NotificationTopic extends Construct {
   }
 
   // SES publishes only to topics in its own region (the region the stack deploys to): refuse another region at
-  // synth when both regions are known, and at deploy time (a template rule) when one is not (e.g. a token ARN).
+  // synth when the stack's region is known, and at deploy time (a template rule) when it is not. A topic ARN that is
+  // a token (a topic of the same app) has no region to compare until deploy time, and a template rule may not split
+  // it (CloudFormation allows no Fn::Split in Rules): a topic of the same stack is in the stack's region anyway.
   private requireStackRegion(topicArn: string): void {
+    if (Token.isUnresolved(topicArn)) return;
     const topicRegion = Arn.split(topicArn, ArnFormat.NO_RESOURCE_NAME).region ?? '';
     const stackRegion = Stack.of(this).region;
-    if (!Token.isUnresolved(stackRegion) && !Token.isUnresolved(topicRegion)) {
+    if (!Token.isUnresolved(stackRegion)) {
       if (topicRegion !== stackRegion) {
         throw new InvalidSettingError(
           `existingTopicArn: the topic is in ${topicRegion} but the stack deploys to ${stackRegion}; SES publishes only to topics in its own region.`,
