@@ -43,6 +43,7 @@ interface PackResult {
   files: { path: string; size: number }[];
 }
 interface Synthesized {
+  requireGivesSameClass: boolean;
   violations: { rule: string; resources: string[] }[];
   functions: Record<string, { logicalId: string; path: string }>;
 }
@@ -55,6 +56,7 @@ let synthesized: Synthesized;
 let synthStderr: string;
 
 const HARNESS = `
+import { createRequire } from 'node:module';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SesBounceProcessor } from 'ses-bounce-processor';
@@ -74,6 +76,8 @@ const functions = {
   'identity-notifications': bounces.parts.sesWiring.identityNotificationFunction.function,
 };
 process.stdout.write(JSON.stringify({
+  // A CommonJS app gets the same module (Node's require of an ES module).
+  requireGivesSameClass: createRequire(import.meta.url)('ses-bounce-processor').SesBounceProcessor === SesBounceProcessor,
   violations,
   functions: Object.fromEntries(
     Object.entries(functions).map(([name, fn]) => [name, { logicalId: stack.getLogicalId(fn.node.defaultChild), path: fn.node.path }]),
@@ -216,6 +220,10 @@ describe('the package in a fresh CDK app', () => {
     expect(withoutCode(await appTemplate())).toEqual(
       withoutCode(Template.fromStack(stack).toJSON() as CfnTemplate),
     );
+  });
+
+  it('can be required from CommonJS as well', () => {
+    expect(synthesized.requireGivesSameClass).toBe(true);
   });
 
   it('passes cdk-nag AwsSolutions with nothing unacknowledged', () => {
