@@ -30,6 +30,7 @@ export const ENV = {
   suppressionRatePerSecond: 'SUPPRESSION_RATE_PER_SECOND',
   cursorSigningSecret: 'CURSOR_SIGNING_SECRET',
   corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
+  eventBus: 'EVENT_BUS',
   // Read by Powertools itself; the defaults below apply when the deployment sets none.
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
@@ -45,6 +46,7 @@ export const CONFIG_DEFAULTS = {
   allowlistCacheSeconds: 60,
   suppressionRatePerSecond: 1,
   metricsNamespace: 'SesBounceProcessor',
+  eventBus: 'default',
 } as const;
 
 /** Inclusive bounds of the whole-number settings (the CDK settings validate against the same bounds). */
@@ -63,6 +65,16 @@ export function isCorsOrigin(origin: string): boolean {
   return origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin);
 }
 export const CORS_ORIGIN_MESSAGE = 'origins like https://app.example.com (scheme and host, no path), or *';
+
+/** An EventBridge event bus ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
+export const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
+/** Where state-change events go: the account's default bus, an existing bus, or nowhere (no publisher deployed). */
+export type EventBusSetting = 'default' | 'none' | string;
+export function isEventBusSetting(value: string): boolean {
+  return value === 'default' || value === 'none' || EVENT_BUS_ARN.test(value);
+}
+export const EVENT_BUS_MESSAGE =
+  'default, none, or an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)';
 
 /** Comma-separated list, blanks dropped: how CORS_ALLOW_ORIGINS is written and read. */
 export function splitList(value: string): string[] {
@@ -96,6 +108,12 @@ export interface QueryApiConfig {
   eventRetentionDays: number;
   /** Origins the function adds Access-Control-Allow-Origin for (API Gateway answers the preflight). */
   corsAllowOrigins: string[];
+}
+
+export interface PublisherConfig {
+  tableName: string;
+  /** `default` or a bus ARN: the PutEvents EventBusName. */
+  eventBus: string;
 }
 
 export interface TelemetryConfig {
@@ -151,6 +169,9 @@ const PARSERS = {
   suppressionRatePerSecond: rate.transform(Number),
   cursorSigningSecret: secret,
   corsAllowOrigins: origins,
+  eventBus: text.refine((value) => value !== 'none' && isEventBusSetting(value), {
+    error: (issue) => `must be default or an event bus ARN, got "${issue.input}"`,
+  }),
   serviceName: text,
   metricsNamespace: text,
 } satisfies Partial<Record<Setting, z.ZodType<unknown, string>>>;
@@ -214,6 +235,13 @@ export function loadQueryApiConfig(env: Env): QueryApiConfig {
     cursorSigningSecret: parse(env, 'cursorSigningSecret') ?? null,
     eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
     corsAllowOrigins: parse(env, 'corsAllowOrigins') ?? [],
+  };
+}
+
+export function loadPublisherConfig(env: Env): PublisherConfig {
+  return {
+    tableName: required(env, 'tableName'),
+    eventBus: parse(env, 'eventBus') ?? CONFIG_DEFAULTS.eventBus,
   };
 }
 
