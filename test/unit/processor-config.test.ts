@@ -1,6 +1,11 @@
-// Processor and worker configuration: defaults, parsing, and failures that name the variable.
+// Processor, worker and events publisher configuration: defaults, parsing, and failures that name the variable.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadProcessorConfig, loadWorkerConfig } from '../../lambdas/config.ts';
+import {
+  ConfigError,
+  loadProcessorConfig,
+  loadPublisherConfig,
+  loadWorkerConfig,
+} from '../../lambdas/config.ts';
 
 const BASE = { TABLE_NAME: 'bounces', SUPPRESSION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
 
@@ -78,4 +83,25 @@ describe('loadWorkerConfig', () => {
       loadWorkerConfig({ TABLE_NAME: 't', SUPPRESSION_RATE_PER_SECOND: '0.5' }).suppressionRatePerSecond,
     ).toBe(0.5);
   });
+});
+
+describe('loadPublisherConfig', () => {
+  const BUS = 'arn:aws:events:eu-west-1:123456789012:event-bus/crm';
+
+  it('publishes to the default bus unless a bus ARN is set', () => {
+    expect(loadPublisherConfig({ TABLE_NAME: 'bounces' })).toEqual({
+      tableName: 'bounces',
+      eventBus: 'default',
+    });
+    expect(loadPublisherConfig({ TABLE_NAME: 'bounces', EVENT_BUS: BUS }).eventBus).toBe(BUS);
+  });
+
+  it.each(['none', 'crm', 'arn:aws:sns:eu-west-1:123456789012:topic'])(
+    'refuses EVENT_BUS=%s by name',
+    (value) => {
+      expect(() => loadPublisherConfig({ TABLE_NAME: 'bounces', EVENT_BUS: value })).toThrow(
+        new ConfigError('EVENT_BUS', `must be default or an event bus ARN, got "${value}"`),
+      );
+    },
+  );
 });
