@@ -17,8 +17,10 @@ import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { nagTokenString } from './nag-ids.ts';
 
 /**
- * SES v1 actions of the identity-notification handler (infra/handlers/identity-notifications.ts), on exactly the
- * configured identities: read what the identity had, point it at the topic, include headers, restore on delete.
+ * SES v1 actions of the identity-notification handler (infra/handlers/identity-notifications.ts): read what the
+ * identity had, point it at the topic, include headers, restore on delete. None of the three defines a resource type
+ * in the Service Authorization Reference (Amazon SES), so IAM only matches them with `Resource: "*"`; a statement
+ * naming the identity ARN is never matched and the custom resource would fail with AccessDenied.
  */
 export const IDENTITY_NOTIFICATION_ACTIONS = [
   'ses:GetIdentityNotificationAttributes',
@@ -83,7 +85,7 @@ export class SesWiring extends Construct {
   }
 
   // There is no CloudFormation resource for identity notifications: one custom resource per identity and type,
-  // served by our handler through CDK's provider framework, with permission on exactly those identities.
+  // served by our handler through CDK's provider framework; the identities it touches are the ones in its events.
   private wireIdentityNotifications(props: SesWiringProps): void {
     const stack = Stack.of(this);
     const identityArn = (identity: string) =>
@@ -99,8 +101,15 @@ export class SesWiring extends Construct {
     });
     this.identityNotificationFunction = handler;
     handler.function.addToRolePolicy(
-      new PolicyStatement({ actions: IDENTITY_NOTIFICATION_ACTIONS, resources: identityArns }),
+      new PolicyStatement({ actions: IDENTITY_NOTIFICATION_ACTIONS, resources: ['*'] }),
     );
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'SES v1 GetIdentityNotificationAttributes, SetIdentityNotificationTopic and ' +
+        'SetIdentityHeadersInNotificationsEnabled define no resource type (Service Authorization Reference, Amazon ' +
+        'SES), so IAM only accepts "*"; the handler changes only the identities named in its custom resources.',
+    });
     const frameworkLogs = new LogGroup(this, 'IdentityNotificationProviderLogs', {
       retention: props.powertools.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -2,10 +2,14 @@
 // custom resource) run against loopback DynamoDB, SQS, SESv2 and SES; every SDK command they send is recorded
 // (test/support/aws-call-recorder.ts) and mapped to the IAM actions it needs. For every documented setting
 // combination the synthesized role of each function must grant exactly those actions on exactly those resources,
-// and every alarm must watch a metric the code (or AWS, for AWS/* namespaces) really emits.
+// every alarm must watch a metric the code (or AWS, for AWS/* namespaces) really emits, every granted action must be
+// named on the resource type the Service Authorization Reference gives it (test/infra/iam-reference.ts), every
+// topic an AWS service publishes to must let it, and cdk-nag must report nothing unacknowledged. Each combination is
+// synthesized once and shared by all of its checks.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { loadSnsPosts } from '../../local/notification-files.ts';
@@ -13,7 +17,10 @@ import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { asCaller, type RecordedCall } from '../support/aws-call-recorder.ts';
 import { type SesIdentityEmulator, startSesIdentityEmulator } from '../support/ses-identity-emulator.ts';
 import { evaluateAlarmSources } from './alarm-sources.ts';
+import { IAM_REFERENCE } from './iam-reference.ts';
+import { statementsAgainstReference } from './iam-resource-levels.ts';
 import { type FunctionUnderContract, grantedPairs, requiredPairs } from './permission-contract.ts';
+import { servicePublisherProblems } from './service-publishers.ts';
 import { coveringSettingCombinations, NOTIFICATION_IDENTITY } from './setting-combinations.ts';
 import { logicalId, synthesize } from './synth.ts';
 
@@ -70,7 +77,7 @@ const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:stack-feedback';
 
 let stack: LocalStack;
 let sesV1: SesIdentityEmulator;
-/** Everything the handlers wrote to stdout: Powertools log lines and EMF metric documents. */
+/** Everything the handlers wrote to stdout and stderr: Powertools log lines and EMF metric documents. */
 const output: string[] = [];
 /** The environment the handlers ran with (TABLE_NAME, queue URLs), to name recorded resources by variable. */
 let handlerEnvironment: Record<string, string | undefined> = {};
@@ -200,14 +207,19 @@ async function runWorkload(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const capture = (chunk: string | Uint8Array) => {
     output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
-  });
+  };
+  // Powertools writes WARN/ERROR lines (the parked notification, the replaced identity topic) to stderr.
+  const writes = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     await runWorkload();
   } finally {
-    write.mockRestore();
+    for (const write of writes) write.mockRestore();
   }
 }, 180_000);
 
@@ -219,6 +231,21 @@ afterAll(async () => {
 });
 
 const FUNCTIONS: readonly FunctionUnderContract[] = ['processor', 'worker', 'query', 'identityNotifications'];
+/** Every combination, synthesized once: all checks of a combination share its template. */
+const combinations = coveringSettingCombinations().map(
+  (combination) => [combination.name, synthesize(combination.settings)] as const,
+);
+
+function grantedActions({ template }: ReturnType<typeof synthesize>): string[] {
+  return [
+    ...Object.values(template.findResources('AWS::IAM::Policy')),
+    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
+  ].flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[] }[])
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => statement.Action),
+  );
+}
 
 describe('recorded calls', () => {
   it('come from every function under contract, including batched summary reads', () => {
@@ -238,36 +265,56 @@ describe('recorded calls', () => {
   });
 });
 
-describe.each(coveringSettingCombinations().map((combination) => [combination.name, combination] as const))(
-  'setting combination %s',
-  (_name, combination) => {
-    const synthesized = synthesize(combination.settings);
-    const underContract = FUNCTIONS.filter(
-      (name) => name !== 'identityNotifications' || synthesized.stack.sesWiring.identityNotificationFunction,
-    );
+describe.each(combinations)('setting combination %s', (_name, synthesized) => {
+  const underContract = FUNCTIONS.filter(
+    (name) => name !== 'identityNotifications' || synthesized.stack.sesWiring.identityNotificationFunction,
+  );
 
-    it.each(underContract.map((name) => [name]))(
-      'grants %s exactly the actions it sends, on what it names',
-      (name) => {
-        const calls = recorded.calls.filter((c) => c.caller === name);
-        const required = requiredPairs(synthesized, name, calls, handlerEnvironment);
-        const granted = grantedPairs(synthesized, name);
-        expect(required.unresolved, 'resources the function names but its template does not').toEqual([]);
-        expect(
-          [...required.pairs].filter((pair) => !granted.has(pair)).sort(),
-          'sent but not granted',
-        ).toEqual([]);
-        expect(
-          [...granted.keys()]
-            .filter((pair) => !required.pairs.has(pair) && granted.get(pair) === undefined)
-            .sort(),
-          'granted but never sent, without a written reason',
-        ).toEqual([]);
-      },
-    );
+  it.each(underContract.map((name) => [name]))(
+    'grants %s exactly the actions it sends, on what it names',
+    (name) => {
+      const calls = recorded.calls.filter((c) => c.caller === name);
+      const required = requiredPairs(synthesized, name, calls, handlerEnvironment);
+      const granted = grantedPairs(synthesized, name);
+      expect(required.unresolved, 'resources the function names but its template does not').toEqual([]);
+      expect([...required.pairs].filter((pair) => !granted.has(pair)).sort(), 'sent but not granted').toEqual(
+        [],
+      );
+      expect(
+        [...granted.keys()]
+          .filter((pair) => !required.pairs.has(pair) && granted.get(pair) === undefined)
+          .sort(),
+        'granted but never sent, without a written reason',
+      ).toEqual([]);
+    },
+  );
 
-    it('has an alarm only on metrics that are really emitted, under the same namespace, name and dimensions', () => {
-      expect(evaluateAlarmSources(synthesized, output)).toEqual([]);
-    });
-  },
-);
+  it('has an alarm only on metrics that are really emitted, under the same namespace, name and dimensions', () => {
+    expect(evaluateAlarmSources(synthesized, output)).toEqual([]);
+  });
+
+  it('grants every action on the resource type the Service Authorization Reference gives it', () => {
+    expect(statementsAgainstReference(synthesized)).toEqual([]);
+  });
+
+  it('lets every AWS service that publishes to a topic of the stack publish, and use its key', () => {
+    expect(servicePublisherProblems(synthesized)).toEqual([]);
+  });
+
+  it('passes cdk-nag AwsSolutions (every finding acknowledged with its reason)', () => {
+    const findings = new AwsSolutionsChecks()
+      .validateScope(synthesized.stack)
+      .violations.map((violation) => ({
+        rule: violation.ruleName,
+        resources: violation.violatingResources.map((resource) => resource.constructPath),
+      }));
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('the Service Authorization Reference table', () => {
+  it('has a row for every action some combination grants, and none for an action no combination grants', () => {
+    const granted = new Set(combinations.flatMap(([, synthesized]) => grantedActions(synthesized)));
+    expect([...granted].sort()).toEqual(Object.keys(IAM_REFERENCE).sort());
+  });
+});

@@ -2,6 +2,7 @@
 // synthesized template, and reads the pairs a function's role grants, for the permission contract.
 import type { IConstruct } from 'constructs';
 import type { NamedResource, RecordedCall } from '../support/aws-call-recorder.ts';
+import { grantedOnEverything } from './iam-reference.ts';
 import { logicalId, type synthesize } from './synth.ts';
 
 export type FunctionUnderContract = 'processor' | 'worker' | 'query' | 'identityNotifications';
@@ -83,7 +84,8 @@ export function grantedPairs(
 
 /**
  * The (action, resource) pairs the recorded calls need, with each resource named the way the template names it:
- * a table or queue through the environment variable that gave the handler its name or URL.
+ * a table or queue through the environment variable that gave the handler its name or URL; "*" for an action the
+ * Service Authorization Reference gives no resource type to name (test/infra/iam-reference.ts).
  */
 export function requiredPairs(
   synthesized: Synthesized,
@@ -110,24 +112,18 @@ export function requiredPairs(
         const id = fromVariable(resource.url);
         return id === undefined ? undefined : { 'Fn::GetAtt': [id, 'Arn'] };
       }
-      // SESv2's suppression-list actions define no resource type: IAM only accepts "*".
+      // Both are named by "*" (grantedOnEverything): an account suppression list and an SES v1 identity are not
+      // resources IAM can match for these actions.
       case 'suppressed-address':
-        return '*';
       case 'ses-identity':
-        return synthesized.stack.resolve(
-          synthesized.stack.formatArn({
-            service: 'ses',
-            resource: 'identity',
-            resourceName: resource.identity,
-          }),
-        );
+        return undefined;
     }
   };
   const pairs = new Set<Pair>();
   const unresolved: string[] = [];
   for (const recordedCall of calls) {
     for (const need of recordedCall.needs) {
-      const resource = resolve(need.resource);
+      const resource = grantedOnEverything(need.action) ? '*' : resolve(need.resource);
       if (resource === undefined)
         unresolved.push(`${recordedCall.operation} ${JSON.stringify(need.resource)}`);
       else pairs.add(pair(need.action, resource));
