@@ -1,8 +1,10 @@
 // infra/README.md's settings table is the documentation of the defaults: it must list every setting with the
-// default the code uses, so the two cannot drift.
+// default the code uses, so the two cannot drift. Its permissions table must say what the reference table the
+// permission contract checks the templates against says (test/infra/iam-reference.ts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '../../infra/props.ts';
+import { IAM_REFERENCE } from './iam-reference.ts';
 
 const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
 const rows = new Map<string, string>(
@@ -29,5 +31,21 @@ describe('infra/README.md settings table', () => {
 
   it('documents no setting the code does not have', () => {
     expect([...rows.keys()].filter((key) => !SETTING_KEYS.includes(key))).toEqual([]);
+  });
+});
+
+describe('infra/README.md permissions table', () => {
+  const permissionRows = [
+    ...readme.matchAll(/^\| `([a-z-]+:[A-Za-z]+)` \| `([^`]+)` \|.*\]\((https:[^)]+)\) \|$/gm),
+  ].map((match) => ({ action: match[1] ?? '', reference: match[2] ?? '', source: match[3] ?? '' }));
+
+  it('lists every granted action once, with the resource types and source of the reference table', () => {
+    expect(permissionRows).toEqual(
+      Object.entries(IAM_REFERENCE).map(([action, entry]) => ({
+        action,
+        reference: entry.reference,
+        source: entry.source,
+      })),
+    );
   });
 });
