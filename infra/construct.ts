@@ -187,8 +187,9 @@ export class SesBounceProcessor extends Construct {
     Validations.of(queryApi.function).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'SESv2 GetSuppressedDestination/DeleteSuppressedDestination define no resource types (the account ' +
-        'suppression list is not an ARN), so IAM only accepts "*"; the two actions are exact.',
+        'SESv2 GetSuppressedDestination/DeleteSuppressedDestination name only an optional tenant resource type ' +
+        '(tenant suppression lists); the account suppression list is not an ARN, so IAM only accepts "*"; the ' +
+        'two actions are exact.',
     });
 
     const observability = new Observability(this, 'Observability', {

@@ -10,8 +10,9 @@ import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { QueueWithDeadLetter } from './queues.ts';
 
 /**
- * SESv2 actions the worker calls (SES defines no resource types for them: resource `*`). It never reads an entry
- * (test/infra/permission-contract.test.ts records what it sends), so no GetSuppressedDestination.
+ * SESv2 actions the worker calls (only an optional tenant resource type; the account list is matched by `*` alone).
+ * It never reads an entry (test/infra/permission-contract.test.ts records what it sends), so no
+ * GetSuppressedDestination.
  */
 export const WORKER_SES_ACTIONS = ['ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination'];
 
@@ -84,8 +85,9 @@ export class SuppressionWorker extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'SESv2 PutSuppressedDestination/DeleteSuppressedDestination define no resource ' +
-        'types (the account suppression list is not an ARN), so IAM only accepts "*"; the actions are exact.',
+        'SESv2 PutSuppressedDestination/DeleteSuppressedDestination name only an optional tenant resource type ' +
+        '(tenant suppression lists); the account suppression list is not an ARN, so IAM only accepts "*"; the ' +
+        'actions are exact.',
     });
   }
 }
