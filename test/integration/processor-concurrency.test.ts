@@ -95,5 +95,7 @@ describe('concurrent invocations on one recipient (dynalite)', () => {
     // The day of the second bounce got exactly one bounce per round, whatever ran twice.
     const after = await counters();
     expect(after.map((n, i) => n - (before[i] ?? 0))).toEqual([ROUNDS, 0, ROUNDS]);
-  });
+    // 25 rounds of concurrent transactions against the embedded store: ~10 s on an idle 2-core machine, 30 s+ when
+    // the machine is shared; a timeout here says nothing about correctness.
+  }, 120_000);
 });
