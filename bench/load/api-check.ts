@@ -66,10 +66,11 @@ export async function checkThroughApi(url: string, workload: Workload, sample: n
     const want: Record<string, number> = {
       events: all.length,
       deliveries: count((e) => e.type === 'delivery'),
-      bounces: count((e) => e.type === 'bounce'),
-      hardBounces: count((e) => e.verdict === 'hard'),
-      softBounces: count((e) => e.type === 'bounce' && e.verdict === 'soft'),
-      complaints: count((e) => e.type === 'complaint'),
+      bounces: count((e) => e.type === 'bounce' && !e.onAccountList),
+      hardBounces: count((e) => e.verdict === 'hard' && !e.onAccountList),
+      softBounces: count((e) => e.type === 'bounce' && e.verdict === 'soft' && !e.onAccountList),
+      complaints: count((e) => e.type === 'complaint' && !e.onAccountList),
+      onAccountSuppressionList: count((e) => e.onAccountList),
     };
     for (const [name, value] of Object.entries(want)) {
       if (stats.totals[name] !== value)

@@ -150,6 +150,8 @@ export interface ExpectedEvent {
   email: string;
   day: string;
   verdict: Verdict | null;
+  /** SES did not send (OnAccountSuppressionList): counted apart from bounces and complaints. */
+  onAccountList: boolean;
 }
 
 export interface ExpectedCounts {
@@ -347,8 +349,11 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
     expected.days.set(event.day, day);
     const add = (name: string) => day.set(name, (day.get(name) ?? 0) + 1);
     add('events');
-    add(`type:${event.type}`);
-    if (event.verdict) add(`verdict:${event.verdict}`);
+    if (event.onAccountList) add(`onAccountList:${event.type}`);
+    else {
+      add(`type:${event.type}`);
+      if (event.verdict) add(`verdict:${event.verdict}`);
+    }
     const domainDay = `${event.day}|${event.email.slice(event.email.lastIndexOf('@') + 1)}`;
     expected.domainDays.set(domainDay, (expected.domainDays.get(domainDay) ?? 0) + 1);
     return true;
@@ -381,6 +386,7 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
             email: r.email,
             day,
             verdict: t.verdict,
+            onAccountList: t.bounceSubType === 'OnAccountSuppressionList',
           },
           timestamp,
         );
@@ -415,6 +421,7 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
           email: p.email,
           day,
           verdict: null,
+          onAccountList: p.complaintOnList === true,
         },
         timestamp,
       );
@@ -440,6 +447,7 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
         email: p.email,
         day,
         verdict: null,
+        onAccountList: false,
       },
       timestamp,
     );

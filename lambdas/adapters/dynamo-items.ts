@@ -4,7 +4,7 @@
 // field its writer always sets, or has one of the wrong type, is a CorruptItemError, never a silent default.
 import * as z from 'zod';
 import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
-import type { RecipientEvent } from '../domain/recipient-event.ts';
+import { notSentOnAccountList, type RecipientEvent } from '../domain/recipient-event.ts';
 import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from '../domain/records.ts';
 import {
   type Decision,
@@ -263,6 +263,7 @@ const sesSuppressionSchema = z.object({
   since: z.string().optional(),
   eventId: z.string().optional(),
   mislabel: z.boolean(),
+  reportedAt: z.string().optional(),
 });
 
 const count = z.number().int().nonnegative();
@@ -505,17 +506,22 @@ function addCounters(names: string[], set: Record<string, string> = {}): Omit<Co
   };
 }
 
+/**
+ * The type and verdict counters of an event. A bounce or complaint SES reported as OnAccountSuppressionList was
+ * never sent: it counts apart (`onAccountList:<type>`), in no bounce or complaint count and no rate, as SES leaves
+ * it out of the sender's bounce and complaint rates.
+ */
+function typeCounterNames(event: RecipientEvent): string[] {
+  if (notSentOnAccountList(event)) return [`onAccountList:${event.type}`];
+  const c = event.classification;
+  return c ? [`type:${event.type}`, `verdict:${c.verdict}`] : [`type:${event.type}`];
+}
+
 /** The counter names one event adds 1 to (docs/data-model.md, "Daily counters"). */
 export function dayCounterNames(event: RecipientEvent, decision: Decision): string[] {
-  const names = ['events', `type:${event.type}`];
+  const names = ['events', ...typeCounterNames(event)];
   const c = event.classification;
-  if (c)
-    names.push(
-      `verdict:${c.verdict}`,
-      `category:${c.category}`,
-      `code:${c.code ?? 'none'}`,
-      `blame:${c.blame}`,
-    );
+  if (c) names.push(`category:${c.category}`, `code:${c.code ?? 'none'}`, `blame:${c.blame}`);
   if (decision.sesMislabel) names.push('sesMislabel');
   if (decision.action === 'suppress' && !decision.dryRun) names.push('suppress:requested');
   return names;
@@ -524,8 +530,7 @@ export function dayCounterNames(event: RecipientEvent, decision: Decision): stri
 export function counterUpdates(event: RecipientEvent, decision: Decision): [CounterUpdate, CounterUpdate] {
   const day = event.occurredAt.slice(0, 10);
   const shard = shardOf(event.id, COUNTER_SHARDS);
-  const domainNames = ['events', `type:${event.type}`];
-  if (event.classification) domainNames.push(`verdict:${event.classification.verdict}`);
+  const domainNames = ['events', ...typeCounterNames(event)];
   return [
     { Key: keys.dayCounter(day, shard), ...addCounters(dayCounterNames(event, decision)) },
     {

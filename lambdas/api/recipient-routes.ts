@@ -65,7 +65,15 @@ export const recipientViewSchema = z
         .boolean()
         .nullable()
         .meta({ description: 'On the SES account suppression list (null: not checked)' }),
-      reason: nullableString,
+      reason: nullableString.meta({
+        description:
+          "SES's reason (BOUNCE | COMPLAINT): from SES when asked, else from the OnAccountSuppressionList event",
+      }),
+      reportedAt: nullableString.meta({
+        description:
+          'Time of the latest OnAccountSuppressionList event (SES did not send: the address is on its list), ' +
+          'unless a delivery or a reactivation came later; sendStatus is suppressed while set, even with ses=false',
+      }),
       lastUpdateTime: nullableString,
       messageId: nullableString,
       feedbackId: nullableString,
@@ -138,7 +146,12 @@ function recipientView(email: string, status: RecipientStatus): RecipientView {
     sesSuppression: {
       checked: ses.checked,
       listed: status.listedBySes,
-      reason: ses.entry?.reason ?? null,
+      reason:
+        ses.entry?.reason ??
+        (status.listedBySes === null && status.reportedListedAt !== null
+          ? (summary.sesSuppression?.reason ?? null)
+          : null),
+      reportedAt: status.reportedListedAt,
       lastUpdateTime: ses.entry?.lastUpdateTime ?? null,
       messageId: ses.entry?.messageId ?? null,
       feedbackId: ses.entry?.feedbackId ?? null,

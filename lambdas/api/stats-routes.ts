@@ -17,6 +17,14 @@ const tallySchema = z.object({
   hardBounces: z.number().int(),
   softBounces: z.number().int(),
   complaints: z.number().int(),
+  onAccountSuppressionList: z
+    .number()
+    .int()
+    .meta({
+      description:
+        'Bounces and complaints SES reported as OnAccountSuppressionList: not sent (the address is on the account ' +
+        'suppression list), so in no other count and no rate, as SES leaves them out of its own rates',
+    }),
   bounceRate: z
     .number()
     .nullable()

@@ -13,6 +13,11 @@ export interface Tally {
   hardBounces: number;
   softBounces: number;
   complaints: number;
+  /**
+   * Bounces and complaints SES reported as OnAccountSuppressionList: not sent, because the address is on the
+   * account suppression list. In none of the other counts and no rate.
+   */
+  onAccountSuppressionList: number;
   /** bounces / (deliveries + bounces); null when no delivery was recorded. */
   bounceRate: number | null;
   hardBounceRate: number | null;
@@ -51,6 +56,7 @@ class Accumulator {
   hard = 0;
   soft = 0;
   complaints = 0;
+  onAccountList = 0;
 
   add(item: DayCounter): void {
     this.events += numberAt(item, 'events');
@@ -59,6 +65,7 @@ class Accumulator {
     this.complaints += numberAt(item, 'type:complaint');
     this.hard += numberAt(item, 'verdict:hard');
     this.soft += numberAt(item, 'verdict:soft');
+    this.onAccountList += numberAt(item, 'onAccountList:bounce') + numberAt(item, 'onAccountList:complaint');
   }
 
   tally(): Tally {
@@ -71,6 +78,7 @@ class Accumulator {
       hardBounces: this.hard,
       softBounces: this.soft,
       complaints: this.complaints,
+      onAccountSuppressionList: this.onAccountList,
       bounceRate: rated ? ratio(this.bounces, attempted) : null,
       hardBounceRate: rated ? ratio(this.hard, attempted) : null,
       complaintRate: ratio(this.complaints, this.deliveries),

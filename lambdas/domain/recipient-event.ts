@@ -55,6 +55,18 @@ export interface RecipientEvent {
   delivery: DeliveryDetails | null;
 }
 
+/**
+ * SES accepted the message but did not send it, because the address is on the account-level suppression list
+ * (bounceSubType or complaintSubType `OnAccountSuppressionList`). SES leaves these out of the sender's bounce and
+ * complaint rates; the event itself proves the address is on that list.
+ */
+export function notSentOnAccountList(event: Pick<RecipientEvent, 'bounce' | 'complaint'>): boolean {
+  return (
+    event.bounce?.bounceSubType === 'OnAccountSuppressionList' ||
+    event.complaint?.complaintSubType === 'OnAccountSuppressionList'
+  );
+}
+
 export interface InvalidRecipient {
   index: number;
   reason: string;

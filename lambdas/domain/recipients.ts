@@ -72,12 +72,24 @@ async function checkSes(ses: RecipientDeps['ses'], email: string, wanted: boolea
   }
 }
 
+/** The latest OnAccountSuppressionList event still in force: no delivery (SES sent) after it. */
+function reportedListed(summary: RecipientSummary): string | null {
+  const reportedAt = summary.sesSuppression?.reportedAt;
+  if (reportedAt === undefined) return null;
+  return summary.lastDeliveryAt === null || summary.lastDeliveryAt < reportedAt ? reportedAt : null;
+}
+
 export interface RecipientStatus {
   summary: RecipientSummary;
   latestEvents: EventRecord[];
   ses: SesCheck;
   /** On SES's list (null: not checked). */
   listedBySes: boolean | null;
+  /**
+   * SES itself reported the address on its list (an OnAccountSuppressionList event, newer than any delivery and
+   * the last reactivation): the time of that event, else null. Counts as listed when SES was not asked.
+   */
+  reportedListedAt: string | null;
   suppressedByUs: boolean;
   sendStatus: SendStatus;
   allowlisted: AllowlistCoverage;
@@ -112,6 +124,7 @@ export async function recipientStatus(
   const { summary } = stored;
   const suppressedByUs = ourSuppressionActive(summary);
   const listedBySes = ses.checked === 'live' ? ses.entry !== null : null;
+  const reportedListedAt = reportedListed(summary);
   const latestHardBounce =
     history.items.find((event) => event.type === 'bounce' && event.verdict === 'hard')?.occurredAt ?? null;
   return {
@@ -119,11 +132,13 @@ export async function recipientStatus(
     latestEvents: history.items,
     ses,
     listedBySes,
+    reportedListedAt,
     suppressedByUs,
     allowlisted,
     sendStatus: sendStatusOf({
       suppressed: suppressedByUs,
-      onSesSuppressionList: listedBySes,
+      // SES's live answer wins; without one, an OnAccountSuppressionList event is proof enough.
+      onSesSuppressionList: listedBySes ?? (reportedListedAt !== null ? true : null),
       softBounceStreak: summary.softStreak,
       hardBounces: summary.hard,
       complaints: summary.complaints,

@@ -1,7 +1,7 @@
 // The suppression policy and the recipient summary it maintains: which event asks for which SESv2 change,
 // the soft-bounce streak, complaints, SES's own mislabelled suppressions, the allowlist and dry run. Pure.
 import type { Classification } from './classification.ts';
-import type { RecipientEvent } from './recipient-event.ts';
+import { notSentOnAccountList, type RecipientEvent } from './recipient-event.ts';
 import { CATEGORY_POLICY } from './rules/policy.ts';
 
 export type SuppressionReason = 'BOUNCE' | 'COMPLAINT';
@@ -40,6 +40,11 @@ export interface SesSuppressionBelief {
   eventId?: string;
   /** SES suppressed after a Permanent bounce that was the sender's fault. */
   mislabel: boolean;
+  /**
+   * Event time of the latest OnAccountSuppressionList event: SES itself said the address was on its list then.
+   * Absent when no such event was seen since the last reactivation.
+   */
+  reportedAt?: string;
 }
 
 export interface RecipientSummary {
@@ -274,11 +279,10 @@ function isOurSuppressionActive(summary: RecipientSummary): boolean {
   );
 }
 
-function onAccountList(event: RecipientEvent): boolean {
-  return (
-    event.bounce?.bounceSubType === 'OnAccountSuppressionList' ||
-    event.complaint?.complaintSubType === 'OnAccountSuppressionList'
-  );
+/** The report of an OnAccountSuppressionList event newer than this event survives this event's belief. */
+function laterReport(belief: SesSuppressionBelief | null, event: RecipientEvent): { reportedAt?: string } {
+  const reportedAt = belief?.reportedAt;
+  return reportedAt !== undefined && reportedAt > event.occurredAt ? { reportedAt } : {};
 }
 
 /** The earlier of two ISO times. */
@@ -375,7 +379,9 @@ function isSesPermanentBounce(event: RecipientEvent): boolean {
 
 /** SES labelled a sender-side problem Permanent, and so likely suppressed a good address. */
 function isSesMislabel(event: RecipientEvent): boolean {
-  return !onAccountList(event) && isSesPermanentBounce(event) && event.classification?.blame === 'sender';
+  return (
+    !notSentOnAccountList(event) && isSesPermanentBounce(event) && event.classification?.blame === 'sender'
+  );
 }
 
 /** Step 3: what SES's own suppression list most likely holds after the event. */
@@ -383,13 +389,14 @@ function sesBeliefAfter(
   belief: SesSuppressionBelief | null,
   event: RecipientEvent,
 ): SesSuppressionBelief | null {
-  if (onAccountList(event)) {
+  if (notSentOnAccountList(event)) {
     return {
       likely: true,
       reason: event.type === 'complaint' ? 'COMPLAINT' : (belief?.reason ?? 'BOUNCE'),
       since: belief?.since ?? event.occurredAt,
       eventId: belief?.eventId ?? event.id,
       mislabel: belief?.mislabel ?? false,
+      reportedAt: laterReport(belief, event).reportedAt ?? event.occurredAt,
     };
   }
   if (isSesPermanentBounce(event)) {
@@ -399,10 +406,18 @@ function sesBeliefAfter(
       since: event.occurredAt,
       eventId: event.id,
       mislabel: isSesMislabel(event),
+      ...laterReport(belief, event),
     };
   }
   if (event.type === 'complaint') {
-    return { likely: true, reason: 'COMPLAINT', since: event.occurredAt, eventId: event.id, mislabel: false };
+    return {
+      likely: true,
+      reason: 'COMPLAINT',
+      since: event.occurredAt,
+      eventId: event.id,
+      mislabel: false,
+      ...laterReport(belief, event),
+    };
   }
   return belief;
 }
@@ -476,7 +491,7 @@ function intentOf(
   settings: PolicySettings,
 ): Intent {
   const c = event.classification;
-  if (onAccountList(event)) {
+  if (notSentOnAccountList(event)) {
     return { kind: 'nothing', reason: 'already on the account suppression list (SES did not send)' };
   }
   if (event.type === 'bounce' && c?.suppress) {

@@ -191,7 +191,9 @@ describe('processor samples end to end', () => {
     // Assess
     expect(await stack.events('no.such.user.8841@gmail.com')).toHaveLength(1);
     expect(await stack.summary('no.such.user.8841@gmail.com')).toMatchObject({ hard: 1 });
-    expect(await stack.dayCounter('2024-10-14', 'type:bounce')).toBe(2);
+    // The OnAccountSuppressionList bounce (04) was not sent: counted apart, not as a bounce.
+    expect(await stack.dayCounter('2024-10-14', 'type:bounce')).toBe(1);
+    expect(await stack.dayCounter('2024-10-14', 'onAccountList:bounce')).toBe(1);
     expect(await stack.events('jane.roe@example.org')).toHaveLength(1);
     expect(await stack.events('angry.reader@yahoo.com')).toHaveLength(1);
     expect(await stack.events('left.the.company@fabrikam.example')).toHaveLength(1);

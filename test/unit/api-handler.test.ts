@@ -713,6 +713,7 @@ describe('GET /stats', () => {
       hardBounces: 2,
       softBounces: 0,
       complaints: 1,
+      onAccountSuppressionList: 0,
       bounceRate: 0.181818,
       hardBounceRate: 0.181818,
       complaintRate: 0.111111,

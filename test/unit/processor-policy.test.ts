@@ -158,6 +158,27 @@ describe('hard bounces and complaints', () => {
   it('a complaint already on the account list asks for nothing', () => {
     const [result] = run([complaint('2024-10-01T00:00:00.000Z', 'OnAccountSuppressionList')]);
     expect(result?.request).toBeNull();
+    expect(result?.summary.sesSuppression).toMatchObject({
+      reason: 'COMPLAINT',
+      reportedAt: '2024-10-01T00:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['an older SES-sent bounce arriving late keeps the report', '2024-09-30T00:00:00.000Z', true],
+    [
+      'a newer SES-sent bounce ends it (SES sent, so the address had left the list)',
+      '2024-10-02T00:00:00.000Z',
+      false,
+    ],
+  ])('OnAccountSuppressionList report: %s', (_name, hardBounceAt, kept) => {
+    const results = run([
+      complaint('2024-10-01T00:00:00.000Z', 'OnAccountSuppressionList'),
+      bounce(hardBounceAt, classification('hard', 'unknown-recipient', 'recipient'), 'Permanent', 'General'),
+    ]);
+    expect(results.at(-1)?.summary.sesSuppression?.reportedAt).toBe(
+      kept ? '2024-10-01T00:00:00.000Z' : undefined,
+    );
   });
 });
 

@@ -1,0 +1,176 @@
+// Issue 14, processing edge cases: hand-written SES notifications, wrapped as deployed (SES → SNS → SQS, raw message
+// delivery off: the SQS body is the SNS envelope), through the real processor into dynalite, read back through the
+// query API. Events SES did not send (OnAccountSuppressionList), ARF feedback types, event time, one identity per
+// mailbox, and the loose Postfix wording.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiStack,
+  bounceNotification,
+  complaintNotification,
+  deliveryNotification,
+  startApiStack,
+} from './api-harness.ts';
+
+const NOW = new Date('2024-11-01T12:00:00Z');
+
+let stack: ApiStack;
+
+/** The SQS message body SNS delivers for one SES notification (raw message delivery off). */
+function viaSnsAndSqs(notification: object): object {
+  return {
+    Type: 'Notification',
+    MessageId: randomUUID(),
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+    Message: JSON.stringify(notification),
+    Timestamp: NOW.toISOString(),
+    SignatureVersion: '1',
+    Signature: 'EXAMPLE',
+    SigningCertURL: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-example.pem',
+    UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+  };
+}
+
+async function deliver(notification: object) {
+  const outcome = await stack.process(viaSnsAndSqs(notification));
+  expect(outcome.kind).toBe('processed');
+  return outcome;
+}
+
+interface RecipientBody {
+  email: string;
+  emailDisplay: string | null;
+  sendStatus: string;
+  counts: Record<string, number>;
+  sesSuppression: {
+    checked: string;
+    listed: boolean | null;
+    reason: string | null;
+    reportedAt: string | null;
+  };
+  latestEvents: Array<Record<string, unknown>>;
+}
+
+async function recipient(email: string, query: Record<string, string> = {}): Promise<RecipientBody> {
+  const result = await stack.call('GET', `/recipients/${encodeURIComponent(email)}`, { query });
+  expect(result.status, result.body).toBe(200);
+  return result.json as RecipientBody;
+}
+
+/** An OnAccountSuppressionList bounce as SES writes it: SES accepted the message and did not send it. */
+function onAccountListBounce(address: string, timestamp: string) {
+  const notification = bounceNotification([address], timestamp, {
+    bounceSubType: 'OnAccountSuppressionList',
+    status: '5.1.1',
+    diagnosticCode:
+      'Amazon SES did not send the message to this address because it is on the suppression list for your ' +
+      'account. For more information about removing addresses from the suppression list, see the Amazon SES ' +
+      'Developer Guide at https://docs.aws.amazon.com/ses/latest/DeveloperGuide/sending-email-suppression-list.html',
+  });
+  return {
+    ...notification,
+    bounce: { ...notification.bounce, reportingMTA: 'dns; amazonses.com', remoteMtaIp: undefined },
+  };
+}
+
+/** An OnAccountSuppressionList complaint as SES writes it: no feedback report fields. */
+function onAccountListComplaint(address: string, timestamp: string) {
+  const notification = complaintNotification([address], timestamp);
+  const { userAgent: _userAgent, complaintFeedbackType: _type, ...complaint } = notification.complaint;
+  return { ...notification, complaint: { ...complaint, complaintSubType: 'OnAccountSuppressionList' } };
+}
+
+beforeAll(async () => {
+  stack = await startApiStack(NOW);
+}, 60_000);
+afterAll(async () => stack.close());
+
+describe('events SES did not send (OnAccountSuppressionList)', () => {
+  beforeAll(async () => {
+    await deliver(deliveryNotification(['sent@a.example'], '2024-10-10T09:00:00.000Z'));
+    await deliver(bounceNotification(['dead@a.example'], '2024-10-10T09:05:00.000Z'));
+    await deliver(onAccountListBounce('Jane Roe <Jane.Roe@A.example>', '2024-10-10T09:10:00.000Z'));
+    await deliver(onAccountListComplaint('previously.complained@a.example', '2024-10-10T09:15:00.000Z'));
+    await deliver(complaintNotification(['angry@a.example'], '2024-10-10T09:20:00.000Z'));
+    // A second recipient listed by SES, then sent to (someone removed it from the list meanwhile).
+    await deliver(onAccountListBounce('back@a.example', '2024-10-10T09:25:00.000Z'));
+    await deliver(deliveryNotification(['back@a.example'], '2024-10-10T10:00:00.000Z'));
+  });
+
+  it('counts them apart in /stats, in no bounce or complaint count and no rate', async () => {
+    // Act
+    const result = await stack.call('GET', '/stats', { query: { from: '2024-10-10', to: '2024-10-10' } });
+    const byType = await stack.call('GET', '/stats', {
+      query: { from: '2024-10-10', to: '2024-10-10', groupBy: 'type' },
+    });
+    const byDomain = await stack.call('GET', '/stats', {
+      query: { from: '2024-10-10', to: '2024-10-10', groupBy: 'domain' },
+    });
+    // Assess
+    expect(result.status, result.body).toBe(200);
+    const totals = (result.json as { totals: Record<string, number | null> }).totals;
+    expect(totals).toEqual({
+      events: 7,
+      deliveries: 2,
+      bounces: 1,
+      hardBounces: 1,
+      softBounces: 0,
+      complaints: 1,
+      onAccountSuppressionList: 3,
+      bounceRate: 0.333333,
+      hardBounceRate: 0.333333,
+      complaintRate: 0.5,
+    });
+    const types = (byType.json as { items: Array<{ key: string; count: number }> }).items;
+    expect(Object.fromEntries(types.map((item) => [item.key, item.count]))).toEqual({
+      bounce: 1,
+      complaint: 1,
+      delivery: 2,
+    });
+    const domains = (byDomain.json as { items: Array<{ key: string; breakdown: Record<string, number> }> })
+      .items;
+    expect(domains[0]).toMatchObject({
+      key: 'a.example',
+      breakdown: { bounces: 1, complaints: 1, onAccountSuppressionList: 3 },
+    });
+  });
+
+  it('says suppressed after such a bounce, with the reason from the event, even without asking SES', async () => {
+    // Act
+    const jane = await recipient('jane.roe@a.example', { ses: 'false' });
+    // Assess
+    expect(jane.sendStatus).toBe('suppressed');
+    expect(jane.emailDisplay).toBe('Jane Roe <Jane.Roe@A.example>');
+    expect(jane.sesSuppression).toMatchObject({
+      checked: 'skipped',
+      listed: null,
+      reason: 'BOUNCE',
+      reportedAt: '2024-10-10T09:10:00.000Z',
+    });
+  });
+
+  it('says suppressed after such a complaint, reason COMPLAINT, and requests nothing from SES', async () => {
+    // Act
+    const complained = await recipient('previously.complained@a.example', { ses: 'false' });
+    // Assess
+    expect(complained.sendStatus).toBe('suppressed');
+    expect(complained.sesSuppression).toMatchObject({
+      reason: 'COMPLAINT',
+      reportedAt: '2024-10-10T09:15:00.000Z',
+    });
+    expect(stack.queue.sent.map((request) => request.email)).not.toContain('previously.complained@a.example');
+  });
+
+  it("lets SES's live answer win, and a later delivery end the report", async () => {
+    // Arrange
+    stack.ses.seed({ emailAddress: 'jane.roe@a.example', reason: 'COMPLAINT' });
+    // Act
+    const live = await recipient('jane.roe@a.example');
+    const back = await recipient('back@a.example', { ses: 'false' });
+    // Assess
+    expect(live.sendStatus).toBe('suppressed');
+    expect(live.sesSuppression).toMatchObject({ checked: 'live', listed: true, reason: 'COMPLAINT' });
+    expect(back.sendStatus).not.toBe('suppressed');
+    expect(back.sesSuppression.reportedAt).toBeNull();
+  });
+});
