@@ -1,6 +1,7 @@
 // The suppression policy and the recipient summary it maintains: which event asks for which SESv2 change,
 // the soft-bounce streak, complaints, SES's own mislabelled suppressions, the allowlist and dry run. Pure.
 import type { Classification } from './classification.ts';
+import { complaintHandling } from './complaint-feedback.ts';
 import { notSentOnAccountList, type RecipientEvent } from './recipient-event.ts';
 import { CATEGORY_POLICY } from './rules/policy.ts';
 
@@ -506,6 +507,13 @@ function intentOf(
     return { kind: 'change', wanted: { action: 'put', reason: 'BOUNCE', cause: 'soft-bounce-streak', why } };
   }
   if (event.type === 'complaint') {
+    const feedback = complaintHandling(event.complaint?.feedbackType ?? null);
+    if (!feedback.suppresses) {
+      return {
+        kind: 'nothing',
+        reason: `complaint of feedback type ${feedback.type} (${feedback.meaning}): recorded, not suppressed`,
+      };
+    }
     return settings.suppressOnComplaint
       ? {
           kind: 'change',

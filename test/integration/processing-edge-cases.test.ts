@@ -174,3 +174,61 @@ describe('events SES did not send (OnAccountSuppressionList)', () => {
     expect(back.sesSuppression.reportedAt).toBeNull();
   });
 });
+
+/** A complaint as SES forwards an ISP's ARF feedback report (RFC 5965) of the given Feedback-Type. */
+function arfComplaint(address: string, timestamp: string, feedbackType: string | null) {
+  const notification = complaintNotification([address], timestamp);
+  const { complaintFeedbackType: _type, ...complaint } = notification.complaint;
+  return {
+    ...notification,
+    complaint: {
+      ...complaint,
+      userAgent: 'Mail.ru Feedback Loop',
+      arrivalDate: timestamp,
+      ...(feedbackType === null ? {} : { complaintFeedbackType: feedbackType }),
+    },
+  };
+}
+
+describe('complaints by ARF feedback type', () => {
+  const types: Array<[string | null, boolean]> = [
+    ['abuse', true],
+    ['auth-failure', false],
+    ['fraud', true],
+    ['not-spam', false],
+    ['other', true],
+    ['virus', true],
+    [null, true],
+  ];
+  const address = (type: string | null) => `fbl-${type ?? 'none'}@b.example`;
+
+  beforeAll(async () => {
+    for (const [type] of types) await deliver(arfComplaint(address(type), '2024-10-11T08:00:00.000Z', type));
+  });
+
+  it.each(types)('%s: suppresses = %s; the complaint is recorded either way', async (type, suppresses) => {
+    // Act
+    const result = await stack.call('GET', `/recipients/${address(type)}`, { query: { ses: 'false' } });
+    // Assess
+    expect(result.status, result.body).toBe(200);
+    const body = result.json as RecipientBody & {
+      suppression: { reason: string; state: string } | null;
+      latestEvents: Array<{
+        complaintFeedbackType: string | null;
+        decision: { action: string; reason: string };
+      }>;
+    };
+    expect(body.counts.complaints).toBe(1);
+    expect(body.latestEvents[0]?.complaintFeedbackType).toBe(type);
+    if (suppresses) {
+      expect(body.sendStatus).toBe('suppressed');
+      expect(body.suppression).toMatchObject({ state: 'pending', reason: 'COMPLAINT' });
+      expect(stack.queue.sent.some((request) => request.email === address(type))).toBe(true);
+    } else {
+      expect(body.suppression).toBeNull();
+      expect(body.latestEvents[0]?.decision).toMatchObject({ action: 'none' });
+      expect(body.latestEvents[0]?.decision.reason).toContain(`feedback type ${type}`);
+      expect(stack.queue.sent.some((request) => request.email === address(type))).toBe(false);
+    }
+  });
+});
