@@ -72,6 +72,19 @@ function withoutNulls(item: Item): Item {
   );
 }
 
+/**
+ * TTL of an event: the retention period from its event time or from when it was recorded, whichever is later, so
+ * even an event recorded long after it happened stays for the whole period (occurredAt is at most a few minutes
+ * past recordedAt, see MAX_CLOCK_SKEW_MS).
+ */
+export function expiresAt(
+  event: Pick<RecipientEvent, 'occurredAt' | 'recordedAt'>,
+  retentionDays: number,
+): number {
+  const from = Math.max(Date.parse(event.occurredAt), Date.parse(event.recordedAt));
+  return Math.floor(from / 1000) + retentionDays * DAY_SECONDS;
+}
+
 export function eventItem(event: RecipientEvent, decision: Decision, retentionDays: number): Item {
   const month = event.occurredAt.slice(0, 7);
   const timeSk = keys.timeSk(event.occurredAt, event.id);
@@ -91,6 +104,7 @@ export function eventItem(event: RecipientEvent, decision: Decision, retentionDa
     emailDisplay: event.emailDisplay,
     domain: event.domain,
     occurredAt: event.occurredAt,
+    statedOccurredAt: event.statedOccurredAt,
     recordedAt: event.recordedAt,
     sesMessageId: event.sesMessageId,
     feedbackId: event.feedbackId,
@@ -121,7 +135,7 @@ export function eventItem(event: RecipientEvent, decision: Decision, retentionDa
     smtpResponse: event.delivery?.smtpResponse,
     processingTimeMillis: event.delivery?.processingTimeMillis,
     decision,
-    expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionDays * DAY_SECONDS,
+    expiresAt: expiresAt(event, retentionDays),
   });
   // An explicit null says "SES sent no subtype", which differs from "not a complaint".
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
@@ -334,6 +348,7 @@ const eventSchema = z
     id: z.string().min(1),
     type: z.enum(['bounce', 'complaint', 'delivery', 'audit']),
     occurredAt: z.string(),
+    statedOccurredAt: optionalText,
     email: z.string().min(1),
     domain: z.string(),
     recordedAt: optionalText,

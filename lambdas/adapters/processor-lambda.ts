@@ -244,7 +244,11 @@ export async function processSnsEvent(event: SNSEvent, runtime: ProcessorRuntime
     const logger = new RecordLog(runtime.logger);
     logger.appendKeys({ snsMessageId: record.Sns.MessageId });
     return handleOne(runtime, logger, counts, record.Sns.Message, record.Sns.MessageId, 'sns', () =>
-      processSnsMessage(record.Sns.Message, record.Sns.MessageId, runtime.deps),
+      processSnsMessage(
+        record.Sns.Message,
+        { messageId: record.Sns.MessageId, timestamp: record.Sns.Timestamp },
+        runtime.deps,
+      ),
     );
   });
   counts.publish(runtime.metrics);

@@ -32,7 +32,16 @@ export const eventViewSchema = z
   .object({
     id: z.string(),
     type: z.string().meta({ description: 'bounce | complaint | delivery | audit' }),
-    occurredAt: z.string().meta({ description: 'ISO 8601 UTC; the event time SES reported' }),
+    occurredAt: z.string().meta({
+      description:
+        'ISO 8601 UTC; the event time SES reported, or the receipt time when that lay more than 5 minutes in ' +
+        'the future (see statedOccurredAt)',
+    }),
+    statedOccurredAt: str.meta({
+      description:
+        "SES's own event time when it lay more than 5 minutes after receipt and occurredAt is the receipt time; " +
+        'null otherwise',
+    }),
     recordedAt: str,
     email: z.string(),
     emailDisplay: str,
@@ -87,6 +96,7 @@ export function toEventView(event: EventRecord): EventView {
     id: event.id,
     type: event.type,
     occurredAt: event.occurredAt,
+    statedOccurredAt: orNull(event.statedOccurredAt),
     recordedAt: orNull(event.recordedAt),
     email: event.email,
     emailDisplay: orNull(event.emailDisplay),

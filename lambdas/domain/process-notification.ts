@@ -114,9 +114,12 @@ export async function processParsedMessage(
   deps: ProcessorDependencies,
 ): Promise<MessageOutcome> {
   if (parsed.kind !== 'notification') return parsed;
-  const { notification, snsMessageId } = parsed;
+  const { notification, snsMessageId, snsPublishedAt } = parsed;
+  const recordedAt = deps.now().toISOString();
   const { events, invalid } = buildRecipientEvents(notification, {
-    recordedAt: deps.now().toISOString(),
+    recordedAt,
+    // SNS's publish time is the same on every redelivery, so a clamped event time keeps the event's key.
+    receivedAt: snsPublishedAt ?? recordedAt,
     snsMessageId,
     classify: deps.classify,
   });
@@ -153,8 +156,8 @@ export function processMessageBody(body: string, deps: ProcessorDependencies): P
 /** `Sns.Message` of a direct SNS record. */
 export function processSnsMessage(
   message: string,
-  snsMessageId: string | null,
+  sns: { messageId: string | null; timestamp: string | null },
   deps: ProcessorDependencies,
 ): Promise<MessageOutcome> {
-  return processParsedMessage(parseSnsMessage(message, snsMessageId), deps);
+  return processParsedMessage(parseSnsMessage(message, sns.messageId, sns.timestamp), deps);
 }

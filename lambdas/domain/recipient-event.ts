@@ -38,7 +38,10 @@ export interface RecipientEvent {
   email: string;
   emailDisplay: string;
   domain: string;
+  /** The event time: SES's, unless that lay more than MAX_CLOCK_SKEW_MS after receipt (then the receipt time). */
   occurredAt: string;
+  /** SES's event time when occurredAt is the receipt time instead (it lay too far in the future). */
+  statedOccurredAt?: string;
   recordedAt: string;
   sesMessageId: string;
   feedbackId: string | null;
@@ -83,8 +86,30 @@ export function idempotencyKey(type: EventType, feedbackOrMessageId: string, ema
   return `${type}|${feedbackOrMessageId}|${email}`;
 }
 
+/** How far in the future an event time may lie (clocks differ between the ISP, SES and us) before it is replaced. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The event time to record: SES's, or, when it lies more than MAX_CLOCK_SKEW_MS after the notification was received,
+ * the receipt time (SES's is kept as statedOccurredAt). A future time would otherwise sort the history wrongly, mask
+ * later deliveries in the streak and outlive its retention.
+ */
+export function eventTime(
+  stated: string,
+  receivedAt: string,
+): Pick<RecipientEvent, 'occurredAt' | 'statedOccurredAt'> {
+  return Date.parse(stated) - Date.parse(receivedAt) > MAX_CLOCK_SKEW_MS
+    ? { occurredAt: receivedAt, statedOccurredAt: stated }
+    : { occurredAt: stated };
+}
+
 export interface BuildContext {
   recordedAt: string;
+  /**
+   * When the notification reached AWS's pipeline (SNS's publish time) or us (default: recordedAt): the clock a future
+   * event time is judged by.
+   */
+  receivedAt?: string;
   snsMessageId: string | null;
   classify: (input: BounceInput) => Classification;
 }
@@ -97,6 +122,7 @@ export function buildRecipientEvents(
   const invalid: InvalidRecipient[] = [];
   const seen = new Set<string>();
   const { mail } = notification;
+  const receivedAt = context.receivedAt ?? context.recordedAt;
   const base = {
     recordedAt: context.recordedAt,
     sesMessageId: mail.messageId,
@@ -144,7 +170,7 @@ export function buildRecipientEvents(
           ...address,
           id: eventIdOf(idempotencyKey('bounce', bounce.feedbackId, address.email)),
           type: 'bounce',
-          occurredAt: bounce.timestamp,
+          ...eventTime(bounce.timestamp, receivedAt),
           feedbackId: bounce.feedbackId,
           bounce: details,
           classification: context.classify({
@@ -167,7 +193,7 @@ export function buildRecipientEvents(
         ...address,
         id: eventIdOf(idempotencyKey('complaint', complaint.feedbackId, address.email)),
         type: 'complaint',
-        occurredAt: complaint.timestamp,
+        ...eventTime(complaint.timestamp, receivedAt),
         feedbackId: complaint.feedbackId,
         bounce: null,
         classification: null,
@@ -188,7 +214,7 @@ export function buildRecipientEvents(
         ...address,
         id: eventIdOf(idempotencyKey('delivery', mail.messageId, address.email)),
         type: 'delivery',
-        occurredAt: delivery.timestamp,
+        ...eventTime(delivery.timestamp, receivedAt),
         feedbackId: null,
         bounce: null,
         classification: null,

@@ -21,6 +21,8 @@ export interface EventRecord {
   id: string;
   type: 'bounce' | 'complaint' | 'delivery' | 'audit';
   occurredAt: string;
+  /** SES's own event time when it lay too far in the future and occurredAt is the receipt time instead. */
+  statedOccurredAt: string | null;
   email: string;
   domain: string;
   recordedAt: string | null;

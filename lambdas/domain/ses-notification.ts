@@ -7,7 +7,8 @@ export type NotificationFormat = 'notification' | 'event';
 
 export interface MailInfo {
   messageId: string;
-  timestamp: string;
+  /** Null when malformed: the bounce, complaint or delivery carries its own time. */
+  timestamp: string | null;
   source: string | null;
   sourceArn: string | null;
   sendingAccountId: string | null;
@@ -83,7 +84,13 @@ export interface Rejection {
 }
 
 export type ParsedMessage =
-  | { kind: 'notification'; notification: SesNotification; snsMessageId: string | null }
+  | {
+      kind: 'notification';
+      notification: SesNotification;
+      snsMessageId: string | null;
+      /** When SNS published the notification (the envelope's `Timestamp`), if it came in one. */
+      snsPublishedAt: string | null;
+    }
   | { kind: 'ignored'; eventType: string; snsMessageId: string | null }
   | { kind: 'rejected'; rejection: Rejection; snsMessageId: string | null };
 
@@ -112,7 +119,8 @@ const optionalTimestamp = timestamp.nullish().catch(null);
 
 const mailSchema = z.object({
   messageId: text,
-  timestamp,
+  // Only a fallback for the event's own time: a malformed one must not cost a bounce whose time is known.
+  timestamp: optionalTimestamp,
   destination: z.array(z.string()),
   source: optionalText,
   sourceArn: optionalText,
@@ -167,6 +175,7 @@ const snsEnvelope = z.object({
   Type: z.string(),
   MessageId: z.string().min(1),
   Message: z.string(),
+  Timestamp: z.string().nullish().catch(null),
 });
 
 const PROCESSED = new Set(['Bounce', 'Complaint', 'Delivery']);
@@ -185,7 +194,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function mailInfo(mail: z.infer<typeof mailSchema>): MailInfo {
   return {
     messageId: mail.messageId,
-    timestamp: mail.timestamp,
+    timestamp: mail.timestamp ?? null,
     source: mail.source ?? null,
     sourceArn: mail.sourceArn ?? null,
     sendingAccountId: mail.sendingAccountId ?? null,
@@ -195,12 +204,18 @@ function mailInfo(mail: z.infer<typeof mailSchema>): MailInfo {
 }
 
 /** Parses a decoded SES document (the object SNS carries in `Message`). */
-export function parseSesDocument(document: unknown, snsMessageId: string | null = null): ParsedMessage {
+export function parseSesDocument(
+  document: unknown,
+  snsMessageId: string | null = null,
+  snsPublishedAt: string | null = null,
+): ParsedMessage {
   const rejected = (code: RejectionCode, detail: string): ParsedMessage => ({
     kind: 'rejected',
     rejection: { code, detail },
     snsMessageId,
   });
+  const noTime = (field: string) =>
+    rejected('missing-or-invalid-fields', `${field}.timestamp and mail.timestamp: neither is a timestamp`);
   if (!isObject(document)) return rejected('not-an-object', 'the SES message is not a JSON object');
   const notificationType = document.notificationType;
   const eventType = document.eventType;
@@ -220,9 +235,12 @@ export function parseSesDocument(document: unknown, snsMessageId: string | null 
     const parsed = bounceMessage.safeParse(document);
     if (!parsed.success) return rejected('missing-or-invalid-fields', describeIssues(parsed.error));
     const { mail, bounce } = parsed.data;
+    const timestamp = bounce.timestamp ?? mail.timestamp;
+    if (!timestamp) return noTime('bounce');
     return {
       kind: 'notification',
       snsMessageId,
+      snsPublishedAt,
       notification: {
         type: 'bounce',
         format,
@@ -231,7 +249,7 @@ export function parseSesDocument(document: unknown, snsMessageId: string | null 
           feedbackId: bounce.feedbackId,
           bounceType: bounce.bounceType,
           bounceSubType: bounce.bounceSubType,
-          timestamp: bounce.timestamp ?? mail.timestamp,
+          timestamp,
           reportingMta: bounce.reportingMTA ?? null,
           remoteMtaIp: bounce.remoteMtaIp ?? null,
           recipients: bounce.bouncedRecipients.map((r) => ({
@@ -248,9 +266,12 @@ export function parseSesDocument(document: unknown, snsMessageId: string | null 
     const parsed = complaintMessage.safeParse(document);
     if (!parsed.success) return rejected('missing-or-invalid-fields', describeIssues(parsed.error));
     const { mail, complaint } = parsed.data;
+    const timestamp = complaint.timestamp ?? mail.timestamp;
+    if (!timestamp) return noTime('complaint');
     return {
       kind: 'notification',
       snsMessageId,
+      snsPublishedAt,
       notification: {
         type: 'complaint',
         format,
@@ -261,7 +282,7 @@ export function parseSesDocument(document: unknown, snsMessageId: string | null 
           feedbackType: complaint.complaintFeedbackType ?? null,
           userAgent: complaint.userAgent ?? null,
           arrivalDate: complaint.arrivalDate ?? null,
-          timestamp: complaint.timestamp ?? mail.timestamp,
+          timestamp,
           recipients: complaint.complainedRecipients.map((r) => r.emailAddress),
         },
       },
@@ -270,15 +291,18 @@ export function parseSesDocument(document: unknown, snsMessageId: string | null 
   const parsed = deliveryMessage.safeParse(document);
   if (!parsed.success) return rejected('missing-or-invalid-fields', describeIssues(parsed.error));
   const { mail, delivery } = parsed.data;
+  const timestamp = delivery.timestamp ?? mail.timestamp;
+  if (!timestamp) return noTime('delivery');
   return {
     kind: 'notification',
     snsMessageId,
+    snsPublishedAt,
     notification: {
       type: 'delivery',
       format,
       mail: mailInfo(mail),
       delivery: {
-        timestamp: delivery.timestamp ?? mail.timestamp,
+        timestamp,
         recipients: delivery.recipients,
         smtpResponse: delivery.smtpResponse ?? null,
         processingTimeMillis: delivery.processingTimeMillis ?? null,
@@ -320,16 +344,20 @@ export function parseMessageBody(body: string): ParsedMessage {
         snsMessageId: null,
       };
     }
-    const { Type, MessageId, Message } = envelope.data;
+    const { Type, MessageId, Message, Timestamp } = envelope.data;
     if (Type !== 'Notification')
       return { kind: 'ignored', eventType: `SNS ${Type}`, snsMessageId: MessageId };
-    return parseSnsMessage(Message, MessageId);
+    return parseSnsMessage(Message, MessageId, Timestamp);
   }
   return parseSesDocument(value, null);
 }
 
 /** Parses `Sns.Message` of a direct SNS record or an SNS envelope: the SES JSON as a string. */
-export function parseSnsMessage(message: string, snsMessageId: string | null): ParsedMessage {
+export function parseSnsMessage(
+  message: string,
+  snsMessageId: string | null,
+  snsTimestamp: string | null = null,
+): ParsedMessage {
   const json = parseJson(message);
   if (!json.ok) {
     return {
@@ -338,5 +366,5 @@ export function parseSnsMessage(message: string, snsMessageId: string | null): P
       snsMessageId,
     };
   }
-  return parseSesDocument(json.value, snsMessageId);
+  return parseSesDocument(json.value, snsMessageId, snsTimestamp ? parseTimestamp(snsTimestamp) : null);
 }

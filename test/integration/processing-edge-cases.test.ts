@@ -3,7 +3,9 @@
 // query API. Events SES did not send (OnAccountSuppressionList), ARF feedback types, event time, one identity per
 // mailbox, and the loose Postfix wording.
 import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../lambdas/adapters/table-definition.ts';
 import {
   type ApiStack,
   bounceNotification,
@@ -48,6 +50,8 @@ interface RecipientBody {
     reason: string | null;
     reportedAt: string | null;
   };
+  lastDeliveryAt: string | null;
+  softBounceStreak: number;
   latestEvents: Array<Record<string, unknown>>;
 }
 
@@ -230,5 +234,85 @@ describe('complaints by ARF feedback type', () => {
       expect(body.latestEvents[0]?.decision.reason).toContain(`feedback type ${type}`);
       expect(stack.queue.sent.some((request) => request.email === address(type))).toBe(false);
     }
+  });
+});
+
+const DAY_SECONDS = 86_400;
+
+/** The stored event items of one recipient, as DynamoDB holds them. */
+async function storedEvents(email: string): Promise<Array<Record<string, unknown>>> {
+  const page = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+      ExpressionAttributeValues: { ':pk': keys.recipientPk(email), ':events': 'E#' },
+    }),
+  );
+  return page.Items ?? [];
+}
+
+describe('event time', () => {
+  const inTwoDays = '2024-11-03T12:00:00.000Z';
+
+  it("records a future event at its receipt time, keeps SES's time and says so; a small skew is accepted", async () => {
+    // Act
+    const future = await deliver(deliveryNotification(['future@c.example'], inTwoDays));
+    const again = await stack.process(
+      viaSnsAndSqs(deliveryNotification(['skewed@c.example'], '2024-11-01T12:03:00.000Z')),
+    );
+    const soft = { bounceType: 'Transient', bounceSubType: 'MailboxFull', status: '4.2.2' } as const;
+    await deliver(bounceNotification(['future@c.example'], '2024-11-01T11:00:00.000Z', soft));
+    const history = await stack.call('GET', '/recipients/future@c.example/events');
+    const view = await recipient('future@c.example', { ses: 'false' });
+    const skewed = await recipient('skewed@c.example', { ses: 'false' });
+    // Assess
+    expect(future.kind === 'processed' && future.recipients[0]?.status).toBe('recorded');
+    expect(again.kind).toBe('processed');
+    const delivery = (history.json as { items: Array<Record<string, unknown>> }).items.find(
+      (event) => event.type === 'delivery',
+    );
+    expect(delivery).toMatchObject({ occurredAt: NOW.toISOString(), statedOccurredAt: inTwoDays });
+    // The delivery no longer sits in the future: it does not mask the later soft bounce.
+    expect(view.lastDeliveryAt).toBe(NOW.toISOString());
+    expect(view.softBounceStreak).toBe(0);
+    expect(skewed.lastDeliveryAt).toBe('2024-11-01T12:03:00.000Z');
+    expect(skewed.latestEvents[0]).toMatchObject({ statedOccurredAt: null });
+  });
+
+  it('records a redelivered future event once (its time comes from the SNS envelope, the same every time)', async () => {
+    // Arrange
+    const message = viaSnsAndSqs(bounceNotification(['twice@c.example'], inTwoDays));
+    // Act
+    const first = await stack.process(message);
+    const second = await stack.process(message);
+    // Assess
+    expect(first.kind === 'processed' && first.recipients[0]?.status).toBe('recorded');
+    expect(second.kind === 'processed' && second.recipients[0]?.status).toBe('duplicate');
+    expect(await storedEvents('twice@c.example')).toHaveLength(1);
+  });
+
+  it('keeps an event recorded long after it happened for the whole retention period', async () => {
+    // Act
+    await deliver(bounceNotification(['old@c.example'], '2022-10-01T08:00:00.000Z'));
+    const [item] = await storedEvents('old@c.example');
+    const history = await stack.call('GET', '/recipients/old@c.example/events');
+    // Assess
+    expect(item?.expiresAt).toBe(NOW.getTime() / 1000 + 400 * DAY_SECONDS);
+    expect((history.json as { items: Array<{ occurredAt: string }> }).items).toMatchObject([
+      { occurredAt: '2022-10-01T08:00:00.000Z' },
+    ]);
+  });
+
+  it('records a bounce whose mail.timestamp is malformed at its valid bounce.timestamp', async () => {
+    // Arrange
+    const notification = bounceNotification(['badmail@c.example'], '2024-10-31T07:30:00.000Z');
+    const broken = { ...notification, mail: { ...notification.mail, timestamp: 'Thu, 31 Oct 2024 07:29' } };
+    // Act
+    const outcome = await deliver(broken);
+    const view = await recipient('badmail@c.example', { ses: 'false' });
+    // Assess
+    expect(outcome.kind === 'processed' && outcome.rejection).toBeNull();
+    expect(view.sendStatus).toBe('suppressed');
+    expect(view.latestEvents[0]).toMatchObject({ type: 'bounce', occurredAt: '2024-10-31T07:30:00.000Z' });
   });
 });

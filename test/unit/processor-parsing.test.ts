@@ -102,7 +102,8 @@ describe('parsing the shared samples', () => {
 
   it('the Lambda SNS records and the HTTP envelope carry the same notification', async () => {
     const lambda = JSON.parse(await read('sns-lambda-event-01-bounce-permanent-general.json'));
-    const fromRecord = parseSnsMessage(lambda.Records[0].Sns.Message, lambda.Records[0].Sns.MessageId);
+    const { Message, MessageId, Timestamp } = lambda.Records[0].Sns;
+    const fromRecord = parseSnsMessage(Message, MessageId, Timestamp);
     const fromEnvelope = parseMessageBody(await read('sns-http-notification-01.json'));
     const bare = parseMessageBody(await read('01-bounce-permanent-general-gmail-5.1.1.json'));
 
@@ -187,7 +188,9 @@ describe('rejections carry a specific reason', () => {
     // Prepare
     const document = JSON.parse(await read('01-bounce-permanent-general-gmail-5.1.1.json'));
     delete document.bounce.feedbackId;
-    document.mail.timestamp = 'secret@example.com';
+    document.mail.messageId = '';
+    document.bounce.bouncedRecipients[0].emailAddress = 'secret@example.com';
+    document.bounce.bounceType = 42;
 
     // Act
     const result = parseSesDocument(document);
@@ -196,8 +199,35 @@ describe('rejections carry a specific reason', () => {
     expect(result.kind).toBe('rejected');
     if (result.kind !== 'rejected') return;
     expect(result.rejection.detail).toContain('bounce.feedbackId');
-    expect(result.rejection.detail).toContain('mail.timestamp: not a timestamp');
+    expect(result.rejection.detail).toContain('mail.messageId');
     expect(result.rejection.detail).not.toContain('secret@example.com');
+  });
+
+  it('takes the event time from bounce.timestamp when mail.timestamp is malformed, and rejects when neither is a time', async () => {
+    // Prepare
+    const document = JSON.parse(await read('01-bounce-permanent-general-gmail-5.1.1.json'));
+    document.mail.timestamp = 'secret@example.com';
+    const neither = structuredClone(document);
+    neither.bounce.timestamp = 'yesterday';
+
+    // Act
+    const result = parseSesDocument(document);
+    const rejected = parseSesDocument(neither);
+
+    // Assess
+    expect(result.kind === 'notification' && result.notification.type === 'bounce').toBe(true);
+    if (result.kind === 'notification' && result.notification.type === 'bounce') {
+      expect(result.notification.bounce.timestamp).toBe(document.bounce.timestamp);
+      expect(result.notification.mail.timestamp).toBeNull();
+    }
+    expect(rejected).toMatchObject({
+      kind: 'rejected',
+      rejection: {
+        code: 'missing-or-invalid-fields',
+        detail: 'bounce.timestamp and mail.timestamp: neither is a timestamp',
+      },
+    });
+    expect(JSON.stringify(rejected)).not.toContain('secret@example.com');
   });
 
   it('a malformed optional field is dropped, never rejecting the message', async () => {
