@@ -1,7 +1,7 @@
 // Schemas of the query API's path and query parameters. Every value arrives as a string; each schema says exactly
 // what it accepts, so a bad email, date, enum or limit is a 400 naming the parameter.
 import * as z from 'zod';
-import { normalizeAddress } from '../domain/address.ts';
+import { canonicalDomain, normalizeAddress } from '../domain/address.ts';
 import { CATEGORIES, VERDICTS } from '../domain/classification.ts';
 
 export const EVENT_TYPES = ['bounce', 'complaint', 'delivery'] as const;
@@ -13,7 +13,10 @@ export const DEFAULT_LIMIT = 50;
 const DOMAIN_PATTERN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*$/;
 
-/** An email address, normalized exactly as the processor keys recipients (trimmed, lower-cased). */
+/**
+ * An email address, normalized exactly as the processor keys recipients (trimmed, NFC, lower-cased, the domain as
+ * IDNA A-labels): every spelling of one mailbox finds it.
+ */
 export const emailParam = z
   .string()
   .max(320, 'must be at most 320 characters')
@@ -29,16 +32,22 @@ export const emailParam = z
     return normalized.address.email;
   })
   .meta({
-    description: 'Email address (case-insensitive; stored lower-cased)',
+    description:
+      'Email address (case-insensitive, any Unicode normalization, the domain as U-labels or A-labels; stored ' +
+      'lower-cased with an A-label domain, e.g. user@xn--bcher-kva.example)',
     examples: ['jane@example.com'],
   });
 
 export const domainParam = z
   .string()
   .max(253)
-  .transform((value) => value.trim().toLowerCase().replace(/\.$/, ''))
+  .transform((value) => canonicalDomain(value) ?? '')
   .refine((value) => DOMAIN_PATTERN.test(value), 'must be a domain name like example.com')
-  .meta({ description: 'Recipient domain (lower-cased)', examples: ['example.com'] });
+  .meta({
+    description:
+      'Recipient domain, U-labels or A-labels (bücher.example = xn--bcher-kva.example); lower-cased, stored as A-labels',
+    examples: ['example.com'],
+  });
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;

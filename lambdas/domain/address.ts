@@ -1,8 +1,13 @@
 // Recipient address normalization: one lower-cased key per mailbox (for DynamoDB and SES calls), the original
-// kept for display. SES hands us display names, odd whitespace, mixed case and RFC 2047 encoded words.
+// kept for display. SES hands us display names, odd whitespace, mixed case and RFC 2047 encoded words; people type
+// Unicode in NFC or NFD and internationalized domains as U-labels or A-labels.
+import { domainToASCII } from 'node:url';
 
 export interface NormalizedAddress {
-  /** addr-spec, trimmed and lower-cased: the key for storage and SESv2 calls. */
+  /**
+   * addr-spec, trimmed, Unicode NFC, lower-cased, the domain as IDNA A-labels (`xn--…`, as SES itself writes it: SES
+   * takes only 7-bit ASCII addresses with Punycode domains): the key for storage and SESv2 calls.
+   */
   email: string;
   /** What SES sent, with RFC 2047 encoded words decoded and whitespace collapsed. */
   display: string;
@@ -40,6 +45,18 @@ export function decodeEncodedWords(text: string): string {
   );
 }
 
+/**
+ * The canonical form of a domain: lower-case, no trailing dot, IDNA A-labels (UTS #46 mapping of a Unicode domain
+ * in any normalization form, `bücher.example` → `xn--bcher-kva.example`). An ASCII domain is only lower-cased, so
+ * every key written before stays as it was. Null when a Unicode domain is no valid IDN.
+ */
+export function canonicalDomain(domain: string): string | null {
+  const lower = domain.trim().replace(/\.$/, '').toLowerCase();
+  if ([...lower].every((character) => character.charCodeAt(0) < 0x80)) return lower;
+  const ascii = domainToASCII(lower.normalize('NFC'));
+  return ascii === '' ? null : ascii;
+}
+
 export function normalizeAddress(raw: string): AddressResult {
   const trimmed = raw.replace(/\s+/g, ' ').trim();
   if (trimmed === '') return { ok: false, reason: 'empty address' };
@@ -53,11 +70,9 @@ export function normalizeAddress(raw: string): AddressResult {
   spec = spec.trim().replace(/^mailto:/i, '');
   const at = spec.lastIndexOf('@');
   if (at <= 0 || at === spec.length - 1) return { ok: false, reason: 'no local part and domain around "@"' };
-  const local = spec.slice(0, at);
-  const domain = spec
-    .slice(at + 1)
-    .replace(/\.$/, '')
-    .toLowerCase();
+  const local = spec.slice(0, at).normalize('NFC');
+  const domain = canonicalDomain(spec.slice(at + 1));
+  if (domain === null) return { ok: false, reason: 'malformed internationalized domain' };
   if (/\s/.test(spec) && !/^".*"$/.test(local)) return { ok: false, reason: 'whitespace inside the address' };
   if (!/^[^\s@<>()[\],;:]+(\.[^\s@<>()[\],;:]+)*$/.test(domain) || !domain.includes('.')) {
     if (!/^\[[0-9a-f.:]+\]$/i.test(domain)) return { ok: false, reason: 'malformed domain' };

@@ -316,3 +316,86 @@ describe('event time', () => {
     expect(view.latestEvents[0]).toMatchObject({ type: 'bounce', occurredAt: '2024-10-31T07:30:00.000Z' });
   });
 });
+
+describe('one identity per mailbox', () => {
+  const nfc = 'j\u00f6s\u00e9@ex\u00e4mple.de';
+  const nfd = 'jo\u0308se\u0301@exa\u0308mple.de';
+  const path = (email: string) => `/recipients/${encodeURIComponent(email)}`;
+
+  beforeAll(async () => {
+    await deliver(bounceNotification([`Jösé <${nfc}>`], '2024-10-12T08:00:00.000Z'));
+    await deliver(deliveryNotification([nfd], '2024-10-12T09:00:00.000Z'));
+    await deliver(bounceNotification(['user@xn--bcher-kva.example'], '2024-10-12T10:00:00.000Z'));
+    await deliver(deliveryNotification(['User@B\u00dcCHER.example'], '2024-10-12T11:00:00.000Z'));
+    await deliver(deliveryNotification(['user+news@b\u00fccher.example'], '2024-10-12T12:00:00.000Z'));
+  });
+
+  it('keys NFC and NFD spellings as one recipient, keeps the spelling SES sent, and finds it by any spelling', async () => {
+    // Act
+    const answers = await Promise.all(
+      [nfc, nfd, 'J\u00d6S\u00c9@xn--exmple-cua.de'].map((email) =>
+        stack.call('GET', path(email), { query: { ses: 'false' } }),
+      ),
+    );
+    // Assess
+    for (const answer of answers) {
+      expect(answer.status, answer.body).toBe(200);
+      expect(answer.json).toMatchObject({
+        email: 'j\u00f6s\u00e9@xn--exmple-cua.de',
+        domain: 'xn--exmple-cua.de',
+        counts: { hard: 1, deliveries: 1 },
+      });
+    }
+    const events = (answers[0]?.json as RecipientBody | undefined)?.latestEvents.map(
+      (event) => event.emailDisplay,
+    );
+    expect(events).toEqual([nfd, `Jösé <${nfc}>`]);
+  });
+
+  it('keys U-label and A-label domains as one recipient, in the form SES reports, plus-addresses apart', async () => {
+    // Act
+    const unicode = await recipient('user@b\u00fccher.example', { ses: 'false' });
+    const ascii = await recipient('USER@xn--bcher-kva.example', { ses: 'false' });
+    const plus = await recipient('user+news@xn--bcher-kva.example', { ses: 'false' });
+    // Assess
+    expect(unicode).toEqual(ascii);
+    expect(unicode).toMatchObject({
+      email: 'user@xn--bcher-kva.example',
+      counts: { hard: 1, deliveries: 1 },
+    });
+    expect(stack.queue.sent.filter((request) => request.email.endsWith('bcher-kva.example'))).toMatchObject([
+      { action: 'put', email: 'user@xn--bcher-kva.example' },
+    ]);
+    expect(plus).toMatchObject({
+      email: 'user+news@xn--bcher-kva.example',
+      counts: { hard: 0, deliveries: 1 },
+    });
+  });
+
+  it('allowlists a domain given in either spelling and honours it for both', async () => {
+    // Act
+    const put = await stack.call('PUT', `/allowlist/${encodeURIComponent('m\u00fcnchen.example')}`);
+    const asAscii = await stack.call('GET', '/allowlist/xn--mnchen-3ya.example');
+    const asNfd = await stack.call('GET', `/allowlist/${encodeURIComponent('mu\u0308nchen.example')}`);
+    const unicodeBounce = await deliver(
+      bounceNotification(['a@m\u00fcnchen.example'], '2024-10-12T13:00:00.000Z'),
+    );
+    const asciiBounce = await deliver(
+      bounceNotification(['b@xn--mnchen-3ya.example'], '2024-10-12T13:00:00.000Z'),
+    );
+    const view = await recipient('a@xn--mnchen-3ya.example', { ses: 'false' });
+    // Assess
+    expect(put.status, put.body).toBe(200);
+    expect(put.json).toMatchObject({ kind: 'domain', value: 'xn--mnchen-3ya.example' });
+    expect(asAscii.status).toBe(200);
+    expect(asNfd.status).toBe(200);
+    for (const outcome of [unicodeBounce, asciiBounce]) {
+      expect(outcome.kind === 'processed' && outcome.recipients[0]).toMatchObject({
+        status: 'recorded',
+        decision: { allowlisted: true, action: 'none' },
+        requestSent: null,
+      });
+    }
+    expect(view).toMatchObject({ sendStatus: 'risky', allowlisted: 'domain' });
+  });
+});
