@@ -399,3 +399,34 @@ describe('one identity per mailbox', () => {
     expect(view).toMatchObject({ sendStatus: 'risky', allowlisted: 'domain' });
   });
 });
+
+describe("Postfix's generic refusal prefix", () => {
+  it('"550 5.1.5 Recipient address rejected" alone is no evidence of a dead address; with its reason it is', async () => {
+    // Arrange: as SES relays Postfix's refusals (Permanent, General).
+    const bare = bounceNotification(['someone@postfix.example'], '2024-10-13T08:00:00.000Z', {
+      status: '5.1.5',
+      diagnosticCode: 'smtp; 550 5.1.5 <someone@postfix.example>: Recipient address rejected',
+    });
+    const withReason = bounceNotification(['gone@postfix.example'], '2024-10-13T08:00:00.000Z', {
+      status: '5.1.1',
+      diagnosticCode:
+        'smtp; 550 5.1.1 <gone@postfix.example>: Recipient address rejected: User unknown in virtual mailbox table',
+    });
+    // Act
+    await deliver(bare);
+    await deliver(withReason);
+    const someone = await recipient('someone@postfix.example', { ses: 'false' });
+    const gone = await recipient('gone@postfix.example', { ses: 'false' });
+    // Assess
+    expect(someone.latestEvents[0]).toMatchObject({
+      verdict: 'soft',
+      category: 'undetermined',
+      code: '5.1.5',
+      decision: { action: 'none' },
+    });
+    expect(someone.sendStatus).toBe('risky');
+    expect(stack.queue.sent.some((request) => request.email === 'someone@postfix.example')).toBe(false);
+    expect(gone.latestEvents[0]).toMatchObject({ verdict: 'hard', category: 'unknown-recipient' });
+    expect(gone.sendStatus).toBe('suppressed');
+  });
+});

@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEncodedWords, normalizeAddress } from '../../lambdas/domain/address.ts';
+import { canonicalDomain, decodeEncodedWords, normalizeAddress } from '../../lambdas/domain/address.ts';
 import { buildRecipientEvents, eventIdOf } from '../../lambdas/domain/recipient-event.ts';
 import {
   parseMessageBody,
@@ -366,5 +366,40 @@ describe('parsing never throws', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps every ASCII address key as it was before IDNA canonicalization (existing items keep their keys)', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), (raw) => {
+        const result = normalizeAddress(raw);
+        const at = raw.lastIndexOf('@');
+        const before = `${raw.slice(0, at).toLowerCase()}@${raw
+          .slice(at + 1)
+          .replace(/\.$/, '')
+          .toLowerCase()}`;
+        expect(result.ok && result.address.email).toBe(before);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['user@bücher.example', 'user@xn--bcher-kva.example'],
+    ['user@BU\u0308CHER.example', 'user@xn--bcher-kva.example'],
+    ['USER@XN--BCHER-KVA.EXAMPLE', 'user@xn--bcher-kva.example'],
+    ['jo\u0308se\u0301@exa\u0308mple.de', 'j\u00f6s\u00e9@xn--exmple-cua.de'],
+    ['user+tag@bücher.example', 'user+tag@xn--bcher-kva.example'],
+  ])('keys %s as %s', (raw, key) => {
+    expect(normalizeAddress(raw)).toMatchObject({ ok: true, address: { email: key, display: raw } });
+  });
+
+  it.each([
+    ['bücher.example', 'xn--bcher-kva.example'],
+    ['XN--BCHER-KVA.example.', 'xn--bcher-kva.example'],
+    ['example.com', 'example.com'],
+    ['xn--zz.example', 'xn--zz.example'],
+    ['bü\u0000cher.example', null],
+  ])('canonicalDomain(%j) = %j', (domain, canonical) => {
+    expect(canonicalDomain(domain)).toBe(canonical);
   });
 });
