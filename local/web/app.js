@@ -159,7 +159,10 @@ async function loadCharts() {
     t.bounceRate === null ? 'no deliveries recorded' : `bounce rate ${(t.bounceRate * 100).toFixed(1)}%`;
   document.getElementById('chart-days-summary').textContent =
     `${byDay.from} to ${byDay.to}: ${t.hardBounces} hard, ${t.softBounces} soft, ${t.complaints} complaints, ` +
-    `${t.deliveries} deliveries; ${rate}.`;
+    `${t.deliveries} deliveries; ${rate}` +
+    (t.onAccountSuppressionList > 0
+      ? `; ${t.onAccountSuppressionList} not sent (already on the SES account suppression list).`
+      : '.');
   show(
     document.getElementById('chart-days-table'),
     table(
