@@ -72,11 +72,16 @@ async function checkSes(ses: RecipientDeps['ses'], email: string, wanted: boolea
   }
 }
 
-/** The latest OnAccountSuppressionList event still in force: no delivery (SES sent) after it. */
+/**
+ * The latest OnAccountSuppressionList event still in force: no delivery (SES sent) and no reactivation (an operator
+ * removed the address) after it; a late older event does not undo a reactivation.
+ */
 function reportedListed(summary: RecipientSummary): string | null {
   const reportedAt = summary.sesSuppression?.reportedAt;
   if (reportedAt === undefined) return null;
-  return summary.lastDeliveryAt === null || summary.lastDeliveryAt < reportedAt ? reportedAt : null;
+  if (summary.lastDeliveryAt !== null && summary.lastDeliveryAt >= reportedAt) return null;
+  const reactivated = summary.suppression?.cause === 'reactivation' ? summary.suppression.since : null;
+  return reactivated !== null && reactivated >= reportedAt ? null : reportedAt;
 }
 
 export interface RecipientStatus {

@@ -177,6 +177,23 @@ describe('events SES did not send (OnAccountSuppressionList)', () => {
     expect(back.sendStatus).not.toBe('suppressed');
     expect(back.sesSuppression.reportedAt).toBeNull();
   });
+
+  it('after a reactivation, only a newer such event says suppressed again (a late older one does not)', async () => {
+    // Arrange
+    await deliver(onAccountListBounce('late@a.example', '2024-10-10T09:30:00.000Z'));
+    const reactivated = await stack.call('DELETE', '/recipients/late@a.example/suppression');
+    // Act
+    await deliver(onAccountListBounce('late@a.example', '2024-10-09T09:30:00.000Z'));
+    const afterOlder = await recipient('late@a.example', { ses: 'false' });
+    await deliver(onAccountListBounce('late@a.example', '2024-11-01T12:01:00.000Z'));
+    const afterNewer = await recipient('late@a.example', { ses: 'false' });
+    // Assess
+    expect(reactivated.status, reactivated.body).toBe(200);
+    expect(afterOlder.sendStatus).not.toBe('suppressed');
+    expect(afterOlder.sesSuppression.reportedAt).toBeNull();
+    expect(afterNewer.sendStatus).toBe('suppressed');
+    expect(afterNewer.sesSuppression.reportedAt).toBe('2024-11-01T12:01:00.000Z');
+  });
 });
 
 /** A complaint as SES forwards an ISP's ARF feedback report (RFC 5965) of the given Feedback-Type. */
