@@ -12,7 +12,7 @@ import {
   Function as LambdaFunction,
   Runtime,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV, environmentOf } from '../../lambdas/config.ts';
@@ -161,6 +161,8 @@ export class BounceFunction extends Construct {
               externalModules: [...BUNDLE_OPTIONS.externalModules],
               banner: BUNDLE_OPTIONS.banner,
               mainFields: [...BUNDLE_OPTIONS.mainFields],
+              // esbuild's warnings and errors only, not its per-bundle "Done in" summary.
+              logLevel: LogLevel.WARNING,
             },
           });
   }

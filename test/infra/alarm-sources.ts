@@ -2,10 +2,11 @@
 // namespace, an EMF document the handlers printed (same namespace, name, dimension set and values) or a log line
 // that the template's metric filter counts; for AWS/* namespaces, a resource of this stack (or SES's account-level
 // reputation metrics). Returns one line per alarm metric that nothing emits.
+import { type JsonLine, jsonLines } from '../support/captured-output.ts';
 import type { synthesize } from './synth.ts';
 
 type Synthesized = ReturnType<typeof synthesize>;
-type Json = Record<string, unknown>;
+type Json = JsonLine;
 
 interface AlarmMetric {
   Namespace: string;
@@ -18,21 +19,6 @@ interface AlarmMetric {
  * (https://docs.aws.amazon.com/ses/latest/dg/reputation-dashboard-cloudwatch-alarm.html).
  */
 const SES_ACCOUNT_METRICS = ['Reputation.BounceRate', 'Reputation.ComplaintRate'];
-
-function parseLines(output: readonly string[]): Json[] {
-  return output
-    .join('')
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        const value: unknown = JSON.parse(line);
-        return typeof value === 'object' && value !== null ? [value as Json] : [];
-      } catch {
-        return [];
-      }
-    });
-}
 
 function metricsOf(alarm: Json): AlarmMetric[] {
   const metrics = alarm.Metrics as { MetricStat?: { Metric: AlarmMetric } }[] | undefined;
@@ -54,7 +40,7 @@ function conjunctionOf(pattern: string): [string, string][] | null {
 
 export function evaluateAlarmSources(synthesized: Synthesized, output: readonly string[]): string[] {
   const { template } = synthesized;
-  const lines = parseLines(output);
+  const lines = jsonLines(output);
   const emf = lines.filter((line) => typeof line._aws === 'object');
   const functions = template.findResources('AWS::Lambda::Function');
   const queues = template.findResources('AWS::SQS::Queue');

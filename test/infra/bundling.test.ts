@@ -19,6 +19,7 @@ import {
 import { resolveSettings } from '../../infra/props.ts';
 import { SesBounceProcessorStack } from '../../infra/stack.ts';
 import { createTable, type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
+import { captureOutput } from '../support/captured-output.ts';
 import { logicalId } from './synth.ts';
 
 let outdir: string;
@@ -27,7 +28,12 @@ let assets: Record<string, string>;
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'cdk-bundling-'));
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const stack = new SesBounceProcessorStack(app, 'Bundled', { settings: resolveSettings({}) });
+  // Each function bundles as it is constructed; CDK writes "Bundling asset <path>..." to stderr for each, which is
+  // kept out of the test output.
+  const { value: stack } = await captureOutput(
+    () => new SesBounceProcessorStack(app, 'Bundled', { settings: resolveSettings({}) }),
+    process.stderr,
+  );
   const template = Template.fromStack(stack);
   app.synth();
   const pathOf = (fn: BounceFunction) =>

@@ -14,6 +14,7 @@ import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { loadSnsPosts } from '../../local/notification-files.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { asCaller, type RecordedCall } from '../support/aws-call-recorder.ts';
+import { captureOutput } from '../support/captured-output.ts';
 import { type SesIdentityEmulator, startSesIdentityEmulator } from '../support/ses-identity-emulator.ts';
 import { evaluateAlarmSources } from './alarm-sources.ts';
 import { IAM_REFERENCE } from './iam-reference.ts';
@@ -207,20 +208,7 @@ async function runWorkload(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const capture = (chunk: string | Uint8Array) => {
-    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  // Powertools writes WARN/ERROR lines (the parked notification, the replaced identity topic) to stderr.
-  const writes = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    await runWorkload();
-  } finally {
-    for (const write of writes) write.mockRestore();
-  }
+  output.push(...(await captureOutput(runWorkload)).output);
 }, 180_000);
 
 afterAll(async () => {

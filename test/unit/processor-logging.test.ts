@@ -1,5 +1,6 @@
 // What the processor logs: correlation ids on every line of a record, decisions, rejections without bodies, and
-// never a full recipient address. DynamoDB and SQS mocked at the SDK boundary; logs read from the console.
+// never a full recipient address; and the EMF metrics the alarms and dashboard read. DynamoDB and SQS mocked at the
+// SDK boundary; logs read from the console (POWERTOOLS_DEV), metrics from captured stdout.
 import { readFile } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -14,16 +15,19 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PROCESSOR_TELEMETRY } from '../../infra/stack.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { createProcessorHandler } from '../../lambdas/adapters/processor-lambda.ts';
 import { SqsMessageParking, SqsSuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import { DEFAULT_POLICY_SETTINGS } from '../../lambdas/domain/suppression-policy.ts';
+import { captureOutput, emfMetrics, jsonLines } from '../support/captured-output.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 const FIXTURES = new URL('../fixtures/ses/', import.meta.url);
 
+const NAMESPACE = 'Test';
 let lines: Record<string, unknown>[];
 
 beforeEach(() => {
@@ -66,7 +70,7 @@ function handler() {
     },
     parking: new SqsMessageParking(sqsClient, 'https://sqs.us-east-1.amazonaws.com/1/dlq'),
     logger: new Logger({ serviceName: 'processor', logLevel: 'INFO' }),
-    metrics: new Metrics({ namespace: 'Test', serviceName: 'processor' }),
+    metrics: new Metrics({ namespace: NAMESPACE, serviceName: 'processor' }),
     concurrency: 4,
   });
 }
@@ -124,5 +128,52 @@ describe('processor logs', () => {
     const rejected = lines.find((l) => l.message === 'message rejected');
     expect(rejected).toMatchObject({ level: 'ERROR', sqsMessageId: 'sqs-0', rejection: 'not-ses' });
     expect(JSON.stringify(lines)).not.toContain('secret.person');
+  });
+});
+
+describe('processor metrics', () => {
+  /** The SQS body SNS delivers for the SES fixture `name`. */
+  async function fixtureBody(name: string, snsMessageId: string): Promise<string> {
+    const message = await readFile(new URL(name, FIXTURES), 'utf8');
+    return JSON.stringify({ Type: 'Notification', MessageId: snsMessageId, Message: message });
+  }
+
+  it('publish the names and dimensions the alarms and dashboard read (PROCESSOR_TELEMETRY)', async () => {
+    // Prepare: Powertools writes EMF to stdout outside dev mode, once metrics are on.
+    vi.stubEnv('POWERTOOLS_DEV', 'false');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const bodies = await Promise.all([
+      fixtureBody('01-bounce-permanent-general-gmail-5.1.1.json', 'sns-1'),
+      fixtureBody('05-bounce-transient-mailboxfull-4.2.2.json', 'sns-2'),
+      fixtureBody('10-complaint-abuse.json', 'sns-3'),
+      fixtureBody('11-delivery.json', 'sns-4'),
+    ]);
+
+    // Act
+    const { output } = await captureOutput(() => handler()(sqsEvent(bodies)));
+    const metrics = emfMetrics(jsonLines(output));
+
+    // Assess
+    const t = PROCESSOR_TELEMETRY;
+    const named = (name: string) => metrics.filter((m) => m.name === name && m.namespace === NAMESPACE);
+    const recorded = named(t.eventsRecorded);
+    expect(recorded.map((m) => m.dimensions)).toEqual(
+      recorded.map(() => ['service', t.typeDimension].sort()),
+    );
+    expect(recorded.map((m) => m.fields[t.typeDimension]).sort()).toEqual([
+      'bounce',
+      'complaint',
+      'delivery',
+    ]);
+    expect(recorded.find((m) => m.fields[t.typeDimension] === 'bounce')?.fields[t.eventsRecorded]).toBe(2);
+    const classified = named(t.bouncesClassified);
+    expect(classified.map((m) => m.dimensions)).toEqual(
+      classified.map(() => ['service', t.verdictDimension, t.categoryDimension].sort()),
+    );
+    expect(
+      classified
+        .map((m) => `${m.fields.service} ${m.fields[t.verdictDimension]} ${m.fields[t.categoryDimension]}`)
+        .sort(),
+    ).toEqual(['processor hard unknown-recipient', 'processor soft mailbox-full']);
   });
 });

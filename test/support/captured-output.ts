@@ -1,0 +1,69 @@
+// What code under test writes to process.stdout, where Powertools prints its JSON log lines and EMF metric
+// documents (past Vitest's console capture, so a spy on the stream is the one place to read them).
+import { vi } from 'vitest';
+
+export type JsonLine = Record<string, unknown>;
+
+/** One metric of an EMF document: its namespace, name, dimension names (sorted) and the document's fields. */
+export interface EmfMetric {
+  namespace: string;
+  name: string;
+  dimensions: string[];
+  fields: JsonLine;
+}
+
+/** Runs `run` with `stream` (process.stdout by default) captured: its result and every chunk written meanwhile. */
+export async function captureOutput<T>(
+  run: () => T | Promise<T>,
+  stream: NodeJS.WriteStream = process.stdout,
+): Promise<{ value: T; output: string[] }> {
+  const output: string[] = [];
+  const write = vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    return { value: await run(), output };
+  } finally {
+    write.mockRestore();
+  }
+}
+
+/** The lines of `chunks` that are JSON objects (log lines, EMF documents); other text is skipped. */
+export function jsonLines(chunks: readonly string[]): JsonLine[] {
+  return chunks
+    .join('')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        const value: unknown = JSON.parse(line);
+        return typeof value === 'object' && value !== null ? [value as JsonLine] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+interface EmfDirective {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: { Name: string }[];
+}
+
+/** Every metric the EMF documents among `lines` declare, once per dimension set. */
+export function emfMetrics(lines: readonly JsonLine[]): EmfMetric[] {
+  return lines.flatMap((fields) => {
+    const aws = fields._aws as { CloudWatchMetrics?: EmfDirective[] } | undefined;
+    return (aws?.CloudWatchMetrics ?? []).flatMap((directive) =>
+      directive.Metrics.flatMap((metric) =>
+        directive.Dimensions.map((set) => ({
+          namespace: directive.Namespace,
+          name: metric.Name,
+          dimensions: [...set].sort(),
+          fields,
+        })),
+      ),
+    );
+  });
+}
