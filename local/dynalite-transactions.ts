@@ -720,14 +720,23 @@ export async function startTransactionalDynalite(
       send(res, 403, { __type: 'AccessDeniedException', message: 'Browsers are not served here.' });
       return;
     }
-    void serveRequest(engine, req, res, forward, opts.authorize);
+    const served = serveRequest(engine, req, res, forward, opts.authorize);
+    inFlight.add(served);
+    const settled = () => inFlight.delete(served);
+    served.then(settled, settled);
   });
+  // Requests the front accepted; they reach the store in-process, with no socket for dynalite's close to wait for.
+  const inFlight = new Set<Promise<void>>();
   const endpoint = await listen(front, host, opts.port ?? 0);
   return {
     endpoint,
     close: async () => {
+      // No new connections; every accepted request is answered before the store closes under it (closing first
+      // left them writing to a closed LevelDB: "Database is closed" after the caller had moved on).
+      const frontClosed = new Promise<void>((resolve) => front.close(() => resolve()));
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       front.closeAllConnections();
-      await new Promise<void>((resolve) => front.close(() => resolve()));
+      await frontClosed;
       inner.closeAllConnections();
       await new Promise<void>((resolve, reject) =>
         inner.close((error) => (error ? reject(error) : resolve())),

@@ -56,6 +56,8 @@ export class LocalQueue {
   private readonly messages = new Map<string, StoredMessage>();
   private consumer: BatchConsumer | undefined;
   private running = 0;
+  /** Batches handed to the consumer and not yet answered. */
+  private readonly deliveries = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = 0;
   private stopped = false;
@@ -102,10 +104,12 @@ export class LocalQueue {
     this.schedule(0);
   }
 
-  stop(): void {
+  /** Hands out no more batches; resolves once the batches already handed out have been answered. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    while (this.deliveries.size > 0) await Promise.allSettled([...this.deliveries]);
   }
 
   /** Resolves once no message is waiting or in flight (messages parked in the DLQ do not count). */
@@ -171,11 +175,13 @@ export class LocalQueue {
       const batch = this.receive();
       if (batch.length === 0) break;
       this.running += 1;
-      void this.deliver(consumer, batch).finally(() => {
+      const delivery = this.deliver(consumer, batch).finally(() => {
         this.running -= 1;
+        this.deliveries.delete(delivery);
         this.schedule(0);
         this.notifyIfIdle();
       });
+      this.deliveries.add(delivery);
     }
     const nextVisible = this.nextVisibleAt();
     if (nextVisible !== undefined) this.schedule(Math.max(1, nextVisible - Date.now()));

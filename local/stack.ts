@@ -484,7 +484,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     idle,
     ingestIdle: () => ingest.idle(),
     close: async () => {
-      for (const queue of Object.values(queues)) queue.stop();
+      // Invocations in flight finish against a live server and store before either closes.
+      await Promise.all(Object.values(queues).map((queue) => queue.stop()));
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

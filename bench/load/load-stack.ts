@@ -280,7 +280,8 @@ export async function startLoadStack(opts: LoadStackOptions) {
       }
     },
     async close(): Promise<void> {
-      for (const queue of Object.values(queues)) queue.stop();
+      // Invocations in flight finish against a live server and store before either closes.
+      await Promise.all(Object.values(queues).map((queue) => queue.stop()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await proxy.close();

@@ -32,7 +32,6 @@ beforeAll(async () => {
   // kept out of the test output.
   const { value: stack } = await captureOutput(
     () => new SesBounceProcessorStack(app, 'Bundled', { settings: resolveSettings({}) }),
-    process.stderr,
   );
   const template = Template.fromStack(stack);
   app.synth();

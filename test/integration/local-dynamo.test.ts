@@ -127,4 +127,45 @@ describe('startDynalite', () => {
     // Assess
     expect([first, second]).toEqual(['created', 'existing']);
   });
+
+  it('close answers every request it accepted before closing the store under it', async () => {
+    // Prepare: once the table exists, each call waits at the front (in `authorize`) until released.
+    let gated = false;
+    let arrived = () => {};
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const db = await startDynalite({
+      authorize: async () => {
+        if (gated) {
+          arrived();
+          await gate;
+        }
+        return null;
+      },
+    });
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+    });
+    await createScratchTable(client, 'scratch');
+    gated = true;
+
+    // Act: close while a write is inside the front, then let the write go on.
+    const put = client.send(new PutItemCommand({ TableName: 'scratch', Item: { pk: { S: 'late' } } }));
+    await arrival;
+    const closed = db.close();
+    release();
+
+    // Assess: the write is answered (not reset), and close resolves after it.
+    await expect(put).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    await expect(closed).resolves.toBeUndefined();
+    client.destroy();
+  });
 });

@@ -9,8 +9,8 @@ import { LocalQueue } from '../../local/sqs-queue.ts';
 
 describe('LocalQueue: SQS semantics for the Lambda consumers', () => {
   const queues: LocalQueue[] = [];
-  afterEach(() => {
-    for (const queue of queues.splice(0)) queue.stop();
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((queue) => queue.stop()));
   });
   const queue = (opts: ConstructorParameters<typeof LocalQueue>[0]) => {
     const created = new LocalQueue(opts);
@@ -33,6 +33,38 @@ describe('LocalQueue: SQS semantics for the Lambda consumers', () => {
     // Assess
     expect(batches).toEqual([3, 3, 1]);
     expect(q.stats()).toMatchObject({ visible: 0, inFlight: 0, sent: 7, deleted: 7 });
+  });
+
+  it('stop hands out no more batches and resolves once the batch in flight is answered', async () => {
+    // Prepare: the consumer holds its first batch until released.
+    const q = queue({ name: 'q', batchSize: 1 });
+    q.send('first');
+    q.send('second');
+    const events: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    q.attach(async (event) => {
+      events.push(`start ${event.Records[0]?.body}`);
+      started();
+      await held;
+      events.push(`end ${event.Records[0]?.body}`);
+    });
+    await running;
+
+    // Act
+    const stopped = q.stop().then(() => events.push('stopped'));
+    release();
+    await stopped;
+
+    // Assess
+    expect(events).toEqual(['start first', 'end first', 'stopped']);
+    expect(q.stats()).toMatchObject({ visible: 1, deleted: 1 });
   });
 
   it('retries only the records listed in batchItemFailures, with a growing receive count', async () => {

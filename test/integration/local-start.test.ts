@@ -1,13 +1,15 @@
 // `npm start` as a process: it prints its URLs, serves, and exits 0 on SIGTERM or SIGINT.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function startProcess(args: string[]): { child: ChildProcess; output: () => string; ready: Promise<string> } {
-  const child = spawn(TSX, [join(ROOT, 'local', 'start.ts'), ...args], {
+  // As `npm start` runs it: one node process with tsx's loader. (tsx's own CLI is a parent that relays a signal
+  // and exits 143 when its child does not acknowledge it within 30 ms, which a busy machine misses.)
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'start.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,6 +60,14 @@ describe('npm start process', () => {
     expect(run.output()).toContain('none: the query API is unauthenticated on loopback');
     expect(run.output()).toContain(`${signal}: stopping`);
     expect(code).toBe(0);
+  });
+
+  it('is what npm start runs', () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
+      string,
+      string
+    >;
+    expect(scripts.start).toBe('node --import tsx local/start.ts');
   });
 
   it('refuses a bad option with exit code 2 and the usage', async () => {

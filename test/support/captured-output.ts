@@ -1,5 +1,5 @@
-// What code under test writes to process.stdout, where Powertools prints its JSON log lines and EMF metric
-// documents (past Vitest's console capture, so a spy on the stream is the one place to read them).
+// What code under test writes to process.stdout and process.stderr, where Powertools prints its JSON log lines and
+// EMF metric documents (past Vitest's console capture, so a spy on the streams is the one place to read them).
 import { vi } from 'vitest';
 
 export type JsonLine = Record<string, unknown>;
@@ -12,20 +12,24 @@ export interface EmfMetric {
   fields: JsonLine;
 }
 
-/** Runs `run` with `stream` (process.stdout by default) captured: its result and every chunk written meanwhile. */
-export async function captureOutput<T>(
-  run: () => T | Promise<T>,
-  stream: NodeJS.WriteStream = process.stdout,
-): Promise<{ value: T; output: string[] }> {
+/**
+ * Runs `run` with process.stdout and process.stderr captured (Powertools writes INFO lines and EMF to stdout, WARN
+ * and ERROR lines to stderr; Lambda sends both to one log group): its result and every chunk written meanwhile.
+ */
+export async function captureOutput<T>(run: () => T | Promise<T>): Promise<{ value: T; output: string[] }> {
   const output: string[] = [];
-  const write = vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const capture = (chunk: string | Uint8Array) => {
     output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
-  });
+  };
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     return { value: await run(), output };
   } finally {
-    write.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
 }
 
