@@ -14,6 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { apiEvent } from '../harness/api-event.ts';
 import { counterUpdates, eventItem, summaryItem } from '../lambdas/adapters/dynamo-items.ts';
 import { dynamoQueryStore } from '../lambdas/adapters/dynamo-query-store.ts';
 import { Sesv2SuppressionList } from '../lambdas/adapters/sesv2-suppression-list.ts';
@@ -31,7 +32,6 @@ import {
 import { queryApiHandler } from '../lambdas/handlers/query-api.ts';
 import { createTable, startDynalite } from '../local/dynamo.ts';
 import { startSesv2SuppressionServer } from '../local/sesv2-suppression-server.ts';
-import { apiEvent } from '../test/unit/api-event.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {

@@ -3,7 +3,7 @@
 // scenario failed. Usage: npx tsx bench/load.ts [--notifications N] [--seed S] [--only a,b] [--time-limit-s T]
 import { spawn } from 'node:child_process';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import { SCENARIOS, type ScenarioName, type ScenarioResult } from './load/scenarios.ts';
+import { SCENARIOS, type ScenarioName, type ScenarioResult } from '../harness/load/scenarios.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {

@@ -1,6 +1,6 @@
 // Runs one load scenario in this process and prints its result as one JSON line (bench/load.ts starts one
 // process per scenario so each gets fresh Lambda containers and its own environment).
-import { runScenario, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { runScenario, SCENARIOS, type ScenarioName } from '../../harness/load/scenarios.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {

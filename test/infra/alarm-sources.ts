@@ -3,7 +3,7 @@
 // that the template's metric filter counts; for AWS/* namespaces, a resource of this stack (or SES's account-level
 // reputation metrics). Returns one line per alarm metric that nothing emits.
 import { type JsonLine, jsonLines } from '../support/captured-output.ts';
-import type { synthesize } from './synth.ts';
+import type { synthesize } from '../support/synth.ts';
 
 type Synthesized = ReturnType<typeof synthesize>;
 type Json = JsonLine;

@@ -20,7 +20,7 @@ import { resolveSettings } from '../../infra/props.ts';
 import { SesBounceProcessorStack } from '../../infra/stack.ts';
 import { createTable, type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
 import { captureOutput } from '../support/captured-output.ts';
-import { logicalId } from './synth.ts';
+import { logicalId } from '../support/synth.ts';
 
 let outdir: string;
 let assets: Record<string, string>;

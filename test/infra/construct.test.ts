@@ -7,7 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { SesBounceProcessor } from '../../infra/construct.ts';
 import { DEFAULT_SETTINGS, InvalidSettingError } from '../../infra/props.ts';
-import { logicalId, TEST_ENV } from './synth.ts';
+import { logicalId, TEST_ENV } from '../support/synth.ts';
 
 function appStack(env: { account: string; region: string } | undefined = TEST_ENV): Stack {
   return new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Mailing', { env });

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InvalidSettingError, resolveSettings } from '../../infra/props.ts';
 import { SesBounceProcessorStack } from '../../infra/stack.ts';
-import { logicalId, synthesize, TEST_ENV } from './synth.ts';
+import { logicalId, synthesize, TEST_ENV } from '../support/synth.ts';
 
 const defaults = synthesize();
 

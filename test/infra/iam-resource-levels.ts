@@ -3,7 +3,7 @@
 // granted on "*" exactly when the reference leaves no resource type to name, and otherwise on resources of the type
 // the reference lists. Returns one line per problem.
 import { IAM_REFERENCE, type ResourceKind } from './iam-reference.ts';
-import type { synthesize } from './synth.ts';
+import type { synthesize } from '../support/synth.ts';
 
 type Synthesized = ReturnType<typeof synthesize>;
 type Json = Record<string, unknown>;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OPTIONAL_SETTINGS } from './setting-combinations.ts';
-import { synthesize } from './synth.ts';
+import { synthesize } from '../support/synth.ts';
 
 const pinned = JSON.parse(readFileSync(new URL('./logical-ids.json', import.meta.url), 'utf8')) as Record<
   string,

@@ -3,7 +3,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadQueryApiConfig } from '../../lambdas/config.ts';
-import { logicalId, synthesize, TEST_ENV } from './synth.ts';
+import { logicalId, synthesize, TEST_ENV } from '../support/synth.ts';
 
 const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
 const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;

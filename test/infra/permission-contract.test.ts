@@ -16,6 +16,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { asCaller, type RecordedCall } from '../support/aws-call-recorder.ts';
 import { captureOutput } from '../support/captured-output.ts';
 import { type SesIdentityEmulator, startSesIdentityEmulator } from '../support/ses-identity-emulator.ts';
+import { logicalId, synthesize } from '../support/synth.ts';
 import { evaluateAlarmSources } from './alarm-sources.ts';
 import { IAM_REFERENCE } from './iam-reference.ts';
 import { statementsAgainstReference } from './iam-resource-levels.ts';
@@ -23,7 +24,6 @@ import { nagAcknowledgements, nagFindings } from './nag-findings.ts';
 import { type FunctionUnderContract, grantedPairs, requiredPairs } from './permission-contract.ts';
 import { servicePublisherProblems } from './service-publishers.ts';
 import { coveringSettingCombinations, NOTIFICATION_IDENTITY } from './setting-combinations.ts';
-import { logicalId, synthesize } from './synth.ts';
 
 const recorded = vi.hoisted(() => ({ calls: [] as RecordedCall[] }));
 

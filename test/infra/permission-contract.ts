@@ -3,7 +3,7 @@
 import type { IConstruct } from 'constructs';
 import type { NamedResource, RecordedCall } from '../support/aws-call-recorder.ts';
 import { grantedOnEverything } from './iam-reference.ts';
-import { logicalId, type synthesize } from './synth.ts';
+import { logicalId, type synthesize } from '../support/synth.ts';
 
 export type FunctionUnderContract = 'processor' | 'worker' | 'query' | 'identityNotifications';
 type Synthesized = ReturnType<typeof synthesize>;

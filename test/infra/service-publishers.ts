@@ -3,7 +3,7 @@
 // service principal to publish, bounded by aws:SourceAccount or aws:SourceArn, and the KMS key of an encrypted topic
 // must let that service generate data keys and decrypt. A topic the stack does not own (existingTopicArn) is the
 // operator's to configure (infra/README.md). Returns one line per problem.
-import type { synthesize } from './synth.ts';
+import type { synthesize } from '../support/synth.ts';
 
 type Synthesized = ReturnType<typeof synthesize>;
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // topic, an existing configuration set, Cognito, deliveries off, an alarm e-mail and CORS. All 2^7 = 128, and the
 // set the permission contract synthesizes: none, each alone, every pair, all together, and all together with the
 // other values of the settings that change the template's shape (a synth takes 0.4-1 s here, 128 would add ~1 min).
-import { TEST_ENV } from './synth.ts';
+import { TEST_ENV } from '../support/synth.ts';
 
 export const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
 export const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;

@@ -8,7 +8,7 @@ import {
   INDEX_BY_TIME,
   TABLE_DEFINITION,
 } from '../../lambdas/adapters/table-definition.ts';
-import { logicalId, synthesize, TEST_ENV } from './synth.ts';
+import { logicalId, synthesize, TEST_ENV } from '../support/synth.ts';
 
 const { stack, template } = synthesize();
 

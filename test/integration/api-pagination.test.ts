@@ -8,7 +8,7 @@ import {
   complaintNotification,
   deliveryNotification,
   startApiStack,
-} from './api-harness.ts';
+} from '../support/api-harness.ts';
 
 const NOW = new Date('2024-12-01T00:00:00Z');
 const EVENT_COUNT = 1050;

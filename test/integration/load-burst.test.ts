@@ -1,8 +1,8 @@
 // Scenario 1 of the load harness, small: a shuffled burst with 10% duplicates through SNS envelope → queue →
 // the real processor → store → suppression queue → worker → SESv2 emulator; nothing lost, nothing counted twice.
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../bench/load/scenarios.ts';
-import { generateWorkload } from '../../bench/load/workload.ts';
+import { runScenario } from '../../harness/load/scenarios.ts';
+import { generateWorkload } from '../../harness/load/workload.ts';
 
 const base = new Date('2026-11-20T00:00:00.000Z');
 

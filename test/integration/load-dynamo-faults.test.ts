@@ -2,7 +2,7 @@
 // after applying the write) and is restarted mid-run on its data directory; what failed lands in the DLQ, the
 // redrive empties it, and the end state is exactly what the workload asks for.
 import { expect, it } from 'vitest';
-import { runScenario } from '../../bench/load/scenarios.ts';
+import { runScenario } from '../../harness/load/scenarios.ts';
 
 it('loses and double-counts nothing through injected faults, a store restart and a redrive', async () => {
   // Act

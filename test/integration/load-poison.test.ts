@@ -2,7 +2,7 @@
 // one unusable recipient beside a good one, mixed into a burst: each parked once with its reason; every valid
 // event (the good neighbour's included) is recorded.
 import { expect, it } from 'vitest';
-import { runScenario } from '../../bench/load/scenarios.ts';
+import { runScenario } from '../../harness/load/scenarios.ts';
 
 it('parks every poison message with a reason after one receive and records every valid event', async () => {
   // Act

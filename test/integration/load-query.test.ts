@@ -1,7 +1,7 @@
 // Scenario 5 of the load harness, small: the query API answers every request while a burst is written. Latency
 // is measured and reported by `npm run bench:load`, never asserted here (no timed assertions in tests).
 import { expect, it } from 'vitest';
-import { runScenario } from '../../bench/load/scenarios.ts';
+import { runScenario } from '../../harness/load/scenarios.ts';
 
 it('keeps answering queries while the processor writes, and the burst still loses nothing', async () => {
   // Act: the budget is lifted, so only correctness decides here.

@@ -2,7 +2,7 @@
 // of calls, and SQS refuses SendMessage for 2 s mid-run (events committed, their suppression-queue messages not
 // sent); every suppression the policy asks for still ends on the list, once, and is confirmed in the summary.
 import { expect, it } from 'vitest';
-import { runScenario } from '../../bench/load/scenarios.ts';
+import { runScenario } from '../../harness/load/scenarios.ts';
 
 it('suppresses every address once despite throttling and failures of SES', async () => {
   // Act

@@ -11,7 +11,7 @@ import {
   sqsEvent,
   sqsRecord,
   startProcessorStack,
-} from './processor-harness.ts';
+} from '../support/processor-harness.ts';
 
 // soft (10-11), delivery (10-12), soft (10-16), soft (10-23) for one recipient
 const FILES = [

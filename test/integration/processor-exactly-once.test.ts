@@ -13,7 +13,7 @@ import {
   sqsRecord,
   startProcessorStack,
   TABLE,
-} from './processor-harness.ts';
+} from '../support/processor-harness.ts';
 
 let stack: ProcessorStack | undefined;
 

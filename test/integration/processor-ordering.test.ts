@@ -9,7 +9,7 @@ import {
   sqsEvent,
   sqsRecord,
   startProcessorStack,
-} from './processor-harness.ts';
+} from '../support/processor-harness.ts';
 
 // samples 27-30: soft (10-11), delivery (10-12), soft (10-16), soft (10-23) for sometimes.full@hotmail.com
 const INTERRUPTED = [

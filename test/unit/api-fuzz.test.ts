@@ -23,8 +23,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { apiEvent } from '../../harness/api-event.ts';
 import { buildQueryApi, queryApiHandler } from '../../lambdas/handlers/query-api.ts';
-import { apiEvent } from './api-event.ts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const dynamo = mockClient(DynamoDBDocumentClient);

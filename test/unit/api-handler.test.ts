@@ -21,10 +21,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { apiEvent, type CallOptions } from '../../harness/api-event.ts';
 import { eventDetailViewSchema } from '../../lambdas/api/event-view.ts';
 import { statsSchema } from '../../lambdas/api/stats-routes.ts';
 import { buildQueryApi, queryApiHandler } from '../../lambdas/handlers/query-api.ts';
-import { apiEvent, type CallOptions } from './api-event.ts';
 
 const NOW = new Date('2024-10-20T12:00:00.000Z');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -7,8 +7,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { apiEvent } from '../../harness/api-event.ts';
 import { buildQueryApi, queryApiHandler } from '../../lambdas/handlers/query-api.ts';
-import { apiEvent } from './api-event.ts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -1,17 +1,17 @@
 // classifyBounce against real diagnostics (test/fixtures/diagnostics), every registry code and every code of the
 // seed guide. The corpus expectations were written per string from its wording and source, before the classifier
-// was run on it. Cases of the validation split (see test/support/diagnostics-corpus.ts) are not asserted one by
+// was run on it. Cases of the validation split (see harness/diagnostics-corpus.ts) are not asserted one by
 // one (no rule may be written from them); the split as a whole must meet the accuracy targets of issue #11, and the
 // accuracy table in README.md and BENCHMARKS.md must be the one `npm run bench:accuracy` prints.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scoreCorpus, table } from '../../bench/accuracy.ts';
+import { scoreCorpus, table } from '../../harness/accuracy.ts';
+import { inputOf, loadDiagnosticsCorpus, splitOf } from '../../harness/diagnostics-corpus.ts';
 import { CATEGORIES, type Category } from '../../lambdas/domain/classification.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import { REGISTRY_CODES } from '../../lambdas/domain/registry.ts';
 import { TEXT_RULES } from '../../lambdas/domain/rules/index.ts';
-import { inputOf, loadDiagnosticsCorpus, splitOf } from '../support/diagnostics-corpus.ts';
 
 const corpus = loadDiagnosticsCorpus();
 const tuning = corpus.filter((e) => (e.split ?? 'tuning') === 'tuning');

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { apiEvent, type CallOptions } from '../../harness/api-event.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { dynamoQueryStore } from '../../lambdas/adapters/dynamo-query-store.ts';
 import { InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
@@ -25,7 +26,6 @@ import {
   type Sesv2SuppressionServer,
   startSesv2SuppressionServer,
 } from '../../local/sesv2-suppression-server.ts';
-import { apiEvent, type CallOptions } from '../unit/api-event.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';

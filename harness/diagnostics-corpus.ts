@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BounceInput, Category, Verdict } from '../../lambdas/domain/classification.ts';
+import type { BounceInput, Category, Verdict } from '../lambdas/domain/classification.ts';
 
 export type Split = 'tuning' | 'validation';
 
@@ -26,7 +26,7 @@ export function splitOf(diagnosticCode: string): Split {
   return digest.readUInt32BE(0) % 3 === 0 ? 'validation' : 'tuning';
 }
 
-export const CORPUS_DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
+export const CORPUS_DIR = join(import.meta.dirname, '..', 'test', 'fixtures', 'diagnostics');
 
 export function loadDiagnosticsCorpus(): (CorpusEntry & { file: string })[] {
   return readdirSync(CORPUS_DIR)

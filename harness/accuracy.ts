@@ -1,0 +1,91 @@
+// How right the classifier is on the corpus of real diagnostics, per split: the scoring shared by the corpus test
+// (test/unit/classify-corpus.test.ts) and `npm run bench:accuracy`.
+import { classifyBounce } from '../lambdas/domain/classify.ts';
+import { CATEGORY_POLICY } from '../lambdas/domain/rules/index.ts';
+import { type CorpusEntry, inputOf, loadDiagnosticsCorpus, type Split } from './diagnostics-corpus.ts';
+
+export interface SplitScore {
+  cases: number;
+  hardSoftRight: number;
+  categoryRight: number;
+  /** Suppressed by the classifier. */
+  suppressed: number;
+  /** ...of which the expectation suppresses too. */
+  suppressedRightly: number;
+  /** Cases the expectation suppresses. */
+  shouldSuppress: number;
+  /** Suppressed although the expected category is the sender's own problem. */
+  falseSenderSuppressions: number;
+  undetermined: number;
+  /** The cases judged wrong on hard/soft or suppression, for the report. */
+  misses: { diagnosticCode: string; expected: string; got: string; source: string }[];
+}
+
+export function score(entries: readonly CorpusEntry[]): SplitScore {
+  const s: SplitScore = {
+    cases: 0,
+    hardSoftRight: 0,
+    categoryRight: 0,
+    suppressed: 0,
+    suppressedRightly: 0,
+    shouldSuppress: 0,
+    falseSenderSuppressions: 0,
+    undetermined: 0,
+    misses: [],
+  };
+  for (const entry of entries) {
+    const c = classifyBounce(inputOf(entry));
+    const { expected } = entry;
+    s.cases++;
+    if (c.verdict === expected.verdict) s.hardSoftRight++;
+    if (c.category === expected.category) s.categoryRight++;
+    if (c.category === 'undetermined') s.undetermined++;
+    if (expected.suppress) s.shouldSuppress++;
+    if (c.suppress) {
+      s.suppressed++;
+      if (expected.suppress) s.suppressedRightly++;
+      if (CATEGORY_POLICY[expected.category].blame === 'sender') s.falseSenderSuppressions++;
+    }
+    if (c.verdict !== expected.verdict || c.suppress !== expected.suppress) {
+      s.misses.push({
+        diagnosticCode: entry.diagnosticCode.slice(0, 140),
+        expected: `${expected.verdict}/${expected.category}/${expected.suppress}`,
+        got: `${c.verdict}/${c.category}/${c.suppress} (${c.evidence})`,
+        source: entry.source,
+      });
+    }
+  }
+  return s;
+}
+
+const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
+
+export function table(scores: Readonly<Record<Split, SplitScore>>): string {
+  const row = (name: string, f: (s: SplitScore) => string) =>
+    `| ${name} | ${f(scores.tuning)} | ${f(scores.validation)} |`;
+  return [
+    '| measure | tuning split | validation split |',
+    '|---|---:|---:|',
+    row('cases', (s) => String(s.cases)),
+    row('hard/soft accuracy', (s) => `${pct(s.hardSoftRight, s.cases)} (${s.hardSoftRight})`),
+    row(
+      'suppress precision',
+      (s) => `${pct(s.suppressedRightly, s.suppressed)} (${s.suppressedRightly}/${s.suppressed})`,
+    ),
+    row(
+      'suppress recall',
+      (s) => `${pct(s.suppressedRightly, s.shouldSuppress)} (${s.suppressedRightly}/${s.shouldSuppress})`,
+    ),
+    row('false suppressions of sender-side cases', (s) => String(s.falseSenderSuppressions)),
+    row('category accuracy', (s) => `${pct(s.categoryRight, s.cases)} (${s.categoryRight})`),
+    row('undetermined share', (s) => `${pct(s.undetermined, s.cases)} (${s.undetermined})`),
+  ].join('\n');
+}
+
+export function scoreCorpus(): Record<Split, SplitScore> {
+  const corpus = loadDiagnosticsCorpus();
+  return {
+    tuning: score(corpus.filter((e) => (e.split ?? 'tuning') === 'tuning')),
+    validation: score(corpus.filter((e) => e.split === 'validation')),
+  };
+}
