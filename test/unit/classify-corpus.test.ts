@@ -210,7 +210,7 @@ describe('every registry code as a bare status', () => {
   });
 });
 
-// The 89 codes of the marketing guide our users know (see /work/shared/reference/seed-bounce-codes.md).
+// The 89 codes of the marketing guide our users know (see ../shared/reference/seed-bounce-codes.md).
 const SEED_SOFT = [
   '4.0.0',
   '4.1.0',

@@ -56,7 +56,7 @@ function expectWellFormed(c: Classification): void {
   expect(c.suppress).toBe(c.verdict === 'hard' && DEAD_ADDRESS.includes(c.category));
 }
 
-describe('the SES samples (per-recipient expectations of /work/shared/samples/README.md)', () => {
+describe('the SES samples (per-recipient expectations of ../shared/samples/README.md)', () => {
   const cases: [string, string, Partial<Classification>][] = [
     ['01', 'no.such.user.8841@gmail.com', { verdict: 'hard', category: 'unknown-recipient', suppress: true }],
     ['02', 'ghost.account@yahoo.com', { verdict: 'hard', category: 'unknown-recipient', suppress: true }],

@@ -1,6 +1,6 @@
 // What Amazon SES itself says: its bounce subtypes, and the diagnostics it writes when it never reached a server.
 // Subtypes from the SES Developer Guide, "Amazon SNS notification contents for Amazon SES" (bounce types table);
-// SES-authored texts as observed in real notifications (see /work/shared/reference/ses-notifications.md §1.8).
+// SES-authored texts as observed in real notifications (see ../shared/reference/ses-notifications.md §1.8).
 import type { SesRule, TextRule } from './types.ts';
 
 const DG = 'SES Developer Guide, bounce types';
