@@ -18,6 +18,7 @@ import {
   startDynalite,
   waitUntilActive,
 } from '../../local/dynamo.ts';
+import { signal } from '../support/signal.ts';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const clientFor = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
@@ -131,19 +132,13 @@ describe('startDynalite', () => {
   it('close answers every request it accepted before closing the store under it', async () => {
     // Prepare: once the table exists, each call waits at the front (in `authorize`) until released.
     let gated = false;
-    let arrived = () => {};
-    const arrival = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const arrived = signal();
+    const released = signal();
     const db = await startDynalite({
       authorize: async () => {
         if (gated) {
-          arrived();
-          await gate;
+          arrived.fire();
+          await released.wait;
         }
         return null;
       },
@@ -159,9 +154,9 @@ describe('startDynalite', () => {
 
     // Act: close while a write is inside the front, then let the write go on.
     const put = client.send(new PutItemCommand({ TableName: 'scratch', Item: { pk: { S: 'late' } } }));
-    await arrival;
+    await arrived.wait;
     const closed = db.close();
-    release();
+    released.fire();
 
     // Assess: the write is answered (not reset), and close resolves after it.
     await expect(put).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readBody } from '../../local/http-util.ts';
 import { handleSqsRequest, isSqsRequest } from '../../local/sqs-api.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
+import { signal } from '../support/signal.ts';
 
 describe('LocalQueue: SQS semantics for the Lambda consumers', () => {
   const queues: LocalQueue[] = [];
@@ -41,25 +42,19 @@ describe('LocalQueue: SQS semantics for the Lambda consumers', () => {
     q.send('first');
     q.send('second');
     const events: string[] = [];
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let started = () => {};
-    const running = new Promise<void>((resolve) => {
-      started = resolve;
-    });
+    const released = signal();
+    const started = signal();
     q.attach(async (event) => {
       events.push(`start ${event.Records[0]?.body}`);
-      started();
-      await held;
+      started.fire();
+      await released.wait;
       events.push(`end ${event.Records[0]?.body}`);
     });
-    await running;
+    await started.wait;
 
     // Act
     const stopped = q.stop().then(() => events.push('stopped'));
-    release();
+    released.fire();
     await stopped;
 
     // Assess
