@@ -2,8 +2,9 @@
 // checks each action against the Service Authorization Reference table (test/infra/iam-reference.ts): a known action,
 // granted on "*" exactly when the reference leaves no resource type to name, and otherwise on resources of the type
 // the reference lists. Returns one line per problem.
-import { IAM_REFERENCE, type ResourceKind } from './iam-reference.ts';
+
 import type { synthesize } from '../support/synth.ts';
+import { IAM_REFERENCE, type ResourceKind } from './iam-reference.ts';
 
 type Synthesized = ReturnType<typeof synthesize>;
 type Json = Record<string, unknown>;

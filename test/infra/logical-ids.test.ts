@@ -7,8 +7,8 @@
 // into the construct; CloudFormation then creates a new deployment for the stage. Its hash is left out here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OPTIONAL_SETTINGS } from './setting-combinations.ts';
 import { synthesize } from '../support/synth.ts';
+import { OPTIONAL_SETTINGS } from './setting-combinations.ts';
 
 const pinned = JSON.parse(readFileSync(new URL('./logical-ids.json', import.meta.url), 'utf8')) as Record<
   string,

@@ -2,8 +2,8 @@
 // synthesized template, and reads the pairs a function's role grants, for the permission contract.
 import type { IConstruct } from 'constructs';
 import type { NamedResource, RecordedCall } from '../support/aws-call-recorder.ts';
-import { grantedOnEverything } from './iam-reference.ts';
 import { logicalId, type synthesize } from '../support/synth.ts';
+import { grantedOnEverything } from './iam-reference.ts';
 
 export type FunctionUnderContract = 'processor' | 'worker' | 'query' | 'identityNotifications';
 type Synthesized = ReturnType<typeof synthesize>;

@@ -12,7 +12,7 @@ import {
   complaintNotification,
   deliveryNotification,
   startApiStack,
-} from './api-harness.ts';
+} from '../support/api-harness.ts';
 
 const NOW = new Date('2024-11-01T12:00:00Z');
 

@@ -12,6 +12,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   infra: ['infra', 'lambdas'],
   local: ['local', 'lambdas'],
   harness: ['harness', 'local', 'lambdas'],
+  scripts: ['scripts', 'infra', 'lambdas'],
   test: ['test', 'harness', 'local', 'infra', 'lambdas', 'vitest.config.ts'],
   bench: ['bench', 'harness', 'local', 'infra', 'lambdas'],
 };

@@ -15,7 +15,7 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PROCESSOR_TELEMETRY } from '../../infra/stack.ts';
+import { PROCESSOR_TELEMETRY } from '../../infra/construct.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { createProcessorHandler } from '../../lambdas/adapters/processor-lambda.ts';
 import { SqsMessageParking, SqsSuppressionQueue } from '../../lambdas/adapters/queues.ts';
