@@ -48,6 +48,12 @@ const suppressionList: ReferenceEntry = {
     'the optional tenant type only applies to a tenant suppression list; the account-level list the functions ' +
     'use is not a resource, so only "*" matches',
 };
+const logStream: ReferenceEntry = {
+  reference: 'log-stream*',
+  grantOn: ['logs:log-group'],
+  source: LOGS,
+  note: 'a log group ARN from CloudFormation ends in ":*", which matches every log stream of that group',
+};
 const identityNotifications: ReferenceEntry = { reference: '(none)', grantOn: ['*'], source: SES_V1 };
 
 export const IAM_REFERENCE: Readonly<Record<string, ReferenceEntry>> = {
@@ -68,13 +74,8 @@ export const IAM_REFERENCE: Readonly<Record<string, ReferenceEntry>> = {
   'sqs:GetQueueUrl': queue,
   'sqs:DeleteMessage': queue,
   'sqs:GetQueueAttributes': queue,
-  'logs:CreateLogStream': { reference: 'log-group*', grantOn: ['logs:log-group'], source: LOGS },
-  'logs:PutLogEvents': {
-    reference: 'log-stream*',
-    grantOn: ['logs:log-group'],
-    source: LOGS,
-    note: 'a log group ARN from CloudFormation ends in ":*", which matches every log stream of that group',
-  },
+  'logs:CreateLogStream': logStream,
+  'logs:PutLogEvents': logStream,
   'lambda:InvokeFunction': {
     reference: 'function*',
     grantOn: ['lambda:function', 'lambda:function-qualifiers'],
