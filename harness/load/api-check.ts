@@ -106,6 +106,11 @@ export async function checkThroughApi(url: string, workload: Workload, sample: n
         if (view.counts[field] !== want[field])
           note(`${path} counts.${field} ${view.counts[field]}, expected ${want[field]}`);
       }
+      if (view.counts.onAccountSuppressionList !== want.onAccountList) {
+        note(
+          `${path} counts.onAccountSuppressionList ${view.counts.onAccountSuppressionList}, expected ${want.onAccountList}`,
+        );
+      }
       if (view.firstEventAt !== want.firstEventAt || view.lastEventAt !== want.lastEventAt) {
         note(
           `${path}: first/last ${view.firstEventAt}..${view.lastEventAt}, expected ${want.firstEventAt}..${want.lastEventAt}`,

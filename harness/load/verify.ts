@@ -50,7 +50,7 @@ async function scanAll(client: DynamoDBDocumentClient, table: string): Promise<I
   return items;
 }
 
-const COUNT_FIELDS = ['hard', 'soft', 'complaints', 'deliveries'] as const;
+const COUNT_FIELDS = ['hard', 'soft', 'complaints', 'deliveries', 'onAccountList'] as const;
 
 export async function verifyEndState(input: {
   client: DynamoDBDocumentClient;

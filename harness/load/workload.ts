@@ -159,6 +159,8 @@ export interface ExpectedCounts {
   soft: number;
   complaints: number;
   deliveries: number;
+  /** OnAccountSuppressionList bounces and complaints (in no other count). */
+  onAccountList: number;
   firstEventAt: string;
   lastEventAt: string;
 }
@@ -336,13 +338,15 @@ export function generateWorkload(opts: WorkloadOptions): Workload {
       soft: 0,
       complaints: 0,
       deliveries: 0,
+      onAccountList: 0,
       firstEventAt: at,
       lastEventAt: at,
     };
     expected.recipients.set(event.email, counts);
     if (at < counts.firstEventAt) counts.firstEventAt = at;
     if (at > counts.lastEventAt) counts.lastEventAt = at;
-    if (event.type === 'bounce') counts[event.verdict === 'hard' ? 'hard' : 'soft'] += 1;
+    if (event.onAccountList) counts.onAccountList += 1;
+    else if (event.type === 'bounce') counts[event.verdict === 'hard' ? 'hard' : 'soft'] += 1;
     else if (event.type === 'complaint') counts.complaints += 1;
     else counts.deliveries += 1;
     const day = expected.days.get(event.day) ?? new Map<string, number>();

@@ -33,6 +33,14 @@ export const recipientViewSchema = z
       soft: z.number().int(),
       complaints: z.number().int(),
       deliveries: z.number().int(),
+      onAccountSuppressionList: z
+        .number()
+        .int()
+        .meta({
+          description:
+            'Bounces and complaints SES reported as OnAccountSuppressionList (not sent: already on its list); in no ' +
+            'other count',
+        }),
     }),
     firstEventAt: nullableString,
     lastEventAt: nullableString,
@@ -116,14 +124,14 @@ type RecipientView = z.infer<typeof recipientViewSchema>;
 
 function recipientView(email: string, status: RecipientStatus): RecipientView {
   const { summary, ses } = status;
-  const { hard, soft, complaints, deliveries } = summary;
+  const { hard, soft, complaints, deliveries, onAccountList } = summary;
   const suppression = summary.suppression;
   return {
     email: summary.email,
     emailDisplay: summary.emailDisplay,
     domain: summary.domain || domainOf(email),
     sendStatus: status.sendStatus,
-    counts: { hard, soft, complaints, deliveries },
+    counts: { hard, soft, complaints, deliveries, onAccountSuppressionList: onAccountList },
     firstEventAt: summary.firstEventAt,
     lastEventAt: summary.lastEventAt,
     lastEventType: summary.lastEventType,

@@ -56,6 +56,8 @@ export interface RecipientSummary {
   soft: number;
   complaints: number;
   deliveries: number;
+  /** OnAccountSuppressionList bounces and complaints: SES did not send, so they are in no other count. */
+  onAccountList: number;
   firstEventAt: string;
   lastEventAt: string;
   lastEventId: string;
@@ -145,6 +147,7 @@ function emptySummary(event: RecipientEvent): RecipientSummary {
     soft: 0,
     complaints: 0,
     deliveries: 0,
+    onAccountList: 0,
     firstEventAt: event.occurredAt,
     lastEventAt: event.occurredAt,
     lastEventId: event.id,
@@ -295,7 +298,8 @@ function earlier(a: string, b: string): string {
 /** Step 1: the counters and the first and latest event, whatever the event means for suppression. */
 function countEvent(previous: RecipientSummary | null, event: RecipientEvent): RecipientSummary {
   const summary = previous ?? emptySummary(event);
-  const hard = event.type === 'bounce' && event.classification?.verdict === 'hard';
+  const notSent = notSentOnAccountList(event);
+  const hard = !notSent && event.type === 'bounce' && event.classification?.verdict === 'hard';
   const latest = event.occurredAt >= summary.lastEventAt;
   return {
     ...summary,
@@ -303,9 +307,10 @@ function countEvent(previous: RecipientSummary | null, event: RecipientEvent): R
     firstEventAt: earlier(summary.firstEventAt, event.occurredAt),
     ...(latest ? { lastEventAt: event.occurredAt, lastEventId: event.id, lastEventType: event.type } : {}),
     hard: summary.hard + (hard ? 1 : 0),
-    soft: summary.soft + (event.type === 'bounce' && !hard ? 1 : 0),
-    complaints: summary.complaints + (event.type === 'complaint' ? 1 : 0),
+    soft: summary.soft + (!notSent && event.type === 'bounce' && !hard ? 1 : 0),
+    complaints: summary.complaints + (!notSent && event.type === 'complaint' ? 1 : 0),
     deliveries: summary.deliveries + (event.type === 'delivery' ? 1 : 0),
+    onAccountList: summary.onAccountList + (notSent ? 1 : 0),
   };
 }
 

@@ -68,7 +68,13 @@ describe('GET /recipients/{email}', () => {
     const alice = await recipient('ALICE@example.com');
     // Assess
     expect(alice.sendStatus).toBe('suppressed');
-    expect(alice.counts).toEqual({ hard: 1, soft: 0, complaints: 0, deliveries: 0 });
+    expect(alice.counts).toEqual({
+      hard: 1,
+      soft: 0,
+      complaints: 0,
+      deliveries: 0,
+      onAccountSuppressionList: 0,
+    });
     expect(alice.suppression).toMatchObject({
       suppressed: true,
       state: 'pending',

@@ -145,6 +145,13 @@ describe('events SES did not send (OnAccountSuppressionList)', () => {
     // Assess
     expect(jane.sendStatus).toBe('suppressed');
     expect(jane.emailDisplay).toBe('Jane Roe <Jane.Roe@A.example>');
+    expect(jane.counts).toEqual({
+      hard: 0,
+      soft: 0,
+      complaints: 0,
+      deliveries: 0,
+      onAccountSuppressionList: 1,
+    });
     expect(jane.sesSuppression).toMatchObject({
       checked: 'skipped',
       listed: null,
@@ -158,6 +165,7 @@ describe('events SES did not send (OnAccountSuppressionList)', () => {
     const complained = await recipient('previously.complained@a.example', { ses: 'false' });
     // Assess
     expect(complained.sendStatus).toBe('suppressed');
+    expect(complained.counts).toMatchObject({ complaints: 0, onAccountSuppressionList: 1 });
     expect(complained.sesSuppression).toMatchObject({
       reason: 'COMPLAINT',
       reportedAt: '2024-10-10T09:15:00.000Z',

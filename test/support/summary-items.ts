@@ -18,6 +18,7 @@ export function summaryItemOf(
       soft: 0,
       complaints: 0,
       deliveries: 0,
+      onAccountList: 0,
       firstEventAt: at,
       lastEventAt: at,
       lastEventId: '0'.repeat(32),
