@@ -308,7 +308,10 @@ async function lookup(email) {
       el(
         'dd',
         {},
-        `${r.counts.hard} hard · ${r.counts.soft} soft · ${r.counts.complaints} complaints · ${r.counts.deliveries} deliveries`,
+        `${r.counts.hard} hard · ${r.counts.soft} soft · ${r.counts.complaints} complaints · ${r.counts.deliveries} deliveries` +
+          (r.counts.onAccountSuppressionList > 0
+            ? ` · ${r.counts.onAccountSuppressionList} not sent (on the SES account suppression list)`
+            : ''),
       ),
       el('dt', {}, 'Soft-bounce streak'),
       el('dd', {}, String(r.softBounceStreak)),
