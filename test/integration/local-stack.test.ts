@@ -143,7 +143,13 @@ describe('npm start stack: samples replayed through POST /sns', () => {
   it('counts a bounce delivered three ways (bare, SNS HTTP duplicate) once', async () => {
     const { status, body } = await getJson<Recipient>('/recipients/no.such.user.8841%40gmail.com');
     expect(status).toBe(200);
-    expect(body.counts).toEqual({ hard: 1, soft: 0, complaints: 0, deliveries: 0 });
+    expect(body.counts).toEqual({
+      hard: 1,
+      soft: 0,
+      complaints: 0,
+      deliveries: 0,
+      onAccountSuppressionList: 0,
+    });
     expect(body.sendStatus).toBe('suppressed');
   });
 
