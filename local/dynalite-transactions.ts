@@ -155,6 +155,41 @@ interface Operation {
 
 type Images = { before: Item | undefined; after: Item | undefined };
 
+/**
+ * One committed change of one item, as DynamoDB Streams (NEW_AND_OLD_IMAGES) would record it: reported under the
+ * item's lock, so the changes of one item are reported in the order they were made. A write that leaves the item
+ * as it was is no change (DynamoDB writes no stream record for it either).
+ */
+export interface ItemChange {
+  table: string;
+  keys: Item;
+  before: Item | undefined;
+  after: Item | undefined;
+}
+export type ChangeSink = (change: ItemChange) => void;
+
+function sameImage(a: Item | undefined, b: Item | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const names = Object.keys(a);
+  return (
+    names.length === Object.keys(b).length &&
+    names.every((name) => JSON.stringify(sorted(a[name])) === JSON.stringify(sorted(b[name])))
+  );
+}
+
+/** An attribute value with map keys in one order, so equal values compare equal as JSON. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
+  }
+  return value;
+}
+
 function conditionHolds(op: Operation, image: Item | undefined): boolean {
   return op.condition === null || dynaliteDb.checkConditional(op.condition, image) == null;
 }
@@ -192,7 +227,67 @@ export class TransactionEngine {
   private readonly tables = new Map<string, TableKeys>();
   private readonly locks = new Map<string, Promise<void>>();
 
-  constructor(private readonly wire: Wire) {}
+  constructor(
+    private readonly wire: Wire,
+    /** Told every committed change (the local stack's stream); without it no images are read for it. */
+    private readonly onChange?: ChangeSink,
+  ) {}
+
+  private report(table: string, keyNames: readonly string[], images: Images): void {
+    if (!this.onChange || sameImage(images.before, images.after)) return;
+    const item = images.after ?? images.before ?? {};
+    this.onChange({
+      table,
+      keys: Object.fromEntries(keyNames.map((k) => [k, item[k] as AttributeValue])),
+      ...images,
+    });
+  }
+
+  /** The items a plain write (PutItem, UpdateItem, DeleteItem, BatchWriteItem) touches: table and key. */
+  async writtenKeys(
+    operation: string,
+    body: Record<string, unknown>,
+  ): Promise<{ table: string; keyNames: string[]; key: Item }[]> {
+    if (!WRITE_CALLS.has(operation)) return [];
+    const keyed = this.keyedItems(operation, body);
+    const written: { table: string; keyNames: string[]; key: Item }[] = [];
+    for (const { table, item } of keyed) {
+      const keys = await this.tableKeys(table).catch(() => null);
+      if (!keys || keys.keyNames.length === 0) continue;
+      written.push({
+        table,
+        keyNames: keys.keyNames,
+        key: Object.fromEntries(keys.keyNames.map((k) => [k, item[k] ?? { NULL: true }])) as Item,
+      });
+    }
+    return written;
+  }
+
+  /** Whether committed changes are reported (plain writes then go through writeWithImages). */
+  get streaming(): boolean {
+    return this.onChange !== undefined;
+  }
+
+  /**
+   * Runs a plain write (its body parsed) with the stream's images: each item read before and after it, under the
+   * item locks the caller holds, and reported before the caller answers, so a writer that got its answer can rely
+   * on the change being in the stream.
+   */
+  async writeWithImages(operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const written = await this.writtenKeys(operation, body);
+    const read = (table: string, key: Item) =>
+      this.wire('GetItem', { TableName: table, Key: key, ConsistentRead: true }).then(
+        (out) => (out as { Item?: Item }).Item,
+        () => undefined,
+      );
+    const before = await Promise.all(written.map(({ table, key }) => read(table, key)));
+    const out = await this.wire(operation, body);
+    const after = await Promise.all(written.map(({ table, key }) => read(table, key)));
+    written.forEach(({ table, keyNames }, i) => {
+      this.report(table, keyNames, { before: before[i], after: after[i] });
+    });
+    return out;
+  }
 
   /** Runs `work` while holding the locks of the given items (ids from `lockIds`). */
   async withLocks<T>(ids: readonly string[], work: () => Promise<T>): Promise<T> {
@@ -223,7 +318,7 @@ export class TransactionEngine {
    * Lock ids of the items a plain call touches (GetItem, PutItem, UpdateItem, DeleteItem, BatchGetItem,
    * BatchWriteItem); empty for every other call, which then needs no lock.
    */
-  async lockIds(operation: string, body: Record<string, unknown>): Promise<string[]> {
+  private keyedItems(operation: string, body: Record<string, unknown>): { table: string; item: Item }[] {
     const keyed: { table: string; item: Item }[] = [];
     const table = typeof body.TableName === 'string' ? body.TableName : '';
     if (operation === 'GetItem' || operation === 'UpdateItem' || operation === 'DeleteItem') {
@@ -247,6 +342,11 @@ export class TransactionEngine {
         }
       }
     }
+    return keyed;
+  }
+
+  async lockIds(operation: string, body: Record<string, unknown>): Promise<string[]> {
+    const keyed = this.keyedItems(operation, body);
     const ids: string[] = [];
     for (const { table: name, item } of keyed) {
       // An unknown table: dynalite will answer ResourceNotFoundException, no lock needed.
@@ -324,16 +424,18 @@ export class TransactionEngine {
       throw validation('Transaction request cannot include multiple operations on one item');
     }
     const capacity = body.ReturnConsumedCapacity === 'TOTAL' || body.ReturnConsumedCapacity === 'INDEXES';
+    // The stream needs both images of every item, as the capacity report does: read before, write returning after.
+    const imaging = capacity || this.onChange !== undefined;
     return this.withLocks(ids, async () => {
       // Phase 1: read what the conditions (or the capacity report) need and evaluate every condition. The first
       // conditional write (the lead) needs no read: it is written first, under its own condition, once all other
       // conditions are known to hold; if it fails, nothing has been written yet.
-      const lead = capacity
+      const lead = imaging
         ? -1
         : ops.findIndex((op) => op.condition !== null && op.kind !== 'ConditionCheck');
       const before = await Promise.all(
         ops.map((op, i) =>
-          i !== lead && (op.condition !== null || capacity) ? this.read(op) : Promise.resolve(undefined),
+          i !== lead && (op.condition !== null || imaging) ? this.read(op) : Promise.resolve(undefined),
         ),
       );
       const holds = ops.map((op, i) => i === lead || conditionHolds(op, before[i]));
@@ -356,18 +458,24 @@ export class TransactionEngine {
         }
       }
       const settled = await Promise.allSettled(
-        ops.map((op, i) => (i === lead && leadImages ? Promise.resolve(leadImages) : op.write(capacity))),
+        ops.map((op, i) => (i === lead && leadImages ? Promise.resolve(leadImages) : op.write(imaging))),
       );
       const failure = settled.find((s) => s.status === 'rejected');
       if (failure) {
-        await this.restore(ops, settled, before, capacity);
+        await this.restore(ops, settled, before, imaging);
         throw failure.reason;
       }
-      if (!capacity) return {};
+      if (!imaging) return {};
       const images: Images[] = settled.map((s, i) => ({
         before: before[i],
         after: s.status === 'fulfilled' ? s.value.after : undefined,
       }));
+      for (const [i, op] of ops.entries()) {
+        if (op.kind === 'ConditionCheck') continue;
+        const image = images[i] as Images;
+        this.report(op.table, (await this.tableKeys(op.table)).keyNames, image);
+      }
+      if (!capacity) return {};
       return { ConsumedCapacity: await this.capacity(ops, images, body.ReturnConsumedCapacity ?? 'TOTAL') };
     });
   }
@@ -565,6 +673,8 @@ const LOCKED_CALLS = new Set([
   'BatchWriteItem',
 ]);
 
+const WRITE_CALLS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
 /** Hands a request whose body was already read to the store behind the front; resolves once it has answered. */
 export type Forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
 
@@ -644,6 +754,7 @@ export async function serveRequest(
     }
     if (!transaction) {
       let ids: string[] = [];
+      let parsed: Record<string, unknown> | null = null;
       if (LOCKED_CALLS.has(operation)) {
         // Unparsable bodies go to the store as they are; it answers with its own error.
         const body = (() => {
@@ -653,9 +764,17 @@ export async function serveRequest(
             return null;
           }
         })();
-        if (body && typeof body === 'object') ids = await engine.lockIds(operation, body);
+        if (body && typeof body === 'object') {
+          parsed = body;
+          ids = await engine.lockIds(operation, body);
+        }
       }
-      await (ids.length > 0 ? engine.withLocks(ids, () => forward(req, raw, res)) : forward(req, raw, res));
+      const body = parsed;
+      const run = async () => {
+        if (body === null || !engine.streaming || !WRITE_CALLS.has(operation)) return forward(req, raw, res);
+        send(res, 200, await engine.writeWithImages(operation, body));
+      };
+      await (ids.length > 0 ? engine.withLocks(ids, run) : run());
       return;
     }
     const body = JSON.parse(raw.toString('utf8'));
@@ -692,7 +811,13 @@ async function listen(server: Server, host: string, port: number): Promise<strin
  * every network client, so every call passes the front (and `authorize`, when given).
  */
 export async function startTransactionalDynalite(
-  opts: { host?: string; port?: number; dataDir?: string; authorize?: AuthorizeCall } = {},
+  opts: {
+    host?: string;
+    port?: number;
+    dataDir?: string;
+    authorize?: AuthorizeCall;
+    onChange?: ChangeSink;
+  } = {},
 ): Promise<TransactionalDynalite> {
   const host = opts.host ?? '127.0.0.1';
   const inner = dynalite({
@@ -709,7 +834,7 @@ export async function startTransactionalDynalite(
     else store(req, res);
   });
   await listen(inner, '127.0.0.1', 0);
-  const engine = new TransactionEngine(inProcessWire(inner));
+  const engine = new TransactionEngine(inProcessWire(inner), opts.onChange);
   const forward = inProcessForward(inner);
   const front = createServer((req, res) => {
     // Only SDK clients talk to DynamoDB; dynalite would answer any web page's CORS preflight with

@@ -9,7 +9,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { type KeyAttribute, TABLE_DEFINITION } from '../lambdas/adapters/table-definition.ts';
-import { type AuthorizeCall, startTransactionalDynalite } from './dynalite-transactions.ts';
+import { type AuthorizeCall, type ChangeSink, startTransactionalDynalite } from './dynalite-transactions.ts';
 
 export interface DynaliteOptions {
   /** Persist to this directory (LevelDB); in memory when omitted. */
@@ -18,6 +18,8 @@ export interface DynaliteOptions {
   host?: string;
   /** Checks each call (the local stack's SigV4 check when it has a token); null lets it through. */
   authorize?: AuthorizeCall;
+  /** Told each committed item change with its old and new image (the local stack's emulated stream). */
+  onChange?: ChangeSink;
 }
 
 export interface RunningDynalite {
@@ -33,6 +35,7 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     ...(opts.authorize ? { authorize: opts.authorize } : {}),
+    ...(opts.onChange ? { onChange: opts.onChange } : {}),
   });
   return { endpoint: running.endpoint, close: () => running.close() };
 }

@@ -14,6 +14,8 @@ import { type ApiHandler, apiContext, toApiGatewayEvent, writeApiResult } from '
 import { awsSignatureProblem } from './aws-request-signature.ts';
 import { escapeControlCharacters } from './console-text.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
+import { LocalStream, type StreamConsumer } from './event-stream.ts';
+import { isEventBridgeRequest, LocalEventBus } from './eventbridge-api.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
 import { crossSiteWriteRefusal, isLoopback, rebindingRefusal } from './request-guard.ts';
 import {
@@ -54,6 +56,8 @@ export interface LambdaHandlers {
   processor: BatchConsumer;
   suppressionWorker: BatchConsumer;
   queryApi: ApiHandler;
+  /** The events publisher on the table's emulated stream; without it nothing is published or recorded. */
+  eventsPublisher?: StreamConsumer;
 }
 
 export interface LocalStackOptions {
@@ -99,6 +103,10 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tableState: 'created' | 'existing';
   sesv2: Sesv2SuppressionEmulator;
+  /** What the events publisher put on EventBridge (GET /local/events). */
+  eventBus: LocalEventBus;
+  /** The table's emulated stream feeding the events publisher; `failures` are the batches it gave up. */
+  stream: LocalStream;
   queues: {
     ingest: LocalQueue;
     ingestDeadLetter: LocalQueue;
@@ -110,7 +118,7 @@ export interface LocalStack {
    * non-loopback stack). Throws SnsIntakeError for what POST /sns would refuse with 400.
    */
   enqueueTrusted(body: string, messageType?: string): Promise<{ status: string }>;
-  /** Resolves when both queues have nothing waiting or in flight. */
+  /** Resolves when both queues and the stream have nothing waiting or in flight. */
   idle(): Promise<void>;
   /** Resolves when the processor's queue has nothing waiting or in flight (suppressions may still be queued). */
   ingestIdle(): Promise<void>;
@@ -240,8 +248,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     [ingest, ingestDeadLetter, suppression, suppressionDeadLetter].map((q) => [q.name, q]),
   );
   const sesv2 = await openSuppressionList(opts.dataDir);
+  const eventBus = new LocalEventBus();
+  const stream = new LocalStream(TABLE_NAME, log);
 
   const dynamo: RunningDynalite = await startDynalite({
+    onChange: stream.add,
     ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {}),
     ...(apiToken !== null
       ? {
@@ -261,7 +272,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const internal = isSqsRequest(req) || url.pathname.startsWith('/v2/');
+    const internal = isSqsRequest(req) || isEventBridgeRequest(req) || url.pathname.startsWith('/v2/');
     if (internal) {
       // The emulated AWS services serve the Lambdas inside this process; nobody else reaches them off-host.
       // (A connection from this machine to its own address has equal local and remote addresses.)
@@ -279,7 +290,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return;
       }
       if (await sesv2.handle(req, res, body)) return;
-      if (isSqsRequest(req)) await handleSqsRequest(req, res, body, queuesByName, origin);
+      if (isEventBridgeRequest(req)) eventBus.handle(req, res, body);
+      else if (isSqsRequest(req)) await handleSqsRequest(req, res, body, queuesByName, origin);
       else sendError(res, 404, 'not-found', `No emulated AWS operation at ${url.pathname}.`);
       return;
     }
@@ -315,6 +327,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         queues: Object.fromEntries(Object.values(queues).map((q) => [q.name, q.stats()])),
         suppressionList: sesv2.entries().length,
       });
+      return;
+    }
+    if (url.pathname === '/local/events' && req.method === 'GET') {
+      // What would have gone to EventBridge, oldest first, and the stream batches the publisher gave up.
+      sendJson(res, 200, { events: eventBus.events(), failures: stream.failures });
       return;
     }
     if (url.pathname === '/local/dead-letters' && req.method === 'GET') {
@@ -435,6 +452,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SESV2: selfOrigin,
     AWS_ENDPOINT_URL_SQS: selfOrigin,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: selfOrigin,
   });
   process.env.POWERTOOLS_SERVICE_NAME ??= 'ses-bounce-local';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -460,12 +478,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const loaded = handlers;
   ingest.attach(loaded.processor);
   suppression.attach(loaded.suppressionWorker);
+  if (loaded.eventsPublisher) stream.attach(loaded.eventsPublisher);
+  else void stream.stop();
 
   const idle = async () => {
     // The processor feeds the suppression queue, so settle in order and re-check until both are quiet.
     for (;;) {
       await ingest.idle();
       await suppression.idle();
+      await stream.idle();
       if (ingest.stats().visible + ingest.stats().inFlight === 0) return;
     }
   };
@@ -479,13 +500,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     dynamoEndpoint: dynamo.endpoint,
     tableState,
     sesv2,
+    eventBus,
+    stream,
     queues,
     enqueueTrusted: (body, messageType) => intake(body, messageType, undefined),
     idle,
     ingestIdle: () => ingest.idle(),
     close: async () => {
       // Invocations in flight finish against a live server and store before either closes.
-      await Promise.all(Object.values(queues).map((queue) => queue.stop()));
+      await Promise.all([...Object.values(queues).map((queue) => queue.stop()), stream.stop()]);
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

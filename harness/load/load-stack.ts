@@ -11,6 +11,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { apiContext, toApiGatewayEvent, writeApiResult } from '../../local/api-gateway.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
+import { LocalStream } from '../../local/event-stream.ts';
+import { isEventBridgeRequest, LocalEventBus } from '../../local/eventbridge-api.ts';
 import { readBody, sendError } from '../../local/http-util.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { createSesv2SuppressionEmulator, type Sesv2Faults } from '../../local/sesv2-suppression-server.ts';
@@ -95,8 +97,14 @@ export async function startLoadStack(opts: LoadStackOptions) {
     ...(opts.sesFaults ? { faults: opts.sesFaults } : {}),
   });
 
+  // The table's stream (emulated by the DynamoDB front) feeds the real events publisher; the bus records.
+  const stream = new LocalStream(LOAD_TABLE);
+  const eventBus = new LocalEventBus();
   const dataDir = opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined;
-  let dynamo: RunningDynalite = await startDynalite(dataDir ? { dataDir } : {});
+  let dynamo: RunningDynalite = await startDynalite({
+    ...(dataDir ? { dataDir } : {}),
+    onChange: stream.add,
+  });
   const proxy = await startDynamoFaultProxy({ upstream: dynamo.endpoint, random, faults: {} });
   let handlers: Awaited<ReturnType<typeof loadLambdaHandlers>> | undefined;
   // An SQS outage: SendMessage (to the suppression queue or the DLQ) answers 500 while it lasts.
@@ -105,6 +113,10 @@ export async function startLoadStack(opts: LoadStackOptions) {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (await sesv2.handle(req, res)) return;
+    if (isEventBridgeRequest(req)) {
+      eventBus.handle(req, res, await readBody(req, 1024 * 1024));
+      return;
+    }
     if (isSqsRequest(req)) {
       const body = await readBody(req, 1024 * 1024);
       if (sqsOutage && String(req.headers['x-amz-target']).endsWith('.SendMessage')) {
@@ -160,6 +172,7 @@ export async function startLoadStack(opts: LoadStackOptions) {
       AWS_ENDPOINT_URL_DYNAMODB: opts.faultProxy ? proxy.endpoint : dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: origin,
       AWS_ENDPOINT_URL_SQS: origin,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: origin,
     },
   );
   const setupClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
@@ -216,6 +229,7 @@ export async function startLoadStack(opts: LoadStackOptions) {
   };
   ingest.attach(processor);
   suppression.attach(worker);
+  if (loaded.eventsPublisher) stream.attach(loaded.eventsPublisher);
 
   const outstanding = () => {
     const s = ingest.stats();
@@ -228,6 +242,9 @@ export async function startLoadStack(opts: LoadStackOptions) {
     sesv2,
     proxy,
     processed,
+    /** What the events publisher put on EventBridge, and the stream batches it gave up. */
+    eventBus,
+    stream,
     suppressionRequests,
     /** A client straight to the store (no faults): for checking the final state. */
     verificationClient: () =>
@@ -256,7 +273,7 @@ export async function startLoadStack(opts: LoadStackOptions) {
         throw new Error('restarting DynamoDB needs a data directory and the proxy');
       await proxy.restartUpstream(async () => {
         await dynamo.close();
-        dynamo = await startDynalite({ dataDir });
+        dynamo = await startDynalite({ dataDir, onChange: stream.add });
         return dynamo.endpoint;
       }, downMs);
     },
@@ -276,12 +293,13 @@ export async function startLoadStack(opts: LoadStackOptions) {
       for (;;) {
         await ingest.idle();
         await suppression.idle();
+        await stream.idle();
         if (outstanding() === 0) return;
       }
     },
     async close(): Promise<void> {
       // Invocations in flight finish against a live server and store before either closes.
-      await Promise.all(Object.values(queues).map((queue) => queue.stop()));
+      await Promise.all([...Object.values(queues).map((queue) => queue.stop()), stream.stop()]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await proxy.close();
