@@ -13,6 +13,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { environmentOf } from '../lambdas/config.ts';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
+import { EventsPublisher } from './constructs/events-publisher.ts';
 import { NotificationTopic } from './constructs/notifications.ts';
 import { Observability, type ProcessorTelemetry } from './constructs/observability.ts';
 import { NotificationProcessor } from './constructs/processor.ts';
@@ -76,6 +77,8 @@ export interface SesBounceProcessorParts {
   readonly processor: NotificationProcessor;
   readonly suppression: SuppressionWorker;
   readonly queryApi: QueryApi;
+  /** Undefined with `eventBus` `none`. */
+  readonly eventsPublisher: EventsPublisher | undefined;
   readonly observability: Observability;
 }
 
@@ -102,6 +105,10 @@ export class SesBounceProcessor extends Construct {
   readonly suppressionWorkerFunction: LambdaFunction;
   /** Serves the query API. */
   readonly queryFunction: LambdaFunction;
+  /** Publishes state-change events from the table stream to EventBridge (docs/events.md); undefined with `none`. */
+  readonly eventsPublisherFunction: LambdaFunction | undefined;
+  /** Stream positions of event batches the publisher gave up on; undefined with `eventBus` `none`. */
+  readonly eventsFailureQueue: Queue | undefined;
   /** The query API (REST, stage `v1`); add routes, WAF or a custom domain here. */
   readonly api: RestApi;
   /**
@@ -144,7 +151,12 @@ export class SesBounceProcessor extends Construct {
     const store = new BounceStore(this, 'Store', {
       tableName: settings.tableName,
       deletionProtection: settings.tableDeletionProtection,
+      stream: settings.eventBus !== 'none',
     });
+    const eventsPublisher =
+      settings.eventBus === 'none'
+        ? undefined
+        : new EventsPublisher(this, 'Events', { store, eventBus: settings.eventBus, powertools });
 
     // Every variable below is named and parsed by lambdas/config.ts; `bindTable` sets TABLE_NAME with its grant.
     const suppression = new SuppressionWorker(this, 'Suppression', {
@@ -205,6 +217,14 @@ export class SesBounceProcessor extends Construct {
       processor: processor.function.function,
       worker: suppression.function.function,
       queryFunction,
+      ...(eventsPublisher
+        ? {
+            eventsPublisher: {
+              function: eventsPublisher.function.function,
+              failureQueue: eventsPublisher.failureQueue,
+            },
+          }
+        : {}),
       hardBounceRateThreshold: settings.alarmHardBounceRate,
       complaintRateThreshold: settings.alarmComplaintRate,
       rateMinimumVolume: settings.alarmRateMinimumVolume,
@@ -212,7 +232,16 @@ export class SesBounceProcessor extends Construct {
       alarmEmail: settings.alarmEmail,
     });
 
-    this.parts = { notifications, sesWiring, store, processor, suppression, queryApi, observability };
+    this.parts = {
+      notifications,
+      sesWiring,
+      store,
+      processor,
+      suppression,
+      queryApi,
+      eventsPublisher,
+      observability,
+    };
     this.table = store.table;
     this.topic = notifications.topic;
     this.configurationSet = sesWiring.configurationSet;
@@ -223,6 +252,8 @@ export class SesBounceProcessor extends Construct {
     this.processorFunction = processor.function.function;
     this.suppressionWorkerFunction = suppression.function.function;
     this.queryFunction = queryFunction;
+    this.eventsPublisherFunction = eventsPublisher?.function.function;
+    this.eventsFailureQueue = eventsPublisher?.failureQueue;
     this.api = queryApi.api;
     this.apiCallerPolicies = queryApi.callerPolicies;
     this.alarmTopic = observability.alarmTopic;

@@ -6,7 +6,9 @@ import * as z from 'zod';
 import {
   CONFIG_DEFAULTS,
   CORS_ORIGIN_MESSAGE,
+  EVENT_BUS_MESSAGE,
   isCorsOrigin,
+  isEventBusSetting,
   SETTING_BOUNDS,
   splitList,
 } from '../lambdas/config.ts';
@@ -92,6 +94,11 @@ export interface SesBounceProcessorSettings {
   readonly alarmRateMinimumVolume: number;
   /** E-mail address subscribed to the alarm topic; undefined creates no subscription. */
   readonly alarmEmail?: string | undefined;
+  /**
+   * Where state-change events go (docs/events.md): `default` (the account's default event bus), an existing event
+   * bus ARN, or `none` (no table stream, no events publisher).
+   */
+  readonly eventBus: string;
 }
 
 /** The defaults, documented in the README's props table. */
@@ -125,6 +132,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   alarmComplaintRate: 0.0005,
   alarmRateMinimumVolume: 100,
   alarmEmail: undefined,
+  eventBus: CONFIG_DEFAULTS.eventBus,
 };
 
 export class InvalidSettingError extends Error {
@@ -204,6 +212,9 @@ const settingsSchema = z
         )
         .optional(),
     ),
+    eventBus: z
+      .string()
+      .refine((value) => Token.isUnresolved(value) || isEventBusSetting(value), EVENT_BUS_MESSAGE),
   })
   .strict();
 

@@ -80,6 +80,13 @@ export class SesBounceProcessorStack extends Stack {
     );
     output('ProcessorLogGroupName', this.processor.function.logGroup.logGroupName, 'Processor logs');
     output('SuppressionWorkerLogGroupName', this.suppression.function.logGroup.logGroupName, 'Worker logs');
+    if (system.eventsFailureQueue !== undefined) {
+      output(
+        'EventsFailureQueueArn',
+        system.eventsFailureQueue.queueArn,
+        'Stream positions of state-change events not published (docs/events.md)',
+      );
+    }
     output('AlarmTopicArn', system.alarmTopic.topicArn, 'Alarm notifications');
     output('DashboardName', system.dashboard.dashboardName, 'CloudWatch dashboard');
   }

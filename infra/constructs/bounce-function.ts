@@ -26,6 +26,7 @@ export const LAMBDA_ENTRIES = {
   processor: 'lambdas/handlers/processor.ts',
   'suppression-worker': 'lambdas/handlers/suppression-worker.ts',
   'query-api': 'lambdas/handlers/query-api.ts',
+  'events-publisher': 'lambdas/handlers/events-publisher.ts',
   'identity-notifications': 'infra/handlers/identity-notifications.ts',
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;

@@ -48,6 +48,8 @@ export interface ObservabilityProps {
   readonly processor: IFunction;
   readonly worker: IFunction;
   readonly queryFunction: IFunction;
+  /** The events publisher and its failure queue (absent with `eventBus` `none`). */
+  readonly eventsPublisher?: { readonly function: IFunction; readonly failureQueue: IQueue };
   readonly hardBounceRateThreshold: number;
   readonly complaintRateThreshold: number;
   readonly rateMinimumVolume: number;
@@ -143,7 +145,27 @@ export class Observability extends Construct {
       Processor: props.processor,
       SuppressionWorker: props.worker,
       QueryApi: props.queryFunction,
+      ...(props.eventsPublisher ? { EventsPublisher: props.eventsPublisher.function } : {}),
     };
+    if (props.eventsPublisher) {
+      alarm(
+        'EventsFailureQueueNotEmpty',
+        'The events publisher gave up on a batch of state changes: re-publish it from the stream within 24 hours (docs/events.md, "When publishing fails").',
+        props.eventsPublisher.failureQueue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: 'Maximum',
+        }),
+        1,
+      );
+      // The age of the newest record when it reached the publisher: grows while a batch keeps failing.
+      alarm(
+        'EventsPublisherIteratorAge',
+        'State-change events are over 5 minutes behind: the events publisher is failing or EventBridge throttles.',
+        props.eventsPublisher.function.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+        5 * 60 * 1000,
+        3,
+      );
+    }
     for (const [name, fn] of Object.entries(functions)) {
       alarm(
         `${name}Errors`,

@@ -6,6 +6,7 @@ import {
   AttributeType,
   BillingMode,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -20,6 +21,8 @@ import {
 export interface BounceStoreProps {
   readonly tableName?: string | undefined;
   readonly deletionProtection: boolean;
+  /** Give the table a stream of old and new images (the events publisher reads it). */
+  readonly stream: boolean;
   /** Defaults to the shared definition; a test may pass another. */
   readonly definition?: TableDefinition;
 }
@@ -47,6 +50,7 @@ export class BounceStore extends Construct {
       // Encrypted at rest with the AWS-managed DynamoDB key (no key charge; the records are personal data).
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.stream ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
     });
     for (const index of definition.globalSecondaryIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -1,5 +1,6 @@
-// The permission contract: the real handlers (processor, suppression worker, query API, identity-notification
-// custom resource) run against loopback DynamoDB, SQS, SESv2 and SES; every SDK command they send is recorded
+// The permission contract: the real handlers (processor, suppression worker, query API, events publisher,
+// identity-notification custom resource) run against loopback DynamoDB (with its emulated stream), SQS, SESv2,
+// EventBridge and SES; every SDK command they send is recorded
 // (test/support/aws-call-recorder.ts) and mapped to the IAM actions it needs. For every documented setting
 // combination the synthesized role of each function must grant exactly those actions on exactly those resources,
 // every alarm must watch a metric the code (or AWS, for AWS/* namespaces) really emits, every granted action must be
@@ -60,6 +61,17 @@ vi.mock('@aws-sdk/client-sesv2', async (importOriginal) => {
     }
   }
   return { ...sdk, SESv2Client };
+});
+vi.mock('@aws-sdk/client-eventbridge', async (importOriginal) => {
+  const sdk = await importOriginal<typeof import('@aws-sdk/client-eventbridge')>();
+  const { recordCalls } = await import('../support/aws-call-recorder.ts');
+  class EventBridgeClient extends sdk.EventBridgeClient {
+    constructor(...args: ConstructorParameters<typeof sdk.EventBridgeClient>) {
+      super(...args);
+      recordCalls(this, 'events', recorded.calls);
+    }
+  }
+  return { ...sdk, EventBridgeClient };
 });
 vi.mock('@aws-sdk/client-ses', async (importOriginal) => {
   const sdk = await importOriginal<typeof import('@aws-sdk/client-ses')>();
@@ -147,6 +159,10 @@ async function runWorkload(): Promise<void> {
         suppressionWorker: (event, context) =>
           asCaller('worker', () => handlers.suppressionWorker(event, context)),
         queryApi: (event, context) => asCaller('query', () => handlers.queryApi(event, context)),
+        eventsPublisher: (event, context) =>
+          asCaller('events', () =>
+            (handlers.eventsPublisher as NonNullable<typeof handlers.eventsPublisher>)(event, context),
+          ),
       };
     },
   });
@@ -218,7 +234,13 @@ afterAll(async () => {
   Object.assign(process.env, savedEnvironment);
 });
 
-const FUNCTIONS: readonly FunctionUnderContract[] = ['processor', 'worker', 'query', 'identityNotifications'];
+const FUNCTIONS: readonly FunctionUnderContract[] = [
+  'processor',
+  'worker',
+  'query',
+  'identityNotifications',
+  'events',
+];
 /** Every combination, synthesized once: all checks of a combination share its template. */
 const combinations = coveringSettingCombinations().map(
   (combination) => [combination.name, synthesize(combination.settings)] as const,
@@ -255,7 +277,9 @@ describe('recorded calls', () => {
 
 describe.each(combinations)('setting combination %s', (_name, synthesized) => {
   const underContract = FUNCTIONS.filter(
-    (name) => name !== 'identityNotifications' || synthesized.stack.sesWiring.identityNotificationFunction,
+    (name) =>
+      (name !== 'identityNotifications' || synthesized.stack.sesWiring.identityNotificationFunction) &&
+      (name !== 'events' || synthesized.stack.bounceProcessor.eventsPublisherFunction),
   );
 
   it.each(underContract.map((name) => [name]))(

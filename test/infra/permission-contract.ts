@@ -1,11 +1,13 @@
 // Maps recorded SDK calls (test/support/aws-call-recorder.ts) to (IAM action, resource) pairs in the terms of a
 // synthesized template, and reads the pairs a function's role grants, for the permission contract.
+import { ArnFormat } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ENV } from '../../lambdas/config.ts';
 import type { NamedResource, RecordedCall } from '../support/aws-call-recorder.ts';
 import { logicalId, type synthesize } from '../support/synth.ts';
 import { grantedOnEverything } from './iam-reference.ts';
 
-export type FunctionUnderContract = 'processor' | 'worker' | 'query' | 'identityNotifications';
+export type FunctionUnderContract = 'processor' | 'worker' | 'query' | 'identityNotifications' | 'events';
 type Synthesized = ReturnType<typeof synthesize>;
 
 /** `action resource-as-JSON`: one grant or one need. */
@@ -21,14 +23,34 @@ const RUNTIME_ACTIONS: Readonly<Record<string, string>> = {
   'logs:CreateLogStream': 'the Lambda runtime creates the log stream of each execution environment',
   'logs:PutLogEvents': 'the Lambda runtime writes the handler output to the function log group',
 };
-const EVENT_SOURCE_ACTIONS: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    'sqs:ReceiveMessage',
-    'sqs:ChangeMessageVisibility',
-    'sqs:GetQueueUrl',
-    'sqs:DeleteMessage',
-    'sqs:GetQueueAttributes',
-  ].map((action) => [action, 'the SQS event source mapping receives and deletes the batches with the role']),
+const EVENT_SOURCE_ACTIONS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    [
+      'sqs:ReceiveMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueUrl',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+    ].map((action) => [
+      action,
+      'the SQS event source mapping receives and deletes the batches with the role',
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map((action) => [
+      action,
+      "the DynamoDB stream event source mapping reads the table's stream with the role",
+    ]),
+  ),
+};
+/** dynamodb:ListStreams defines no resource type: the stream event source mapping needs it on "*". */
+const LIST_STREAMS_REASON =
+  'the DynamoDB stream event source mapping lists the streams (no resource type: "*")';
+const FAILURE_DESTINATION_ACTIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'].map((action) => [
+    action,
+    "the stream event source mapping sends a failed batch's position to its on-failure queue with the role",
+  ]),
 );
 
 function functionConstruct({ stack }: Synthesized, name: FunctionUnderContract): IConstruct {
@@ -37,6 +59,7 @@ function functionConstruct({ stack }: Synthesized, name: FunctionUnderContract):
     worker: stack.suppression.function.function,
     query: stack.queryApi.function.function,
     identityNotifications: stack.sesWiring.identityNotificationFunction?.function,
+    events: stack.bounceProcessor.eventsPublisherFunction,
   };
   const construct = constructs[name];
   if (construct === undefined) throw new Error(`${name} is not in this stack`);
@@ -59,12 +82,23 @@ export function grantedPairs(
 ): Map<Pair, string | undefined> {
   const fnId = logicalId(synthesized.stack, functionConstruct(synthesized, name));
   const roleId = functionResource(synthesized, name).Properties.Role['Fn::GetAtt'][0];
-  const sourceQueues = Object.values(synthesized.template.findResources('AWS::Lambda::EventSourceMapping'))
-    .filter((mapping) => mapping.Properties.FunctionName?.Ref === fnId)
-    .map((mapping) => JSON.stringify(mapping.Properties.EventSourceArn));
+  const mappings = Object.values(
+    synthesized.template.findResources('AWS::Lambda::EventSourceMapping'),
+  ).filter((mapping) => mapping.Properties.FunctionName?.Ref === fnId);
+  const sourceQueues = mappings.map((mapping) => JSON.stringify(mapping.Properties.EventSourceArn));
+  const failureDestinations = mappings.map((mapping) =>
+    JSON.stringify(mapping.Properties.DestinationConfig?.OnFailure?.Destination ?? null),
+  );
+  const streamSource = mappings.some((mapping) =>
+    JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn'),
+  );
   const reasonFor = (action: string, resource: unknown): string | undefined =>
     RUNTIME_ACTIONS[action] ??
-    (sourceQueues.includes(JSON.stringify(resource)) ? EVENT_SOURCE_ACTIONS[action] : undefined);
+    (sourceQueues.includes(JSON.stringify(resource)) ? EVENT_SOURCE_ACTIONS[action] : undefined) ??
+    (failureDestinations.includes(JSON.stringify(resource))
+      ? FAILURE_DESTINATION_ACTIONS[action]
+      : undefined) ??
+    (streamSource && action === 'dynamodb:ListStreams' && resource === '*' ? LIST_STREAMS_REASON : undefined);
   const granted = new Map<Pair, string | undefined>();
   const policies = Object.values(synthesized.template.findResources('AWS::IAM::Policy')).filter((policy) =>
     policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
@@ -111,6 +145,22 @@ export function requiredPairs(
       case 'queue': {
         const id = fromVariable(resource.url);
         return id === undefined ? undefined : { 'Fn::GetAtt': [id, 'Arn'] };
+      }
+      // The deployed function names the bus its EVENT_BUS variable names: `default` is the account's default bus.
+      case 'event-bus': {
+        if (resource.bus !== (handlerEnvironment[ENV.eventBus] ?? 'default')) return undefined;
+        const deployed = variables[ENV.eventBus];
+        if (typeof deployed !== 'string') return undefined;
+        return deployed === 'default'
+          ? synthesized.stack.resolve(
+              synthesized.stack.formatArn({
+                service: 'events',
+                resource: 'event-bus',
+                resourceName: 'default',
+                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+              }),
+            )
+          : deployed;
       }
       // Both are named by "*" (grantedOnEverything): an account suppression list and an SES v1 identity are not
       // resources IAM can match for these actions.

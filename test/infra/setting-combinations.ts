@@ -1,11 +1,13 @@
 // Every combination of the documented optional settings (infra/README.md): identity notifications, an existing
-// topic, an existing configuration set, Cognito, deliveries off, an alarm e-mail and CORS. All 2^7 = 128, and the
-// set the permission contract synthesizes: none, each alone, every pair, all together, and all together with the
-// other values of the settings that change the template's shape (a synth takes 0.4-1 s here, 128 would add ~1 min).
+// topic, an existing configuration set, Cognito, deliveries off, an alarm e-mail, CORS, no state-change events and
+// events to an existing bus. All 2^9 = 512, and the set the permission contract synthesizes: none, each alone, every
+// pair, all together, and all together with the other values of the settings that change the template's shape (a
+// synth takes 0.4-1 s here, 512 would add ~5 min).
 import { TEST_ENV } from '../support/synth.ts';
 
 export const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
 export const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;
+export const EVENT_BUS_ARN = `arn:aws:events:${TEST_ENV.region}:${TEST_ENV.account}:event-bus/crm`;
 /** The identity the identity-notification settings name (and the contract's custom-resource run uses). */
 export const NOTIFICATION_IDENTITY = 'example.com';
 
@@ -23,6 +25,9 @@ export const OPTIONAL_SETTINGS: Readonly<Record<string, Readonly<Record<string, 
   deliveriesOff: { publishDeliveryEvents: 'false' },
   alarmEmail: { alarmEmail: 'ops@example.com' },
   cors: { apiCorsAllowOrigins: 'https://admin.example.com' },
+  // Before eventBusArn, so that "all together" publishes to an existing bus (the later value wins).
+  eventsOff: { eventBus: 'none' },
+  eventBusArn: { eventBus: EVENT_BUS_ARN },
 };
 
 export interface SettingCombination {

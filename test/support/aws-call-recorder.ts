@@ -8,12 +8,13 @@ export type NamedResource =
   | { kind: 'table'; table: string; index?: string }
   | { kind: 'queue'; url: string }
   | { kind: 'suppressed-address'; email: string }
-  | { kind: 'ses-identity'; identity: string };
+  | { kind: 'ses-identity'; identity: string }
+  | { kind: 'event-bus'; bus: string };
 
 export interface RecordedCall {
   /** The function whose handler sent it; '(unlabelled)' when sent outside a labelled invocation. */
   caller: string;
-  service: 'dynamodb' | 'sqs' | 'sesv2' | 'ses';
+  service: 'dynamodb' | 'sqs' | 'sesv2' | 'ses' | 'events';
   /** The API operation, e.g. TransactWriteItems. */
   operation: string;
   /** The IAM actions the call needs, each with the resource it needs it on. */
@@ -86,6 +87,15 @@ function needsOf(service: RecordedCall['service'], operation: string, input: Inp
           resource: { kind: 'suppressed-address', email: text(input.EmailAddress) },
         },
       ];
+    case 'events': {
+      // PutEvents is authorized per entry on the bus it names (the account's default bus when none).
+      const entries = Array.isArray(input.Entries) ? input.Entries.filter(isRecord) : [];
+      const buses = new Set(entries.map((entry) => text(entry.EventBusName) || 'default'));
+      return [...buses].map((bus) => ({
+        action: `events:${operation}`,
+        resource: { kind: 'event-bus', bus },
+      }));
+    }
     case 'ses': {
       const identities = Array.isArray(input.Identities)
         ? input.Identities.map(text)
