@@ -43,6 +43,12 @@ export function evaluateAlarmSources(synthesized: Synthesized, output: readonly 
   const lines = jsonLines(output);
   const emf = lines.filter((line) => typeof line._aws === 'object');
   const functions = template.findResources('AWS::Lambda::Function');
+  // Lambda reports IteratorAge only for functions a stream (DynamoDB, Kinesis) event source mapping invokes.
+  const streamConsumers = new Set(
+    Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))
+      .filter((mapping) => JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn'))
+      .map((mapping) => String(mapping.Properties.FunctionName?.Ref)),
+  );
   const queues = template.findResources('AWS::SQS::Queue');
   const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
   const problems: string[] = [];
@@ -55,7 +61,8 @@ export function evaluateAlarmSources(synthesized: Synthesized, output: readonly 
         dimensions.length === 1 &&
         dimensions[0]?.Name === 'FunctionName' &&
         ref !== undefined &&
-        ref in functions
+        ref in functions &&
+        (metric.MetricName !== 'IteratorAge' || streamConsumers.has(ref))
       );
     }
     if (metric.Namespace === 'AWS/SQS') {
