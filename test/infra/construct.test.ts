@@ -2,12 +2,17 @@
 // tokens accepted where a setting names another resource of the app, two instances side by side, and the public
 // members are the template's resources.
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { SesBounceProcessor } from '../../infra/construct.ts';
 import { DEFAULT_SETTINGS, InvalidSettingError } from '../../infra/props.ts';
 import { logicalId, TEST_ENV } from '../support/synth.ts';
+
+function defined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a member');
+  return value;
+}
 
 function appStack(env: { account: string; region: string } | undefined = TEST_ENV): Stack {
   return new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Mailing', { env });
@@ -67,18 +72,34 @@ describe('SesBounceProcessor in a stack', () => {
         bounces.notificationDeadLetterQueue,
         bounces.suppressionQueue,
         bounces.suppressionDeadLetterQueue,
+        defined(bounces.eventsFailureQueue),
       ]
         .map((queue) => logicalId(stack, queue))
         .sort(),
     );
     expect(ids('AWS::Lambda::Function')).toEqual(
-      [bounces.processorFunction, bounces.suppressionWorkerFunction, bounces.queryFunction]
+      [
+        bounces.processorFunction,
+        bounces.suppressionWorkerFunction,
+        bounces.queryFunction,
+        defined(bounces.eventsPublisherFunction),
+      ]
         .map((fn) => logicalId(stack, fn))
         .sort(),
     );
     expect(stack.resolve(bounces.topic.topicArn)).toEqual({
       Ref: logicalId(stack, bounces.parts.notifications.topic),
     });
+  });
+
+  it('has no stream, events publisher or failure queue with eventBus none', () => {
+    const stack = appStack();
+    const bounces = new SesBounceProcessor(stack, 'Bounces', { eventBus: 'none' });
+    const template = Template.fromStack(stack);
+    expect(bounces.eventsPublisherFunction).toBeUndefined();
+    expect(bounces.eventsFailureQueue).toBeUndefined();
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
   });
 
   it('names its SES resources after the stack and its path, so two instances never collide', () => {
