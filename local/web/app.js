@@ -290,6 +290,55 @@ async function loadEvents(append) {
   }
 }
 
+// ---------- published events ----------
+/** What a published event says beyond its type and recipient, in a few words. */
+function publishedSummary(detail) {
+  const parts = [
+    detail.reason,
+    detail.cause,
+    detail.category,
+    detail.code,
+    detail.action,
+    detail.sesRemoval,
+    detail.feedbackType,
+    detail.actor,
+    detail.error,
+    detail.dryRun ? 'dry run' : null,
+  ];
+  return parts.filter((part) => typeof part === 'string' && part !== '').join(' · ');
+}
+
+async function loadPublished() {
+  const result = document.getElementById('published-result');
+  try {
+    const { events, failures } = await api('/local/events');
+    const newest = [...events].reverse().slice(0, 50);
+    const nodes = [];
+    if (failures.length > 0) {
+      nodes.push(el('p', { class: 'error' }, `${failures.length} stream batch(es) could not be published.`));
+    }
+    if (newest.length === 0) nodes.push(el('p', { class: 'muted' }, 'Nothing published yet.'));
+    else {
+      nodes.push(
+        table(
+          ['When', 'Detail type', 'Recipient', 'Detail', 'Event id'],
+          newest.map((event) => [
+            el('td', { class: 'time' }, formatTime(event.time)),
+            event['detail-type'],
+            el('td', {}, lookupLink(event.detail.email)),
+            publishedSummary(event.detail),
+            el('td', { class: 'mono' }, event.detail.eventId.slice(0, 12)),
+          ]),
+        ),
+      );
+      if (events.length > newest.length) nodes.push(el('p', { class: 'muted' }, `${events.length} in all.`));
+    }
+    show(result, ...nodes);
+  } catch (error) {
+    show(result, el('p', { class: 'error' }, error.message));
+  }
+}
+
 // ---------- recipient lookup ----------
 async function lookup(email) {
   const result = document.getElementById('lookup-result');
@@ -455,6 +504,7 @@ function init() {
     loadEvents(false);
   });
   document.getElementById('events-more').addEventListener('click', () => loadEvents(true));
+  document.getElementById('published-refresh').addEventListener('click', () => loadPublished());
   document.getElementById('lookup-form').addEventListener('submit', (event) => {
     event.preventDefault();
     lookup(document.getElementById('lookup-email').value);
@@ -465,6 +515,7 @@ function init() {
   });
   loadStatus();
   loadEvents(false);
+  loadPublished();
   loadCharts().catch((error) => {
     document.getElementById('chart-days-summary').textContent = `Charts unavailable: ${error.message}`;
   });

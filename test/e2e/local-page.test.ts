@@ -185,6 +185,21 @@ describe('local page in Chromium', () => {
     expect(await page.textContent('#explain-heading')).toContain('5.1.1');
   });
 
+  it('shows what was published to EventBridge, newest first', async () => {
+    // Act
+    await page.waitForSelector('#published-result table');
+    const rows = await page.$$eval('#published-result tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    // Assess
+    const published = stack.eventBus.events();
+    expect(published.some((event) => event['detail-type'] === 'Recipient Suppressed')).toBe(true);
+    expect(rows).toHaveLength(Math.min(50, published.length));
+    const newest = published.at(-1);
+    expect(rows[0]?.[1]).toBe(newest?.['detail-type']);
+    expect(rows[0]?.[2]).toBe((newest?.detail as { email: string } | undefined)?.email);
+  });
+
   it('loaded without script errors, and leaves a screenshot', async () => {
     // Prepare: show recent bounces, a looked-up recipient and an explained code in the shot.
     await page.selectOption('select[name="type"]', 'bounce');
