@@ -7,6 +7,8 @@
 export type ResourceKind =
   | 'dynamodb:table'
   | 'dynamodb:index'
+  | 'dynamodb:stream'
+  | 'events:event-bus'
   | 'sqs:queue'
   | 'logs:log-group'
   | 'lambda:function'
@@ -33,6 +35,7 @@ const LAMBDA = `${SAR}/list_awslambda.html`;
 const EXECUTE_API = `${SAR}/list_amazonapigateway.html`;
 const SES_V1 = `${SAR}/list_amazonses.html`;
 const SES_V2 = `${SAR}/list_amazonsimpleemailservicev2.html`;
+const EVENTS = `${SAR}/list_amazoneventbridge.html`;
 
 const table = (reference = 'table*'): ReferenceEntry => ({
   reference,
@@ -68,6 +71,10 @@ export const IAM_REFERENCE: Readonly<Record<string, ReferenceEntry>> = {
     grantOn: ['dynamodb:table', 'dynamodb:index'],
     source: DYNAMODB,
   },
+  'dynamodb:DescribeStream': { reference: 'stream*', grantOn: ['dynamodb:stream'], source: DYNAMODB },
+  'dynamodb:GetRecords': { reference: 'stream*', grantOn: ['dynamodb:stream'], source: DYNAMODB },
+  'dynamodb:GetShardIterator': { reference: 'stream*', grantOn: ['dynamodb:stream'], source: DYNAMODB },
+  'dynamodb:ListStreams': { reference: '(none)', grantOn: ['*'], source: DYNAMODB },
   'sqs:SendMessage': queue,
   'sqs:ReceiveMessage': queue,
   'sqs:ChangeMessageVisibility': queue,
@@ -87,6 +94,7 @@ export const IAM_REFERENCE: Readonly<Record<string, ReferenceEntry>> = {
     grantOn: ['execute-api:execute-api-general'],
     source: EXECUTE_API,
   },
+  'events:PutEvents': { reference: 'event-bus*', grantOn: ['events:event-bus'], source: EVENTS },
   'ses:PutSuppressedDestination': suppressionList,
   'ses:GetSuppressedDestination': suppressionList,
   'ses:DeleteSuppressedDestination': suppressionList,

@@ -30,6 +30,18 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 /** The kind of resource a statement's Resource entry names, or a description of what it is when unknown. */
 export function resourceKindOf(resource: unknown, resources: Readonly<Record<string, Json>>): string {
   if (resource === '*') return '*';
+  if (
+    typeof resource === 'string' &&
+    /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.\-/]+$/.test(resource)
+  ) {
+    return 'events:event-bus';
+  }
+  const streamOf = isRecord(resource) ? resource['Fn::GetAtt'] : undefined;
+  if (Array.isArray(streamOf) && streamOf[1] === 'StreamArn') {
+    return resources[String(streamOf[0])]?.Type === 'AWS::DynamoDB::Table'
+      ? 'dynamodb:stream'
+      : 'unrecognised stream';
+  }
   const typeOf = (value: unknown): string | undefined => {
     const getAtt = isRecord(value) ? value['Fn::GetAtt'] : undefined;
     if (!Array.isArray(getAtt) || getAtt[1] !== 'Arn') return undefined;
@@ -48,6 +60,12 @@ export function resourceKindOf(resource: unknown, resources: Readonly<Record<str
       if (type === 'AWS::Lambda::Function' && suffix === ':*') return 'lambda:function-qualifiers';
     }
     const text = parts.filter((part): part is string => typeof part === 'string').join('');
+    if (
+      /^arn:aws[a-z-]*:events:[a-z0-9-]+:$/.test(String(parts[0])) &&
+      /^:event-bus\/[\w.-]+$/.test(String(parts[2]))
+    ) {
+      return 'events:event-bus';
+    }
     if (text.includes(':execute-api:') && parts.some((part) => isRecord(part) && 'Ref' in part)) {
       return 'execute-api:execute-api-general';
     }
