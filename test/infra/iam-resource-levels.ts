@@ -60,12 +60,10 @@ export function resourceKindOf(resource: unknown, resources: Readonly<Record<str
       if (type === 'AWS::Lambda::Function' && suffix === ':*') return 'lambda:function-qualifiers';
     }
     const text = parts.filter((part): part is string => typeof part === 'string').join('');
-    if (
-      /^arn:aws[a-z-]*:events:[a-z0-9-]+:$/.test(String(parts[0])) &&
-      /^:event-bus\/[\w.-]+$/.test(String(parts[2]))
-    ) {
+    // An event bus ARN, its partition, region or account possibly tokens.
+    const shape = parts.map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+    if (/^arn:(aws[a-z-]*|<token>):events:[^:]+:[^:]+:event-bus\/[\w.-]+$/.test(shape))
       return 'events:event-bus';
-    }
     if (text.includes(':execute-api:') && parts.some((part) => isRecord(part) && 'Ref' in part)) {
       return 'execute-api:execute-api-general';
     }
