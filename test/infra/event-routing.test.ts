@@ -9,8 +9,8 @@ import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { SesBounceProcessor } from '../../infra/construct.ts';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lambdas/domain/state-change-events.ts';
+import { TEST_ENV } from '../support/synth.ts';
 import { EVENT_BUS_ARN } from './setting-combinations.ts';
-import { TEST_ENV } from './synth.ts';
 
 const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('## Routing the state-change events'));

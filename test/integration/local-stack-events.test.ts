@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { type LoadStack, snsBodyOf, startLoadStack } from '../../bench/load/load-stack.ts';
-import { generateWorkload, type Workload } from '../../bench/load/workload.ts';
+import { type LoadStack, snsBodyOf, startLoadStack } from '../../harness/load/load-stack.ts';
+import { generateWorkload, type Workload } from '../../harness/load/workload.ts';
 import type { RecordedEvent } from '../../local/eventbridge-api.ts';
 
 const SCHEMAS = new URL('../../docs/events/', import.meta.url);
