@@ -1,16 +1,15 @@
-// The processor's Lambda glue: SQS batches (partial batch responses), direct SNS events and bare SES documents
-// go through the one parsing layer and use case; poison is parked with its reason; outcomes become logs/metrics.
+// The processor's Lambda glue: SQS batches (partial batch responses), the one event shape deployed (SNS feeds the
+// queue), go through the one parsing layer and use case; poison is parked with its reason; outcomes become
+// logs/metrics.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SNSEvent, SNSEventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   type MessageOutcome,
   type ProcessorDependencies,
   processMessageBody,
-  processParsedMessage,
-  processSnsMessage,
 } from '../domain/process-notification.ts';
-import { parseSesDocument, type Rejection } from '../domain/ses-notification.ts';
+import type { Rejection } from '../domain/ses-notification.ts';
 import type { MessageParking } from './queues.ts';
 
 export interface ProcessorRuntime {
@@ -157,7 +156,6 @@ async function park(
   body: string,
   rejection: Rejection,
   sourceMessageId: string,
-  via: 'sqs' | 'sns',
 ): Promise<RecordResult> {
   counts.add('MessagesRejected', { reason: rejection.code });
   // Never the body: it holds addresses. The code and detail name fields and rules only.
@@ -171,8 +169,8 @@ async function park(
     counts.add('MessagesParked');
     return 'ok';
   }
-  // Without a DLQ URL an SQS record is failed on purpose: maxReceiveCount then moves it to the queue's DLQ.
-  return via === 'sqs' ? 'retry' : 'ok';
+  // Without a DLQ URL the record is failed on purpose: maxReceiveCount then moves it to the queue's DLQ.
+  return 'retry';
 }
 
 async function handleOne(
@@ -181,7 +179,6 @@ async function handleOne(
   counts: BatchMetrics,
   body: string,
   sourceMessageId: string,
-  via: 'sqs' | 'sns',
   run: () => Promise<MessageOutcome>,
 ): Promise<RecordResult> {
   try {
@@ -197,7 +194,7 @@ async function handleOne(
     }
     report(outcome, logger, counts);
     const rejection = rejectionOf(outcome);
-    return rejection ? await park(runtime, logger, counts, body, rejection, sourceMessageId, via) : 'ok';
+    return rejection ? await park(runtime, logger, counts, body, rejection, sourceMessageId) : 'ok';
   } catch (error) {
     counts.add('ProcessingFailures');
     logger.error('processing failed; the message will be retried', {
@@ -225,7 +222,7 @@ export async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime
   const results = await mapLimited(event.Records, runtime.concurrency, (record: SQSRecord) => {
     const logger = new RecordLog(runtime.logger);
     logger.appendKeys({ sqsMessageId: record.messageId });
-    return handleOne(runtime, logger, counts, record.body, record.messageId, 'sqs', () =>
+    return handleOne(runtime, logger, counts, record.body, record.messageId, () =>
       processMessageBody(record.body, runtime.deps),
     );
   });
@@ -237,66 +234,27 @@ export async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime
   };
 }
 
-/** Direct SNS subscription: parked or dropped with a reason when unusable; thrown (Lambda retries) when transient. */
-export async function processSnsEvent(event: SNSEvent, runtime: ProcessorRuntime): Promise<void> {
-  const counts = new BatchMetrics();
-  const results = await mapLimited(event.Records, runtime.concurrency, (record: SNSEventRecord) => {
-    const logger = new RecordLog(runtime.logger);
-    logger.appendKeys({ snsMessageId: record.Sns.MessageId });
-    return handleOne(runtime, logger, counts, record.Sns.Message, record.Sns.MessageId, 'sns', () =>
-      processSnsMessage(
-        record.Sns.Message,
-        { messageId: record.Sns.MessageId, timestamp: record.Sns.Timestamp },
-        runtime.deps,
-      ),
-    );
-  });
-  counts.publish(runtime.metrics);
-  const failed = results.filter((r) => r === 'retry').length;
-  // Recorded recipients are duplicates on the retry, so retrying the whole event is safe.
-  if (failed > 0) throw new Error(`${failed} of ${event.Records.length} SNS records failed transiently`);
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-export function isSqsEvent(event: unknown): event is SQSEvent {
+function isSqsEvent(event: unknown): event is SQSEvent {
   if (!isObject(event) || !Array.isArray(event.Records)) return false;
   const first: unknown = event.Records[0];
-  return isObject(first) && first.eventSource === 'aws:sqs';
+  return event.Records.length === 0 || (isObject(first) && first.eventSource === 'aws:sqs');
 }
 
-export function isSnsEvent(event: unknown): event is SNSEvent {
-  if (!isObject(event) || !Array.isArray(event.Records)) return false;
-  const first: unknown = event.Records[0];
-  return isObject(first) && first.EventSource === 'aws:sns';
+/** Thrown for an invocation that is not an SQS batch: only the queue invokes the processor. */
+export class NotAnSqsEventError extends Error {
+  override readonly name = 'NotAnSqsEventError';
+  constructor() {
+    super('the processor takes SQS batches only (SNS feeds the notification queue)');
+  }
 }
 
 export function createProcessorHandler(runtime: ProcessorRuntime) {
-  return async (event: SQSEvent | SNSEvent | unknown): Promise<SQSBatchResponse | undefined> => {
-    if (isSqsEvent(event)) return processSqsEvent(event, runtime);
-    if (isSnsEvent(event)) {
-      await processSnsEvent(event, runtime);
-      return undefined;
-    }
-    if (isObject(event) && Array.isArray(event.Records) && event.Records.length === 0) {
-      return { batchItemFailures: [] };
-    }
-    // A bare SES document invoked directly (tests, replays).
-    const counts = new BatchMetrics();
-    const body = JSON.stringify(event) ?? '';
-    const result = await handleOne(
-      runtime,
-      new RecordLog(runtime.logger),
-      counts,
-      body,
-      'direct',
-      'sns',
-      () => processParsedMessage(parseSesDocument(event), runtime.deps),
-    );
-    counts.publish(runtime.metrics);
-    if (result === 'retry') throw new Error('the SES document failed transiently');
-    return undefined;
+  return async (event: unknown): Promise<SQSBatchResponse> => {
+    if (!isSqsEvent(event)) throw new NotAnSqsEventError();
+    return processSqsEvent(event, runtime);
   };
 }

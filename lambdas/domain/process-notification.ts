@@ -9,7 +9,6 @@ import { type AttemptResult, again, done, type RetryPolicy, retry } from './retr
 import {
   type ParsedMessage,
   parseMessageBody,
-  parseSnsMessage,
   type Rejection,
   type SesNotification,
 } from './ses-notification.ts';
@@ -109,7 +108,7 @@ async function resendPending(event: RecipientEvent, deps: ProcessorDependencies)
   return { status: 'duplicate', event, requestResent: null };
 }
 
-export async function processParsedMessage(
+async function processParsedMessage(
   parsed: ParsedMessage,
   deps: ProcessorDependencies,
 ): Promise<MessageOutcome> {
@@ -148,16 +147,7 @@ function invalidRejection(notification: SesNotification, invalid: InvalidRecipie
   };
 }
 
-/** An SQS body (SNS envelope or raw delivery) or a bare SES document as text. */
+/** An SQS body: SNS's envelope, or the SES document itself under raw message delivery. */
 export function processMessageBody(body: string, deps: ProcessorDependencies): Promise<MessageOutcome> {
   return processParsedMessage(parseMessageBody(body), deps);
-}
-
-/** `Sns.Message` of a direct SNS record. */
-export function processSnsMessage(
-  message: string,
-  sns: { messageId: string | null; timestamp: string | null },
-  deps: ProcessorDependencies,
-): Promise<MessageOutcome> {
-  return processParsedMessage(parseSnsMessage(message, sns.messageId, sns.timestamp), deps);
 }

@@ -1,5 +1,5 @@
-// The one parsing layer: whatever carried it (SQS body with an SNS envelope, SQS raw delivery, a direct SNS record,
-// a bare SES document), a message becomes a typed SES notification, an explicitly ignored event, or a rejection
+// The one parsing layer: whatever carried it in the SQS body (SNS's envelope, or the SES document itself under raw
+// message delivery), a message becomes a typed SES notification, an explicitly ignored event, or a rejection
 // with a specific reason. Schemas accept unknown keys (SES adds fields) and require only what we use.
 import * as z from 'zod';
 
@@ -323,7 +323,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 /**
  * Parses a message body as SQS holds it: an SNS envelope (`Type`, `MessageId`, `Message`) around the SES JSON, or
- * the SES JSON itself (raw message delivery, a bare SES document).
+ * the SES JSON itself (raw message delivery).
  */
 export function parseMessageBody(body: string): ParsedMessage {
   const json = parseJson(body);
@@ -352,8 +352,8 @@ export function parseMessageBody(body: string): ParsedMessage {
   return parseSesDocument(value, null);
 }
 
-/** Parses `Sns.Message` of a direct SNS record or an SNS envelope: the SES JSON as a string. */
-export function parseSnsMessage(
+/** Parses `Message` of an SNS envelope: the SES JSON as a string. */
+function parseSnsMessage(
   message: string,
   snsMessageId: string | null,
   snsTimestamp: string | null = null,

@@ -1,4 +1,4 @@
-// Lambda entry point of the processor (SQS batches from the notification queue, or a direct SNS subscription).
+// Lambda entry point of the processor (SQS batches from the notification queue, which SNS feeds).
 // Wiring only: configuration validated at cold start, clients created once per container.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';

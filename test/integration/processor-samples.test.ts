@@ -1,6 +1,6 @@
 // Every shared SES sample end to end: SQS record (SNS envelope) → processor → dynalite → suppression worker →
 // SESv2 emulator, with the real SDK clients on loopback.
-import type { SQSBatchResponse } from 'aws-lambda';
+import type { SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   fixture,
@@ -20,6 +20,16 @@ beforeEach(async () => {
 afterEach(async () => {
   await stack.close();
 });
+
+/** A Lambda SNS event sample as the queue delivers it: one SQS record per SNS record, SNS's envelope as body. */
+async function viaQueue(file: string): Promise<SQSEvent> {
+  const records = (JSON.parse(await fixture(file)) as SNSEvent).Records;
+  return sqsEvent(
+    records.map(({ Sns }) =>
+      sqsRecord(snsEnvelope(Sns.Message, Sns.MessageId, Sns.Timestamp), `sqs-${Sns.MessageId}`),
+    ),
+  );
+}
 
 async function deliver(file: string, messageId = `msg-${file}`): Promise<SQSBatchResponse> {
   const message = await fixture(file);
@@ -171,10 +181,10 @@ describe('processor samples end to end', () => {
     expect(await stack.dayCounter(day, `verdict:${event.verdict}`)).toBe(1);
   });
 
-  it('SNS Lambda events: recorded once, the redelivered copy is a duplicate', async () => {
+  it('SNS event samples through the queue: recorded once, the redelivered copy is a duplicate', async () => {
     // Prepare
-    const first = JSON.parse(await fixture('sns-lambda-event-01-bounce-permanent-general.json'));
-    const again = JSON.parse(await fixture('sns-lambda-event-01-duplicate-redelivery.json'));
+    const first = await viaQueue('sns-lambda-event-01-bounce-permanent-general.json');
+    const again = await viaQueue('sns-lambda-event-01-duplicate-redelivery.json');
 
     // Act
     await stack.processor(first);
@@ -185,7 +195,7 @@ describe('processor samples end to end', () => {
       'sns-lambda-event-10-complaint.json',
       'sns-lambda-event-12-event-publishing-bounce.json',
     ]) {
-      await stack.processor(JSON.parse(await fixture(file)));
+      await stack.processor(await viaQueue(file));
     }
 
     // Assess

@@ -6,7 +6,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { createProcessorHandler } from '../../lambdas/adapters/processor-lambda.ts';
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
@@ -37,13 +37,17 @@ export async function fixture(name: string): Promise<string> {
 }
 
 /** The SNS envelope SQS holds for a notification (raw message delivery off). */
-export function snsEnvelope(message: string, messageId: string): string {
+export function snsEnvelope(
+  message: string,
+  messageId: string,
+  timestamp = '2026-11-26T12:00:00.000Z',
+): string {
   return JSON.stringify({
     Type: 'Notification',
     MessageId: messageId,
     TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
     Message: message,
-    Timestamp: '2026-11-26T12:00:00.000Z',
+    Timestamp: timestamp,
     SignatureVersion: '1',
     Signature: 'EXAMPLE',
     SigningCertURL: 'https://sns.us-east-1.amazonaws.com/cert.pem',
@@ -158,29 +162,6 @@ export async function startProcessorStack(
     return total;
   };
 
-  const snsEvent = (message: string, messageId: string): SNSEvent => ({
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback:sub',
-        Sns: {
-          Type: 'Notification',
-          MessageId: messageId,
-          TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
-          Subject: '',
-          Message: message,
-          Timestamp: '2026-11-26T12:00:00.000Z',
-          SignatureVersion: '1',
-          Signature: 'EXAMPLE',
-          SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/cert.pem',
-          UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
-          MessageAttributes: {},
-        },
-      },
-    ],
-  });
-
   return {
     raw,
     doc,
@@ -196,7 +177,6 @@ export async function startProcessorStack(
     summary,
     dayCounter,
     queryAll,
-    snsEvent,
     close: async () => {
       raw.destroy();
       sesClient.destroy();

@@ -246,19 +246,6 @@ describe('processor handler', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 
-  it('a bare SES document invoked directly is processed', async () => {
-    const document = JSON.parse(await readFile(new URL('11-delivery.json', FIXTURES), 'utf8')) as unknown;
-
-    await processor(document);
-
-    expect(
-      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item,
-    ).toMatchObject({
-      type: 'delivery',
-      email: 'happy.customer@gmail.com',
-    });
-  });
-
   it('parks a malformed record in the DLQ with its reason and reports no failure for it', async () => {
     // Prepare
     const event = await sqsEventOf(['11-delivery.json']);
@@ -356,23 +343,20 @@ describe('processor handler', () => {
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
-  it('a direct SNS event is processed; a transient failure throws so Lambda retries', async () => {
+  it.each([
+    ['a direct SNS event', 'sns-lambda-event-10-complaint.json'],
+    ['a bare SES document', '11-delivery.json'],
+  ])('%s is refused: only the queue (SQS batches) invokes the processor', async (_, file) => {
     // Prepare
-    const event = JSON.parse(
-      await readFile(new URL('sns-lambda-event-10-complaint.json', FIXTURES), 'utf8'),
-    ) as unknown;
+    const event = JSON.parse(await readFile(new URL(file, FIXTURES), 'utf8')) as unknown;
 
-    // Act
-    await processor(event);
-    dynamo
-      .on(TransactWriteCommand)
-      .rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
+    // Act, Assess
+    await expect(processor(event)).rejects.toThrow(/SQS batches only/);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toEqual([]);
+  });
 
-    // Assess
-    expect(
-      dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item?.type,
-    ).toBe('complaint');
-    await expect(processor(event)).rejects.toThrow(/failed transiently/);
+  it('an empty batch answers no failures', async () => {
+    await expect(processor({ Records: [] })).resolves.toEqual({ batchItemFailures: [] });
   });
 });
 

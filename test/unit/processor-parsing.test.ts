@@ -4,15 +4,21 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalDomain, decodeEncodedWords, normalizeAddress } from '../../lambdas/domain/address.ts';
 import { buildRecipientEvents, eventIdOf } from '../../lambdas/domain/recipient-event.ts';
-import {
-  parseMessageBody,
-  parseSesDocument,
-  parseSnsMessage,
-  parseTimestamp,
-} from '../../lambdas/domain/ses-notification.ts';
+import { parseMessageBody, parseSesDocument, parseTimestamp } from '../../lambdas/domain/ses-notification.ts';
 
 const FIXTURES = new URL('../fixtures/ses/', import.meta.url);
 const read = (file: string) => readFile(new URL(file, FIXTURES), 'utf8');
+
+/** The SQS body of the notification a Lambda SNS event record carries: SNS's envelope (raw delivery off). */
+async function envelopeOf(file: string, messageId?: string): Promise<string> {
+  const { Sns } = JSON.parse(await read(file)).Records[0];
+  return JSON.stringify({
+    Type: Sns.Type,
+    MessageId: messageId ?? Sns.MessageId,
+    Message: Sns.Message,
+    Timestamp: Sns.Timestamp,
+  });
+}
 
 describe('normalizeAddress', () => {
   it.each([
@@ -101,9 +107,9 @@ describe('parsing the shared samples', () => {
   });
 
   it('the Lambda SNS records and the HTTP envelope carry the same notification', async () => {
-    const lambda = JSON.parse(await read('sns-lambda-event-01-bounce-permanent-general.json'));
-    const { Message, MessageId, Timestamp } = lambda.Records[0].Sns;
-    const fromRecord = parseSnsMessage(Message, MessageId, Timestamp);
+    const fromRecord = parseMessageBody(
+      await envelopeOf('sns-lambda-event-01-bounce-permanent-general.json'),
+    );
     const fromEnvelope = parseMessageBody(await read('sns-http-notification-01.json'));
     const bare = parseMessageBody(await read('01-bounce-permanent-general-gmail-5.1.1.json'));
 
@@ -116,8 +122,9 @@ describe('parsing the shared samples', () => {
   });
 
   it('event publishing: Message with a trailing newline, eventType format, configuration set from tags', async () => {
-    const lambda = JSON.parse(await read('sns-lambda-event-12-event-publishing-bounce.json'));
-    const result = parseSnsMessage(lambda.Records[0].Sns.Message, 'id');
+    const result = parseMessageBody(
+      await envelopeOf('sns-lambda-event-12-event-publishing-bounce.json', 'id'),
+    );
 
     expect(result).toMatchObject({
       kind: 'notification',
