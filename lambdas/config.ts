@@ -84,7 +84,7 @@ export function splitList(value: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-export type PolicyConfig = PolicySettings;
+type PolicyConfig = PolicySettings;
 
 export interface ProcessorConfig extends PolicyConfig {
   tableName: string;
@@ -196,7 +196,7 @@ function required<S extends keyof typeof PARSERS>(env: Env, setting: S): Parsed<
   return value;
 }
 
-export function loadPolicyConfig(env: Env): PolicyConfig {
+function loadPolicyConfig(env: Env): PolicyConfig {
   return {
     softBounceThreshold: parse(env, 'softBounceThreshold') ?? CONFIG_DEFAULTS.softBounceThreshold,
     softBounceWindowDays: parse(env, 'softBounceWindowDays') ?? CONFIG_DEFAULTS.softBounceWindowDays,

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** What AWS allows between the signing time and its own clock (SigV4: "within 15 minutes"); stricter here. */
-export const MAX_SIGNING_SKEW_MS = 5 * 60_000;
+const MAX_SIGNING_SKEW_MS = 5 * 60_000;
 
 const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;

@@ -75,7 +75,7 @@ function valueSize(value: AttributeValue): number {
   return 0;
 }
 
-export function itemSize(item: Item | undefined): number {
+function itemSize(item: Item | undefined): number {
   if (!item) return 0;
   return Object.entries(item).reduce(
     (sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value),
@@ -88,7 +88,7 @@ function writeUnits(before: Item | undefined, after: Item | undefined): number {
 }
 
 /** One DynamoDB JSON-protocol call: target operation and body in, parsed body out; WireError on an error. */
-export type Wire = (operation: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type Wire = (operation: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 // dynalite checks that a SigV4-shaped Authorization header is present, not the signature itself.
 const INTERNAL_HEADERS = {
@@ -99,7 +99,7 @@ const INTERNAL_HEADERS = {
 };
 
 /** Calls a dynalite server's request handler in-process: no socket, no HTTP parsing. */
-export function inProcessWire(server: Server): Wire {
+function inProcessWire(server: Server): Wire {
   return (operation, body) =>
     new Promise((resolve, reject) => {
       const payload = Buffer.from(JSON.stringify(body));
@@ -126,7 +126,7 @@ export function inProcessWire(server: Server): Wire {
 }
 
 /** Calls any DynamoDB-protocol endpoint over HTTP (used in proxy mode). */
-export function httpWire(endpoint: string): Wire {
+function httpWire(endpoint: string): Wire {
   return async (operation, body) => {
     const response = await fetch(endpoint, {
       method: 'POST',
@@ -223,7 +223,7 @@ function lockId(table: string, keyNames: readonly string[], itemOrKey: Item): st
  * rest at once). A failed condition writes nothing, so there is nothing to undo and nothing a reader could
  * have seen.
  */
-export class TransactionEngine {
+class TransactionEngine {
   private readonly tables = new Map<string, TableKeys>();
   private readonly locks = new Map<string, Promise<void>>();
 
@@ -676,7 +676,7 @@ const LOCKED_CALLS = new Set([
 const WRITE_CALLS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 
 /** Hands a request whose body was already read to the store behind the front; resolves once it has answered. */
-export type Forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
+type Forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
 
 function answered(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -686,7 +686,7 @@ function answered(res: ServerResponse): Promise<void> {
 }
 
 /** Forwards to a dynalite server in the same process (no socket). */
-export function inProcessForward(server: Server): Forward {
+function inProcessForward(server: Server): Forward {
   return (req, body, res) => {
     const done = answered(res);
     const replay = Object.assign(new EventEmitter(), {
@@ -704,7 +704,7 @@ export function inProcessForward(server: Server): Forward {
 }
 
 /** Forwards over HTTP to any DynamoDB-protocol endpoint. */
-export function httpForward(targetEndpoint: string): Forward {
+function httpForward(targetEndpoint: string): Forward {
   const target = new URL(targetEndpoint);
   return (req, body, res) =>
     new Promise<void>((resolve) => {
@@ -735,7 +735,7 @@ export function httpForward(targetEndpoint: string): Forward {
  * DeleteItem, Batch*) forwarded while holding those items' locks, so they wait for a transaction in progress on
  * them; every other call forwarded untouched.
  */
-export async function serveRequest(
+async function serveRequest(
   engine: TransactionEngine,
   req: IncomingMessage,
   res: ServerResponse,

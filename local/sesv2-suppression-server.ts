@@ -71,7 +71,7 @@ export interface Sesv2SuppressionServer extends Sesv2SuppressionEmulator {
   close(): Promise<void>;
 }
 
-export const SUPPRESSION_PATH = '/v2/email/suppression/addresses';
+const SUPPRESSION_PATH = '/v2/email/suppression/addresses';
 const MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;

@@ -44,7 +44,7 @@ const confirmation = z.object({
   SigningCertURL: z.string().optional(),
 });
 
-export type SnsNotification = z.infer<typeof notification>;
+type SnsNotification = z.infer<typeof notification>;
 type SnsConfirmation = z.infer<typeof confirmation>;
 
 /** What the caller should do with an accepted POST. */

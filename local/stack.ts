@@ -28,10 +28,10 @@ import { type CertificateFetcher, createSnsSignatureVerifier } from './sns-signa
 import { handleSqsRequest, isSqsRequest } from './sqs-api.ts';
 import { type BatchConsumer, LocalQueue } from './sqs-queue.ts';
 
-export const TABLE_NAME = 'ses-bounce-local';
+const TABLE_NAME = 'ses-bounce-local';
 const LOCAL_ACCESS_KEY_ID = 'AKIDLOCALSTACK';
 /** SNS caps HTTP deliveries at 256 KiB of message; the JSON envelope escapes it, so allow some headroom. */
-export const MAX_SNS_BODY_BYTES = 1024 * 1024;
+const MAX_SNS_BODY_BYTES = 1024 * 1024;
 const MAX_API_BODY_BYTES = 1024 * 1024;
 /**
  * Query API invocations at once, and how many more may wait for one, before requests are shed with 503 and

@@ -19,7 +19,7 @@ import { ENV, environmentOf } from '../../lambdas/config.ts';
 import type { BounceStore } from './store.ts';
 
 /** Repository root, resolved from this file so synth works from any working directory. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Every function of this app: its bundle's name and its handler file, relative to the repository root. */
 export const LAMBDA_ENTRIES = {

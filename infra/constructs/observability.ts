@@ -63,13 +63,13 @@ export interface ObservabilityProps {
 }
 
 /** The service principal CloudWatch alarms publish to SNS as. */
-export const CLOUDWATCH_ALARMS_PRINCIPAL = 'cloudwatch.amazonaws.com';
+const CLOUDWATCH_ALARMS_PRINCIPAL = 'cloudwatch.amazonaws.com';
 
 const PERIOD = Duration.minutes(5);
 const RATE_PERIOD = Duration.hours(1);
 
 /** Metric the hard-bounce log filter counts into (in the processor's namespace). */
-export const HARD_BOUNCE_METRIC = 'HardBouncesLogged';
+const HARD_BOUNCE_METRIC = 'HardBouncesLogged';
 
 export class Observability extends Construct {
   readonly alarmTopic: Topic;

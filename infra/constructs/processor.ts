@@ -13,13 +13,13 @@ import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { QueueWithDeadLetter } from './queues.ts';
 
 /** Processor function timeout; the queue's visibility timeout is six times it (AWS's guidance for SQS sources). */
-export const PROCESSOR_TIMEOUT = Duration.seconds(30);
+const PROCESSOR_TIMEOUT = Duration.seconds(30);
 
 /**
  * The subscription keeps SNS's envelope (no raw message delivery): the processor's parser reads the SNS
  * MessageId and Timestamp for correlation and recording.
  */
-export const RAW_MESSAGE_DELIVERY = false;
+const RAW_MESSAGE_DELIVERY = false;
 
 export interface NotificationProcessorProps {
   readonly topic: ITopic;

@@ -34,14 +34,14 @@ export interface QueryApiProps {
   readonly corsAllowOrigins: readonly string[];
 }
 
-export const API_STAGE_NAME = 'v1';
+const API_STAGE_NAME = 'v1';
 
 /**
  * Which caller tier each HTTP method of the API belongs to (docs/openapi.json: every PUT and DELETE changes state,
  * every GET and `POST /classify` only reads). API Gateway authorizes per method, so this is where Cognito's
  * read and admin scopes apply; the IAM caller policies below draw the same line by route.
  */
-export const METHOD_TIERS = { GET: 'read', POST: 'read', PUT: 'admin', DELETE: 'admin' } as const;
+const METHOD_TIERS = { GET: 'read', POST: 'read', PUT: 'admin', DELETE: 'admin' } as const;
 export type CallerTier = (typeof METHOD_TIERS)[keyof typeof METHOD_TIERS];
 
 /**
@@ -50,7 +50,7 @@ export type CallerTier = (typeof METHOD_TIERS)[keyof typeof METHOD_TIERS];
  * answer. The path holds the recipient address for /recipients/… routes: the log group is encrypted at rest by
  * CloudWatch Logs and expires with logRetentionDays.
  */
-export const ACCESS_LOG_FIELDS = {
+const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
   extendedRequestId: '$context.extendedRequestId',
   requestTime: '$context.requestTime',

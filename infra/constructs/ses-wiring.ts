@@ -22,7 +22,7 @@ import { nagTokenString } from './nag-ids.ts';
  * in the Service Authorization Reference (Amazon SES), so IAM only matches them with `Resource: "*"`; a statement
  * naming the identity ARN is never matched and the custom resource would fail with AccessDenied.
  */
-export const IDENTITY_NOTIFICATION_ACTIONS = [
+const IDENTITY_NOTIFICATION_ACTIONS = [
   'ses:GetIdentityNotificationAttributes',
   'ses:SetIdentityNotificationTopic',
   'ses:SetIdentityHeadersInNotificationsEnabled',

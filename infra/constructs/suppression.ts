@@ -14,10 +14,10 @@ import { QueueWithDeadLetter } from './queues.ts';
  * It never reads an entry (test/infra/permission-contract.test.ts records what it sends), so no
  * GetSuppressedDestination.
  */
-export const WORKER_SES_ACTIONS = ['ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination'];
+const WORKER_SES_ACTIONS = ['ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination'];
 
 /** Messages per worker invocation; at the rate below this bounds the invocation's duration. */
-export const WORKER_BATCH_SIZE = 5;
+const WORKER_BATCH_SIZE = 5;
 
 /**
  * Concurrent worker invocations the queue may drive: the smallest maximum concurrency an SQS event source accepts
@@ -27,10 +27,10 @@ export const WORKER_BATCH_SIZE = 5;
  * batch a throttle that still counts as a receive toward the dead-letter queue, and (b) cannot be deployed on
  * an account whose concurrency quota is the new-account 10 (Lambda keeps 10 unreserved).
  */
-export const WORKER_MAX_CONCURRENCY = 2;
+const WORKER_MAX_CONCURRENCY = 2;
 
 /** The per-invocation rate that keeps WORKER_MAX_CONCURRENCY invocations together within `ratePerSecond`. */
-export function perInvocationRate(ratePerSecond: number): number {
+function perInvocationRate(ratePerSecond: number): number {
   return ratePerSecond / WORKER_MAX_CONCURRENCY;
 }
 

@@ -16,7 +16,7 @@ const notificationType = z.enum(['Bounce', 'Complaint', 'Delivery']);
 type NotificationType = z.infer<typeof notificationType>;
 
 /** The custom resource's properties, as infra/constructs/ses-wiring.ts sets them. */
-export const identityNotificationProperties = z.object({
+const identityNotificationProperties = z.object({
   Identity: z.string().min(1),
   NotificationType: notificationType,
   TopicArn: z.string().startsWith('arn:'),

@@ -3,7 +3,7 @@
 // shard. Positions are `<occurredAt>#<id>` (unique per event), the same in every stream, so one position is a
 // complete continuation point across all shards of a group. Pure of AWS: Query calls go through `QueryRunner`.
 
-export interface StreamSpec {
+interface StreamSpec {
   indexName?: string;
   partitionKeyName: string;
   partitionKeyValue: string;

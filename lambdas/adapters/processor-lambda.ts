@@ -217,7 +217,7 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
   return results;
 }
 
-export async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime): Promise<SQSBatchResponse> {
+async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime): Promise<SQSBatchResponse> {
   const counts = new BatchMetrics();
   const results = await mapLimited(event.Records, runtime.concurrency, (record: SQSRecord) => {
     const logger = new RecordLog(runtime.logger);
@@ -245,7 +245,7 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 }
 
 /** Thrown for an invocation that is not an SQS batch: only the queue invokes the processor. */
-export class NotAnSqsEventError extends Error {
+class NotAnSqsEventError extends Error {
   override readonly name = 'NotAnSqsEventError';
   constructor() {
     super('the processor takes SQS batches only (SNS feeds the notification queue)');

@@ -13,7 +13,7 @@ export interface SuppressionWorkerRuntime {
   metrics: Metrics;
 }
 
-export async function processSuppressionBatch(
+async function processSuppressionBatch(
   event: SQSEvent,
   runtime: SuppressionWorkerRuntime,
 ): Promise<SQSBatchResponse> {

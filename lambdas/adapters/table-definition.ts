@@ -1,14 +1,14 @@
 // The single DynamoDB table as plain data: the CDK construct, the local stack and the tests all create it
 // from this, and the adapters build keys with the helpers below. See docs/data-model.md. No AWS SDK import.
 
-export type KeyAttributeType = 'S' | 'N';
+type KeyAttributeType = 'S' | 'N';
 
 export interface KeyAttribute {
   name: string;
   type: KeyAttributeType;
 }
 
-export interface GlobalSecondaryIndexDefinition {
+interface GlobalSecondaryIndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
@@ -60,7 +60,7 @@ export const DOMAIN_SHARDS = 4;
 /** Shards of the daily counter partitions. May be raised later (readers follow), never lowered. */
 export const COUNTER_SHARDS = 16;
 
-export const SUMMARY_SK = 'SUMMARY';
+const SUMMARY_SK = 'SUMMARY';
 export const EVENT_SK_PREFIX = 'E#';
 export const ALLOWLIST_PK = 'ALLOW';
 

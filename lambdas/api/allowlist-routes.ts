@@ -9,7 +9,7 @@ import { pageSchema } from './pages.ts';
 import { cursorParam, DEFAULT_LIMIT, domainParam, emailParam, limitParam } from './params.ts';
 import { defineRoute, type Route } from './router.ts';
 
-export const allowlistEntrySchema = z
+const allowlistEntrySchema = z
   .object({
     kind: z.enum(['address', 'domain']),
     value: z.string().meta({ description: 'The normalized address or domain' }),

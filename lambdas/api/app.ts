@@ -10,9 +10,9 @@ import { type ReferenceDeps, referenceRoutes } from './reference-routes.ts';
 import { defineRoute, type Route, Router } from './router.ts';
 import { statsRoutes } from './stats-routes.ts';
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
-export interface ErrorLogger {
+interface ErrorLogger {
   error(message: string, error: Error): void;
 }
 

@@ -26,7 +26,7 @@ import {
 } from './params.ts';
 import { defineRoute, type Route } from './router.ts';
 
-export const bouncesQuerySchema = z
+const bouncesQuerySchema = z
   .strictObject({
     email: emailParam.optional(),
     domain: domainParam.optional(),

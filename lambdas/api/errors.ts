@@ -59,7 +59,7 @@ export class MethodNotAllowedError extends ApiError {
 }
 
 /** The request is well-formed but conflicts with the resource's state (e.g. lifting a complaint suppression without force). */
-export class ConflictError extends ApiError {
+class ConflictError extends ApiError {
   readonly status = 409;
 }
 
@@ -78,7 +78,7 @@ export class PayloadTooLargeError extends ApiError {
 }
 
 /** A dependency (SES) refused or throttled us; the client may retry later. */
-export class UpstreamUnavailableError extends ApiError {
+class UpstreamUnavailableError extends ApiError {
   readonly status = 503;
   constructor(message: string) {
     super('upstream-unavailable', message);

@@ -6,7 +6,7 @@ import { pageSchema } from './pages.ts';
 
 const str = z.string().nullable();
 
-export const decisionViewSchema = z
+const decisionViewSchema = z
   .object({
     action: z.string().meta({ description: 'none | suppress | repair-ses-suppression' }),
     reason: str,
@@ -17,7 +17,7 @@ export const decisionViewSchema = z
   })
   .meta({ id: 'Decision', description: 'What the suppression policy decided for this event' });
 
-export const auditViewSchema = z
+const auditViewSchema = z
   .object({
     action: z
       .string()

@@ -23,7 +23,7 @@ export interface ApiResponse {
   body: string;
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; field: string | null };
 }
 

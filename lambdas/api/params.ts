@@ -4,10 +4,9 @@ import * as z from 'zod';
 import { canonicalDomain, normalizeAddress } from '../domain/address.ts';
 import { CATEGORIES, VERDICTS } from '../domain/classification.ts';
 
-export const EVENT_TYPES = ['bounce', 'complaint', 'delivery'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+const EVENT_TYPES = ['bounce', 'complaint', 'delivery'] as const;
 
-export const MAX_LIMIT = 1000;
+const MAX_LIMIT = 1000;
 export const DEFAULT_LIMIT = 50;
 
 const DOMAIN_PATTERN =
@@ -111,8 +110,3 @@ export const codeFilterParam = z
 export const booleanParam = z
   .enum(['true', 'false'], { message: "must be 'true' or 'false'" })
   .transform((value) => value === 'true');
-
-/** True when `code` is `filter` or lies under it (`5.1` matches `5.1.1` but not `5.10.1`). */
-export function codeMatches(code: string | null, filter: string): boolean {
-  return code !== null && (code === filter || code.startsWith(`${filter}.`));
-}

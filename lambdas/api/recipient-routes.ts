@@ -18,7 +18,7 @@ import { defineRoute, type Route } from './router.ts';
 
 const nullableString = z.string().nullable();
 
-export const recipientViewSchema = z
+const recipientViewSchema = z
   .object({
     email: z.string(),
     emailDisplay: nullableString,

@@ -13,7 +13,7 @@ import { jsonResponse } from './http.ts';
 import { defineRoute, type Route } from './router.ts';
 
 /** The registry's explanation, as the API promises it (the registry may add fields; they pass through). */
-export const codeExplanationSchema = z
+const codeExplanationSchema = z
   .looseObject({
     code: z.string().nullable(),
     input: z.string(),
@@ -40,7 +40,7 @@ export const codeExplanationSchema = z
   })
   .meta({ id: 'CodeExplanation' });
 
-export const classificationSchema = z
+const classificationSchema = z
   .object({
     verdict: z.enum(VERDICTS),
     category: z.enum(CATEGORIES),
@@ -54,7 +54,7 @@ export const classificationSchema = z
 
 const text = (max: number) => z.string().max(max).nullable().optional();
 
-export const classifyBodySchema = z
+const classifyBodySchema = z
   .strictObject({
     status: text(32).meta({ description: 'Enhanced status code from the DSN, e.g. 5.1.1' }),
     diagnosticCode: text(10_000).meta({ description: 'The DSN Diagnostic-Code / SMTP reply text' }),
@@ -82,7 +82,7 @@ export const classifyBodySchema = z
     },
   );
 
-export const codeParamSchema = z.strictObject({
+const codeParamSchema = z.strictObject({
   code: z
     .string()
     .trim()

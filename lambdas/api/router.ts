@@ -10,19 +10,19 @@ import {
 } from './errors.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 /** Bodies beyond this are refused before parsing: no route needs more than a few hundred bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
-export interface ResponseSpec {
+interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
   /** Extra media types served for this status besides JSON (e.g. text/csv). */
   alsoAs?: readonly string[];
 }
 
-export interface RouteInput<P, Q, B> {
+interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;

@@ -7,7 +7,7 @@ import { dayParam } from './params.ts';
 import { defineRoute, type Route } from './router.ts';
 import { computeStats, daysBetween, GROUP_BYS } from './stats.ts';
 
-export const MAX_STATS_DAYS = 366;
+const MAX_STATS_DAYS = 366;
 const DEFAULT_STATS_DAYS = 30;
 
 const tallySchema = z.object({

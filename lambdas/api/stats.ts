@@ -6,7 +6,7 @@ import type { DayCounter } from '../domain/records.ts';
 export const GROUP_BYS = ['day', 'verdict', 'category', 'type', 'code', 'domain'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
-export interface Tally {
+interface Tally {
   events: number;
   deliveries: number;
   bounces: number;
@@ -25,7 +25,7 @@ export interface Tally {
   complaintRate: number | null;
 }
 
-export interface StatsItem {
+interface StatsItem {
   key: string;
   count: number;
   /** Per-type counts and rates (groupBy day and domain). */

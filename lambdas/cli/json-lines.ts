@@ -71,7 +71,7 @@ export interface LineMapper {
 }
 
 /** Receives lines in order; a returned promise pauses reading until it settles. */
-export interface LineHandler {
+interface LineHandler {
   line(text: string, lineNumber: number): Promise<void> | undefined;
   tooLong(lineNumber: number, length: number): Promise<void> | undefined;
   /** Checked after every line; true stops reading (for example when the output went away). */
@@ -93,11 +93,7 @@ export interface MapLinesResult {
  * Reads `input` as UTF-8 text lines (LF or CRLF; a last line without a break counts; invalid bytes become
  * U+FFFD) and hands each to `handler`, in order. Returns the number of lines seen.
  */
-export async function forEachLine(
-  input: Readable,
-  handler: LineHandler,
-  options: LineOptions,
-): Promise<number> {
+async function forEachLine(input: Readable, handler: LineHandler, options: LineOptions): Promise<number> {
   const decoder = new StringDecoder('utf8');
   let lineNumber = 0;
   // The unfinished line, kept as parts so a long line is joined once, not re-copied on every chunk.

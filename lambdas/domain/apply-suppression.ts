@@ -24,9 +24,9 @@ const requestSchema = z.object({
   actor: z.string().optional(),
 });
 
-export type ParsedRequest = { ok: true; request: SuppressionRequest } | { ok: false; reason: string };
+type ParsedRequest = { ok: true; request: SuppressionRequest } | { ok: false; reason: string };
 
-export function parseSuppressionRequest(body: string): ParsedRequest {
+function parseSuppressionRequest(body: string): ParsedRequest {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -54,14 +54,14 @@ export interface WorkerDependencies {
   dryRun: boolean;
 }
 
-export type RequestOutcome =
+type RequestOutcome =
   | { status: 'confirmed'; request: SuppressionRequest; alreadyAbsent: boolean }
   | { status: 'failed'; request: SuppressionRequest; error: string }
   | { status: 'stale'; request: SuppressionRequest }
   | { status: 'dry-run'; request: SuppressionRequest }
   | { status: 'invalid'; reason: string };
 
-export async function applySuppressionRequest(
+async function applySuppressionRequest(
   request: SuppressionRequest,
   deps: Pick<WorkerDependencies, 'store' | 'list' | 'now' | 'dryRun'>,
 ): Promise<RequestOutcome> {
@@ -164,7 +164,7 @@ export interface DrainResult {
 }
 
 /** Pauses after SES still throttles once the SDK's own retries are spent: then the batch goes back to the queue. */
-export const THROTTLE_BACKOFF_MS: readonly number[] = [1000, 2000];
+const THROTTLE_BACKOFF_MS: readonly number[] = [1000, 2000];
 
 /**
  * Applies queued requests one after another, no faster than `ratePerSecond` SES calls. When SES still throttles

@@ -139,7 +139,7 @@ export interface HistoryPosition {
   position: string;
 }
 
-export interface HistoryPageOptions<T> {
+interface HistoryPageOptions<T> {
   limit: number;
   /** A page stops before it would pass this many bytes (as measured by `present`), but holds at least one item. */
   maxBytes: number;
@@ -148,7 +148,7 @@ export interface HistoryPageOptions<T> {
   present(record: EventRecord): { value: T; bytes: number };
 }
 
-export interface ReactivationRecord {
+interface ReactivationRecord {
   email: string;
   domain: string;
   eventId: string;

@@ -31,7 +31,7 @@ export interface ProcessorDependencies {
   sleep: (ms: number) => Promise<void>;
 }
 
-export type RecipientOutcome =
+type RecipientOutcome =
   | { status: 'recorded'; event: RecipientEvent; decision: Decision; requestSent: SuppressionRequest | null }
   | { status: 'duplicate'; event: RecipientEvent; requestResent: SuppressionRequest | null };
 
@@ -57,7 +57,7 @@ export class TransientProcessingError extends Error {
 
 const MAX_ATTEMPTS = 6;
 
-export async function recordRecipientEvent(
+async function recordRecipientEvent(
   event: RecipientEvent,
   deps: ProcessorDependencies,
 ): Promise<RecipientOutcome> {

@@ -6,9 +6,9 @@ import { normalizeAddress } from './address.ts';
 import type { BounceInput, Classification } from './classification.ts';
 import type { NotificationFormat, SesNotification } from './ses-notification.ts';
 
-export type EventType = 'bounce' | 'complaint' | 'delivery';
+type EventType = 'bounce' | 'complaint' | 'delivery';
 
-export interface BounceDetails {
+interface BounceDetails {
   bounceType: string;
   bounceSubType: string;
   action: string | null;
@@ -18,14 +18,14 @@ export interface BounceDetails {
   remoteMtaIp: string | null;
 }
 
-export interface ComplaintDetails {
+interface ComplaintDetails {
   complaintSubType: string | null;
   feedbackType: string | null;
   userAgent: string | null;
   arrivalDate: string | null;
 }
 
-export interface DeliveryDetails {
+interface DeliveryDetails {
   smtpResponse: string | null;
   processingTimeMillis: number | null;
   reportingMta: string | null;
@@ -76,13 +76,13 @@ export interface InvalidRecipient {
 }
 
 /** Longest diagnostic we store; real ones are far shorter, this only bounds a hostile payload. */
-export const MAX_DIAGNOSTIC_LENGTH = 4096;
+const MAX_DIAGNOSTIC_LENGTH = 4096;
 
 export function eventIdOf(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
 }
 
-export function idempotencyKey(type: EventType, feedbackOrMessageId: string, email: string): string {
+function idempotencyKey(type: EventType, feedbackOrMessageId: string, email: string): string {
   return `${type}|${feedbackOrMessageId}|${email}`;
 }
 

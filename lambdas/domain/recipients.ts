@@ -17,7 +17,7 @@ export interface RecipientDeps {
 }
 
 /** How many of the latest events the recipient view carries. */
-export const LATEST_EVENTS = 10;
+const LATEST_EVENTS = 10;
 
 /** Neither our store nor SES knows the address. */
 export class RecipientUnknownError extends Error {
@@ -47,7 +47,7 @@ export function domainOf(email: string): string {
 }
 
 /** Our own suppression puts (or is putting) the address on SES's list. */
-export function ourSuppressionActive(summary: RecipientSummary | null): boolean {
+function ourSuppressionActive(summary: RecipientSummary | null): boolean {
   const suppression = summary?.suppression;
   return (
     suppression != null &&
@@ -56,7 +56,7 @@ export function ourSuppressionActive(summary: RecipientSummary | null): boolean 
   );
 }
 
-export interface SesCheck {
+interface SesCheck {
   /** live: asked SES; skipped: not asked; unavailable: SES failed or throttled. */
   checked: 'live' | 'skipped' | 'unavailable';
   entry: SesSuppressionEntry | null;

@@ -4,7 +4,7 @@
 import type { SuppressionReason } from './suppression-policy.ts';
 
 /** The policy's decision as stored with an event (older events may lack the streak fields). */
-export interface RecordedDecision {
+interface RecordedDecision {
   action: string;
   reason: string | null;
   suppressionReason: SuppressionReason | null;

@@ -18,10 +18,10 @@ import {
   type StatusCode,
 } from './status-code.ts';
 
-export type { RegistryEntry, UsableAs } from './registry-data.ts';
+export type { RegistryEntry } from './registry-data.ts';
 export { USABLE_AS } from './registry-data.ts';
 
-export interface ProviderMeaning {
+interface ProviderMeaning {
   provider: string;
   title: string;
   meaning: string;
@@ -29,7 +29,7 @@ export interface ProviderMeaning {
 }
 
 /** Where an explanation comes from. */
-export type ExplanationSource = 'registry' | 'provider' | 'subject' | 'class' | 'malformed';
+type ExplanationSource = 'registry' | 'provider' | 'subject' | 'class' | 'malformed';
 
 export interface CodeExplanation {
   /** The normalised code ("5.1.1"); null when the input is not a well-formed code. */

@@ -5,7 +5,7 @@ import * as z from 'zod';
 
 export type NotificationFormat = 'notification' | 'event';
 
-export interface MailInfo {
+interface MailInfo {
   messageId: string;
   /** Null when malformed: the bounce, complaint or delivery carries its own time. */
   timestamp: string | null;
@@ -16,14 +16,14 @@ export interface MailInfo {
   configurationSet: string | null;
 }
 
-export interface BouncedRecipient {
+interface BouncedRecipient {
   emailAddress: string;
   action: string | null;
   status: string | null;
   diagnosticCode: string | null;
 }
 
-export interface BounceNotification {
+interface BounceNotification {
   type: 'bounce';
   format: NotificationFormat;
   mail: MailInfo;
@@ -38,7 +38,7 @@ export interface BounceNotification {
   };
 }
 
-export interface ComplaintNotification {
+interface ComplaintNotification {
   type: 'complaint';
   format: NotificationFormat;
   mail: MailInfo;
@@ -53,7 +53,7 @@ export interface ComplaintNotification {
   };
 }
 
-export interface DeliveryNotification {
+interface DeliveryNotification {
   type: 'delivery';
   format: NotificationFormat;
   mail: MailInfo;
@@ -69,7 +69,7 @@ export interface DeliveryNotification {
 
 export type SesNotification = BounceNotification | ComplaintNotification | DeliveryNotification;
 
-export type RejectionCode =
+type RejectionCode =
   | 'not-json'
   | 'not-an-object'
   | 'invalid-sns-envelope'

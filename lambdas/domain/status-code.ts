@@ -36,7 +36,7 @@ function readNumber(text: string, at: number): [number, number] {
  * The code written exactly at `at` (class 2, 4 or 5; one to three digits for subject and detail), not followed by
  * another digit, and the index just after it; null when there is none.
  */
-export function readStatusCode(text: string, at = 0): { code: StatusCode; end: number } | null {
+function readStatusCode(text: string, at = 0): { code: StatusCode; end: number } | null {
   const klass = text.charCodeAt(at) - ZERO;
   if ((klass !== 2 && klass !== 4 && klass !== 5) || text.charCodeAt(at + 1) !== DOT) return null;
   const [subject, subjectDigits] = readNumber(text, at + 2);

@@ -18,7 +18,7 @@ export const SUPPRESSION_CAUSES = [
 export type SuppressionCause = (typeof SUPPRESSION_CAUSES)[number];
 /** cancelled: a pending (or dry-run) streak suppression withdrawn before SES was asked, see applyEvent. */
 export const SUPPRESSION_STATES = ['pending', 'confirmed', 'failed', 'dry-run', 'cancelled'] as const;
-export type SuppressionState = (typeof SUPPRESSION_STATES)[number];
+type SuppressionState = (typeof SUPPRESSION_STATES)[number];
 
 export interface SuppressionStatus {
   state: SuppressionState;
@@ -175,7 +175,7 @@ function isOurStreakSuppression(summary: RecipientSummary): boolean {
 }
 
 /** What the summary remembers for the streak. */
-export interface StreakMemory {
+interface StreakMemory {
   bounces: string[];
   deliveries: string[];
   forgottenUntil: string | null;
@@ -206,7 +206,7 @@ function insertSorted(times: readonly string[], time: string): string[] {
  * bounces carry the same instant: the event's conditional Put already guarantees each event is applied once, so a
  * time seen before is another bounce, not a repeat.
  */
-export function remember(
+function remember(
   memory: StreakMemory,
   kind: 'bounce' | 'delivery',
   time: string,
@@ -239,7 +239,7 @@ export function remember(
  * The first run of `softBounceThreshold` remembered soft bounces within `softBounceWindowDays` with no delivery
  * in between (a delivery at the very instant of a bounce counts as after it), or null.
  */
-export function findSoftBounceRun(
+function findSoftBounceRun(
   memory: StreakMemory,
   settings: Pick<PolicySettings, 'softBounceThreshold' | 'softBounceWindowDays'>,
 ): { from: string; to: string } | null {
