@@ -2,13 +2,12 @@
 // input line, in order; a bad line becomes {"error": ...} at its position and the stream goes on).
 
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { BounceInput, Classification } from '../domain/classification.ts';
 import { classifyBounce } from '../domain/classify.ts';
 import { codeTitle } from '../domain/registry.ts';
 import { classifyLineMapper, isSmtpCommand, SMTP_COMMAND_LIST } from './classify-lines.ts';
 import { classifyLinesInParallel } from './classify-parallel.ts';
-import { type CliIo, EXIT, UsageError, writeText } from './command.ts';
+import { type CliIo, EXIT, parseCommandLine, UsageError, writeText } from './command.ts';
 import { mapLines } from './json-lines.ts';
 
 export const usage = `Usage:
@@ -67,13 +66,7 @@ function parsePositiveInteger(text: string | undefined, flag: string, fallback: 
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
+  const { values } = parseOptions(args);
   if (values.help === true) {
     await writeText(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -135,10 +128,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function parseOptions(args: string[]) {
-  return parseArgs({
+  return parseCommandLine({
     args,
     allowPositionals: false,
-    strict: true,
     options: {
       status: { type: 'string' },
       diagnostic: { type: 'string' },

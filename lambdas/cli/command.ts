@@ -1,6 +1,7 @@
 // The shape every `ses-bounce` subcommand module has, and the streams it talks to (injectable for tests).
 
 import type { Readable, Writable } from 'node:stream';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export interface CliIo {
   stdin: Readable & { isTTY?: boolean };
@@ -37,4 +38,13 @@ export function writeText(stream: Writable, text: string): Promise<void> {
   return new Promise((resolve) => {
     stream.write(text, () => resolve());
   });
+}
+
+/** A command's arguments parsed strictly (node:util parseArgs); a mistake in them becomes a UsageError. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config); // strict by default: an unknown or mistyped option throws
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -1,8 +1,7 @@
 // `ses-bounce explain CODE...`: what an SMTP enhanced status code means and what to do about it.
 
-import { parseArgs } from 'node:util';
 import { type CodeExplanation, explainCode } from '../domain/registry.ts';
-import { type CliIo, EXIT, UsageError, writeText } from './command.ts';
+import { type CliIo, EXIT, parseCommandLine, UsageError, writeText } from './command.ts';
 
 export const usage = `Usage: ses-bounce explain [--json] CODE...
 
@@ -74,13 +73,7 @@ export function formatExplanation(explanation: CodeExplanation): string {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(args);
   if (values.help === true) {
     await writeText(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -97,10 +90,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function parseOptions(args: string[]) {
-  return parseArgs({
+  return parseCommandLine({
     args,
     allowPositionals: true,
-    strict: true,
     options: {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -2,7 +2,6 @@
 // message move task (StartMessageMoveTask), lists move tasks (--status) and cancels one (--cancel).
 
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
@@ -12,7 +11,7 @@ import {
   SQSServiceException,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { type CliIo, EXIT, UsageError, writeText } from './command.ts';
+import { type CliIo, EXIT, parseCommandLine, UsageError, writeText } from './command.ts';
 
 export const usage = `Usage: ses-bounce redrive [--queue notifications|suppressions] --outputs FILE [--stack NAME]
        ses-bounce redrive --dlq ARN|URL [--to ARN|URL]
@@ -63,27 +62,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        outputs: { type: 'string' },
-        stack: { type: 'string' },
-        queue: { type: 'string' },
-        dlq: { type: 'string' },
-        to: { type: 'string' },
-        rate: { type: 'string' },
-        status: { type: 'boolean' },
-        cancel: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseCommandLine({
+    args,
+    allowPositionals: false,
+    options: {
+      outputs: { type: 'string' },
+      stack: { type: 'string' },
+      queue: { type: 'string' },
+      dlq: { type: 'string' },
+      to: { type: 'string' },
+      rate: { type: 'string' },
+      status: { type: 'boolean' },
+      cancel: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 /** The command with its SQS client injected (tests pass a mocked one). */
