@@ -47,7 +47,7 @@ export const PROCESSOR_TELEMETRY: ProcessorTelemetry = {
  * Worker: summary GetItem, conditional summary update and audit event. Query API: reads incl. indexes, and the
  * writes of reactivation (audit event, summary), erasure (BatchWriteItem deletes) and the allowlist.
  */
-export const TABLE_ACTIONS = {
+const TABLE_ACTIONS = {
   processor: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',
@@ -67,7 +67,7 @@ export const TABLE_ACTIONS = {
 } as const;
 
 /** SESv2 actions of the query function: read SES's entry for a recipient and remove it on reactivation. */
-export const QUERY_SES_ACTIONS = ['ses:GetSuppressedDestination', 'ses:DeleteSuppressedDestination'];
+const QUERY_SES_ACTIONS = ['ses:GetSuppressedDestination', 'ses:DeleteSuppressedDestination'];
 
 /** The building blocks, for what the resources below do not reach (e.g. the identity-notification handler). */
 export interface SesBounceProcessorParts {

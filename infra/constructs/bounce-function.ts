@@ -29,7 +29,7 @@ export const LAMBDA_ENTRIES = {
   'events-publisher': 'lambdas/handlers/events-publisher.ts',
   'identity-notifications': 'infra/handlers/identity-notifications.ts',
 } as const;
-export type LambdaName = keyof typeof LAMBDA_ENTRIES;
+type LambdaName = keyof typeof LAMBDA_ENTRIES;
 
 /**
  * Where the package ships its pre-bundled functions (`npm run build`: dist/lambdas/<name>/index.mjs). In the
@@ -37,10 +37,10 @@ export type LambdaName = keyof typeof LAMBDA_ENTRIES;
  * sources (this repository's `cdk synth`, the tests) it names infra/constructs/lambdas/, which does not exist, and
  * the functions are bundled from their sources at synth.
  */
-export const PREBUNDLED_LAMBDAS_DIR = fileURLToPath(new URL('./lambdas/', import.meta.url));
+const PREBUNDLED_LAMBDAS_DIR = fileURLToPath(new URL('./lambdas/', import.meta.url));
 
 /** The pre-bundled code directory of a function, when this module runs from the built package. */
-export function prebundledCode(name: LambdaName): string | undefined {
+function prebundledCode(name: LambdaName): string | undefined {
   const dir = join(PREBUNDLED_LAMBDAS_DIR, name);
   return existsSync(join(dir, 'index.mjs')) ? dir : undefined;
 }
