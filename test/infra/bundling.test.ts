@@ -134,11 +134,13 @@ describe('function bundles at run time', () => {
   }
 
   it('records a delivery with the processor bundle and serves it with the query bundle', async () => {
-    const delivery = JSON.parse(
-      await readFile(new URL('../fixtures/ses/11-delivery.json', import.meta.url), 'utf8'),
-    );
+    const delivery = await readFile(new URL('../fixtures/ses/11-delivery.json', import.meta.url), 'utf8');
+    // As deployed: an SQS batch whose body is SNS's envelope around the SES notification.
+    const body = JSON.stringify({ Type: 'Notification', MessageId: 'bundle-sns', Message: delivery });
 
-    await invoke('processor', delivery);
+    expect(
+      await invoke('processor', { Records: [{ messageId: 'bundle-sqs', body, eventSource: 'aws:sqs' }] }),
+    ).toEqual({ batchItemFailures: [] });
     const response = (await invoke('query', {
       httpMethod: 'GET',
       path: '/recipients/happy.customer%40gmail.com',
