@@ -43,7 +43,7 @@ export const PROCESSOR_TELEMETRY: ProcessorTelemetry = {
 /**
  * DynamoDB actions per function, from the commands each one sends (TransactWriteItems is authorized per item
  * action). Processor: summary GetItem and BatchGetItem (summaries of a batch read at once), allowlist Query (table
- * only), the event/summary/counter transaction.
+ * only), the event/summary/counter transaction (with its check for an erasure tombstone).
  * Worker: summary GetItem, conditional summary update and audit event. Query API: reads incl. indexes, and the
  * writes of reactivation (audit event, summary), erasure (BatchWriteItem deletes) and the allowlist.
  */
@@ -54,6 +54,7 @@ const TABLE_ACTIONS = {
     'dynamodb:Query',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
+    'dynamodb:ConditionCheckItem',
   ],
   worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   query: [

@@ -1,5 +1,5 @@
 // DynamoDB adapter of the event store: one TransactWriteItems per recipient event (event + summary + counters,
-// conditioned on the event key and the summary version), and the suppression worker's state transitions.
+// conditioned on the event key, the summary version and the absence of an erasure tombstone), and the suppression worker's state transitions.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -156,6 +156,14 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
               : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
             { Update: { TableName, ...dayCounter } },
             { Update: { TableName, ...domainCounter } },
+            // An erased event left a tombstone under its id: a redelivery must not bring it (or its counts) back.
+            {
+              ConditionCheck: {
+                TableName,
+                Key: keys.erased(event.id),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
@@ -163,7 +171,8 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[4]?.Code === 'ConditionalCheckFailed')
+        return 'duplicate';
       if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'summary-changed';
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
       throw error;

@@ -142,6 +142,14 @@ export function eventItem(event: RecipientEvent, decision: Decision, retentionDa
   return item;
 }
 
+/**
+ * What an erasure leaves of an erased SES event (docs/data-model.md, "Erasure tombstones"): its key is the event id,
+ * which the processor's transaction checks, and it holds nothing else but its expiry: no address, no subject.
+ */
+export function tombstoneItem(eventId: string, expiresAt: number): Item {
+  return { ...keys.erased(eventId), entity: 'tombstone', expiresAt };
+}
+
 export function auditItem(audit: AuditEvent): Item {
   return {
     pk: keys.recipientPk(audit.email),

@@ -36,6 +36,7 @@ import {
   type Item,
   reactivationUpdate,
   summaryFromItem,
+  tombstoneItem,
 } from './dynamo-items.ts';
 import {
   type ItemFilter,
@@ -199,8 +200,15 @@ function yearsBetween(fromDay: string, toDay: string): string[] {
   return years;
 }
 
+/** The id of the SES event an erased row held (its sort key ends with it); null for audit entries and the summary. */
+function erasedEventId(row: Item): string | null {
+  if (typeof row.sk !== 'string' || !row.sk.startsWith(EVENT_SK_PREFIX)) return null;
+  if (!SES_EVENT_TYPES.some((type) => type === row.type)) return null;
+  return row.sk.slice(row.sk.lastIndexOf('#') + 1);
+}
+
 const BATCH_WRITE_SIZE = 25;
-/** BatchWriteItem calls per chunk of deletes before erasure fails (DynamoDB returns what it could not write). */
+/** BatchWriteItem calls per chunk of writes before erasure fails (DynamoDB returns what it could not write). */
 const ERASE_ATTEMPTS = 10;
 
 export function dynamoQueryStore(
@@ -231,6 +239,29 @@ export function dynamoQueryStore(
       ),
     );
     return (await Promise.all(queries)).flat();
+  }
+
+  type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+  async function batchWrite(writes: WriteRequest[]): Promise<void> {
+    for (let index = 0; index < writes.length; index += BATCH_WRITE_SIZE) {
+      let requests: BatchWriteCommandInput['RequestItems'] = {
+        [tableName]: writes.slice(index, index + BATCH_WRITE_SIZE),
+      };
+      await retry(
+        { attempts: ERASE_ATTEMPTS, pauseMs: (attempt) => Math.min(1000, 25 * 2 ** (attempt - 1)), sleep },
+        async () => {
+          const out: BatchWriteCommandOutput = await client.send(
+            new BatchWriteCommand({ RequestItems: requests }),
+          );
+          requests = out.UnprocessedItems ?? {};
+          return Object.keys(requests).length === 0 ? done(undefined) : again();
+        },
+        () => {
+          throw new Error(`BatchWriteItem left writes unprocessed after ${ERASE_ATTEMPTS} attempts`);
+        },
+      );
+    }
   }
 
   const runQuery = async (request: QueryRequest): Promise<QueryResult> => {
@@ -348,34 +379,24 @@ export function dynamoQueryStore(
       return { items, lastSortKey: typeof last === 'string' ? last : null };
     },
 
-    async eraseRecipient(email) {
+    async eraseRecipient(email, tombstonesUntil) {
       const rows = await queryAll({
         TableName: tableName,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#type': 'type', '#expiresAt': 'expiresAt' },
         ExpressionAttributeValues: { ':pk': keys.recipientPk(email) },
-        ProjectionExpression: '#pk, #sk',
+        ProjectionExpression: '#pk, #sk, #type, #expiresAt',
       });
-      for (let index = 0; index < rows.length; index += BATCH_WRITE_SIZE) {
-        let requests: BatchWriteCommandInput['RequestItems'] = {
-          [tableName]: rows
-            .slice(index, index + BATCH_WRITE_SIZE)
-            .map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })),
-        };
-        await retry(
-          { attempts: ERASE_ATTEMPTS, pauseMs: (attempt) => Math.min(1000, 25 * 2 ** (attempt - 1)), sleep },
-          async () => {
-            const out: BatchWriteCommandOutput = await client.send(
-              new BatchWriteCommand({ RequestItems: requests }),
-            );
-            requests = out.UnprocessedItems ?? {};
-            return Object.keys(requests).length === 0 ? done(undefined) : again();
-          },
-          () => {
-            throw new Error(`BatchWriteItem left deletes unprocessed after ${ERASE_ATTEMPTS} attempts`);
-          },
-        );
-      }
+      // Tombstones first: an erasure cut short is repeated, and never leaves an event deleted without its tombstone.
+      const floor = Math.ceil(tombstonesUntil.getTime() / 1000);
+      const tombstones = rows.flatMap((row) => {
+        const eventId = erasedEventId(row);
+        if (eventId === null) return [];
+        const expiresAt = typeof row.expiresAt === 'number' ? Math.max(row.expiresAt, floor) : floor;
+        return [{ PutRequest: { Item: tombstoneItem(eventId, expiresAt) } }];
+      });
+      await batchWrite(tombstones);
+      await batchWrite(rows.map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })));
       return rows.length;
     },
 

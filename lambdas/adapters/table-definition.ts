@@ -63,6 +63,7 @@ export const COUNTER_SHARDS = 16;
 const SUMMARY_SK = 'SUMMARY';
 export const EVENT_SK_PREFIX = 'E#';
 export const ALLOWLIST_PK = 'ALLOW';
+export const ERASED_SK = 'ERASED';
 
 export type RecordedEventType = 'bounce' | 'complaint' | 'delivery';
 
@@ -85,6 +86,8 @@ export const keys = {
     pk: `STATDOM#${day.slice(0, 4)}#${shard}`,
     sk: `${day}#${domain}`,
   }),
+  /** The tombstone of an erased event: keyed by the event id alone, so it names no address. */
+  erased: (eventId: string) => ({ pk: `ERASED#${eventId}`, sk: ERASED_SK }),
   allowlistAddress: (email: string) => ({ pk: ALLOWLIST_PK, sk: `ADDR#${email}` }),
   allowlistDomain: (domain: string) => ({ pk: ALLOWLIST_PK, sk: `DOMAIN#${domain}` }),
 } as const;

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import {
   domainOf,
+  eraseRecipient,
   type RecipientStatus,
   reactivateRecipient,
   recipientStatus,
@@ -297,7 +298,7 @@ function eraseRecipientRoute(deps: DataDeps): Route {
       404: { description: 'Nothing stored for this address' },
     },
     async handle({ params }) {
-      const erasedItems = await deps.store.eraseRecipient(params.email);
+      const erasedItems = await eraseRecipient(deps, params.email);
       if (erasedItems === 0) throw new NotFoundError(`Nothing is stored for ${params.email}`, 'email');
       return jsonResponse(200, { email: params.email, erasedItems });
     },

@@ -189,8 +189,12 @@ export interface QueryStore {
     limit: number,
     afterSortKey: string | null,
   ): Promise<{ items: AllowlistEntry[]; lastSortKey: string | null }>;
-  /** Deletes every item of the recipient's partition (history, audit and summary); returns how many. */
-  eraseRecipient(email: string): Promise<number>;
+  /**
+   * Deletes every item of the recipient's partition (history, audit and summary) and returns how many. Each SES
+   * event leaves a tombstone under its id that lasts until the event itself would have expired, and at least
+   * until `tombstonesUntil`, so that a redelivery of its notification is a duplicate.
+   */
+  eraseRecipient(email: string, tombstonesUntil: Date): Promise<number>;
   /** Audit event and summary reset in one transaction; ReactivationConflictError when the summary changed. */
   recordReactivation(record: ReactivationRecord): Promise<void>;
 }

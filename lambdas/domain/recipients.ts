@@ -153,6 +153,24 @@ export async function recipientStatus(
   };
 }
 
+/**
+ * The shortest life of an erasure tombstone, in days after the erasure. A tombstone lives as long as the erased event
+ * would have (occurredAt + EVENT_RETENTION_DAYS: the horizon within which the processor recognises any redelivery),
+ * and never less than this: longer than any way SQS can hand a notification back (work queue 4 days, then its
+ * dead-letter queue 14 days, SQS's maximum: 18 days even if a redrive restarted the clock; SNS's retries to SQS
+ * end well within that), so a short EVENT_RETENTION_DAYS cannot let a redelivery outlive the tombstone.
+ */
+export const ERASURE_TOMBSTONE_MIN_DAYS = 30;
+
+/**
+ * Erases what the store holds about an address (history, audit entries, summary), leaving a tombstone per SES event
+ * so that no redelivery or replay brings it back. Returns how many items were erased (0: nothing was stored).
+ */
+export function eraseRecipient(deps: Pick<RecipientDeps, 'store' | 'now'>, email: string): Promise<number> {
+  const until = new Date(deps.now().getTime() + ERASURE_TOMBSTONE_MIN_DAYS * 86_400_000);
+  return deps.store.eraseRecipient(email, until);
+}
+
 export interface Reactivation {
   email: string;
   removedFromSes: boolean;

@@ -289,6 +289,7 @@ describe('least privilege', () => {
           'dynamodb:Query',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
+          'dynamodb:ConditionCheckItem',
         ],
         Resource: arnOf(ids.table),
       }),

@@ -1,0 +1,104 @@
+// Erasure (DELETE /recipients/{email}) against the real processor and query API: an erased recipient stays erased
+// when SNS/SQS delivers the same notification again, the counters never count it twice, and nothing of the address
+// stays behind in other recipients' events or in a domain counter.
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiStack,
+  bounceNotification,
+  deliveryNotification,
+  startApiStack,
+} from '../support/api-harness.ts';
+
+const NOW = new Date('2024-11-01T12:00:00Z');
+const DAY = '2024-10-28';
+
+let stack: ApiStack;
+
+interface StatsBody {
+  totals: Record<string, number | null>;
+  items: Array<{ key: string; count: number }>;
+}
+
+async function stats(groupBy: 'day' | 'domain'): Promise<StatsBody> {
+  const result = await stack.call('GET', '/stats', { query: { from: DAY, to: DAY, groupBy } });
+  expect(result.status, result.body).toBe(200);
+  return result.json as StatsBody;
+}
+
+/** Every stored item (a test may Scan): what is left of an address is searched for in all of them. */
+async function allItems(): Promise<Record<string, unknown>[]> {
+  const out = await stack.documents.send(new ScanCommand({ TableName: stack.tableName }));
+  return (out.Items ?? []) as Record<string, unknown>[];
+}
+
+beforeAll(async () => {
+  stack = await startApiStack(NOW);
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('erasure survives redelivery', () => {
+  it('a redelivered bounce brings back neither the recipient nor its event, and counts once', async () => {
+    // Prepare
+    const bounce = bounceNotification(
+      ['gone@erase-one.example', 'kept@erase-two.example'],
+      `${DAY}T09:00:00.000Z`,
+    );
+    await stack.process(bounce);
+    const [goneEvent] = (
+      (await stack.call('GET', '/bounces', { query: { email: 'gone@erase-one.example' } })).json as {
+        items: Array<{ id: string }>;
+      }
+    ).items;
+    const before = await stats('day');
+    // Act
+    const erased = await stack.call('DELETE', '/recipients/gone@erase-one.example');
+    const redelivered = await stack.process(bounce);
+    const again = await stack.process(bounce);
+    // Assess
+    expect(erased.status, erased.body).toBe(200);
+    expect(redelivered).toMatchObject({ kind: 'processed' });
+    expect(again).toMatchObject({ kind: 'processed' });
+    expect((await stack.call('GET', '/recipients/gone@erase-one.example')).status).toBe(404);
+    expect((await stack.call('GET', `/bounces/${goneEvent?.id}`)).status).toBe(404);
+    expect((await stack.call('GET', '/recipients/gone@erase-one.example/events')).json).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    expect(
+      (await stack.call('GET', '/bounces', { query: { email: 'gone@erase-one.example' } })).json,
+    ).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    expect((await stats('day')).totals).toEqual(before.totals);
+    expect((await stack.call('DELETE', '/recipients/gone@erase-one.example')).status).toBe(404);
+    const tombstones = (await allItems()).filter((item) => item.entity === 'tombstone');
+    expect(tombstones).toEqual([
+      {
+        pk: `ERASED#${goneEvent?.id}`,
+        sk: 'ERASED',
+        entity: 'tombstone',
+        // The event's own expiry (recorded at NOW, after it happened: NOW + 400 days), later than erasure + 30 days.
+        expiresAt: NOW.getTime() / 1000 + 400 * 86_400,
+      },
+    ]);
+  });
+
+  it('a new event after the erasure is recorded: only the erased events are refused', async () => {
+    // Prepare
+    await stack.process(bounceNotification(['back@erase-three.example'], `${DAY}T10:00:00.000Z`));
+    await stack.call('DELETE', '/recipients/back@erase-three.example');
+    // Act
+    await stack.process(deliveryNotification(['back@erase-three.example'], `${DAY}T11:00:00.000Z`));
+    // Assess
+    const recipient = await stack.call('GET', '/recipients/back@erase-three.example', {
+      query: { ses: 'false' },
+    });
+    expect(recipient.status, recipient.body).toBe(200);
+    expect(recipient.json).toMatchObject({ counts: { hard: 0, soft: 0, complaints: 0, deliveries: 1 } });
+  });
+});
