@@ -514,13 +514,17 @@ export interface CounterUpdate {
   ExpressionAttributeValues: Record<string, unknown>;
 }
 
-function addCounters(names: string[], set: Record<string, string> = {}): Omit<CounterUpdate, 'Key'> {
+function addCounters(
+  names: string[],
+  set: Record<string, string> = {},
+  delta: 1 | -1 = 1,
+): Omit<CounterUpdate, 'Key'> {
   const attributeNames: Record<string, string> = {};
   const adds = names.map((name, i) => {
     attributeNames[`#c${i}`] = name;
     return `#c${i} :one`;
   });
-  const values: Record<string, unknown> = { ':one': 1 };
+  const values: Record<string, unknown> = { ':one': delta };
   const sets = Object.entries(set).map(([name, value], i) => {
     attributeNames[`#s${i}`] = name;
     values[`:s${i}`] = value;
@@ -533,20 +537,35 @@ function addCounters(names: string[], set: Record<string, string> = {}): Omit<Co
   };
 }
 
+/** What an event adds to the type counters: its type and verdict, or only that SES never sent it. */
+interface Counted {
+  type: string;
+  verdict: string | null;
+  /** A bounce or complaint SES reported as OnAccountSuppressionList. */
+  onAccountList: boolean;
+}
+
+function countedOf(event: RecipientEvent): Counted {
+  return {
+    type: event.type,
+    verdict: event.classification?.verdict ?? null,
+    onAccountList: notSentOnAccountList(event),
+  };
+}
+
 /**
  * The type and verdict counters of an event. A bounce or complaint SES reported as OnAccountSuppressionList was
  * never sent: it counts apart (`onAccountList:<type>`), in no bounce or complaint count and no rate, as SES leaves
  * it out of the sender's bounce and complaint rates.
  */
-function typeCounterNames(event: RecipientEvent): string[] {
-  if (notSentOnAccountList(event)) return [`onAccountList:${event.type}`];
-  const c = event.classification;
-  return c ? [`type:${event.type}`, `verdict:${c.verdict}`] : [`type:${event.type}`];
+function typeCounterNames(counted: Counted): string[] {
+  if (counted.onAccountList) return [`onAccountList:${counted.type}`];
+  return counted.verdict ? [`type:${counted.type}`, `verdict:${counted.verdict}`] : [`type:${counted.type}`];
 }
 
 /** The counter names one event adds 1 to (docs/data-model.md, "Daily counters"). */
 export function dayCounterNames(event: RecipientEvent, decision: Decision): string[] {
-  const names = ['events', ...typeCounterNames(event)];
+  const names = ['events', ...typeCounterNames(countedOf(event))];
   const c = event.classification;
   if (c) names.push(`category:${c.category}`, `code:${c.code ?? 'none'}`, `blame:${c.blame}`);
   if (decision.sesMislabel) names.push('sesMislabel');
@@ -557,12 +576,53 @@ export function dayCounterNames(event: RecipientEvent, decision: Decision): stri
 export function counterUpdates(event: RecipientEvent, decision: Decision): [CounterUpdate, CounterUpdate] {
   const day = event.occurredAt.slice(0, 10);
   const shard = shardOf(event.id, COUNTER_SHARDS);
-  const domainNames = ['events', ...typeCounterNames(event)];
   return [
     { Key: keys.dayCounter(day, shard), ...addCounters(dayCounterNames(event, decision)) },
     {
       Key: keys.domainDayCounter(day, event.domain, shard),
-      ...addCounters(domainNames, { domain: event.domain, day }),
+      ...addCounters(['events', ...typeCounterNames(countedOf(event))], { domain: event.domain, day }),
     },
   ];
+}
+
+/** What erasure needs to know of a stored SES event: its key fields and what it added to its domain counter. */
+export interface ErasedEvent extends Counted {
+  id: string;
+  occurredAt: string;
+  domain: string;
+  /** The event's TTL (epoch seconds); null when it had none. */
+  expiresAt: number | null;
+}
+
+/**
+ * The SES event a row of an erasure's key-only read holds (`sk = E#<occurredAt>#<id>`), or null for audit entries
+ * and the summary.
+ */
+export function erasedEventOf(row: Item): ErasedEvent | null {
+  const { sk, type, domain, verdict, expiresAt, bounceSubType, complaintSubType } = row;
+  if (typeof sk !== 'string' || !sk.startsWith('E#') || typeof domain !== 'string') return null;
+  if (type !== 'bounce' && type !== 'complaint' && type !== 'delivery') return null;
+  const hash = sk.lastIndexOf('#');
+  return {
+    id: sk.slice(hash + 1),
+    occurredAt: sk.slice(2, hash),
+    type,
+    domain,
+    verdict: typeof verdict === 'string' ? verdict : null,
+    onAccountList:
+      bounceSubType === 'OnAccountSuppressionList' || complaintSubType === 'OnAccountSuppressionList',
+    expiresAt: typeof expiresAt === 'number' ? expiresAt : null,
+  };
+}
+
+/** Takes an erased event back out of its day × domain counter (the day totals keep it: they name no one). */
+export function domainCounterErasure(event: ErasedEvent): CounterUpdate {
+  return {
+    Key: keys.domainDayCounter(
+      event.occurredAt.slice(0, 10),
+      event.domain,
+      shardOf(event.id, COUNTER_SHARDS),
+    ),
+    ...addCounters(['events', ...typeCounterNames(event)], {}, -1),
+  };
 }

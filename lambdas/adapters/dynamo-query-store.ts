@@ -32,6 +32,9 @@ import {
   auditItem,
   counterFromItem,
   decodeEach,
+  domainCounterErasure,
+  type ErasedEvent,
+  erasedEventOf,
   eventFromItem,
   type Item,
   reactivationUpdate,
@@ -200,14 +203,9 @@ function yearsBetween(fromDay: string, toDay: string): string[] {
   return years;
 }
 
-/** The id of the SES event an erased row held (its sort key ends with it); null for audit entries and the summary. */
-function erasedEventId(row: Item): string | null {
-  if (typeof row.sk !== 'string' || !row.sk.startsWith(EVENT_SK_PREFIX)) return null;
-  if (!SES_EVENT_TYPES.some((type) => type === row.type)) return null;
-  return row.sk.slice(row.sk.lastIndexOf('#') + 1);
-}
-
 const BATCH_WRITE_SIZE = 25;
+/** Tombstone transactions of one erasure in flight at once. */
+const ERASE_CONCURRENCY = 10;
 /** BatchWriteItem calls per chunk of writes before erasure fails (DynamoDB returns what it could not write). */
 const ERASE_ATTEMPTS = 10;
 
@@ -261,6 +259,60 @@ export function dynamoQueryStore(
           throw new Error(`BatchWriteItem left writes unprocessed after ${ERASE_ATTEMPTS} attempts`);
         },
       );
+    }
+  }
+
+  /** The event's tombstone and its removal from its domain counter, in one transaction (once per event). */
+  async function entomb(event: ErasedEvent, floor: number): Promise<void> {
+    const expiresAt = Math.max(event.expiresAt ?? floor, floor);
+    await retry(
+      { attempts: ERASE_ATTEMPTS, pauseMs: (attempt) => Math.min(1000, 25 * 2 ** (attempt - 1)), sleep },
+      async () => {
+        try {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: tombstoneItem(event.id, expiresAt),
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                { Update: { TableName: tableName, ...domainCounterErasure(event) } },
+              ],
+            }),
+          );
+          return done(undefined);
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          // Tombstoned by an earlier, interrupted erasure: its counter was corrected then.
+          if (reasons[0]?.Code === 'ConditionalCheckFailed') return done(undefined);
+          if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return again();
+          throw error;
+        }
+      },
+      () => {
+        throw new Error(`erasure: a tombstone stayed contended after ${ERASE_ATTEMPTS} attempts`);
+      },
+    );
+  }
+
+  async function removeEmptyCounter(key: { pk: string; sk: string }): Promise<void> {
+    try {
+      await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: key,
+          ConditionExpression: '#events <= :zero',
+          ExpressionAttributeNames: { '#events': 'events' },
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      // Other recipients' events are counted there: it stays.
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     }
   }
 
@@ -383,19 +435,35 @@ export function dynamoQueryStore(
       const rows = await queryAll({
         TableName: tableName,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#type': 'type', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeNames: {
+          '#pk': 'pk',
+          '#sk': 'sk',
+          '#type': 'type',
+          '#domain': 'domain',
+          '#verdict': 'verdict',
+          '#bounceSubType': 'bounceSubType',
+          '#complaintSubType': 'complaintSubType',
+          '#expiresAt': 'expiresAt',
+        },
         ExpressionAttributeValues: { ':pk': keys.recipientPk(email) },
-        ProjectionExpression: '#pk, #sk, #type, #expiresAt',
+        ProjectionExpression: '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
       });
-      // Tombstones first: an erasure cut short is repeated, and never leaves an event deleted without its tombstone.
+      const events = rows.flatMap((row) => erasedEventOf(row) ?? []);
+      // Tombstones (with the counter corrections) first: an erasure cut short is repeated, and never leaves an
+      // event deleted without its tombstone, nor takes an event out of its counter twice.
       const floor = Math.ceil(tombstonesUntil.getTime() / 1000);
-      const tombstones = rows.flatMap((row) => {
-        const eventId = erasedEventId(row);
-        if (eventId === null) return [];
-        const expiresAt = typeof row.expiresAt === 'number' ? Math.max(row.expiresAt, floor) : floor;
-        return [{ PutRequest: { Item: tombstoneItem(eventId, expiresAt) } }];
-      });
-      await batchWrite(tombstones);
+      for (let index = 0; index < events.length; index += ERASE_CONCURRENCY) {
+        await Promise.all(
+          events.slice(index, index + ERASE_CONCURRENCY).map((event) => entomb(event, floor)),
+        );
+      }
+      // A domain counter that only this recipient's events made up would still name its domain: remove it.
+      const counters = new Map(
+        events.map((event) => [JSON.stringify(domainCounterErasure(event).Key), event]),
+      );
+      await Promise.all(
+        [...counters.values()].map((event) => removeEmptyCounter(domainCounterErasure(event).Key)),
+      );
       await batchWrite(rows.map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })));
       return rows.length;
     },

@@ -83,3 +83,19 @@ export function normalizeAddress(raw: string): AddressResult {
     address: { email: `${local.toLowerCase()}@${domain}`, display: decodeEncodedWords(trimmed), domain },
   };
 }
+
+/** What an address quoted in free text becomes when it is not the event's own recipient's. */
+export const REDACTED_ADDRESS = '[address]';
+
+// An address as it appears in a subject or an SMTP reply: no whitespace, brackets, quotes or separators around "@".
+// Bounded parts (a local part has at most 64 characters, a domain 255) keep the scan linear in the text's length.
+const ADDRESS_IN_TEXT = /[^\s@<>()[\]{}"',;:]{1,64}@[^\s@<>()[\]{}"',;:]{0,254}[^\s@<>()[\]{}"',;:.]/gu;
+
+/**
+ * Free text with every address but `own` (compared without case) replaced by `[address]`: what is stored of a
+ * message's subject and of an SMTP reply names no other person than the event's recipient, so erasing that
+ * recipient's partition removes every copy of the address.
+ */
+export function redactOtherAddresses(text: string, own: string): string {
+  return text.replace(ADDRESS_IN_TEXT, (found) => (found.toLowerCase() === own ? found : REDACTED_ADDRESS));
+}

@@ -2,7 +2,7 @@
 // redelivery land on the same key. Bounced recipients are classified here; only bounced/complained/delivered
 // recipients become events, never `mail.destination`.
 import { createHash } from 'node:crypto';
-import { normalizeAddress } from './address.ts';
+import { normalizeAddress, redactOtherAddresses } from './address.ts';
 import type { BounceInput, Classification } from './classification.ts';
 import type { NotificationFormat, SesNotification } from './ses-notification.ts';
 
@@ -149,7 +149,7 @@ export function buildRecipientEvents(
     // One notification may list the same mailbox twice (case or display-name variants): one event.
     if (seen.has(event.id)) return;
     seen.add(event.id);
-    events.push(event);
+    events.push(withoutOtherAddresses(event));
   };
 
   if (notification.type === 'bounce') {
@@ -229,6 +229,25 @@ export function buildRecipientEvents(
     });
   }
   return { events, invalid };
+}
+
+/**
+ * The event as stored: its subject, SMTP reply and evidence quote no address but its recipient's own (the subject
+ * is the whole message's, and may name any of its recipients), so an erasure of one recipient leaves no copy of
+ * its address in the events of the others. Classification has already read the reply as it came.
+ */
+function withoutOtherAddresses(event: RecipientEvent): RecipientEvent {
+  const scrub = (text: string | null) => (text === null ? null : redactOtherAddresses(text, event.email));
+  return {
+    ...event,
+    subject: scrub(event.subject),
+    bounce: event.bounce && { ...event.bounce, diagnosticCode: scrub(event.bounce.diagnosticCode) },
+    classification: event.classification && {
+      ...event.classification,
+      evidence: redactOtherAddresses(event.classification.evidence, event.email),
+    },
+    delivery: event.delivery && { ...event.delivery, smtpResponse: scrub(event.delivery.smtpResponse) },
+  };
 }
 
 function addressOf(address: { email: string; display: string; domain: string }) {

@@ -76,7 +76,7 @@ describe('erasure survives redelivery', () => {
     });
     expect((await stats('day')).totals).toEqual(before.totals);
     expect((await stack.call('DELETE', '/recipients/gone@erase-one.example')).status).toBe(404);
-    const tombstones = (await allItems()).filter((item) => item.entity === 'tombstone');
+    const tombstones = (await allItems()).filter((item) => item.pk === `ERASED#${goneEvent?.id}`);
     expect(tombstones).toEqual([
       {
         pk: `ERASED#${goneEvent?.id}`,
@@ -100,5 +100,42 @@ describe('erasure survives redelivery', () => {
     });
     expect(recipient.status, recipient.body).toBe(200);
     expect(recipient.json).toMatchObject({ counts: { hard: 0, soft: 0, complaints: 0, deliveries: 1 } });
+  });
+});
+
+describe('what erasure leaves of an address', () => {
+  it('no stored item names the address: not in the subjects of the same message, not in a domain counter', async () => {
+    // Prepare: the subject names one recipient; another recipient's bounce quotes it too; the first recipient is
+    // the only one of its domain.
+    const bounce = bounceNotification(
+      ['solo@erase-four.example', 'colleague@erase-five.example'],
+      `${DAY}T12:00:00.000Z`,
+      { diagnosticCode: 'smtp; 550 5.1.1 mail for Solo@Erase-Four.example was forwarded and refused' },
+    );
+    bounce.mail.commonHeaders.subject = 'Your invoice, solo@erase-four.example';
+    await stack.process(bounce);
+    await stack.process(deliveryNotification(['colleague@erase-five.example'], `${DAY}T13:00:00.000Z`));
+    const domainsBefore = (await stats('domain')).items.map((item) => item.key);
+    // Act
+    const erased = await stack.call('DELETE', '/recipients/solo@erase-four.example');
+    await stack.process(bounce);
+    // Assess
+    expect(erased.status, erased.body).toBe(200);
+    expect(domainsBefore).toContain('erase-four.example');
+    const domainsAfter = await stats('domain');
+    expect(domainsAfter.items.map((item) => item.key)).not.toContain('erase-four.example');
+    expect(domainsAfter.items.find((item) => item.key === 'erase-five.example')?.count).toBe(2);
+    const leftovers = (await allItems()).filter((item) =>
+      /solo@erase-four|erase-four\.example/i.test(JSON.stringify(item)),
+    );
+    expect(leftovers).toEqual([]);
+    const colleague = (
+      await stack.call('GET', '/bounces', {
+        query: { email: 'colleague@erase-five.example', type: 'bounce' },
+      })
+    ).json as {
+      items: Array<{ subject: string | null; id: string }>;
+    };
+    expect(colleague.items.map((item) => item.subject)).toEqual(['Your invoice, [address]']);
   });
 });
