@@ -2,6 +2,7 @@
 // APIGatewayProxyEvent (v1) for the `/{proxy+}` resource, and the handler's result becomes the response.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID, localLambdaContext } from './sqs-queue.ts';
 
@@ -90,4 +91,54 @@ export function writeApiResult(res: ServerResponse, result: APIGatewayProxyResul
 
 export function apiContext(): Context {
   return localLambdaContext('local-query-api', 29_000);
+}
+
+/** What Node answers for a request it could not parse, and the API's error code for it. */
+const CLIENT_ERRORS: Readonly<
+  Record<string, readonly [status: number, reason: string, code: string, message: string]>
+> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'header-fields-too-large',
+    'The request header fields exceed 16 KB.',
+  ],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [
+    413,
+    'Payload Too Large',
+    'payload-too-large',
+    'Chunk extensions too large.',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    'request-timeout',
+    'The request did not arrive in time.',
+  ],
+};
+
+/**
+ * Answers a request Node's parser refused (a 'clientError' of the server) with the API's JSON error body, where
+ * Node itself would send a bare status line: headers too large (431), chunk extensions too large (413), too slow
+ * (408), anything else malformed (400). A connection that is already gone is closed.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node itself: answer only when no response of this connection has started (a refused request whose body
+  // then fails to parse already has its answer), and never on a connection that is gone.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'bad-request',
+    'The request is not valid HTTP.',
+  ];
+  const body = JSON.stringify({ error: { code, message, field: null } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

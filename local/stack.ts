@@ -10,7 +10,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import { type ApiHandler, apiContext, toApiGatewayEvent, writeApiResult } from './api-gateway.ts';
+import {
+  type ApiHandler,
+  answerClientError,
+  apiContext,
+  toApiGatewayEvent,
+  writeApiResult,
+} from './api-gateway.ts';
 import { awsSignatureProblem } from './aws-request-signature.ts';
 import { escapeControlCharacters } from './console-text.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
@@ -422,6 +428,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }
     });
   });
+  server.on('clientError', answerClientError);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -74,6 +74,10 @@ const ACCESS_LOG_FIELDS = {
   errorType: '$context.error.responseType',
 } as const;
 
+/** The error body of API Gateway's own answers, the shape of the function's (`$context.error.messageString` is quoted). */
+export const GATEWAY_ERROR_TEMPLATE =
+  '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"field":null}}';
+
 export class QueryApi extends Construct {
   readonly api: RestApi;
   readonly function: BounceFunction;
@@ -129,7 +133,7 @@ export class QueryApi extends Construct {
           }
         : {}),
     });
-    if (props.corsAllowOrigins.length > 0) this.addCorsGatewayResponses(props.corsAllowOrigins);
+    this.addGatewayResponses(props.corsAllowOrigins);
     // The function routes (and answers 404/405) itself; API Gateway authenticates every path and method, with the
     // read or admin requirement of the method's tier.
     const integration = new LambdaIntegration(this.function.function);
@@ -230,22 +234,29 @@ export class QueryApi extends Construct {
   }
 
   /**
-   * API Gateway's own errors (403 of IAM or the authorizer, 429 throttling, 5xx) carry no CORS headers by default,
-   * so a browser reports them as CORS failures instead of the status. One configured origin (or `*`) is sent as
-   * is; with several, the request's Origin is echoed (these responses hold no data, only the error).
+   * API Gateway's own errors (401/403 of IAM or the authorizer, 413, 429 throttling, 5xx) answer the API's error body
+   * (`{"error": {"code", "message", "field"}}`, as docs/openapi.json promises) instead of `{"message"}`; `code` is
+   * API Gateway's response type (ACCESS_DENIED, THROTTLED, ...). They carry no CORS headers by default, so a browser
+   * would report them as CORS failures instead of the status: with CORS on, one configured origin (or `*`) is sent
+   * as is; with several, the request's Origin is echoed (these responses hold no data, only the error).
    */
-  private addCorsGatewayResponses(origins: readonly string[]): void {
+  private addGatewayResponses(origins: readonly string[]): void {
     const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin';
+    const cors =
+      origins.length === 0
+        ? {}
+        : {
+            'Access-Control-Allow-Origin': allowOrigin,
+            ...(origins.length === 1 && origins[0] === '*' ? {} : { Vary: "'Origin'" }),
+          };
     for (const [id, type] of [
       ['Default4xx', ResponseType.DEFAULT_4XX],
       ['Default5xx', ResponseType.DEFAULT_5XX],
     ] as const) {
       this.api.addGatewayResponse(id, {
         type,
-        responseHeaders: {
-          'Access-Control-Allow-Origin': allowOrigin,
-          ...(origins.length === 1 && origins[0] === '*' ? {} : { Vary: "'Origin'" }),
-        },
+        responseHeaders: { 'Content-Type': "'application/json'", ...cors },
+        templates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
       });
     }
   }

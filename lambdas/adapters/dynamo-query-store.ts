@@ -446,7 +446,8 @@ export function dynamoQueryStore(
           '#expiresAt': 'expiresAt',
         },
         ExpressionAttributeValues: { ':pk': keys.recipientPk(email) },
-        ProjectionExpression: '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
+        ProjectionExpression:
+          '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
       });
       const events = rows.flatMap((row) => erasedEventOf(row) ?? []);
       // Tombstones (with the counter corrections) first: an erasure cut short is repeated, and never leaves an

@@ -1,4 +1,5 @@
 // Composes the query API: every route, the OpenAPI document derived from them, and error mapping in one place.
+import * as z from 'zod';
 import { allowlistRoutes } from './allowlist-routes.ts';
 import { bounceRoutes } from './bounce-routes.ts';
 import type { DataDeps } from './deps.ts';
@@ -64,7 +65,16 @@ export function createQueryApi(deps: QueryApiDeps): QueryApi {
       operationId: 'openApiDocument',
       summary: 'This API described in OpenAPI 3.1',
       cost: '0 read units',
-      responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+      responses: {
+        200: {
+          description: 'The OpenAPI 3.1 document',
+          schema: z.looseObject({
+            openapi: z.literal('3.1.0'),
+            info: z.looseObject({ title: z.string(), version: z.string() }),
+            paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+          }),
+        },
+      },
       async handle() {
         return jsonResponse(200, openApiDocument());
       },

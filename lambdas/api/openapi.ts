@@ -58,6 +58,8 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
   const required = new Set((json.required ?? []) as string[]);
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...rest } = property;
+    // A number parameter arrives as text matched by a pattern; the document states the number it stands for.
+    if (rest.type === 'integer') delete rest.pattern;
     return {
       name,
       in: location,
@@ -68,26 +70,54 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
   });
 }
 
+/**
+ * Statuses every operation can answer besides its own, and who answers them: the function (400, 404, 405, 413,
+ * 500), API Gateway in front of it (401, 403, 413, 429, 504) and the local stack in its place (401, 403, 408, 413,
+ * 431, 503). All of them carry the Error body (API Gateway's through the gateway responses of infra/constructs/query-api.ts).
+ */
+const COMMON_ERRORS: Readonly<Record<string, string>> = {
+  '400': 'Invalid input: a path or query parameter (also a repeated one), the body or the cursor',
+  '401':
+    'Not authenticated: a Cognito authorizer without a valid token, or the local stack without its bearer token',
+  '403':
+    'Refused: IAM denied the caller or the request was not signed (API Gateway); the local stack refuses a foreign ' +
+    'Host (DNS rebinding) and cross-site writes',
+  '404': 'Not found',
+  '405': 'Method not allowed on this path (the Allow header lists the allowed methods)',
+  '408': 'The local stack: the request did not arrive in time',
+  '413': 'Body too large (64 KB)',
+  '429': 'Throttled by API Gateway; retry',
+  '431': 'Request header fields too large (the local stack: over 16 KB)',
+  '500': 'Internal error',
+  '503':
+    'Unavailable: the local stack is starting or has too many requests in flight (see Retry-After), or a ' +
+    'dependency is throttled; retry',
+  '504': 'API Gateway: the function did not answer within 29 s; retry',
+};
+
+const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
 function operationOf(route: Route, shared: Record<string, unknown>): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     const content: Record<string, unknown> = {};
     if (spec.schema !== undefined)
       content['application/json'] = { schema: toSchema(spec.schema, 'output', shared) };
-    else if (Number(status) >= 400)
-      content['application/json'] = { schema: { $ref: '#/components/schemas/Error' } };
+    else if (Number(status) >= 400) Object.assign(content, ERROR_CONTENT);
     for (const mediaType of spec.alsoAs ?? []) content[mediaType] = { schema: { type: 'string' } };
     responses[status] = {
       description: spec.description,
       ...(Object.keys(content).length > 0 ? { content } : {}),
     };
   }
-  for (const status of ['400', '404', '405']) {
-    responses[status] ??= {
-      description: { '400': 'Invalid input', '404': 'Not found', '405': 'Method not allowed' }[status],
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-    };
+  const common =
+    route.body === undefined
+      ? COMMON_ERRORS
+      : { ...COMMON_ERRORS, '415': 'The body is not JSON (Content-Type must be application/json)' };
+  for (const [status, description] of Object.entries(common)) {
+    responses[status] ??= { description, content: ERROR_CONTENT };
   }
+  const ordered = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -102,7 +132,7 @@ function operationOf(route: Route, shared: Record<string, unknown>): Record<stri
           },
         }
       : {}),
-    responses,
+    responses: ordered,
   };
 }
 

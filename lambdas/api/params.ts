@@ -12,6 +12,12 @@ export const DEFAULT_LIMIT = 50;
 const DOMAIN_PATTERN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*$/;
 
+// An address as a parameter: one "@", no whitespace, brackets, quotes, separators or display name, and a domain of
+// dot-separated labels (or an address literal). A string it matches (up to 320 characters) is accepted when its
+// domain is a valid internationalized domain name.
+const EMAIL_PATTERN =
+  /^[^\s@<>()[\]\\,;:"]+@(?:[^\s@<>()[\]\\,;:".]+(?:\.[^\s@<>()[\]\\,;:".]+)+|\[[0-9A-Fa-f.:]+\])$/;
+
 /**
  * An email address, normalized exactly as the processor keys recipients (trimmed, NFC, lower-cased, the domain as
  * IDNA A-labels): every spelling of one mailbox finds it.
@@ -19,6 +25,7 @@ const DOMAIN_PATTERN =
 export const emailParam = z
   .string()
   .max(320, 'must be at most 320 characters')
+  .regex(EMAIL_PATTERN, 'must be an email address like name@example.com')
   .transform((value, ctx) => {
     const normalized = normalizeAddress(value);
     if (!normalized.ok) {
@@ -32,8 +39,8 @@ export const emailParam = z
   })
   .meta({
     description:
-      'Email address (case-insensitive, any Unicode normalization, the domain as U-labels or A-labels; stored ' +
-      'lower-cased with an A-label domain, e.g. user@xn--bcher-kva.example)',
+      'Email address, a bare addr-spec (case-insensitive, any Unicode normalization, the domain as U-labels or ' +
+      'A-labels; stored lower-cased with an A-label domain, e.g. user@xn--bcher-kva.example)',
     examples: ['jane@example.com'],
   });
 
@@ -88,7 +95,12 @@ export const limitParam = z
       .min(1, `must be from 1 to ${MAX_LIMIT}`)
       .max(MAX_LIMIT, `must be from 1 to ${MAX_LIMIT}`),
   )
-  .meta({ description: `Page size, 1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})` });
+  .meta({
+    description: `Page size, 1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})`,
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+  });
 
 export const cursorParam = z
   .string()

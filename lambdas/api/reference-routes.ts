@@ -54,6 +54,14 @@ const classificationSchema = z
 
 const text = (max: number) => z.string().max(max).nullable().optional();
 
+/** The fields of which POST /classify needs at least one that is not blank. */
+const CLASSIFY_INPUTS = ['status', 'diagnosticCode', 'bounceType', 'bounceSubType', 'action'] as const;
+
+/** A case-insensitive JSON Schema pattern of one word (JSON Schema patterns take no flags). */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
+}
+
 const classifyBodySchema = z
   .strictObject({
     status: text(32).meta({ description: 'Enhanced status code from the DSN, e.g. 5.1.1' }),
@@ -68,19 +76,27 @@ const classifyBodySchema = z
       .meta({
         description:
           'The SMTP command the reply answered (CONN, HELO, EHLO, MAIL, RCPT, DATA, QUIT; any case); otherwise the phase is read from the text',
+        anyOf: [
+          {
+            type: 'string',
+            maxLength: 8,
+            pattern: `^\\s*(?:${Object.keys(SMTP_COMMANDS).map(anyCase).join('|')})\\s*$`,
+          },
+          { type: 'null' },
+        ],
       }),
   })
-  .refine(
-    (body) =>
-      [body.status, body.diagnosticCode, body.bounceType, body.bounceSubType, body.action].some(
-        (value) => value != null && value.trim() !== '',
-      ),
-    {
-      message:
-        'give at least one of status, diagnosticCode, bounceType, bounceSubType or action (as the CLI)',
-      path: [],
-    },
-  );
+  .refine((body) => CLASSIFY_INPUTS.some((name) => (body[name] ?? '').trim() !== ''), {
+    message: 'give at least one of status, diagnosticCode, bounceType, bounceSubType or action (as the CLI)',
+    path: [],
+  })
+  .meta({
+    description: 'At least one of status, diagnosticCode, bounceType, bounceSubType or action, not blank',
+    anyOf: CLASSIFY_INPUTS.map((name) => ({
+      required: [name],
+      properties: { [name]: { type: 'string', pattern: '\\S' } },
+    })),
+  });
 
 const codeParamSchema = z.strictObject({
   code: z

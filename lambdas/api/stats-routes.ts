@@ -64,7 +64,12 @@ const statsQuerySchema = z.strictObject({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000'))
     .optional()
-    .meta({ description: 'Keep the N largest groups (default 10 for code and domain, all otherwise)' }),
+    .meta({
+      description: 'Keep the N largest groups (default 10 for code and domain, all otherwise)',
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+    }),
 });
 
 function shiftDay(day: string, days: number): string {

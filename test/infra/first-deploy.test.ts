@@ -163,13 +163,24 @@ describe('query API', () => {
     });
   });
 
-  it("adds no gateway responses with CORS off, and CORS headers to API Gateway's own 4XX/5XX with it on", () => {
-    defaults.template.resourceCountIs('AWS::ApiGateway::GatewayResponse', 0);
+  it("gives API Gateway's own 4XX/5XX the API's error body, and CORS headers with CORS on", () => {
+    defaults.template.resourceCountIs('AWS::ApiGateway::GatewayResponse', 2);
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      defaults.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/json'" },
+        ResponseTemplates: {
+          'application/json':
+            '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"field":null}}',
+        },
+      });
+    }
     const { template } = synthesize({ apiCorsAllowOrigins: 'https://admin.example.com' });
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
         ResponseParameters: {
+          'gatewayresponse.header.Content-Type': "'application/json'",
           'gatewayresponse.header.Access-Control-Allow-Origin': "'https://admin.example.com'",
           'gatewayresponse.header.Vary': "'Origin'",
         },

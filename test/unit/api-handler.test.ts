@@ -660,7 +660,8 @@ describe('DELETE /recipients/{email}', () => {
     expect(batches[0]?.[0]).toEqual({ DeleteRequest: { Key: { pk: 'R#jane.roe@example.org', sk: 'E#0' } } });
     expect(queryInputs()[0]).toMatchObject({
       KeyConditionExpression: '#pk = :pk',
-      ProjectionExpression: '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
+      ProjectionExpression:
+        '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
     });
   });
 

@@ -105,6 +105,60 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('lists every status an operation can answer, each error with the Error body', () => {
+    for (const { method, path, operation } of operations()) {
+      // Act
+      const responses = operation.responses as Record<
+        string,
+        { content?: Record<string, { schema: unknown }> }
+      >;
+      // Assess
+      const expected = ['400', '401', '403', '404', '405', '408', '413', '429', '431', '500', '503', '504'];
+      if (method === 'post' || method === 'put') expected.push('415');
+      expect(Object.keys(responses), `${method} ${path}`).toEqual(expect.arrayContaining(expected));
+      for (const [status, response] of Object.entries(responses)) {
+        if (Number(status) < 400) continue;
+        expect(response.content?.['application/json']?.schema, `${method} ${path} ${status}`).toEqual({
+          $ref: '#/components/schemas/Error',
+        });
+      }
+    }
+    const reactivate = operations().find(({ operation }) => operation.operationId === 'reactivateRecipient');
+    expect(Object.keys(reactivate?.operation.responses ?? {})).toEqual(
+      expect.arrayContaining(['409', '503']),
+    );
+  });
+
+  it('says what validation accepts: email pattern, limit from 1, classify needs one non-blank input', () => {
+    // Prepare
+    type Parameter = {
+      name: string;
+      in: string;
+      schema: { pattern?: string; minimum?: number; type?: string };
+    };
+    const parametersOf = (id: string) =>
+      (operations().find(({ operation }) => operation.operationId === id)?.operation.parameters ??
+        []) as Parameter[];
+    // Act
+    const email = parametersOf('getRecipient').find((p) => p.name === 'email')?.schema;
+    const limit = parametersOf('listBounces').find((p) => p.name === 'limit')?.schema;
+    const classify = api.openApiDocument().paths['/classify']?.post as {
+      requestBody: { content: { 'application/json': { schema: { anyOf?: Array<{ required: string[] }> } } } };
+    };
+    // Assess
+    const pattern = new RegExp(email?.pattern ?? '.*', 'u');
+    expect(['jane@example.com', 'o.brien+x@mail.example.org'].every((value) => pattern.test(value))).toBe(
+      true,
+    );
+    expect(
+      ['jane', 'Jane <jane@example.com>', 'a@b', 'a b@example.com', ''].some((value) => pattern.test(value)),
+    ).toBe(false);
+    expect(limit).toEqual({ type: 'integer', minimum: 1, maximum: 1000 });
+    expect(
+      classify.requestBody.content['application/json'].schema.anyOf?.map((branch) => branch.required),
+    ).toEqual([['status'], ['diagnosticCode'], ['bounceType'], ['bounceSubType'], ['action']]);
+  });
+
   it('matches the committed docs/openapi.json', () => {
     // Prepare
     const generated = `${JSON.stringify(api.openApiDocument(), null, 2)}\n`;
