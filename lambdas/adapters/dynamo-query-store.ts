@@ -203,6 +203,9 @@ function yearsBetween(fromDay: string, toDay: string): string[] {
   return years;
 }
 
+/** Index windows longer than this many months first look up the oldest counted day (see fromOldestCountedDay). */
+const PROBE_AFTER_MONTHS = 2;
+
 const BATCH_WRITE_SIZE = 25;
 /** Tombstone transactions of one erasure in flight at once. */
 const ERASE_CONCURRENCY = 10;
@@ -316,6 +319,54 @@ export function dynamoQueryStore(
     }
   }
 
+  /**
+   * The first UTC day in fromDay..toDay with any event, from the day-total counters (written in each event's own
+   * transaction): per calendar year, oldest first, one strongly consistent Query of one item on each counter shard.
+   * Null when no event is counted in the range.
+   */
+  async function oldestCountedDay(fromDay: string, toDay: string): Promise<string | null> {
+    for (const year of yearsBetween(fromDay, toDay)) {
+      const firsts = await Promise.all(
+        Array.from({ length: COUNTER_SHARDS }, (_unused, shard) =>
+          client.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+              ExpressionAttributeValues: {
+                ':pk': keys.dayCounter(`${year}-01-01`, shard).pk,
+                ':low': `D#${fromDay}`,
+                ':high': `D#${toDay}`,
+              },
+              ProjectionExpression: '#sk',
+              ConsistentRead: true,
+              Limit: 1,
+            }),
+          ),
+        ),
+      );
+      const days = firsts
+        .flatMap((out) => (out.Items ?? []).map((item) => String(item.sk).slice(2, 12)))
+        .sort();
+      if (days[0] !== undefined) return days[0];
+    }
+    return null;
+  }
+
+  /**
+   * An index window of more than PROBE_AFTER_MONTHS months starts at the oldest day the counters count, so months
+   * before the table's first event (`from=0001-01-01` on a young table: up to retention's 14 months × 24 index
+   * partitions) are skipped for a few one-item Queries, and a window without events reads no index at all.
+   */
+  async function fromOldestCountedDay(query: TimelineQuery): Promise<TimelineQuery> {
+    if (query.groups.length <= PROBE_AFTER_MONTHS) return query;
+    const oldest = await oldestCountedDay(query.lowPosition.slice(0, 10), query.highPosition.slice(0, 10));
+    if (oldest === null) return { ...query, groups: [] };
+    if (oldest <= query.lowPosition) return query;
+    const month = oldest.slice(0, 7);
+    return { ...query, lowPosition: oldest, groups: query.groups.filter((group) => group.label >= month) };
+  }
+
   const runQuery = async (request: QueryRequest): Promise<QueryResult> => {
     const { stream, filter } = request;
     const out = await client.send(
@@ -345,7 +396,9 @@ export function dynamoQueryStore(
 
   return {
     async readHistory(window, start, options) {
-      const query = eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays);
+      const query = await fromOldestCountedDay(
+        eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays),
+      );
       return readTimeline(runQuery, query, start, {
         limit: options.limit,
         maxBytes: options.maxBytes,

@@ -82,11 +82,14 @@ export function bounceRoutes(deps: DataDeps): Route[] {
         'Reads the sharded time index (or the domain index with `domain`, or the recipient partition with `email`) ' +
         'month by month and merges the shards. `verdict`, `category`, `code`, `messageId` and `source` are ' +
         'DynamoDB filter expressions: filtered-out items are read (and paid) too, so a very selective filter may ' +
-        'answer a short page with a nextCursor. With `Accept: text/csv` the same rows come as CSV and the next ' +
-        'cursor is in the `x-next-cursor` header.',
+        'answer a short page with a nextCursor. The window is clamped to what the table can hold (not before ' +
+        'retention, not past a day after now), and a window of more than two months starts at the oldest day the ' +
+        'daily counters count (months before the first event are not read). With `Accept: text/csv` the same rows ' +
+        'come as CSV and the next cursor is in the `x-next-cursor` header.',
       cost:
         '≈ ½ RCU per 4 KB of events read: a page of N unfiltered events reads about N items plus one small Query ' +
-        'per shard (8 per type and month on the time index, 4 on the domain index, 1 for a recipient)',
+        'per shard (8 per type and month on the time index, 4 on the domain index, 1 for a recipient); a window ' +
+        'of more than two months first reads one item per counter shard and year (16 or 32 one-item Queries)',
       query: bouncesQuerySchema,
       responses: {
         200: { description: 'One page of events', schema: eventPageSchema, alsoAs: ['text/csv'] },
