@@ -248,7 +248,7 @@ async function main(): Promise<void> {
         touched.add(event.email);
         if (previous === undefined) seen.push(event.email);
         items.push(eventItem(event, decision, 400));
-        for (const update of counterUpdates(event, decision)) {
+        for (const update of counterUpdates(event, decision, 400)) {
           const id = `${update.Key.pk}|${update.Key.sk}`;
           const counter = counters.get(id) ?? { ...update.Key };
           for (const [placeholder, name] of Object.entries(update.ExpressionAttributeNames)) {

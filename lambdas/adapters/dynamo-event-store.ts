@@ -131,7 +131,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
 
   async recordEvent({ event, decision, summary, expectedVersion }: RecordEventInput): Promise<RecordResult> {
     const TableName = this.options.tableName;
-    const [dayCounter, domainCounter] = counterUpdates(event, decision);
+    const [dayCounter, domainCounter] = counterUpdates(event, decision, this.options.eventRetentionDays);
     try {
       await this.client.send(
         new TransactWriteCommand({

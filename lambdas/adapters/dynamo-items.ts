@@ -499,7 +499,7 @@ const counterSchema = z
     }
     const counts: Record<string, number> = {};
     for (const [name, value] of Object.entries(item)) {
-      if (typeof value === 'number') counts[name] = value;
+      if (typeof value === 'number' && name !== 'expiresAt') counts[name] = value;
     }
     return { day, domain: item.domain ?? null, counts };
   });
@@ -516,7 +516,7 @@ export interface CounterUpdate {
 
 function addCounters(
   names: string[],
-  set: Record<string, string> = {},
+  set: Record<string, string | number> = {},
   delta: 1 | -1 = 1,
 ): Omit<CounterUpdate, 'Key'> {
   const attributeNames: Record<string, string> = {};
@@ -573,14 +573,27 @@ export function dayCounterNames(event: RecipientEvent, decision: Decision): stri
   return names;
 }
 
-export function counterUpdates(event: RecipientEvent, decision: Decision): [CounterUpdate, CounterUpdate] {
+/**
+ * The day totals are kept for good (they name no one); a day × domain counter names a domain, which may be one
+ * person's, so it expires with the events it counts: at the end of its day plus the event retention.
+ */
+export function counterUpdates(
+  event: RecipientEvent,
+  decision: Decision,
+  retentionDays: number,
+): [CounterUpdate, CounterUpdate] {
   const day = event.occurredAt.slice(0, 10);
   const shard = shardOf(event.id, COUNTER_SHARDS);
+  const expiresAt = Date.parse(`${day}T00:00:00Z`) / 1000 + (retentionDays + 1) * DAY_SECONDS;
   return [
     { Key: keys.dayCounter(day, shard), ...addCounters(dayCounterNames(event, decision)) },
     {
       Key: keys.domainDayCounter(day, event.domain, shard),
-      ...addCounters(['events', ...typeCounterNames(countedOf(event))], { domain: event.domain, day }),
+      ...addCounters(['events', ...typeCounterNames(countedOf(event))], {
+        domain: event.domain,
+        day,
+        expiresAt,
+      }),
     },
   ];
 }

@@ -139,3 +139,25 @@ describe('what erasure leaves of an address', () => {
     expect(colleague.items.map((item) => item.subject)).toEqual(['Your invoice, [address]']);
   });
 });
+
+describe('counters that name a domain', () => {
+  it('expire with the events they count (the day after the day, plus retention); the day totals stay', async () => {
+    // Prepare
+    await stack.process(bounceNotification(['old@erase-six.example'], '2024-10-29T23:59:59.000Z'));
+    // Act
+    const counters = (await allItems()).filter(
+      (item) => String(item.pk).startsWith('STAT') && String(item.sk).startsWith('2024-10-29'),
+    );
+    const totals = (await allItems()).filter((item) => item.sk === 'D#2024-10-29');
+    // Assess
+    expect(counters.map((item) => item.expiresAt)).toEqual([
+      Date.parse('2024-10-30T00:00:00Z') / 1000 + 400 * 86_400,
+    ]);
+    expect(totals.map((item) => item.expiresAt)).toEqual([undefined]);
+    const stats = await stack.call('GET', '/stats', {
+      query: { from: '2024-10-29', to: '2024-10-29', groupBy: 'domain' },
+    });
+    expect((stats.json as StatsBody).items.map((item) => item.key)).toEqual(['erase-six.example']);
+    expect((stats.json as StatsBody).totals).toMatchObject({ events: 1 });
+  });
+});
