@@ -75,7 +75,7 @@ const ACCESS_LOG_FIELDS = {
 } as const;
 
 /** The error body of API Gateway's own answers, the shape of the function's (`$context.error.messageString` is quoted). */
-export const GATEWAY_ERROR_TEMPLATE =
+const GATEWAY_ERROR_TEMPLATE =
   '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"field":null}}';
 
 export class QueryApi extends Construct {

@@ -85,7 +85,7 @@ export function normalizeAddress(raw: string): AddressResult {
 }
 
 /** What an address quoted in free text becomes when it is not the event's own recipient's. */
-export const REDACTED_ADDRESS = '[address]';
+const REDACTED_ADDRESS = '[address]';
 
 // An address as it appears in a subject or an SMTP reply: no whitespace, brackets, quotes or separators around "@".
 // Bounded parts (a local part has at most 64 characters, a domain 255) keep the scan linear in the text's length.

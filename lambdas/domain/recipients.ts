@@ -160,7 +160,7 @@ export async function recipientStatus(
  * dead-letter queue 14 days, SQS's maximum: 18 days even if a redrive restarted the clock; SNS's retries to SQS
  * end well within that), so a short EVENT_RETENTION_DAYS cannot let a redelivery outlive the tombstone.
  */
-export const ERASURE_TOMBSTONE_MIN_DAYS = 30;
+const ERASURE_TOMBSTONE_MIN_DAYS = 30;
 
 /**
  * Erases what the store holds about an address (history, audit entries, summary), leaving a tombstone per SES event
