@@ -5,14 +5,7 @@
 // replaces it on every API change).
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { SesBounceProcessor } from './construct.ts';
-import type { NotificationTopic } from './constructs/notifications.ts';
-import type { Observability } from './constructs/observability.ts';
-import type { NotificationProcessor } from './constructs/processor.ts';
-import type { QueryApi } from './constructs/query-api.ts';
-import type { SesWiring } from './constructs/ses-wiring.ts';
-import type { BounceStore } from './constructs/store.ts';
-import type { SuppressionWorker } from './constructs/suppression.ts';
+import { SesBounceProcessor, type SesBounceProcessorParts } from './construct.ts';
 import type { SesBounceProcessorSettings } from './props.ts';
 
 export interface SesBounceProcessorStackProps extends StackProps {
@@ -21,26 +14,13 @@ export interface SesBounceProcessorStackProps extends StackProps {
 
 export class SesBounceProcessorStack extends Stack {
   readonly bounceProcessor: SesBounceProcessor;
-  readonly notifications: NotificationTopic;
-  readonly sesWiring: SesWiring;
-  readonly store: BounceStore;
-  readonly processor: NotificationProcessor;
-  readonly suppression: SuppressionWorker;
-  readonly queryApi: QueryApi;
-  readonly observability: Observability;
+  /** The construct's building blocks (the same objects as `bounceProcessor.parts`). */
+  readonly parts: SesBounceProcessorParts;
 
   constructor(scope: Construct, id: string, props: SesBounceProcessorStackProps) {
     super(scope, id, props);
     this.bounceProcessor = new SesBounceProcessor(this, 'Default', props.settings);
-    ({
-      notifications: this.notifications,
-      sesWiring: this.sesWiring,
-      store: this.store,
-      processor: this.processor,
-      suppression: this.suppression,
-      queryApi: this.queryApi,
-      observability: this.observability,
-    } = this.bounceProcessor.parts);
+    this.parts = this.bounceProcessor.parts;
     this.outputs();
   }
 
@@ -78,8 +58,12 @@ export class SesBounceProcessorStack extends Stack {
       system.suppressionDeadLetterQueue.queueArn,
       'Parked suppression changes',
     );
-    output('ProcessorLogGroupName', this.processor.function.logGroup.logGroupName, 'Processor logs');
-    output('SuppressionWorkerLogGroupName', this.suppression.function.logGroup.logGroupName, 'Worker logs');
+    output('ProcessorLogGroupName', this.parts.processor.function.logGroup.logGroupName, 'Processor logs');
+    output(
+      'SuppressionWorkerLogGroupName',
+      this.parts.suppression.function.logGroup.logGroupName,
+      'Worker logs',
+    );
     if (system.eventsFailureQueue !== undefined) {
       output(
         'EventsFailureQueueArn',

@@ -43,9 +43,9 @@ beforeAll(async () => {
       ],
     );
   assets = {
-    processor: pathOf(stack.processor.function),
-    worker: pathOf(stack.suppression.function),
-    query: pathOf(stack.queryApi.function),
+    processor: pathOf(stack.parts.processor.function),
+    worker: pathOf(stack.parts.suppression.function),
+    query: pathOf(stack.parts.queryApi.function),
   };
 }, 60_000);
 

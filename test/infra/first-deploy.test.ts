@@ -24,7 +24,7 @@ function metricNamesOf(alarm: Record<string, unknown>): string[] {
 describe('alarm topic', () => {
   it('lets CloudWatch alarms of this account and region publish (its policy replaces the default one)', () => {
     const { stack, template } = defaults;
-    const topicId = logicalId(stack, stack.observability.alarmTopic);
+    const topicId = logicalId(stack, stack.parts.observability.alarmTopic);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
@@ -101,7 +101,7 @@ describe('names', () => {
   it('outputs the configuration set name senders must use', () => {
     const { stack, template } = defaults;
     expect(template.findOutputs('ConfigurationSetName').ConfigurationSetName?.Value).toEqual({
-      Ref: logicalId(stack, stack.sesWiring.configurationSet),
+      Ref: logicalId(stack, stack.parts.sesWiring.configurationSet),
     });
   });
 });

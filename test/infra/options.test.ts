@@ -38,7 +38,7 @@ const identityArn = (identity: string) => ({
 
 describe('identity notifications', () => {
   const { stack, template } = withIdentities;
-  const topicId = logicalId(stack, stack.notifications.topic);
+  const topicId = logicalId(stack, stack.parts.notifications.topic);
   const resources = Object.values(template.findResources('Custom::SesIdentityNotification'));
   const properties = resources.map((resource) => resource.Properties);
 
@@ -55,7 +55,7 @@ describe('identity notifications', () => {
   });
 
   it('is served by our handler through the provider framework (no AwsCustomResource, no SDK install)', () => {
-    const handler = stack.sesWiring.identityNotificationFunction;
+    const handler = stack.parts.sesWiring.identityNotificationFunction;
     expect(handler).toBeDefined();
     const serviceTokens = new Set(properties.map((p) => JSON.stringify(p.ServiceToken)));
     expect(serviceTokens.size).toBe(1);
@@ -93,7 +93,7 @@ describe('identity notifications', () => {
   });
 
   it('lets the handler read, set and restore the identities\' notifications, on "*" (the actions have no resource type)', () => {
-    const handler = stack.sesWiring.identityNotificationFunction;
+    const handler = stack.parts.sesWiring.identityNotificationFunction;
     const roleId =
       template.findResources('AWS::Lambda::Function')[handler ? logicalId(stack, handler.function) : '']
         ?.Properties.Role['Fn::GetAtt'][0];
@@ -152,7 +152,7 @@ describe('Cognito authorizer and CORS', () => {
   });
 
   it('creates no IAM caller policies (callers authenticate with the user pool)', () => {
-    expect(withIdentities.stack.queryApi.callerPolicies).toBeUndefined();
+    expect(withIdentities.stack.parts.queryApi.callerPolicies).toBeUndefined();
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
@@ -169,7 +169,7 @@ describe('Cognito authorizer and CORS', () => {
     const multi = synthesize({ apiCorsAllowOrigins: 'https://admin.example.com, http://localhost:5173' });
     const environments = [withIdentities, multi].map(
       ({ stack: s, template: t }) =>
-        t.findResources('AWS::Lambda::Function')[logicalId(s, s.queryApi.function.function)]?.Properties
+        t.findResources('AWS::Lambda::Function')[logicalId(s, s.parts.queryApi.function.function)]?.Properties
           .Environment.Variables,
     );
     expect(environments.map((variables) => variables.CORS_ALLOW_ORIGINS)).toEqual([
@@ -188,19 +188,19 @@ describe('settings flow into the stack', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
-      TopicArn: { Ref: logicalId(stack, stack.observability.alarmTopic) },
+      TopicArn: { Ref: logicalId(stack, stack.parts.observability.alarmTopic) },
     });
   });
 
   it('passes processing settings to the processor and worker', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(
-      functions[logicalId(stack, stack.processor.function.function)]?.Properties.Environment.Variables,
+      functions[logicalId(stack, stack.parts.processor.function.function)]?.Properties.Environment.Variables,
     ).toMatchObject({
       DRY_RUN: 'true',
       SOFT_BOUNCE_THRESHOLD: '5',
     });
-    const worker = functions[logicalId(stack, stack.suppression.function.function)]?.Properties;
+    const worker = functions[logicalId(stack, stack.parts.suppression.function.function)]?.Properties;
     // Each of the two concurrent invocations paces itself at half of the configured 0.5/s.
     expect(worker.Environment.Variables).toMatchObject({
       DRY_RUN: 'true',
@@ -237,13 +237,13 @@ describe('existing topic and configuration set, without delivery events', () => 
   });
 
   it('creates no topic or key of its own for notifications and subscribes the queue to the given topic', () => {
-    expect(stack.notifications.key).toBeUndefined();
+    expect(stack.parts.notifications.key).toBeUndefined();
     template.resourceCountIs('AWS::KMS::Key', 0);
     template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
       TopicArn: EXISTING_TOPIC_ARN,
-      Endpoint: { 'Fn::GetAtt': [logicalId(stack, stack.processor.queue), 'Arn'] },
+      Endpoint: { 'Fn::GetAtt': [logicalId(stack, stack.parts.processor.queue), 'Arn'] },
     });
   });
 

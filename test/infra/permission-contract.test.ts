@@ -97,7 +97,7 @@ let handlerEnvironment: Record<string, string | undefined> = {};
 const savedEnvironment = { ...process.env };
 const defaults = synthesize();
 const processorEnvironment = defaults.template.findResources('AWS::Lambda::Function')[
-  logicalId(defaults.stack, defaults.stack.processor.function.function)
+  logicalId(defaults.stack, defaults.stack.parts.processor.function.function)
 ]?.Properties.Environment.Variables as Record<string, string>;
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -278,7 +278,7 @@ describe('recorded calls', () => {
 describe.each(combinations)('setting combination %s', (_name, synthesized) => {
   const underContract = FUNCTIONS.filter(
     (name) =>
-      (name !== 'identityNotifications' || synthesized.stack.sesWiring.identityNotificationFunction) &&
+      (name !== 'identityNotifications' || synthesized.stack.parts.sesWiring.identityNotificationFunction) &&
       (name !== 'events' || synthesized.stack.bounceProcessor.eventsPublisherFunction),
   );
 

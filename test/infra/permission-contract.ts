@@ -55,10 +55,10 @@ const FAILURE_DESTINATION_ACTIONS: Readonly<Record<string, string>> = Object.fro
 
 function functionConstruct({ stack }: Synthesized, name: FunctionUnderContract): IConstruct {
   const constructs: Record<FunctionUnderContract, IConstruct | undefined> = {
-    processor: stack.processor.function.function,
-    worker: stack.suppression.function.function,
-    query: stack.queryApi.function.function,
-    identityNotifications: stack.sesWiring.identityNotificationFunction?.function,
+    processor: stack.parts.processor.function.function,
+    worker: stack.parts.suppression.function.function,
+    query: stack.parts.queryApi.function.function,
+    identityNotifications: stack.parts.sesWiring.identityNotificationFunction?.function,
     events: stack.bounceProcessor.eventsPublisherFunction,
   };
   const construct = constructs[name];

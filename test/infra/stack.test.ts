@@ -13,17 +13,17 @@ import { logicalId, synthesize, TEST_ENV } from '../support/synth.ts';
 const { stack, template } = synthesize();
 
 const ids = {
-  key: logicalId(stack, stack.notifications.key ?? stack),
-  topic: logicalId(stack, stack.notifications.topic),
-  table: logicalId(stack, stack.store.table),
-  queue: logicalId(stack, stack.processor.queue),
-  deadLetterQueue: logicalId(stack, stack.processor.deadLetterQueue),
-  suppressionQueue: logicalId(stack, stack.suppression.queue),
-  suppressionDeadLetterQueue: logicalId(stack, stack.suppression.deadLetterQueue),
-  processor: logicalId(stack, stack.processor.function.function),
-  worker: logicalId(stack, stack.suppression.function.function),
-  query: logicalId(stack, stack.queryApi.function.function),
-  alarmTopic: logicalId(stack, stack.observability.alarmTopic),
+  key: logicalId(stack, stack.parts.notifications.key ?? stack),
+  topic: logicalId(stack, stack.parts.notifications.topic),
+  table: logicalId(stack, stack.parts.store.table),
+  queue: logicalId(stack, stack.parts.processor.queue),
+  deadLetterQueue: logicalId(stack, stack.parts.processor.deadLetterQueue),
+  suppressionQueue: logicalId(stack, stack.parts.suppression.queue),
+  suppressionDeadLetterQueue: logicalId(stack, stack.parts.suppression.deadLetterQueue),
+  processor: logicalId(stack, stack.parts.processor.function.function),
+  worker: logicalId(stack, stack.parts.suppression.function.function),
+  query: logicalId(stack, stack.parts.queryApi.function.function),
+  alarmTopic: logicalId(stack, stack.parts.observability.alarmTopic),
 };
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
@@ -92,7 +92,7 @@ describe('notification topic', () => {
                       'arn:',
                       { Ref: 'AWS::Partition' },
                       `:ses:${TEST_ENV.region}:${TEST_ENV.account}:configuration-set/`,
-                      { Ref: logicalId(stack, stack.sesWiring.configurationSet) },
+                      { Ref: logicalId(stack, stack.parts.sesWiring.configurationSet) },
                     ],
                   ],
                 },
@@ -431,7 +431,7 @@ describe('query API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       AccessLogSetting: {
-        DestinationArn: arnOf(logicalId(stack, stack.queryApi.accessLogs)),
+        DestinationArn: arnOf(logicalId(stack, stack.parts.queryApi.accessLogs)),
         Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
       },
       MethodSettings: [
@@ -449,7 +449,7 @@ describe('query API', () => {
   });
 
   it('offers callers a read policy and an admin policy on exactly their routes of this API stage', () => {
-    const apiId = logicalId(stack, stack.queryApi.api);
+    const apiId = logicalId(stack, stack.parts.queryApi.api);
     const route = (method: string, path: string) => ({
       'Fn::Join': [
         '',
@@ -465,7 +465,7 @@ describe('query API', () => {
     const statementsOf = (construct: IConstruct) =>
       template.findResources('AWS::IAM::ManagedPolicy')[logicalId(stack, construct)]?.Properties
         .PolicyDocument.Statement;
-    const policies = stack.queryApi.callerPolicies;
+    const policies = stack.parts.queryApi.callerPolicies;
     expect(policies).toBeDefined();
     if (policies === undefined) return;
     expect(statementsOf(policies.read)).toEqual([
@@ -585,7 +585,7 @@ describe('alarms and dashboard', () => {
 
   it('counts hard bounces from the processor\'s "event recorded" log lines into its namespace', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: logicalId(stack, stack.processor.function.logGroup) },
+      LogGroupName: { Ref: logicalId(stack, stack.parts.processor.function.logGroup) },
       FilterPattern: '{ ($.message = "event recorded") && ($.type = "bounce") && ($.verdict = "hard") }',
       MetricTransformations: [
         {
