@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../infra/constructs/bounce-function.ts';
+import { BUNDLE_OPTIONS, ESBUILD_OPTIONS } from '../infra/constructs/bounce-function.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'bench/results/lambda-bundles');
@@ -75,19 +75,10 @@ async function bundle(
   const result = await build({
     entryPoints: [entry.startsWith('/') ? entry : join(ROOT, entry)],
     outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE_OPTIONS.target,
-    format: BUNDLE_OPTIONS.format,
-    minify: BUNDLE_OPTIONS.minify,
-    sourcemap: BUNDLE_OPTIONS.sourceMap,
-    sourcesContent: false,
+    ...ESBUILD_OPTIONS,
     external: [...external],
-    banner: { js: BUNDLE_OPTIONS.banner },
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
     nodePaths: [join(ROOT, 'node_modules')],
     metafile: true,
-    logLevel: 'warning',
   });
   const code = await readFile(file);
   const packages = bytesByPackage(result.metafile);

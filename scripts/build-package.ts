@@ -13,7 +13,7 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, LAMBDA_ENTRIES } from '../infra/constructs/bounce-function.ts';
+import { BUNDLE_OPTIONS, ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../infra/constructs/bounce-function.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -26,17 +26,8 @@ const lambdas = Object.entries(LAMBDA_ENTRIES).map(([name, entry]) =>
   build({
     entryPoints: [join(ROOT, entry)],
     outfile: join(DIST, 'lambdas', name, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE_OPTIONS.target,
-    format: BUNDLE_OPTIONS.format,
-    minify: BUNDLE_OPTIONS.minify,
-    sourcemap: BUNDLE_OPTIONS.sourceMap,
-    sourcesContent: false,
+    ...ESBUILD_OPTIONS,
     external: [...BUNDLE_OPTIONS.externalModules],
-    banner: { js: BUNDLE_OPTIONS.banner },
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    logLevel: 'warning',
   }),
 );
 const library = build({

@@ -84,6 +84,24 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
 } as const;
 
+/**
+ * BUNDLE_OPTIONS in esbuild's own terms, for the bundles built outside CDK: the package's pre-built functions
+ * (scripts/build-package.ts) and the bundle benchmark (bench/lambda-bundles.ts). Callers add entry, outfile and
+ * externals.
+ */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node' as const,
+  target: BUNDLE_OPTIONS.target,
+  format: BUNDLE_OPTIONS.format,
+  minify: BUNDLE_OPTIONS.minify,
+  sourcemap: BUNDLE_OPTIONS.sourceMap,
+  sourcesContent: false,
+  banner: { js: BUNDLE_OPTIONS.banner },
+  mainFields: [...BUNDLE_OPTIONS.mainFields],
+  logLevel: 'warning' as const,
+};
+
 export interface PowertoolsSettings {
   readonly serviceName: string;
   readonly metricsNamespace: string;
