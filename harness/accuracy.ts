@@ -60,6 +60,16 @@ export function score(entries: readonly CorpusEntry[]): SplitScore {
 
 const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
 
+/** The lower end of the 95% Wilson score interval of `right` out of `cases`: what the accuracy is at least, given n. */
+export function wilsonLowerBound(right: number, cases: number): number {
+  if (cases === 0) return 0;
+  const z = 1.96;
+  const p = right / cases;
+  const centre = p + (z * z) / (2 * cases);
+  const spread = z * Math.sqrt((p * (1 - p)) / cases + (z * z) / (4 * cases * cases));
+  return (centre - spread) / (1 + (z * z) / cases);
+}
+
 export function table(scores: Readonly<Record<Split, SplitScore>>): string {
   const row = (name: string, f: (s: SplitScore) => string) =>
     `| ${name} | ${f(scores.tuning)} | ${f(scores.validation)} |`;
@@ -68,6 +78,10 @@ export function table(scores: Readonly<Record<Split, SplitScore>>): string {
     '|---|---:|---:|',
     row('cases', (s) => String(s.cases)),
     row('hard/soft accuracy', (s) => `${pct(s.hardSoftRight, s.cases)} (${s.hardSoftRight})`),
+    row(
+      'hard/soft accuracy, 95% lower bound (Wilson)',
+      (s) => `${(100 * wilsonLowerBound(s.hardSoftRight, s.cases)).toFixed(1)}%`,
+    ),
     row(
       'suppress precision',
       (s) => `${pct(s.suppressedRightly, s.suppressed)} (${s.suppressedRightly}/${s.suppressed})`,

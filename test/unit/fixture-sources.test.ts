@@ -17,9 +17,9 @@ function jsonFiles(): string[] {
   );
 }
 
-/** Every string in `value` at any depth, with whether it is the value of a `source` field. */
-function strings(value: unknown, key = ''): { text: string; isSource: boolean }[] {
-  if (typeof value === 'string') return [{ text: value, isSource: key === 'source' }];
+/** Every string in `value` at any depth, with the key it is the value of. */
+function strings(value: unknown, key = ''): { text: string; isSource: boolean; key: string }[] {
+  if (typeof value === 'string') return [{ text: value, isSource: key === 'source', key }];
   if (Array.isArray(value)) return value.flatMap((item) => strings(item));
   if (typeof value === 'object' && value !== null)
     return Object.entries(value).flatMap(([name, item]) => strings(item, name));
@@ -32,7 +32,11 @@ const everything = jsonFiles().flatMap((file) =>
 
 describe('fixture and sample sources', () => {
   it('hold no absolute path of any machine', () => {
-    const absolute = everything.filter(({ text }) => ABSOLUTE.test(text)).map((s) => `${s.file}: ${s.text}`);
+    // A diagnostic is a remote server's own words, quoted: its mailbox paths ("/var/mail/...: Disc quota exceeded")
+    // are that server's, not a path on the machine that wrote the fixture.
+    const absolute = everything
+      .filter(({ text, key }) => key !== 'diagnosticCode' && ABSOLUTE.test(text))
+      .map((s) => `${s.file}: ${s.text}`);
     expect(everything.length).toBeGreaterThan(1000);
     expect(absolute).toEqual([]);
   });
