@@ -574,6 +574,14 @@ export function dayCounterNames(event: RecipientEvent, decision: Decision): stri
 }
 
 /**
+ * TTL of the day × domain counter of `day` (`yyyy-mm-dd`): the end of that UTC day plus the event retention. The
+ * processor sets it with every event; `ses-bounce backfill-expiry` gives it to counters written before it existed.
+ */
+export function domainCounterExpiresAt(day: string, retentionDays: number): number {
+  return Date.parse(`${day}T00:00:00Z`) / 1000 + (retentionDays + 1) * DAY_SECONDS;
+}
+
+/**
  * The day totals are kept for good (they name no one); a day × domain counter names a domain, which may be one
  * person's, so it expires with the events it counts: at the end of its day plus the event retention.
  */
@@ -584,7 +592,7 @@ export function counterUpdates(
 ): [CounterUpdate, CounterUpdate] {
   const day = event.occurredAt.slice(0, 10);
   const shard = shardOf(event.id, COUNTER_SHARDS);
-  const expiresAt = Date.parse(`${day}T00:00:00Z`) / 1000 + (retentionDays + 1) * DAY_SECONDS;
+  const expiresAt = domainCounterExpiresAt(day, retentionDays);
   return [
     { Key: keys.dayCounter(day, shard), ...addCounters(dayCounterNames(event, decision)) },
     {

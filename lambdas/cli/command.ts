@@ -1,5 +1,6 @@
 // The shape every `ses-bounce` subcommand module has, and the streams it talks to (injectable for tests).
 
+import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
@@ -47,4 +48,47 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** A whole-number option from `min` to `max`; anything else is a UsageError naming the option. */
+export function wholeNumberOption(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const DEFAULT_STACK_NAME = 'SesBounceProcessor';
+
+/**
+ * The outputs of one stack in a file written by `cdk deploy --outputs-file FILE`: the named stack, else the only
+ * one, else SesBounceProcessor.
+ */
+export async function readStackOutputs(
+  file: string,
+  stackName: string | undefined,
+): Promise<Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `cannot read stack outputs from ${file}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new UsageError(`${file} is not a stack outputs file`);
+  const stacks = parsed as Record<string, unknown>;
+  const names = Object.keys(stacks);
+  const name = stackName ?? (names.length === 1 ? names[0] : DEFAULT_STACK_NAME);
+  const outputs = name === undefined ? undefined : stacks[name];
+  if (typeof outputs !== 'object' || outputs === null) {
+    throw new UsageError(
+      `${file} has no stack "${name}" (stacks: ${names.join(', ') || 'none'}); use --stack`,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(outputs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

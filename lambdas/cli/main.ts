@@ -19,6 +19,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'move parked messages from a dead-letter queue back (SQS move task)',
     load: () => import('./redrive.ts'),
   },
+  'backfill-expiry': {
+    summary: 'give day x domain counters from before they expired their expiresAt (upgrade step)',
+    load: () => import('./backfill-expiry.ts'),
+  },
 };
 
 function help(): string {

@@ -1,7 +1,6 @@
 // `ses-bounce redrive`: moves parked messages from a dead-letter queue back to their work queue with SQS's own
 // message move task (StartMessageMoveTask), lists move tasks (--status) and cancels one (--cancel).
 
-import { readFile } from 'node:fs/promises';
 import {
   CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
@@ -11,7 +10,15 @@ import {
   SQSServiceException,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { type CliIo, EXIT, parseCommandLine, UsageError, writeText } from './command.ts';
+import {
+  type CliIo,
+  EXIT,
+  parseCommandLine,
+  readStackOutputs,
+  UsageError,
+  wholeNumberOption,
+  writeText,
+} from './command.ts';
 
 export const usage = `Usage: ses-bounce redrive [--queue notifications|suppressions] --outputs FILE [--stack NAME]
        ses-bounce redrive --dlq ARN|URL [--to ARN|URL]
@@ -43,8 +50,6 @@ export const STACK_QUEUES = {
   notifications: { source: 'NotificationDeadLetterQueueArn', destination: 'NotificationQueueArn' },
   suppressions: { source: 'SuppressionDeadLetterQueueArn', destination: 'SuppressionQueueArn' },
 } as const;
-
-const DEFAULT_STACK_NAME = 'SesBounceProcessor';
 
 interface MoveTarget {
   source: string;
@@ -124,12 +129,7 @@ export async function runRedrive(args: string[], io: CliIo, client: SQSClient): 
 }
 
 function parseRate(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const rate = Number(raw);
-  if (!/^\d+$/.test(raw) || rate < 1 || rate > 500) {
-    throw new UsageError(`--rate must be a whole number from 1 to 500, got "${raw}"`);
-  }
-  return rate;
+  return raw === undefined ? undefined : wholeNumberOption('rate', raw, 1, 500);
 }
 
 async function resolveTarget(options: ReturnType<typeof parseOptions>): Promise<MoveTarget> {
@@ -160,34 +160,6 @@ async function resolveTarget(options: ReturnType<typeof parseOptions>): Promise<
     );
   }
   return { source, destination: options.to ?? destination };
-}
-
-async function readStackOutputs(
-  file: string,
-  stackName: string | undefined,
-): Promise<Record<string, string>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `cannot read stack outputs from ${file}: ${error instanceof Error ? error.message : error}`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null)
-    throw new UsageError(`${file} is not a stack outputs file`);
-  const stacks = parsed as Record<string, unknown>;
-  const names = Object.keys(stacks);
-  const name = stackName ?? (names.length === 1 ? names[0] : DEFAULT_STACK_NAME);
-  const outputs = name === undefined ? undefined : stacks[name];
-  if (typeof outputs !== 'object' || outputs === null) {
-    throw new UsageError(
-      `${file} has no stack "${name}" (stacks: ${names.join(', ') || 'none'}); use --stack`,
-    );
-  }
-  return Object.fromEntries(
-    Object.entries(outputs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
 }
 
 /** SQS's move task APIs take ARNs; accept a queue URL too. */

@@ -2,7 +2,6 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import {
   CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
@@ -15,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../lambdas/cli/command.ts';
 import { runRedrive } from '../../lambdas/cli/redrive.ts';
+import { runWithCapturedIo } from '../support/cli-io.ts';
 
 const FIXTURE = new URL('../fixtures/infra/cdk-outputs.json', import.meta.url);
 const ACCOUNT_ARN = 'arn:aws:sqs:eu-west-1:123456789012';
@@ -27,27 +27,8 @@ const sqs = mockClient(SQSClient);
 let dir: string;
 let outputsFile: string;
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function redrive(args: string[]) {
-  const stdout = capture();
-  const stderr = capture();
-  const client = new SQSClient({ region: 'eu-west-1' });
-  const code = await runRedrive(
-    args,
-    { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream },
-    client,
-  );
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function redrive(args: string[]) {
+  return runWithCapturedIo((io) => runRedrive(args, io, new SQSClient({ region: 'eu-west-1' })));
 }
 
 beforeEach(async () => {

@@ -1,0 +1,176 @@
+// Upgrade step for tables written before day × domain counters carried `expiresAt` (docs/data-model.md,
+// "Upgrading"): such a counter names a domain and would stay for good. The key design finds them without a Scan:
+// the counters live in the partitions `STATDOM#<yyyy>#<s>` (one per calendar year and counter shard), so a Query per
+// partition with a filter on the missing attribute and a keys-only projection reads just the counters. Each one
+// gets `expiresAt` exactly as the processor computes it, by a conditional write that never touches a counter that
+// has one meanwhile. Idempotent and resumable: a counter that has its `expiresAt` no longer matches the filter.
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { MAX_CLOCK_SKEW_MS } from '../domain/recipient-event.ts';
+import { domainCounterExpiresAt } from './dynamo-items.ts';
+import { COUNTER_SHARDS, keys, TABLE_DEFINITION } from './table-definition.ts';
+
+/**
+ * DynamoDB's TTL only deletes items whose expiry lies at most five years in the past (Developer Guide, "Computing
+ * time to live"); a counter due before that is deleted by the backfill itself, as TTL would have done long ago.
+ */
+const TTL_HORIZON_SECONDS = 5 * 365 * 86_400;
+
+/** Items read per Query page: the rate limit paces reads too, and an interrupted run loses at most one page. */
+const PAGE_SIZE = 100;
+
+export interface CounterExpiryBackfillOptions {
+  tableName: string;
+  /** The deployed EVENT_RETENTION_DAYS: the counters get the expiry the processor gives them with it. */
+  retentionDays: number;
+  /** First calendar year whose counter partitions are read; the last is the current one (clock skew included). */
+  fromYear: number;
+  /** Count what would be done, write nothing. */
+  dryRun: boolean;
+  /** At most this many DynamoDB requests (Query pages and writes) per second. */
+  requestsPerSecond: number;
+  /** Epoch milliseconds (injected: the tests and the pacing use their own clock). */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Told when a year's partitions are done, with that year's tally (a rerun may start at the next year). */
+  onYear?(year: number, tally: Readonly<CounterExpiryTally>): Promise<void>;
+}
+
+export interface CounterExpiryTally {
+  /** Day × domain counters read without `expiresAt`. */
+  found: number;
+  /** Given an `expiresAt` still ahead. */
+  set: number;
+  /** Given an `expiresAt` already past: DynamoDB's TTL deletes them within days. */
+  setExpired: number;
+  /** Deleted: their expiry lies beyond TTL's horizon, so TTL would never delete them. */
+  deleted: number;
+  /** Left alone: another writer gave them an `expiresAt` or deleted them between the read and the write. */
+  changedMeanwhile: number;
+  /** Requests sent (Query pages and writes). */
+  requests: number;
+}
+
+const emptyTally = (): CounterExpiryTally => ({
+  found: 0,
+  set: 0,
+  setExpired: 0,
+  deleted: 0,
+  changedMeanwhile: 0,
+  requests: 0,
+});
+
+function addTo(total: CounterExpiryTally, part: Readonly<CounterExpiryTally>): void {
+  for (const name of Object.keys(total) as (keyof CounterExpiryTally)[]) total[name] += part[name];
+}
+
+/** A counter's key names its day first: `<yyyy-mm-dd>#<domain>`. */
+const COUNTER_SK = /^(\d{4}-\d{2}-\d{2})#/;
+
+const TTL = TABLE_DEFINITION.timeToLiveAttribute;
+const PK = TABLE_DEFINITION.partitionKey.name;
+const SK = TABLE_DEFINITION.sortKey.name;
+/** Only a counter that still exists and still has no expiry is written: a value set meanwhile stays. */
+const STILL_WITHOUT_EXPIRY = {
+  ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#ttl)',
+  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+};
+
+/** Gives every day × domain counter of the years from `fromYear` to now that lacks `expiresAt` the processor's. */
+export async function backfillCounterExpiry(
+  client: DynamoDBDocumentClient,
+  options: CounterExpiryBackfillOptions,
+): Promise<CounterExpiryTally> {
+  const interval = 1000 / options.requestsPerSecond;
+  let nextRequestAt = 0;
+  const paced: Paced = async (request) => {
+    const wait = nextRequestAt - options.now();
+    if (wait > 0) await options.sleep(wait);
+    nextRequestAt = Math.max(nextRequestAt, options.now()) + interval;
+    return request();
+  };
+
+  const total = emptyTally();
+  // No event time lies further ahead than the clock skew the processor accepts.
+  const lastYear = new Date(options.now() + MAX_CLOCK_SKEW_MS).getUTCFullYear();
+  for (let year = options.fromYear; year <= lastYear; year += 1) {
+    const tally = emptyTally();
+    for (let shard = 0; shard < COUNTER_SHARDS; shard += 1) {
+      // The partition of this year and shard: the one its first day's counters are in.
+      const { pk } = keys.domainDayCounter(`${year}-01-01`, '', shard);
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        tally.requests += 1;
+        const page = await paced(() =>
+          client.send(
+            new QueryCommand({
+              TableName: options.tableName,
+              KeyConditionExpression: '#pk = :pk',
+              FilterExpression: 'attribute_not_exists(#ttl)',
+              ProjectionExpression: '#pk, #sk',
+              ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
+              ExpressionAttributeValues: { ':pk': pk },
+              Limit: PAGE_SIZE,
+              ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          const day = COUNTER_SK.exec(String(item[SK]))?.[1];
+          if (day === undefined) continue; // not a counter the processor wrote
+          tally.found += 1;
+          await giveExpiry(client, paced, options, { [PK]: item[PK], [SK]: item[SK] }, day, tally);
+        }
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+    addTo(total, tally);
+    await options.onYear?.(year, tally);
+  }
+  return total;
+}
+
+/** Runs one request no sooner than the rate allows. */
+type Paced = <T>(request: () => Promise<T>) => Promise<T>;
+
+async function giveExpiry(
+  client: DynamoDBDocumentClient,
+  paced: Paced,
+  options: CounterExpiryBackfillOptions,
+  key: Record<string, unknown>,
+  day: string,
+  tally: CounterExpiryTally,
+): Promise<void> {
+  const expiresAt = domainCounterExpiresAt(day, options.retentionDays);
+  const nowSeconds = options.now() / 1000;
+  const outcome: keyof CounterExpiryTally =
+    expiresAt < nowSeconds - TTL_HORIZON_SECONDS ? 'deleted' : expiresAt <= nowSeconds ? 'setExpired' : 'set';
+  if (options.dryRun) {
+    tally[outcome] += 1;
+    return;
+  }
+  tally.requests += 1;
+  try {
+    await paced(() =>
+      outcome === 'deleted'
+        ? client.send(new DeleteCommand({ TableName: options.tableName, Key: key, ...STILL_WITHOUT_EXPIRY }))
+        : client.send(
+            new UpdateCommand({
+              TableName: options.tableName,
+              Key: key,
+              UpdateExpression: 'SET #ttl = :expiresAt',
+              ...STILL_WITHOUT_EXPIRY,
+              ExpressionAttributeValues: { ':expiresAt': expiresAt },
+            }),
+          ),
+    );
+    tally[outcome] += 1;
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    tally.changedMeanwhile += 1;
+  }
+}

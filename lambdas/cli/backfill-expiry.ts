@@ -1,0 +1,178 @@
+// `ses-bounce backfill-expiry`: the upgrade step that gives day × domain counters written before they expired the
+// `expiresAt` the processor now sets (docs/data-model.md, "Upgrading"; lambdas/adapters/dynamo-counter-expiry.ts).
+
+import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backfillCounterExpiry, type CounterExpiryTally } from '../adapters/dynamo-counter-expiry.ts';
+import { CONFIG_DEFAULTS, SETTING_BOUNDS } from '../config.ts';
+import { sleep } from '../domain/retry.ts';
+import {
+  type CliIo,
+  EXIT,
+  parseCommandLine,
+  readStackOutputs,
+  UsageError,
+  wholeNumberOption,
+  writeText,
+} from './command.ts';
+
+/** SES started in January 2011: no event it reported, and so no counter, names an earlier day. */
+const SES_FIRST_YEAR = 2011;
+const DEFAULT_RATE = 25;
+const MAX_RATE = 1000;
+const retention = SETTING_BOUNDS.eventRetentionDays;
+/** The stack output naming the table (infra/stack.ts). */
+const TABLE_OUTPUT = 'TableName';
+
+export const usage = `Usage: ses-bounce backfill-expiry --outputs FILE [--stack NAME] [options]
+       ses-bounce backfill-expiry --table NAME [options]
+
+Gives the day x domain counters that a deployment from before they expired wrote (they have no expiresAt) the
+expiry the processor now gives every such counter: the end of its UTC day plus the event retention. Run it once
+after deploying a version whose domain counters expire (docs/data-model.md, "Upgrading"). It reads the counter
+partitions with Queries (no Scan), writes only counters that still have no expiresAt, and never changes one the
+processor gave an expiry meanwhile: safe to interrupt and to run again (a rerun finds only what is left).
+
+Which table:
+  --outputs FILE        stack outputs written by \`cdk deploy --outputs-file FILE\` (its TableName)
+  --stack NAME          stack in that file (default: the only one, or SesBounceProcessor)
+  --table NAME          the table given directly
+
+Options:
+  --retention-days N    the deployed eventRetentionDays (EVENT_RETENTION_DAYS; default ${CONFIG_DEFAULTS.eventRetentionDays})
+  --from-year YYYY      first year whose counters are read (default ${SES_FIRST_YEAR}, when SES started); up to this year
+  --rate N              at most N DynamoDB requests per second (1-${MAX_RATE}; default ${DEFAULT_RATE})
+  --dry-run             count what would be done, write nothing
+  --region REGION       AWS region (default: from the environment/profile)
+  -h, --help            show this help
+
+A counter whose expiry is already past gets it too, and DynamoDB's TTL deletes it within days; one due more than
+five years ago, which TTL ignores, is deleted right away. Counters are reported by number only (they name domains).
+
+Exit status: 0 done; 1 DynamoDB refused a request (message printed; run again to resume); 2 usage error.`;
+
+export interface BackfillDependencies {
+  client: DynamoDBDocumentClient;
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const region = parseOptions(args).region;
+  const raw = new DynamoDBClient(region === undefined ? {} : { region });
+  try {
+    return await runBackfillExpiry(args, io, {
+      client: DynamoDBDocumentClient.from(raw),
+      now: Date.now,
+      sleep,
+    });
+  } finally {
+    raw.destroy();
+  }
+}
+
+function parseOptions(args: string[]) {
+  return parseCommandLine({
+    args,
+    allowPositionals: false,
+    options: {
+      outputs: { type: 'string' },
+      stack: { type: 'string' },
+      table: { type: 'string' },
+      'retention-days': { type: 'string' },
+      'from-year': { type: 'string' },
+      rate: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
+/** The command with its DynamoDB client and clock injected (tests pass a local table and their own clock). */
+export async function runBackfillExpiry(
+  args: string[],
+  io: CliIo,
+  deps: BackfillDependencies,
+): Promise<number> {
+  const options = parseOptions(args);
+  if (options.help) {
+    await writeText(io.stdout, `${usage}\n`);
+    return EXIT.ok;
+  }
+  const tableName = await resolveTable(options);
+  const retentionDays = wholeNumberOption(
+    'retention-days',
+    options['retention-days'] ?? String(CONFIG_DEFAULTS.eventRetentionDays),
+    retention.min,
+    retention.max,
+  );
+  const thisYear = new Date(deps.now()).getUTCFullYear();
+  const fromYear = wholeNumberOption(
+    'from-year',
+    options['from-year'] ?? String(SES_FIRST_YEAR),
+    1970,
+    thisYear,
+  );
+  const rate = wholeNumberOption('rate', options.rate ?? String(DEFAULT_RATE), 1, MAX_RATE);
+  const dryRun = options['dry-run'] === true;
+
+  await writeText(
+    io.stdout,
+    `${dryRun ? 'Dry run (nothing is written): ' : ''}day x domain counters without expiresAt in ${tableName}, ` +
+      `years ${fromYear}-${thisYear}, retention ${retentionDays} days, at most ${rate} requests/s\n`,
+  );
+  try {
+    const total = await backfillCounterExpiry(deps.client, {
+      tableName,
+      retentionDays,
+      fromYear,
+      dryRun,
+      requestsPerSecond: rate,
+      now: deps.now,
+      sleep: deps.sleep,
+      onYear: (year, tally) => writeText(io.stdout, `${year}: ${describe(tally, dryRun)}\n`),
+    });
+    await writeText(io.stdout, `Done: ${describe(total, dryRun)}; ${total.requests} requests\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof DynamoDBServiceException) {
+      await writeText(
+        io.stderr,
+        `ses-bounce backfill-expiry: DynamoDB refused: ${error.name}: ${error.message}\n` +
+          'What was done stays done; run the command again to go on.\n',
+      );
+      return EXIT.inputErrors;
+    }
+    throw error;
+  }
+}
+
+async function resolveTable(options: ReturnType<typeof parseOptions>): Promise<string> {
+  if (options.table !== undefined) {
+    if (options.outputs !== undefined) throw new UsageError('give either --table or --outputs, not both');
+    return options.table;
+  }
+  if (options.outputs === undefined) {
+    throw new UsageError(
+      'say which table: --outputs FILE (from `cdk deploy --outputs-file`) or --table NAME',
+    );
+  }
+  const table = (await readStackOutputs(options.outputs, options.stack))[TABLE_OUTPUT];
+  if (table === undefined)
+    throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
+  return table;
+}
+
+function describe(tally: Readonly<CounterExpiryTally>, dryRun: boolean): string {
+  if (tally.found === 0) return '0 counters without expiresAt';
+  const verb = dryRun ? 'would be ' : '';
+  const parts = [
+    `${tally.set} ${verb}given expiresAt`,
+    `${tally.setExpired} ${verb}given one already past (TTL deletes them within days)`,
+    `${tally.deleted} ${verb}deleted (due over five years ago, beyond TTL)`,
+  ];
+  if (!dryRun) parts.push(`${tally.changedMeanwhile} changed meanwhile (left as they are)`);
+  return `${tally.found} counters without expiresAt: ${parts.join(', ')}`;
+}
