@@ -513,7 +513,10 @@ function classifyUnsafe(input: BounceInput): Classification {
   const status = statusFieldCode(rawStatus);
   const reply = decisiveReply(text, status);
   const wording = reply.includes('\n') ? reply.replace(CONTINUATION, ' ') : reply;
-  const code = chooseCode(status, wording);
+  // Codes are read from the reply as written: removing continuation prefixes for the wording would also remove the
+  // code of a reply that starts on its own line after a preamble (Sendmail's "----- Transcript of session follows
+  // -----\n553 5.1.2 ...").
+  const code = chooseCode(status, reply);
   const ses = sesSubtype(asString(input.bounceSubType));
   const commandPhase = phaseOf(input.smtpCommand);
 
@@ -540,8 +543,10 @@ function classifyUnsafe(input: BounceInput): Classification {
     }
   }
 
-  const basic = code === null ? REPLY.exec(text) : null;
-  const klass = code?.klass ?? (basic ? Number(basic[1]) : 0);
+  // Without an enhanced code, the basic reply code says permanent or transient: at the start ("smtp; 550 ..."), or
+  // where the reply starts after the MTA's own words (Postfix "host x said: 551 ...", Sendmail "<<< 550 ...").
+  const basic = code === null ? (REPLY.exec(text) ?? FIRST_REPLY.exec(reply)) : null;
+  const klass = code?.klass ?? (basic ? Number(basic[1]?.[0]) : 0);
   let permanence: Permanence = klass === 5 ? 'permanent' : klass === 4 ? 'transient' : 'unknown';
   if (permanence === 'unknown' && bounceType === 'Permanent') permanence = 'permanent';
   if (permanence === 'unknown' && bounceType === 'Transient') permanence = 'transient';

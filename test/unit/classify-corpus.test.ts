@@ -63,7 +63,7 @@ describe('the corpus of real diagnostics', () => {
   // were last scored, so a change can only hold or improve them: never lower them, never move or relabel a case to
   // meet them.
   const FLOORS = {
-    tuning: { hardSoft: 573, wrongSuppressions: 1, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 583, wrongSuppressions: 1, falseSenderSuppressions: 0 },
     validation: { hardSoft: 171, wrongSuppressions: 3, falseSenderSuppressions: 2 },
   } as const;
 

@@ -15,6 +15,7 @@ export const MESSAGE_SIZE_RULES: readonly TextRule[] = [
       'message is too big',
       'message length exceeds',
       'message file too big',
+      'message is larger than',
       'exceeds fixed maximum message size',
       "exceeded google's message size limits",
       "exceeds google's message size limit",
@@ -35,7 +36,7 @@ export const MESSAGE_SIZE_RULES: readonly TextRule[] = [
     ],
     unless: ['mailbox'],
     source:
-      'Gmail 5.2.3/5.3.4 MaxSizeError, Exchange "RESOLVER.RST.RecipSizeLimit", Postfix "message size exceeds fixed limit", qmail databytes, Mimecast, Orange "Taille limite du message atteinte" (sisimai reason/why-emailtoolarge.go)',
+      'Gmail 5.2.3/5.3.4 MaxSizeError, Exchange "RESOLVER.RST.RecipSizeLimit", Postfix "message size exceeds fixed limit", qmail databytes, Mimecast, Orange "Taille limite du message atteinte" (sisimai reason/why-emailtoolarge.go), BellSouth "net 006: Your e-mail message is larger than the destination mail system is able to accept" (postmaster.bellsouth.net/error.htm)',
   },
 ];
 
@@ -109,9 +110,12 @@ export const CONTENT_RULES: readonly TextRule[] = [
       'urlbl',
       'mail rejete',
       ' ib212',
+      'content reject',
+      'mime/reject',
+      'mail data refused',
     ],
     source:
-      'Gmail 5.7.1 "likely unsolicited mail", Yandex "Message rejected under suspicion of SPAM", Mail.ru/Rambler "spam message rejected", QQ "Mail content denied", Zoho "flagged as Spam", Barracuda, Microsoft 5.7.350, Orange OFR_506 "Mail rejete" (SFM 550/553/554, sisimai reason/why-spamdetected.go)',
+      'Gmail 5.7.1 "likely unsolicited mail", Yandex "Message rejected under suspicion of SPAM", Mail.ru/Rambler "spam message rejected", QQ "Mail content denied", Zoho "flagged as Spam", Barracuda, Microsoft 5.7.350, Orange OFR_506 "Mail rejete" (SFM 550/553/554, sisimai reason/why-spamdetected.go), NetEase "550 Content reject.", MessageWall "MIME/REJECT: Invalid structure", "553 Mail data refused by AISP" (voku/PHPMailer-BMH rule samples 0165, 0212, 0218)',
   },
   {
     id: 'content-malformed',

@@ -37,10 +37,13 @@ export const MAILBOX_FULL_RULES: readonly TextRule[] = [
       ['maildir', 'quota'],
       'boite du destinataire pleine',
       'mailbox lleno',
+      'recipient storage full',
+      'exhausted allowed storage',
+      ['error writing message', 'file too large'],
     ],
     unless: ['sending quota', 'submission quota', 'queue quota', 'per hour', 'receive limit'],
     source:
-      'Gmail 4.2.2/5.2.2 OverQuota, iCloud "user is over quota", Yandex "Mailbox size limit exceeded", Free, GMX "exceeded storage allocation", Comcast "quota violation", Orange OFR_417 "Boite du destinataire pleine", GoDaddy (SFM 452/552/554, sisimai), latinmail "mailbox lleno" (sisimai/p5-sisimai#66)',
+      'Gmail 4.2.2/5.2.2 OverQuota, iCloud "user is over quota", Yandex "Mailbox size limit exceeded", Free, GMX "exceeded storage allocation", Comcast "quota violation", Orange OFR_417 "Boite du destinataire pleine", GoDaddy (SFM 452/552/554, sisimai), latinmail "mailbox lleno" (sisimai/p5-sisimai#66), "552 recipient storage full", web.de "User has exhausted allowed storage space", Postfix local "error writing message: File too large" (mbox at its size limit) (voku/PHPMailer-BMH rule samples 0145, 0995, 0192)',
   },
   {
     id: 'mailbox-full-quota-word',
@@ -81,9 +84,11 @@ export const MAILBOX_DISABLED_RULES: readonly TextRule[] = [
       'temporarily locked',
       'temporarily blocked',
     ],
-    unless: [' ip ', 'ip address', 'spam', 'sender'],
+    // Postfix's "delivery temporarily suspended: connect to ...: Connection timed out" is about the destination
+    // host, and "temporarily blocked ... retrying too fast" about the sender's pace, not the mailbox.
+    unless: [' ip ', 'ip address', 'spam', 'sender', 'delivery temporarily suspended', 'retrying too fast'],
     source:
-      'sisimai reason/why-suspend.go ("this account has been temporarily suspended", "temporarily inactive")',
+      'sisimai reason/why-suspend.go ("this account has been temporarily suspended", "temporarily inactive"); unless: Postfix "delivery temporarily suspended" (chatmail/relay#919), "retrying too fast" (a Postfix log in the Linode forum archive, 2010)',
   },
   {
     id: 'mailbox-disabled',
@@ -128,9 +133,12 @@ export const MAILBOX_DISABLED_RULES: readonly TextRule[] = [
       'address rejected: inactive',
       'banned recipient',
       'mailaddress is administrativ',
+      'account inactive',
+      'account expired',
+      'user status is locked',
     ],
     source:
-      'Gmail 5.2.1 DisabledUser, Yahoo "This mailbox is disabled (554.30)" and "is no longer valid", Mail.ru "account is disabled", QQ "deactivated mailbox"/"mailbox is frozen", Orange/La Poste 420/426, Rambler 540 "Inactive", Microsoft 5.7.505 (SFM 540/550/554, sisimai)',
+      'Gmail 5.2.1 DisabledUser, Yahoo "This mailbox is disabled (554.30)" and "is no longer valid", Mail.ru "account is disabled", QQ "deactivated mailbox"/"mailbox is frozen", Orange/La Poste 420/426, Rambler 540 "Inactive", Microsoft 5.7.505 (SFM 540/550/554, sisimai); "550 ... Account Inactive", "550 account expired", "User status is locked" (voku/PHPMailer-BMH rule samples 0155, 0183, 0228)',
   },
 ];
 
@@ -198,9 +206,10 @@ export const RECIPIENT_FILTER_RULES: readonly TextRule[] = [
       'user reject',
       'is not accepting any mail',
       'restrictedtorecipientspermission',
+      'user refused to receive',
     ],
     source:
-      'Mimecast "Envelope blocked - User Entry" and "Blocked Senders", Trend Micro "BLOCK-SEND-ER", AOL, Facebook, QQ (SFM 550/554, sisimai reason/why-filtered.go)',
+      'Mimecast "Envelope blocked - User Entry" and "Blocked Senders", Trend Micro "BLOCK-SEND-ER", AOL, Facebook, QQ (SFM 550/554, sisimai reason/why-filtered.go), "553 User refused to receive this mail." (voku/PHPMailer-BMH rule sample 0156)',
   },
 ];
 
@@ -244,11 +253,12 @@ export const UNKNOWN_DOMAIN_RULES: readonly TextRule[] = [
       'mail domain mentioned in email address is unknown',
       'nxdomain',
       'all host address lookups failed permanently',
+      'dns error: domain name not found',
       'mx records point to non-existent hosts',
       ['dns domain', 'does not exist'],
     ],
     source:
-      'Gmail 5.1.2 BadRcptDomain, Exchange "SMTPSEND.DNS.NonExistentDomain", Exim "Unrouteable address", qmail "couldn\'t find any host named", Sendmail "Host unknown", Postfix "Host or domain name not found" (sisimai reason/why-hostunknown.go)',
+      'Gmail 5.1.2 BadRcptDomain, Exchange "SMTPSEND.DNS.NonExistentDomain", Exim "Unrouteable address", qmail "couldn\'t find any host named", Sendmail "Host unknown", Postfix "Host or domain name not found" (sisimai reason/why-hostunknown.go), Gmail as a sender "DNS Error: Domain name not found" (voku/PHPMailer-BMH rule sample 0999)',
   },
 ];
 
@@ -326,6 +336,10 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'address not present in directory',
       'mailbox not present',
       'not listed in domino directory',
+      'not listed in public name & address book',
+      "recipient doesn't exist",
+      'does not have an account here',
+      'invalid user ',
       'no mail box available for this user',
       'there is no one at this address',
       'this email address is wrong or no longer valid',
@@ -347,7 +361,7 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       '#5.1.0 address rejected',
     ],
     source:
-      'Gmail 5.1.1 NoSuchUser, Yahoo "dd This user doesn\'t have a ... account", Exchange "RESOLVER.ADR.RecipNotFound", Postfix "User unknown in local recipient table", qmail "no mailbox here by that name", Comcast "Not our Customer", iCloud, Zoho, Proofpoint, Barracuda cuda_nsu, Symantec, Orange OFR_416 (SFM 550/552/554, sisimai reason/why-userunknown.go), Cisco IronPort "#5.1.0 Address rejected" (sisimai), latinmail "Destinatario desconocido" (sisimai/p5-sisimai#66)',
+      'Gmail 5.1.1 NoSuchUser, Yahoo "dd This user doesn\'t have a ... account", Exchange "RESOLVER.ADR.RecipNotFound", Postfix "User unknown in local recipient table", qmail "no mailbox here by that name", Comcast "Not our Customer", iCloud, Zoho, Proofpoint, Barracuda cuda_nsu, Symantec, Orange OFR_416 (SFM 550/552/554, sisimai reason/why-userunknown.go), Cisco IronPort "#5.1.0 Address rejected" (sisimai), latinmail "Destinatario desconocido" (sisimai/p5-sisimai#66), Domino "not listed in public Name & Address Book", qmail "sorry, that recipient doesn\'t exist (#5.7.1)", "does not have an account here", "<x>: Invalid User" (voku/PHPMailer-BMH rule samples 0103, 0205, 0207, 0111)',
   },
   {
     id: 'mailbox-unavailable',

@@ -93,6 +93,8 @@ export const SENDER_REJECTED_RULES: readonly TextRule[] = [
       'invalid sender',
       'emetteur invalide',
       'domain of sender address',
+      ['sender email', 'not in my domain'],
+      'verify mailfrom failed',
       'sender domain must exist',
       'envelope sender domain must exist',
       'sender domain is empty',
@@ -117,7 +119,7 @@ export const SENDER_REJECTED_RULES: readonly TextRule[] = [
       ' ib506',
     ],
     source:
-      'Postfix "Sender address rejected", Exim "Sender verify failed", Yahoo "unresolvable RFC.5321 from domain", Orange "Emetteur invalide", GoDaddy IB5xx, Gmail 5.1.7 (sisimai, SFM 450)',
+      'Postfix "Sender address rejected", Exim "Sender verify failed", Yahoo "unresolvable RFC.5321 from domain", Orange "Emetteur invalide", GoDaddy IB5xx, Gmail 5.1.7 (sisimai, SFM 450), "501 x Sender email is not in my domain", NetEase "550 Verify mailfrom failed,blocked" (voku/PHPMailer-BMH rule samples 0206, 0210)',
   },
 ];
 
@@ -166,6 +168,8 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       ' ib105',
       ' ib106',
     ],
+    // A URL block list (URIBL, SURBL) lists a link in the message: the content, not the sending host.
+    unless: ['black listed url', 'uribl', 'surbl'],
     source:
       'Postfix/Barracuda "Client host blocked using", Yahoo BL21/BL23, Proofpoint ipcheck, AT&T DNSBL, T-Online, Cox IPBL, GoDaddy IB104-106 (sisimai, SFM 550/554)',
   },
@@ -267,9 +271,10 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'sending ip',
       'sender ip address rejected',
       'no access for this ip',
+      'client host bypassing',
     ],
     source:
-      'Postfix "Client host rejected", La Poste LPN000_630 (sisimai reason/why-blocked.go), Sendmail "550 Sorry, no access for this ip" (helpdesk.umd.edu/documents/3/3025)',
+      'Postfix "Client host rejected", La Poste LPN000_630 (sisimai reason/why-blocked.go), Sendmail "550 Sorry, no access for this ip" (helpdesk.umd.edu/documents/3/3025), "reject: Client host bypassing service provider\'s mail relay" (voku/PHPMailer-BMH rule sample 0229)',
   },
   {
     id: 'blocked-bare',
@@ -308,9 +313,12 @@ export const RELAY_RULES: readonly TextRule[] = [
       'insecure mail relay',
       'recipient address rejected: no-domain',
       'unauthorized relay',
+      ['relaying to', 'prohibited'],
+      'not a gateway',
+      'local user only',
     ],
     source:
-      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025)',
+      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224)',
   },
 ];
 
@@ -355,6 +363,7 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       'ratelimit',
       'throttl',
       'try again slower',
+      'retrying too fast',
       'exceeded permitted limits',
       'maximum number of connections',
       'maximum number of concurrent connections',
@@ -385,6 +394,6 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       ' ib607',
     ],
     source:
-      'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM), "You\'ve reached your daily relay quota" (sisimai set-of-emails email-exim-56)',
+      'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM), "You\'ve reached your daily relay quota" (sisimai set-of-emails email-exim-56), "temporarily blocked because of previous errors - retrying too fast" (a Postfix log in the Linode forum archive, 2010)',
   },
 ];

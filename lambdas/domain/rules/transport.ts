@@ -152,9 +152,10 @@ export const NETWORK_RULES: readonly TextRule[] = [
       'read error',
       'broken pipe',
       'timeout - closing connection',
+      ['connection with', 'is broken'],
     ],
     source:
-      'SES nested reasons "<421 4.4.1 Failed to establish connection>", Exchange 4.4.316, qmail #4.4.x, Sendmail "Connection timed out" (sisimai reason/why-networkerror.go)',
+      'SES nested reasons "<421 4.4.1 Failed to establish connection>", Exchange 4.4.316, qmail #4.4.x, Sendmail "Connection timed out" (sisimai reason/why-networkerror.go), CommuniGate "connection with mx1.mail.domain.com is broken" (voku/PHPMailer-BMH rule sample 0231)',
   },
   {
     id: 'network-timeout-word',
@@ -213,6 +214,7 @@ export const REMOTE_SYSTEM_RULES: readonly TextRule[] = [
       'server busy',
       'agent busy',
       'license expired',
+      "can't create output",
       'storedrv',
       'there is no mdb',
       'failed to be replicated',
@@ -223,7 +225,7 @@ export const REMOTE_SYSTEM_RULES: readonly TextRule[] = [
       'mailing list expansion problem',
     ],
     source:
-      'Gmail 4.3.0 "Mail server temporarily rejected message", Outlook 4.3.1/4.3.2, Yahoo 421/452, Comcast 4.2.0, Barracuda 422 "License Expired", Exchange STOREDRV, Zoho 4.3.1 (SFM 421/451/452, sisimai)',
+      'Gmail 4.3.0 "Mail server temporarily rejected message", Outlook 4.3.1/4.3.2, Yahoo 421/452, Comcast 4.2.0, Barracuda 422 "License Expired", Exchange STOREDRV, Zoho 4.3.1 (SFM 421/451/452, sisimai), Sendmail "(reason: Can\'t create output)" of a delivery program (voku/PHPMailer-BMH rule sample 0169)',
   },
   {
     id: 'remote-try-later',
