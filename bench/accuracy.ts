@@ -1,6 +1,7 @@
 // How right the classifier is on the corpus of real diagnostics, for the split the rules were tuned on and for the
-// validation split no rule was written from. Run: `npm run bench:accuracy` (add `-- --write` to put the table into
-// README.md and BENCHMARKS.md between their `accuracy` markers).
+// validation splits no rule was written from. Run: `npm run bench:accuracy` (add `-- --write` to put the table into
+// README.md and BENCHMARKS.md between their `accuracy` markers). Only the tuning misses are listed: the validation
+// splits are reported as figures, so that reading the report cannot turn validation cases into rule material.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,12 +23,10 @@ if (process.argv[1]?.endsWith('accuracy.ts')) {
   const scores = scoreCorpus();
   const body = table(scores);
   console.log(body);
-  for (const split of ['tuning', 'validation'] as const) {
-    for (const miss of scores[split].misses) {
-      console.log(
-        `\n[${split}] ${miss.diagnosticCode}\n  expected ${miss.expected}\n  got      ${miss.got}\n  source   ${miss.source}`,
-      );
-    }
+  for (const miss of scores.tuning.misses) {
+    console.log(
+      `\n[tuning] ${miss.diagnosticCode}\n  expected ${miss.expected}\n  got      ${miss.got}\n  source   ${miss.source}`,
+    );
   }
   if (values.write) {
     const root = join(import.meta.dirname, '..');

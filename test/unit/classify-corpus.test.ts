@@ -1,7 +1,7 @@
 // classifyBounce against real diagnostics (test/fixtures/diagnostics), every registry code and every code of the
 // seed guide. The corpus expectations were written per string from its wording and source, before the classifier
 // was run on it. Cases of the validation split (see harness/diagnostics-corpus.ts) are not asserted one by
-// one (no rule may be written from them). The tuning half of the `unseen-*` files is asserted as a whole too: those
+// one (no rule may be written from them). The tuning half of the `unseen-*` files (v2 and v3) is asserted as a whole too: those
 // cases were collected to measure the classifier on new text, rules are written from their misses (each with its own
 // test in classify-rules.test.ts), and a miss left is a measured miss, not a reason to relabel. Both splits must
 // hold the figures last measured, and the accuracy table in README.md and BENCHMARKS.md must be the one
@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scoreCorpus, table } from '../../harness/accuracy.ts';
+import { COLUMNS, scoreCorpus, table } from '../../harness/accuracy.ts';
 import {
   inputOf,
   loadDiagnosticsCorpus,
@@ -58,16 +58,17 @@ describe('the corpus of real diagnostics', () => {
     },
   );
 
-  // Issue #11's target for the validation split is hard/soft >= 97% with no false suppression. On the 190-case split
-  // it is not met (BENCHMARKS.md has the measured figures). These floors are the figures measured when the splits
-  // were last scored, so a change can only hold or improve them: never lower them, never move or relabel a case to
-  // meet them.
+  // Issue #11's target for the validation split is hard/soft >= 97% with no false suppression. The floors are the
+  // figures measured when the splits were last scored, so a change can only hold or improve them: never lower them,
+  // never move or relabel a case to meet them. Validation v3 (the `unseen-v3-*` files) was split off and scored
+  // before any rule was written after it existed; it is reported on its own.
   const FLOORS = {
-    tuning: { hardSoft: 583, wrongSuppressions: 1, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 684, wrongSuppressions: 3, falseSenderSuppressions: 0 },
     validation: { hardSoft: 171, wrongSuppressions: 3, falseSenderSuppressions: 2 },
+    validationV3: { hardSoft: 102, wrongSuppressions: 3, falseSenderSuppressions: 0 },
   } as const;
 
-  it.each(['tuning', 'validation'] as const)('holds the measured floor on the %s split', (split) => {
+  it.each(COLUMNS)('holds the measured floor on the %s split', (split) => {
     // Act
     const s = scoreCorpus()[split];
     // Assess
