@@ -67,9 +67,8 @@ export function isCorsOrigin(origin: string): boolean {
 export const CORS_ORIGIN_MESSAGE = 'origins like https://app.example.com (scheme and host, no path), or *';
 
 /** An EventBridge event bus ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
-export const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
+const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
 /** Where state-change events go: the account's default bus, an existing bus, or nowhere (no publisher deployed). */
-export type EventBusSetting = 'default' | 'none' | string;
 export function isEventBusSetting(value: string): boolean {
   return value === 'default' || value === 'none' || EVENT_BUS_ARN.test(value);
 }

@@ -8,7 +8,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './sqs-queue.ts';
 
 const TARGET = 'AWSEvents.PutEvents';
 /** How many recorded events the stack keeps (oldest dropped first). */
-export const MAX_RECORDED_EVENTS = 10_000;
+const MAX_RECORDED_EVENTS = 10_000;
 
 /** An event as EventBridge delivers it to a rule's target. */
 export interface RecordedEvent {

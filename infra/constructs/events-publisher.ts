@@ -13,12 +13,12 @@ import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import type { BounceStore } from './store.ts';
 
 /** DynamoDB actions of the publisher: the consistent Query that reads a suppression's cause event. */
-export const PUBLISHER_TABLE_ACTIONS = ['dynamodb:Query'] as const;
+const PUBLISHER_TABLE_ACTIONS = ['dynamodb:Query'] as const;
 
 /** Stream records per invocation. */
-export const PUBLISHER_BATCH_SIZE = 100;
+const PUBLISHER_BATCH_SIZE = 100;
 /** Retries of a failing batch (bisected each time) before its position goes to the failure queue. */
-export const PUBLISHER_RETRY_ATTEMPTS = 10;
+const PUBLISHER_RETRY_ATTEMPTS = 10;
 
 export interface EventsPublisherProps {
   readonly store: BounceStore;

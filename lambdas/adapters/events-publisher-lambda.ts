@@ -19,7 +19,7 @@ export interface EventsPublisherRuntime {
   metrics: Metrics;
 }
 
-export async function publishStreamBatch(
+async function publishStreamBatch(
   event: DynamoDBStreamEvent,
   runtime: EventsPublisherRuntime,
 ): Promise<DynamoDBBatchResponse> {

@@ -3,7 +3,7 @@
 // Unicode in NFC or NFD and internationalized domains as U-labels or A-labels.
 import { domainToASCII } from 'node:url';
 
-export interface NormalizedAddress {
+interface NormalizedAddress {
   /**
    * addr-spec, trimmed, Unicode NFC, lower-cased, the domain as IDNA A-labels (`xn--…`, as SES itself writes it: SES
    * takes only 7-bit ASCII addresses with Punycode domains): the key for storage and SESv2 calls.
@@ -38,7 +38,7 @@ function decodeWord(charset: string, encoding: string, text: string): string {
 }
 
 /** Decodes RFC 2047 encoded words; whitespace between adjacent encoded words is dropped, as the RFC says. */
-export function decodeEncodedWords(text: string): string {
+function decodeEncodedWords(text: string): string {
   const joined = text.replace(/(\?=)\s+(=\?)/g, '$1$2');
   return joined.replace(ENCODED_WORD, (_, charset: string, encoding: string, payload: string) =>
     decodeWord(charset, encoding, payload),

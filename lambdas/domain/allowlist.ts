@@ -3,7 +3,7 @@
 import type { AllowlistKind } from './records.ts';
 
 /** `mail.example.com` → `mail.example.com`, `example.com`, `com`: the domain entries that cover an address there. */
-export function coveringDomains(domain: string): string[] {
+function coveringDomains(domain: string): string[] {
   const labels = domain.split('.');
   return labels.map((_label, index) => labels.slice(index).join('.'));
 }

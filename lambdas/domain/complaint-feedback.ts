@@ -2,8 +2,8 @@
 // the policy suppresses for it. Registered types: RFC 5965 §7.3 (abuse, fraud, not-spam, other, virus) and RFC 6591
 // (auth-failure). Pure.
 
-export const ARF_FEEDBACK_TYPES = ['abuse', 'auth-failure', 'fraud', 'not-spam', 'other', 'virus'] as const;
-export type ArfFeedbackType = (typeof ARF_FEEDBACK_TYPES)[number];
+const ARF_FEEDBACK_TYPES = ['abuse', 'auth-failure', 'fraud', 'not-spam', 'other', 'virus'] as const;
+type ArfFeedbackType = (typeof ARF_FEEDBACK_TYPES)[number];
 
 export interface FeedbackHandling {
   /** The complaint puts the address on the SES list (with reason COMPLAINT) when SUPPRESS_ON_COMPLAINT is on. */
@@ -13,7 +13,7 @@ export interface FeedbackHandling {
 }
 
 /** The handling of each registered feedback type (README and docs/data-model.md say the same). */
-export const FEEDBACK_HANDLING: Readonly<Record<ArfFeedbackType, FeedbackHandling>> = {
+const FEEDBACK_HANDLING: Readonly<Record<ArfFeedbackType, FeedbackHandling>> = {
   abuse: { suppresses: true, meaning: 'unsolicited or otherwise abusive mail' },
   'auth-failure': {
     suppresses: false,

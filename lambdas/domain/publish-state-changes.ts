@@ -13,7 +13,7 @@ import {
 } from './state-change-events.ts';
 
 /** The most entries one PutEvents call takes. */
-export const PUT_EVENTS_MAX_ENTRIES = 10;
+const PUT_EVENTS_MAX_ENTRIES = 10;
 
 /** Where the events go; `put` answers, per entry in order, whether EventBridge took it. */
 export interface EventBus {

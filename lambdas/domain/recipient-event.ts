@@ -94,7 +94,7 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
  * the receipt time (SES's is kept as statedOccurredAt). A future time would otherwise sort the history wrongly, mask
  * later deliveries in the streak and outlive its retention.
  */
-export function eventTime(
+function eventTime(
   stated: string,
   receivedAt: string,
 ): Pick<RecipientEvent, 'occurredAt' | 'statedOccurredAt'> {

@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 /**
  * AWS managed policies a role of the stack may carry, each with why: they are AWS's statements, not ours to scope.
  */
-export const AWS_MANAGED_POLICIES: Readonly<Record<string, string>> = {
+const AWS_MANAGED_POLICIES: Readonly<Record<string, string>> = {
   'service-role/AmazonAPIGatewayPushToCloudWatchLogs':
     "API Gateway's account-level CloudWatch role (RestApi cloudWatchRole) writes the access and execution logs",
 };
@@ -28,7 +28,7 @@ const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null;
 
 /** The kind of resource a statement's Resource entry names, or a description of what it is when unknown. */
-export function resourceKindOf(resource: unknown, resources: Readonly<Record<string, Json>>): string {
+function resourceKindOf(resource: unknown, resources: Readonly<Record<string, Json>>): string {
   if (resource === '*') return '*';
   if (
     typeof resource === 'string' &&

@@ -5,8 +5,8 @@
 // synth takes 0.4-1 s here, 512 would add ~5 min).
 import { TEST_ENV } from '../support/synth.ts';
 
-export const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
-export const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;
+const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
+const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;
 export const EVENT_BUS_ARN = `arn:aws:events:${TEST_ENV.region}:${TEST_ENV.account}:event-bus/crm`;
 /** The identity the identity-notification settings name (and the contract's custom-resource run uses). */
 export const NOTIFICATION_IDENTITY = 'example.com';
@@ -36,7 +36,7 @@ export interface SettingCombination {
   settings: Record<string, string>;
 }
 
-export function allSettingCombinations(): SettingCombination[] {
+function allSettingCombinations(): SettingCombination[] {
   const names = Object.keys(OPTIONAL_SETTINGS);
   return Array.from({ length: 2 ** names.length }, (_, mask) => {
     const on = names.filter((_name, bit) => (mask >> bit) & 1);
@@ -52,7 +52,7 @@ export function allSettingCombinations(): SettingCombination[] {
  * origins, Cognito accepting ID tokens on reads (no read scope), a pinned table and configuration-set name, dry run
  * and no deletion protection. Applied on top of all optional settings.
  */
-export const SETTING_VARIANTS: Readonly<Record<string, string>> = {
+const SETTING_VARIANTS: Readonly<Record<string, string>> = {
   notificationIdentities: `${NOTIFICATION_IDENTITY},news@example.org`,
   apiCognitoScopes: '',
   apiCorsAllowOrigins: 'https://a.example.com,https://b.example.com',

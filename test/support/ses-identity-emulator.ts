@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 const TYPES = ['Bounce', 'Complaint', 'Delivery'] as const;
 type NotificationType = (typeof TYPES)[number];
 
-export interface IdentityNotificationState {
+interface IdentityNotificationState {
   topics: Partial<Record<NotificationType, string>>;
   headers: Record<NotificationType, boolean>;
 }

@@ -1,6 +1,6 @@
 // Allowlist coverage: the one rule the processor applies (skip suppression) and the query API reports.
 import { describe, expect, it } from 'vitest';
-import { allowlistCoverage, coveringDomains } from '../../lambdas/domain/allowlist.ts';
+import { allowlistCoverage } from '../../lambdas/domain/allowlist.ts';
 import type { AllowlistKind } from '../../lambdas/domain/records.ts';
 
 function entries(...keys: string[]) {
@@ -8,12 +8,19 @@ function entries(...keys: string[]) {
 }
 
 describe('allowlist coverage', () => {
-  it('names the domain and every parent of it', () => {
-    expect(coveringDomains('mail.eu.example.com')).toEqual([
-      'mail.eu.example.com',
-      'eu.example.com',
-      'example.com',
-      'com',
+  it('looks up the address, its domain and every parent of the domain', async () => {
+    const asked: string[] = [];
+    const record = async (kind: AllowlistKind, value: string) => {
+      asked.push(`${kind}:${value}`);
+      return false;
+    };
+    await allowlistCoverage(record, 'jane@mail.eu.example.com', 'mail.eu.example.com');
+    expect(asked).toEqual([
+      'address:jane@mail.eu.example.com',
+      'domain:mail.eu.example.com',
+      'domain:eu.example.com',
+      'domain:example.com',
+      'domain:com',
     ]);
   });
 

@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalDomain, decodeEncodedWords, normalizeAddress } from '../../lambdas/domain/address.ts';
+import { canonicalDomain, normalizeAddress } from '../../lambdas/domain/address.ts';
 import { buildRecipientEvents, eventIdOf } from '../../lambdas/domain/recipient-event.ts';
 import { parseMessageBody, parseSesDocument, parseTimestamp } from '../../lambdas/domain/ses-notification.ts';
 
@@ -67,8 +67,9 @@ describe('normalizeAddress', () => {
     expect(normalizeAddress(raw)).toEqual({ ok: false, reason });
   });
 
-  it('joins adjacent encoded words without the whitespace between them', () => {
-    expect(decodeEncodedWords('=?utf-8?Q?Caf=C3=A9?= =?utf-8?Q?_Bar?=')).toBe('Café Bar');
+  it('joins adjacent encoded words of the display name without the whitespace between them', () => {
+    const result = normalizeAddress('=?utf-8?Q?Caf=C3=A9?= =?utf-8?Q?_Bar?= <bar@example.org>');
+    expect(result).toMatchObject({ ok: true, address: { display: 'Café Bar <bar@example.org>' } });
   });
 });
 

@@ -7,7 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { storedChangeOf } from '../../lambdas/adapters/dynamo-stream.ts';
-import { publishStreamBatch } from '../../lambdas/adapters/events-publisher-lambda.ts';
+import { createEventsPublisherHandler } from '../../lambdas/adapters/events-publisher-lambda.ts';
 import type { CauseReader, EventBus } from '../../lambdas/domain/publish-state-changes.ts';
 import type { EventRecord } from '../../lambdas/domain/records.ts';
 import {
@@ -182,7 +182,7 @@ const causes: CauseReader = {
   eventById: async (_email, id) => (id === 'r1' ? cause : null),
 };
 
-describe('publishStreamBatch', () => {
+describe('the events publisher handler', () => {
   let logger: Logger;
   let metrics: Metrics;
   beforeAll(() => {
@@ -201,11 +201,11 @@ describe('publishStreamBatch', () => {
     ],
   });
   const run = (bus: EventBus) =>
-    publishStreamBatch(batch(), {
+    createEventsPublisherHandler({
       deps: { bus, causes, retry: { attempts: 3, pauseMs: () => 0, sleep: async () => {} } },
       logger,
       metrics,
-    });
+    })(batch());
 
   it('publishes the batch in stream order, the suppression completed from its cause event', async () => {
     // Prepare
@@ -249,14 +249,14 @@ describe('publishStreamBatch', () => {
     const records = batch().Records;
     const corrupt = { ...summary(put), hard: 'many' };
     // Act
-    const response = await publishStreamBatch(
-      { Records: [records[0], streamRecord('11', summary(put), corrupt), records[2]] as typeof records },
-      {
-        deps: { bus, causes, retry: { attempts: 1, pauseMs: () => 0, sleep: async () => {} } },
-        logger,
-        metrics,
-      },
-    );
+    const handler = createEventsPublisherHandler({
+      deps: { bus, causes, retry: { attempts: 1, pauseMs: () => 0, sleep: async () => {} } },
+      logger,
+      metrics,
+    });
+    const response = await handler({
+      Records: [records[0], streamRecord('11', summary(put), corrupt), records[2]] as typeof records,
+    });
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '11' }]);
     expect(bus.taken.map((e) => e.detailType)).toEqual(['Recipient Suppressed']);
