@@ -28,6 +28,7 @@
 //   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
 //     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
+import { composeRecipientState } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
 import {
@@ -35,6 +36,7 @@ import {
   CODE_RULES,
   HEDGE_RULES,
   PHASE_RULES,
+  SENDER_SUBJECT_RULES,
   SES_SUBTYPE_RULES,
   SMTP_COMMANDS,
   TEXT_RULES,
@@ -164,6 +166,7 @@ const PHASE_IDS: readonly (readonly number[])[] = SMTP_PHASES.map((phase) =>
   PHASE_RULES.filter((r) => r.phase === phase).flatMap((r) => r.match.map(phraseId)),
 );
 const HEDGE_IDS: readonly number[] = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
+const SENDER_SUBJECT_IDS: readonly number[] = SENDER_SUBJECT_RULES.flatMap((r) => r.match.map(phraseId));
 
 /** phrase id → the (rule, alternative) pairs it can complete, as rule order * 256 + alternative index. */
 const RULES_BY_PHRASE: readonly (readonly number[])[] = (() => {
@@ -190,10 +193,11 @@ const PHASE_OF_PHRASE: Int8Array = (() => {
   });
   return of;
 })();
-/** Per phrase id: 1 when it hedges (a list of possible causes). */
+/** Per phrase id: 1 when it hedges (a list of possible causes), 2 when it makes the sender the subject. */
 const HEDGE_PHRASE: Uint8Array = (() => {
   const of = new Uint8Array(phrases.length);
   for (const id of HEDGE_IDS) of[id] = 1;
+  for (const id of SENDER_SUBJECT_IDS) of[id] = 2;
   return of;
 })();
 
@@ -328,12 +332,23 @@ function fromCode(compiled: CompiledCodeRule, c: StatusCode): Decision {
   };
 }
 
+/** Set by `decide` when the recipient's state was composed from a clause (classify-composition.ts). */
+let composed: Decision | null = null;
+
 // Module-level functions only on the hot path: closures created per call cost far more than the matching itself
 // under bundlers that keep function names (tsx does).
-function decide(code: StatusCode | null, ses: SesRule | undefined): Decision {
+function decide(code: StatusCode | null, ses: SesRule | undefined, wording: string): Decision {
+  composed = null;
   if (strong !== null) return strong.decision;
   const codeRule = matchCode(code); // only when no specific wording decided: it is not free
   if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
+  // No phrase and no specific code: a clause that puts the recipient's mailbox in a dead state decides before loose
+  // wording does (rules/composition.ts).
+  const state = composeRecipientState(wording);
+  if (state !== null) {
+    composed = { category: state.category, evidence: state.evidence, transientWording: state.transient };
+    return composed;
+  }
   // A weak rule that itself leaves the bounce undetermined (a refusal prefix with no reason) is the last resort.
   const lastResort = weak !== null && weak.rule.category === 'undetermined';
   if (weak !== null && !lastResort) return weak.decision;
@@ -432,9 +447,9 @@ function phaseInText(): SmtpPhase | null {
   return phase < 0 ? null : (SMTP_PHASES[phase] as SmtpPhase);
 }
 
-/** Whether the last scan found wording that lists possible causes. */
-function hedgeFound(): boolean {
-  for (let i = 0; i < foundCount; i++) if (HEDGE_PHRASE[MATCHER.found[i] as number] === 1) return true;
+/** Whether the last scan found wording that lists possible causes (1) or makes the sender the subject (2). */
+function contextFound(kind: 1 | 2): boolean {
+  for (let i = 0; i < foundCount; i++) if (HEDGE_PHRASE[MATCHER.found[i] as number] === kind) return true;
   return false;
 }
 
@@ -465,7 +480,7 @@ function deadWordingFound(): boolean {
  */
 function hedged(category: Category): boolean {
   if (category === 'mailbox-full') return deadWordingFound();
-  return hedgeFound();
+  return contextFound(1);
 }
 
 /** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */
@@ -526,11 +541,23 @@ function classifyUnsafe(input: BounceInput): Classification {
     decision = SES_DECISIONS.get(ses) as Decision;
   } else {
     matchText(wording, code);
-    decision = decide(code, ses);
+    decision = decide(code, ses, wording);
     phase = commandPhase ?? phaseInText();
     if (phase !== null) decision = withPhase(decision, phase, code);
+    // SES's own suppression list is per sending account by design: "your account" there is no sign of the sender.
     if (
-      (decision === strong?.decision || decision === weak?.decision) &&
+      CATEGORY_POLICY[decision.category].deadAddress &&
+      decision.category !== 'ses-suppressed' &&
+      contextFound(2)
+    ) {
+      decision = {
+        category: 'sender-rejected',
+        evidence: `${decision.evidence}; but the sentence's subject is the sender (its account, its login)`,
+        transientWording: false,
+      };
+    }
+    if (
+      (decision === strong?.decision || decision === weak?.decision || decision === composed) &&
       (CATEGORY_POLICY[decision.category].deadAddress || decision.category === 'mailbox-full') &&
       hedged(decision.category) &&
       !codeSaysDead(code)

@@ -27,6 +27,34 @@ export const HEDGE_RULES: readonly HedgeRule[] = [
 ];
 
 /**
+ * Seen anywhere in the deciding reply, these make the sentence's subject the sending side: the reader of a bounce is
+ * the sender, so "your account" is the sender's, and a login or a sending permission is the sender's too. Dead-address
+ * wording in such a reply ("message sending for this account is disabled") reports the sender's own account, never
+ * the recipient's.
+ */
+export const SENDER_SUBJECT_RULES: readonly HedgeRule[] = [
+  {
+    match: [
+      'sending for this account',
+      'message sending',
+      'sending from this account',
+      'your account',
+      'your email account',
+      'your e-mail account',
+      'user name or password',
+      'username or password',
+    ],
+    source:
+      'Mail.ru "550 message sending for this account is disabled" (the sender\'s account blocked for spam, mailout.ru), SES/ISP texts addressed to the sender ("your account"), SMTP authentication failures ("invalid user name or password"); issue #11: the subject is the sender ("sender", "your account", "MAIL FROM", "sending for this account")',
+  },
+];
+
+// Session summaries ("554 5.5.1 Error: no valid recipients", Postfix's answer to DATA when every RCPT TO failed;
+// Sendmail's "503 5.0.0 Need RCPT (recipient)") are about the session, not about one recipient: no rule reads them as
+// a dead address (the reason is in the reply about the recipient, which decisiveReply in classify.ts picks), so alone
+// they leave the bounce undetermined.
+
+/**
  * The refusal named without its reason. Weak: any code or wording that says why decides first; alone it leaves the
  * bounce undetermined and soft (it is no evidence of a dead address).
  */

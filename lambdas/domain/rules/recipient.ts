@@ -332,7 +332,6 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
       'marked as invalid',
       'mailbox not found or access denied',
       'not in recipient list',
-      'no valid recipients',
       'address not present in directory',
       'mailbox not present',
       'not listed in domino directory',

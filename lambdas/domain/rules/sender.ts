@@ -316,9 +316,11 @@ export const RELAY_RULES: readonly TextRule[] = [
       ['relaying to', 'prohibited'],
       'not a gateway',
       'local user only',
+      ['no such domain', 'at this location'],
+      'or is not local',
     ],
     source:
-      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224)',
+      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224); the domain not hosted at that MX: "550 No such domain at this location" (Mail::DeliveryStatus::BounceParser t/corpus/no-such-domain.msg), "550 Requested action not taken: mailbox unavailable or is not local" (eomatica.gal; RFC 5321 551 "user not local")',
   },
 ];
 

@@ -1,0 +1,152 @@
+// Finds "the recipient's mailbox is in a dead state" by composition: a subject word naming the recipient and a state
+// in the same clause (rules/composition.ts). Pure; consulted by classify.ts only when no phrase rule decided, so its
+// cost (a folded copy of the reply, cut into words) is paid by the texts the phrase tables do not know.
+import type { Category } from './classification.ts';
+import { foldPhrase } from './classify-matcher.ts';
+import {
+  NOT_A_STATE_BEFORE,
+  RECIPIENT_STATE_RULES,
+  RECIPIENT_SUBJECT,
+  SENDER_CLAUSE_MARKERS,
+  STATE_WINDOW,
+  type StateRule,
+  TRANSIENT_CLAUSE_WORDS,
+} from './rules/composition.ts';
+
+export interface ComposedState {
+  readonly category: Category;
+  readonly evidence: string;
+  /** The clause itself says the state is temporary. */
+  readonly transient: boolean;
+}
+
+interface CompiledState {
+  readonly rule: StateRule;
+  readonly words: readonly string[];
+  readonly text: string;
+  /** Must come right before the subject. */
+  readonly onlyBefore: boolean;
+}
+
+const WILDCARD = '*';
+
+const COMPILED_STATES: readonly CompiledState[] = RECIPIENT_STATE_RULES.flatMap((rule) => [
+  ...rule.states.map((state) => ({
+    rule,
+    words: foldPhrase(state).split(' '),
+    text: state,
+    onlyBefore: false,
+  })),
+  ...(rule.before ?? []).map((state) => ({
+    rule,
+    words: foldPhrase(state).split(' '),
+    text: state,
+    onlyBefore: true,
+  })),
+]);
+
+/** States by their first word (a wildcard never starts a state), so a clause is scanned once. */
+const STATES_BY_FIRST_WORD: ReadonlyMap<string, readonly CompiledState[]> = (() => {
+  const map = new Map<string, CompiledState[]>();
+  for (const state of COMPILED_STATES) {
+    const first = state.words[0] as string;
+    const list = map.get(first) ?? [];
+    list.push(state);
+    map.set(first, list);
+  }
+  return map;
+})();
+
+const SUBJECTS: ReadonlySet<string> = new Set(RECIPIENT_SUBJECT.words);
+const NOT_AFTER: ReadonlySet<string> = new Set(RECIPIENT_SUBJECT.notAfter);
+const NOT_BEFORE: ReadonlySet<string> = new Set(RECIPIENT_SUBJECT.notBefore);
+const SENDER_MARKERS: ReadonlySet<string> = new Set(SENDER_CLAUSE_MARKERS.words);
+const NOT_STATE_BEFORE: ReadonlySet<string> = new Set(NOT_A_STATE_BEFORE);
+const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_CLAUSE_WORDS);
+
+/** E-mail addresses and bracketed tokens: blanked before clauses are cut, so their dots are not sentence ends. */
+const OPAQUE = /<[^<>]*>|\[[^[\]]*\]|\S+@\S+/g;
+/**
+ * Clause ends: a sentence end (a dot before a space or the end), colons, semicolons, brackets, line breaks. Captured,
+ * so that a colon can carry a sender subject into the clause it introduces ("Sender address rejected: ...").
+ */
+const CLAUSE_END = /(\.(?=\s|$)|[:;!?()\n\r]|\s-\s)/;
+/**
+ * What separates words inside a clause: white space, punctuation and symbols, except the apostrophe and the hyphen,
+ * which belong to words ("doesn't", "e-mail"). Control characters do not separate words, as for the phrase rules.
+ */
+const WORD_SEPARATORS = /(?:[^\P{P}'-]|[\s\p{S}])+/u;
+
+function isSubjectAt(words: readonly string[], at: number): boolean {
+  const word = words[at] as string;
+  if (!SUBJECTS.has(word)) return false;
+  if (at > 0 && NOT_AFTER.has(words[at - 1] as string)) return false;
+  return !(at + 1 < words.length && NOT_BEFORE.has(words[at + 1] as string));
+}
+
+/** Whether `state` occurs at `at` in `words`; returns the index after it, or -1. */
+function stateEnd(words: readonly string[], at: number, state: CompiledState): number {
+  for (let i = 0; i < state.words.length; i++) {
+    const want = state.words[i] as string;
+    const got = words[at + i];
+    if (got === undefined || (want !== WILDCARD && want !== got)) return -1;
+  }
+  const end = at + state.words.length;
+  if (end < words.length && NOT_STATE_BEFORE.has(words[end] as string)) return -1;
+  return end;
+}
+
+function hasSubjectNear(words: readonly string[], start: number, end: number, onlyBefore: boolean): boolean {
+  // After the state: the first words following it.
+  const afterLimit = Math.min(words.length - 1, end + (onlyBefore ? 1 : STATE_WINDOW));
+  for (let i = end; i <= afterLimit; i++) if (isSubjectAt(words, i)) return true;
+  if (onlyBefore) return false;
+  // Before the state: the last words preceding it.
+  for (let i = start - 1; i >= Math.max(0, start - 1 - STATE_WINDOW); i--)
+    if (isSubjectAt(words, i)) return true;
+  return false;
+}
+
+function namesSender(words: readonly string[]): boolean {
+  for (const word of words) if (SENDER_MARKERS.has(word)) return true;
+  return false;
+}
+
+function composeClause(words: readonly string[]): ComposedState | null {
+  for (let at = 0; at < words.length; at++) {
+    const candidates = STATES_BY_FIRST_WORD.get(words[at] as string);
+    if (candidates === undefined) continue;
+    for (const state of candidates) {
+      const end = stateEnd(words, at, state);
+      if (end < 0 || !hasSubjectNear(words, at, end, state.onlyBefore)) continue;
+      let transient = false;
+      for (const word of words) transient ||= TRANSIENT.has(word);
+      return {
+        category: state.rule.category,
+        evidence: `clause rule ${state.rule.id} (a recipient noun and "${state.text}" in "${words.join(' ').slice(0, 80)}")`,
+        transient,
+      };
+    }
+  }
+  return null;
+}
+
+/** The first clause of `text` that puts the recipient's mailbox in a dead state, or null. */
+export function composeRecipientState(text: string): ComposedState | null {
+  if (text.length === 0) return null;
+  const parts = text.replace(OPAQUE, ' addr ').split(CLAUSE_END);
+  // parts alternate: clause, separator, clause, ...
+  let senderCarried = false;
+  for (let i = 0; i < parts.length; i += 2) {
+    const words = foldPhrase(parts[i] as string)
+      .split(WORD_SEPARATORS)
+      .filter((w) => w.length > 0);
+    const sender: boolean = senderCarried || namesSender(words);
+    // A clause naming the sender and ending in a colon introduces the reason about the sender.
+    senderCarried = sender && parts[i + 1] === ':';
+    if (sender || words.length < 2) continue;
+    const found = composeClause(words);
+    if (found !== null) return found;
+  }
+  return null;
+}

@@ -1,0 +1,196 @@
+// The recipient's state, composed from a clause instead of listed as phrases: a noun naming the recipient's mailbox
+// (user, mailbox, account, recipient, address, Empfänger, destinataire, ...) and a negative state (unknown, not found,
+// does not exist, disabled, inactive, closed, ...) in the same clause, a few words apart, in either order. MTAs word
+// the same judgement in countless ways ("User [x] does not exist", "not an active address at this host", "user not
+// known", "Odbiorca nie istnieje"); a phrase table only knows the strings it was written from, while the composition
+// knows the two parts every such sentence has. Phrase rules still decide first; the composition is consulted after
+// them and after a specific enhanced code (see classify.ts).
+//
+// The subject is decided structurally: a clause that names the sending side (the sender, MAIL FROM, the envelope,
+// "your account", a login) is about the sender, whatever state it reports, and is skipped; so is an "IP address" or a
+// "sender address". Clauses are cut at sentence ends, colons, semicolons and brackets, after e-mail addresses and
+// bracketed tokens are blanked (their dots are not sentence ends).
+import type { Category } from '../classification.ts';
+
+export interface SubjectWords {
+  /** Single words (folded: lower case, Latin accents removed) that name the recipient's mailbox or account. */
+  readonly words: readonly string[];
+  /** A subject word right after one of these is not the recipient ("ip address", "sender address"). */
+  readonly notAfter: readonly string[];
+  /** ...nor one right before these: it names the recipient's host or domain ("recipient host", "recipient domain"). */
+  readonly notBefore: readonly string[];
+  readonly source: string;
+}
+
+export const RECIPIENT_SUBJECT: SubjectWords = {
+  words: [
+    'user',
+    'username',
+    'userid',
+    'mailbox',
+    'mailboxes',
+    'account',
+    'recipient',
+    'rcpt',
+    'address',
+    'adress',
+    'addressee',
+    'adresse',
+    'adresa',
+    'destinataire',
+    'utilisateur',
+    'empfanger',
+    'benutzer',
+    'postfach',
+    'konto',
+    'destinatario',
+    'usuario',
+    'utente',
+    'casella',
+    'odbiorca',
+    'uzivatel',
+    'schranka',
+    'gebruiker',
+    'ontvanger',
+  ],
+  notAfter: ['ip', 'sender', "sender's", 'from', 'return', 'reply', 'server', 'host', 'relay'],
+  notBefore: ['host', 'server', 'domain', 'mx', 'system', 'side', 'mta', 'organization', 'organisation'],
+  source:
+    'The nouns MTAs use for the recipient: RFC 5321 ("mailbox"), Postfix ("Recipient address rejected", "User unknown"), Sendmail ("User unknown"), qmail ("no mailbox here"), Exchange ("recipient"), Gmail ("email account"); the localised nouns of the corpus\'s French, German, Spanish, Italian, Polish, Czech and Dutch replies (Orange "destinataire", GMX "Empfänger", Interia "Odbiorca", Seznam "uživatel")',
+};
+
+/** Seen anywhere in a clause, these make it a statement about the sending side or a login, not about the recipient. */
+export const SENDER_CLAUSE_MARKERS: { readonly words: readonly string[]; readonly source: string } = {
+  words: [
+    'sender',
+    "sender's",
+    'senders',
+    'sending',
+    'from',
+    'envelope',
+    'return-path',
+    'originator',
+    'your',
+    'password',
+    'login',
+    'authentication',
+    'authenticated',
+    'absender',
+    'expediteur',
+    'emetteur',
+    'remitente',
+    'mittente',
+    'nadawca',
+    'odesilatel',
+  ],
+  source:
+    'Replies about the sender name it: Postfix "Sender address rejected", Exim "sender verify failed", "MAIL FROM", Mail.ru "message sending for this account is disabled", "your account" (the sender\'s provider speaking), authentication failures ("invalid user name or password"); localised: Orange "Emetteur invalide", GMX "Absender"',
+};
+
+export interface StateRule {
+  readonly id: string;
+  readonly category: Category;
+  /**
+   * States, each a sequence of folded words; `*` stands for any one word ("not * active" matches "not an active").
+   * Matched within a clause, at most `window` words from a subject word, on either side.
+   */
+  readonly states: readonly string[];
+  /** ...except that these states must come right before the subject ("no such user", "not user of this server"). */
+  readonly before?: readonly string[];
+  readonly source: string;
+}
+
+/** How many words may stand between the state and the subject ("User [x] does not exist": one). */
+export const STATE_WINDOW = 4;
+
+/** A state word followed by one of these qualifies something else ("unknown error", "invalid command"). */
+export const NOT_A_STATE_BEFORE: readonly string[] = [
+  'error',
+  'reason',
+  'command',
+  'cause',
+  'problem',
+  'status',
+];
+
+/** Wording in the clause that makes the state temporary: never grounds for a hard verdict. */
+export const TRANSIENT_CLAUSE_WORDS: readonly string[] = ['temporarily', 'temporary', 'temporarly', 'later'];
+
+export const RECIPIENT_STATE_RULES: readonly StateRule[] = [
+  {
+    id: 'recipient-state-disabled',
+    category: 'mailbox-disabled',
+    states: [
+      'disabled',
+      'deactivated',
+      'inactive',
+      'not active',
+      'not * active',
+      'suspended',
+      'closed',
+      'expired',
+      'is expired',
+      'frozen',
+      'terminated',
+      'discontinued',
+      'cancelled',
+      'canceled',
+      'desactive',
+      'deaktiviert',
+      'gesperrt',
+      'disattivata',
+      'disattivato',
+      'zablokowane',
+      'nieaktywne',
+    ],
+    source:
+      'RFC 3463 X.2.1 "mailbox disabled, not accepting messages"; Gmail 5.2.1 "The email account that you tried to reach is disabled", Yahoo "account has been disabled or discontinued", mail2world "is a deactivated mailbox", GroupWise "User account is expired", AT&T "Mailbox currently suspended" (BounceParser corpus); localised: Orange "désactivé", GMX/web.de "deaktiviert"/"gesperrt", Libero "disattivata", Interia "zablokowane"',
+  },
+  {
+    id: 'recipient-state-unknown',
+    category: 'unknown-recipient',
+    states: [
+      'unknown',
+      'not known',
+      'not found',
+      'does not exist',
+      "doesn't exist",
+      'do not exist',
+      "don't exist",
+      "don't exists",
+      'not exist',
+      'not exists',
+      'no longer exists',
+      'no longer exist',
+      'nonexistent',
+      'non-existent',
+      'inexistent',
+      'invalid',
+      'not valid',
+      'not * valid',
+      'no longer valid',
+      'deleted',
+      'removed',
+      'not registered',
+      'inconnu',
+      'inconnue',
+      "n'existe pas",
+      'inexistant',
+      'unbekannt',
+      'existiert nicht',
+      'nicht gefunden',
+      'desconocido',
+      'no existe',
+      'inesistente',
+      'sconosciuto',
+      'non esiste',
+      'nie istnieje',
+      'neexistuje',
+      'bestaat niet',
+      'onbekend',
+    ],
+    before: ['no such', 'not', 'not a', 'bad'],
+    source:
+      'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip); localised: Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
+  },
+];
