@@ -9,7 +9,7 @@ import { type CorpusEntry, groupOf, inputOf, loadDiagnosticsCorpus } from './dia
  * half of the third group (v3), kept apart because it was split off after the rules of the first two were written.
  */
 export const COLUMNS = ['tuning', 'validation', 'validationV3'] as const;
-export type Column = (typeof COLUMNS)[number];
+type Column = (typeof COLUMNS)[number];
 
 export interface SplitScore {
   cases: number;

@@ -38,12 +38,12 @@ const SPLIT_GROUPS = {
   unseenV3: { seed: 'ses-bounce-validation-v3', modulus: 2 },
 } as const satisfies Record<string, SplitGroup>;
 
-export type SplitGroupName = keyof typeof SPLIT_GROUPS;
+type SplitGroupName = keyof typeof SPLIT_GROUPS;
 
 /** Fixture files of the second and third groups start with this. */
 export const UNSEEN_FILE_PREFIX = 'unseen-';
 /** Fixture files of the third group start with this (checked before the second group's prefix, which it extends). */
-export const UNSEEN_V3_FILE_PREFIX = 'unseen-v3-';
+const UNSEEN_V3_FILE_PREFIX = 'unseen-v3-';
 
 /** The group a fixture file belongs to, by its name. */
 export function groupOf(file: string): SplitGroupName {

@@ -12,7 +12,7 @@
 // bracketed tokens are blanked (their dots are not sentence ends).
 import type { Category } from '../classification.ts';
 
-export interface SubjectWords {
+interface SubjectWords {
   /** Single words (folded: lower case, Latin accents removed) that name the recipient's mailbox or account. */
   readonly words: readonly string[];
   /** A subject word right after one of these is not the recipient ("ip address", "sender address"). */
