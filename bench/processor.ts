@@ -1,6 +1,7 @@
-// Processor benchmark: notifications/s end to end (SQS batch → processor handler → DynamoDB) against dynalite,
-// DynamoDB requests and capacity units per event (counted from the SDK and ReturnConsumedCapacity), compared
-// with plain PutItem and with bare 4-item TransactWriteItems against the same dynalite in the same run.
+// Processor benchmark: notifications/s end to end (SQS batch → processor handler → DynamoDB) against dynalite, and
+// DynamoDB requests, read and write capacity units per event of each kind (delivery to a new address or one with
+// history, bounces, complaints, duplicates; counted from the SDK and ReturnConsumedCapacity), compared with plain
+// PutItem and bare 4-item TransactWriteItems against the same dynalite in the same run.
 // Usage: npx tsx bench/processor.ts [--events N] [--concurrency C]
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -34,17 +35,28 @@ const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 interface Tally {
   requests: Map<string, number>;
-  units: Map<string, number>;
+  units: { read: number; writeTable: number; writeIndexes: number };
 }
 
-/** Counts every request the client sends and the capacity DynamoDB (here dynalite and its front) reports. */
-function instrument(client: DynamoDBClient, tally: Tally, withCapacity: () => boolean): void {
+const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
+
+function emptyTally(): Tally {
+  return { requests: new Map(), units: { read: 0, writeTable: 0, writeIndexes: 0 } };
+}
+
+/**
+ * Counts every request the client sends and the capacity reported with `ReturnConsumedCapacity: INDEXES`: dynalite
+ * reports table units for its own calls (no index writes: the processor makes none outside transactions), the
+ * transaction front (local/dynalite-transactions.ts) computes table and index units by DynamoDB's rules.
+ */
+function instrument(client: DynamoDBClient, tally: () => Tally | null): void {
   client.middlewareStack.add(
     (next, context) => async (input) => {
-      const name = context.commandName ?? 'unknown';
-      tally.requests.set(name, (tally.requests.get(name) ?? 0) + 1);
-      const commandInput = input.input as Record<string, unknown>;
-      if (withCapacity()) commandInput.ReturnConsumedCapacity = 'INDEXES';
+      const counting = tally();
+      if (!counting) return next(input);
+      const name = context.commandName?.replace(/Command$/, '') ?? 'unknown';
+      counting.requests.set(name, (counting.requests.get(name) ?? 0) + 1);
+      (input.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
       const result = await next(input);
       const output = result.output as { ConsumedCapacity?: unknown };
       const capacities = Array.isArray(output.ConsumedCapacity)
@@ -55,8 +67,11 @@ function instrument(client: DynamoDBClient, tally: Tally, withCapacity: () => bo
       for (const c of capacities as { CapacityUnits?: number; Table?: { CapacityUnits?: number } }[]) {
         const total = c.CapacityUnits ?? 0;
         const table = c.Table?.CapacityUnits ?? total;
-        tally.units.set(`${name} table`, (tally.units.get(`${name} table`) ?? 0) + table);
-        tally.units.set(`${name} indexes`, (tally.units.get(`${name} indexes`) ?? 0) + (total - table));
+        if (READS.has(name)) counting.units.read += total;
+        else {
+          counting.units.writeTable += table;
+          counting.units.writeIndexes += total - table;
+        }
       }
       return result;
     },
@@ -66,8 +81,16 @@ function instrument(client: DynamoDBClient, tally: Tally, withCapacity: () => bo
 
 const DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'example.org', 'corp.example', 'mail.example.net'];
 
-function notification(i: number, run: string): string {
-  const email = `user${i}.${run}@${DOMAINS[i % DOMAINS.length]}`;
+type Kind = 'hard' | 'soft' | 'complaint' | 'delivery';
+
+/** The bench's mix: 70% hard, 20% soft, 5% complaints, 5% deliveries. */
+function kindOf(i: number): Kind {
+  const k = i % 20;
+  return k < 14 ? 'hard' : k < 18 ? 'soft' : k === 18 ? 'complaint' : 'delivery';
+}
+
+function notification(i: number, run: string, kind: Kind = kindOf(i), address = run): string {
+  const email = `user${i}.${address}@${DOMAINS[i % DOMAINS.length]}`;
   const day = String(1 + (i % 28)).padStart(2, '0');
   const timestamp = `2024-10-${day}T${String(i % 24).padStart(2, '0')}:00:00.000Z`;
   const mail = {
@@ -79,8 +102,7 @@ function notification(i: number, run: string): string {
     destination: [email],
     commonHeaders: { subject: 'Your receipt' },
   };
-  const kind = i % 20;
-  if (kind < 14) {
+  if (kind === 'hard') {
     return JSON.stringify({
       notificationType: 'Bounce',
       mail,
@@ -102,7 +124,7 @@ function notification(i: number, run: string): string {
       },
     });
   }
-  if (kind < 18) {
+  if (kind === 'soft') {
     return JSON.stringify({
       notificationType: 'Bounce',
       mail,
@@ -122,7 +144,7 @@ function notification(i: number, run: string): string {
       },
     });
   }
-  if (kind === 18) {
+  if (kind === 'complaint') {
     return JSON.stringify({
       notificationType: 'Complaint',
       mail,
@@ -186,10 +208,9 @@ const metrics = new Metrics({ namespace: 'Bench', serviceName: 'bench' });
 
 async function main(): Promise<void> {
   const db = await startTransactionalDynalite();
-  const tally: Tally = { requests: new Map(), units: new Map() };
-  let counting = false;
+  let tally: Tally | null = null;
   const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
-  instrument(raw, tally, () => counting);
+  instrument(raw, () => tally);
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   await createTable(raw, TABLE);
 
@@ -215,14 +236,14 @@ async function main(): Promise<void> {
     concurrency: 10,
   });
 
-  const runProcessor = async (n: number, run: string) => {
+  const runBodies = async (n: number, body: (i: number) => string, idPrefix: string) => {
     const batches = Math.ceil(n / BATCH);
     let failures = 0;
     const started = performance.now();
     await inParallel(batches, CONCURRENCY, async (b) => {
       const records = [];
       for (let i = b * BATCH; i < Math.min(n, (b + 1) * BATCH); i += 1)
-        records.push(record(notification(i, run), `${run}-${i}`));
+        records.push(record(body(i), `${idPrefix}-${i}`));
       const result = (await processor({ Records: records } satisfies SQSEvent)) as {
         batchItemFailures: unknown[];
       };
@@ -230,26 +251,40 @@ async function main(): Promise<void> {
     });
     return { seconds: (performance.now() - started) / 1000, failures };
   };
+  const runProcessor = (n: number, run: string) => runBodies(n, (i) => notification(i, run), run);
 
-  // 1. Counting pass: requests and units per event, with ReturnConsumedCapacity on every call.
-  tally.requests.clear();
-  tally.units.clear();
-  counting = true;
+  // 1. Counting passes: requests and capacity units per event of each kind, ReturnConsumedCapacity on every call.
   const COUNTED = 500;
-  await runProcessor(COUNTED, 'count');
-  counting = false;
-  const perEvent = (m: Map<string, number>) => [...m.entries()].map(([k, v]) => [k, v / COUNTED] as const);
-  const countedRequests = perEvent(tally.requests);
-  const countedUnits = perEvent(tally.units);
-
-  // 2. Duplicate pass: the same 500 again (every one a duplicate).
-  tally.requests.clear();
-  tally.units.clear();
-  counting = true;
-  await runProcessor(COUNTED, 'count');
-  counting = false;
-  const duplicateRequests = perEvent(tally.requests);
-  const duplicateUnits = perEvent(tally.units);
+  const counted: { scenario: string; tally: Tally; failures: number }[] = [];
+  const count = async (scenario: string, n: number, body: (i: number) => string, idPrefix: string) => {
+    const mine = emptyTally();
+    tally = mine;
+    const { failures } = await runBodies(n, body, idPrefix);
+    tally = null;
+    counted.push({ scenario, tally: mine, failures });
+  };
+  const PER_KIND = 200;
+  await count('delivery, new address', PER_KIND, (i) => notification(i, 'dnew', 'delivery'), 'dnew');
+  // History: one soft bounce per address first (not counted), then the counted event, another SES message.
+  await runBodies(PER_KIND, (i) => notification(i, 'dhist', 'soft'), 'dhist-seed');
+  await count(
+    'delivery, address with history',
+    PER_KIND,
+    (i) => notification(i, 'dhist2', 'delivery', 'dhist'),
+    'dhist',
+  );
+  await count('hard bounce, new address', PER_KIND, (i) => notification(i, 'hnew', 'hard'), 'hnew');
+  await runBodies(PER_KIND, (i) => notification(i, 'shist', 'delivery'), 'shist-seed');
+  await count(
+    'soft bounce, address with history',
+    PER_KIND,
+    (i) => notification(i, 'shist2', 'soft', 'shist'),
+    'shist',
+  );
+  await count('complaint, new address', PER_KIND, (i) => notification(i, 'cnew', 'complaint'), 'cnew');
+  await count('mix (70/20/5/5), new addresses', COUNTED, (i) => notification(i, 'count'), 'count');
+  // 2. Duplicate pass: the same mix again (every one a duplicate).
+  await count('mix again: every event a duplicate', COUNTED, (i) => notification(i, 'count'), 'count');
 
   // 3. Throughput: plain PutItem of the event items, bare 4-item transactions, then end to end.
   const inFlight = CONCURRENCY * 4;
@@ -349,10 +384,19 @@ async function main(): Promise<void> {
     `| end to end / plain PutItem | ${((100 * e2eRate) / putRate).toFixed(0)}% |`,
     `| end to end / bare transaction | ${((100 * e2eRate) / txRate).toFixed(0)}% |`,
     '',
-    `DynamoDB requests per new recipient event (counted over ${COUNTED}): ${countedRequests.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-    `Capacity units per new recipient event: ${countedUnits.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-    `Requests per duplicate delivery: ${duplicateRequests.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-    `Units per duplicate delivery: ${duplicateUnits.map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none reported'}`,
+    'Per event (counted from ReturnConsumedCapacity: INDEXES; WCU/RCU = write/read capacity units, on demand the',
+    'same numbers of write/read request units):',
+    '',
+    '| scenario | events | requests per event | RCU | WCU table | WCU indexes | **WCU total** |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+    ...counted.map(({ scenario, tally: t, failures }) => {
+      const n = scenario.startsWith('mix') ? COUNTED : PER_KIND;
+      const requests = [...t.requests.entries()].map(([k, v]) => `${k} ${fmt(v / n)}`).join(', ');
+      const u = t.units;
+      const units = (v: number) => (v / n).toFixed(2);
+      return `| ${scenario}${failures ? ` (failures: ${failures})` : ''} | ${n} | ${requests} | ${units(u.read)} | ${units(u.writeTable)} | ${units(u.writeIndexes)} | **${units(u.writeTable + u.writeIndexes)}** |`;
+    }),
+    '',
     `Suppression requests queued: ${queue.sent.length}`,
   ];
   console.log(lines.join('\n'));

@@ -34,7 +34,8 @@ interface TransactGet {
 
 interface TableKeys {
   keyNames: string[];
-  indexes: { name: string; keyNames: string[] }[];
+  /** Projected non-key attributes: null for ALL, empty for KEYS_ONLY. */
+  indexes: { name: string; keyNames: string[]; projected: string[] | null }[];
 }
 
 /** The parts of dynalite's (4.0.0, pinned) own expression handling that evaluate a condition without writing. */
@@ -85,6 +86,44 @@ function itemSize(item: Item | undefined): number {
 
 function writeUnits(before: Item | undefined, after: Item | undefined): number {
   return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / 1024));
+}
+
+/** The index entry of an item: table and index keys plus the projected attributes; undefined when not indexed. */
+function indexEntry(
+  tableKeys: readonly string[],
+  index: TableKeys['indexes'][number],
+  item: Item | undefined,
+): Item | undefined {
+  if (!item || !index.keyNames.every((k) => item[k] !== undefined)) return undefined;
+  if (index.projected === null) return item;
+  const names = new Set([...tableKeys, ...index.keyNames, ...index.projected]);
+  return Object.fromEntries(Object.entries(item).filter(([name]) => names.has(name)));
+}
+
+/**
+ * Write units an item change costs one index, by DynamoDB's rules: nothing when the index entry (keys and projected
+ * attributes) stays the same or the item is in the index neither before nor after; one write of the larger entry
+ * when it changes in place; a delete and a put when an index key changes.
+ */
+function indexWriteUnits(
+  tableKeys: readonly string[],
+  index: TableKeys['indexes'][number],
+  before: Item | undefined,
+  after: Item | undefined,
+): number {
+  const old = indexEntry(tableKeys, index, before);
+  const now = indexEntry(tableKeys, index, after);
+  if (!old && !now) return 0;
+  if (old && now) {
+    const same = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      JSON.stringify(a) === JSON.stringify(b);
+    const keyOf = (entry: Item) => Object.fromEntries(index.keyNames.map((k) => [k, entry[k]]));
+    if (!same(keyOf(old), keyOf(now))) return writeUnits(old, undefined) + writeUnits(undefined, now);
+    const sorted = (entry: Item) =>
+      Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return same(sorted(old), sorted(now)) ? 0 : writeUnits(old, now);
+  }
+  return writeUnits(old, now);
 }
 
 /** One DynamoDB JSON-protocol call: target operation and body in, parsed body out; WireError on an error. */
@@ -362,7 +401,11 @@ class TransactionEngine {
     const { Table } = (await this.wire('DescribeTable', { TableName: tableName })) as {
       Table?: {
         KeySchema?: { AttributeName: string }[];
-        GlobalSecondaryIndexes?: { IndexName: string; KeySchema: { AttributeName: string }[] }[];
+        GlobalSecondaryIndexes?: {
+          IndexName: string;
+          KeySchema: { AttributeName: string }[];
+          Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
+        }[];
       };
     };
     const keys: TableKeys = {
@@ -370,6 +413,8 @@ class TransactionEngine {
       indexes: (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
         name: index.IndexName,
         keyNames: index.KeySchema.map((k) => k.AttributeName),
+        projected:
+          index.Projection?.ProjectionType === 'ALL' ? null : (index.Projection?.NonKeyAttributes ?? []),
       })),
     };
     this.tables.set(tableName, keys);
@@ -493,13 +538,10 @@ class TransactionEngine {
       // Transactional writes cost two units per KB; condition checks two read units (counted here alike).
       entry.table += 2 * writeUnits(before, after);
       if (op.kind === 'ConditionCheck') continue;
-      const { indexes } = await this.tableKeys(op.table);
+      const { keyNames, indexes } = await this.tableKeys(op.table);
       for (const index of indexes) {
-        const inBefore = index.keyNames.every((k) => before?.[k] !== undefined);
-        const inAfter = index.keyNames.every((k) => after?.[k] !== undefined);
-        if (!inBefore && !inAfter) continue;
-        const units = writeUnits(inBefore ? before : undefined, inAfter ? after : undefined);
-        entry.indexes.set(index.name, (entry.indexes.get(index.name) ?? 0) + units);
+        const units = indexWriteUnits(keyNames, index, before, after);
+        if (units > 0) entry.indexes.set(index.name, (entry.indexes.get(index.name) ?? 0) + units);
       }
     }
     return [...perTable.entries()].map(([tableName, entry]) => {
