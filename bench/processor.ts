@@ -3,6 +3,7 @@
 // history, bounces, complaints, duplicates; counted from the SDK and ReturnConsumedCapacity), compared with plain
 // PutItem and bare 4-item TransactWriteItems against the same dynalite in the same run.
 // Usage: npx tsx bench/processor.ts [--events N] [--concurrency C]
+
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +17,7 @@ import { eventItem } from '../lambdas/adapters/dynamo-items.ts';
 import { createProcessorHandler } from '../lambdas/adapters/processor-lambda.ts';
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../lambdas/adapters/queues.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
+import { DEFAULT_DELIVERY_HISTORY } from '../lambdas/domain/delivery-history.ts';
 import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../lambdas/domain/ses-notification.ts';
 import { applyEvent, DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
@@ -227,6 +229,7 @@ async function main(): Promise<void> {
       allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
       classify: classifyBounce,
       settings: DEFAULT_POLICY_SETTINGS,
+      deliveryHistory: DEFAULT_DELIVERY_HISTORY,
       now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },

@@ -3,6 +3,11 @@
 // constructs (infra/) import the names and `environmentOf` to set them, so a variable is written and read in one
 // place; a missing or malformed variable fails fast with its name.
 import * as z from 'zod';
+import {
+  DEFAULT_DELIVERY_HISTORY,
+  DELIVERY_HISTORY_MODES,
+  type DeliveryHistory,
+} from './domain/delivery-history.ts';
 import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from './domain/suppression-policy.ts';
 
 export class ConfigError extends Error {
@@ -22,6 +27,7 @@ export const ENV = {
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   eventRetentionDays: 'EVENT_RETENTION_DAYS',
   allowlistCacheSeconds: 'ALLOWLIST_CACHE_SECONDS',
+  deliveryHistory: 'DELIVERY_HISTORY',
   softBounceThreshold: 'SOFT_BOUNCE_THRESHOLD',
   softBounceWindowDays: 'SOFT_BOUNCE_WINDOW_DAYS',
   suppressOnComplaint: 'SUPPRESS_ON_COMPLAINT',
@@ -44,6 +50,7 @@ export const CONFIG_DEFAULTS = {
   /** Older events have expired by TTL; also the default lower bound of the API's time-window queries. */
   eventRetentionDays: 400,
   allowlistCacheSeconds: 60,
+  deliveryHistory: DEFAULT_DELIVERY_HISTORY,
   suppressionRatePerSecond: 1,
   metricsNamespace: 'SesBounceProcessor',
   eventBus: 'default',
@@ -92,6 +99,8 @@ export interface ProcessorConfig extends PolicyConfig {
   deadLetterQueueUrl: string | null;
   eventRetentionDays: number;
   allowlistCacheSeconds: number;
+  /** Which deliveries are kept as events (lambdas/domain/delivery-history.ts). */
+  deliveryHistory: DeliveryHistory;
 }
 
 export interface WorkerConfig {
@@ -160,6 +169,11 @@ const PARSERS = {
   deadLetterQueueUrl: url,
   eventRetentionDays: wholeNumber('eventRetentionDays'),
   allowlistCacheSeconds: wholeNumber('allowlistCacheSeconds'),
+  deliveryHistory: text.pipe(
+    z.enum(DELIVERY_HISTORY_MODES, {
+      error: (issue) => `must be one of ${DELIVERY_HISTORY_MODES.join(', ')}, got "${issue.input}"`,
+    }),
+  ),
   softBounceThreshold: wholeNumber('softBounceThreshold'),
   softBounceWindowDays: wholeNumber('softBounceWindowDays'),
   suppressOnComplaint: boolean,
@@ -216,6 +230,7 @@ export function loadProcessorConfig(env: Env): ProcessorConfig {
     deadLetterQueueUrl: parse(env, 'deadLetterQueueUrl') ?? null,
     eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
     allowlistCacheSeconds: parse(env, 'allowlistCacheSeconds') ?? CONFIG_DEFAULTS.allowlistCacheSeconds,
+    deliveryHistory: parse(env, 'deliveryHistory') ?? CONFIG_DEFAULTS.deliveryHistory,
   };
 }
 

@@ -7,8 +7,10 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type {
   Allowlist,
   CompleteSuppressionInput,
@@ -18,13 +20,19 @@ import type {
   StoredSummary,
   SuppressionStateStore,
 } from '../domain/ports.ts';
+import type { RecipientEvent } from '../domain/recipient-event.ts';
 import type { AllowlistKind } from '../domain/records.ts';
 import { again, done, retry, sleep } from '../domain/retry.ts';
 import {
   allowlistKeyOf,
   auditItem,
+  countedDeliveriesIn,
   counterUpdates,
+  deliveryCounterUpdates,
   eventItem,
+  ledgerEntriesFromItem,
+  ledgerEntry,
+  ledgerUpdate,
   summaryFromItem,
   summaryItem,
   summaryUpdate,
@@ -33,6 +41,24 @@ import { ALLOWLIST_PK, keys } from './table-definition.ts';
 
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_ATTEMPTS = 5;
+/** Deliveries per counting transaction: at most one ledger item, one day and one domain counter each (≤ 100 items). */
+const COUNT_CHUNK = 32;
+const COUNT_ATTEMPTS = 6;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A transaction item of an event's record, and what it means when its condition fails (null: it has none). */
+interface RecordItem {
+  failed: 'duplicate' | 'summary-changed' | null;
+  item: TransactItem;
+}
+
+/** Fails when the event was erased: erasure leaves a tombstone under the event's id (no address). */
+function tombstoneCheck(TableName: string, eventId: string): TransactItem {
+  return {
+    ConditionCheck: { TableName, Key: keys.erased(eventId), ConditionExpression: 'attribute_not_exists(pk)' },
+  };
+}
 
 export interface DynamoEventStoreOptions {
   tableName: string;
@@ -129,54 +155,217 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     return found;
   }
 
-  async recordEvent({ event, decision, summary, expectedVersion }: RecordEventInput): Promise<RecordResult> {
+  async recordEvent({
+    event,
+    decision,
+    summary,
+    expectedVersion,
+    keepEvent,
+    ledger,
+  }: RecordEventInput): Promise<RecordResult> {
     const TableName = this.options.tableName;
     const [dayCounter, domainCounter] = counterUpdates(event, decision, this.options.eventRetentionDays);
+    // The transaction's items, each with what its failed condition means. Cancellation reasons come back in the
+    // items' order, so they are read through this one list: no position is written down anywhere else.
+    const items: RecordItem[] = [
+      ...(keepEvent
+        ? [
+            {
+              failed: 'duplicate' as const,
+              item: {
+                Put: {
+                  TableName,
+                  Item: eventItem(event, decision, this.options.eventRetentionDays),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            },
+          ]
+        : []),
+      ...(ledger
+        ? [
+            {
+              failed: 'duplicate' as const,
+              item: { Update: { TableName, ...ledgerUpdate(event.occurredAt, [ledgerEntry(event)]) } },
+            },
+          ]
+        : []),
+      {
+        failed: 'summary-changed',
+        // A recipient's first summary is a plain conditional Put (nothing of other writers to keep yet);
+        // later ones update only the processor's attributes, at the version read.
+        item:
+          expectedVersion === null
+            ? {
+                Put: {
+                  TableName,
+                  Item: summaryItem(summary, 1),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              }
+            : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
+      },
+      { failed: null, item: { Update: { TableName, ...dayCounter } } },
+      { failed: null, item: { Update: { TableName, ...domainCounter } } },
+      // An erased event left a tombstone under its id: a redelivery must not bring it (or its counts) back.
+      { failed: 'duplicate', item: tombstoneCheck(TableName, event.id) },
+    ];
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName,
-                Item: eventItem(event, decision, this.options.eventRetentionDays),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            // A recipient's first summary is a plain conditional Put (nothing of other writers to keep yet);
-            // later ones update only the processor's attributes, at the version read.
-            expectedVersion === null
-              ? {
-                  Put: {
-                    TableName,
-                    Item: summaryItem(summary, 1),
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                }
-              : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
-            { Update: { TableName, ...dayCounter } },
-            { Update: { TableName, ...domainCounter } },
-            // An erased event left a tombstone under its id: a redelivery must not bring it (or its counts) back.
-            {
-              ConditionCheck: {
-                TableName,
-                Key: keys.erased(event.id),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
       return 'recorded';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[4]?.Code === 'ConditionalCheckFailed')
-        return 'duplicate';
-      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'summary-changed';
+      const failed = items.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed').map((i) => i.failed);
+      if (failed.includes('duplicate')) return 'duplicate';
+      if (failed.includes('summary-changed')) return 'summary-changed';
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
       throw error;
     }
+  }
+
+  private counting: {
+    event: RecipientEvent;
+    resolve: (r: 'recorded' | 'duplicate') => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  /** Deliveries asked for in one event-loop turn (the records of a batch) are counted together. */
+  countDelivery(event: RecipientEvent): Promise<'recorded' | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      if (this.counting.length === 0) setImmediate(() => void this.countWaiting());
+      this.counting.push({ event, resolve, reject });
+    });
+  }
+
+  private async countWaiting(): Promise<void> {
+    const waiting = this.counting;
+    this.counting = [];
+    // The same delivery twice in one batch (SNS or SQS handing it out twice): one of them is the duplicate.
+    const byEntry = new Map<string, RecipientEvent>();
+    for (const { event } of waiting) byEntry.set(ledgerEntry(event), event);
+    const events = [...byEntry.values()];
+    const outcome = new Map<string, 'recorded' | 'duplicate'>();
+    try {
+      for (let from = 0; from < events.length; from += COUNT_CHUNK) {
+        for (const [id, result] of await this.countChunk(events.slice(from, from + COUNT_CHUNK)))
+          outcome.set(id, result);
+      }
+    } catch (error) {
+      for (const w of waiting) w.reject(error);
+      return;
+    }
+    const answered = new Set<string>();
+    for (const { event, resolve } of waiting) {
+      // Only the copy that was counted is recorded; every other copy of it is a duplicate.
+      const first = byEntry.get(ledgerEntry(event)) === event && !answered.has(event.id);
+      answered.add(event.id);
+      resolve(first ? (outcome.get(event.id) ?? 'duplicate') : 'duplicate');
+    }
+  }
+
+  /**
+   * One transaction: the deliveries' ledger entries (each second's item only if none of its entries is there) and
+   * the counters, added by how many. A ledger item that already holds some entry cancels it: those deliveries were
+   * counted before and are left out, and the rest is counted again.
+   */
+  private async countChunk(chunk: RecipientEvent[]): Promise<Map<string, 'recorded' | 'duplicate'>> {
+    const TableName = this.options.tableName;
+    const outcome = new Map<string, 'recorded' | 'duplicate'>();
+    let pending = chunk;
+    return retry(
+      {
+        attempts: COUNT_ATTEMPTS,
+        pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
+        sleep: this.sleep,
+      },
+      async () => {
+        if (pending.length === 0) return done(outcome);
+        const seconds = new Map<string, RecipientEvent[]>();
+        for (const event of pending) {
+          const second = event.occurredAt.slice(0, 19);
+          seconds.set(second, [...(seconds.get(second) ?? []), event]);
+        }
+        const ledgerItems = [...seconds.values()];
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                ...ledgerItems.map((events) => ({
+                  Update: {
+                    TableName,
+                    ...ledgerUpdate(events[0]?.occurredAt ?? '', events.map(ledgerEntry)),
+                  },
+                })),
+                ...deliveryCounterUpdates(pending, this.options.eventRetentionDays).map((update) => ({ Update: { TableName, ...update } })),
+              ],
+            }),
+          );
+          for (const event of pending) outcome.set(event.id, 'recorded');
+          return done(outcome);
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const stale = ledgerItems.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
+          if (stale.length === 0) {
+            if (reasons.some((r) => r.Code === 'TransactionConflict')) return again(true);
+            throw error;
+          }
+          const known = new Set<string>();
+          for (const events of stale) {
+            const { Item } = await this.client.send(
+              new GetCommand({
+                TableName,
+                Key: keys.deliveryLedger(events[0]?.occurredAt ?? ''),
+                ConsistentRead: true,
+              }),
+            );
+            if (Item) for (const entry of ledgerEntriesFromItem(Item)) known.add(entry);
+          }
+          pending = pending.filter((event) => {
+            if (!known.has(ledgerEntry(event))) return true;
+            outcome.set(event.id, 'duplicate');
+            return false;
+          });
+          return again(false);
+        }
+      },
+      () => {
+        throw new Error(`${pending.length} deliveries stayed contended after ${COUNT_ATTEMPTS} attempts`);
+      },
+    );
+  }
+
+  async countedDeliveries(email: string, from: string, to: string): Promise<CountedDelivery[]> {
+    const found: CountedDelivery[] = [];
+    const minute = (time: string) => time.slice(0, 16);
+    for (let at = Date.parse(`${minute(from)}:00.000Z`); at <= Date.parse(to); at += 60_000) {
+      const start = new Date(at).toISOString();
+      const first = minute(start) === minute(from) ? from.slice(17, 19) : '00';
+      const last = minute(start) === minute(to) ? to.slice(17, 19) : '59';
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+            ExpressionAttributeValues: {
+              ':pk': keys.deliveryLedger(start).pk,
+              ':first': first,
+              ':last': last,
+            },
+            ConsistentRead: true,
+            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? [])
+          found.push(
+            ...countedDeliveriesIn(item, email).filter((d) => d.occurredAt >= from && d.occurredAt <= to),
+          );
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+    return found;
   }
 
   async completeSuppression(input: CompleteSuppressionInput): Promise<'updated' | 'stale'> {

@@ -2,7 +2,9 @@
 // counters): how the domain records become DynamoDB items and how items read back become domain records. Writer
 // and reader (processor, worker, query API) use these and nothing else. Reading is strict: an item that lacks a
 // field its writer always sets, or has one of the wrong type, is a CorruptItemError, never a silent default.
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
 import { notSentOnAccountList, type RecipientEvent } from '../domain/recipient-event.ts';
 import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from '../domain/records.ts';
@@ -20,7 +22,7 @@ export type Item = Record<string, unknown>;
 /** A stored item that does not have the shape its writer gives it. */
 export class CorruptItemError extends Error {
   constructor(
-    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter',
+    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter' | 'ledger',
     readonly key: { pk: unknown; sk: unknown },
     readonly detail: string,
   ) {
@@ -517,14 +519,14 @@ export interface CounterUpdate {
 function addCounters(
   names: string[],
   set: Record<string, string | number> = {},
-  delta: 1 | -1 = 1,
+  amount = 1,
 ): Omit<CounterUpdate, 'Key'> {
   const attributeNames: Record<string, string> = {};
   const adds = names.map((name, i) => {
     attributeNames[`#c${i}`] = name;
     return `#c${i} :one`;
   });
-  const values: Record<string, unknown> = { ':one': delta };
+  const values: Record<string, unknown> = { ':one': amount };
   const sets = Object.entries(set).map(([name, value], i) => {
     attributeNames[`#s${i}`] = name;
     values[`:s${i}`] = value;
@@ -600,10 +602,15 @@ export function counterUpdates(
       ...addCounters(['events', ...typeCounterNames(countedOf(event))], {
         domain: event.domain,
         day,
-        expiresAt,
+        expiresAt: domainCounterExpiry(day, retentionDays),
       }),
     },
   ];
+}
+
+/** When a day × domain counter expires (epoch seconds): at the end of its day plus the event retention. */
+function domainCounterExpiry(day: string, retentionDays: number): number {
+  return Date.parse(`${day}T00:00:00Z`) / 1000 + (retentionDays + 1) * DAY_SECONDS;
 }
 
 /** What erasure needs to know of a stored SES event: its key fields and what it added to its domain counter. */
@@ -646,4 +653,107 @@ export function domainCounterErasure(event: ErasedEvent): CounterUpdate {
     ),
     ...addCounters(['events', ...typeCounterNames(event)], {}, -1),
   };
+}
+
+/**
+ * Counter updates of deliveries counted together (one batch): one update per day and one per day × domain, each
+ * adding the number of deliveries; the shard is the first event's, so batches spread over the shards. A day ×
+ * domain counter expires like an event's (`counterUpdates`).
+ */
+export function deliveryCounterUpdates(
+  events: readonly RecipientEvent[],
+  retentionDays: number,
+): CounterUpdate[] {
+  const days = new Map<string, { first: RecipientEvent; n: number }>();
+  const domains = new Map<string, { first: RecipientEvent; day: string; n: number }>();
+  for (const event of events) {
+    const day = event.occurredAt.slice(0, 10);
+    const perDay = days.get(day) ?? { first: event, n: 0 };
+    perDay.n += 1;
+    days.set(day, perDay);
+    const key = `${day}|${event.domain}`;
+    const perDomain = domains.get(key) ?? { first: event, day, n: 0 };
+    perDomain.n += 1;
+    domains.set(key, perDomain);
+  }
+  const names = ['events', 'type:delivery'];
+  return [
+    ...[...days].map(([day, { first, n }]) => ({
+      Key: keys.dayCounter(day, shardOf(first.id, COUNTER_SHARDS)),
+      ...addCounters(names, {}, n),
+    })),
+    ...[...domains.values()].map(({ first, day, n }) => ({
+      Key: keys.domainDayCounter(day, first.domain, shardOf(first.id, COUNTER_SHARDS)),
+      ...addCounters(names, { domain: first.domain, day, expiresAt: domainCounterExpiry(day, retentionDays) }, n),
+    })),
+  ];
+}
+
+/**
+ * How long a delivery-ledger item outlives its second: longer than SQS keeps a message (at most 14 days, dead
+ * letters included), so every redelivered or redriven copy of a delivery still finds its entry.
+ */
+export const DELIVERY_LEDGER_DAYS = 15;
+
+/** 8 hex characters of SHA-256 of the address: finds an address's entries without storing the address. */
+function addressHash(email: string): string {
+  return createHash('sha256').update(email).digest('hex').slice(0, 8);
+}
+
+/**
+ * A delivery's entry in the ledger item of its second: event id (32 hex), address hash (8 hex) and the
+ * milliseconds of the event time (3 digits).
+ */
+export function ledgerEntry(event: Pick<RecipientEvent, 'id' | 'email' | 'occurredAt'>): string {
+  return `${event.id}${addressHash(event.email)}${event.occurredAt.slice(20, 23)}`;
+}
+
+/**
+ * Enters deliveries of one second in its ledger item, only if none of them is there yet (a transaction item:
+ * the condition makes a counted delivery a duplicate of itself).
+ */
+export function ledgerUpdate(
+  occurredAt: string,
+  entries: readonly string[],
+): CounterUpdate & { ConditionExpression: string } {
+  const second = Math.floor(Date.parse(`${occurredAt.slice(0, 19)}Z`) / 1000);
+  const values: Record<string, unknown> = {
+    ':entries': new Set(entries),
+    ':expiresAt': second + DELIVERY_LEDGER_DAYS * DAY_SECONDS,
+  };
+  const absent = entries.map((entry, i) => {
+    values[`:e${i}`] = entry;
+    return `NOT contains(#entries, :e${i})`;
+  });
+  return {
+    Key: keys.deliveryLedger(occurredAt),
+    UpdateExpression: 'SET #expiresAt = if_not_exists(#expiresAt, :expiresAt) ADD #entries :entries',
+    ConditionExpression: absent.join(' AND '),
+    ExpressionAttributeNames: { '#entries': 'entries', '#expiresAt': 'expiresAt' },
+    ExpressionAttributeValues: values,
+  };
+}
+
+const ledgerSchema = z.looseObject({
+  pk: z.string().regex(/^DLV#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/),
+  sk: z.string().regex(/^\d{2}$/),
+  entries: z.set(z.string().regex(/^[0-9a-f]{40}\d{3}$/)),
+});
+
+/** The entries of a ledger item read back; throws CorruptItemError when it is not one the processor wrote. */
+export const ledgerEntriesFromItem: (item: Item) => Set<string> = decoder(
+  'ledger',
+  ledgerSchema.transform((item) => item.entries),
+);
+
+/** The deliveries to this address among a ledger item's entries. */
+export function countedDeliveriesIn(item: Item, email: string): CountedDelivery[] {
+  const hash = addressHash(email);
+  const minute = String(item.pk).slice(4);
+  return [...ledgerEntriesFromItem(item)]
+    .filter((entry) => entry.slice(32, 40) === hash)
+    .map((entry) => ({
+      id: entry.slice(0, 32),
+      occurredAt: `${minute}:${String(item.sk)}.${entry.slice(40)}Z`,
+    }));
 }

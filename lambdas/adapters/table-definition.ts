@@ -64,6 +64,8 @@ const SUMMARY_SK = 'SUMMARY';
 export const EVENT_SK_PREFIX = 'E#';
 export const ALLOWLIST_PK = 'ALLOW';
 export const ERASED_SK = 'ERASED';
+/** Partition prefix of the delivery ledger: one partition per minute of event time, one item per second. */
+export const DELIVERY_LEDGER_PREFIX = 'DLV#';
 
 export type RecordedEventType = 'bounce' | 'complaint' | 'delivery';
 
@@ -88,6 +90,11 @@ export const keys = {
   }),
   /** The tombstone of an erased event: keyed by the event id alone, so it names no address. */
   erased: (eventId: string) => ({ pk: `ERASED#${eventId}`, sk: ERASED_SK }),
+  /** The delivery-ledger item of an event time (`<ts>`, UTC milliseconds): partition per minute, item per second. */
+  deliveryLedger: (occurredAt: string) => ({
+    pk: `${DELIVERY_LEDGER_PREFIX}${occurredAt.slice(0, 16)}`,
+    sk: occurredAt.slice(17, 19),
+  }),
   allowlistAddress: (email: string) => ({ pk: ALLOWLIST_PK, sk: `ADDR#${email}` }),
   allowlistDomain: (domain: string) => ({ pk: ALLOWLIST_PK, sk: `DOMAIN#${domain}` }),
 } as const;

@@ -1,6 +1,7 @@
 // The small interfaces the use cases depend on; DynamoDB, SQS and SESv2 adapters (lambdas/adapters) implement
 // them, and the local stack may substitute in-memory ones.
 
+import type { CountedDelivery } from './delivery-history.ts';
 import type { RecipientEvent } from './recipient-event.ts';
 import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from './records.ts';
 import type {
@@ -29,11 +30,25 @@ export interface RecordEventInput {
   summary: RecipientSummary;
   /** The version read with the summary; null when the recipient had none. */
   expectedVersion: number | null;
+  /** Store the event as an item (history, `GET /bounces/{id}`); a delivery may be kept in the summary only. */
+  keepEvent: boolean;
+  /**
+   * Enter the event in the delivery ledger (deliveries, unless every delivery is kept): it makes a delivery that
+   * was counted before its address had a summary, and applied after, a duplicate of itself.
+   */
+  ledger: boolean;
 }
 
 export interface EventStore {
   getSummary(email: string): Promise<StoredSummary | null>;
   recordEvent(input: RecordEventInput): Promise<RecordResult>;
+  /**
+   * Counts a delivery to an address without a summary (daily counters, exactly once through the delivery
+   * ledger), with the other deliveries counted at the same moment: one write per counter per batch.
+   */
+  countDelivery(event: RecipientEvent): Promise<'recorded' | 'duplicate'>;
+  /** Deliveries to this address the ledger counted with event times in from..to (inclusive). */
+  countedDeliveries(email: string, from: string, to: string): Promise<CountedDelivery[]>;
 }
 
 export interface AuditEvent {

@@ -3,6 +3,14 @@
 
 import { allowlistCoverage } from './allowlist.ts';
 import type { BounceInput, Classification } from './classification.ts';
+import {
+  COUNTED_DELIVERY,
+  type DeliveryHistory,
+  firstSummary,
+  isCountedOnly,
+  keepsEvent,
+  lookbackWindow,
+} from './delivery-history.ts';
 import type { Allowlist, EventStore, SuppressionQueue } from './ports.ts';
 import { buildRecipientEvents, type InvalidRecipient, type RecipientEvent } from './recipient-event.ts';
 import { type AttemptResult, again, done, type RetryPolicy, retry } from './retry.ts';
@@ -26,6 +34,8 @@ export interface ProcessorDependencies {
   allowlist: Allowlist;
   classify: (input: BounceInput) => Classification;
   settings: PolicySettings;
+  /** Which deliveries are kept as events (delivery-history.ts). */
+  deliveryHistory: DeliveryHistory;
   now: () => Date;
   /** Pause before retrying a transaction conflict; injected so tests do not wait. */
   sleep: (ms: number) => Promise<void>;
@@ -74,12 +84,25 @@ async function recordRecipientEvent(
     policy,
     async (): Promise<AttemptResult<RecipientOutcome>> => {
       const stored = await deps.store.getSummary(event.email);
-      const result = applyEvent(stored?.summary ?? null, event, deps.settings, allowlisted);
+      const mode = deps.deliveryHistory;
+      if (isCountedOnly(event, stored !== null, mode)) {
+        const counted = await deps.store.countDelivery(event);
+        return done(
+          counted === 'recorded'
+            ? { status: 'recorded', event, decision: COUNTED_DELIVERY, requestSent: null }
+            : { status: 'duplicate', event, requestResent: null },
+        );
+      }
+      const result = stored
+        ? applyEvent(stored.summary, event, deps.settings, allowlisted)
+        : await firstResult(event, deps, allowlisted);
       const recorded = await deps.store.recordEvent({
         event,
         decision: result.decision,
         summary: result.summary,
         expectedVersion: stored?.version ?? null,
+        keepEvent: keepsEvent(event, mode),
+        ledger: event.type === 'delivery' && mode !== 'all',
       });
       if (recorded === 'recorded') {
         if (result.request) await deps.queue.send(result.request);
@@ -94,6 +117,14 @@ async function recordRecipientEvent(
       );
     },
   );
+}
+
+/** The first summary of an address learns the deliveries that were only counted since the event happened. */
+async function firstResult(event: RecipientEvent, deps: ProcessorDependencies, allowlisted: boolean) {
+  if (deps.deliveryHistory === 'all') return applyEvent(null, event, deps.settings, allowlisted);
+  const { from, to } = lookbackWindow(event);
+  const counted = from <= to ? await deps.store.countedDeliveries(event.email, from, to) : [];
+  return firstSummary(event, counted, deps.settings, allowlisted);
 }
 
 /** The first delivery may have died between its commit and its SendMessage: re-send what is still pending. */

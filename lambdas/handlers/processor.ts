@@ -37,6 +37,7 @@ export const handler = createProcessorHandler({
     }),
     classify: classifyBounce,
     settings: config,
+    deliveryHistory: config.deliveryHistory,
     now,
     sleep,
   },

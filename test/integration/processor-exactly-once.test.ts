@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../lambdas/adapters/table-definition.ts';
 import type { SuppressionRequest } from '../../lambdas/domain/suppression-policy.ts';
 import {
+  bounceVariant,
+  deliveryFor,
   fixture,
   type ProcessorStack,
   snsEnvelope,
@@ -24,53 +26,6 @@ afterEach(async () => {
 
 const GMAIL = '01-bounce-permanent-general-gmail-5.1.1.json';
 const DEAD = 'no.such.user.8841@gmail.com';
-
-interface BounceDocument {
-  bounce: {
-    feedbackId: string;
-    bounceType: string;
-    bounceSubType: string;
-    timestamp: string;
-    bouncedRecipients: Record<string, string>[];
-  };
-  mail: { messageId: string; destination: string[] };
-}
-
-/** A variant of a fixture bounce: another feedback id, time, address and DSN. */
-async function bounceVariant(change: {
-  feedbackId: string;
-  timestamp: string;
-  email: string;
-  bounceType?: string;
-  bounceSubType?: string;
-  status?: string;
-  diagnosticCode?: string;
-}): Promise<string> {
-  const document = JSON.parse(await fixture(GMAIL)) as BounceDocument;
-  document.bounce.feedbackId = change.feedbackId;
-  document.bounce.timestamp = change.timestamp;
-  document.bounce.bounceType = change.bounceType ?? 'Permanent';
-  document.bounce.bounceSubType = change.bounceSubType ?? 'General';
-  document.bounce.bouncedRecipients = [
-    {
-      emailAddress: change.email,
-      action: 'failed',
-      status: change.status ?? '5.1.1',
-      diagnosticCode: change.diagnosticCode ?? 'smtp; 550 5.1.1 user unknown',
-    },
-  ];
-  document.mail.destination = [change.email];
-  return JSON.stringify(document);
-}
-
-async function deliveryFor(email: string, timestamp: string, messageId: string): Promise<string> {
-  const document = JSON.parse(await fixture('11-delivery.json'));
-  document.mail.messageId = messageId;
-  document.mail.destination = [email];
-  document.delivery.recipients = [email];
-  document.delivery.timestamp = timestamp;
-  return JSON.stringify(document);
-}
 
 const softBounce = (n: number, timestamp: string) =>
   bounceVariant({
@@ -244,7 +199,8 @@ describe('exactly once', () => {
 describe('summary writes', () => {
   it('keeps attributes other writers added to the summary, and bumps the version', async () => {
     // Prepare: a summary as another writer (the query API) left it, with an attribute the processor does not know.
-    stack = await startProcessorStack();
+    // Every delivery kept (deliveryHistory all), so the first delivery creates the summary.
+    stack = await startProcessorStack({ deliveryHistory: 'all' });
     await send(await deliveryFor(DEAD, '2024-10-01T00:00:00.000Z', 'msg-first'), 'first');
     await stack.doc.send(
       new UpdateCommand({

@@ -1,6 +1,7 @@
 // Test harness of the query API's integration tests: dynalite with transactions (the local stack's proxy), the
 // SESv2 suppression emulator, the REAL processor use case and store writing the data, and the query API handler
 // answering API Gateway-shaped events. Everything on loopback, started and stopped by the test.
+
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -13,6 +14,7 @@ import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-l
 import { createQueryApi } from '../../lambdas/api/app.ts';
 import { CursorCodec } from '../../lambdas/api/cursor.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { DEFAULT_DELIVERY_HISTORY } from '../../lambdas/domain/delivery-history.ts';
 import {
   type MessageOutcome,
   processMessageBody,
@@ -72,6 +74,7 @@ export async function startApiStack(now: Date): Promise<ApiStack> {
       repairSesFalseSuppressions: false,
       dryRun: false,
     },
+    deliveryHistory: DEFAULT_DELIVERY_HISTORY,
     now: clock,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };

@@ -1,5 +1,6 @@
 // Shared setup of the processor integration tests: dynalite with transactions on loopback, the project's table,
 // the SESv2 emulator, and the real adapters wired like the Lambda handlers wire them.
+
 import { readFile } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -14,6 +15,7 @@ import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-l
 import { createSuppressionWorkerHandler } from '../../lambdas/adapters/suppression-worker-lambda.ts';
 import { COUNTER_SHARDS, keys } from '../../lambdas/adapters/table-definition.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { DEFAULT_DELIVERY_HISTORY, type DeliveryHistory } from '../../lambdas/domain/delivery-history.ts';
 import type { ProcessorDependencies } from '../../lambdas/domain/process-notification.ts';
 import type { PolicySettings } from '../../lambdas/domain/suppression-policy.ts';
 import { startTransactionalDynalite } from '../../local/dynalite-transactions.ts';
@@ -81,7 +83,12 @@ export function sqsEvent(records: SQSRecord[]): SQSEvent {
 export type ProcessorStack = Awaited<ReturnType<typeof startProcessorStack>>;
 
 export async function startProcessorStack(
-  opts: { settings?: Partial<PolicySettings>; sesFaults?: Sesv2Faults; now?: () => Date } = {},
+  opts: {
+    settings?: Partial<PolicySettings>;
+    sesFaults?: Sesv2Faults;
+    now?: () => Date;
+    deliveryHistory?: DeliveryHistory;
+  } = {},
 ) {
   const db = await startTransactionalDynalite();
   const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 2 });
@@ -104,6 +111,7 @@ export async function startProcessorStack(
     allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 0, now }),
     classify: classifyBounce,
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    deliveryHistory: opts.deliveryHistory ?? DEFAULT_DELIVERY_HISTORY,
     now,
     sleep: async () => {},
   };
@@ -184,4 +192,53 @@ export async function startProcessorStack(
       await db.close();
     },
   };
+}
+
+interface BounceDocument {
+  bounce: {
+    feedbackId: string;
+    bounceType: string;
+    bounceSubType: string;
+    timestamp: string;
+    bouncedRecipients: Record<string, string>[];
+  };
+  mail: { messageId: string; destination: string[] };
+}
+
+/** A variant of a fixture bounce: another feedback id, time, address and DSN. */
+export async function bounceVariant(change: {
+  feedbackId: string;
+  timestamp: string;
+  email: string;
+  bounceType?: string;
+  bounceSubType?: string;
+  status?: string;
+  diagnosticCode?: string;
+}): Promise<string> {
+  const document = JSON.parse(
+    await fixture('01-bounce-permanent-general-gmail-5.1.1.json'),
+  ) as BounceDocument;
+  document.bounce.feedbackId = change.feedbackId;
+  document.bounce.timestamp = change.timestamp;
+  document.bounce.bounceType = change.bounceType ?? 'Permanent';
+  document.bounce.bounceSubType = change.bounceSubType ?? 'General';
+  document.bounce.bouncedRecipients = [
+    {
+      emailAddress: change.email,
+      action: 'failed',
+      status: change.status ?? '5.1.1',
+      diagnosticCode: change.diagnosticCode ?? 'smtp; 550 5.1.1 user unknown',
+    },
+  ];
+  document.mail.destination = [change.email];
+  return JSON.stringify(document);
+}
+
+export async function deliveryFor(email: string, timestamp: string, messageId: string): Promise<string> {
+  const document = JSON.parse(await fixture('11-delivery.json'));
+  document.mail.messageId = messageId;
+  document.mail.destination = [email];
+  document.delivery.recipients = [email];
+  document.delivery.timestamp = timestamp;
+  return JSON.stringify(document);
 }

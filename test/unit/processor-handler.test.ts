@@ -246,6 +246,18 @@ describe('processor handler', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 
+  it('counts a delivery to an address without a summary: its ledger entry and the counters, no event item', async () => {
+    await processor(await sqsEventOf(['11-delivery.json']));
+
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.map((item) => item.Update?.Key?.pk)).toEqual([
+      'DLV#2024-10-15T09:00',
+      expect.stringMatching(/^STAT#2024#/),
+      expect.stringMatching(/^STATDOM#2024#/),
+    ]);
+    expect(items.some((item) => item.Put)).toBe(false);
+  });
+
   it('parks a malformed record in the DLQ with its reason and reports no failure for it', async () => {
     // Prepare
     const event = await sqsEventOf(['11-delivery.json']);

@@ -20,6 +20,7 @@ import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo
 import { createProcessorHandler } from '../../lambdas/adapters/processor-lambda.ts';
 import { SqsMessageParking, SqsSuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { DEFAULT_DELIVERY_HISTORY } from '../../lambdas/domain/delivery-history.ts';
 import { DEFAULT_POLICY_SETTINGS } from '../../lambdas/domain/suppression-policy.ts';
 import { captureOutput, emfMetrics, jsonLines } from '../support/captured-output.ts';
 
@@ -65,6 +66,7 @@ function handler() {
       allowlist: new DynamoAllowlist(doc, { tableName: 't', cacheSeconds: 60, now }),
       classify: classifyBounce,
       settings: DEFAULT_POLICY_SETTINGS,
+      deliveryHistory: DEFAULT_DELIVERY_HISTORY,
       now,
       sleep: async () => {},
     },
