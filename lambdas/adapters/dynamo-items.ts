@@ -746,12 +746,12 @@ export const ledgerEntriesFromItem: (item: Item) => Set<string> = decoder(
   ledgerSchema.transform((item) => item.entries),
 );
 
-/** The deliveries to this address among a ledger item's entries. */
-export function countedDeliveriesIn(item: Item, email: string): CountedDelivery[] {
-  const hash = addressHash(email);
+/** The deliveries to this address among a ledger item's entries (all of them for null). */
+export function countedDeliveriesIn(item: Item, email: string | null): CountedDelivery[] {
+  const hash = email === null ? null : addressHash(email);
   const minute = String(item.pk).slice(4);
   return [...ledgerEntriesFromItem(item)]
-    .filter((entry) => entry.slice(32, 40) === hash)
+    .filter((entry) => hash === null || entry.slice(32, 40) === hash)
     .map((entry) => ({
       id: entry.slice(0, 32),
       occurredAt: `${minute}:${String(item.sk)}.${entry.slice(40)}Z`,
