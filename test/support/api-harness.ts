@@ -14,7 +14,7 @@ import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-l
 import { createQueryApi } from '../../lambdas/api/app.ts';
 import { CursorCodec } from '../../lambdas/api/cursor.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
-import { DEFAULT_DELIVERY_HISTORY } from '../../lambdas/domain/delivery-history.ts';
+import type { DeliveryHistory } from '../../lambdas/domain/delivery-history.ts';
 import {
   type MessageOutcome,
   processMessageBody,
@@ -50,7 +50,11 @@ export interface ApiStack {
   close(): Promise<void>;
 }
 
-export async function startApiStack(now: Date): Promise<ApiStack> {
+/**
+ * deliveryHistory defaults to all: the API suites read what the processor stores, and with every delivery kept they
+ * also read data as the model before issue #13 wrote it.
+ */
+export async function startApiStack(now: Date, deliveryHistory: DeliveryHistory = 'all'): Promise<ApiStack> {
   const dynamo = await startTransactionalDynalite();
   const ses = await startSesv2SuppressionServer();
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
@@ -74,7 +78,7 @@ export async function startApiStack(now: Date): Promise<ApiStack> {
       repairSesFalseSuppressions: false,
       dryRun: false,
     },
-    deliveryHistory: DEFAULT_DELIVERY_HISTORY,
+    deliveryHistory,
     now: clock,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };

@@ -22,7 +22,16 @@ describe('loadProcessorConfig', () => {
       suppressOnComplaint: true,
       repairSesFalseSuppressions: false,
       dryRun: false,
+      deliveryHistory: 'none',
     });
+  });
+
+  it('reads deliveryHistory and names the modes when it is not one of them', () => {
+    for (const mode of ['none', 'recipients-with-history', 'all'])
+      expect(loadProcessorConfig({ ...BASE, DELIVERY_HISTORY: mode }).deliveryHistory).toBe(mode);
+    expect(() => loadProcessorConfig({ ...BASE, DELIVERY_HISTORY: 'some' })).toThrow(
+      new ConfigError('DELIVERY_HISTORY', 'must be one of none, recipients-with-history, all, got "some"'),
+    );
   });
 
   it('reads every setting', () => {
