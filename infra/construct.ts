@@ -171,6 +171,7 @@ export class SesBounceProcessor extends Construct {
       suppressionQueue: suppression.queue,
       environment: environmentOf({
         eventRetentionDays: settings.eventRetentionDays,
+        deliveryHistory: settings.deliveryHistory,
         softBounceThreshold: settings.softBounceThreshold,
         softBounceWindowDays: settings.softBounceWindowDays,
         suppressOnComplaint: settings.suppressOnComplaint,

@@ -12,6 +12,7 @@ import {
   SETTING_BOUNDS,
   splitList,
 } from '../lambdas/config.ts';
+import { DELIVERY_HISTORY_MODES, type DeliveryHistory } from '../lambdas/domain/delivery-history.ts';
 
 /** How the query API authenticates callers. */
 export type ApiAuthorization =
@@ -70,6 +71,12 @@ export interface SesBounceProcessorSettings {
    * delivered mail then costs about as much to process as a bounce: turn off for high volume if that matters more.
    */
   readonly publishDeliveryEvents: boolean;
+  /**
+   * Which deliveries are kept as events (DELIVERY_HISTORY): none (counted, and applied to the summary of an address
+   * that has one), recipients-with-history (also kept in the history of such an address), all (every delivery an
+   * event and every delivered address a summary, the model before issue #13).
+   */
+  readonly deliveryHistory: DeliveryHistory;
   /** Identities (domains/addresses) whose Bounce/Complaint/Delivery identity notifications go to the topic. */
   readonly notificationIdentities: readonly string[];
   /** Most concurrent processor invocations the notification queue may drive (SQS event source: 2–1000). */
@@ -120,6 +127,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   configurationSetName: undefined,
   useExistingConfigurationSet: false,
   publishDeliveryEvents: true,
+  deliveryHistory: CONFIG_DEFAULTS.deliveryHistory,
   notificationIdentities: [],
   processorMaxConcurrency: 5,
   processorBatchSize: 10,
@@ -188,6 +196,7 @@ const settingsSchema = z
     configurationSetName: optionalText.pipe(configurationSetName.optional()),
     useExistingConfigurationSet: bool,
     publishDeliveryEvents: bool,
+    deliveryHistory: z.enum(DELIVERY_HISTORY_MODES),
     notificationIdentities: list,
     processorMaxConcurrency: int(2, 1000),
     processorBatchSize: int(1, 10_000),
