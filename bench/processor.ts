@@ -91,10 +91,13 @@ function kindOf(i: number): Kind {
   return k < 14 ? 'hard' : k < 18 ? 'soft' : k === 18 ? 'complaint' : 'delivery';
 }
 
-function notification(i: number, run: string, kind: Kind = kindOf(i), address = run): string {
+/** A stream of sending: event i at 10 per second from 2024-10-15 09:00 (deliveries arrive in about this order). */
+const streamed = (i: number) => new Date(Date.parse('2024-10-15T09:00:00.000Z') + i * 100).toISOString();
+
+function notification(i: number, run: string, kind: Kind = kindOf(i), address = run, at?: string): string {
   const email = `user${i}.${address}@${DOMAINS[i % DOMAINS.length]}`;
   const day = String(1 + (i % 28)).padStart(2, '0');
-  const timestamp = `2024-10-${day}T${String(i % 24).padStart(2, '0')}:00:00.000Z`;
+  const timestamp = at ?? `2024-10-${day}T${String(i % 24).padStart(2, '0')}:00:00.000Z`;
   const mail = {
     timestamp,
     messageId: `0100019${i.toString(16).padStart(9, '0')}-${run}-000000`,
@@ -218,36 +221,47 @@ async function main(): Promise<void> {
 
   const queue = new InMemorySuppressionQueue();
   const now = () => new Date();
-  const processor = createProcessorHandler({
-    deps: {
-      store: new DynamoEventStore(doc, {
-        tableName: TABLE,
-        eventRetentionDays: 400,
-        batchSummaryReads: true,
-      }),
-      queue,
-      allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
-      classify: classifyBounce,
-      settings: DEFAULT_POLICY_SETTINGS,
-      deliveryHistory: DEFAULT_DELIVERY_HISTORY,
-      now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
-    parking: new InMemoryMessageParking(),
-    logger: silentLogger,
-    metrics,
-    concurrency: 10,
-  });
+  /** `concurrency`: records of one batch processed at once (the handler's is 10). */
+  const processorWith = (concurrency: number) =>
+    createProcessorHandler({
+      deps: {
+        store: new DynamoEventStore(doc, {
+          tableName: TABLE,
+          eventRetentionDays: 400,
+          batchSummaryReads: true,
+        }),
+        queue,
+        allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
+        classify: classifyBounce,
+        settings: DEFAULT_POLICY_SETTINGS,
+        deliveryHistory: DEFAULT_DELIVERY_HISTORY,
+        now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      },
+      parking: new InMemoryMessageParking(),
+      logger: silentLogger,
+      metrics,
+      concurrency,
+    });
+  const processor = processorWith(10);
+  const wideProcessor = processorWith(100);
 
-  const runBodies = async (n: number, body: (i: number) => string, idPrefix: string) => {
-    const batches = Math.ceil(n / BATCH);
+  const runBodies = async (
+    n: number,
+    body: (i: number) => string,
+    idPrefix: string,
+    batch = BATCH,
+    handler = processor,
+    concurrency = CONCURRENCY,
+  ) => {
+    const batches = Math.ceil(n / batch);
     let failures = 0;
     const started = performance.now();
-    await inParallel(batches, CONCURRENCY, async (b) => {
+    await inParallel(batches, concurrency, async (b) => {
       const records = [];
-      for (let i = b * BATCH; i < Math.min(n, (b + 1) * BATCH); i += 1)
+      for (let i = b * batch; i < Math.min(n, (b + 1) * batch); i += 1)
         records.push(record(body(i), `${idPrefix}-${i}`));
-      const result = (await processor({ Records: records } satisfies SQSEvent)) as {
+      const result = (await handler({ Records: records } satisfies SQSEvent)) as {
         batchItemFailures: unknown[];
       };
       failures += result.batchItemFailures.length;
@@ -258,22 +272,44 @@ async function main(): Promise<void> {
 
   // 1. Counting passes: requests and capacity units per event of each kind, ReturnConsumedCapacity on every call.
   const COUNTED = 500;
-  const counted: { scenario: string; tally: Tally; failures: number }[] = [];
-  const count = async (scenario: string, n: number, body: (i: number) => string, idPrefix: string) => {
+  const counted: { scenario: string; tally: Tally; failures: number; n: number }[] = [];
+  const count = async (
+    scenario: string,
+    n: number,
+    body: (i: number) => string,
+    idPrefix: string,
+    batch = BATCH,
+    handler = processor,
+  ) => {
     const mine = emptyTally();
     tally = mine;
-    const { failures } = await runBodies(n, body, idPrefix);
+    // One batch at a time, as one Lambda invocation sees them: nothing is shared with another batch.
+    const { failures } = await runBodies(n, body, idPrefix, batch, handler, 1);
     tally = null;
-    counted.push({ scenario, tally: mine, failures });
+    counted.push({ scenario, tally: mine, failures, n });
   };
   const PER_KIND = 200;
-  await count('delivery, new address', PER_KIND, (i) => notification(i, 'dnew', 'delivery'), 'dnew');
+  // Deliveries as a sender's stream produces them: 10 per second, 6 recipient domains.
+  await count(
+    'delivery, new address',
+    PER_KIND,
+    (i) => notification(i, 'dnew', 'delivery', 'dnew', streamed(i)),
+    'dnew',
+  );
+  await count(
+    'delivery, new address (batches of 100, all records at once)',
+    PER_KIND * 5,
+    (i) => notification(i, 'dwide', 'delivery', 'dwide', streamed(i)),
+    'dwide',
+    100,
+    wideProcessor,
+  );
   // History: one soft bounce per address first (not counted), then the counted event, another SES message.
-  await runBodies(PER_KIND, (i) => notification(i, 'dhist', 'soft'), 'dhist-seed');
+  await runBodies(PER_KIND, (i) => notification(i, 'dhist', 'soft', 'dhist', streamed(i)), 'dhist-seed');
   await count(
     'delivery, address with history',
     PER_KIND,
-    (i) => notification(i, 'dhist2', 'delivery', 'dhist'),
+    (i) => notification(i, 'dhist2', 'delivery', 'dhist', streamed(i + 1)),
     'dhist',
   );
   await count('hard bounce, new address', PER_KIND, (i) => notification(i, 'hnew', 'hard'), 'hnew');
@@ -392,8 +428,7 @@ async function main(): Promise<void> {
     '',
     '| scenario | events | requests per event | RCU | WCU table | WCU indexes | **WCU total** |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
-    ...counted.map(({ scenario, tally: t, failures }) => {
-      const n = scenario.startsWith('mix') ? COUNTED : PER_KIND;
+    ...counted.map(({ scenario, tally: t, failures, n }) => {
       const requests = [...t.requests.entries()].map(([k, v]) => `${k} ${fmt(v / n)}`).join(', ');
       const u = t.units;
       const units = (v: number) => (v / n).toFixed(2);

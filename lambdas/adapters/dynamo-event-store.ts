@@ -41,8 +41,8 @@ import { ALLOWLIST_PK, keys } from './table-definition.ts';
 
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_ATTEMPTS = 5;
-/** Deliveries per counting transaction: at most one ledger item, one day and one domain counter each (≤ 100 items). */
-const COUNT_CHUNK = 32;
+/** Items of one TransactWriteItems (DynamoDB's limit). */
+const TRANSACTION_ITEMS = 100;
 const COUNT_ATTEMPTS = 6;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -58,6 +58,30 @@ function tombstoneCheck(TableName: string, eventId: string): TransactItem {
   return {
     ConditionCheck: { TableName, Key: keys.erased(eventId), ConditionExpression: 'attribute_not_exists(pk)' },
   };
+}
+
+/**
+ * Deliveries in groups whose counting transaction stays within DynamoDB's 100 items: one ledger item per second,
+ * one counter per day and one per day × domain.
+ */
+function countingGroups(events: readonly RecipientEvent[]): RecipientEvent[][] {
+  const groups: RecipientEvent[][] = [];
+  let group: RecipientEvent[] = [];
+  let items = new Set<string>();
+  for (const event of events) {
+    const day = event.occurredAt.slice(0, 10);
+    const needs = [`s${event.occurredAt.slice(0, 19)}`, `d${day}`, `m${day}|${event.domain}`];
+    const more = needs.filter((item) => !items.has(item));
+    if (items.size + more.length > TRANSACTION_ITEMS) {
+      groups.push(group);
+      group = [];
+      items = new Set();
+    }
+    group.push(event);
+    for (const item of needs) items.add(item);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 export interface DynamoEventStoreOptions {
@@ -247,9 +271,8 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     const events = [...byEntry.values()];
     const outcome = new Map<string, 'recorded' | 'duplicate'>();
     try {
-      for (let from = 0; from < events.length; from += COUNT_CHUNK) {
-        for (const [id, result] of await this.countChunk(events.slice(from, from + COUNT_CHUNK)))
-          outcome.set(id, result);
+      for (const group of countingGroups(events)) {
+        for (const [id, result] of await this.countChunk(group)) outcome.set(id, result);
       }
     } catch (error) {
       for (const w of waiting) w.reject(error);

@@ -4,6 +4,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { COUNTED_DELIVERY } from '../domain/delivery-history.ts';
 import {
   type MessageOutcome,
   type ProcessorDependencies,
@@ -127,7 +128,8 @@ function report(outcome: MessageOutcome, logger: RecordLog, counts: BatchMetrics
     if (decision.allowlisted) counts.add('AllowlistedSuppressionsSkipped');
     if (decision.dryRun) counts.add('DryRunSuppressions');
     if (recipient.requestSent) counts.add('SuppressionsRequested', { action: recipient.requestSent.action });
-    logger.info('event recorded', {
+    // A counted delivery (no history) is most of a sender's traffic: its line is a debug line, the metric counts it.
+    (decision === COUNTED_DELIVERY ? logger.debug : logger.info).call(logger, 'event recorded', {
       ...keys,
       verdict: event.classification?.verdict,
       category: event.classification?.category,
