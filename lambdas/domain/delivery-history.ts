@@ -48,9 +48,26 @@ export const COUNTED_DELIVERY: Decision = {
   dryRun: false,
 };
 
-/** Whether this delivery is only counted: the address has no summary and deliveries are not all kept. */
-export function isCountedOnly(event: RecipientEvent, hasSummary: boolean, mode: DeliveryHistory): boolean {
-  return event.type === 'delivery' && !hasSummary && mode !== 'all';
+/**
+ * Whether an address has history: a bounce, a complaint or a suppression. A summary of deliveries only (every
+ * delivered address had one before issue #13) is no history: its deliveries are only counted from then on.
+ */
+export function hasHistory(summary: RecipientSummary | null): boolean {
+  return (
+    summary !== null &&
+    (summary.hard + summary.soft + summary.complaints > 0 ||
+      summary.suppression !== null ||
+      summary.sesSuppression !== null)
+  );
+}
+
+/** Whether this delivery is only counted: the address has no history and deliveries are not all kept. */
+export function isCountedOnly(
+  event: RecipientEvent,
+  summary: RecipientSummary | null,
+  mode: DeliveryHistory,
+): boolean {
+  return event.type === 'delivery' && !hasHistory(summary) && mode !== 'all';
 }
 
 /** Whether the event itself is stored as an item (bounces and complaints always). */
@@ -67,16 +84,18 @@ export function lookbackWindow(event: RecipientEvent): { from: string; to: strin
 }
 
 /**
- * The first summary of an address: the deliveries counted for it since the event happened are applied first (in
- * event time they lie after it, so they break any later run of soft bounces), then the event decides.
+ * The first history of an address (its summary so far, if any, holds deliveries only): the deliveries counted for
+ * it since the event happened are applied first (in event time they lie after it, so they break any later run of
+ * soft bounces), then the event decides.
  */
 export function firstSummary(
+  stored: RecipientSummary | null,
   event: RecipientEvent,
   counted: readonly CountedDelivery[],
   settings: PolicySettings,
   allowlisted: boolean,
 ): PolicyResult {
-  let previous: RecipientSummary | null = null;
+  let previous = stored;
   for (const delivery of [...counted].sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : 1))) {
     previous = applyEvent(
       previous,

@@ -7,6 +7,7 @@ import {
   COUNTED_DELIVERY,
   type DeliveryHistory,
   firstSummary,
+  hasHistory,
   isCountedOnly,
   keepsEvent,
   lookbackWindow,
@@ -24,6 +25,7 @@ import {
   applyEvent,
   type Decision,
   type PolicySettings,
+  type RecipientSummary,
   requestFromStatus,
   type SuppressionRequest,
 } from './suppression-policy.ts';
@@ -85,7 +87,7 @@ async function recordRecipientEvent(
     async (): Promise<AttemptResult<RecipientOutcome>> => {
       const stored = await deps.store.getSummary(event.email);
       const mode = deps.deliveryHistory;
-      if (isCountedOnly(event, stored !== null, mode)) {
+      if (isCountedOnly(event, stored?.summary ?? null, mode)) {
         const counted = await deps.store.countDelivery(event);
         return done(
           counted === 'recorded'
@@ -93,9 +95,10 @@ async function recordRecipientEvent(
             : { status: 'duplicate', event, requestResent: null },
         );
       }
-      const result = stored
-        ? applyEvent(stored.summary, event, deps.settings, allowlisted)
-        : await firstResult(event, deps, allowlisted);
+      const result =
+        stored && (hasHistory(stored.summary) || mode === 'all')
+          ? applyEvent(stored.summary, event, deps.settings, allowlisted)
+          : await firstResult(stored?.summary ?? null, event, deps, allowlisted);
       const recorded = await deps.store.recordEvent({
         event,
         decision: result.decision,
@@ -119,12 +122,17 @@ async function recordRecipientEvent(
   );
 }
 
-/** The first summary of an address learns the deliveries that were only counted since the event happened. */
-async function firstResult(event: RecipientEvent, deps: ProcessorDependencies, allowlisted: boolean) {
-  if (deps.deliveryHistory === 'all') return applyEvent(null, event, deps.settings, allowlisted);
+/** The first history of an address learns the deliveries that were only counted since the event happened. */
+async function firstResult(
+  stored: RecipientSummary | null,
+  event: RecipientEvent,
+  deps: ProcessorDependencies,
+  allowlisted: boolean,
+) {
+  if (deps.deliveryHistory === 'all') return applyEvent(stored, event, deps.settings, allowlisted);
   const { from, to } = lookbackWindow(event);
   const counted = from <= to ? await deps.store.countedDeliveries(event.email, from, to) : [];
-  return firstSummary(event, counted, deps.settings, allowlisted);
+  return firstSummary(stored, event, counted, deps.settings, allowlisted);
 }
 
 /** The first delivery may have died between its commit and its SendMessage: re-send what is still pending. */

@@ -4,6 +4,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../lambdas/adapters/table-definition.ts';
 import type { DeliveryHistory } from '../../lambdas/domain/delivery-history.ts';
+import { processMessageBody } from '../../lambdas/domain/process-notification.ts';
 import {
   bounceVariant,
   deliveryFor,
@@ -185,6 +186,54 @@ describe('the soft-bounce streak with counted deliveries', () => {
     expect(s.queue.sent).toMatchObject([
       { action: 'delete', cause: 'soft-bounce-streak-revoked', email: FULL },
     ]);
+  });
+});
+
+describe('data written by the model before issue #13', () => {
+  it('a summary of deliveries only is no history: later deliveries are counted, a first bounce builds on it', async () => {
+    // Prepare: as the former model left it, a delivery event and a summary for the delivered address
+    const s = await start({ now: '2024-10-15T09:10:00.000Z' });
+    const old = await deliveryFor(NEW, '2024-10-01T09:00:00.000Z', 'msg-old');
+    await processMessageBody(snsEnvelope(old, 'old'), { ...s.deps, deliveryHistory: 'all' });
+    const before = await s.summary(NEW);
+
+    // Act: a delivery under the default, then a soft bounce a minute before it that arrives after it
+    await batch(
+      s,
+      [{ body: await deliveryFor(NEW, '2024-10-15T09:01:00.000Z', 'msg-new'), sns: 'new' }],
+      'new',
+    );
+    const unchanged = await s.summary(NEW);
+    await batch(
+      s,
+      [
+        {
+          body: await bounceVariant({
+            feedbackId: 'soft-new',
+            timestamp: '2024-10-15T09:00:00.000Z',
+            email: NEW,
+            bounceType: 'Transient',
+            bounceSubType: 'MailboxFull',
+            status: '4.2.2',
+            diagnosticCode: 'smtp; 452 4.2.2 Mailbox full',
+          }),
+          sns: 'soft',
+        },
+      ],
+      'soft',
+    );
+
+    // Assess: the old items are read as they are; the counted delivery reached the summary with the bounce
+    expect(before).toMatchObject({ deliveries: 1, lastDeliveryAt: '2024-10-01T09:00:00.000Z' });
+    expect(unchanged).toEqual(before);
+    expect(await s.events(NEW)).toMatchObject([{ type: 'delivery' }, { type: 'bounce' }]);
+    expect(await s.summary(NEW)).toMatchObject({
+      soft: 1,
+      deliveries: 2,
+      lastDeliveryAt: '2024-10-15T09:01:00.000Z',
+      softStreak: 0,
+    });
+    expect(await s.dayCounter('2024-10-15', 'type:delivery')).toBe(1);
   });
 });
 
