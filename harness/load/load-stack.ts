@@ -2,6 +2,7 @@
 // with DLQs, the SQS and SESv2 wire protocols, dynalite with transactions, the API Gateway adapter, the real
 // Lambda handlers), composed with a fault-injecting proxy in front of DynamoDB that can restart the store, a
 // seeded SESv2 fault source, and per-message latency taken at the queue's consumer boundary.
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { DEFAULT_DELIVERY_HISTORY } from '../../lambdas/domain/delivery-history.ts';
 import { apiContext, toApiGatewayEvent, writeApiResult } from '../../local/api-gateway.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from '../../local/dynamo.ts';
 import { LocalStream } from '../../local/event-stream.ts';
@@ -158,6 +160,8 @@ export async function startLoadStack(opts: LoadStackOptions) {
       POWERTOOLS_METRICS_NAMESPACE: 'SesBounceLoad',
       // SES allows ~1 call/s; the worker's ceiling is 100/s, used here so a run ends within the session.
       SUPPRESSION_RATE_PER_SECOND: '100',
+      // The default, set explicitly: the API check (api-check.ts) expects what it stores.
+      DELIVERY_HISTORY: DEFAULT_DELIVERY_HISTORY,
     },
     opts.environment ?? {},
     {

@@ -36,7 +36,12 @@ beforeAll(async () => {
     port: 0,
     loadHandlers: loadLambdaHandlers,
     retryDelayMs: 50,
-    environment: { SUPPRESSION_RATE_PER_SECOND: '100', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // Every delivery kept (deliveryHistory all): the samples' deliveries are listed with the other events.
+    environment: {
+      SUPPRESSION_RATE_PER_SECOND: '100',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      DELIVERY_HISTORY: 'all',
+    },
   });
   // The same demo fill `npm start` does on an empty store.
   demoCount = await loadDemoIfEmpty(stack, () => undefined);

@@ -124,6 +124,8 @@ describe('function bundles at run time', () => {
           AWS_SESSION_TOKEN: 'test',
           AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
           TABLE_NAME: TABLE,
+          // Every delivery kept, so the query bundle can serve the delivery the processor bundle recorded.
+          DELIVERY_HISTORY: 'all',
           SUPPRESSION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/unused',
           POWERTOOLS_LOG_LEVEL: 'ERROR',
           POWERTOOLS_METRICS_DISABLED: 'true',

@@ -86,7 +86,12 @@ beforeAll(async () => {
     port: 0,
     loadHandlers: loadLambdaHandlers,
     retryDelayMs: 50,
-    environment: { SUPPRESSION_RATE_PER_SECOND: '100', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // Every delivery kept (deliveryHistory all): the samples' deliveries are listed with the other events.
+    environment: {
+      SUPPRESSION_RATE_PER_SECOND: '100',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      DELIVERY_HISTORY: 'all',
+    },
     log: (line) => logs.push(line),
   });
   sampleFiles = (await readdir(SAMPLES))

@@ -24,7 +24,8 @@ const ROUNDS = 25;
 
 let stack: ProcessorStack;
 beforeAll(async () => {
-  stack = await startProcessorStack();
+  // Every delivery kept (deliveryHistory all): the delivery is one of the four events counted here.
+  stack = await startProcessorStack({ deliveryHistory: 'all' });
 });
 afterAll(async () => {
   await stack.close();
