@@ -3,7 +3,12 @@
 // recipient that bounced says when it was last delivered to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DELIVERY_HISTORY } from '../../lambdas/domain/delivery-history.ts';
-import { type ApiStack, bounceNotification, deliveryNotification, startApiStack } from './api-harness.ts';
+import {
+  type ApiStack,
+  bounceNotification,
+  deliveryNotification,
+  startApiStack,
+} from '../support/api-harness.ts';
 
 const NOW = new Date('2024-11-01T12:00:00Z');
 let stack: ApiStack;

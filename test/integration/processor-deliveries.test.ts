@@ -13,7 +13,7 @@ import {
   sqsEvent,
   sqsRecord,
   startProcessorStack,
-} from './processor-harness.ts';
+} from '../support/processor-harness.ts';
 
 let stack: ProcessorStack | undefined;
 
