@@ -693,7 +693,7 @@ export function deliveryCounterUpdates(
  * How long a delivery-ledger item outlives its second: longer than SQS keeps a message (at most 14 days, dead
  * letters included), so every redelivered or redriven copy of a delivery still finds its entry.
  */
-export const DELIVERY_LEDGER_DAYS = 15;
+const DELIVERY_LEDGER_DAYS = 15;
 
 /** 8 hex characters of SHA-256 of the address: finds an address's entries without storing the address. */
 function addressHash(email: string): string {

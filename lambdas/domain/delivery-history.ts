@@ -28,7 +28,7 @@ export const DEFAULT_DELIVERY_HISTORY: DeliveryHistory = 'none';
  * How far before its own processing the first summary of an address looks for deliveries that were only counted
  * (event time): a bounce or complaint usually reaches the processor seconds after it happened.
  */
-export const DELIVERY_LOOKBACK_MS = 15 * 60_000;
+const DELIVERY_LOOKBACK_MS = 15 * 60_000;
 
 /** A delivery read back from the delivery ledger (the count of a delivery to an address without a summary). */
 export interface CountedDelivery {
