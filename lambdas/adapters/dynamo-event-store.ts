@@ -240,7 +240,9 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const failed = items.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed').map((i) => i.failed);
+      const failed = items
+        .filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed')
+        .map((i) => i.failed);
       if (failed.includes('duplicate')) return 'duplicate';
       if (failed.includes('summary-changed')) return 'summary-changed';
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
@@ -320,7 +322,9 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
                     ...ledgerUpdate(events[0]?.occurredAt ?? '', events.map(ledgerEntry)),
                   },
                 })),
-                ...deliveryCounterUpdates(pending, this.options.eventRetentionDays).map((update) => ({ Update: { TableName, ...update } })),
+                ...deliveryCounterUpdates(pending, this.options.eventRetentionDays).map((update) => ({
+                  Update: { TableName, ...update },
+                })),
               ],
             }),
           );

@@ -684,7 +684,11 @@ export function deliveryCounterUpdates(
     })),
     ...[...domains.values()].map(({ first, day, n }) => ({
       Key: keys.domainDayCounter(day, first.domain, shardOf(first.id, COUNTER_SHARDS)),
-      ...addCounters(names, { domain: first.domain, day, expiresAt: domainCounterExpiry(day, retentionDays) }, n),
+      ...addCounters(
+        names,
+        { domain: first.domain, day, expiresAt: domainCounterExpiry(day, retentionDays) },
+        n,
+      ),
     })),
   ];
 }
