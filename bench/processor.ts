@@ -91,8 +91,13 @@ function kindOf(i: number): Kind {
   return k < 14 ? 'hard' : k < 18 ? 'soft' : k === 18 ? 'complaint' : 'delivery';
 }
 
-/** A stream of sending: event i at 10 per second from 2024-10-15 09:00 (deliveries arrive in about this order). */
-const streamed = (i: number) => new Date(Date.parse('2024-10-15T09:00:00.000Z') + i * 100).toISOString();
+/**
+ * A stream of sending: event i at `perSecond` (10) per second from `hour`:00 on 2024-10-15 (deliveries arrive in
+ * about this order).
+ * Each scenario streams in its own hour, so no scenario's ledger items hold another's entries.
+ */
+const streamed = (i: number, hour = 9, perSecond = 10) =>
+  new Date(Date.parse('2024-10-15T00:00:00.000Z') + hour * 3_600_000 + (i * 1000) / perSecond).toISOString();
 
 function notification(i: number, run: string, kind: Kind = kindOf(i), address = run, at?: string): string {
   const email = `user${i}.${address}@${DOMAINS[i % DOMAINS.length]}`;
@@ -296,20 +301,42 @@ async function main(): Promise<void> {
     (i) => notification(i, 'dnew', 'delivery', 'dnew', streamed(i)),
     'dnew',
   );
+  // A low volume (1 M sent a month is ~0.4 notifications/s): a batch holds about one message.
+  await count(
+    'delivery, new address (batches of 1, low volume)',
+    PER_KIND,
+    (i) => notification(i, 'done', 'delivery', 'done', streamed(i, 10)),
+    'done',
+    1,
+  );
   await count(
     'delivery, new address (batches of 100, all records at once)',
     PER_KIND * 5,
-    (i) => notification(i, 'dwide', 'delivery', 'dwide', streamed(i)),
+    (i) => notification(i, 'dwide', 'delivery', 'dwide', streamed(i, 11)),
     'dwide',
     100,
     wideProcessor,
   );
+  // A busier sender: the ledger item of a second holds every delivery of that second, and an update is charged by
+  // the item's size.
+  for (const [perSecond, hour] of [
+    [100, 13],
+    [1000, 14],
+  ] as const) {
+    await count(
+      `delivery, new address (${perSecond} per second, batches of 10)`,
+      PER_KIND * 5,
+      (i) =>
+        notification(i, `drate${perSecond}`, 'delivery', `drate${perSecond}`, streamed(i, hour, perSecond)),
+      `drate${perSecond}`,
+    );
+  }
   // History: one soft bounce per address first (not counted), then the counted event, another SES message.
-  await runBodies(PER_KIND, (i) => notification(i, 'dhist', 'soft', 'dhist', streamed(i)), 'dhist-seed');
+  await runBodies(PER_KIND, (i) => notification(i, 'dhist', 'soft', 'dhist', streamed(i, 12)), 'dhist-seed');
   await count(
     'delivery, address with history',
     PER_KIND,
-    (i) => notification(i, 'dhist2', 'delivery', 'dhist', streamed(i + 1)),
+    (i) => notification(i, 'dhist2', 'delivery', 'dhist', streamed(i + 1, 12)),
     'dhist',
   );
   await count('hard bounce, new address', PER_KIND, (i) => notification(i, 'hnew', 'hard'), 'hnew');
