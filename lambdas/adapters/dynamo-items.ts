@@ -602,15 +602,10 @@ export function counterUpdates(
       ...addCounters(['events', ...typeCounterNames(countedOf(event))], {
         domain: event.domain,
         day,
-        expiresAt: domainCounterExpiry(day, retentionDays),
+        expiresAt,
       }),
     },
   ];
-}
-
-/** When a day × domain counter expires (epoch seconds): at the end of its day plus the event retention. */
-function domainCounterExpiry(day: string, retentionDays: number): number {
-  return Date.parse(`${day}T00:00:00Z`) / 1000 + (retentionDays + 1) * DAY_SECONDS;
 }
 
 /** What erasure needs to know of a stored SES event: its key fields and what it added to its domain counter. */
@@ -686,7 +681,7 @@ export function deliveryCounterUpdates(
       Key: keys.domainDayCounter(day, first.domain, shardOf(first.id, COUNTER_SHARDS)),
       ...addCounters(
         names,
-        { domain: first.domain, day, expiresAt: domainCounterExpiry(day, retentionDays) },
+        { domain: first.domain, day, expiresAt: domainCounterExpiresAt(day, retentionDays) },
         n,
       ),
     })),
