@@ -5,9 +5,8 @@ import type { Category } from './classification.ts';
 import { foldPhrase } from './classify-matcher.ts';
 import {
   NOT_A_STATE_BEFORE,
-  RECIPIENT_STATE_RULES,
-  RECIPIENT_SUBJECT,
   SENDER_CLAUSE_MARKERS,
+  STATE_RULES,
   STATE_WINDOW,
   type StateRule,
   TRANSIENT_CLAUSE_WORDS,
@@ -30,7 +29,7 @@ interface CompiledState {
 
 const WILDCARD = '*';
 
-const COMPILED_STATES: readonly CompiledState[] = RECIPIENT_STATE_RULES.flatMap((rule) => [
+const COMPILED_STATES: readonly CompiledState[] = STATE_RULES.flatMap((rule) => [
   ...rule.states.map((state) => ({
     rule,
     words: foldPhrase(state).split(' '),
@@ -57,9 +56,30 @@ const STATES_BY_FIRST_WORD: ReadonlyMap<string, readonly CompiledState[]> = (() 
   return map;
 })();
 
-const SUBJECTS: ReadonlySet<string> = new Set(RECIPIENT_SUBJECT.words);
-const NOT_AFTER: ReadonlySet<string> = new Set(RECIPIENT_SUBJECT.notAfter);
-const NOT_BEFORE: ReadonlySet<string> = new Set(RECIPIENT_SUBJECT.notBefore);
+interface CompiledSubject {
+  readonly words: ReadonlySet<string>;
+  readonly notAfter: ReadonlySet<string>;
+  readonly notBefore: ReadonlySet<string>;
+}
+
+/** Each rule's subject as sets, built once per distinct subject. */
+const SUBJECT_OF: ReadonlyMap<StateRule, CompiledSubject> = (() => {
+  const bySubject = new Map<StateRule['subject'], CompiledSubject>();
+  const map = new Map<StateRule, CompiledSubject>();
+  for (const rule of STATE_RULES) {
+    let compiled = bySubject.get(rule.subject);
+    if (compiled === undefined) {
+      compiled = {
+        words: new Set(rule.subject.words),
+        notAfter: new Set(rule.subject.notAfter),
+        notBefore: new Set(rule.subject.notBefore),
+      };
+      bySubject.set(rule.subject, compiled);
+    }
+    map.set(rule, compiled);
+  }
+  return map;
+})();
 const SENDER_MARKERS: ReadonlySet<string> = new Set(SENDER_CLAUSE_MARKERS.words);
 const NOT_STATE_BEFORE: ReadonlySet<string> = new Set(NOT_A_STATE_BEFORE);
 const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_CLAUSE_WORDS);
@@ -67,21 +87,22 @@ const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_CLAUSE_WORDS);
 /** E-mail addresses and bracketed tokens: blanked before clauses are cut, so their dots are not sentence ends. */
 const OPAQUE = /<[^<>]*>|\[[^[\]]*\]|\S+@\S+/g;
 /**
- * Clause ends: a sentence end (a dot before a space or the end), colons, semicolons, brackets, line breaks. Captured,
- * so that a colon can carry a sender subject into the clause it introduces ("Sender address rejected: ...").
+ * Clause ends: a sentence end (a dot before a space or the end), colons, semicolons, line breaks. Captured, so that a
+ * colon can carry a sender subject into the clause it introduces ("Sender address rejected: ..."). Brackets do not end
+ * a clause ("Account(s) <x> does not have enough space").
  */
-const CLAUSE_END = /(\.(?=\s|$)|[:;!?()\n\r]|\s-\s)/;
+const CLAUSE_END = /(\.(?=\s|$)|[:;!?\n\r]|\s-\s)/;
 /**
  * What separates words inside a clause: white space, punctuation and symbols, except the apostrophe and the hyphen,
  * which belong to words ("doesn't", "e-mail"). Control characters do not separate words, as for the phrase rules.
  */
 const WORD_SEPARATORS = /(?:[^\P{P}'-]|[\s\p{S}])+/u;
 
-function isSubjectAt(words: readonly string[], at: number): boolean {
+function isSubjectAt(words: readonly string[], at: number, subject: CompiledSubject): boolean {
   const word = words[at] as string;
-  if (!SUBJECTS.has(word)) return false;
-  if (at > 0 && NOT_AFTER.has(words[at - 1] as string)) return false;
-  return !(at + 1 < words.length && NOT_BEFORE.has(words[at + 1] as string));
+  if (!subject.words.has(word)) return false;
+  if (at > 0 && subject.notAfter.has(words[at - 1] as string)) return false;
+  return !(at + 1 < words.length && subject.notBefore.has(words[at + 1] as string));
 }
 
 /** Whether `state` occurs at `at` in `words`; returns the index after it, or -1. */
@@ -96,19 +117,26 @@ function stateEnd(words: readonly string[], at: number, state: CompiledState): n
   return end;
 }
 
-function hasSubjectNear(words: readonly string[], start: number, end: number, onlyBefore: boolean): boolean {
+function hasSubjectNear(words: readonly string[], start: number, end: number, state: CompiledState): boolean {
+  const subject = SUBJECT_OF.get(state.rule) as CompiledSubject;
   // After the state: the first words following it.
-  const afterLimit = Math.min(words.length - 1, end + (onlyBefore ? 1 : STATE_WINDOW));
-  for (let i = end; i <= afterLimit; i++) if (isSubjectAt(words, i)) return true;
-  if (onlyBefore) return false;
+  const afterLimit = Math.min(words.length - 1, end + (state.onlyBefore ? 1 : STATE_WINDOW));
+  for (let i = end; i <= afterLimit; i++) if (isSubjectAt(words, i, subject)) return true;
+  if (state.onlyBefore) return false;
   // Before the state: the last words preceding it.
-  for (let i = start - 1; i >= Math.max(0, start - 1 - STATE_WINDOW); i--)
-    if (isSubjectAt(words, i)) return true;
+  for (let i = start - 1; i >= Math.max(0, start - 1 - STATE_WINDOW); i--) {
+    if (isSubjectAt(words, i, subject)) return true;
+  }
   return false;
 }
 
 function namesSender(words: readonly string[]): boolean {
-  for (const word of words) if (SENDER_MARKERS.has(word)) return true;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (SENDER_MARKERS.has(word)) return true;
+    // "from" alone is too common ("SMTP error from remote mail server"): only MAIL FROM names the sender.
+    if (word === 'from' && i > 0 && words[i - 1] === 'mail') return true;
+  }
   return false;
 }
 
@@ -118,12 +146,12 @@ function composeClause(words: readonly string[]): ComposedState | null {
     if (candidates === undefined) continue;
     for (const state of candidates) {
       const end = stateEnd(words, at, state);
-      if (end < 0 || !hasSubjectNear(words, at, end, state.onlyBefore)) continue;
+      if (end < 0 || !hasSubjectNear(words, at, end, state)) continue;
       let transient = false;
       for (const word of words) transient ||= TRANSIENT.has(word);
       return {
         category: state.rule.category,
-        evidence: `clause rule ${state.rule.id} (a recipient noun and "${state.text}" in "${words.join(' ').slice(0, 80)}")`,
+        evidence: `clause rule ${state.rule.id} (its noun and "${state.text}" in "${words.join(' ').slice(0, 80)}")`,
         transient,
       };
     }
@@ -131,8 +159,8 @@ function composeClause(words: readonly string[]): ComposedState | null {
   return null;
 }
 
-/** The first clause of `text` that puts the recipient's mailbox in a dead state, or null. */
-export function composeRecipientState(text: string): ComposedState | null {
+/** The first clause of `text` that states the recipient mailbox's existence or capacity or the message's size, or null. */
+export function composeClauseState(text: string): ComposedState | null {
   if (text.length === 0) return null;
   const parts = text.replace(OPAQUE, ' addr ').split(CLAUSE_END);
   // parts alternate: clause, separator, clause, ...

@@ -28,7 +28,7 @@
 //   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
 //     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
-import { composeRecipientState } from './classify-composition.ts';
+import { composeClauseState } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
 import {
@@ -344,7 +344,7 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
   if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
   // No phrase and no specific code: a clause that puts the recipient's mailbox in a dead state decides before loose
   // wording does (rules/composition.ts).
-  const state = composeRecipientState(wording);
+  const state = composeClauseState(wording);
   if (state !== null) {
     composed = { category: state.category, evidence: state.evidence, transientWording: state.transient };
     return composed;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Category } from '../../lambdas/domain/classification.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
-import { composeRecipientState } from '../../lambdas/domain/classify-composition.ts';
+import { composeClauseState } from '../../lambdas/domain/classify-composition.ts';
 
 type Expectation = readonly [string, string, Category, 'hard' | 'soft'];
 
@@ -54,10 +54,10 @@ describe('the recipient state, composed from a noun and a state in one clause', 
   it('reads the noun and the state on either side of an address ("User [x] does not exist")', () => {
     // The corpus's "smtp; 550 User [recipient@example.net] does not exist" (BounceParser doesnotexist.msg) is a phrase
     // rule's; the composition reads the same sentence with the address's dots not cutting the clause.
-    expect(composeRecipientState('550 User [someone@example.co.uk] does not exist')).toMatchObject({
+    expect(composeClauseState('550 User [someone@example.co.uk] does not exist')).toMatchObject({
       category: 'unknown-recipient',
     });
-    expect(composeRecipientState('550 Odbiorca <someone@example.pl> nie istnieje')).toMatchObject({
+    expect(composeClauseState('550 Odbiorca <someone@example.pl> nie istnieje')).toMatchObject({
       category: 'unknown-recipient',
     });
   });
@@ -78,11 +78,11 @@ describe('the recipient state, composed from a noun and a state in one clause', 
     // A session summary: "recipients" of the session, no state of one recipient
     ['554 5.5.1 Error: no valid recipients', 'a session summary'],
   ])('does not compose %s (%s)', (text) => {
-    expect(composeRecipientState(text)).toBeNull();
+    expect(composeClauseState(text)).toBeNull();
   });
 
   it('keeps a state the clause calls temporary soft', () => {
-    const state = composeRecipientState('450 user account temporarily disabled');
+    const state = composeClauseState('450 user account temporarily disabled');
     expect(state).toMatchObject({ category: 'mailbox-disabled', transient: true });
     expect(
       classifyBounce({ diagnosticCode: '550 user account temporarily disabled, try later' }).verdict,
@@ -96,6 +96,40 @@ describe('the recipient state, composed from a noun and a state in one clause', 
     expect(
       classifyBounce({ diagnosticCode: '550 user not known (in reply to MAIL FROM command)' }).category,
     ).toBe('sender-rejected');
+  });
+});
+
+describe("the mailbox's capacity and the message's size, composed the same way", () => {
+  it.each<Expectation>([
+    [
+      'SMTP; 422 Mailbox quota usage exceeded',
+      'voku/PHPMailer-BMH rule sample (tuning)',
+      'mailbox-full',
+      'soft',
+    ],
+    [
+      'smtp; 552 Account(s) <agrisa@one.lv> does not have enough space',
+      'crazy-max/CwsMailBounceHandler tests/emls/bounce_500_007.eml (one.lv)',
+      'mailbox-full',
+      'soft',
+    ],
+    [
+      '552 Message body is too big',
+      'riudoms.xarxa-omnia.org (Catalan help page)',
+      'message-too-large',
+      'soft',
+    ],
+    ['exceeded mailsize limit', 'emailhost.com.cn (bounce tips)', 'message-too-large', 'soft'],
+  ])('%s', (diagnosticCode, _source, category, verdict) => {
+    expect(classifyBounce({ diagnosticCode })).toMatchObject({ category, verdict, suppress: false });
+  });
+
+  it.each([
+    ['421 4.7.0 Message rate limit exceeded', 'a sending rate, not a size'],
+    ['550 5.7.1 The account has exceeded its daily sending limit', "the sender's limit"],
+    ['452 4.2.2 daily quota exceeded for this sender', 'a sending quota'],
+  ])('does not compose %s (%s)', (text) => {
+    expect(composeClauseState(text)).toBeNull();
   });
 });
 

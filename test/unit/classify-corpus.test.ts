@@ -64,7 +64,7 @@ describe('the corpus of real diagnostics', () => {
   // before any rule was written after it existed; it is reported on its own.
   const FLOORS = {
     tuning: { hardSoft: 692, wrongSuppressions: 1, falseSenderSuppressions: 0 },
-    validation: { hardSoft: 179, wrongSuppressions: 2, falseSenderSuppressions: 1 },
+    validation: { hardSoft: 180, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 103, wrongSuppressions: 2, falseSenderSuppressions: 0 },
   } as const;
 

@@ -3,8 +3,9 @@
 // does not exist, disabled, inactive, closed, ...) in the same clause, a few words apart, in either order. MTAs word
 // the same judgement in countless ways ("User [x] does not exist", "not an active address at this host", "user not
 // known", "Odbiorca nie istnieje"); a phrase table only knows the strings it was written from, while the composition
-// knows the two parts every such sentence has. Phrase rules still decide first; the composition is consulted after
-// them and after a specific enhanced code (see classify.ts).
+// knows the two parts every such sentence has. The same composition reads the mailbox's capacity (a store noun and
+// "full", "not enough space", ...) and the message's size (a message noun and "too big", ...). Phrase rules still
+// decide first; the composition is consulted after them and after a specific enhanced code (see classify.ts).
 //
 // The subject is decided structurally: a clause that names the sending side (the sender, MAIL FROM, the envelope,
 // "your account", a login) is about the sender, whatever state it reports, and is skipped; so is an "IP address" or a
@@ -66,7 +67,6 @@ export const SENDER_CLAUSE_MARKERS: { readonly words: readonly string[]; readonl
     "sender's",
     'senders',
     'sending',
-    'from',
     'envelope',
     'return-path',
     'originator',
@@ -84,12 +84,14 @@ export const SENDER_CLAUSE_MARKERS: { readonly words: readonly string[]; readonl
     'odesilatel',
   ],
   source:
-    'Replies about the sender name it: Postfix "Sender address rejected", Exim "sender verify failed", "MAIL FROM", Mail.ru "message sending for this account is disabled", "your account" (the sender\'s provider speaking), authentication failures ("invalid user name or password"); localised: Orange "Emetteur invalide", GMX "Absender"',
+    'Replies about the sender name it (and "MAIL FROM", checked as two words by the matcher: "from" alone is in Exim\'s own "SMTP error from remote mail server"): Postfix "Sender address rejected", Exim "sender verify failed", Mail.ru "message sending for this account is disabled", "your account" (the sender\'s provider speaking), authentication failures ("invalid user name or password"); localised: Orange "Emetteur invalide", GMX "Absender"',
 };
 
 export interface StateRule {
   readonly id: string;
   readonly category: Category;
+  /** The nouns the state must be said of. */
+  readonly subject: SubjectWords;
   /**
    * States, each a sequence of folded words; `*` stands for any one word ("not * active" matches "not an active").
    * Matched within a clause, at most `window` words from a subject word, on either side.
@@ -116,10 +118,78 @@ export const NOT_A_STATE_BEFORE: readonly string[] = [
 /** Wording in the clause that makes the state temporary: never grounds for a hard verdict. */
 export const TRANSIENT_CLAUSE_WORDS: readonly string[] = ['temporarily', 'temporary', 'temporarly', 'later'];
 
-export const RECIPIENT_STATE_RULES: readonly StateRule[] = [
+/** The mailbox as a store: its capacity, not its existence. */
+const MAILBOX_STORE_SUBJECT: SubjectWords = {
+  words: [
+    'mailbox',
+    'mailboxes',
+    'inbox',
+    'box',
+    'quota',
+    'storage',
+    'postfach',
+    'casella',
+    'buzon',
+    'boite',
+    'bustia',
+    'skrzynka',
+    'schranka',
+    'caixa',
+  ],
+  notAfter: [
+    'ip',
+    'sender',
+    "sender's",
+    'server',
+    'host',
+    'system',
+    'disk',
+    'daily',
+    'hourly',
+    'submission',
+    'queue',
+    'rate',
+    'message',
+    'connection',
+  ],
+  notBefore: ['host', 'server', 'domain', 'system'],
+  source:
+    'The nouns of full-mailbox replies: RFC 3463 X.2.2 "mailbox full", Gmail "The recipient\'s inbox is out of storage space", one.lv "552 Account(s) <x> does not have enough space", Exim "mailbox is full: retry timeout exceeded" (BounceParser and CwsMailBounceHandler corpora); localised: Libero "casella piena", Orange "boîte pleine", the Catalan "bústia plena", Interia "skrzynka przepełniona"',
+};
+
+/** The recipient's account, of which only a lack of space is said here ("exceeded" alone may be a sending rate). */
+const ACCOUNT_STORE_SUBJECT: SubjectWords = {
+  words: ['account', 'accounts', 'user'],
+  notAfter: ['ip', 'sender', "sender's"],
+  notBefore: [],
+  source: 'one.lv "552 Account(s) <x> does not have enough space" (CwsMailBounceHandler bounce_500_007.eml)',
+};
+
+/** The message itself: its size. */
+const MESSAGE_SUBJECT: SubjectWords = {
+  words: [
+    'message',
+    'mail',
+    'email',
+    'e-mail',
+    'body',
+    'attachment',
+    'attachments',
+    'mailsize',
+    'messagesize',
+    'size',
+  ],
+  notAfter: ['sender', 'from'],
+  notBefore: [],
+  source:
+    'The nouns of size replies: RFC 3463 X.3.4 "message too big for system", X.2.3 "message length exceeds administrative limit", riudoms.xarxa-omnia.org "552 Message body is too big", emailhost.com.cn "exceeded mailsize limit", Postfix "message size ... exceeds size limit"',
+};
+
+export const STATE_RULES: readonly StateRule[] = [
   {
     id: 'recipient-state-disabled',
     category: 'mailbox-disabled',
+    subject: RECIPIENT_SUBJECT,
     states: [
       'disabled',
       'deactivated',
@@ -149,6 +219,7 @@ export const RECIPIENT_STATE_RULES: readonly StateRule[] = [
   {
     id: 'recipient-state-unknown',
     category: 'unknown-recipient',
+    subject: RECIPIENT_SUBJECT,
     states: [
       'unknown',
       'not known',
@@ -192,5 +263,65 @@ export const RECIPIENT_STATE_RULES: readonly StateRule[] = [
     before: ['no such', 'not', 'not a', 'bad'],
     source:
       'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip); localised: Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
+  },
+  {
+    id: 'mailbox-state-full',
+    category: 'mailbox-full',
+    subject: MAILBOX_STORE_SUBJECT,
+    states: [
+      'full',
+      'is full',
+      'over quota',
+      'quota exceeded',
+      'exceeded',
+      'exceeds',
+      'not have enough space',
+      'not enough space',
+      'no space',
+      'out of space',
+      'out of storage',
+      'plena',
+      'pleine',
+      'lleno',
+      'llena',
+      'piena',
+      'voll',
+      'przepelniona',
+      'plna',
+      'cheia',
+    ],
+    source:
+      'RFC 3463 X.2.2 "mailbox full"; one.lv "552 Account(s) <x> does not have enough space" (CwsMailBounceHandler bounce_500_007.eml), Exim "mailbox is full: retry timeout exceeded" (bounce_422_002.eml), "Mailbox quota usage exceeded" (bounce_422_001.eml), IMail "User mailbox exceeds allowed size" (BounceParser quota.msg); localised: "bústia plena" (riudoms.xarxa-omnia.org), Orange "boîte pleine", latinmail "lleno", Libero "piena", GMX "voll", Interia "przepełniona"',
+  },
+  {
+    id: 'account-state-no-space',
+    category: 'mailbox-full',
+    subject: ACCOUNT_STORE_SUBJECT,
+    states: ['not have enough space', 'not enough space', 'no space', 'out of space', 'out of storage'],
+    source:
+      'one.lv "552 Account(s) <x> does not have enough space" (CwsMailBounceHandler bounce_500_007.eml); RFC 3463 X.2.2',
+  },
+  {
+    id: 'message-state-too-large',
+    category: 'message-too-large',
+    subject: MESSAGE_SUBJECT,
+    states: ['too big', 'too large', 'exceeds size', 'size limit exceeded'],
+    // "exceeded" only after a size noun: "message rate limit exceeded" is a sending rate
+    before: [],
+    source:
+      'RFC 3463 X.3.4 "message too big for system" and X.2.3 "message length exceeds administrative limit"; "552 Message body is too big" (riudoms.xarxa-omnia.org), "exceeded mailsize limit" (emailhost.com.cn), Exchange "message too large for this organization" (BounceParser message-too-large-5.msg)',
+  },
+  {
+    id: 'message-size-exceeded',
+    category: 'message-too-large',
+    subject: {
+      words: ['mailsize', 'messagesize'],
+      notAfter: [],
+      notBefore: [],
+      source: 'emailhost.com.cn "exceeded mailsize limit"',
+    },
+    states: ['exceeded', 'exceeds'],
+    source:
+      '"exceeded mailsize limit" (emailhost.com.cn): "exceeded" is said of the message size only after a size noun',
   },
 ];
