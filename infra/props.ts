@@ -41,7 +41,10 @@ export interface SesBounceProcessorSettings {
   readonly logRetentionDays: RetentionDays;
   /** Days an event stays in the table before DynamoDB's TTL removes it (EVENT_RETENTION_DAYS). */
   readonly eventRetentionDays: number;
-  /** Soft bounces within the window that suppress an address (SOFT_BOUNCE_THRESHOLD). */
+  /**
+   * Soft bounces within the window that suppress an address (SOFT_BOUNCE_THRESHOLD); 0 turns soft-bounce suppression
+   * off (required with `publishDeliveryEvents: false`: without deliveries no streak can be judged).
+   */
   readonly softBounceThreshold: number;
   /** Window for counting soft bounces, days (SOFT_BOUNCE_WINDOW_DAYS). */
   readonly softBounceWindowDays: number;
@@ -67,8 +70,9 @@ export interface SesBounceProcessorSettings {
   /** Attach the event destination to an existing configuration set instead of creating one. */
   readonly useExistingConfigurationSet: boolean;
   /**
-   * Publish delivery events too (they reset soft-bounce streaks and are the rate alarms' denominator). Each
-   * delivered mail then costs about as much to process as a bounce: turn off for high volume if that matters more.
+   * Publish delivery events too (they reset soft-bounce streaks and are the rate alarms' denominator). Off is only
+   * accepted with `softBounceThreshold: 0` (synth refuses the streak policy without deliveries) and leaves the rate
+   * alarms out.
    */
   readonly publishDeliveryEvents: boolean;
   /**
@@ -262,6 +266,16 @@ export function resolveSettings(raw: Readonly<Record<string, unknown>>): SesBoun
   }
   const { apiAuthorization, apiCognitoUserPoolArn, apiCognitoScopes, apiCognitoAdminScopes, ...settings } =
     parsed.data;
+  if (!settings.publishDeliveryEvents && settings.softBounceThreshold > 0) {
+    throw new InvalidSettingError(
+      `publishDeliveryEvents: false hides every delivery from the processor, so the soft-bounce streak policy ` +
+        `(softBounceThreshold ${settings.softBounceThreshold} within softBounceWindowDays ${settings.softBounceWindowDays}) ` +
+        'would take soft bounces with successful deliveries between them for one run and suppress mailboxes that ' +
+        'still accept mail (a mailbox full now and then). Publish deliveries (with deliveryHistory "none" a ' +
+        'delivery is only counted; infra/README.md "Cost per million sent emails"), or turn soft-bounce ' +
+        'suppression off with softBounceThreshold: 0.',
+    );
+  }
   if (settings.useExistingConfigurationSet && settings.configurationSetName === undefined) {
     throw new InvalidSettingError(
       'configurationSetName: the name of the existing configuration set is required when useExistingConfigurationSet is true.',

@@ -59,7 +59,8 @@ export const CONFIG_DEFAULTS = {
 /** Inclusive bounds of the whole-number settings (the CDK settings validate against the same bounds). */
 export const SETTING_BOUNDS = {
   eventRetentionDays: { min: 1, max: 36_500 },
-  softBounceThreshold: { min: 1, max: 100 },
+  /** 0 turns soft-bounce suppression off: soft bounces are recorded and counted, never suppress. */
+  softBounceThreshold: { min: 0, max: 100 },
   softBounceWindowDays: { min: 1, max: 365 },
   allowlistCacheSeconds: { min: 0, max: 86_400 },
 } as const;

@@ -101,6 +101,7 @@ export interface Decision {
 }
 
 export interface PolicySettings {
+  /** Soft bounces in a run that suppress; 0: soft bounces never suppress (the streak is still counted). */
   softBounceThreshold: number;
   softBounceWindowDays: number;
   suppressOnComplaint: boolean;
@@ -244,6 +245,7 @@ function findSoftBounceRun(
   settings: Pick<PolicySettings, 'softBounceThreshold' | 'softBounceWindowDays'>,
 ): { from: string; to: string } | null {
   const n = settings.softBounceThreshold;
+  if (n === 0) return null;
   const windowMs = settings.softBounceWindowDays * DAY_MS;
   // Segment of a bounce = how many deliveries precede it; a run must stay inside one segment.
   let d = 0;
@@ -448,6 +450,8 @@ function bounceWithoutChange(
   streak: StreakChange,
   settings: PolicySettings,
 ): string {
+  if (streak.counted && settings.softBounceThreshold === 0)
+    return `soft bounce ${summary.softStreak} in a row (soft-bounce suppression off)`;
   return streak.counted
     ? `soft bounce ${summary.softStreak} of ${settings.softBounceThreshold}`
     : `not suppressed: ${c?.verdict ?? 'unclassified'} ${c?.category ?? ''}`.trim();

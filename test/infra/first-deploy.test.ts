@@ -66,7 +66,7 @@ describe('rate alarms and publishDeliveryEvents', () => {
   });
 
   it('creates no alarm over processor rates without delivery events, and keeps SES reputation alarms', () => {
-    const { template } = synthesize({ publishDeliveryEvents: 'false' });
+    const { template } = synthesize({ publishDeliveryEvents: 'false', softBounceThreshold: '0' });
     const alarms = alarmsOf(template);
     expect(alarms.filter((alarm) => alarm.Metrics !== undefined)).toEqual([]);
     expect(alarms.flatMap(metricNamesOf)).not.toContain('EventsRecorded');

@@ -23,6 +23,7 @@ const withIdentities = synthesize({
 });
 const withExisting = synthesize({
   publishDeliveryEvents: 'false',
+  softBounceThreshold: '0',
   notificationIdentities: 'example.net',
   existingTopicArn: EXISTING_TOPIC_ARN,
   useExistingConfigurationSet: true,

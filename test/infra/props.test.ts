@@ -126,8 +126,26 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(raw)).toThrow(message);
   });
 
+  it('refuses the soft-bounce streak policy without deliveries, saying why; accepts it turned off', () => {
+    expect(() => resolveSettings({ publishDeliveryEvents: 'false' })).toThrow(
+      new InvalidSettingError(
+        'publishDeliveryEvents: false hides every delivery from the processor, so the soft-bounce streak policy ' +
+          '(softBounceThreshold 3 within softBounceWindowDays 14) would take soft bounces with successful ' +
+          'deliveries between them for one run and suppress mailboxes that still accept mail (a mailbox full now ' +
+          'and then). Publish deliveries (with deliveryHistory "none" a delivery is only counted; ' +
+          'infra/README.md "Cost per million sent emails"), or turn soft-bounce suppression off with ' +
+          'softBounceThreshold: 0.',
+      ),
+    );
+    expect(resolveSettings({ publishDeliveryEvents: 'false', softBounceThreshold: '0' })).toMatchObject({
+      publishDeliveryEvents: false,
+      softBounceThreshold: 0,
+    });
+    expect(resolveSettings({ softBounceThreshold: 0 })).toMatchObject({ softBounceThreshold: 0 });
+  });
+
   it('reports every bad setting at once', () => {
-    expect(() => resolveSettings({ softBounceThreshold: '0', softBounceWindowDays: 'x' })).toThrow(
+    expect(() => resolveSettings({ softBounceThreshold: '101', softBounceWindowDays: 'x' })).toThrow(
       /softBounceThreshold[\s\S]*softBounceWindowDays/,
     );
   });

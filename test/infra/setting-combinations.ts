@@ -22,7 +22,7 @@ export const OPTIONAL_SETTINGS: Readonly<Record<string, Readonly<Record<string, 
     apiCognitoScopes: 'bounces/read',
     apiCognitoAdminScopes: 'bounces/admin',
   },
-  deliveriesOff: { publishDeliveryEvents: 'false' },
+  deliveriesOff: { publishDeliveryEvents: 'false', softBounceThreshold: '0' },
   alarmEmail: { alarmEmail: 'ops@example.com' },
   cors: { apiCorsAllowOrigins: 'https://admin.example.com' },
   // Before eventBusArn, so that "all together" publishes to an existing bus (the later value wins).

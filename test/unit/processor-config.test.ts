@@ -34,6 +34,10 @@ describe('loadProcessorConfig', () => {
     );
   });
 
+  it('reads SOFT_BOUNCE_THRESHOLD 0 (soft-bounce suppression off)', () => {
+    expect(loadProcessorConfig({ ...BASE, SOFT_BOUNCE_THRESHOLD: '0' }).softBounceThreshold).toBe(0);
+  });
+
   it('reads every setting', () => {
     const config = loadProcessorConfig({
       ...BASE,
@@ -63,7 +67,7 @@ describe('loadProcessorConfig', () => {
     [{ TABLE_NAME: 'bounces' }, 'SUPPRESSION_QUEUE_URL: is required'],
     [{ ...BASE, SUPPRESSION_QUEUE_URL: 'queue' }, 'SUPPRESSION_QUEUE_URL: must be a URL'],
     [{ ...BASE, SOFT_BOUNCE_THRESHOLD: 'three' }, 'SOFT_BOUNCE_THRESHOLD: must be a whole number'],
-    [{ ...BASE, SOFT_BOUNCE_THRESHOLD: '0' }, 'SOFT_BOUNCE_THRESHOLD: must be between 1 and 100'],
+    [{ ...BASE, SOFT_BOUNCE_THRESHOLD: '101' }, 'SOFT_BOUNCE_THRESHOLD: must be between 0 and 100'],
     [{ ...BASE, EVENT_RETENTION_DAYS: '-1' }, 'EVENT_RETENTION_DAYS: must be a whole number'],
     [{ ...BASE, DRY_RUN: 'yes' }, 'DRY_RUN: must be true or false'],
   ])('fails with the variable name: %j', (env, message) => {

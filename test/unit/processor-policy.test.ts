@@ -271,6 +271,18 @@ describe('soft-bounce streak', () => {
     expect(results.at(-1)?.summary.softStreak).toBe(0);
   });
 
+  it('threshold 0: soft bounces are counted in a row and never suppress', () => {
+    const settings = { ...SETTINGS, softBounceThreshold: 0 };
+    const results = run([soft(day(1)), soft(day(2)), soft(day(3)), soft(day(4))], settings);
+
+    expect(results.map((r) => r.request)).toEqual([null, null, null, null]);
+    expect(results.map((r) => r.summary.softStreak)).toEqual([1, 2, 3, 4]);
+    expect(results.at(-1)?.decision).toMatchObject({
+      action: 'none',
+      reason: 'soft bounce 4 in a row (soft-bounce suppression off)',
+    });
+  });
+
   it('the threshold and window are configurable', () => {
     const settings = { ...SETTINGS, softBounceThreshold: 2, softBounceWindowDays: 1 };
     const results = run([soft(day(1)), soft(day(3)), soft(day(3).replace('10:00', '11:00'))], settings);
