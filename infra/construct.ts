@@ -11,7 +11,7 @@ import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { environmentOf } from '../lambdas/config.ts';
+import { environmentOf, SETTING_BOUNDS } from '../lambdas/config.ts';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
 import { EventsPublisher } from './constructs/events-publisher.ts';
 import { NotificationTopic } from './constructs/notifications.ts';
@@ -172,6 +172,8 @@ export class SesBounceProcessor extends Construct {
       environment: environmentOf({
         eventRetentionDays: settings.eventRetentionDays,
         deliveryHistory: settings.deliveryHistory,
+        // A whole batch at once (up to 100 records): its counted deliveries then share one transaction.
+        recordsAtOnce: Math.min(settings.processorBatchSize, SETTING_BOUNDS.recordsAtOnce.max),
         softBounceThreshold: settings.softBounceThreshold,
         softBounceWindowDays: settings.softBounceWindowDays,
         suppressOnComplaint: settings.suppressOnComplaint,
@@ -180,6 +182,7 @@ export class SesBounceProcessor extends Construct {
       }),
       maxConcurrency: settings.processorMaxConcurrency,
       batchSize: settings.processorBatchSize,
+      maxBatchingWindow: settings.processorMaxBatchingWindow,
       maxReceiveCount: settings.notificationMaxReceiveCount,
     });
     const queryApi = new QueryApi(this, 'QueryApi', {

@@ -85,8 +85,16 @@ export interface SesBounceProcessorSettings {
   readonly notificationIdentities: readonly string[];
   /** Most concurrent processor invocations the notification queue may drive (SQS event source: 2–1000). */
   readonly processorMaxConcurrency: number;
-  /** Messages per processor invocation. */
+  /**
+   * Most messages per processor invocation (SQS event source: 1–10,000; above 10 only with a batching window of at
+   * least 1 s). Lambda also cuts a batch at its 6 MB payload limit.
+   */
   readonly processorBatchSize: number;
+  /**
+   * Longest time, in seconds, the event source gathers messages before invoking the processor (0–300). At low
+   * volume a longer window fills batches, and the deliveries of one batch are counted in one transaction.
+   */
+  readonly processorMaxBatchingWindow: number;
   /** Receives before a notification is parked in its dead-letter queue. */
   readonly notificationMaxReceiveCount: number;
   /** How the query API authenticates. */
@@ -135,6 +143,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   notificationIdentities: [],
   processorMaxConcurrency: 5,
   processorBatchSize: 10,
+  processorMaxBatchingWindow: 1,
   notificationMaxReceiveCount: 5,
   apiAuthorization: { type: 'iam' },
   apiThrottleRateLimit: 50,
@@ -204,6 +213,7 @@ const settingsSchema = z
     notificationIdentities: list,
     processorMaxConcurrency: int(2, 1000),
     processorBatchSize: int(1, 10_000),
+    processorMaxBatchingWindow: int(0, 300),
     notificationMaxReceiveCount: int(1, 1000),
     apiAuthorization: z.enum(['iam', 'cognito']),
     apiCognitoUserPoolArn: optionalText,
@@ -274,6 +284,12 @@ export function resolveSettings(raw: Readonly<Record<string, unknown>>): SesBoun
         'still accept mail (a mailbox full now and then). Publish deliveries (with deliveryHistory "none" a ' +
         'delivery is only counted; infra/README.md "Cost per million sent emails"), or turn soft-bounce ' +
         'suppression off with softBounceThreshold: 0.',
+    );
+  }
+  if (settings.processorBatchSize > 10 && settings.processorMaxBatchingWindow < 1) {
+    throw new InvalidSettingError(
+      `processorBatchSize: ${settings.processorBatchSize} needs processorMaxBatchingWindow of at least 1 second ` +
+        '(an SQS event source takes more than 10 messages per batch only with a batching window).',
     );
   }
   if (settings.useExistingConfigurationSet && settings.configurationSetName === undefined) {

@@ -28,6 +28,7 @@ export const ENV = {
   eventRetentionDays: 'EVENT_RETENTION_DAYS',
   allowlistCacheSeconds: 'ALLOWLIST_CACHE_SECONDS',
   deliveryHistory: 'DELIVERY_HISTORY',
+  recordsAtOnce: 'RECORDS_AT_ONCE',
   softBounceThreshold: 'SOFT_BOUNCE_THRESHOLD',
   softBounceWindowDays: 'SOFT_BOUNCE_WINDOW_DAYS',
   suppressOnComplaint: 'SUPPRESS_ON_COMPLAINT',
@@ -51,6 +52,7 @@ export const CONFIG_DEFAULTS = {
   eventRetentionDays: 400,
   allowlistCacheSeconds: 60,
   deliveryHistory: DEFAULT_DELIVERY_HISTORY,
+  recordsAtOnce: 10,
   suppressionRatePerSecond: 1,
   metricsNamespace: 'SesBounceProcessor',
   eventBus: 'default',
@@ -63,6 +65,7 @@ export const SETTING_BOUNDS = {
   softBounceThreshold: { min: 0, max: 100 },
   softBounceWindowDays: { min: 1, max: 365 },
   allowlistCacheSeconds: { min: 0, max: 86_400 },
+  recordsAtOnce: { min: 1, max: 100 },
 } as const;
 
 /** The most suppression-list calls per second the worker accepts (SES itself allows 1; the local stack goes faster). */
@@ -102,6 +105,11 @@ export interface ProcessorConfig extends PolicyConfig {
   allowlistCacheSeconds: number;
   /** Which deliveries are kept as events (lambdas/domain/delivery-history.ts). */
   deliveryHistory: DeliveryHistory;
+  /**
+   * Records of an SQS batch processed at once; the deliveries among them that are only counted share one
+   * transaction (the stack sets the batch size, at most 100).
+   */
+  recordsAtOnce: number;
 }
 
 export interface WorkerConfig {
@@ -170,6 +178,7 @@ const PARSERS = {
   deadLetterQueueUrl: url,
   eventRetentionDays: wholeNumber('eventRetentionDays'),
   allowlistCacheSeconds: wholeNumber('allowlistCacheSeconds'),
+  recordsAtOnce: wholeNumber('recordsAtOnce'),
   deliveryHistory: text.pipe(
     z.enum(DELIVERY_HISTORY_MODES, {
       error: (issue) => `must be one of ${DELIVERY_HISTORY_MODES.join(', ')}, got "${issue.input}"`,
@@ -232,6 +241,7 @@ export function loadProcessorConfig(env: Env): ProcessorConfig {
     eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
     allowlistCacheSeconds: parse(env, 'allowlistCacheSeconds') ?? CONFIG_DEFAULTS.allowlistCacheSeconds,
     deliveryHistory: parse(env, 'deliveryHistory') ?? CONFIG_DEFAULTS.deliveryHistory,
+    recordsAtOnce: parse(env, 'recordsAtOnce') ?? CONFIG_DEFAULTS.recordsAtOnce,
   };
 }
 

@@ -12,7 +12,10 @@ import { environmentOf } from '../../lambdas/config.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { QueueWithDeadLetter } from './queues.ts';
 
-/** Processor function timeout; the queue's visibility timeout is six times it (AWS's guidance for SQS sources). */
+/**
+ * Processor function timeout; the queue's visibility timeout is six times it plus the batching window (AWS's
+ * guidance for SQS sources).
+ */
 const PROCESSOR_TIMEOUT = Duration.seconds(30);
 
 /**
@@ -29,6 +32,8 @@ export interface NotificationProcessorProps {
   readonly suppressionQueue: IQueue;
   readonly maxConcurrency: number;
   readonly batchSize: number;
+  /** Seconds the event source gathers messages before it invokes the function. */
+  readonly maxBatchingWindow: number;
   readonly maxReceiveCount: number;
 }
 
@@ -45,7 +50,7 @@ export class NotificationProcessor extends Construct {
   constructor(scope: Construct, id: string, props: NotificationProcessorProps) {
     super(scope, id);
     const queues = new QueueWithDeadLetter(this, 'Notifications', {
-      visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(PROCESSOR_TIMEOUT.toSeconds() * 6 + props.maxBatchingWindow),
       maxReceiveCount: props.maxReceiveCount,
     });
     this.queue = queues.queue;
@@ -82,7 +87,7 @@ export class NotificationProcessor extends Construct {
     this.function.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize,
-        maxBatchingWindow: Duration.seconds(1),
+        maxBatchingWindow: Duration.seconds(props.maxBatchingWindow),
         reportBatchItemFailures: true,
         maxConcurrency: props.maxConcurrency,
       }),

@@ -44,5 +44,5 @@ export const handler = createProcessorHandler({
   parking: config.deadLetterQueueUrl ? new SqsMessageParking(sqs, config.deadLetterQueueUrl) : null,
   logger,
   metrics,
-  concurrency: 10,
+  concurrency: config.recordsAtOnce,
 });

@@ -18,6 +18,8 @@ const withIdentities = synthesize({
   alarmEmail: 'ops@example.com',
   dryRun: 'true',
   softBounceThreshold: '5',
+  processorBatchSize: '1000',
+  processorMaxBatchingWindow: '60',
   suppressionRatePerSecond: '0.5',
   logRetentionDays: '90',
 });
@@ -200,6 +202,7 @@ describe('settings flow into the stack', () => {
     ).toMatchObject({
       DRY_RUN: 'true',
       SOFT_BOUNCE_THRESHOLD: '5',
+      RECORDS_AT_ONCE: '100',
     });
     const worker = functions[logicalId(stack, stack.parts.suppression.function.function)]?.Properties;
     // Each of the two concurrent invocations paces itself at half of the configured 0.5/s.
@@ -209,6 +212,17 @@ describe('settings flow into the stack', () => {
     });
     // A batch of 5 at 0.25/s needs 20 s; the timeout leaves 30 s for SDK backoff.
     expect(worker.Timeout).toBe(50);
+  });
+
+  it('gathers processor batches of up to 1000 messages for 60 s; the queue hides a message 6 timeouts + 60 s', () => {
+    const queue = logicalId(stack, stack.parts.processor.queue);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, stack.parts.processor.function.function) },
+      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 60,
+    });
+    expect(template.findResources('AWS::SQS::Queue')[queue]?.Properties.VisibilityTimeout).toBe(6 * 30 + 60);
   });
 
   it('sets the log retention of every function log group', () => {

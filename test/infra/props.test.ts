@@ -144,6 +144,28 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ softBounceThreshold: 0 })).toMatchObject({ softBounceThreshold: 0 });
   });
 
+  it('takes processor batches of 1 to 10,000 messages, above 10 only with a batching window of 0 to 300 s', () => {
+    expect(resolveSettings({ processorBatchSize: '10000', processorMaxBatchingWindow: '300' })).toMatchObject(
+      {
+        processorBatchSize: 10_000,
+        processorMaxBatchingWindow: 300,
+      },
+    );
+    expect(resolveSettings({ processorBatchSize: 10, processorMaxBatchingWindow: 0 })).toMatchObject({
+      processorMaxBatchingWindow: 0,
+    });
+    expect(() => resolveSettings({ processorBatchSize: '11', processorMaxBatchingWindow: '0' })).toThrow(
+      new InvalidSettingError(
+        'processorBatchSize: 11 needs processorMaxBatchingWindow of at least 1 second (an SQS event source takes ' +
+          'more than 10 messages per batch only with a batching window).',
+      ),
+    );
+    expect(() => resolveSettings({ processorMaxBatchingWindow: '301' })).toThrow(
+      /processorMaxBatchingWindow/,
+    );
+    expect(() => resolveSettings({ processorBatchSize: '10001' })).toThrow(/processorBatchSize/);
+  });
+
   it('reports every bad setting at once', () => {
     expect(() => resolveSettings({ softBounceThreshold: '101', softBounceWindowDays: 'x' })).toThrow(
       /softBounceThreshold[\s\S]*softBounceWindowDays/,

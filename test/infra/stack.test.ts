@@ -136,10 +136,10 @@ describe('SES wiring', () => {
 });
 
 describe('notification queue', () => {
-  it('is encrypted, parks a message after 5 receives, and outlives six processor timeouts', () => {
+  it('is encrypted, parks a message after 5 receives, and outlives six processor timeouts plus the batching window', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 180,
+      VisibilityTimeout: 6 * 30 + 1,
       RedrivePolicy: { deadLetterTargetArn: arnOf(ids.deadLetterQueue), maxReceiveCount: 5 },
     });
   });
@@ -187,6 +187,7 @@ describe('notification queue', () => {
       FunctionName: { Ref: ids.processor },
       EventSourceArn: arnOf(ids.queue),
       BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
@@ -265,6 +266,7 @@ describe('functions', () => {
         SUPPRESS_ON_COMPLAINT: 'true',
         REPAIR_SES_FALSE_SUPPRESSIONS: 'false',
         DRY_RUN: 'false',
+        RECORDS_AT_ONCE: '10',
       }),
     );
   });

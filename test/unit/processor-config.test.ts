@@ -23,6 +23,7 @@ describe('loadProcessorConfig', () => {
       repairSesFalseSuppressions: false,
       dryRun: false,
       deliveryHistory: 'none',
+      recordsAtOnce: 10,
     });
   });
 
@@ -36,6 +37,13 @@ describe('loadProcessorConfig', () => {
 
   it('reads SOFT_BOUNCE_THRESHOLD 0 (soft-bounce suppression off)', () => {
     expect(loadProcessorConfig({ ...BASE, SOFT_BOUNCE_THRESHOLD: '0' }).softBounceThreshold).toBe(0);
+  });
+
+  it('reads RECORDS_AT_ONCE (1 to 100)', () => {
+    expect(loadProcessorConfig({ ...BASE, RECORDS_AT_ONCE: '100' }).recordsAtOnce).toBe(100);
+    expect(() => loadProcessorConfig({ ...BASE, RECORDS_AT_ONCE: '101' })).toThrow(
+      new ConfigError('RECORDS_AT_ONCE', 'must be between 1 and 100, got 101'),
+    );
   });
 
   it('reads every setting', () => {
