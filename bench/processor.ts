@@ -309,14 +309,36 @@ async function main(): Promise<void> {
     'done',
     1,
   );
-  await count(
-    'delivery, new address (batches of 100, all records at once)',
-    PER_KIND * 5,
-    (i) => notification(i, 'dwide', 'delivery', 'dwide', streamed(i, 11)),
-    'dwide',
-    100,
-    wideProcessor,
-  );
+  // Larger batches (processorBatchSize; the stack lets the processor take up to 100 records of a batch at once).
+  for (const [batch, n, hour] of [
+    [100, PER_KIND * 5, 11],
+    [1000, PER_KIND * 10, 15],
+  ] as const) {
+    await count(
+      `delivery, new address (batches of ${batch}, 100 records at once)`,
+      n,
+      (i) => notification(i, `dwide${batch}`, 'delivery', `dwide${batch}`, streamed(i, hour)),
+      `dwide${batch}`,
+      batch,
+      wideProcessor,
+    );
+  }
+  // Low volume (0.4 notifications/s, ~1 M sent a month) with a longer batching window: a 20 s window gathers ~8
+  // messages, 60 s ~24, 300 s ~120; each delivery is still in its own second of event time.
+  for (const [batch, hour] of [
+    [8, 16],
+    [24, 17],
+    [120, 18],
+  ] as const) {
+    await count(
+      `delivery, new address (0.4 per second, batches of ${batch})`,
+      PER_KIND,
+      (i) => notification(i, `dlow${batch}`, 'delivery', `dlow${batch}`, streamed(i, hour, 0.4)),
+      `dlow${batch}`,
+      batch,
+      processorWith(Math.min(batch, 100)),
+    );
+  }
   // A busier sender: the ledger item of a second holds every delivery of that second, and an update is charged by
   // the item's size.
   for (const [perSecond, hour] of [
