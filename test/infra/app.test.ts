@@ -17,7 +17,7 @@ function runApp(context: Record<string, unknown>) {
 
 describe('infra/app.ts', () => {
   it('exits 1 naming every bad setting', () => {
-    const result = runApp({ dryRun: 'maybe', softBounceThreshold: '0' });
+    const result = runApp({ dryRun: 'maybe', softBounceThreshold: '101' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
       /ses-bounce-processor: Invalid setting\(s\):[\s\S]*softBounceThreshold[\s\S]*dryRun/,

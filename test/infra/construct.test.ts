@@ -26,7 +26,7 @@ describe('SesBounceProcessor props', () => {
 
   it('throw InvalidSettingError naming every bad setting', () => {
     const create = () =>
-      new SesBounceProcessor(appStack(), 'Bounces', { softBounceThreshold: 0, alarmEmail: 'nobody' });
+      new SesBounceProcessor(appStack(), 'Bounces', { softBounceThreshold: 101, alarmEmail: 'nobody' });
     expect(create).toThrow(InvalidSettingError);
     expect(create).toThrow(/softBounceThreshold[\s\S]*alarmEmail/);
   });
