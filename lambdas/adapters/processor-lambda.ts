@@ -23,6 +23,18 @@ export interface ProcessorRuntime {
   concurrency: number;
 }
 
+/** What the processor reads of the Lambda context: the time left before the function times out. */
+interface InvocationDeadline {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * A record is only started while the invocation has more than this left (the function's timeout is 30 s): a large
+ * batch that cannot finish in time hands its records not yet started back to the queue instead of timing out, which
+ * would return the whole batch and, after a few receives, park it.
+ */
+const START_MARGIN_MS = 5_000;
+
 /** `j***@example.org`: enough to correlate, not the address itself. */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
@@ -206,11 +218,17 @@ async function handleOne(
   }
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+/** Runs `work` over the items, `limit` at a time, starting each only while `canStart()`; unstarted: undefined. */
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  canStart: () => boolean,
+  work: (item: T) => Promise<R>,
+): Promise<(R | undefined)[]> {
+  const results: (R | undefined)[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && canStart()) {
       const index = next++;
       results[index] = await work(items[index] as T);
     }
@@ -219,9 +237,14 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
   return results;
 }
 
-async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime): Promise<SQSBatchResponse> {
+async function processSqsEvent(
+  event: SQSEvent,
+  runtime: ProcessorRuntime,
+  deadline: InvocationDeadline | undefined,
+): Promise<SQSBatchResponse> {
   const counts = new BatchMetrics();
-  const results = await mapLimited(event.Records, runtime.concurrency, (record: SQSRecord) => {
+  const canStart = () => deadline === undefined || deadline.getRemainingTimeInMillis() > START_MARGIN_MS;
+  const results = await mapLimited(event.Records, runtime.concurrency, canStart, (record: SQSRecord) => {
     const logger = new RecordLog(runtime.logger);
     logger.appendKeys({ sqsMessageId: record.messageId });
     return handleOne(runtime, logger, counts, record.body, record.messageId, () =>
@@ -229,9 +252,16 @@ async function processSqsEvent(event: SQSEvent, runtime: ProcessorRuntime): Prom
     );
   });
   counts.publish(runtime.metrics);
+  const notStarted = results.filter((result) => result === undefined).length;
+  if (notStarted > 0) {
+    runtime.logger.warn('the function is about to time out: records not started go back to the queue', {
+      notStarted,
+      records: event.Records.length,
+    });
+  }
   return {
     batchItemFailures: event.Records.flatMap((record, i) =>
-      results[i] === 'retry' ? [{ itemIdentifier: record.messageId }] : [],
+      results[i] === 'retry' || results[i] === undefined ? [{ itemIdentifier: record.messageId }] : [],
     ),
   };
 }
@@ -255,8 +285,8 @@ class NotAnSqsEventError extends Error {
 }
 
 export function createProcessorHandler(runtime: ProcessorRuntime) {
-  return async (event: unknown): Promise<SQSBatchResponse> => {
+  return async (event: unknown, context?: InvocationDeadline): Promise<SQSBatchResponse> => {
     if (!isSqsEvent(event)) throw new NotAnSqsEventError();
-    return processSqsEvent(event, runtime);
+    return processSqsEvent(event, runtime, context);
   };
 }

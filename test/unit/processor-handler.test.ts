@@ -29,7 +29,10 @@ const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/suppression';
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications-dlq';
 const FIXTURES = new URL('../fixtures/ses/', import.meta.url);
 
-type Handler = (event: unknown) => Promise<SQSBatchResponse | undefined>;
+type Handler = (
+  event: unknown,
+  context?: { getRemainingTimeInMillis(): number },
+) => Promise<SQSBatchResponse | undefined>;
 let processor: Handler;
 let worker: (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -365,6 +368,24 @@ describe('processor handler', () => {
     // Act, Assess
     await expect(processor(event)).rejects.toThrow(/SQS batches only/);
     expect(dynamo.commandCalls(TransactWriteCommand)).toEqual([]);
+  });
+
+  it('near the function timeout, records not yet started go back to the queue unprocessed', async () => {
+    // Prepare: 20 s left when the first record starts, 4 s (under the 5 s margin) from then on.
+    let asked = 0;
+    const context = { getRemainingTimeInMillis: () => (asked++ === 0 ? 20_000 : 4_000) };
+    const event = await sqsEventOf([
+      '10-complaint-abuse.json',
+      '12-event-publishing-bounce-permanent-general.json',
+      '02-bounce-permanent-noemail.json',
+    ]);
+
+    // Act
+    const result = await processor(event, context);
+
+    // Assess
+    expect(result?.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('an empty batch answers no failures', async () => {
