@@ -41,7 +41,13 @@ import {
   SMTP_COMMANDS,
   TEXT_RULES,
 } from './rules/index.ts';
-import { DOMAIN_CATEGORIES, MAILBOX_CATEGORIES, SMTP_PHASES, type SmtpPhase } from './rules/phase.ts';
+import {
+  DOMAIN_CATEGORIES,
+  MAILBOX_CATEGORIES,
+  PHASE_DEPENDENT_UNKNOWN_HOSTS,
+  SMTP_PHASES,
+  type SmtpPhase,
+} from './rules/phase.ts';
 import type { CodePattern, CodeRule, Phrase, SesRule, TextRule } from './rules/types.ts';
 import { codesInText, isDigitAt, type StatusCode, statusFieldCode } from './status-code.ts';
 
@@ -489,6 +495,14 @@ function codeSaysDead(code: StatusCode | null): boolean {
   return rule !== null && !rule.rule.weak && CATEGORY_POLICY[rule.rule.category].deadAddress;
 }
 
+/** Whether an "unknown" reply comes from a carrier whose "unknown" depends on the phase, with no X.1.1 code. */
+function phaseDependentUnknown(wording: string, code: StatusCode | null): boolean {
+  if (code?.subject === 1 && code.detail === 1) return false;
+  const lower = wording.toLowerCase();
+  for (const host of PHASE_DEPENDENT_UNKNOWN_HOSTS.hosts) if (lower.includes(host)) return true;
+  return false;
+}
+
 /** What the phase does to a decision (see rules/phase.ts). */
 function withPhase(decision: Decision, phase: SmtpPhase, code: StatusCode | null): Decision {
   const { category } = decision;
@@ -544,6 +558,13 @@ function classifyUnsafe(input: BounceInput): Classification {
     decision = decide(code, ses, wording);
     phase = commandPhase ?? phaseInText();
     if (phase !== null) decision = withPhase(decision, phase, code);
+    else if (decision.category === 'unknown-recipient' && phaseDependentUnknown(wording, code)) {
+      decision = {
+        category: 'undetermined',
+        evidence: `${decision.evidence}; but this carrier says "unknown" for a blocked sender too, and no phase or X.1.1 code says which`,
+        transientWording: false,
+      };
+    }
     // SES's own suppression list is per sending account by design: "your account" there is no sign of the sender.
     if (
       CATEGORY_POLICY[decision.category].deadAddress &&

@@ -192,3 +192,60 @@ describe('session summaries and locality', () => {
     expect(classifyBounce({ diagnosticCode })).toMatchObject({ category, verdict });
   });
 });
+
+describe('suppression on strong evidence only (issue #11, round 4: rules written from the v4 tuning half)', () => {
+  it('reads "space not enough" as a full mailbox, not "not" as a negated noun', () => {
+    // unseen-v4-mailman-bounces.json (tuning): JetMail's reason, Mailman 2 tests/bounces/bounce_01.txt
+    const c = classifyBounce({
+      diagnosticCode: 'dylan "(0), ErrMsg=mail box space not enough, account=dylan "',
+    });
+    expect(c).toMatchObject({ category: 'mailbox-full', verdict: 'soft', suppress: false });
+    expect(c.evidence).toMatch(/^clause rule mailbox-state-full/);
+    // "not enough" never negates the noun after it
+    expect(composeClauseState('not enough account space')).not.toMatchObject({
+      category: 'unknown-recipient',
+    });
+  });
+
+  it.each([
+    [
+      '\tRecipient: [SMTP:userx@example.com]\n\tReason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable or not local.',
+      'unseen-v4-mailman-bounces.json (tuning): MailEnable, Mailman 2 tests/bounces/simple_41.txt',
+    ],
+    [
+      'host mail.dublinia.ie[82.195.156.10] said: 550 Requested action not taken: mailbox unavailable or not local (in reply to RCPT TO command)',
+      'unseen-postfix-logs.json (tuning): the same two readings at RCPT',
+    ],
+  ])(
+    'does not suppress on "mailbox unavailable or not local" (a missing mailbox or a domain not hosted there): %s',
+    (diagnosticCode) => {
+      expect(classifyBounce({ diagnosticCode })).toMatchObject({ verdict: 'soft', suppress: false });
+    },
+  );
+
+  it('keeps the plain Outlook.com "mailbox unavailable" a dead address', () => {
+    // the corpus's tuning case (Exchange Online Protection's reply for an address the tenant does not host)
+    expect(
+      classifyBounce({
+        diagnosticCode:
+          'smtp;550 5.5.0 Requested action not taken: mailbox unavailable. [#.eop-nam12.prod.protection.outlook.com]',
+      }),
+    ).toMatchObject({ category: 'unknown-recipient', suppress: true });
+  });
+
+  it('does not suppress a docomo "Unknown user" whose phase is not known', () => {
+    // unseen-issue-threads.json (tuning): note.com/sendmagic — NTT docomo answers so for a blocked sender too
+    const unknownPhase = classifyBounce({ diagnosticCode: '550 Unknown user xxx@docomo.ne.jp' });
+    expect(unknownPhase).toMatchObject({ category: 'undetermined', verdict: 'soft', suppress: false });
+    // ...at RCPT it is the unknown address (bouncehammer examples/17-messages.eml), at DATA the domain filter
+    const atRcpt =
+      '... while talking to mfsmax.docomo.ne.jp.:\n>>> RCPT To:<recipient-address-does-not-exist@docomo.ne.jp>\n<<< 550 Unknown user recipient-address-does-not-exist@docomo.ne.jp';
+    expect(classifyBounce({ diagnosticCode: atRcpt })).toMatchObject({
+      category: 'unknown-recipient',
+      suppress: true,
+    });
+    expect(
+      classifyBounce({ diagnosticCode: '550 Unknown user xxx@docomo.ne.jp', smtpCommand: 'DATA' }),
+    ).toMatchObject({ category: 'recipient-filtered', suppress: false });
+  });
+});

@@ -64,7 +64,7 @@ describe('the corpus of real diagnostics', () => {
   // before any rule was written after it existed; it is reported on its own, and so is validation v4 (`unseen-v4-*`).
   // The tuning figures include the v4 tuning half as it was scored on arrival.
   const FLOORS = {
-    tuning: { hardSoft: 768, wrongSuppressions: 3, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 770, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validation: { hardSoft: 180, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 103, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },

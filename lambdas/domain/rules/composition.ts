@@ -107,6 +107,8 @@ export const STATE_WINDOW = 4;
 
 /** A state word followed by one of these qualifies something else ("unknown error", "invalid command"). */
 export const NOT_A_STATE_BEFORE: readonly string[] = [
+  // "not enough" is a quantity, not a negation of the noun: JetMail "mail box space not enough, account=x"
+  'enough',
   'error',
   'reason',
   'command',
@@ -277,6 +279,7 @@ export const STATE_RULES: readonly StateRule[] = [
       'exceeds',
       'not have enough space',
       'not enough space',
+      'space not enough',
       'no space',
       'out of space',
       'out of storage',
@@ -291,7 +294,7 @@ export const STATE_RULES: readonly StateRule[] = [
       'cheia',
     ],
     source:
-      'RFC 3463 X.2.2 "mailbox full"; one.lv "552 Account(s) <x> does not have enough space" (CwsMailBounceHandler bounce_500_007.eml), Exim "mailbox is full: retry timeout exceeded" (bounce_422_002.eml), "Mailbox quota usage exceeded" (bounce_422_001.eml), IMail "User mailbox exceeds allowed size" (BounceParser quota.msg); localised: "bústia plena" (riudoms.xarxa-omnia.org), Orange "boîte pleine", latinmail "lleno", Libero "piena", GMX "voll", Interia "przepełniona"',
+      'RFC 3463 X.2.2 "mailbox full"; one.lv "552 Account(s) <x> does not have enough space" (CwsMailBounceHandler bounce_500_007.eml), Exim "mailbox is full: retry timeout exceeded" (bounce_422_002.eml), "Mailbox quota usage exceeded" (bounce_422_001.eml), IMail "User mailbox exceeds allowed size" (BounceParser quota.msg), JetMail "ErrMsg=mail box space not enough" (Mailman 2 tests/bounces/bounce_01.txt); localised: "bústia plena" (riudoms.xarxa-omnia.org), Orange "boîte pleine", latinmail "lleno", Libero "piena", GMX "voll", Interia "przepełniona"',
   },
   {
     id: 'account-state-no-space',

@@ -118,3 +118,14 @@ export const DOMAIN_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
   'unknown-domain',
   'domain-rejects-mail',
 ]);
+
+/**
+ * Mobile carriers that answer "Unknown user" both for an address that does not exist (at RCPT TO) and for a handset
+ * whose owner blocks the sender (at DATA, or in the same reply text with no phase written): without the phase, their
+ * "unknown" is no evidence of a dead address.
+ */
+export const PHASE_DEPENDENT_UNKNOWN_HOSTS = {
+  hosts: ['@docomo.ne.jp', '@ezweb.ne.jp'],
+  source:
+    'NTT docomo answers "550 Unknown user" for an unknown address and for the handset\'s reception block alike (note.com/sendmagic/n/neb6bbe7e51cf); bouncehammer examples/17-messages.eml shows the RCPT (unknown address) and the DATA (domain filter) cases; au/EZweb and docomo user-unknown at DATA in sisimai\'s set-of-emails (reason/why-filtered.go)',
+} as const;

@@ -367,10 +367,12 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
     category: 'unknown-recipient',
     match: ['requested action not taken: mailbox unavailable', 'invalid mailbox. local mailbox'],
     notCodes: ['X.2', 'X.3', 'X.4', 'X.7'],
-    // The standard 550 text with a reason appended ("(ip blocked)", "Try again later") is about that reason.
-    unless: ['try again', 'block', 'spam', 'polic', 'reputation', ' rate '],
+    // The standard 550 text with a reason appended ("(ip blocked)", "Try again later") is about that reason. "...
+    // unavailable or not local" offers two readings, a missing mailbox or a domain that MX does not host (MailEnable
+    // answers it for both): no evidence of a dead address on its own, so not suppressed on it.
+    unless: ['try again', 'block', 'spam', 'polic', 'reputation', ' rate ', 'or not local'],
     source:
-      'Outlook.com 5.5.0 "Requested action not taken: mailbox unavailable" (= not found by address lookup), web.de/GMX, Mail.ru "invalid mailbox" (SFM 550)',
+      'Outlook.com 5.5.0 "Requested action not taken: mailbox unavailable" (= not found by address lookup), web.de/GMX, Mail.ru "invalid mailbox" (SFM 550); MailEnable "mailbox unavailable or not local" (Mailman 2 tests/bounces/simple_41.txt)',
   },
   {
     id: 'invalid-address',
@@ -387,7 +389,18 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
     weak: true,
     match: ['does not exist', "doesn't exist", 'mailbox unavailable', 'が存在しない'],
     notCodes: ['X.1.7', 'X.1.8', 'X.2', 'X.3', 'X.4', 'X.7'],
-    unless: ['sender', 'temporar', 'try again', 'block', 'spam', 'polic', 'reputation', ' rate '],
+    // "unavailable or not local": two readings, see mailbox-unavailable above
+    unless: [
+      'sender',
+      'temporar',
+      'try again',
+      'block',
+      'spam',
+      'polic',
+      'reputation',
+      ' rate ',
+      'or not local',
+    ],
     source:
       'Loose "does not exist"/"mailbox unavailable" wording of many MTAs (sisimai reason/why-userunknown.go), Japanese "が存在しない" (Google Groups, sisimai set-of-emails lhost-googlegroups-01); a bare "Recipient address rejected" names no reason (see context.ts)',
   },
