@@ -270,6 +270,19 @@ export function loadPublisherConfig(env: Env): PublisherConfig {
   };
 }
 
+/** The counter rollup reads and writes the table only; day × domain counters expire with the events. */
+export interface RollupConfig {
+  tableName: string;
+  eventRetentionDays: number;
+}
+
+export function loadRollupConfig(env: Env): RollupConfig {
+  return {
+    tableName: required(env, 'tableName'),
+    eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
+  };
+}
+
 export function loadTelemetryConfig(env: Env, defaultServiceName: string): TelemetryConfig {
   return {
     serviceName: parse(env, 'serviceName') ?? defaultServiceName,

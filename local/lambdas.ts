@@ -3,16 +3,18 @@
 import type { LambdaHandlers } from './stack.ts';
 
 export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
-  const [processor, worker, queryApi, eventsPublisher] = await Promise.all([
+  const [processor, worker, queryApi, eventsPublisher, counterRollup] = await Promise.all([
     import('../lambdas/handlers/processor.ts'),
     import('../lambdas/handlers/suppression-worker.ts'),
     import('../lambdas/handlers/query-api.ts'),
     import('../lambdas/handlers/events-publisher.ts'),
+    import('../lambdas/handlers/counter-rollup.ts'),
   ]);
   return {
     processor: (event) => processor.handler(event),
     suppressionWorker: (event) => worker.handler(event),
     queryApi: (event) => queryApi.handler(event),
     eventsPublisher: (event) => eventsPublisher.handler(event),
+    counterRollup: (event) => counterRollup.handler(event),
   };
 }

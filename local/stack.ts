@@ -20,6 +20,11 @@ import {
 import { awsSignatureProblem } from './aws-request-signature.ts';
 import { escapeControlCharacters } from './console-text.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
+import {
+  PUBLISHER_STREAM_FILTERS,
+  ROLLUP_RETRY_ATTEMPTS,
+  ROLLUP_STREAM_FILTERS,
+} from '../lambdas/adapters/stream-sources.ts';
 import { LocalStream, type StreamConsumer } from './event-stream.ts';
 import { isEventBridgeRequest, LocalEventBus } from './eventbridge-api.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
@@ -64,6 +69,8 @@ export interface LambdaHandlers {
   queryApi: ApiHandler;
   /** The events publisher on the table's emulated stream; without it nothing is published or recorded. */
   eventsPublisher?: StreamConsumer;
+  /** The counter rollup on the table's emulated stream; without it the daily counters stay as they are. */
+  counterRollup?: StreamConsumer;
 }
 
 export interface LocalStackOptions {
@@ -129,6 +136,19 @@ export interface LocalStack {
   /** Resolves when the processor's queue has nothing waiting or in flight (suppressions may still be queued). */
   ingestIdle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The stream's event sources as the CDK constructs configure them: filters, and the rollup's tumbling window. */
+export function attachStreamConsumers(stream: LocalStream, handlers: LambdaHandlers): void {
+  if (handlers.eventsPublisher)
+    stream.attach(handlers.eventsPublisher, { name: 'events publisher', filters: PUBLISHER_STREAM_FILTERS });
+  if (handlers.counterRollup)
+    stream.attach(handlers.counterRollup, {
+      name: 'counter rollup',
+      filters: ROLLUP_STREAM_FILTERS,
+      tumblingWindow: true,
+      maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
+    });
 }
 
 const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'web');
@@ -485,8 +505,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const loaded = handlers;
   ingest.attach(loaded.processor);
   suppression.attach(loaded.suppressionWorker);
-  if (loaded.eventsPublisher) stream.attach(loaded.eventsPublisher);
-  else void stream.stop();
+  attachStreamConsumers(stream, loaded);
 
   const idle = async () => {
     // The processor feeds the suppression queue, so settle in order and re-check until both are quiet.

@@ -17,6 +17,7 @@ import { LocalStream } from '../../local/event-stream.ts';
 import { isEventBridgeRequest, LocalEventBus } from '../../local/eventbridge-api.ts';
 import { readBody, sendError } from '../../local/http-util.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
+import { attachStreamConsumers } from '../../local/stack.ts';
 import { createSesv2SuppressionEmulator, type Sesv2Faults } from '../../local/sesv2-suppression-server.ts';
 import { interpretSnsPost, LOCAL_TOPIC_ARN } from '../../local/sns-endpoint.ts';
 import { handleSqsRequest, isSqsRequest } from '../../local/sqs-api.ts';
@@ -233,7 +234,7 @@ export async function startLoadStack(opts: LoadStackOptions) {
   };
   ingest.attach(processor);
   suppression.attach(worker);
-  if (loaded.eventsPublisher) stream.attach(loaded.eventsPublisher);
+  attachStreamConsumers(stream, loaded);
 
   const outstanding = () => {
     const s = ingest.stats();

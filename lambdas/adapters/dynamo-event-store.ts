@@ -1,5 +1,7 @@
-// DynamoDB adapter of the event store: one TransactWriteItems per recipient event (event + summary + counters,
-// conditioned on the event key, the summary version and the absence of an erasure tombstone), and the suppression worker's state transitions.
+// DynamoDB adapter of the event store: one TransactWriteItems per recipient event (event and/or ledger entry, summary;
+// conditioned on the event key, the summary version and the absence of an erasure tombstone), one conditional
+// ledger update per second for counted deliveries, and the suppression worker's state transitions. The daily
+// counters are not written here: the counter rollup sums them from the table stream (dynamo-counter-rollup.ts).
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -27,9 +29,8 @@ import {
   allowlistKeyOf,
   auditItem,
   countedDeliveriesIn,
-  counterUpdates,
-  deliveryCounterUpdates,
   eventItem,
+  LEDGER_DOMAINS_PER_UPDATE,
   ledgerEntriesFromItem,
   ledgerEntry,
   ledgerUpdate,
@@ -41,15 +42,13 @@ import { ALLOWLIST_PK, keys } from './table-definition.ts';
 
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_ATTEMPTS = 5;
-/** Items of one TransactWriteItems (DynamoDB's limit). */
-const TRANSACTION_ITEMS = 100;
 const COUNT_ATTEMPTS = 6;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** A transaction item of an event's record, and what it means when its condition fails (null: it has none). */
+/** A transaction item of an event's record, and what it means when its condition fails. */
 interface RecordItem {
-  failed: 'duplicate' | 'summary-changed' | null;
+  failed: 'duplicate' | 'summary-changed';
   item: TransactItem;
 }
 
@@ -60,28 +59,23 @@ function tombstoneCheck(TableName: string, eventId: string): TransactItem {
   };
 }
 
-/**
- * Deliveries in groups whose counting transaction stays within DynamoDB's 100 items: one ledger item per second,
- * one counter per day and one per day × domain.
- */
-function countingGroups(events: readonly RecipientEvent[]): RecipientEvent[][] {
-  const groups: RecipientEvent[][] = [];
-  let group: RecipientEvent[] = [];
-  let items = new Set<string>();
+/** Deliveries by the ledger update that enters them: one per second of event time and at most so many domains. */
+function ledgerUpdates(events: readonly RecipientEvent[]): RecipientEvent[][] {
+  const updates: { second: string; domains: Set<string>; events: RecipientEvent[] }[] = [];
   for (const event of events) {
-    const day = event.occurredAt.slice(0, 10);
-    const needs = [`s${event.occurredAt.slice(0, 19)}`, `d${day}`, `m${day}|${event.domain}`];
-    const more = needs.filter((item) => !items.has(item));
-    if (items.size + more.length > TRANSACTION_ITEMS) {
-      groups.push(group);
-      group = [];
-      items = new Set();
+    const second = event.occurredAt.slice(0, 19);
+    let update = updates.find(
+      (u) =>
+        u.second === second && (u.domains.has(event.domain) || u.domains.size < LEDGER_DOMAINS_PER_UPDATE),
+    );
+    if (!update) {
+      update = { second, domains: new Set(), events: [] };
+      updates.push(update);
     }
-    group.push(event);
-    for (const item of needs) items.add(item);
+    update.domains.add(event.domain);
+    update.events.push(event);
   }
-  if (group.length > 0) groups.push(group);
-  return groups;
+  return updates.map((u) => u.events);
 }
 
 export interface DynamoEventStoreOptions {
@@ -188,9 +182,9 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     ledger,
   }: RecordEventInput): Promise<RecordResult> {
     const TableName = this.options.tableName;
-    const [dayCounter, domainCounter] = counterUpdates(event, decision, this.options.eventRetentionDays);
     // The transaction's items, each with what its failed condition means. Cancellation reasons come back in the
-    // items' order, so they are read through this one list: no position is written down anywhere else.
+    // items' order, so they are read through this one list: no position is written down anywhere else. The counters
+    // are no part of it: the counter rollup adds them from the event item or the ledger entry's count.
     const items: RecordItem[] = [
       ...(keepEvent
         ? [
@@ -199,7 +193,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
               item: {
                 Put: {
                   TableName,
-                  Item: eventItem(event, decision, this.options.eventRetentionDays),
+                  Item: eventItem(event, decision, this.options.eventRetentionDays, !ledger),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -210,7 +204,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
         ? [
             {
               failed: 'duplicate' as const,
-              item: { Update: { TableName, ...ledgerUpdate(event.occurredAt, [ledgerEntry(event)]) } },
+              item: { Update: { TableName, ...ledgerUpdate(event.occurredAt, [event]) } },
             },
           ]
         : []),
@@ -229,8 +223,6 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
               }
             : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
       },
-      { failed: null, item: { Update: { TableName, ...dayCounter } } },
-      { failed: null, item: { Update: { TableName, ...domainCounter } } },
       // An erased event left a tombstone under its id: a redelivery must not bring it (or its counts) back.
       { failed: 'duplicate', item: tombstoneCheck(TableName, event.id) },
     ];
@@ -273,9 +265,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     const events = [...byEntry.values()];
     const outcome = new Map<string, 'recorded' | 'duplicate'>();
     try {
-      for (const group of countingGroups(events)) {
-        for (const [id, result] of await this.countChunk(group)) outcome.set(id, result);
-      }
+      for (const [id, result] of await this.countChunk(events)) outcome.set(id, result);
     } catch (error) {
       for (const w of waiting) w.reject(error);
       return;
@@ -290,65 +280,46 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
   }
 
   /**
-   * One transaction: the deliveries' ledger entries (each second's item only if none of its entries is there) and
-   * the counters, added by how many. A ledger item that already holds some entry cancels it: those deliveries were
-   * counted before and are left out, and the rest is counted again.
+   * One conditional UpdateItem per second of event time (and at most LEDGER_DOMAINS_PER_UPDATE domains): the
+   * deliveries' ledger entries with their per-domain counts, only if none of the entries is there yet. A ledger item
+   * that already holds some entry refuses the update: those deliveries were counted before and are left out, and
+   * the rest is entered again. The counters follow from the counts (the counter rollup).
    */
   private async countChunk(chunk: RecipientEvent[]): Promise<Map<string, 'recorded' | 'duplicate'>> {
-    const TableName = this.options.tableName;
     const outcome = new Map<string, 'recorded' | 'duplicate'>();
-    let pending = chunk;
-    return retry(
+    await Promise.all(ledgerUpdates(chunk).map((events) => this.enter(events, outcome)));
+    return outcome;
+  }
+
+  private async enter(
+    events: RecipientEvent[],
+    outcome: Map<string, 'recorded' | 'duplicate'>,
+  ): Promise<void> {
+    const TableName = this.options.tableName;
+    let pending = events;
+    await retry(
       {
         attempts: COUNT_ATTEMPTS,
         pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
         sleep: this.sleep,
       },
       async () => {
-        if (pending.length === 0) return done(outcome);
-        const seconds = new Map<string, RecipientEvent[]>();
-        for (const event of pending) {
-          const second = event.occurredAt.slice(0, 19);
-          seconds.set(second, [...(seconds.get(second) ?? []), event]);
-        }
-        const ledgerItems = [...seconds.values()];
+        const first = pending[0];
+        if (first === undefined) return done(undefined);
         try {
           await this.client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                ...ledgerItems.map((events) => ({
-                  Update: {
-                    TableName,
-                    ...ledgerUpdate(events[0]?.occurredAt ?? '', events.map(ledgerEntry)),
-                  },
-                })),
-                ...deliveryCounterUpdates(pending, this.options.eventRetentionDays).map((update) => ({
-                  Update: { TableName, ...update },
-                })),
-              ],
-            }),
+            new UpdateCommand({ TableName, ...ledgerUpdate(first.occurredAt, pending) }),
           );
           for (const event of pending) outcome.set(event.id, 'recorded');
-          return done(outcome);
+          return done(undefined);
         } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const reasons = error.CancellationReasons ?? [];
-          const stale = ledgerItems.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
-          if (stale.length === 0) {
-            if (reasons.some((r) => r.Code === 'TransactionConflict')) return again(true);
-            throw error;
-          }
-          const known = new Set<string>();
-          for (const events of stale) {
-            const { Item } = await this.client.send(
-              new GetCommand({
-                TableName,
-                Key: keys.deliveryLedger(events[0]?.occurredAt ?? ''),
-                ConsistentRead: true,
-              }),
-            );
-            if (Item) for (const entry of ledgerEntriesFromItem(Item)) known.add(entry);
-          }
+          // The ledger item is in another writer's transaction (a delivery to an address with history).
+          if (error instanceof Error && error.name === 'TransactionConflictException') return again(true);
+          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+          const { Item } = await this.client.send(
+            new GetCommand({ TableName, Key: keys.deliveryLedger(first.occurredAt), ConsistentRead: true }),
+          );
+          const known = Item ? ledgerEntriesFromItem(Item) : new Set<string>();
           pending = pending.filter((event) => {
             if (!known.has(ledgerEntry(event))) return true;
             outcome.set(event.id, 'duplicate');

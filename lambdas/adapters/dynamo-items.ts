@@ -4,6 +4,7 @@
 // field its writer always sets, or has one of the wrong type, is a CorruptItemError, never a silent default.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { CounterDelta } from '../domain/counter-rollup.ts';
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
 import { notSentOnAccountList, type RecipientEvent } from '../domain/recipient-event.ts';
@@ -14,7 +15,14 @@ import {
   SUPPRESSION_CAUSES,
   SUPPRESSION_STATES,
 } from '../domain/suppression-policy.ts';
-import { COUNTER_SHARDS, DOMAIN_SHARDS, keys, shardOf, TIME_SHARDS } from './table-definition.ts';
+import {
+  COUNTER_SHARDS,
+  DELIVERY_LEDGER_PREFIX,
+  DOMAIN_SHARDS,
+  keys,
+  shardOf,
+  TIME_SHARDS,
+} from './table-definition.ts';
 
 /** A DynamoDB item as the Document client reads and writes it. */
 export type Item = Record<string, unknown>;
@@ -22,7 +30,7 @@ export type Item = Record<string, unknown>;
 /** A stored item that does not have the shape its writer gives it. */
 export class CorruptItemError extends Error {
   constructor(
-    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter' | 'ledger',
+    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter' | 'ledger' | 'checkpoint',
     readonly key: { pk: unknown; sk: unknown },
     readonly detail: string,
   ) {
@@ -87,7 +95,16 @@ export function expiresAt(
   return Math.floor(from / 1000) + retentionDays * DAY_SECONDS;
 }
 
-export function eventItem(event: RecipientEvent, decision: Decision, retentionDays: number): Item {
+/**
+ * An SES event as its item. `countedByRollup`: the counter rollup adds it to the daily counters when it is inserted
+ * (`rollup: true`); false for an event whose counts travel otherwise (a delivery's ledger entry, the model before).
+ */
+export function eventItem(
+  event: RecipientEvent,
+  decision: Decision,
+  retentionDays: number,
+  countedByRollup = false,
+): Item {
   const month = event.occurredAt.slice(0, 7);
   const timeSk = keys.timeSk(event.occurredAt, event.id);
   const c = event.classification;
@@ -138,6 +155,7 @@ export function eventItem(event: RecipientEvent, decision: Decision, retentionDa
     processingTimeMillis: event.delivery?.processingTimeMillis,
     decision,
     expiresAt: expiresAt(event, retentionDays),
+    rollup: countedByRollup ? true : undefined,
   });
   // An explicit null says "SES sent no subtype", which differs from "not a complaint".
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
@@ -417,6 +435,7 @@ function pickEventRecord(record: EventRecord & Item): EventRecord {
     expiresAt: _expiresAt,
     requestId: _requestId,
     suppressHint: _suppressHint,
+    rollup: _rollup,
     ...rest
   } = record;
   return rest;
@@ -540,19 +559,22 @@ function addCounters(
 }
 
 /** What an event adds to the type counters: its type and verdict, or only that SES never sent it. */
-interface Counted {
+interface TypeCounted {
   type: string;
+  /** Null for an event without a classification (deliveries, complaints). */
   verdict: string | null;
   /** A bounce or complaint SES reported as OnAccountSuppressionList. */
   onAccountList: boolean;
 }
 
-function countedOf(event: RecipientEvent): Counted {
-  return {
-    type: event.type,
-    verdict: event.classification?.verdict ?? null,
-    onAccountList: notSentOnAccountList(event),
-  };
+/** What one SES event adds to the daily counters: read from the event being recorded or from its stored item. */
+interface Counted extends TypeCounted {
+  category: string | null;
+  code: string | null;
+  blame: string | null;
+  sesMislabel: boolean;
+  /** The policy requested a suppression (not a dry run). */
+  suppressRequested: boolean;
 }
 
 /**
@@ -560,19 +582,40 @@ function countedOf(event: RecipientEvent): Counted {
  * never sent: it counts apart (`onAccountList:<type>`), in no bounce or complaint count and no rate, as SES leaves
  * it out of the sender's bounce and complaint rates.
  */
-function typeCounterNames(counted: Counted): string[] {
+function typeCounterNames(counted: TypeCounted): string[] {
   if (counted.onAccountList) return [`onAccountList:${counted.type}`];
-  return counted.verdict ? [`type:${counted.type}`, `verdict:${counted.verdict}`] : [`type:${counted.type}`];
+  return counted.verdict !== null
+    ? [`type:${counted.type}`, `verdict:${counted.verdict}`]
+    : [`type:${counted.type}`];
+}
+
+/** The day-total counter names one event adds 1 to (docs/data-model.md, "Daily counters"). */
+function dayCounterNamesOf(counted: Counted): string[] {
+  const names = ['events', ...typeCounterNames(counted)];
+  if (counted.verdict !== null)
+    names.push(`category:${counted.category}`, `code:${counted.code ?? 'none'}`, `blame:${counted.blame}`);
+  if (counted.sesMislabel) names.push('sesMislabel');
+  if (counted.suppressRequested) names.push('suppress:requested');
+  return names;
+}
+
+function countedOf(event: RecipientEvent, decision: Decision): Counted {
+  const c = event.classification;
+  return {
+    type: event.type,
+    verdict: c?.verdict ?? null,
+    category: c?.category ?? null,
+    code: c?.code ?? null,
+    blame: c?.blame ?? null,
+    onAccountList: notSentOnAccountList(event),
+    sesMislabel: decision.sesMislabel,
+    suppressRequested: decision.action === 'suppress' && !decision.dryRun,
+  };
 }
 
 /** The counter names one event adds 1 to (docs/data-model.md, "Daily counters"). */
 export function dayCounterNames(event: RecipientEvent, decision: Decision): string[] {
-  const names = ['events', ...typeCounterNames(countedOf(event))];
-  const c = event.classification;
-  if (c) names.push(`category:${c.category}`, `code:${c.code ?? 'none'}`, `blame:${c.blame}`);
-  if (decision.sesMislabel) names.push('sesMislabel');
-  if (decision.action === 'suppress' && !decision.dryRun) names.push('suppress:requested');
-  return names;
+  return dayCounterNamesOf(countedOf(event, decision));
 }
 
 /**
@@ -584,7 +627,8 @@ export function domainCounterExpiresAt(day: string, retentionDays: number): numb
 }
 
 /**
- * The day totals are kept for good (they name no one); a day × domain counter names a domain, which may be one
+ * One event's counter updates, as the model before the counter rollup wrote them (bench/api.ts seeds with it). The
+ * day totals are kept for good (they name no one); a day × domain counter names a domain, which may be one
  * person's, so it expires with the events it counts: at the end of its day plus the event retention.
  */
 export function counterUpdates(
@@ -595,11 +639,12 @@ export function counterUpdates(
   const day = event.occurredAt.slice(0, 10);
   const shard = shardOf(event.id, COUNTER_SHARDS);
   const expiresAt = domainCounterExpiresAt(day, retentionDays);
+  const counted = countedOf(event, decision);
   return [
-    { Key: keys.dayCounter(day, shard), ...addCounters(dayCounterNames(event, decision)) },
+    { Key: keys.dayCounter(day, shard), ...addCounters(dayCounterNamesOf(counted)) },
     {
       Key: keys.domainDayCounter(day, event.domain, shard),
-      ...addCounters(['events', ...typeCounterNames(countedOf(event))], {
+      ...addCounters(['events', ...typeCounterNames(counted)], {
         domain: event.domain,
         day,
         expiresAt,
@@ -609,7 +654,7 @@ export function counterUpdates(
 }
 
 /** What erasure needs to know of a stored SES event: its key fields and what it added to its domain counter. */
-export interface ErasedEvent extends Counted {
+export interface ErasedEvent extends TypeCounted {
   id: string;
   occurredAt: string;
   domain: string;
@@ -651,44 +696,6 @@ export function domainCounterErasure(event: ErasedEvent): CounterUpdate {
 }
 
 /**
- * Counter updates of deliveries counted together (one batch): one update per day and one per day × domain, each
- * adding the number of deliveries; the shard is the first event's, so batches spread over the shards. A day ×
- * domain counter expires like an event's (`counterUpdates`).
- */
-export function deliveryCounterUpdates(
-  events: readonly RecipientEvent[],
-  retentionDays: number,
-): CounterUpdate[] {
-  const days = new Map<string, { first: RecipientEvent; n: number }>();
-  const domains = new Map<string, { first: RecipientEvent; day: string; n: number }>();
-  for (const event of events) {
-    const day = event.occurredAt.slice(0, 10);
-    const perDay = days.get(day) ?? { first: event, n: 0 };
-    perDay.n += 1;
-    days.set(day, perDay);
-    const key = `${day}|${event.domain}`;
-    const perDomain = domains.get(key) ?? { first: event, day, n: 0 };
-    perDomain.n += 1;
-    domains.set(key, perDomain);
-  }
-  const names = ['events', 'type:delivery'];
-  return [
-    ...[...days].map(([day, { first, n }]) => ({
-      Key: keys.dayCounter(day, shardOf(first.id, COUNTER_SHARDS)),
-      ...addCounters(names, {}, n),
-    })),
-    ...[...domains.values()].map(({ first, day, n }) => ({
-      Key: keys.domainDayCounter(day, first.domain, shardOf(first.id, COUNTER_SHARDS)),
-      ...addCounters(
-        names,
-        { domain: first.domain, day, expiresAt: domainCounterExpiresAt(day, retentionDays) },
-        n,
-      ),
-    })),
-  ];
-}
-
-/**
  * How long a delivery-ledger item outlives its second: longer than SQS keeps a message (at most 14 days, dead
  * letters included), so every redelivered or redriven copy of a delivery still finds its entry.
  */
@@ -707,15 +714,32 @@ export function ledgerEntry(event: Pick<RecipientEvent, 'id' | 'email' | 'occurr
   return `${event.id}${addressHash(event.email)}${event.occurredAt.slice(20, 23)}`;
 }
 
+/** Prefix of a ledger item's per-domain count attributes (`n:<domain>`): what its updates newly added. */
+const LEDGER_COUNT_PREFIX = 'n:';
+
 /**
- * Enters deliveries of one second in its ledger item, only if none of them is there yet (a transaction item:
- * the condition makes a counted delivery a duplicate of itself).
+ * Most domains one ledger update counts: the counter rollup applies one stream record in one transaction (one day
+ * counter, one per domain, its checkpoint), so a record's counters must stay well within DynamoDB's 100 items.
+ */
+export const LEDGER_DOMAINS_PER_UPDATE = 48;
+
+/**
+ * Enters deliveries of one second in its ledger item, only if none of them is there yet (the condition makes a
+ * counted delivery a duplicate of itself), and adds how many it entered per domain (`n:<domain>`): the counter
+ * rollup turns the growth of these numbers into the daily counters.
  */
 export function ledgerUpdate(
   occurredAt: string,
-  entries: readonly string[],
+  deliveries: readonly Pick<RecipientEvent, 'id' | 'email' | 'occurredAt' | 'domain'>[],
 ): CounterUpdate & { ConditionExpression: string } {
   const second = Math.floor(Date.parse(`${occurredAt.slice(0, 19)}Z`) / 1000);
+  const entries = deliveries.map(ledgerEntry);
+  const perDomain = new Map<string, number>();
+  for (const delivery of deliveries)
+    perDomain.set(delivery.domain, (perDomain.get(delivery.domain) ?? 0) + 1);
+  if (perDomain.size > LEDGER_DOMAINS_PER_UPDATE)
+    throw new Error(`one ledger update counts at most ${LEDGER_DOMAINS_PER_UPDATE} domains`);
+  const names: Record<string, string> = { '#entries': 'entries', '#expiresAt': 'expiresAt' };
   const values: Record<string, unknown> = {
     ':entries': new Set(entries),
     ':expiresAt': second + DELIVERY_LEDGER_DAYS * DAY_SECONDS,
@@ -724,11 +748,16 @@ export function ledgerUpdate(
     values[`:e${i}`] = entry;
     return `NOT contains(#entries, :e${i})`;
   });
+  const adds = [...perDomain].map(([domain, n], i) => {
+    names[`#n${i}`] = `${LEDGER_COUNT_PREFIX}${domain}`;
+    values[`:n${i}`] = n;
+    return `#n${i} :n${i}`;
+  });
   return {
     Key: keys.deliveryLedger(occurredAt),
-    UpdateExpression: 'SET #expiresAt = if_not_exists(#expiresAt, :expiresAt) ADD #entries :entries',
+    UpdateExpression: `SET #expiresAt = if_not_exists(#expiresAt, :expiresAt) ADD ${['#entries :entries', ...adds].join(', ')}`,
     ConditionExpression: absent.join(' AND '),
-    ExpressionAttributeNames: { '#entries': 'entries', '#expiresAt': 'expiresAt' },
+    ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
 }
@@ -756,3 +785,128 @@ export function countedDeliveriesIn(item: Item, email: string | null): CountedDe
       occurredAt: `${minute}:${String(item.sk)}.${entry.slice(40)}Z`,
     }));
 }
+
+// --- Counter rollup (docs/data-model.md, "Daily counters"): what a stream record adds to the counters. ---
+
+/** Checkpoints outlive their stream shard (DynamoDB keeps stream records 24 hours). */
+const CHECKPOINT_DAYS = 2;
+
+function countedOfRecord(record: EventRecord): Counted {
+  return {
+    type: record.type,
+    verdict: record.verdict,
+    category: record.category,
+    code: record.code,
+    blame: record.blame,
+    onAccountList:
+      record.bounceSubType === 'OnAccountSuppressionList' ||
+      record.complaintSubType === 'OnAccountSuppressionList',
+    sesMislabel: record.decision?.sesMislabel ?? false,
+    suppressRequested: record.decision?.action === 'suppress' && !record.decision.dryRun,
+  };
+}
+
+function ones(names: readonly string[]): Record<string, number> {
+  return Object.fromEntries(names.map((name) => [name, 1]));
+}
+
+/**
+ * What one change of the table adds to the daily counters: an SES event item this version wrote for the rollup to
+ * count (`rollup: true`), when inserted; the growth of a ledger item's per-domain counts. Nothing else counts:
+ * removals (TTL, erasure), summaries, items written before the rollup existed (their transaction counted them).
+ * Throws CorruptItemError for an event or ledger image that is not one the processor wrote.
+ */
+export function counterDeltasOf(before: Item | null, after: Item | null): CounterDelta[] {
+  if (after === null) return [];
+  if (String(after.pk).startsWith(DELIVERY_LEDGER_PREFIX)) {
+    ledgerEntriesFromItem(after);
+    const day = String(after.pk).slice(DELIVERY_LEDGER_PREFIX.length, DELIVERY_LEDGER_PREFIX.length + 10);
+    const deltas: CounterDelta[] = [];
+    let total = 0;
+    for (const [name, value] of Object.entries(after)) {
+      if (!name.startsWith(LEDGER_COUNT_PREFIX) || typeof value !== 'number') continue;
+      const previous = before?.[name];
+      const n = value - (typeof previous === 'number' ? previous : 0);
+      if (n === 0) continue;
+      total += n;
+      const domain = name.slice(LEDGER_COUNT_PREFIX.length);
+      deltas.push({ day, domain, counts: { events: n, 'type:delivery': n } });
+    }
+    return total === 0
+      ? deltas
+      : [{ day, domain: null, counts: { events: total, 'type:delivery': total } }, ...deltas];
+  }
+  if (before !== null || after.entity !== 'event' || after.rollup !== true) return [];
+  const record = eventFromItem(after);
+  const counted = countedOfRecord(record);
+  const day = record.occurredAt.slice(0, 10);
+  return [
+    { day, domain: null, counts: ones(dayCounterNamesOf(counted)) },
+    { day, domain: record.domain, counts: ones(['events', ...typeCounterNames(counted)]) },
+  ];
+}
+
+/**
+ * A summed counter delta as an update of the counter item in `shard`: `ADD` of every count; a day × domain counter
+ * also gets its day, domain and expiry (`counterUpdates`).
+ */
+export function rolledUpCounterUpdate(
+  delta: CounterDelta,
+  shard: number,
+  retentionDays: number,
+): CounterUpdate {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const adds = Object.entries(delta.counts).map(([name, n], i) => {
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = n;
+    return `#c${i} :c${i}`;
+  });
+  if (delta.domain === null)
+    return {
+      Key: keys.dayCounter(delta.day, shard),
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  names['#domain'] = 'domain';
+  names['#day'] = 'day';
+  names['#expiresAt'] = 'expiresAt';
+  values[':domain'] = delta.domain;
+  values[':day'] = delta.day;
+  values[':expiresAt'] = domainCounterExpiresAt(delta.day, retentionDays);
+  return {
+    Key: keys.domainDayCounter(delta.day, delta.domain, shard),
+    UpdateExpression: `SET #domain = :domain, #day = :day, #expiresAt = :expiresAt ADD ${adds.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * The rollup's checkpoint of a stream shard moved to `sequence`, only from the value it was read at: a stream
+ * record at or below it was counted, by this invocation or an earlier one.
+ */
+export function checkpointPut(shardId: string, sequence: string, previous: string | null, now: Date) {
+  return {
+    Item: {
+      ...keys.rollupCheckpoint(shardId),
+      entity: 'checkpoint',
+      sequence,
+      expiresAt: Math.floor(now.getTime() / 1000) + CHECKPOINT_DAYS * DAY_SECONDS,
+    },
+    ConditionExpression: previous === null ? 'attribute_not_exists(pk)' : '#sequence = :previous',
+    ...(previous === null
+      ? {}
+      : {
+          ExpressionAttributeNames: { '#sequence': 'sequence' },
+          ExpressionAttributeValues: { ':previous': previous },
+        }),
+  };
+}
+
+/** The sequence number a checkpoint item holds; throws CorruptItemError when it is not one the rollup wrote. */
+export const checkpointFromItem: (item: Item) => string = decoder(
+  'checkpoint',
+  z.looseObject({ sequence: z.string().regex(/^\d+$/) }).transform((item) => item.sequence),
+);

@@ -95,6 +95,8 @@ export const keys = {
     pk: `${DELIVERY_LEDGER_PREFIX}${occurredAt.slice(0, 16)}`,
     sk: occurredAt.slice(17, 19),
   }),
+  /** The counter rollup's checkpoint of one stream shard. */
+  rollupCheckpoint: (shardId: string) => ({ pk: `ROLLUP#${shardId}`, sk: 'CHECKPOINT' }),
   allowlistAddress: (email: string) => ({ pk: ALLOWLIST_PK, sk: `ADDR#${email}` }),
   allowlistDomain: (domain: string) => ({ pk: ALLOWLIST_PK, sk: `DOMAIN#${domain}` }),
 } as const;

@@ -1,0 +1,73 @@
+// The counter rollup's Lambda glue: a batch of one stream shard (the event source's tumbling window names the
+// shard) becomes counter deltas, applied exactly once behind the shard's checkpoint (domain/counter-rollup.ts).
+// A record whose image is corrupt adds nothing and is reported in the logs and metrics (it can never be counted;
+// failing the batch would only stop the counters). Any other failure fails the invocation: the event source
+// retries the batch, and the checkpoint drops what an earlier attempt already counted.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { type CounterRollupStore, type RolledChange, rollUp } from '../domain/counter-rollup.ts';
+import { ROLLUP_COUNTERS_PER_TRANSACTION, rolledChangeOf } from './dynamo-counter-rollup.ts';
+import { CorruptItemError } from './dynamo-items.ts';
+import { BatchMetrics } from './processor-lambda.ts';
+
+/** A stream batch under a tumbling window: Lambda adds the shard, the window and the state passed along. */
+export interface StreamWindowEvent extends DynamoDBStreamEvent {
+  shardId?: string;
+  state?: Record<string, string>;
+  isFinalInvokeForWindow?: boolean;
+}
+
+/** A tumbling window's invocation must answer with a state (none is carried: each batch is applied at once). */
+export interface StreamWindowResponse {
+  state: Record<string, string>;
+}
+
+export interface CounterRollupRuntime {
+  store: CounterRollupStore;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The event source names no shard without a tumbling window: refuse instead of counting without a checkpoint. */
+export class MissingShardError extends Error {
+  constructor() {
+    super(
+      'the stream event names no shardId: the counter rollup needs a tumbling window on its event source',
+    );
+    this.name = 'MissingShardError';
+  }
+}
+
+export async function rollUpStreamBatch(
+  event: StreamWindowEvent,
+  runtime: CounterRollupRuntime,
+): Promise<StreamWindowResponse> {
+  const { logger } = runtime;
+  if (!event.shardId) throw new MissingShardError();
+  const counts = new BatchMetrics();
+  const changes: RolledChange[] = [];
+  for (const record of event.Records) {
+    try {
+      changes.push(rolledChangeOf(record));
+    } catch (error) {
+      if (!(error instanceof CorruptItemError)) throw error;
+      counts.add('RollupRecordsSkipped');
+      logger.error('stream record with a corrupt item image; not counted', {
+        sequenceNumber: record.dynamodb?.SequenceNumber,
+        error: error.message,
+      });
+    }
+  }
+  if (changes.length > 0) {
+    const applied = await rollUp(event.shardId, changes, runtime.store, ROLLUP_COUNTERS_PER_TRANSACTION);
+    counts.add('RollupRecordsCounted', {}, applied.records);
+    counts.add('RollupCounterWrites', {}, applied.counters);
+  }
+  counts.publish(runtime.metrics);
+  return { state: {} };
+}
+
+export function createCounterRollupHandler(runtime: CounterRollupRuntime) {
+  return (event: StreamWindowEvent): Promise<StreamWindowResponse> => rollUpStreamBatch(event, runtime);
+}
