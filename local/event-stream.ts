@@ -29,8 +29,11 @@ export interface StreamSubscription {
 
 function matchesValue(allowed: unknown, value: unknown): boolean {
   if (!Array.isArray(allowed)) {
-    if (typeof allowed !== 'object' || allowed === null || typeof value !== 'object' || value === null) return false;
-    return Object.entries(allowed).every(([key, inner]) => matchesValue(inner, (value as Record<string, unknown>)[key]));
+    if (typeof allowed !== 'object' || allowed === null || typeof value !== 'object' || value === null)
+      return false;
+    return Object.entries(allowed).every(([key, inner]) =>
+      matchesValue(inner, (value as Record<string, unknown>)[key]),
+    );
   }
   return allowed.some((option: unknown) =>
     typeof option === 'object' && option !== null && 'prefix' in option
@@ -40,7 +43,10 @@ function matchesValue(allowed: unknown, value: unknown): boolean {
 }
 
 /** Lambda's event filtering for the patterns used here: nested fields, value lists, `prefix`. */
-export function matchesFilters(filters: readonly StreamFilterPattern[] | undefined, record: DynamoDBRecord): boolean {
+export function matchesFilters(
+  filters: readonly StreamFilterPattern[] | undefined,
+  record: DynamoDBRecord,
+): boolean {
   return filters === undefined || filters.some((pattern) => matchesValue(pattern, record));
 }
 

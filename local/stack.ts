@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import {
+  PUBLISHER_STREAM_FILTERS,
+  ROLLUP_RETRY_ATTEMPTS,
+  ROLLUP_STREAM_FILTERS,
+} from '../lambdas/adapters/stream-sources.ts';
+import {
   type ApiHandler,
   answerClientError,
   apiContext,
@@ -20,11 +25,6 @@ import {
 import { awsSignatureProblem } from './aws-request-signature.ts';
 import { escapeControlCharacters } from './console-text.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
-import {
-  PUBLISHER_STREAM_FILTERS,
-  ROLLUP_RETRY_ATTEMPTS,
-  ROLLUP_STREAM_FILTERS,
-} from '../lambdas/adapters/stream-sources.ts';
 import { LocalStream, type StreamConsumer } from './event-stream.ts';
 import { isEventBridgeRequest, LocalEventBus } from './eventbridge-api.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';

@@ -17,11 +17,11 @@ import { LocalStream } from '../../local/event-stream.ts';
 import { isEventBridgeRequest, LocalEventBus } from '../../local/eventbridge-api.ts';
 import { readBody, sendError } from '../../local/http-util.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
-import { attachStreamConsumers } from '../../local/stack.ts';
 import { createSesv2SuppressionEmulator, type Sesv2Faults } from '../../local/sesv2-suppression-server.ts';
 import { interpretSnsPost, LOCAL_TOPIC_ARN } from '../../local/sns-endpoint.ts';
 import { handleSqsRequest, isSqsRequest } from '../../local/sqs-api.ts';
 import { type BatchConsumer, LocalQueue } from '../../local/sqs-queue.ts';
+import { attachStreamConsumers } from '../../local/stack.ts';
 import { startDynamoFaultProxy } from './dynamo-fault-proxy.ts';
 import { seededRandom } from './workload.ts';
 

@@ -28,6 +28,7 @@ import {
   type Sesv2SuppressionServer,
   startSesv2SuppressionServer,
 } from '../../local/sesv2-suppression-server.ts';
+import { streamRollup } from './stream-rollup.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
@@ -55,14 +56,16 @@ export interface ApiStack {
  * also read data as the model before issue #13 wrote it.
  */
 export async function startApiStack(now: Date, deliveryHistory: DeliveryHistory = 'all'): Promise<ApiStack> {
-  const dynamo = await startTransactionalDynalite();
+  const tableName = `api-it-${randomUUID().slice(0, 8)}`;
+  const rollup = streamRollup(tableName);
+  const dynamo = await startTransactionalDynalite({ onChange: rollup.onChange });
   const ses = await startSesv2SuppressionServer();
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
-  const tableName = `api-it-${randomUUID().slice(0, 8)}`;
   await createTable(dynamoClient, tableName);
   const documents = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  rollup.attach(documents);
   const sesClient = new SESv2Client({ endpoint: ses.url, region, credentials });
   const queue = new InMemorySuppressionQueue();
   const clock = () => now;
@@ -99,6 +102,8 @@ export async function startApiStack(now: Date, deliveryHistory: DeliveryHistory 
     documents,
     tableName,
     async call(method, path, options = {}) {
+      // The daily counters follow the stream: what was processed before the call is counted when it is read.
+      await rollup.settle();
       const result = await handler(apiEvent(method, path, options));
       const headers = Object.fromEntries(
         Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),

@@ -21,6 +21,7 @@ import type { PolicySettings } from '../../lambdas/domain/suppression-policy.ts'
 import { startTransactionalDynalite } from '../../local/dynalite-transactions.ts';
 import { createTable } from '../../local/dynamo.ts';
 import { type Sesv2Faults, startSesv2SuppressionServer } from '../../local/sesv2-suppression-server.ts';
+import { streamRollup } from './stream-rollup.ts';
 
 export const TABLE = 'ses-bounce-test';
 export const FIXTURES = new URL('../fixtures/ses/', import.meta.url);
@@ -90,10 +91,12 @@ export async function startProcessorStack(
     deliveryHistory?: DeliveryHistory;
   } = {},
 ) {
-  const db = await startTransactionalDynalite();
+  const rollup = streamRollup(TABLE);
+  const db = await startTransactionalDynalite({ onChange: rollup.onChange });
   const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 2 });
   await createTable(raw, TABLE);
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  rollup.attach(doc);
   const ses = await startSesv2SuppressionServer(opts.sesFaults ? { faults: opts.sesFaults } : {});
   // Two attempts per call keep the throttling tests short; the SDK's default is three.
   const sesClient = new SESv2Client({ endpoint: ses.url, region: 'us-east-1', credentials, maxAttempts: 2 });
@@ -160,8 +163,9 @@ export async function startProcessorStack(
     (await queryAll(keys.recipientPk(email))).filter((i) => String(i.sk).startsWith('E#'));
   const summary = async (email: string) => (await store.getSummary(email))?.summary ?? null;
 
-  /** Sum of one counter over all shards of one day. */
+  /** Sum of one counter over all shards of one day, once the counter rollup has caught up. */
   const dayCounter = async (day: string, name: string) => {
+    await rollup.settle();
     let total = 0;
     for (let shard = 0; shard < COUNTER_SHARDS; shard += 1) {
       const { pk, sk } = keys.dayCounter(day, shard);
@@ -185,6 +189,7 @@ export async function startProcessorStack(
     summary,
     dayCounter,
     queryAll,
+    rollup,
     close: async () => {
       raw.destroy();
       sesClient.destroy();

@@ -1,0 +1,44 @@
+// The counter rollup of the tests' tables: the transaction front's change sink feeds an emulated stream (the local
+// stack's), and the real rollup handler consumes it with the deployed filters and a tumbling window's shard id.
+// Counters are read after `settle()`, as /stats reads them after the rollup's window in AWS.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createCounterRollupHandler } from '../../lambdas/adapters/counter-rollup-lambda.ts';
+import { DynamoCounterRollupStore } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
+import { ROLLUP_RETRY_ATTEMPTS, ROLLUP_STREAM_FILTERS } from '../../lambdas/adapters/stream-sources.ts';
+import { LocalStream, type StreamConsumer } from '../../local/event-stream.ts';
+
+export interface StreamRollup {
+  /** The change sink to start the DynamoDB front with. */
+  onChange: LocalStream['add'];
+  /** Starts the rollup on the table (after the front is up). */
+  attach(client: DynamoDBDocumentClient): void;
+  /** Resolves once every change so far was rolled up (or given up, see `failures`). */
+  settle(): Promise<void>;
+  /** Batches the rollup gave up on: none, in every test that does not inject failures. */
+  failures: string[];
+}
+
+export function streamRollup(tableName: string, now: () => Date = () => new Date()): StreamRollup {
+  const failures: string[] = [];
+  const stream = new LocalStream(tableName, (message) => failures.push(message));
+  return {
+    onChange: stream.add,
+    attach(client) {
+      const handler = createCounterRollupHandler({
+        store: new DynamoCounterRollupStore(client, { tableName, now, sleep: async () => {} }),
+        logger: new Logger({ serviceName: 'rollup-test', logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'rollup-test' }),
+      });
+      stream.attach(handler as StreamConsumer, {
+        name: 'counter rollup',
+        filters: ROLLUP_STREAM_FILTERS,
+        tumblingWindow: true,
+        maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
+      });
+    },
+    settle: () => stream.idle(),
+    failures,
+  };
+}
