@@ -13,6 +13,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { environmentOf, SETTING_BOUNDS } from '../lambdas/config.ts';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
+import { CounterRollup } from './constructs/counter-rollup.ts';
 import { EventsPublisher } from './constructs/events-publisher.ts';
 import { NotificationTopic } from './constructs/notifications.ts';
 import { Observability, type ProcessorTelemetry } from './constructs/observability.ts';
@@ -80,6 +81,8 @@ export interface SesBounceProcessorParts {
   readonly queryApi: QueryApi;
   /** Undefined with `eventBus` `none`. */
   readonly eventsPublisher: EventsPublisher | undefined;
+  /** Sums the daily counters from the table stream. */
+  readonly counterRollup: CounterRollup;
   readonly observability: Observability;
 }
 
@@ -152,8 +155,10 @@ export class SesBounceProcessor extends Construct {
     const store = new BounceStore(this, 'Store', {
       tableName: settings.tableName,
       deletionProtection: settings.tableDeletionProtection,
-      stream: settings.eventBus !== 'none',
+      // The counter rollup reads it always; the events publisher when there is a bus.
+      stream: true,
     });
+    const counterRollup = new CounterRollup(this, 'Counters', { store, powertools });
     const eventsPublisher =
       settings.eventBus === 'none'
         ? undefined
@@ -222,6 +227,10 @@ export class SesBounceProcessor extends Construct {
       processor: processor.function.function,
       worker: suppression.function.function,
       queryFunction,
+      counterRollup: {
+        function: counterRollup.function.function,
+        failureQueue: counterRollup.failureQueue,
+      },
       ...(eventsPublisher
         ? {
             eventsPublisher: {
@@ -245,6 +254,7 @@ export class SesBounceProcessor extends Construct {
       suppression,
       queryApi,
       eventsPublisher,
+      counterRollup,
       observability,
     };
     this.table = store.table;

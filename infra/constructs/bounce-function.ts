@@ -27,6 +27,7 @@ export const LAMBDA_ENTRIES = {
   'suppression-worker': 'lambdas/handlers/suppression-worker.ts',
   'query-api': 'lambdas/handlers/query-api.ts',
   'events-publisher': 'lambdas/handlers/events-publisher.ts',
+  'counter-rollup': 'lambdas/handlers/counter-rollup.ts',
   'identity-notifications': 'infra/handlers/identity-notifications.ts',
 } as const;
 type LambdaName = keyof typeof LAMBDA_ENTRIES;

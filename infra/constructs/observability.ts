@@ -50,6 +50,8 @@ export interface ObservabilityProps {
   readonly queryFunction: IFunction;
   /** The events publisher and its failure queue (absent with `eventBus` `none`). */
   readonly eventsPublisher?: { readonly function: IFunction; readonly failureQueue: IQueue };
+  /** The counter rollup and its failure queue. */
+  readonly counterRollup: { readonly function: IFunction; readonly failureQueue: IQueue };
   readonly hardBounceRateThreshold: number;
   readonly complaintRateThreshold: number;
   readonly rateMinimumVolume: number;
@@ -146,7 +148,25 @@ export class Observability extends Construct {
       SuppressionWorker: props.worker,
       QueryApi: props.queryFunction,
       ...(props.eventsPublisher ? { EventsPublisher: props.eventsPublisher.function } : {}),
+      CounterRollup: props.counterRollup.function,
     };
+    alarm(
+      'CounterRollupFailureQueueNotEmpty',
+      'The counter rollup gave up on a batch of stream records: the daily counters miss it. Fix the cause, then recount the batch from the stream within 24 hours (docs/data-model.md, "Daily counters").',
+      props.counterRollup.failureQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+    );
+    // The rollup waits up to its window for a batch; beyond 15 minutes it is failing or throttled.
+    alarm(
+      'CounterRollupIteratorAge',
+      'The daily counters are over 15 minutes behind: the counter rollup is failing or throttled.',
+      props.counterRollup.function.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+      15 * 60 * 1000,
+      3,
+    );
     if (props.eventsPublisher) {
       alarm(
         'EventsFailureQueueNotEmpty',

@@ -1,0 +1,70 @@
+// The daily counters, rolled up from the table's stream (docs/data-model.md, "Daily counters"): the processor writes
+// facts (event items, delivery-ledger counts) and this function sums them into the counter items, exactly once per
+// stream record behind a per-shard checkpoint. Its event source is filtered to what adds to the counters, reads
+// one shard at a time in order (parallelization factor 1), batches records for up to ROLLUP_WINDOW (the counters
+// lag by about that much), and names the shard to the function through a tumbling window. A batch that keeps
+// failing is retried (safe: the checkpoint drops what was counted), then its stream position goes to the failure
+// queue.
+import { Duration } from 'aws-cdk-lib';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ROLLUP_RETRY_ATTEMPTS, ROLLUP_STREAM_FILTERS } from '../../lambdas/adapters/stream-sources.ts';
+import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
+import { acknowledgeStreamPoller } from './events-publisher.ts';
+import type { BounceStore } from './store.ts';
+
+/**
+ * DynamoDB actions of the rollup: the checkpoint's consistent GetItem, and its transaction (TransactWriteItems is
+ * authorized per item: counter UpdateItem, checkpoint PutItem).
+ */
+export const ROLLUP_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/** How long records gather before the rollup runs: the counters' lag, and what one counter write sums. */
+export const ROLLUP_WINDOW = Duration.seconds(60);
+/** Stream records per invocation (at most; the window usually ends a batch first). */
+export const ROLLUP_BATCH_SIZE = 1000;
+
+export interface CounterRollupProps {
+  readonly store: BounceStore;
+  readonly powertools: PowertoolsSettings;
+}
+
+export class CounterRollup extends Construct {
+  readonly function: BounceFunction;
+  /** Stream positions of the batches the rollup gave up on (counted by no one: recount within the stream's 24 h). */
+  readonly failureQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: CounterRollupProps) {
+    super(scope, id);
+    this.failureQueue = new Queue(this, 'FailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.function = new BounceFunction(this, 'Rollup', {
+      code: 'counter-rollup',
+      description: 'Rolls the daily counters up from the table stream, exactly once per record',
+      powertools: props.powertools,
+      timeout: Duration.seconds(60),
+      memorySize: 256,
+    });
+    this.function.bindTable(props.store, ROLLUP_TABLE_ACTIONS, { queryIndexes: false });
+    this.function.function.addEventSource(
+      new DynamoEventSource(props.store.table, {
+        // Only items this version marked are counted, so the stream's last 24 hours hold nothing counted twice.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: ROLLUP_BATCH_SIZE,
+        maxBatchingWindow: ROLLUP_WINDOW,
+        // The only way a stream event names its shard: the checkpoint is per shard.
+        tumblingWindow: ROLLUP_WINDOW,
+        parallelizationFactor: 1,
+        retryAttempts: ROLLUP_RETRY_ATTEMPTS,
+        onFailure: new SqsDlq(this.failureQueue),
+        filters: ROLLUP_STREAM_FILTERS.map((pattern) => FilterCriteria.filter({ ...pattern })),
+      }),
+    );
+    acknowledgeStreamPoller(this.function, this.failureQueue);
+  }
+}
