@@ -89,6 +89,8 @@ export async function startProcessorStack(
     sesFaults?: Sesv2Faults;
     now?: () => Date;
     deliveryHistory?: DeliveryHistory;
+    /** Leave the table's stream to the test (no counter rollup attached). */
+    ownStream?: boolean;
   } = {},
 ) {
   const rollup = streamRollup(TABLE);
@@ -96,7 +98,7 @@ export async function startProcessorStack(
   const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 2 });
   await createTable(raw, TABLE);
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  rollup.attach(doc);
+  rollup.attach(doc, opts.ownStream);
   const ses = await startSesv2SuppressionServer(opts.sesFaults ? { faults: opts.sesFaults } : {});
   // Two attempts per call keep the throttling tests short; the SDK's default is three.
   const sesClient = new SESv2Client({ endpoint: ses.url, region: 'us-east-1', credentials, maxAttempts: 2 });

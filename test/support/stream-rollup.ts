@@ -12,33 +12,40 @@ import { LocalStream, type StreamConsumer } from '../../local/event-stream.ts';
 export interface StreamRollup {
   /** The change sink to start the DynamoDB front with. */
   onChange: LocalStream['add'];
-  /** Starts the rollup on the table (after the front is up). */
-  attach(client: DynamoDBDocumentClient): void;
+  /** Starts the rollup on the table (after the front is up); `off`: leave the stream to the test. */
+  attach(client: DynamoDBDocumentClient, off?: boolean): void;
   /** Resolves once every change so far was rolled up (or given up, see `failures`). */
   settle(): Promise<void>;
   /** Batches the rollup gave up on: none, in every test that does not inject failures. */
   failures: string[];
+  /** The emulated stream itself, for a test that drives the rollup's batches on its own. */
+  stream: LocalStream;
 }
+
+/** The rollup's subscription as the CDK event source configures it (filters, tumbling window, retries). */
+export const ROLLUP_SUBSCRIPTION = {
+  name: 'counter rollup',
+  filters: ROLLUP_STREAM_FILTERS,
+  tumblingWindow: true,
+  maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
+};
 
 export function streamRollup(tableName: string, now: () => Date = () => new Date()): StreamRollup {
   const failures: string[] = [];
   const stream = new LocalStream(tableName, (message) => failures.push(message));
   return {
     onChange: stream.add,
-    attach(client) {
+    attach(client, off = false) {
+      if (off) return;
       const handler = createCounterRollupHandler({
         store: new DynamoCounterRollupStore(client, { tableName, now, sleep: async () => {} }),
         logger: new Logger({ serviceName: 'rollup-test', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Test', serviceName: 'rollup-test' }),
       });
-      stream.attach(handler as StreamConsumer, {
-        name: 'counter rollup',
-        filters: ROLLUP_STREAM_FILTERS,
-        tumblingWindow: true,
-        maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
-      });
+      stream.attach(handler as StreamConsumer, ROLLUP_SUBSCRIPTION);
     },
     settle: () => stream.idle(),
     failures,
+    stream,
   };
 }
