@@ -113,6 +113,10 @@ export class SesBounceProcessor extends Construct {
   readonly eventsPublisherFunction: LambdaFunction | undefined;
   /** Stream positions of event batches the publisher gave up on; undefined with `eventBus` `none`. */
   readonly eventsFailureQueue: Queue | undefined;
+  /** Sums the daily counters from the table stream (docs/data-model.md, "Daily counters"). */
+  readonly counterRollupFunction: LambdaFunction;
+  /** Stream positions of record batches the counter rollup gave up on (the counters miss them). */
+  readonly countersFailureQueue: Queue;
   /** The query API (REST, stage `v1`); add routes, WAF or a custom domain here. */
   readonly api: RestApi;
   /**
@@ -269,6 +273,8 @@ export class SesBounceProcessor extends Construct {
     this.queryFunction = queryFunction;
     this.eventsPublisherFunction = eventsPublisher?.function.function;
     this.eventsFailureQueue = eventsPublisher?.failureQueue;
+    this.counterRollupFunction = counterRollup.function.function;
+    this.countersFailureQueue = counterRollup.failureQueue;
     this.api = queryApi.api;
     this.apiCallerPolicies = queryApi.callerPolicies;
     this.alarmTopic = observability.alarmTopic;

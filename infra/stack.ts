@@ -71,6 +71,11 @@ export class SesBounceProcessorStack extends Stack {
         'Stream positions of state-change events not published (docs/events.md)',
       );
     }
+    output(
+      'CountersFailureQueueArn',
+      system.countersFailureQueue.queueArn,
+      'Stream positions of records the counter rollup gave up on (docs/data-model.md, "Daily counters")',
+    );
     output('AlarmTopicArn', system.alarmTopic.topicArn, 'Alarm notifications');
     output('DashboardName', system.dashboard.dashboardName, 'CloudWatch dashboard');
   }

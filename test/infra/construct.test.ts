@@ -73,6 +73,7 @@ describe('SesBounceProcessor in a stack', () => {
         bounces.suppressionQueue,
         bounces.suppressionDeadLetterQueue,
         defined(bounces.eventsFailureQueue),
+        bounces.countersFailureQueue,
       ]
         .map((queue) => logicalId(stack, queue))
         .sort(),
@@ -83,6 +84,7 @@ describe('SesBounceProcessor in a stack', () => {
         bounces.suppressionWorkerFunction,
         bounces.queryFunction,
         defined(bounces.eventsPublisherFunction),
+        bounces.counterRollupFunction,
       ]
         .map((fn) => logicalId(stack, fn))
         .sort(),
@@ -92,14 +94,22 @@ describe('SesBounceProcessor in a stack', () => {
     });
   });
 
-  it('has no stream, events publisher or failure queue with eventBus none', () => {
+  it('has no events publisher or failure queue with eventBus none; the stream stays for the counter rollup', () => {
     const stack = appStack();
     const bounces = new SesBounceProcessor(stack, 'Bounces', { eventBus: 'none' });
     const template = Template.fromStack(stack);
     expect(bounces.eventsPublisherFunction).toBeUndefined();
     expect(bounces.eventsFailureQueue).toBeUndefined();
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
-    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, bounces.counterRollupFunction) },
+      TumblingWindowInSeconds: 60,
+      ParallelizationFactor: 1,
+      StartingPosition: 'TRIM_HORIZON',
+    });
   });
 
   it('names its SES resources after the stack and its path, so two instances never collide', () => {

@@ -2,7 +2,8 @@
 // changes, and the table is retained, not moved, so a new id would orphan it and start an empty one. The standalone
 // stack's logical ids and resource types are pinned here (test/infra/logical-ids.json, recorded before the stack
 // became a thin wrapper around the SesBounceProcessor construct) for the defaults and for every optional setting on.
-// Resources added later (the events publisher, its failure queue and alarms of #16) are appended to the pin; no
+// Resources added later (the events publisher, its failure queue and alarms of #16; the counter rollup, its
+// failure queue, output and alarms of #13) are appended to the pin; no
 // pinned id may change or go. One id is a hash by design: the API Gateway deployment's (CDK hashes the API's template into it, with the
 // construct paths when `cdk synth` adds path metadata), so it changes with every API change and once with the move
 // into the construct; CloudFormation then creates a new deployment for the stage. Its hash is left out here.

@@ -1,5 +1,5 @@
-// The permission contract: the real handlers (processor, suppression worker, query API, events publisher,
-// identity-notification custom resource) run against loopback DynamoDB (with its emulated stream), SQS, SESv2,
+// The permission contract: the real handlers (processor, suppression worker, query API, events publisher, counter
+// rollup, identity-notification custom resource) run against loopback DynamoDB (with its emulated stream), SQS, SESv2,
 // EventBridge and SES; every SDK command they send is recorded
 // (test/support/aws-call-recorder.ts) and mapped to the IAM actions it needs. For every documented setting
 // combination the synthesized role of each function must grant exactly those actions on exactly those resources,
@@ -163,6 +163,10 @@ async function runWorkload(): Promise<void> {
           asCaller('events', () =>
             (handlers.eventsPublisher as NonNullable<typeof handlers.eventsPublisher>)(event, context),
           ),
+        counterRollup: (event, context) =>
+          asCaller('rollup', () =>
+            (handlers.counterRollup as NonNullable<typeof handlers.counterRollup>)(event, context),
+          ),
       };
     },
   });
@@ -240,6 +244,7 @@ const FUNCTIONS: readonly FunctionUnderContract[] = [
   'query',
   'identityNotifications',
   'events',
+  'rollup',
 ];
 /** Every combination, synthesized once: all checks of a combination share its template. */
 const combinations = coveringSettingCombinations().map(

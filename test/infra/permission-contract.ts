@@ -7,7 +7,13 @@ import type { NamedResource, RecordedCall } from '../support/aws-call-recorder.t
 import { logicalId, type synthesize } from '../support/synth.ts';
 import { grantedOnEverything } from './iam-reference.ts';
 
-export type FunctionUnderContract = 'processor' | 'worker' | 'query' | 'identityNotifications' | 'events';
+export type FunctionUnderContract =
+  | 'processor'
+  | 'worker'
+  | 'query'
+  | 'identityNotifications'
+  | 'events'
+  | 'rollup';
 type Synthesized = ReturnType<typeof synthesize>;
 
 /** `action resource-as-JSON`: one grant or one need. */
@@ -60,6 +66,7 @@ function functionConstruct({ stack }: Synthesized, name: FunctionUnderContract):
     query: stack.parts.queryApi.function.function,
     identityNotifications: stack.parts.sesWiring.identityNotificationFunction?.function,
     events: stack.bounceProcessor.eventsPublisherFunction,
+    rollup: stack.bounceProcessor.counterRollupFunction,
   };
   const construct = constructs[name];
   if (construct === undefined) throw new Error(`${name} is not in this stack`);
