@@ -2,7 +2,7 @@
 // tokens accepted where a setting names another resource of the app, two instances side by side, and the public
 // members are the template's resources.
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { SesBounceProcessor } from '../../infra/construct.ts';
