@@ -272,7 +272,7 @@ async function main(): Promise<void> {
       concurrency,
     });
   const rollup = createCounterRollupHandler({
-    store: new DynamoCounterRollupStore(doc, { tableName: TABLE, now }),
+    store: new DynamoCounterRollupStore(doc, { tableName: TABLE, eventRetentionDays: 400, now }),
     logger: silentLogger,
     metrics,
   });

@@ -162,7 +162,11 @@ export class SesBounceProcessor extends Construct {
       // The counter rollup reads it always; the events publisher when there is a bus.
       stream: true,
     });
-    const counterRollup = new CounterRollup(this, 'Counters', { store, powertools });
+    const counterRollup = new CounterRollup(this, 'Counters', {
+      store,
+      powertools,
+      eventRetentionDays: settings.eventRetentionDays,
+    });
     const eventsPublisher =
       settings.eventBus === 'none'
         ? undefined

@@ -11,6 +11,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ROLLUP_RETRY_ATTEMPTS, ROLLUP_STREAM_FILTERS } from '../../lambdas/adapters/stream-sources.ts';
+import { environmentOf } from '../../lambdas/config.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
 import { acknowledgeStreamPoller } from './events-publisher.ts';
 import type { BounceStore } from './store.ts';
@@ -29,6 +30,8 @@ export const ROLLUP_BATCH_SIZE = 1000;
 export interface CounterRollupProps {
   readonly store: BounceStore;
   readonly powertools: PowertoolsSettings;
+  /** A day × domain counter expires with the events it counts. */
+  readonly eventRetentionDays: number;
 }
 
 export class CounterRollup extends Construct {
@@ -49,6 +52,7 @@ export class CounterRollup extends Construct {
       powertools: props.powertools,
       timeout: Duration.seconds(60),
       memorySize: 256,
+      environment: environmentOf({ eventRetentionDays: props.eventRetentionDays }),
     });
     this.function.bindTable(props.store, ROLLUP_TABLE_ACTIONS, { queryIndexes: false });
     this.function.function.addEventSource(

@@ -97,6 +97,7 @@ function rollup(client: DynamoDBDocumentClient) {
   return createCounterRollupHandler({
     store: new DynamoCounterRollupStore(client, {
       tableName: 'ses-bounce-test',
+      eventRetentionDays: 400,
       now: () => new Date(),
       sleep: async () => {},
     }),
@@ -139,17 +140,18 @@ it('counts every record once when the stream hands out batches again, overlappin
   await handler(windowEvent(records.slice(0, half)));
   await handler(windowEvent(records.slice(half - 5, half + 5)));
   let sent = 0;
+  const doc = stack.doc;
   const flaky = (afterCommit: boolean): DynamoDBDocumentClient =>
     ({
-      send: async (command: unknown) => {
+      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
         if (command instanceof TransactWriteCommand) {
           sent += 1;
           if (sent === 1 && !afterCommit) throw new Error('throttled');
-          const out = await stack?.doc.send(command);
+          const out = await doc.send(command);
           if (sent === 1) throw new Error('the answer was lost');
           return out;
         }
-        return (stack?.doc as DynamoDBDocumentClient).send(command as never);
+        return doc.send(command as never);
       },
     }) as unknown as DynamoDBDocumentClient;
   await expect(rollup(flaky(false))(windowEvent(records.slice(half - 2)))).rejects.toThrow('throttled');

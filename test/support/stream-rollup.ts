@@ -38,7 +38,12 @@ export function streamRollup(tableName: string, now: () => Date = () => new Date
     attach(client, off = false) {
       if (off) return;
       const handler = createCounterRollupHandler({
-        store: new DynamoCounterRollupStore(client, { tableName, now, sleep: async () => {} }),
+        store: new DynamoCounterRollupStore(client, {
+          tableName,
+          eventRetentionDays: 400,
+          now,
+          sleep: async () => {},
+        }),
         logger: new Logger({ serviceName: 'rollup-test', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Test', serviceName: 'rollup-test' }),
       });
