@@ -193,7 +193,12 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
               item: {
                 Put: {
                   TableName,
-                  Item: eventItem(event, decision, this.options.eventRetentionDays, !ledger),
+                  Item: eventItem(
+                    event,
+                    decision,
+                    this.options.eventRetentionDays,
+                    ledger ? 'ledger' : 'event',
+                  ),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },

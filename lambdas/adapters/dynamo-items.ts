@@ -96,14 +96,15 @@ export function expiresAt(
 }
 
 /**
- * An SES event as its item. `countedByRollup`: the counter rollup adds it to the daily counters when it is inserted
- * (`rollup: true`); false for an event whose counts travel otherwise (a delivery's ledger entry, the model before).
+ * An SES event as its item. `rollup`: how the counter rollup counts it: `event` (`rollup: true`, added when the
+ * item is inserted), `ledger` (`rollup: false`: its delivery's ledger entry carries the count); absent for an item
+ * as the model before the rollup wrote it (its transaction counted it).
  */
 export function eventItem(
   event: RecipientEvent,
   decision: Decision,
   retentionDays: number,
-  countedByRollup = false,
+  rollup?: 'event' | 'ledger',
 ): Item {
   const month = event.occurredAt.slice(0, 7);
   const timeSk = keys.timeSk(event.occurredAt, event.id);
@@ -155,7 +156,7 @@ export function eventItem(
     processingTimeMillis: event.delivery?.processingTimeMillis,
     decision,
     expiresAt: expiresAt(event, retentionDays),
-    rollup: countedByRollup ? true : undefined,
+    rollup: rollup === undefined ? undefined : rollup === 'event',
   });
   // An explicit null says "SES sent no subtype", which differs from "not a complaint".
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
@@ -660,6 +661,11 @@ export interface ErasedEvent extends TypeCounted {
   domain: string;
   /** The event's TTL (epoch seconds); null when it had none. */
   expiresAt: number | null;
+  /**
+   * The counter rollup counted it (the item has `rollup`, true or false): its day × domain count is in the domain's
+   * rollup shard (domainCounterShard); otherwise its own transaction counted it in the event id's shard.
+   */
+  countedByRollup: boolean;
 }
 
 /**
@@ -667,7 +673,7 @@ export interface ErasedEvent extends TypeCounted {
  * and the summary.
  */
 export function erasedEventOf(row: Item): ErasedEvent | null {
-  const { sk, type, domain, verdict, expiresAt, bounceSubType, complaintSubType } = row;
+  const { sk, type, domain, verdict, expiresAt, bounceSubType, complaintSubType, rollup } = row;
   if (typeof sk !== 'string' || !sk.startsWith('E#') || typeof domain !== 'string') return null;
   if (type !== 'bounce' && type !== 'complaint' && type !== 'delivery') return null;
   const hash = sk.lastIndexOf('#');
@@ -680,7 +686,16 @@ export function erasedEventOf(row: Item): ErasedEvent | null {
     onAccountList:
       bounceSubType === 'OnAccountSuppressionList' || complaintSubType === 'OnAccountSuppressionList',
     expiresAt: typeof expiresAt === 'number' ? expiresAt : null,
+    countedByRollup: typeof rollup === 'boolean',
   };
+}
+
+/**
+ * The shard of a domain's day × domain counters as the counter rollup writes them: one per domain (so an erasure
+ * finds the item the rollup added an event to), spread over the shards by the domain's hash.
+ */
+export function domainCounterShard(domain: string): number {
+  return shardOf(createHash('sha256').update(domain).digest('hex'), COUNTER_SHARDS);
 }
 
 /** Takes an erased event back out of its day × domain counter (the day totals keep it: they name no one). */
@@ -689,7 +704,7 @@ export function domainCounterErasure(event: ErasedEvent): CounterUpdate {
     Key: keys.domainDayCounter(
       event.occurredAt.slice(0, 10),
       event.domain,
-      shardOf(event.id, COUNTER_SHARDS),
+      event.countedByRollup ? domainCounterShard(event.domain) : shardOf(event.id, COUNTER_SHARDS),
     ),
     ...addCounters(['events', ...typeCounterNames(event)], {}, -1),
   };
@@ -847,8 +862,9 @@ export function counterDeltasOf(before: Item | null, after: Item | null): Counte
 }
 
 /**
- * A summed counter delta as an update of the counter item in `shard`: `ADD` of every count; a day × domain counter
- * also gets its day, domain and expiry (`counterUpdates`).
+ * A summed counter delta as an update of its counter item: day totals in `shard` (the rollup's, per stream shard),
+ * a day × domain counter in its domain's shard (domainCounterShard), with its day, domain and expiry. `ADD` of every
+ * count.
  */
 export function rolledUpCounterUpdate(
   delta: CounterDelta,
@@ -876,7 +892,7 @@ export function rolledUpCounterUpdate(
   values[':day'] = delta.day;
   values[':expiresAt'] = domainCounterExpiresAt(delta.day, retentionDays);
   return {
-    Key: keys.domainDayCounter(delta.day, delta.domain, shard),
+    Key: keys.domainDayCounter(delta.day, delta.domain, domainCounterShard(delta.domain)),
     UpdateExpression: `SET #domain = :domain, #day = :day, #expiresAt = :expiresAt ADD ${adds.join(', ')}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

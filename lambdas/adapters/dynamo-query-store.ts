@@ -497,10 +497,11 @@ export function dynamoQueryStore(
           '#bounceSubType': 'bounceSubType',
           '#complaintSubType': 'complaintSubType',
           '#expiresAt': 'expiresAt',
+          '#rollup': 'rollup',
         },
         ExpressionAttributeValues: { ':pk': keys.recipientPk(email) },
         ProjectionExpression:
-          '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
+          '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt, #rollup',
       });
       const events = rows.flatMap((row) => erasedEventOf(row) ?? []);
       // Tombstones (with the counter corrections) first: an erasure cut short is repeated, and never leaves an

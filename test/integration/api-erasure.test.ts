@@ -28,6 +28,7 @@ async function stats(groupBy: 'day' | 'domain'): Promise<StatsBody> {
 
 /** Every stored item (a test may Scan): what is left of an address is searched for in all of them. */
 async function allItems(): Promise<Record<string, unknown>[]> {
+  await stack.settle();
   const out = await stack.documents.send(new ScanCommand({ TableName: stack.tableName }));
   return (out.Items ?? []) as Record<string, unknown>[];
 }

@@ -48,6 +48,8 @@ export interface ApiStack {
   queue: InMemorySuppressionQueue;
   documents: DynamoDBDocumentClient;
   tableName: string;
+  /** Resolves once the counter rollup has counted everything processed so far (`call` waits for it itself). */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startApiStack(now: Date, deliveryHistory: DeliveryHistory 
     queue,
     documents,
     tableName,
+    settle: () => rollup.settle(),
     async call(method, path, options = {}) {
       // The daily counters follow the stream: what was processed before the call is counted when it is read.
       await rollup.settle();

@@ -56,7 +56,7 @@ describe('what a change adds to the counters', () => {
     for (const event of events) {
       const { decision } = applyEvent(null, event, SETTINGS, false);
       const day = event.occurredAt.slice(0, 10);
-      const deltas = counterDeltasOf(null, eventItem(event, decision, 400, true));
+      const deltas = counterDeltasOf(null, eventItem(event, decision, 400, 'event'));
       const [dayTotals, domain] = deltas;
       expect(dayTotals).toEqual({
         day,
@@ -76,8 +76,9 @@ describe('what a change adds to the counters', () => {
     const [event] = await sampleEvents();
     if (!event) throw new Error('no sample');
     const { decision } = applyEvent(null, event, SETTINGS, false);
-    const marked = eventItem(event, decision, 400, true);
+    const marked = eventItem(event, decision, 400, 'event');
     expect(counterDeltasOf(null, eventItem(event, decision, 400))).toEqual([]);
+    expect(counterDeltasOf(null, eventItem(event, decision, 400, 'ledger'))).toEqual([]);
     expect(counterDeltasOf(marked, { ...marked, subject: 'changed' })).toEqual([]);
     expect(counterDeltasOf(marked, null)).toEqual([]);
     expect(counterDeltasOf(null, { pk: 'R#a@b.example', sk: 'SUMMARY', entity: 'summary' })).toEqual([]);

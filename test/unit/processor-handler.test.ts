@@ -104,7 +104,7 @@ async function sqsEventOf(files: string[]): Promise<SQSEvent> {
 }
 
 describe('processor handler', () => {
-  it('writes event and summary in one transaction conditioned on the event key; the counters are left to the rollup', async () => {
+  it('writes event and summary in one transaction conditioned on the event key and the tombstone; the counters are left to the rollup', async () => {
     // Act
     const result = await processor(await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']));
 
@@ -118,8 +118,9 @@ describe('processor handler', () => {
     const calls = dynamo.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(1);
     const items = calls[0]?.args[0].input.TransactItems ?? [];
-    expect(items).toHaveLength(2);
-    const [event, summary] = items;
+    expect(items).toHaveLength(3);
+    const [event, summary, tombstone] = items;
+    expect(tombstone?.ConditionCheck?.Key).toMatchObject({ pk: expect.stringMatching(/^ERASED#/) });
     expect(event?.Put).toMatchObject({
       TableName: 'bounces',
       ConditionExpression: 'attribute_not_exists(pk)',
