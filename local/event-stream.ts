@@ -25,6 +25,11 @@ export interface StreamSubscription {
   tumblingWindow?: boolean;
   /** Invocations of one batch before it is given up; MAX_ATTEMPTS when absent. */
   maxAttempts?: number;
+  /**
+   * Pause before the first retry of a failed batch, doubled for each further one up to 2 s (Lambda backs off too);
+   * none when absent.
+   */
+  retryDelayMs?: number;
 }
 
 function matchesValue(allowed: unknown, value: unknown): boolean {
@@ -110,6 +115,9 @@ class Subscription {
       let reason = '';
       const attempts = this.options.maxAttempts ?? MAX_ATTEMPTS;
       for (let attempt = 1; attempt <= attempts && !taken; attempt += 1) {
+        const delay = this.options.retryDelayMs;
+        if (attempt > 1 && delay !== undefined)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(delay * 2 ** (attempt - 2), 2000)));
         try {
           const response = (await this.consumer(this.event(batch), localContext(this.options.name))) as
             | DynamoDBBatchResponse

@@ -25,7 +25,7 @@ import {
 import { awsSignatureProblem } from './aws-request-signature.ts';
 import { escapeControlCharacters } from './console-text.ts';
 import { ensureTable, type RunningDynalite, startDynalite } from './dynamo.ts';
-import { LocalStream, type StreamConsumer } from './event-stream.ts';
+import { LocalStream, type StreamConsumer, type StreamSubscription } from './event-stream.ts';
 import { isEventBridgeRequest, LocalEventBus } from './eventbridge-api.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
 import { crossSiteWriteRefusal, isLoopback, rebindingRefusal } from './request-guard.ts';
@@ -138,17 +138,23 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** The stream's event sources as the CDK constructs configure them: filters, and the rollup's tumbling window. */
+/**
+ * The counter rollup's event source as the CDK construct configures it: its filters, a tumbling window (the event
+ * names the shard), and its retries (here with a growing pause, as Lambda backs off).
+ */
+export const ROLLUP_SUBSCRIPTION: StreamSubscription = {
+  name: 'counter rollup',
+  filters: ROLLUP_STREAM_FILTERS,
+  tumblingWindow: true,
+  maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
+  retryDelayMs: 100,
+};
+
+/** The stream's event sources as the CDK constructs configure them. */
 export function attachStreamConsumers(stream: LocalStream, handlers: LambdaHandlers): void {
   if (handlers.eventsPublisher)
     stream.attach(handlers.eventsPublisher, { name: 'events publisher', filters: PUBLISHER_STREAM_FILTERS });
-  if (handlers.counterRollup)
-    stream.attach(handlers.counterRollup, {
-      name: 'counter rollup',
-      filters: ROLLUP_STREAM_FILTERS,
-      tumblingWindow: true,
-      maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
-    });
+  if (handlers.counterRollup) stream.attach(handlers.counterRollup, ROLLUP_SUBSCRIPTION);
 }
 
 const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'web');

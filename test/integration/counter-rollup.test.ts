@@ -15,6 +15,7 @@ import {
 import { DynamoCounterRollupStore } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
 import { COUNTER_SHARDS, keys } from '../../lambdas/adapters/table-definition.ts';
 import { LOCAL_SHARD_ID } from '../../local/event-stream.ts';
+import { ROLLUP_SUBSCRIPTION } from '../../local/stack.ts';
 import {
   bounceVariant,
   deliveryFor,
@@ -24,7 +25,6 @@ import {
   sqsRecord,
   startProcessorStack,
 } from '../support/processor-harness.ts';
-import { ROLLUP_SUBSCRIPTION } from '../support/stream-rollup.ts';
 
 let stack: ProcessorStack | undefined;
 

@@ -6,8 +6,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCounterRollupHandler } from '../../lambdas/adapters/counter-rollup-lambda.ts';
 import { DynamoCounterRollupStore } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
-import { ROLLUP_RETRY_ATTEMPTS, ROLLUP_STREAM_FILTERS } from '../../lambdas/adapters/stream-sources.ts';
 import { LocalStream, type StreamConsumer } from '../../local/event-stream.ts';
+import { ROLLUP_SUBSCRIPTION } from '../../local/stack.ts';
 
 export interface StreamRollup {
   /** The change sink to start the DynamoDB front with. */
@@ -21,14 +21,6 @@ export interface StreamRollup {
   /** The emulated stream itself, for a test that drives the rollup's batches on its own. */
   stream: LocalStream;
 }
-
-/** The rollup's subscription as the CDK event source configures it (filters, tumbling window, retries). */
-export const ROLLUP_SUBSCRIPTION = {
-  name: 'counter rollup',
-  filters: ROLLUP_STREAM_FILTERS,
-  tumblingWindow: true,
-  maxAttempts: ROLLUP_RETRY_ATTEMPTS + 1,
-};
 
 export function streamRollup(tableName: string, now: () => Date = () => new Date()): StreamRollup {
   const failures: string[] = [];

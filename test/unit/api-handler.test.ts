@@ -666,7 +666,7 @@ describe('DELETE /recipients/{email}', () => {
     expect(queryInputs()[0]).toMatchObject({
       KeyConditionExpression: '#pk = :pk',
       ProjectionExpression:
-        '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt',
+        '#pk, #sk, #type, #domain, #verdict, #bounceSubType, #complaintSubType, #expiresAt, #rollup',
     });
   });
 
