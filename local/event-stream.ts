@@ -48,7 +48,7 @@ function matchesValue(allowed: unknown, value: unknown): boolean {
 }
 
 /** Lambda's event filtering for the patterns used here: nested fields, value lists, `prefix`. */
-export function matchesFilters(
+function matchesFilters(
   filters: readonly StreamFilterPattern[] | undefined,
   record: DynamoDBRecord,
 ): boolean {

@@ -20,12 +20,12 @@ import type { BounceStore } from './store.ts';
  * DynamoDB actions of the rollup: the checkpoint's consistent GetItem, and its transaction (TransactWriteItems is
  * authorized per item: counter UpdateItem, checkpoint PutItem).
  */
-export const ROLLUP_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+const ROLLUP_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
 /** How long records gather before the rollup runs: the counters' lag, and what one counter write sums. */
-export const ROLLUP_WINDOW = Duration.seconds(60);
+const ROLLUP_WINDOW = Duration.seconds(60);
 /** Stream records per invocation (at most; the window usually ends a batch first). */
-export const ROLLUP_BATCH_SIZE = 1000;
+const ROLLUP_BATCH_SIZE = 1000;
 
 export interface CounterRollupProps {
   readonly store: BounceStore;

@@ -30,7 +30,7 @@ export interface CounterRollupRuntime {
 }
 
 /** The event source names no shard without a tumbling window: refuse instead of counting without a checkpoint. */
-export class MissingShardError extends Error {
+class MissingShardError extends Error {
   constructor() {
     super(
       'the stream event names no shardId: the counter rollup needs a tumbling window on its event source',
@@ -39,7 +39,7 @@ export class MissingShardError extends Error {
   }
 }
 
-export async function rollUpStreamBatch(
+async function rollUpStreamBatch(
   event: StreamWindowEvent,
   runtime: CounterRollupRuntime,
 ): Promise<StreamWindowResponse> {

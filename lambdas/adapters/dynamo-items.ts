@@ -694,7 +694,7 @@ export function erasedEventOf(row: Item): ErasedEvent | null {
  * The shard of a domain's day × domain counters as the counter rollup writes them: one per domain (so an erasure
  * finds the item the rollup added an event to), spread over the shards by the domain's hash.
  */
-export function domainCounterShard(domain: string): number {
+function domainCounterShard(domain: string): number {
   return shardOf(createHash('sha256').update(domain).digest('hex'), COUNTER_SHARDS);
 }
 

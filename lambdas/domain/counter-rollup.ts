@@ -83,7 +83,7 @@ export function rollupGroups(
 }
 
 /** A checkpoint that kept moving under us (another invocation of the same shard): the batch is retried. */
-export class RollupContendedError extends Error {
+class RollupContendedError extends Error {
   constructor(shardId: string) {
     super(`the rollup checkpoint of shard ${shardId} kept moving; the batch is retried`);
     this.name = 'RollupContendedError';
