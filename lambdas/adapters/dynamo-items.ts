@@ -621,7 +621,7 @@ export function dayCounterNames(event: RecipientEvent, decision: Decision): stri
 
 /**
  * TTL of the day × domain counter of `day` (`yyyy-mm-dd`): the end of that UTC day plus the event retention. The
- * processor sets it with every event; `ses-bounce backfill-expiry` gives it to counters written before it existed.
+ * counter rollup sets it with every update; `ses-bounce backfill-expiry` gives it to counters written before it existed.
  */
 export function domainCounterExpiresAt(day: string, retentionDays: number): number {
   return Date.parse(`${day}T00:00:00Z`) / 1000 + (retentionDays + 1) * DAY_SECONDS;
