@@ -115,7 +115,7 @@ export interface SesBounceProcessorSettings {
   readonly alarmEmail?: string | undefined;
   /**
    * Where state-change events go (docs/events.md): `default` (the account's default event bus), an existing event
-   * bus ARN, or `none` (no table stream, no events publisher).
+   * bus ARN, or `none` (no events publisher; the table's stream stays for the counter rollup).
    */
   readonly eventBus: string;
 }
