@@ -404,31 +404,32 @@ async function main(): Promise<void> {
     (i) => notification(i, 'dhist2', 'delivery', 'dhist', streamed(i + 1, 12)),
     'dhist',
   );
-  // Bounces and complaints as a sender's stream produces them too (their counters are rolled up per window).
+  // Bounces and complaints as a sender's stream produces them too (their counters are rolled up per window), each
+  // in an hour of its own.
   await count(
     'hard bounce, new address',
     PER_KIND,
-    (i) => notification(i, 'hnew', 'hard', 'hnew', streamed(i, 13)),
+    (i) => notification(i, 'hnew', 'hard', 'hnew', streamed(i, 19)),
     'hnew',
   );
   await runBodies(
     PER_KIND,
-    (i) => notification(i, 'shist', 'delivery', 'shist', streamed(i, 14)),
+    (i) => notification(i, 'shist', 'delivery', 'shist', streamed(i, 20)),
     'shist-seed',
   );
   await count(
     'soft bounce, address with history',
     PER_KIND,
-    (i) => notification(i, 'shist2', 'soft', 'shist', streamed(i, 14, 5)),
+    (i) => notification(i, 'shist2', 'soft', 'shist', streamed(i, 20, 5)),
     'shist',
   );
   await count(
     'complaint, new address',
     PER_KIND,
-    (i) => notification(i, 'cnew', 'complaint', 'cnew', streamed(i, 15)),
+    (i) => notification(i, 'cnew', 'complaint', 'cnew', streamed(i, 21)),
     'cnew',
   );
-  const mix = (i: number) => notification(i, 'count', kindOf(i), 'count', streamed(i, 16));
+  const mix = (i: number) => notification(i, 'count', kindOf(i), 'count', streamed(i, 22));
   await count('mix (70/20/5/5), new addresses', COUNTED, mix, 'count');
   // 2. Duplicate pass: the same mix again (every one a duplicate).
   await count('mix again: every event a duplicate', COUNTED, mix, 'count');
