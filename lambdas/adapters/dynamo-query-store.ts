@@ -205,6 +205,8 @@ function yearsBetween(fromDay: string, toDay: string): string[] {
 
 /** Index windows longer than this many months first look up the oldest counted day (see fromOldestCountedDay). */
 const PROBE_AFTER_MONTHS = 2;
+/** Days before now whose months a probed window always reads: the counters lag the events (the counter rollup). */
+const RECENT_DAYS = 7;
 
 const BATCH_WRITE_SIZE = 25;
 /** Tombstone transactions of one erasure in flight at once. */
@@ -356,14 +358,20 @@ export function dynamoQueryStore(
   /**
    * An index window of more than PROBE_AFTER_MONTHS months starts at the oldest day the counters count, so months
    * before the table's first event (`from=0001-01-01` on a young table: up to retention's 14 months × 24 index
-   * partitions) are skipped for a few one-item Queries, and a window without events reads no index at all.
+   * partitions) are skipped for a few one-item Queries, and a window without events reads no index at all. The
+   * counters follow the events by the counter rollup's window (about a minute), so the months from a week before
+   * `now` on are read whatever the counters say: an event recorded a moment ago is never skipped (a late event of
+   * an older, not yet counted day is listed once the rollup has counted it).
    */
-  async function fromOldestCountedDay(query: TimelineQuery): Promise<TimelineQuery> {
+  async function fromOldestCountedDay(query: TimelineQuery, now: Date): Promise<TimelineQuery> {
     if (query.groups.length <= PROBE_AFTER_MONTHS) return query;
     const oldest = await oldestCountedDay(query.lowPosition.slice(0, 10), query.highPosition.slice(0, 10));
-    if (oldest === null) return { ...query, groups: [] };
+    const recent = new Date(now.getTime() - RECENT_DAYS * DAY_MS).toISOString().slice(0, 7);
+    const fromRecent = { ...query, groups: query.groups.filter((group) => group.label >= recent) };
+    if (oldest === null) return fromRecent;
     if (oldest <= query.lowPosition) return query;
     const month = oldest.slice(0, 7);
+    if (month >= recent) return fromRecent;
     return { ...query, lowPosition: oldest, groups: query.groups.filter((group) => group.label >= month) };
   }
 
@@ -398,6 +406,7 @@ export function dynamoQueryStore(
     async readHistory(window, start, options) {
       const query = await fromOldestCountedDay(
         eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays),
+        window.now,
       );
       return readTimeline(runQuery, query, start, {
         limit: options.limit,

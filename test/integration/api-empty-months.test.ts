@@ -67,3 +67,22 @@ describe('GET /bounces from the year 1', () => {
     expect(all).toBe(32);
   });
 });
+
+describe('GET /bounces while the counter rollup lags', () => {
+  it('lists an event recorded a moment ago in a long window, though no counter counts its day yet', async () => {
+    // Prepare: a stack whose counters never follow (the rollup's window not yet over)
+    const lagging = await startApiStack(NOW, 'all', { counterRollup: false });
+    try {
+      await lagging.process(bounceNotification(['fresh@young.example'], '2024-11-01T11:59:00.000Z'));
+      // Act
+      const listed = await lagging.call('GET', '/bounces', { query: { from: '0001-01-01' } });
+      const stats = await lagging.call('GET', '/stats', { query: { from: '2024-11-01', to: '2024-11-01' } });
+      // Assess
+      expect(listed.status, listed.body).toBe(200);
+      expect((listed.json as Page).items).toHaveLength(1);
+      expect((stats.json as { totals: { events: number } }).totals.events).toBe(0);
+    } finally {
+      await lagging.close();
+    }
+  });
+});
