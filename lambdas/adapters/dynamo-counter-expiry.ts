@@ -11,14 +11,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_CLOCK_SKEW_MS } from '../domain/recipient-event.ts';
-import { domainCounterExpiresAt } from './dynamo-items.ts';
+import { domainCounterExpiresAt, TTL_HORIZON_SECONDS } from './dynamo-items.ts';
 import { COUNTER_SHARDS, keys, TABLE_DEFINITION } from './table-definition.ts';
 
 /**
  * DynamoDB's TTL only deletes items whose expiry lies at most five years in the past (Developer Guide, "Computing
  * time to live"); a counter due before that is deleted by the backfill itself, as TTL would have done long ago.
  */
-const TTL_HORIZON_SECONDS = 5 * 365 * 86_400;
 
 /** Items read per Query page: the rate limit paces reads too, and an interrupted run loses at most one page. */
 const PAGE_SIZE = 100;

@@ -72,11 +72,15 @@ export class DynamoCounterRollupStore implements CounterRollupStore {
   async apply(shardId: string, previous: string | null, group: RollupGroup): Promise<'applied' | 'stale'> {
     const TableName = this.options.tableName;
     const shard = shardOf(createHash('sha256').update(shardId).digest('hex'), COUNTER_SHARDS);
+    const now = this.options.now();
     const TransactItems = [
       ...group.counters.map((delta) => ({
-        Update: { TableName, ...rolledUpCounterUpdate(delta, shard, this.options.eventRetentionDays) },
+        Update: {
+          TableName,
+          ...rolledUpCounterUpdate(delta, shard, this.options.eventRetentionDays, now.getTime() / 1000),
+        },
       })),
-      { Put: { TableName, ...checkpointPut(shardId, group.through, previous, this.options.now()) } },
+      { Put: { TableName, ...checkpointPut(shardId, group.through, previous, now) } },
     ];
     return retry(
       {

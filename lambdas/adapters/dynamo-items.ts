@@ -620,6 +620,13 @@ export function dayCounterNames(event: RecipientEvent, decision: Decision): stri
 }
 
 /**
+ * DynamoDB's TTL ignores an expiry time more than five years in the past (Developer Guide, "Computing time to live");
+ * an expiry a month inside that horizon is still acted on (deleted within days).
+ */
+export const TTL_HORIZON_SECONDS = 5 * 365 * DAY_SECONDS;
+const EARLIEST_ACTED_ON_EXPIRY = TTL_HORIZON_SECONDS - 30 * DAY_SECONDS;
+
+/**
  * TTL of the day × domain counter of `day` (`yyyy-mm-dd`): the end of that UTC day plus the event retention. The
  * counter rollup sets it with every update; `ses-bounce backfill-expiry` gives it to counters written before it existed.
  */
@@ -864,12 +871,15 @@ export function counterDeltasOf(before: Item | null, after: Item | null): Counte
 /**
  * A summed counter delta as an update of its counter item: day totals in `shard` (the rollup's, per stream shard),
  * a day × domain counter in its domain's shard (domainCounterShard), with its day, domain and expiry. `ADD` of every
- * count.
+ * count. The expiry is never earlier than TTL still acts on (EARLIEST_ACTED_ON_EXPIRY before `nowSeconds`): DynamoDB's
+ * TTL ignores expiry times more than five years in the past, so the counter of a day that old (a hand-made
+ * notification dated years back) would otherwise keep its domain's name for good.
  */
 export function rolledUpCounterUpdate(
   delta: CounterDelta,
   shard: number,
   retentionDays: number,
+  nowSeconds: number,
 ): CounterUpdate {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -890,7 +900,10 @@ export function rolledUpCounterUpdate(
   names['#expiresAt'] = 'expiresAt';
   values[':domain'] = delta.domain;
   values[':day'] = delta.day;
-  values[':expiresAt'] = domainCounterExpiresAt(delta.day, retentionDays);
+  values[':expiresAt'] = Math.max(
+    domainCounterExpiresAt(delta.day, retentionDays),
+    Math.floor(nowSeconds) - EARLIEST_ACTED_ON_EXPIRY,
+  );
   return {
     Key: keys.domainDayCounter(delta.day, delta.domain, domainCounterShard(delta.domain)),
     UpdateExpression: `SET #domain = :domain, #day = :day, #expiresAt = :expiresAt ADD ${adds.join(', ')}`,

@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 import {
   counterDeltasOf,
   dayCounterNames,
+  domainCounterExpiresAt,
   eventItem,
   ledgerUpdate,
+  rolledUpCounterUpdate,
+  TTL_HORIZON_SECONDS,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import {
@@ -119,6 +122,32 @@ describe('what a change adds to the counters', () => {
       { day: '2026-11-26', domain: null, counts: { events: 1, 'type:delivery': 1 } },
       { day: '2026-11-26', domain: 'yahoo.com', counts: { events: 1, 'type:delivery': 1 } },
     ]);
+  });
+});
+
+describe('the expiry a day × domain counter is given', () => {
+  const now = Date.parse('2026-12-07T03:00:00Z') / 1000;
+  const counts = { events: 1, 'type:bounce': 1 };
+
+  it('is the end of its day plus the event retention', () => {
+    const update = rolledUpCounterUpdate({ day: '2026-11-26', domain: 'example.org', counts }, 0, 400, now);
+    expect(update.ExpressionAttributeValues[':expiresAt']).toBe(Date.parse('2028-01-01T00:00:00Z') / 1000);
+    expect(update.ExpressionAttributeValues[':expiresAt']).toBe(domainCounterExpiresAt('2026-11-26', 400));
+  });
+
+  it('is already past for a day past retention, but never beyond the five years in the past that TTL acts on', () => {
+    const pastDue = rolledUpCounterUpdate({ day: '2023-06-01', domain: 'example.org', counts }, 0, 400, now);
+    expect(pastDue.ExpressionAttributeValues[':expiresAt']).toBe(domainCounterExpiresAt('2023-06-01', 400));
+    // A hand-made notification dated 2015: its day's counter would be due in 2016, which TTL ignores for good.
+    const ancient = rolledUpCounterUpdate({ day: '2015-03-01', domain: 'example.org', counts }, 0, 400, now);
+    const expiresAt = Number(ancient.ExpressionAttributeValues[':expiresAt']);
+    expect(expiresAt).toBeGreaterThan(now - TTL_HORIZON_SECONDS);
+    expect(expiresAt).toBeLessThan(now);
+  });
+
+  it('is not set on a day total, which names no one and is kept', () => {
+    const update = rolledUpCounterUpdate({ day: '2015-03-01', domain: null, counts }, 0, 400, now);
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(':expiresAt');
   });
 });
 
