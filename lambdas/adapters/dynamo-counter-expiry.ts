@@ -2,8 +2,8 @@
 // "Upgrading"): such a counter names a domain and would stay for good. The key design finds them without a Scan:
 // the counters live in the partitions `STATDOM#<yyyy>#<s>` (one per calendar year and counter shard), so a Query per
 // partition with a filter on the missing attribute and a keys-only projection reads just the counters. Each one
-// gets `expiresAt` exactly as the processor computes it, by a conditional write that never touches a counter that
-// has one meanwhile. Idempotent and resumable: a counter that has its `expiresAt` no longer matches the filter.
+// gets `expiresAt` exactly as the counter rollup computes it, by a conditional write that never touches a counter
+// that has one meanwhile. Idempotent and resumable: a counter that has its `expiresAt` no longer matches the filter.
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -24,7 +24,7 @@ const PAGE_SIZE = 100;
 
 export interface CounterExpiryBackfillOptions {
   tableName: string;
-  /** The deployed EVENT_RETENTION_DAYS: the counters get the expiry the processor gives them with it. */
+  /** The deployed EVENT_RETENTION_DAYS: the counters get the expiry the counter rollup gives them with it. */
   retentionDays: number;
   /** First calendar year whose counter partitions are read; the last is the current one (clock skew included). */
   fromYear: number;
@@ -79,7 +79,7 @@ const STILL_WITHOUT_EXPIRY = {
   ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
 };
 
-/** Gives every day × domain counter of the years from `fromYear` to now that lacks `expiresAt` the processor's. */
+/** Gives every day × domain counter of the years from `fromYear` to now that lacks `expiresAt` the rollup's. */
 export async function backfillCounterExpiry(
   client: DynamoDBDocumentClient,
   options: CounterExpiryBackfillOptions,

@@ -1,5 +1,5 @@
 // `ses-bounce backfill-expiry`: the upgrade step that gives day × domain counters written before they expired the
-// `expiresAt` the processor now sets (docs/data-model.md, "Upgrading"; lambdas/adapters/dynamo-counter-expiry.ts).
+// `expiresAt` every counter update now sets (docs/data-model.md, "Upgrading"; lambdas/adapters/dynamo-counter-expiry.ts).
 
 import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -28,10 +28,10 @@ export const usage = `Usage: ses-bounce backfill-expiry --outputs FILE [--stack 
        ses-bounce backfill-expiry --table NAME [options]
 
 Gives the day x domain counters that a deployment from before they expired wrote (they have no expiresAt) the
-expiry the processor now gives every such counter: the end of its UTC day plus the event retention. Run it once
+expiry every update of such a counter sets now: the end of its UTC day plus the event retention. Run it once
 after deploying a version whose domain counters expire (docs/data-model.md, "Upgrading"). It reads the counter
-partitions with Queries (no Scan), writes only counters that still have no expiresAt, and never changes one the
-processor gave an expiry meanwhile: safe to interrupt and to run again (a rerun finds only what is left).
+partitions with Queries (no Scan), writes only counters that still have no expiresAt, and never changes one that
+got an expiry meanwhile: safe to interrupt and to run again (a rerun finds only what is left).
 
 Which table:
   --outputs FILE        stack outputs written by \`cdk deploy --outputs-file FILE\` (its TableName)

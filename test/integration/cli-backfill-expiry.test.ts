@@ -1,5 +1,5 @@
 // `ses-bounce backfill-expiry` on dynalite: day x domain counters in the shape deployments before #15 wrote (no
-// expiresAt) get exactly the expiry the processor gives them now, conditionally, at a bounded request rate; a second
+// expiresAt) get exactly the expiry recording an event gives them now, conditionally, at a bounded request rate; a second
 // run changes nothing.
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ async function scanTable(): Promise<Item[]> {
 const isDomainCounter = (item: Item) => String(item.pk).startsWith('STATDOM#');
 const keyOf = (item: Item) => `${item.pk}|${item.sk}`;
 
-/** Records the samples with today's processor and returns the expiry it gave each day x domain counter. */
+/** Records the samples as today's code does (processor, counter rollup) and returns each day x domain counter's expiry. */
 async function recordSamples(): Promise<Map<string, unknown>> {
   for (const file of SAMPLES) {
     const body = snsEnvelope(await fixture(file), `sns-${file}`);
