@@ -14,11 +14,6 @@ import { MAX_CLOCK_SKEW_MS } from '../domain/recipient-event.ts';
 import { domainCounterExpiresAt, TTL_HORIZON_SECONDS } from './dynamo-items.ts';
 import { COUNTER_SHARDS, keys, TABLE_DEFINITION } from './table-definition.ts';
 
-/**
- * DynamoDB's TTL only deletes items whose expiry lies at most five years in the past (Developer Guide, "Computing
- * time to live"); a counter due before that is deleted by the backfill itself, as TTL would have done long ago.
- */
-
 /** Items read per Query page: the rate limit paces reads too, and an interrupted run loses at most one page. */
 const PAGE_SIZE = 100;
 
@@ -146,6 +141,8 @@ async function giveExpiry(
 ): Promise<void> {
   const expiresAt = domainCounterExpiresAt(day, options.retentionDays);
   const nowSeconds = options.now() / 1000;
+  // TTL ignores an expiry more than TTL_HORIZON_SECONDS in the past: such a counter is deleted here instead, as TTL
+  // would have done long ago.
   const outcome: keyof CounterExpiryTally =
     expiresAt < nowSeconds - TTL_HORIZON_SECONDS ? 'deleted' : expiresAt <= nowSeconds ? 'setExpired' : 'set';
   if (options.dryRun) {
