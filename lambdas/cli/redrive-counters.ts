@@ -1,0 +1,324 @@
+// `ses-bounce redrive-counters`: counts the stream batches the counter rollup gave up on (docs/data-model.md, "The
+// counter rollup"). Each message of the rollup's failure queue names a batch (Lambda's DDBStreamBatchInfo); its
+// records are read again from the stream and applied with the rollup's own domain code behind a checkpoint of
+// their own, keyed by shard and range, so a message handled twice (a rerun, SQS delivering it again) counts
+// nothing the second time. A message is deleted only after its batch committed.
+
+import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient, DynamoDBStreamsServiceException } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DeleteMessageCommand,
+  GetQueueUrlCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+  SQSServiceException,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoCounterRollupStore,
+  ROLLUP_COUNTERS_PER_TRANSACTION,
+  rolledChangeOf,
+} from '../adapters/dynamo-counter-rollup.ts';
+import { CorruptItemError } from '../adapters/dynamo-items.ts';
+import {
+  readStreamRange,
+  type StreamRange,
+  StreamRecordsGoneError,
+} from '../adapters/dynamo-stream-reader.ts';
+import { CONFIG_DEFAULTS, SETTING_BOUNDS } from '../config.ts';
+import { type RolledChange, rollUp, rollupGroups } from '../domain/counter-rollup.ts';
+import {
+  type CliIo,
+  EXIT,
+  parseCommandLine,
+  readStackOutputs,
+  UsageError,
+  wholeNumberOption,
+  writeText,
+} from './command.ts';
+
+/** Stack outputs (infra/stack.ts) naming the failure queue and the table. */
+const QUEUE_OUTPUT = 'CountersFailureQueueArn';
+const TABLE_OUTPUT = 'TableName';
+/** How long a received message stays hidden from other consumers (and from this run's next receives). */
+const VISIBILITY_SECONDS = 300;
+const retention = SETTING_BOUNDS.eventRetentionDays;
+
+export const usage = `Usage: ses-bounce redrive-counters --outputs FILE [--stack NAME] [options]
+       ses-bounce redrive-counters --queue-url URL --table NAME [options]
+
+Counts the stream batches the counter rollup gave up on after its retries. Each message of the rollup's failure
+queue (stack output ${QUEUE_OUTPUT}) names a batch: stream, shard and sequence range. The command reads those
+records again from the table's stream (GetShardIterator AT_SEQUENCE_NUMBER, GetRecords through the range's end),
+applies them with the rollup's own code behind a checkpoint of their own (ROLLUP#redrive:<shard>:<range>), and
+deletes the message only once they are counted. Safe to interrupt and to run again: a batch already counted
+counts nothing. Fix the cause first (the rollup's logs say why it failed); a batch that fails again stays queued.
+
+DynamoDB Streams keeps records 24 hours. A batch whose records are gone is reported and its message left in the
+queue: those counts cannot be recovered from the stream (delete the message once you have noted it).
+
+Which queue and table:
+  --outputs FILE        stack outputs written by \`cdk deploy --outputs-file FILE\` (${QUEUE_OUTPUT}, ${TABLE_OUTPUT})
+  --stack NAME          stack in that file (default: the only one, or SesBounceProcessor)
+  --queue-url URL       the failure queue given directly
+  --table NAME          the table given directly
+
+Options:
+  --retention-days N    the deployed eventRetentionDays (EVENT_RETENTION_DAYS; default ${CONFIG_DEFAULTS.eventRetentionDays})
+  --dry-run             read the batches and say what would be counted; write and delete nothing
+  --region REGION       AWS region (default: from the environment/profile)
+  -h, --help            show this help
+
+IAM (operator credentials): sqs:GetQueueUrl (with --outputs), sqs:ReceiveMessage, sqs:DeleteMessage on the
+failure queue; dynamodb:GetShardIterator, dynamodb:GetRecords on the table's stream; dynamodb:GetItem,
+dynamodb:PutItem, dynamodb:UpdateItem on the table (the rollup's checkpoint and counters).
+One line per batch: shard, range and numbers only (no addresses).
+
+Exit status: 0 every batch counted (or nothing queued); 1 some batch was not (its message stays; line printed);
+2 usage error.`;
+
+export interface RedriveCountersDependencies {
+  sqs: SQSClient;
+  streams: DynamoDBStreamsClient;
+  dynamo: DynamoDBDocumentClient;
+  now(): Date;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const region = parseOptions(args).region;
+  const config = region === undefined ? {} : { region };
+  const sqs = new SQSClient(config);
+  const streams = new DynamoDBStreamsClient(config);
+  const raw = new DynamoDBClient(config);
+  try {
+    return await runRedriveCounters(args, io, {
+      sqs,
+      streams,
+      dynamo: DynamoDBDocumentClient.from(raw),
+      now: () => new Date(),
+    });
+  } finally {
+    sqs.destroy();
+    streams.destroy();
+    raw.destroy();
+  }
+}
+
+function parseOptions(args: string[]) {
+  return parseCommandLine({
+    args,
+    allowPositionals: false,
+    options: {
+      outputs: { type: 'string' },
+      stack: { type: 'string' },
+      'queue-url': { type: 'string' },
+      table: { type: 'string' },
+      'retention-days': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
+/** The failure record's batch: Lambda's DDBStreamBatchInfo, or null for a message that is not one. */
+function batchOf(message: Message): StreamRange | null {
+  try {
+    const info = (JSON.parse(message.Body ?? '') as { DDBStreamBatchInfo?: Record<string, unknown> })
+      .DDBStreamBatchInfo;
+    const text = (name: string) => (typeof info?.[name] === 'string' ? (info[name] as string) : undefined);
+    const [streamArn, shardId, startSequenceNumber, endSequenceNumber] = [
+      text('streamArn'),
+      text('shardId'),
+      text('startSequenceNumber'),
+      text('endSequenceNumber'),
+    ];
+    if (!streamArn || !shardId || !startSequenceNumber || !endSequenceNumber) return null;
+    if (!/^\d+$/.test(startSequenceNumber) || !/^\d+$/.test(endSequenceNumber)) return null;
+    return { streamArn, shardId, startSequenceNumber, endSequenceNumber };
+  } catch {
+    return null;
+  }
+}
+
+/** The redrive's own checkpoint: one per shard and range, so each failed batch is counted once. */
+export function redriveCheckpointId(range: StreamRange): string {
+  return `redrive:${range.shardId}:${range.startSequenceNumber}-${range.endSequenceNumber}`;
+}
+
+interface BatchOutcome {
+  counted: boolean;
+  line: string;
+}
+
+/** The command with its clients and clock injected (tests pass mocked SQS/Streams and a local table). */
+export async function runRedriveCounters(
+  args: string[],
+  io: CliIo,
+  deps: RedriveCountersDependencies,
+): Promise<number> {
+  const options = parseOptions(args);
+  if (options.help) {
+    await writeText(io.stdout, `${usage}\n`);
+    return EXIT.ok;
+  }
+  const retentionDays = wholeNumberOption(
+    'retention-days',
+    options['retention-days'] ?? String(CONFIG_DEFAULTS.eventRetentionDays),
+    retention.min,
+    retention.max,
+  );
+  const dryRun = options['dry-run'] === true;
+  const target = await resolveTarget(options);
+  const store = new DynamoCounterRollupStore(deps.dynamo, {
+    tableName: target.table,
+    eventRetentionDays: retentionDays,
+    now: deps.now,
+  });
+  try {
+    const queueUrl = target.queueUrl ?? (await queueUrlOf(deps.sqs, target.queueArn));
+    await writeText(
+      io.stdout,
+      `${dryRun ? 'Dry run (nothing is written or deleted): ' : ''}failed counter batches in ${queueUrl}, table ${target.table}\n`,
+    );
+    const seen = new Set<string>();
+    let counted = 0;
+    let kept = 0;
+    for (;;) {
+      const { Messages = [] } = await deps.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: VISIBILITY_SECONDS,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      const fresh = Messages.filter((m) => m.MessageId === undefined || !seen.has(m.MessageId));
+      if (fresh.length === 0) break;
+      for (const message of fresh) {
+        if (message.MessageId !== undefined) seen.add(message.MessageId);
+        const outcome = await redriveMessage(message, { deps, store, queueUrl, dryRun });
+        await writeText(io.stdout, `${outcome.line}\n`);
+        if (outcome.counted) counted += 1;
+        else kept += 1;
+      }
+    }
+    await writeText(
+      io.stdout,
+      `Done: ${counted} batches ${dryRun ? 'read' : 'counted and deleted'}, ${kept} left in the queue\n`,
+    );
+    return kept === 0 ? EXIT.ok : EXIT.inputErrors;
+  } catch (error) {
+    if (
+      error instanceof SQSServiceException ||
+      error instanceof DynamoDBServiceException ||
+      error instanceof DynamoDBStreamsServiceException
+    ) {
+      await writeText(
+        io.stderr,
+        `ses-bounce redrive-counters: AWS refused: ${error.name}: ${error.message}\n` +
+          'What was counted stays counted (and its message deleted); run the command again to go on.\n',
+      );
+      return EXIT.inputErrors;
+    }
+    throw error;
+  }
+}
+
+async function redriveMessage(
+  message: Message,
+  context: {
+    deps: RedriveCountersDependencies;
+    store: DynamoCounterRollupStore;
+    queueUrl: string;
+    dryRun: boolean;
+  },
+): Promise<BatchOutcome> {
+  const { deps, store, queueUrl, dryRun } = context;
+  const range = batchOf(message);
+  if (range === null) {
+    return {
+      counted: false,
+      line: `message ${message.MessageId ?? '?'}: not a DynamoDB stream failure record (no DDBStreamBatchInfo); left in the queue`,
+    };
+  }
+  const name = `${range.shardId} ${range.startSequenceNumber}..${range.endSequenceNumber}`;
+  let records: Awaited<ReturnType<typeof readStreamRange>>;
+  try {
+    records = await readStreamRange(deps.streams, range);
+  } catch (error) {
+    if (!(error instanceof StreamRecordsGoneError)) throw error;
+    return {
+      counted: false,
+      line:
+        `${name}: RECORDS GONE: the stream no longer holds this batch (older than 24 hours); its counts cannot ` +
+        `be recovered from the stream. Message left in the queue (${error.message})`,
+    };
+  }
+  const changes: RolledChange[] = [];
+  let skipped = 0;
+  for (const record of records) {
+    try {
+      changes.push(rolledChangeOf(record));
+    } catch (error) {
+      if (!(error instanceof CorruptItemError)) throw error;
+      skipped += 1;
+    }
+  }
+  const checkpointId = redriveCheckpointId(range);
+  const corrupt = skipped === 0 ? '' : `, ${skipped} with a corrupt image skipped`;
+  if (dryRun) {
+    const groups = rollupGroups(
+      changes,
+      await store.checkpoint(checkpointId),
+      ROLLUP_COUNTERS_PER_TRANSACTION,
+    );
+    const pending = groups.reduce((sum, group) => sum + group.records, 0);
+    return {
+      counted: true,
+      line: `${name}: ${records.length} records read${corrupt}; would count ${pending} (${groups.reduce((n, g) => n + g.counters.length, 0)} counter writes)`,
+    };
+  }
+  const applied = await rollUp(checkpointId, changes, store, ROLLUP_COUNTERS_PER_TRANSACTION);
+  await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+  const already = applied.records === 0 && changes.length > 0 ? ' (already counted before)' : '';
+  return {
+    counted: true,
+    line: `${name}: ${records.length} records read${corrupt}; ${applied.records} counted${already} (${applied.counters} counter writes); message deleted`,
+  };
+}
+
+type Target = { table: string } & (
+  | { queueUrl: string; queueArn?: never }
+  | { queueUrl?: never; queueArn: string }
+);
+
+async function resolveTarget(options: ReturnType<typeof parseOptions>): Promise<Target> {
+  if (options.outputs === undefined) {
+    if (options['queue-url'] === undefined || options.table === undefined) {
+      throw new UsageError(
+        'say which queue and table: --outputs FILE (from `cdk deploy --outputs-file`) or --queue-url URL --table NAME',
+      );
+    }
+    return { queueUrl: options['queue-url'], table: options.table };
+  }
+  const outputs = await readStackOutputs(options.outputs, options.stack);
+  const table = options.table ?? outputs[TABLE_OUTPUT];
+  if (table === undefined)
+    throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
+  if (options['queue-url'] !== undefined) return { queueUrl: options['queue-url'], table };
+  const queueArn = outputs[QUEUE_OUTPUT];
+  if (queueArn === undefined)
+    throw new UsageError(`${options.outputs} lacks ${QUEUE_OUTPUT}; redeploy to refresh it`);
+  return { queueArn, table };
+}
+
+/** arn:aws:sqs:REGION:ACCOUNT:NAME -> the queue's URL. */
+async function queueUrlOf(client: SQSClient, arn: string): Promise<string> {
+  const [, , , , account, name] = arn.split(':');
+  if (account === undefined || name === undefined) throw new UsageError(`"${arn}" is not a queue ARN`);
+  const out = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  if (out.QueueUrl === undefined) throw new UsageError(`SQS returned no URL for ${arn}`);
+  return out.QueueUrl;
+}
