@@ -7,7 +7,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { type CounterRollupStore, type RolledChange, rollUp } from '../domain/counter-rollup.ts';
-import { ROLLUP_COUNTERS_PER_TRANSACTION, rolledChangeOf } from './dynamo-counter-rollup.ts';
+import {
+  type FailedBatchNotes,
+  ROLLUP_COUNTERS_PER_TRANSACTION,
+  rolledChangeOf,
+} from './dynamo-counter-rollup.ts';
 import { CorruptItemError } from './dynamo-items.ts';
 import { BatchMetrics } from './processor-lambda.ts';
 
@@ -25,6 +29,8 @@ export interface StreamWindowResponse {
 
 export interface CounterRollupRuntime {
   store: CounterRollupStore;
+  /** Where a failed attempt notes how far it counted its batch (for `ses-bounce redrive-counters`). */
+  failedBatches?: FailedBatchNotes;
   logger: Logger;
   metrics: Metrics;
 }
@@ -60,12 +66,45 @@ async function rollUpStreamBatch(
     }
   }
   if (changes.length > 0) {
-    const applied = await rollUp(event.shardId, changes, runtime.store, ROLLUP_COUNTERS_PER_TRANSACTION);
+    const applied = await rollUp(
+      event.shardId,
+      changes,
+      runtime.store,
+      ROLLUP_COUNTERS_PER_TRANSACTION,
+    ).catch(async (error: unknown) => {
+      await noteFailure(event.Records, event.shardId ?? '', runtime);
+      throw error;
+    });
     counts.add('RollupRecordsCounted', {}, applied.records);
     counts.add('RollupCounterWrites', {}, applied.counters);
   }
   counts.publish(runtime.metrics);
   return { state: {} };
+}
+
+/**
+ * After a failed attempt: how far the batch got, in case it is the last attempt and the batch goes to the failure
+ * queue (the redrive then counts only the rest). Best effort: a failure to note it is logged, the attempt's own
+ * error is what fails the invocation.
+ */
+async function noteFailure(
+  records: DynamoDBStreamEvent['Records'],
+  shardId: string,
+  runtime: CounterRollupRuntime,
+) {
+  const sequences = records.map((record) => record.dynamodb?.SequenceNumber ?? '0');
+  const first = sequences.reduce((a, b) => (BigInt(b) < BigInt(a) ? b : a));
+  const last = sequences.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));
+  try {
+    await runtime.failedBatches?.noteFailedBatch(shardId, first, last);
+  } catch (error) {
+    runtime.logger.error('could not note how far the failed batch was counted', {
+      shardId,
+      first,
+      last,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 export function createCounterRollupHandler(runtime: CounterRollupRuntime) {

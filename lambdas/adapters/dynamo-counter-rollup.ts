@@ -4,7 +4,13 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { CounterRollupStore, RolledChange, RollupGroup } from '../domain/counter-rollup.ts';
@@ -13,6 +19,8 @@ import {
   checkpointFromItem,
   checkpointPut,
   counterDeltasOf,
+  failedBatchFromItem,
+  failedBatchPut,
   type Item,
   rolledUpCounterUpdate,
 } from './dynamo-items.ts';
@@ -37,7 +45,16 @@ export function rolledChangeOf(record: DynamoDBRecord): RolledChange {
   };
 }
 
-export class DynamoCounterRollupStore implements CounterRollupStore {
+/** What the rollup keeps of a batch it fails on, for `ses-bounce redrive-counters` (docs/data-model.md). */
+export interface FailedBatchNotes {
+  /** After a failed attempt on records `first`..`last`: notes how far the shard's checkpoint got into them. */
+  noteFailedBatch(shardId: string, first: string, last: string): Promise<void>;
+}
+
+const within = (sequence: string, first: string, last: string) =>
+  BigInt(sequence) >= BigInt(first) && BigInt(sequence) <= BigInt(last);
+
+export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatchNotes {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -62,6 +79,43 @@ export class DynamoCounterRollupStore implements CounterRollupStore {
       }),
     );
     return Item ? checkpointFromItem(Item) : null;
+  }
+
+  /**
+   * A failed attempt may have committed some of the batch's groups before it failed; when the checkpoint is inside
+   * the batch, what it covers is noted (the batch's records at or below it are counted). Nothing when it is not.
+   */
+  async noteFailedBatch(shardId: string, first: string, last: string): Promise<void> {
+    const through = await this.checkpoint(shardId);
+    if (through === null || !within(through, first, last)) return;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        ...failedBatchPut(shardId, { first, last, through }, this.options.now()),
+      }),
+    );
+  }
+
+  /**
+   * How far the rollup itself counted a batch it gave up on whose failure record names `start`..`end`: the highest
+   * note of a failed batch of the shard that starts in that range (null: none of its records was counted).
+   */
+  async countedOfFailedBatch(shardId: string, start: string, end: string): Promise<string | null> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :failed)',
+        ExpressionAttributeValues: { ':pk': keys.rollupCheckpoint(shardId).pk, ':failed': 'FAILED#' },
+        ConsistentRead: true,
+      }),
+    );
+    let counted: string | null = null;
+    for (const item of Items) {
+      const note = failedBatchFromItem(item);
+      if (!within(note.first, start, end)) continue;
+      if (counted === null || BigInt(note.through) > BigInt(counted)) counted = note.through;
+    }
+    return counted;
   }
 
   /**

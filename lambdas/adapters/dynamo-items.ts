@@ -934,6 +934,38 @@ export function checkpointPut(shardId: string, sequence: string, previous: strin
   };
 }
 
+/**
+ * A batch of `shardId` (records `first` through `last`) the rollup failed on, counted through `through` (the shard's
+ * checkpoint after the failed attempt): what `ses-bounce redrive-counters` must not count again. Overwritten by each
+ * failed attempt (the checkpoint only grows).
+ */
+export function failedBatchPut(
+  shardId: string,
+  batch: { first: string; last: string; through: string },
+  now: Date,
+) {
+  return {
+    Item: {
+      ...keys.rollupFailedBatch(shardId, batch.first),
+      entity: 'rollup-failure',
+      ...batch,
+      expiresAt: Math.floor(now.getTime() / 1000) + CHECKPOINT_DAYS * DAY_SECONDS,
+    },
+  };
+}
+
+/** A failed batch's range and how far it was counted; throws CorruptItemError when the rollup did not write it. */
+export const failedBatchFromItem: (item: Item) => { first: string; last: string; through: string } = decoder(
+  'checkpoint',
+  z
+    .looseObject({
+      first: z.string().regex(/^\d+$/),
+      last: z.string().regex(/^\d+$/),
+      through: z.string().regex(/^\d+$/),
+    })
+    .transform(({ first, last, through }) => ({ first, last, through })),
+);
+
 /** The sequence number a checkpoint item holds; throws CorruptItemError when it is not one the rollup wrote. */
 export const checkpointFromItem: (item: Item) => string = decoder(
   'checkpoint',

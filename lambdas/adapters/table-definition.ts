@@ -97,6 +97,8 @@ export const keys = {
   }),
   /** The counter rollup's checkpoint of one stream shard. */
   rollupCheckpoint: (shardId: string) => ({ pk: `ROLLUP#${shardId}`, sk: 'CHECKPOINT' }),
+  /** How far the rollup counted a batch of one stream shard it failed on (by the batch's first sequence number). */
+  rollupFailedBatch: (shardId: string, first: string) => ({ pk: `ROLLUP#${shardId}`, sk: `FAILED#${first}` }),
   allowlistAddress: (email: string) => ({ pk: ALLOWLIST_PK, sk: `ADDR#${email}` }),
   allowlistDomain: (domain: string) => ({ pk: ALLOWLIST_PK, sk: `DOMAIN#${domain}` }),
 } as const;

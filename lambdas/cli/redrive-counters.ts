@@ -51,7 +51,8 @@ export const usage = `Usage: ses-bounce redrive-counters --outputs FILE [--stack
 Counts the stream batches the counter rollup gave up on after its retries. Each message of the rollup's failure
 queue (stack output ${QUEUE_OUTPUT}) names a batch: stream, shard and sequence range. The command reads those
 records again from the table's stream (GetShardIterator AT_SEQUENCE_NUMBER, GetRecords through the range's end),
-applies them with the rollup's own code behind a checkpoint of their own (ROLLUP#redrive:<shard>:<range>), and
+applies those the rollup had not counted before it gave up (its failed attempts note how far they got) with the
+rollup's own code behind a checkpoint of their own (ROLLUP#redrive:<shard>:<range>), and
 deletes the message only once they are counted. Safe to interrupt and to run again: a batch already counted
 counts nothing. Fix the cause first (the rollup's logs say why it failed); a batch that fails again stays queued.
 
@@ -72,7 +73,7 @@ Options:
 
 IAM (operator credentials): sqs:GetQueueUrl (with --outputs), sqs:ReceiveMessage, sqs:DeleteMessage on the
 failure queue; dynamodb:GetShardIterator, dynamodb:GetRecords on the table's stream; dynamodb:GetItem,
-dynamodb:PutItem, dynamodb:UpdateItem on the table (the rollup's checkpoint and counters).
+dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:Query on the table (checkpoints, counters, the rollup's notes).
 One line per batch: shard, range and numbers only (no addresses).
 
 Exit status: 0 every batch counted (or nothing queued); 1 some batch was not (its message stays; line printed);
@@ -256,9 +257,23 @@ async function redriveMessage(
         `be recovered from the stream. Message left in the queue (${error.message})`,
     };
   }
+  // What the rollup counted of the batch before it gave up (its failed attempts noted how far they got).
+  const countedByRollup = await store.countedOfFailedBatch(
+    range.shardId,
+    range.startSequenceNumber,
+    range.endSequenceNumber,
+  );
   const changes: RolledChange[] = [];
   let skipped = 0;
+  let before = 0;
   for (const record of records) {
+    if (
+      countedByRollup !== null &&
+      BigInt(record.dynamodb?.SequenceNumber ?? '0') <= BigInt(countedByRollup)
+    ) {
+      before += 1;
+      continue;
+    }
     try {
       changes.push(rolledChangeOf(record));
     } catch (error) {
@@ -267,7 +282,9 @@ async function redriveMessage(
     }
   }
   const checkpointId = redriveCheckpointId(range);
-  const corrupt = skipped === 0 ? '' : `, ${skipped} with a corrupt image skipped`;
+  const corrupt =
+    (before === 0 ? '' : `, ${before} counted by the rollup before it gave up`) +
+    (skipped === 0 ? '' : `, ${skipped} with a corrupt image skipped`);
   if (dryRun) {
     const groups = rollupGroups(
       changes,

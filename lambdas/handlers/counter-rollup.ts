@@ -13,12 +13,15 @@ const config = loadRollupConfig(process.env);
 const telemetry = loadTelemetryConfig(process.env, 'ses-bounce-counter-rollup');
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
+const store = new DynamoCounterRollupStore(dynamo, {
+  tableName: config.tableName,
+  eventRetentionDays: config.eventRetentionDays,
+  now: () => new Date(),
+});
+
 export const handler = createCounterRollupHandler({
-  store: new DynamoCounterRollupStore(dynamo, {
-    tableName: config.tableName,
-    eventRetentionDays: config.eventRetentionDays,
-    now: () => new Date(),
-  }),
+  store,
+  failedBatches: store,
   logger: new Logger({ serviceName: telemetry.serviceName }),
   metrics: new Metrics({ namespace: telemetry.metricsNamespace, serviceName: telemetry.serviceName }),
 });

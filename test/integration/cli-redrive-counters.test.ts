@@ -3,6 +3,9 @@
 // gave up on, the stream serves the table's own records (every change, as GetRecords does, not only the rollup's
 // filtered ones). A batch redriven once counts exactly its records; a rerun counts nothing; a batch whose records
 // the stream no longer holds is reported and its message kept.
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   type _Record,
   DynamoDBStreamsClient,
@@ -11,9 +14,12 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createCounterRollupHandler } from '../../lambdas/adapters/counter-rollup-lambda.ts';
+import { DynamoCounterRollupStore } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
 import { COUNTER_SHARDS, keys } from '../../lambdas/adapters/table-definition.ts';
 import { EXIT } from '../../lambdas/cli/command.ts';
 import { runRedriveCounters } from '../../lambdas/cli/redrive-counters.ts';
@@ -234,4 +240,46 @@ it('on --dry-run says what it would count and writes and deletes nothing', async
   expect(result.stdout).toContain('message x: not a DynamoDB stream failure record');
   expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
   expect(await counters()).toEqual({ total: {}, perDomain: {} });
+});
+
+it('does not count again what the rollup counted of a batch before it gave up', async () => {
+  // Arrange: the rollup's attempt on the first half commits, then fails (its answer lost), as its last attempt
+  // would before the batch goes to the failure queue; the second half it never counted
+  await workload();
+  const half = Math.floor(records.length / 2);
+  const doc = stack.doc;
+  const lostAnswer = {
+    send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+      const out = await doc.send(command as never);
+      if (command instanceof TransactWriteCommand) throw new Error('the answer was lost');
+      return out;
+    },
+  } as unknown as DynamoDBDocumentClient;
+  const store = new DynamoCounterRollupStore(lostAnswer, {
+    tableName: TABLE,
+    eventRetentionDays: 400,
+    now: () => new Date(`${DAY}T12:00:00.000Z`),
+    sleep: async () => {},
+  });
+  const rollup = createCounterRollupHandler({
+    store,
+    failedBatches: store,
+    logger: new Logger({ serviceName: 'rollup-test', logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'Test', serviceName: 'rollup-test' }),
+  });
+  await expect(
+    rollup({ Records: records.slice(0, half), shardId: LOCAL_SHARD_ID, state: {} }),
+  ).rejects.toThrow('the answer was lost');
+  serveStream();
+  queue([failureMessage('a', 0, half - 1), failureMessage('b', half, records.length - 1)]);
+
+  // Act
+  const result = await redrive();
+
+  // Assess: the first half once (by the rollup), the second half once (by the redrive)
+  expect(result).toMatchObject({ code: EXIT.ok, stderr: '' });
+  expect(result.stdout).toContain(
+    `${half} records read, ${half} counted by the rollup before it gave up; 0 counted`,
+  );
+  expect(await counters()).toEqual(EXPECTED);
 });
