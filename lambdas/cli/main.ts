@@ -39,7 +39,8 @@ Commands:
 ${lines.join('\n')}
 
 Run "ses-bounce <command> --help" for a command's options.
-Exit status: 0 success; 1 some input was bad (the rest was processed); 2 usage error; 70 internal error.
+Exit status: 0 success; 1 some input was bad (the rest was processed); 2 usage error (also: no AWS region or
+credentials found); 70 internal error.
 `;
 }
 
@@ -73,8 +74,31 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       await writeText(io.stderr, `ses-bounce ${name}: ${error.message}\n\n${command.usage}\n`);
       return EXIT.usage;
     }
+    const setup = awsSetupProblem(error);
+    if (setup !== null) {
+      await writeText(io.stderr, `ses-bounce ${name}: ${setup}\n`);
+      return EXIT.usage;
+    }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     await writeText(io.stderr, `ses-bounce ${name}: internal error: ${detail}\n`);
     return EXIT.internal;
   }
+}
+
+/**
+ * What the AWS SDK throws before its first request when this machine names no region or holds no credentials: a
+ * mistake in the operator's setup, not a bug, so it is said plainly (no stack trace) and exits like a usage error.
+ */
+function awsSetupProblem(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  if (error.message === 'Region is missing') {
+    return 'no AWS region: pass --region REGION, or set AWS_REGION (or a profile with a region)';
+  }
+  if (error.name === 'CredentialsProviderError') {
+    return (
+      'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a ' +
+      `role is available (${error.message})`
+    );
+  }
+  return null;
 }

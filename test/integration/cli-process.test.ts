@@ -15,9 +15,9 @@ interface CliRun {
   stderr: string;
 }
 
-function runCli(args: string[], stdin: string | Buffer = ''): Promise<CliRun> {
+function runCli(args: string[], stdin: string | Buffer = '', env = process.env): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (data: string) => {
@@ -57,6 +57,42 @@ describe.concurrent('ses-bounce', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown command "frobnicate"');
     expect(result.stderr).toContain('explain, classify');
+  });
+});
+
+/** An environment naming no AWS region or credentials (no files, no variables, no instance metadata: no network). */
+function withoutAwsSetup(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return {
+    ...env,
+    AWS_CONFIG_FILE: '/nonexistent/aws/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+describe.concurrent('ses-bounce commands that call AWS, on a machine without AWS setup', () => {
+  const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/failures';
+
+  it.each([
+    ['redrive', '--dlq', queueUrl],
+    ['backfill-expiry', '--table', 'T', '--dry-run'],
+    ['redrive-counters', '--queue-url', queueUrl, '--table', 'T'],
+  ])('%s without a region says so and exits 2, not as an internal error', async (...args) => {
+    const result = await runCli(args, '', withoutAwsSetup());
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`ses-bounce ${args[0]}: no AWS region: pass --region REGION`);
+    expect(result.stderr).not.toContain('internal error');
+  });
+
+  it('without credentials says so and exits 2', async () => {
+    const args = ['backfill-expiry', '--table', 'T', '--dry-run', '--region', 'us-east-1'];
+    const result = await runCli(args, '', withoutAwsSetup());
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('ses-bounce backfill-expiry: no AWS credentials found');
+    expect(result.stderr).not.toContain('internal error');
   });
 });
 
