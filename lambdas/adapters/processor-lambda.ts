@@ -8,9 +8,9 @@ import { COUNTED_DELIVERY } from '../domain/delivery-history.ts';
 import {
   type MessageOutcome,
   type ProcessorDependencies,
-  processMessageBody,
+  processParsedMessage,
 } from '../domain/process-notification.ts';
-import type { Rejection } from '../domain/ses-notification.ts';
+import { type ParsedMessage, parseMessageBody, type Rejection } from '../domain/ses-notification.ts';
 import type { MessageParking } from './queues.ts';
 
 export interface ProcessorRuntime {
@@ -237,6 +237,16 @@ async function mapLimited<T, R>(
   return results;
 }
 
+function isDelivery(parsed: ParsedMessage): boolean {
+  return parsed.kind === 'notification' && parsed.notification.type === 'delivery';
+}
+
+/**
+ * The batch's deliveries go first, then everything else. A delivery to an address without history is only counted
+ * (its ledger entry), and an address's first bounce or complaint reads back the deliveries counted since it
+ * happened: counted first, a delivery that shares its batch with that first event is in the new summary, whichever
+ * order SQS handed them out in. The streak is judged on event time, so nothing else depends on the order.
+ */
 async function processSqsEvent(
   event: SQSEvent,
   runtime: ProcessorRuntime,
@@ -244,13 +254,24 @@ async function processSqsEvent(
 ): Promise<SQSBatchResponse> {
   const counts = new BatchMetrics();
   const canStart = () => deadline === undefined || deadline.getRemainingTimeInMillis() > START_MARGIN_MS;
-  const results = await mapLimited(event.Records, runtime.concurrency, canStart, (record: SQSRecord) => {
+  const parsed = event.Records.map((record) => ({ record, parsed: parseMessageBody(record.body) }));
+  const handle = ({ record, parsed }: { record: SQSRecord; parsed: ParsedMessage }) => {
     const logger = new RecordLog(runtime.logger);
     logger.appendKeys({ sqsMessageId: record.messageId });
     return handleOne(runtime, logger, counts, record.body, record.messageId, () =>
-      processMessageBody(record.body, runtime.deps),
+      processParsedMessage(parsed, runtime.deps),
     );
-  });
+  };
+  const deliveries = parsed.filter((item) => isDelivery(item.parsed));
+  const others = parsed.filter((item) => !isDelivery(item.parsed));
+  const done = new Map<SQSRecord, RecordResult | undefined>();
+  for (const phase of [deliveries, others]) {
+    const results = await mapLimited(phase, runtime.concurrency, canStart, handle);
+    phase.forEach((item, i) => {
+      done.set(item.record, results[i]);
+    });
+  }
+  const results = event.Records.map((record) => done.get(record));
   counts.publish(runtime.metrics);
   const notStarted = results.filter((result) => result === undefined).length;
   if (notStarted > 0) {

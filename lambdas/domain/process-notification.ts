@@ -147,7 +147,8 @@ async function resendPending(event: RecipientEvent, deps: ProcessorDependencies)
   return { status: 'duplicate', event, requestResent: null };
 }
 
-async function processParsedMessage(
+/** One parsed message through the use case (the processor's glue parses a batch first to order it). */
+export async function processParsedMessage(
   parsed: ParsedMessage,
   deps: ProcessorDependencies,
 ): Promise<MessageOutcome> {

@@ -158,6 +158,27 @@ describe('the soft-bounce streak with counted deliveries', () => {
     expect(s.queue.sent).toEqual([]);
   });
 
+  it('a delivery in the same batch as the first bounce still breaks the run (deliveries of a batch go first)', async () => {
+    // Prepare: the first soft bounce and a delivery a minute after it arrive in one batch, the bounce first
+    const s = await start({ now: '2024-10-01T10:05:00.000Z' });
+
+    // Act
+    await batch(
+      s,
+      [
+        { body: await softBounce(1, '2024-10-01T10:00:00.000Z'), sns: 's1' },
+        { body: await deliveryFor(FULL, '2024-10-01T10:01:00.000Z', 'msg-d1'), sns: 'd1' },
+      ],
+      'mixed',
+    );
+    await batch(s, [{ body: await softBounce(2, '2024-10-02T10:00:00.000Z'), sns: 's2' }], 's2');
+    await batch(s, [{ body: await softBounce(3, '2024-10-03T10:00:00.000Z'), sns: 's3' }], 's3');
+
+    // Assess: the delivery is in the summary and breaks the run
+    expect(await s.summary(FULL)).toMatchObject({ soft: 3, deliveries: 1, softStreak: 2, suppression: null });
+    expect(s.queue.sent).toEqual([]);
+  });
+
   it('without the delivery the same bounces suppress', async () => {
     const s = await start({ now: '2024-10-01T10:05:00.000Z' });
     await batch(s, [{ body: await softBounce(1, '2024-10-01T10:00:00.000Z'), sns: 's1' }], 's1');
