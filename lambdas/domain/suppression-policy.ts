@@ -452,6 +452,8 @@ function bounceWithoutChange(
 ): string {
   if (streak.counted && settings.softBounceThreshold === 0)
     return `soft bounce ${summary.softStreak} in a row (soft-bounce suppression off)`;
+  if (streak.counted && summary.softStreak > settings.softBounceThreshold)
+    return `soft bounce ${summary.softStreak} in a row (the run reached ${settings.softBounceThreshold} before)`;
   return streak.counted
     ? `soft bounce ${summary.softStreak} of ${settings.softBounceThreshold}`
     : `not suppressed: ${c?.verdict ?? 'unclassified'} ${c?.category ?? ''}`.trim();

@@ -271,6 +271,18 @@ describe('soft-bounce streak', () => {
     expect(results.at(-1)?.summary.softStreak).toBe(0);
   });
 
+  it('a soft bounce after the run reached the threshold says so, not "4 of 3"', () => {
+    const results = run([soft(day(1)), soft(day(2)), soft(day(3)), soft(day(4))]);
+
+    expect(results.map((r) => r.decision.reason)).toEqual([
+      'soft bounce 1 of 3',
+      'soft bounce 2 of 3',
+      expect.any(String),
+      'soft bounce 4 in a row (the run reached 3 before)',
+    ]);
+    expect(results.at(-1)?.request).toBeNull();
+  });
+
   it('threshold 0: soft bounces are counted in a row and never suppress', () => {
     const settings = { ...SETTINGS, softBounceThreshold: 0 };
     const results = run([soft(day(1)), soft(day(2)), soft(day(3)), soft(day(4))], settings);
