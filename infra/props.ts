@@ -160,9 +160,16 @@ export class InvalidSettingError extends Error {
   override readonly name = 'InvalidSettingError';
 }
 
-// Context values arrive as strings from `-c key=value` and as JSON values from cdk.json: accept both.
-const bool = z.union([z.boolean(), z.stringbool()], { error: 'expected true or false' });
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// Context values arrive as strings from `-c key=value` and as JSON values from cdk.json: accept both, but only
+// `true`/`false` as booleans (not yes/no/1/off) and only a written number as a number (`-c key=` is not 0).
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], {
+  error: 'expected true or false',
+});
+const number = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+  z.number({ error: 'expected a number' }),
+);
+const int = (min: number, max: number) => number.pipe(z.number().int().min(min).max(max));
 // The bounds the functions' configuration (lambdas/config.ts) enforces on the variable a setting becomes.
 const bounded = (setting: keyof typeof SETTING_BOUNDS) =>
   int(SETTING_BOUNDS[setting].min, SETTING_BOUNDS[setting].max);
@@ -177,7 +184,7 @@ const optionalText = z.preprocess((value) => (value === '' ? undefined : value),
  */
 const matching = (pattern: RegExp, message: string) =>
   z.string().refine((value) => Token.isUnresolved(value) || pattern.test(value), message);
-const share = z.coerce.number().gt(0).lt(1);
+const share = number.pipe(z.number().gt(0).lt(1));
 const retentionValues = Object.values(RetentionDays).filter(
   (value): value is number => typeof value === 'number',
 );
@@ -191,16 +198,19 @@ const settingsSchema = z
     serviceName: z.string().min(1),
     metricsNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-    logRetentionDays: z.coerce
-      .number()
-      .refine((days) => retentionValues.includes(days), `one of ${retentionValues.join(', ')}`),
+    logRetentionDays: number.refine(
+      (days) => retentionValues.includes(days),
+      `one of ${retentionValues.join(', ')}`,
+    ),
     eventRetentionDays: bounded('eventRetentionDays'),
     softBounceThreshold: bounded('softBounceThreshold'),
     softBounceWindowDays: bounded('softBounceWindowDays'),
     suppressOnComplaint: bool,
     repairSesFalseSuppressions: bool,
     dryRun: bool,
-    suppressionRatePerSecond: z.coerce.number().gt(0).max(1, 'SES allows 1 suppression-list call per second'),
+    suppressionRatePerSecond: number.pipe(
+      z.number().gt(0).max(1, 'SES allows 1 suppression-list call per second'),
+    ),
     tableName: optionalText.pipe(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name').optional()),
     tableDeletionProtection: bool,
     existingTopicArn: optionalText.pipe(
@@ -219,7 +229,7 @@ const settingsSchema = z
     apiCognitoUserPoolArn: optionalText,
     apiCognitoScopes: list,
     apiCognitoAdminScopes: list,
-    apiThrottleRateLimit: z.coerce.number().positive(),
+    apiThrottleRateLimit: number.pipe(z.number().positive()),
     apiThrottleBurstLimit: int(1, 1_000_000),
     // The query function's CORS_ALLOW_ORIGINS contract (lambdas/config.ts): fail at synth, not at cold start.
     apiCorsAllowOrigins: list.pipe(z.array(z.string().refine(isCorsOrigin, CORS_ORIGIN_MESSAGE))),

@@ -166,6 +166,26 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings({ processorBatchSize: '10001' })).toThrow(/processorBatchSize/);
   });
 
+  it.each([
+    ['processorMaxBatchingWindow', ''],
+    ['processorBatchSize', ' '],
+    ['alarmComplaintRate', ''],
+    ['processorMaxConcurrency', null],
+  ])('refuses an empty number (%s=%j) by name instead of taking it for 0', (key, value) => {
+    expect(() => resolveSettings({ [key]: value })).toThrow(
+      `${key}: expected a number (got ${JSON.stringify(value)})`,
+    );
+  });
+
+  it.each(['no', 'yes', 'off', 'on', '1', '0', 'TRUE', ''])(
+    'accepts only true or false as a boolean, not %j (infra/README documents true/false)',
+    (value) => {
+      expect(() => resolveSettings({ dryRun: value })).toThrow(
+        `dryRun: expected true or false (got ${JSON.stringify(value)})`,
+      );
+    },
+  );
+
   it('reports every bad setting at once', () => {
     expect(() => resolveSettings({ softBounceThreshold: '101', softBounceWindowDays: 'x' })).toThrow(
       /softBounceThreshold[\s\S]*softBounceWindowDays/,
