@@ -59,7 +59,7 @@ counts nothing. Fix the cause first (the rollup's logs say why it failed); a bat
 DynamoDB Streams keeps records 24 hours. A batch whose records are gone is reported and its message left in the
 queue: those counts cannot be recovered from the stream (delete the message once you have noted it).
 
-Which queue and table:
+Which queue and table (either --outputs or --queue-url with --table, not both):
   --outputs FILE        stack outputs written by \`cdk deploy --outputs-file FILE\` (${QUEUE_OUTPUT}, ${TABLE_OUTPUT})
   --stack NAME          stack in that file (default: the only one, or SesBounceProcessor)
   --queue-url URL       the failure queue given directly
@@ -320,11 +320,13 @@ async function resolveTarget(options: ReturnType<typeof parseOptions>): Promise<
     }
     return { queueUrl: options['queue-url'], table: options.table };
   }
+  if (options['queue-url'] !== undefined || options.table !== undefined) {
+    throw new UsageError('give either --outputs or --queue-url/--table, not both');
+  }
   const outputs = await readStackOutputs(options.outputs, options.stack);
-  const table = options.table ?? outputs[TABLE_OUTPUT];
+  const table = outputs[TABLE_OUTPUT];
   if (table === undefined)
     throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
-  if (options['queue-url'] !== undefined) return { queueUrl: options['queue-url'], table };
   const queueArn = outputs[QUEUE_OUTPUT];
   if (queueArn === undefined)
     throw new UsageError(`${options.outputs} lacks ${QUEUE_OUTPUT}; redeploy to refresh it`);

@@ -22,6 +22,7 @@ import { createCounterRollupHandler } from '../../lambdas/adapters/counter-rollu
 import { DynamoCounterRollupStore } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
 import { COUNTER_SHARDS, keys } from '../../lambdas/adapters/table-definition.ts';
 import { EXIT } from '../../lambdas/cli/command.ts';
+import { main } from '../../lambdas/cli/main.ts';
 import { runRedriveCounters } from '../../lambdas/cli/redrive-counters.ts';
 import { LOCAL_SHARD_ID } from '../../local/event-stream.ts';
 import { runWithCapturedIo } from '../support/cli-io.ts';
@@ -283,3 +284,21 @@ it('does not count again what the rollup counted of a batch before it gave up', 
   );
   expect(await counters()).toEqual(EXPECTED);
 });
+
+it.each([
+  ['--table', TABLE],
+  ['--queue-url', QUEUE_URL],
+])(
+  'refuses --outputs with %s (which would override it), as backfill-expiry does: exit 2',
+  async (option, value) => {
+    const result = await runWithCapturedIo((io) =>
+      main(['redrive-counters', '--outputs', 'cdk-outputs.json', option, value], io),
+    );
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(
+      /^ses-bounce redrive-counters: give either --outputs or --queue-url\/--table, not both\n\nUsage:/,
+    );
+    expect(result.stdout).toBe('');
+    expect(sqs.calls()).toEqual([]);
+  },
+);
