@@ -92,3 +92,34 @@ export async function readStackOutputs(
     Object.entries(outputs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
 }
+
+/**
+ * The region for a command's AWS clients: `--region`; else, unless AWS_REGION is set, the region of the queue ARN it
+ * was given (`arn:aws:sqs:REGION:…`) or, with `--outputs`, of the stack's queue ARNs there (all in the stack's
+ * region); else undefined, left to the SDK (a profile's region). A bad outputs file is left for the command to
+ * report.
+ */
+export async function commandRegion(options: {
+  region?: string | undefined;
+  queue?: string | undefined;
+  outputs?: string | undefined;
+  stack?: string | undefined;
+}): Promise<string | undefined> {
+  if (options.region !== undefined) return options.region;
+  if (process.env.AWS_REGION) return undefined;
+  if (options.queue !== undefined) return regionOfQueueArn(options.queue);
+  if (options.outputs === undefined) return undefined;
+  try {
+    const outputs = await readStackOutputs(options.outputs, options.stack);
+    return Object.values(outputs)
+      .map(regionOfQueueArn)
+      .find((region) => region !== undefined);
+  } catch (error) {
+    if (error instanceof UsageError) return undefined;
+    throw error;
+  }
+}
+
+function regionOfQueueArn(value: string): string | undefined {
+  return /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):\d{12}:[^:]+$/.exec(value)?.[1];
+}

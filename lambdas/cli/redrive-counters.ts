@@ -30,6 +30,7 @@ import { CONFIG_DEFAULTS, SETTING_BOUNDS } from '../config.ts';
 import { type RolledChange, rollUp, rollupGroups } from '../domain/counter-rollup.ts';
 import {
   type CliIo,
+  commandRegion,
   EXIT,
   parseCommandLine,
   readStackOutputs,
@@ -68,7 +69,8 @@ Which queue and table (either --outputs or --queue-url with --table, not both):
 Options:
   --retention-days N    the deployed eventRetentionDays (EVENT_RETENTION_DAYS; default ${CONFIG_DEFAULTS.eventRetentionDays})
   --dry-run             read the batches and say what would be counted; write and delete nothing
-  --region REGION       AWS region (default: from the environment/profile)
+  --region REGION       AWS region (default: AWS_REGION, else the region of the queue ARN in --outputs, else
+                        the profile's)
   -h, --help            show this help
 
 IAM (operator credentials): sqs:GetQueueUrl (with --outputs), sqs:ReceiveMessage, sqs:DeleteMessage on the
@@ -87,7 +89,7 @@ export interface RedriveCountersDependencies {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const region = parseOptions(args).region;
+  const region = await commandRegion(parseOptions(args));
   const config = region === undefined ? {} : { region };
   const sqs = new SQSClient(config);
   const streams = new DynamoDBStreamsClient(config);

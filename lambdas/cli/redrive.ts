@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import {
   type CliIo,
+  commandRegion,
   EXIT,
   parseCommandLine,
   readStackOutputs,
@@ -40,7 +41,7 @@ Options:
   --rate N           at most N messages per second (1-500; default: SQS chooses)
   --status           list the dead-letter queue's recent move tasks instead of starting one
   --cancel HANDLE    cancel a running move task
-  --region REGION    AWS region (default: from the environment/profile)
+  --region REGION    AWS region (default: AWS_REGION, else the queue ARN's region, else the profile's)
   -h, --help         show this help
 
 Exit status: 0 done; 1 SQS refused the request (message printed); 2 usage error.`;
@@ -57,7 +58,8 @@ interface MoveTarget {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const region = parseOptions(args).region;
+  const options = parseOptions(args);
+  const region = await commandRegion({ ...options, queue: options.dlq });
   const client = new SQSClient(region === undefined ? {} : { region });
   try {
     return await runRedrive(args, io, client);

@@ -2,6 +2,9 @@
 // exit codes.
 
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, VERDICTS } from '../../lambdas/domain/classification.ts';
@@ -84,6 +87,38 @@ describe.concurrent('ses-bounce commands that call AWS, on a machine without AWS
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`ses-bounce ${args[0]}: no AWS region: pass --region REGION`);
     expect(result.stderr).not.toContain('internal error');
+  });
+
+  it('redrive --dlq with a queue ARN takes the region from the ARN (then finds no credentials)', async () => {
+    const args = ['redrive', '--dlq', 'arn:aws:sqs:eu-west-1:123456789012:SesBounceProcessor-Dlq'];
+    const result = await runCli(args, '', withoutAwsSetup());
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('ses-bounce redrive: no AWS credentials found');
+    expect(result.stderr).not.toContain('no AWS region');
+  });
+
+  it('redrive-counters --outputs takes the region from the queue ARN in the file (then finds no credentials)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ses-bounce-outputs-'));
+    try {
+      const outputs = join(dir, 'cdk-outputs.json');
+      await writeFile(
+        outputs,
+        JSON.stringify({
+          SesBounceProcessor: {
+            TableName: 'SesBounceProcessor-Table',
+            CountersFailureQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:SesBounceProcessor-CountersFailures',
+          },
+        }),
+      );
+      const result = await runCli(['redrive-counters', '--outputs', outputs], '', withoutAwsSetup());
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('ses-bounce redrive-counters: no AWS credentials found');
+      expect(result.stderr).not.toContain('no AWS region');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('without credentials says so and exits 2', async () => {
