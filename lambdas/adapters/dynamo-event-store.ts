@@ -90,6 +90,38 @@ export interface DynamoEventStoreOptions {
   batchSummaryReads?: boolean;
 }
 
+/**
+ * Requests made in one event-loop turn, served together: the first schedules `serve` for the end of the turn, which
+ * answers every request of the turn, in order, or fails them all with its error.
+ */
+class TurnBatch<T, R> {
+  private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(private readonly serve: (items: T[]) => Promise<R[]>) {}
+
+  add(item: T): Promise<R> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({ item, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    let results: R[];
+    try {
+      results = await this.serve(pending.map((p) => p.item));
+    } catch (error) {
+      for (const p of pending) p.reject(error);
+      return;
+    }
+    pending.forEach((p, i) => {
+      p.resolve(results[i] as R);
+    });
+  }
+}
+
 export class DynamoEventStore implements EventStore, SuppressionStateStore {
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -100,11 +132,10 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     this.sleep = options.sleep ?? sleep;
   }
 
-  private waiting: {
-    email: string;
-    resolve: (s: StoredSummary | null) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  private readonly summaryReads = new TurnBatch<string, StoredSummary | null>(async (emails) => {
+    const found = await this.readSummaries([...new Set(emails)]);
+    return emails.map((email) => found.get(email) ?? null);
+  });
 
   /**
    * Strongly consistent. With `batchSummaryReads`, the summaries asked for while one batch's records run
@@ -114,21 +145,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
   getSummary(email: string): Promise<StoredSummary | null> {
     if (!this.options.batchSummaryReads)
       return this.readSummaries([email]).then((found) => found.get(email) ?? null);
-    return new Promise((resolve, reject) => {
-      if (this.waiting.length === 0) setImmediate(() => void this.readWaiting());
-      this.waiting.push({ email, resolve, reject });
-    });
-  }
-
-  private async readWaiting(): Promise<void> {
-    const waiting = this.waiting;
-    this.waiting = [];
-    try {
-      const found = await this.readSummaries([...new Set(waiting.map((w) => w.email))]);
-      for (const w of waiting) w.resolve(found.get(w.email) ?? null);
-    } catch (error) {
-      for (const w of waiting) w.reject(error);
-    }
+    return this.summaryReads.add(email);
   }
 
   private async readSummaries(emails: string[]): Promise<Map<string, StoredSummary>> {
@@ -247,41 +264,25 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     }
   }
 
-  private counting: {
-    event: RecipientEvent;
-    resolve: (r: 'recorded' | 'duplicate') => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  private readonly deliveryCounts = new TurnBatch<RecipientEvent, 'recorded' | 'duplicate'>(
+    async (events) => {
+      // The same delivery twice in one batch (SNS or SQS handing it out twice): one of them is the duplicate.
+      const byEntry = new Map<string, RecipientEvent>();
+      for (const event of events) byEntry.set(ledgerEntry(event), event);
+      const outcome = await this.countChunk([...byEntry.values()]);
+      const answered = new Set<string>();
+      return events.map((event) => {
+        // Only the copy that was counted is recorded; every other copy of it is a duplicate.
+        const first = byEntry.get(ledgerEntry(event)) === event && !answered.has(event.id);
+        answered.add(event.id);
+        return first ? (outcome.get(event.id) ?? 'duplicate') : 'duplicate';
+      });
+    },
+  );
 
   /** Deliveries asked for in one event-loop turn (the records of a batch) are counted together. */
   countDelivery(event: RecipientEvent): Promise<'recorded' | 'duplicate'> {
-    return new Promise((resolve, reject) => {
-      if (this.counting.length === 0) setImmediate(() => void this.countWaiting());
-      this.counting.push({ event, resolve, reject });
-    });
-  }
-
-  private async countWaiting(): Promise<void> {
-    const waiting = this.counting;
-    this.counting = [];
-    // The same delivery twice in one batch (SNS or SQS handing it out twice): one of them is the duplicate.
-    const byEntry = new Map<string, RecipientEvent>();
-    for (const { event } of waiting) byEntry.set(ledgerEntry(event), event);
-    const events = [...byEntry.values()];
-    const outcome = new Map<string, 'recorded' | 'duplicate'>();
-    try {
-      for (const [id, result] of await this.countChunk(events)) outcome.set(id, result);
-    } catch (error) {
-      for (const w of waiting) w.reject(error);
-      return;
-    }
-    const answered = new Set<string>();
-    for (const { event, resolve } of waiting) {
-      // Only the copy that was counted is recorded; every other copy of it is a duplicate.
-      const first = byEntry.get(ledgerEntry(event)) === event && !answered.has(event.id);
-      answered.add(event.id);
-      resolve(first ? (outcome.get(event.id) ?? 'duplicate') : 'duplicate');
-    }
+    return this.deliveryCounts.add(event);
   }
 
   /**
