@@ -28,7 +28,7 @@ const tunedOneByOne = tuning.filter((e) => !e.file.startsWith(UNSEEN_FILE_PREFIX
 
 describe('the corpus of real diagnostics', () => {
   it('is large, sourced and well formed', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(1145);
+    expect(corpus.length).toBeGreaterThanOrEqual(1255);
     for (const entry of corpus) {
       expect(entry.source.length).toBeGreaterThan(5);
       expect(entry.diagnosticCode.length).toBeGreaterThan(0);
@@ -61,13 +61,14 @@ describe('the corpus of real diagnostics', () => {
   // Issue #11's target for the validation split is hard/soft >= 97% with no false suppression. The floors are the
   // figures measured when the splits were last scored, so a change can only hold or improve them: never lower them,
   // never move or relabel a case to meet them. Validation v3 (the `unseen-v3-*` files) was split off and scored
-  // before any rule was written after it existed; it is reported on its own, and so is validation v4 (`unseen-v4-*`).
-  // The tuning figures include the v4 tuning half as it was scored on arrival.
+  // before any rule was written after it existed; it is reported on its own, and so are validation v4 (`unseen-v4-*`)
+  // and validation v5 (`unseen-v5-*`). The tuning figures include the v4 and v5 tuning halves as scored on arrival.
   const FLOORS = {
-    tuning: { hardSoft: 770, wrongSuppressions: 0, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 820, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validation: { hardSoft: 180, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 103, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
+    validationV5: { hardSoft: 57, wrongSuppressions: 0, falseSenderSuppressions: 0 },
   } as const;
 
   it.each(COLUMNS)('holds the measured floor on the %s split', (split) => {
