@@ -64,7 +64,7 @@ describe('the corpus of real diagnostics', () => {
   // before any rule was written after it existed; it is reported on its own, and so are validation v4 (`unseen-v4-*`)
   // and validation v5 (`unseen-v5-*`). The tuning figures include the v4 and v5 tuning halves as scored on arrival.
   const FLOORS = {
-    tuning: { hardSoft: 820, wrongSuppressions: 0, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 821, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validation: { hardSoft: 180, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 103, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },

@@ -141,10 +141,11 @@ export const CONTENT_RULES: readonly TextRule[] = [
       '8-bit data in message header',
       'invalid message content',
       'user address required',
+      'header line too long',
     ],
     unless: ['malformed address'],
     source:
-      'Gmail RfcMessageNonCompliant 5.7.1/5.6.0, Yahoo "Headers are not RFC compliant", Microsoft 5.6.11/5.7.512 (SFM 554, sisimai), Sendmail "553 user address required" for a header address without one (helpdesk.umd.edu/documents/3/3025)',
+      'Gmail RfcMessageNonCompliant 5.7.1/5.6.0, Yahoo "Headers are not RFC compliant", Microsoft 5.6.11/5.7.512 (SFM 554, sisimai), Sendmail "553 user address required" for a header address without one (helpdesk.umd.edu/documents/3/3025), Momentum "550 5.6.0 Header line too long (see RFC2822 section 3.5)" (SparkPost web-ref/responses-by-message.md; a message header, not an SMTP command line)',
   },
   {
     id: 'content-spam-word',

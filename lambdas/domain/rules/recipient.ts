@@ -256,9 +256,10 @@ export const UNKNOWN_DOMAIN_RULES: readonly TextRule[] = [
       'dns error: domain name not found',
       'mx records point to non-existent hosts',
       ['dns domain', 'does not exist'],
+      'no mx or a for domain',
     ],
     source:
-      'Gmail 5.1.2 BadRcptDomain, Exchange "SMTPSEND.DNS.NonExistentDomain", Exim "Unrouteable address", qmail "couldn\'t find any host named", Sendmail "Host unknown", Postfix "Host or domain name not found" (sisimai reason/why-hostunknown.go), Gmail as a sender "DNS Error: Domain name not found" (voku/PHPMailer-BMH rule sample 0999)',
+      'Gmail 5.1.2 BadRcptDomain, Exchange "SMTPSEND.DNS.NonExistentDomain", Exim "Unrouteable address", qmail "couldn\'t find any host named", Sendmail "Host unknown", Postfix "Host or domain name not found" (sisimai reason/why-hostunknown.go), Gmail as a sender "DNS Error: Domain name not found" (voku/PHPMailer-BMH rule sample 0999), Momentum "454 4.4.4 [internal] no MX or A for domain" (SparkPost web-ref/responses-by-message.md)',
   },
 ];
 

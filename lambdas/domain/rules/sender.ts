@@ -156,6 +156,8 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'on our block list',
       'abuseat.org',
       'mail-abuse.com',
+      'mail-abuse.org',
+      ['your ip', 'block list'],
       'ipcheck.proofpoint.com',
       'dnsbl-lookup',
       'blocked - see http',
@@ -171,7 +173,7 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
     // A URL block list (URIBL, SURBL) lists a link in the message: the content, not the sending host.
     unless: ['black listed url', 'uribl', 'surbl'],
     source:
-      'Postfix/Barracuda "Client host blocked using", Yahoo BL21/BL23, Proofpoint ipcheck, AT&T DNSBL, T-Online, Cox IPBL, GoDaddy IB104-106 (sisimai, SFM 550/554)',
+      'Postfix/Barracuda "Client host blocked using", Yahoo BL21/BL23, Proofpoint ipcheck, AT&T DNSBL, T-Online, Cox IPBL, GoDaddy IB104-106 (sisimai, SFM 550/554); Trend Micro ERS "550 Mail from <IP> refused by rbl-plus.mail-abuse.org" (success.trendmicro.com 1097055), Email Security.cloud "5.7.1 Recipient not authorized, your IP has been found on a block list" (knowledge.broadcom.com 169925)',
   },
   {
     id: 'blocked-reputation',
@@ -256,9 +258,10 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'helo/ehlo argument',
       'invalid helo',
       'but my name was rejected',
+      'badhelo',
     ],
     source:
-      'Microsoft 5.7.506 "Access denied, bad HELO", Gmail 5.5.4 "HELO/EHLO argument is invalid" (sisimai)',
+      'Microsoft 5.7.506 "Access denied, bad HELO", Gmail 5.5.4 "HELO/EHLO argument is invalid" (sisimai), IndiMail qmail-smtpd "553 sorry, your HELO/EHLO greeting is in my badhelo list (#5.7.1)" (indimail-mta-x/smtpd.c)',
   },
   {
     id: 'blocked-client-host',
@@ -318,9 +321,11 @@ export const RELAY_RULES: readonly TextRule[] = [
       'local user only',
       ['no such domain', 'at this location'],
       'or is not local',
+      "don't relay",
+      'allowed to be relayed',
     ],
     source:
-      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224); the domain not hosted at that MX: "550 No such domain at this location" (Mail::DeliveryStatus::BounceParser t/corpus/no-such-domain.msg), "550 Requested action not taken: mailbox unavailable or is not local" (eomatica.gal; RFC 5321 551 "user not local")',
+      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224); the domain not hosted at that MX: "550 No such domain at this location" (Mail::DeliveryStatus::BounceParser t/corpus/no-such-domain.msg), "550 Requested action not taken: mailbox unavailable or is not local" (eomatica.gal; RFC 5321 551 "user not local"); IndiMail qmail-smtpd err_relay "550 we don\'t relay (#5.7.1)" and err_nogateway "553 sorry, that domain isn\'t allowed to be relayed thru this MTA without authentication" (indimail-mta-x/smtpd.c)',
   },
 ];
 
@@ -349,6 +354,7 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       'too many recipients',
       'too many connections',
       'too many concurrent',
+      'concurrency limit',
       'too many sessions',
       'too many smtp sessions',
       'too many messages',
@@ -396,6 +402,6 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
       ' ib607',
     ],
     source:
-      'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM), "You\'ve reached your daily relay quota" (sisimai set-of-emails email-exim-56), "temporarily blocked because of previous errors - retrying too fast" (a Postfix log in the Linode forum archive, 2010)',
+      'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM), "You\'ve reached your daily relay quota" (sisimai set-of-emails email-exim-56), "temporarily blocked because of previous errors - retrying too fast" (a Postfix log in the Linode forum archive, 2010), Momentum "421 4.4.5 Service unavailable, concurrency limit reached" (SparkPost web-ref/responses-by-message.md)',
   },
 ];

@@ -114,6 +114,10 @@ export const PROTOCOL_RULES: readonly TextRule[] = [
       'non-ascii address',
       'malformed address',
     ],
+    // "syntax error" under X.1.3 is the recipient address's syntax (RFC 3463 "bad destination mailbox address
+    // syntax"), not the session's: the code's own rule decides (IndiMail qmail-smtpd err_syntax, "555 syntax error in
+    // address (#5.1.3)", indimail-mta-x/smtpd.c).
+    notCodes: ['X.1.3'],
     source:
       'Gmail 501/502/503 syntax and sequence errors, Yahoo "Syntax error in parameters or arguments", Exchange "Send hello first" (SFM 501, sisimai)',
   },
