@@ -3,7 +3,7 @@
 // history, bounces, complaints, duplicates; counted from the SDK and ReturnConsumedCapacity), the counter rollup's
 // units for the same events (their stream records rolled up in windows of ROLLUP_WINDOW_RECORDS), compared with
 // plain PutItem and bare 4-item TransactWriteItems against the same dynalite in the same run.
-// Usage: npx tsx bench/processor.ts [--events N] [--concurrency C]
+// Usage: npx tsx bench/processor.ts [--events N] [--concurrency C] [--delivery-history none|recipients-with-history|all]
 
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -21,7 +21,11 @@ import { createProcessorHandler } from '../lambdas/adapters/processor-lambda.ts'
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../lambdas/adapters/queues.ts';
 import { ROLLUP_STREAM_FILTERS } from '../lambdas/adapters/stream-sources.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
-import { DEFAULT_DELIVERY_HISTORY } from '../lambdas/domain/delivery-history.ts';
+import {
+  DEFAULT_DELIVERY_HISTORY,
+  DELIVERY_HISTORY_MODES,
+  type DeliveryHistory,
+} from '../lambdas/domain/delivery-history.ts';
 import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../lambdas/domain/ses-notification.ts';
 import { applyEvent, DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
@@ -35,6 +39,14 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const EVENTS = option('--events', 3000);
+/** `--delivery-history <mode>`: the processor's deliveryHistory setting (default: the stack's default). */
+const DELIVERY_HISTORY: DeliveryHistory = (() => {
+  const i = args.indexOf('--delivery-history');
+  if (i < 0) return DEFAULT_DELIVERY_HISTORY;
+  const mode = DELIVERY_HISTORY_MODES.find((candidate) => candidate === args[i + 1]);
+  if (mode === undefined) throw new Error(`--delivery-history: one of ${DELIVERY_HISTORY_MODES.join(', ')}`);
+  return mode;
+})();
 const CONCURRENCY = option('--concurrency', 4);
 const BATCH = 10;
 /**
@@ -262,7 +274,7 @@ async function main(): Promise<void> {
         allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
         classify: classifyBounce,
         settings: DEFAULT_POLICY_SETTINGS,
-        deliveryHistory: DEFAULT_DELIVERY_HISTORY,
+        deliveryHistory: DELIVERY_HISTORY,
         now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
@@ -522,7 +534,7 @@ async function main(): Promise<void> {
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   const lines = [
     `Processor benchmark: ${perRound * ROUNDS} notifications per workload in ${ROUNDS} interleaved rounds (70% hard, 20% soft, 5% complaints, 5% deliveries; 1 recipient each)`,
-    `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}; batches of ${BATCH}, ${CONCURRENCY} concurrent batches, all records of a batch at once`,
+    `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}; batches of ${BATCH}, ${CONCURRENCY} concurrent batches, all records of a batch at once; deliveryHistory ${DELIVERY_HISTORY}`,
     '',
     '| measure | value |',
     '| --- | --- |',
