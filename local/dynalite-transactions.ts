@@ -76,7 +76,8 @@ function valueSize(value: AttributeValue): number {
   return 0;
 }
 
-function itemSize(item: Item | undefined): number {
+/** The size DynamoDB bills an item (marshalled) by: attribute names plus values. */
+export function itemSize(item: Item | undefined): number {
   if (!item) return 0;
   return Object.entries(item).reduce(
     (sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value),

@@ -29,6 +29,7 @@ import {
   allowlistKeyOf,
   auditItem,
   countedDeliveriesIn,
+  type EventItemShape,
   eventItem,
   LEDGER_DOMAINS_PER_UPDATE,
   ledgerEntriesFromItem,
@@ -88,6 +89,11 @@ export interface DynamoEventStoreOptions {
    * batch records run concurrently. Off, every read is its own GetItem (the worker reads one at a time).
    */
   batchSummaryReads?: boolean;
+  /**
+   * The shape of the SES event items written (docs/data-model.md, "Slim event items"). Default `full`, which every
+   * release reads; `slim` only once every function that reads the table reads slim items.
+   */
+  eventItemShape?: EventItemShape;
 }
 
 /**
@@ -215,6 +221,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
                     decision,
                     this.options.eventRetentionDays,
                     ledger ? 'ledger' : 'event',
+                    this.options.eventItemShape ?? 'full',
                   ),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },

@@ -9,6 +9,7 @@ import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
 import { notSentOnAccountList, type RecipientEvent } from '../domain/recipient-event.ts';
 import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from '../domain/records.ts';
+import { codeTitle } from '../domain/registry.ts';
 import {
   type Decision,
   type RecipientSummary,
@@ -20,6 +21,8 @@ import {
   DELIVERY_LEDGER_PREFIX,
   DOMAIN_SHARDS,
   keys,
+  RECIPIENT_PK_PREFIX,
+  SES_EVENT_TYPES,
   shardOf,
   TIME_SHARDS,
 } from './table-definition.ts';
@@ -96,6 +99,12 @@ export function expiresAt(
 }
 
 /**
+ * The shape of an SES event item (docs/data-model.md, "Slim event items"): `full` stores every attribute, as every
+ * release before issue #13 did; `slim` leaves out what the reader works out from what the item keeps.
+ */
+export type EventItemShape = 'full' | 'slim';
+
+/**
  * An SES event as its item. `rollup`: how the counter rollup counts it: `event` (`rollup: true`, added when the
  * item is inserted), `ledger` (`rollup: false`: its delivery's ledger entry carries the count); absent for an item
  * as the model before the rollup wrote it (its transaction counted it).
@@ -105,6 +114,7 @@ export function eventItem(
   decision: Decision,
   retentionDays: number,
   rollup?: 'event' | 'ledger',
+  shape: EventItemShape = 'full',
 ): Item {
   const month = event.occurredAt.slice(0, 7);
   const timeSk = keys.timeSk(event.occurredAt, event.id);
@@ -160,7 +170,79 @@ export function eventItem(
   });
   // An explicit null says "SES sent no subtype", which differs from "not a complaint".
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
+  return shape === 'slim' ? slimmed(item) : item;
+}
+
+/** The account of an ARN (`arn:<partition>:<service>:<region>:<account>:…`); null when it names none. */
+function accountOf(arn: unknown): string | null {
+  if (typeof arn !== 'string') return null;
+  const account = arn.split(':')[4];
+  return account === undefined || account === '' ? null : account;
+}
+
+/**
+ * What a slim SES event item leaves out because the reader works it out from what the item keeps, in the order the
+ * reader restores it (emailDisplay from the restored email). An attribute the full item lacks stands for null.
+ */
+const DERIVED_ATTRIBUTES: readonly (readonly [string, (item: Item) => unknown])[] = [
+  // The address is the partition key's (`R#<email>`).
+  ['email', (item) => String(item.pk).slice(RECIPIENT_PK_PREFIX.length)],
+  ['emailDisplay', (item) => item.email],
+  ['format', () => 'notification'],
+  ['sendingAccountId', (item) => accountOf(item.sourceArn)],
+  ['codeTitle', (item) => (typeof item.code === 'string' ? codeTitle(item.code) : null)],
+  // The classifier's suppress hint of a bounce; no reader uses it (the decision says what was done).
+  ['suppressHint', (item) => (item.type === 'bounce' ? false : null)],
+];
+
+/** The decision's fields a slim item leaves out when they have these values. */
+const DECISION_DEFAULTS: Readonly<Record<string, unknown>> = {
+  softStreak: 0,
+  countsTowardStreak: false,
+  sesMislabel: false,
+  allowlisted: false,
+  dryRun: false,
+};
+
+const isMap = (value: unknown): value is Item =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set);
+
+/**
+ * The slim item of a full SES event item: an attribute that equals what the reader works out is left out; one that
+ * is null where the reader would work out a value is stored as an explicit null (a sendingAccountId SES did not
+ * send, with a sourceArn that names an account). Nothing is renamed: filters and projections see the same names.
+ */
+function slimmed(full: Item): Item {
+  const item: Item = { ...full };
+  for (const [name, derive] of DERIVED_ATTRIBUTES) {
+    const value = full[name] ?? null;
+    const derived = derive(full) ?? null;
+    if (value === derived) delete item[name];
+    else item[name] = value;
+  }
+  if (isMap(full.decision))
+    item.decision = Object.fromEntries(
+      Object.entries(full.decision).filter(([name, value]) => DECISION_DEFAULTS[name] !== value),
+    );
   return item;
+}
+
+/**
+ * A slim SES event item (no `email`; every full item has one) with what it left out restored, so that one strict
+ * schema reads both shapes; any other item as it is.
+ */
+function restoredEventItem(item: Item): Item {
+  if (
+    item.email !== undefined ||
+    typeof item.pk !== 'string' ||
+    !item.pk.startsWith(RECIPIENT_PK_PREFIX) ||
+    !SES_EVENT_TYPES.some((type) => type === item.type)
+  )
+    return item;
+  const full: Item = { ...item };
+  for (const [name, derive] of DERIVED_ATTRIBUTES) if (full[name] === undefined) full[name] = derive(full);
+  if (isMap(item.decision)) full.decision = { ...DECISION_DEFAULTS, ...item.decision };
+  return full;
 }
 
 /**
@@ -442,8 +524,15 @@ function pickEventRecord(record: EventRecord & Item): EventRecord {
   return rest;
 }
 
-/** An event or audit item read back; throws CorruptItemError when it is not one a writer of ours wrote. */
-export const eventFromItem: (item: Item) => EventRecord = decoder('event', eventSchema);
+const decodeEvent = decoder('event', eventSchema);
+
+/**
+ * An event or audit item read back, full or slim (an SES event item written by a release before issue #13 is full);
+ * throws CorruptItemError when it is not one a writer of ours wrote.
+ */
+export function eventFromItem(item: Item): EventRecord {
+  return decodeEvent(restoredEventItem(item));
+}
 
 const allowlistSchema = z.looseObject({
   kind: z.enum(['address', 'domain']),

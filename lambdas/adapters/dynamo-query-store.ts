@@ -59,10 +59,9 @@ import {
   INDEX_BY_TIME,
   keys,
   type RecordedEventType,
+  SES_EVENT_TYPES,
   TIME_SHARDS,
 } from './table-definition.ts';
-
-const SES_EVENT_TYPES: readonly RecordedEventType[] = ['bounce', 'complaint', 'delivery'];
 
 const DAY_MS = 86_400_000;
 const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(?:#[0-9a-f]{1,64})?$/;

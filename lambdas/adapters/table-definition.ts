@@ -62,12 +62,16 @@ export const COUNTER_SHARDS = 16;
 
 const SUMMARY_SK = 'SUMMARY';
 export const EVENT_SK_PREFIX = 'E#';
+/** The partition key of a recipient's items is this prefix and the normalized address. */
+export const RECIPIENT_PK_PREFIX = 'R#';
 export const ALLOWLIST_PK = 'ALLOW';
 export const ERASED_SK = 'ERASED';
 /** Partition prefix of the delivery ledger: one partition per minute of event time, one item per second. */
 export const DELIVERY_LEDGER_PREFIX = 'DLV#';
 
 export type RecordedEventType = 'bounce' | 'complaint' | 'delivery';
+/** The event types the time and domain indexes hold (audit entries are in none). */
+export const SES_EVENT_TYPES: readonly RecordedEventType[] = ['bounce', 'complaint', 'delivery'];
 
 /** The shard of an event id (32 hex characters) among `shards`, stable across retries. */
 export function shardOf(eventId: string, shards: number): number {
@@ -75,9 +79,9 @@ export function shardOf(eventId: string, shards: number): number {
 }
 
 export const keys = {
-  recipientPk: (email: string) => `R#${email}`,
+  recipientPk: (email: string) => `${RECIPIENT_PK_PREFIX}${email}`,
   eventSk: (occurredAt: string, eventId: string) => `${EVENT_SK_PREFIX}${occurredAt}#${eventId}`,
-  summary: (email: string) => ({ pk: `R#${email}`, sk: SUMMARY_SK }),
+  summary: (email: string) => ({ pk: `${RECIPIENT_PK_PREFIX}${email}`, sk: SUMMARY_SK }),
   byTimePk: (type: RecordedEventType, month: string, shard: number) => `T#${type}#${month}#${shard}`,
   byDomainPk: (domain: string, type: RecordedEventType, month: string, shard: number) =>
     `D#${domain}#${type}#${month}#${shard}`,

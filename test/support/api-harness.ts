@@ -8,6 +8,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { apiEvent, type CallOptions } from '../../harness/api-event.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
+import type { EventItemShape } from '../../lambdas/adapters/dynamo-items.ts';
 import { dynamoQueryStore } from '../../lambdas/adapters/dynamo-query-store.ts';
 import { InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-list.ts';
@@ -60,7 +61,7 @@ export interface ApiStack {
 export async function startApiStack(
   now: Date,
   deliveryHistory: DeliveryHistory = 'all',
-  options: { counterRollup?: boolean } = {},
+  options: { counterRollup?: boolean; eventItemShape?: EventItemShape } = {},
 ): Promise<ApiStack> {
   const tableName = `api-it-${randomUUID().slice(0, 8)}`;
   const rollup = streamRollup(tableName);
@@ -77,7 +78,11 @@ export async function startApiStack(
   const queue = new InMemorySuppressionQueue();
   const clock = () => now;
   const processorDeps = {
-    store: new DynamoEventStore(documents, { tableName, eventRetentionDays: 400 }),
+    store: new DynamoEventStore(documents, {
+      tableName,
+      eventRetentionDays: 400,
+      eventItemShape: options.eventItemShape,
+    }),
     queue,
     allowlist: new DynamoAllowlist(documents, { tableName, cacheSeconds: 0, now: clock }),
     classify: classifyBounce,

@@ -1,0 +1,129 @@
+// Slim event items (docs/data-model.md, "Slim event items") read exactly as full ones: the same notifications (every
+// sample in samples/) processed into a store that writes full items, as every release before issue #13 did, and into
+// one that writes slim items give byte-identical answers on every route that reads events: the lists and their
+// filters, GET /bounces/{id}, a recipient and its history, the counters the rollup sums from the stream, and an
+// erasure with what it leaves.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventItemShape } from '../../lambdas/adapters/dynamo-items.ts';
+import { type ApiStack, startApiStack } from '../support/api-harness.ts';
+
+const NOW = new Date('2026-11-01T12:00:00Z');
+const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+const SHAPES: readonly EventItemShape[] = ['full', 'slim'];
+
+const stacks = new Map<EventItemShape, ApiStack>();
+
+interface Page {
+  items: Array<{ id: string; email: string }>;
+  nextCursor: string | null;
+}
+
+/** The same call on both stores: both answers, which must be the same. */
+async function both(method: string, path: string, query: Record<string, string> = {}) {
+  const answers = await Promise.all(
+    SHAPES.map(async (shape) => {
+      const stack = stacks.get(shape);
+      if (!stack) throw new Error(`no ${shape} stack`);
+      const result = await stack.call(method, path, { query });
+      return { status: result.status, body: result.body, json: result.json };
+    }),
+  );
+  const [full, slim] = answers;
+  if (!full || !slim) throw new Error('two answers');
+  expect(full.status, full.body).toBeLessThan(300);
+  expect(slim.body).toBe(full.body);
+  return full;
+}
+
+/** Every page of a list, compared page by page. */
+async function allPages(path: string, query: Record<string, string>): Promise<Page['items']> {
+  const items: Page['items'] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await both('GET', path, { ...query, limit: '7', ...(cursor ? { cursor } : {}) }))
+      .json as Page;
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+beforeAll(async () => {
+  const samples = readdirSync(SAMPLES)
+    .filter((name) => /^\d+-.*\.json$/.test(name))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as object);
+  for (const shape of SHAPES) {
+    const stack = await startApiStack(NOW, 'all', { eventItemShape: shape });
+    stacks.set(shape, stack);
+    for (const sample of samples) await stack.process(sample);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  for (const stack of stacks.values()) await stack.close();
+});
+
+describe('slim and full event items', () => {
+  it('are stored slim and full', async () => {
+    // Act
+    const scans = await Promise.all(
+      SHAPES.map(async (shape) => {
+        const stack = stacks.get(shape);
+        const out = await stack?.documents.send(new ScanCommand({ TableName: stack.tableName }));
+        return (out?.Items ?? []).filter((item) => item.entity === 'event' && item.type !== 'audit');
+      }),
+    );
+    // Assess
+    const [full = [], slim = []] = scans;
+    expect(slim).toHaveLength(full.length);
+    expect(full.every((item) => typeof item.email === 'string')).toBe(true);
+    expect(slim.some((item) => 'email' in item || 'codeTitle' in item)).toBe(false);
+    expect(slim.filter((item) => 'format' in item).map((item) => item.format)).not.toContain('notification');
+  });
+
+  it('list, filter and find every event alike', async () => {
+    // Act
+    const everything = await allPages('/bounces', {});
+    const filters: Record<string, string>[] = [
+      { type: 'complaint' },
+      { type: 'delivery' },
+      { verdict: 'hard' },
+      { category: 'mailbox-full' },
+      { code: '5.1' },
+      { source: 'billing@mail.example.com' },
+      { domain: 'gmail.com' },
+    ];
+    for (const query of filters) await allPages('/bounces', query);
+    for (const { id } of everything) await both('GET', `/bounces/${id}`);
+    // Assess
+    expect(everything.length).toBeGreaterThan(100);
+  });
+
+  it('read every recipient and its history alike', async () => {
+    // Prepare
+    const emails = new Set((await allPages('/bounces', {})).map((item) => item.email));
+    // Act / Assess
+    for (const email of emails) {
+      await both('GET', `/recipients/${email}`);
+      await allPages(`/recipients/${email}/events`, {});
+    }
+    expect(emails.size).toBeGreaterThan(20);
+  });
+
+  it('count alike (the counter rollup reads the stream images)', async () => {
+    for (const groupBy of ['day', 'domain'])
+      await both('GET', '/stats', { from: '2026-10-01', to: '2026-10-31', groupBy });
+  });
+
+  it('erase alike', async () => {
+    // Act
+    await both('DELETE', '/recipients/no.such.user.8841@gmail.com');
+    // Assess
+    await both('GET', '/stats', { from: '2026-10-01', to: '2026-10-31', groupBy: 'domain' });
+    await allPages('/bounces', { domain: 'gmail.com' });
+  });
+});
