@@ -197,6 +197,7 @@ const DERIVED_ATTRIBUTES: readonly (readonly [string, (item: Item) => unknown])[
 
 /** The decision's fields a slim item leaves out when they have these values. */
 const DECISION_DEFAULTS: Readonly<Record<string, unknown>> = {
+  suppressionReason: null,
   softStreak: 0,
   countsTowardStreak: false,
   sesMislabel: false,

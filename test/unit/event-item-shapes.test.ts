@@ -1,0 +1,164 @@
+// Slim SES event items (docs/data-model.md, "Slim event items"): the event codec reads an item written full, as
+// every release before issue #13 wrote it (a fixture of such items), and the slim item of the same event as the same
+// record, and so do the readers of raw items: the stream (events publisher), the counter rollup and erasure.
+import { readFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rolledChangeOf } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
+import {
+  CorruptItemError,
+  erasedEventOf,
+  eventFromItem,
+  eventItem,
+  type Item,
+} from '../../lambdas/adapters/dynamo-items.ts';
+import { storedChangeOf } from '../../lambdas/adapters/dynamo-stream.ts';
+import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { buildRecipientEvents, type RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
+import { parseSesDocument } from '../../lambdas/domain/ses-notification.ts';
+import {
+  applyEvent,
+  DEFAULT_POLICY_SETTINGS,
+  type Decision,
+} from '../../lambdas/domain/suppression-policy.ts';
+import { streamRecord } from '../support/stream-records.ts';
+
+/** The settings the fixture's items were written with (the writer of ec1bd1b, one item per sample). */
+const FIXTURE_SAMPLES: readonly [
+  string,
+  { dryRun?: boolean; allowlisted?: boolean; rollup?: 'event' | 'ledger' },
+][] = [
+  ['01-bounce-permanent-general-gmail-5.1.1.json', { rollup: 'event', dryRun: true }],
+  ['04-bounce-permanent-onaccountsuppressionlist-display-name.json', { rollup: 'event' }],
+  ['05-bounce-transient-mailboxfull-4.2.2.json', {}],
+  ['08-bounce-undetermined.json', { rollup: 'event' }],
+  ['10-complaint-abuse.json', { rollup: 'event', allowlisted: true }],
+  ['11-delivery.json', { rollup: 'ledger' }],
+  ['12-event-publishing-bounce-permanent-general.json', { rollup: 'event' }],
+  ['17-complaint-onaccountsuppressionlist.json', { rollup: 'event' }],
+  ['20-bounce-permanent-dmarc-5.7.26-sender-side.json', { rollup: 'event' }],
+  ['36-bounce-permanent-gmx-5.1.1-german.json', { rollup: 'event', allowlisted: true }],
+];
+
+async function sampleEvent(file: string): Promise<RecipientEvent> {
+  const parsed = parseSesDocument(
+    JSON.parse(await readFile(new URL(`../../samples/${file}`, import.meta.url), 'utf8')),
+  );
+  if (parsed.kind !== 'notification') throw new Error(`${file} is no notification`);
+  const [event] = buildRecipientEvents(parsed.notification, {
+    recordedAt: '2026-12-07T04:30:00.000Z',
+    snsMessageId: '0f6c1a52-1d2b-5c3e-9a7f-3b1e2c4d5e6f',
+    classify: classifyBounce,
+  }).events;
+  if (!event) throw new Error(`${file} has no recipient`);
+  return event;
+}
+
+/** What every reader of raw event items makes of one: the record, the stream's change, the rollup's, erasure's. */
+function readings(item: Item) {
+  return {
+    record: eventFromItem(item),
+    published: storedChangeOf(streamRecord('7', null, item)),
+    counted: rolledChangeOf(streamRecord('7', null, item)),
+    erased: erasedEventOf(item),
+  };
+}
+
+describe('slim event items', () => {
+  it('are read as the full items the writer before them stored (fixture)', async () => {
+    // Prepare
+    const stored = JSON.parse(
+      await readFile(new URL('../fixtures/api/event-items-before-slim.json', import.meta.url), 'utf8'),
+    ) as Item[];
+    // Act
+    const written = await Promise.all(
+      FIXTURE_SAMPLES.map(async ([file, options]) => {
+        const event = await sampleEvent(file);
+        const settings = { ...DEFAULT_POLICY_SETTINGS, dryRun: options.dryRun ?? false };
+        const { decision } = applyEvent(null, event, settings, options.allowlisted ?? false);
+        return {
+          full: eventItem(event, decision, 400, options.rollup, 'full'),
+          slim: eventItem(event, decision, 400, options.rollup, 'slim'),
+        };
+      }),
+    );
+    // Assess
+    expect(written.map(({ full }) => full)).toEqual(stored);
+    written.forEach(({ slim }, index) => {
+      expect(readings(slim)).toEqual(readings(stored[index] as Item));
+      expect(slim).not.toHaveProperty('email');
+    });
+  });
+
+  it('read as their full items, whatever the event and decision (property)', async () => {
+    // Prepare
+    const bounce = await sampleEvent('04-bounce-permanent-onaccountsuppressionlist-display-name.json');
+    const complaint = await sampleEvent('10-complaint-abuse.json');
+    const delivery = await sampleEvent('11-delivery.json');
+    const text = fc.option(
+      fc.constantFrom('', 'x', '123456789012', '210987654321', 'Bad destination mailbox address'),
+    );
+    const variant = fc.record({
+      base: fc.constantFrom(bounce, complaint, delivery),
+      emailDisplay: fc.option(fc.constantFrom('Jane Roe <jane.roe@example.org>', '')),
+      format: fc.constantFrom('notification' as const, 'event' as const),
+      sourceArn: fc.option(
+        fc.constantFrom(
+          'arn:aws:ses:us-east-1:123456789012:identity/mail.example.com',
+          'arn:aws:ses:us-east-1::identity/x',
+          'not an arn',
+        ),
+      ),
+      sendingAccountId: text,
+      code: fc.option(fc.constantFrom('5.1.1', '4.2.2', '5.7.26', '5.9.999')),
+      codeTitle: text,
+      suppress: fc.boolean(),
+      decision: fc.record({
+        action: fc.constantFrom('none' as const, 'suppress' as const),
+        reason: fc.constantFrom('hard bounce: unknown-recipient', ''),
+        suppressionReason: fc.constantFrom(null, 'BOUNCE' as const, 'COMPLAINT' as const),
+        softStreak: fc.nat(5),
+        countsTowardStreak: fc.boolean(),
+        sesMislabel: fc.boolean(),
+        allowlisted: fc.boolean(),
+        dryRun: fc.boolean(),
+      }),
+      rollup: fc.constantFrom(undefined, 'event' as const, 'ledger' as const),
+    });
+    // Act / Assess
+    fc.assert(
+      fc.property(variant, (v) => {
+        const event: RecipientEvent = {
+          ...v.base,
+          emailDisplay: v.emailDisplay ?? v.base.email,
+          format: v.format,
+          sourceArn: v.sourceArn,
+          sendingAccountId: v.sendingAccountId,
+          classification: v.base.classification && {
+            ...v.base.classification,
+            code: v.code,
+            codeTitle: v.codeTitle,
+            suppress: v.suppress,
+          },
+        };
+        const decision: Decision = v.decision;
+        const full = eventItem(event, decision, 400, v.rollup, 'full');
+        const slim = eventItem(event, decision, 400, v.rollup, 'slim');
+        expect(readings(slim)).toEqual(readings(full));
+        expect(Object.keys(slim).length).toBeLessThanOrEqual(Object.keys(full).length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('are refused when corrupt, as full items are', async () => {
+    // Prepare
+    const event = await sampleEvent('01-bounce-permanent-general-gmail-5.1.1.json');
+    const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
+    const slim = eventItem(event, decision, 400, 'event', 'slim');
+    // Act / Assess
+    for (const change of [{ type: 'bounced' }, { decision: { ...decision, dryRun: 'no' } }, { pk: 'X#1' }])
+      expect(() => eventFromItem({ ...slim, ...change })).toThrow(CorruptItemError);
+    expect(() => eventFromItem({ ...slim, type: 'audit' })).toThrow(CorruptItemError);
+  });
+});
