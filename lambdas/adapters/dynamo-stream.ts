@@ -66,14 +66,15 @@ export class DynamoCauseReader implements CauseReader {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          FilterExpression: '#eid = :eid',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#eid': 'eid' },
+          // `id`, not the byId index's key `eid`: every event and audit item has it, whatever the indexes.
+          FilterExpression: '#id = :id',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#id': 'id' },
           ExpressionAttributeValues: {
             ':pk': keys.recipientPk(email),
             ':from': EVENT_SK_PREFIX,
             // An event's time is at or before the time its consequence was recorded.
             ':to': `${EVENT_SK_PREFIX}${notAfter}#\uffff`,
-            ':eid': eventId,
+            ':id': eventId,
           },
           ScanIndexForward: false,
           ConsistentRead: true,
