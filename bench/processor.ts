@@ -4,9 +4,12 @@
 // units for the same events (their stream records rolled up in windows of ROLLUP_WINDOW_RECORDS), compared with
 // plain PutItem and bare 4-item TransactWriteItems against the same dynalite in the same run.
 // Usage: npx tsx bench/processor.ts [--events N] [--concurrency C] [--delivery-history none|recipients-with-history|all]
+//   [--event-items full|slim]
 
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -16,7 +19,7 @@ import type { DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createCounterRollupHandler } from '../lambdas/adapters/counter-rollup-lambda.ts';
 import { DynamoCounterRollupStore } from '../lambdas/adapters/dynamo-counter-rollup.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.ts';
-import { eventItem } from '../lambdas/adapters/dynamo-items.ts';
+import { type EventItemShape, eventItem } from '../lambdas/adapters/dynamo-items.ts';
 import { createProcessorHandler } from '../lambdas/adapters/processor-lambda.ts';
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../lambdas/adapters/queues.ts';
 import { ROLLUP_STREAM_FILTERS } from '../lambdas/adapters/stream-sources.ts';
@@ -39,6 +42,14 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const EVENTS = option('--events', 3000);
+/** `--event-items full|slim`: the shape of the event items the processor writes (default: the store's). */
+const EVENT_ITEMS: EventItemShape | undefined = (() => {
+  const i = args.indexOf('--event-items');
+  if (i < 0) return undefined;
+  const shape = (['full', 'slim'] as const).find((candidate) => candidate === args[i + 1]);
+  if (shape === undefined) throw new Error('--event-items: full or slim');
+  return shape;
+})();
 /** `--delivery-history <mode>`: the processor's deliveryHistory setting (default: the stack's default). */
 const DELIVERY_HISTORY: DeliveryHistory = (() => {
   const i = args.indexOf('--delivery-history');
@@ -198,6 +209,40 @@ function notification(i: number, run: string, kind: Kind = kindOf(i), address = 
   });
 }
 
+const SAMPLES = join(import.meta.dirname, '..', 'samples');
+const RECIPIENTS = {
+  Bounce: 'bouncedRecipients',
+  Complaint: 'complainedRecipients',
+  Delivery: 'recipients',
+} as const;
+
+/**
+ * The SES notifications of samples/ of one type, one per recipient, in the samples' order; `at(i)` re-times the i-th
+ * (mail and event time) into a scenario's stream like the synthetic ones, so the rollup sees one sender's day.
+ */
+function sampleNotifications(type: keyof typeof RECIPIENTS, at: (i: number) => string): string[] {
+  const lower = type.toLowerCase();
+  return readdirSync(SAMPLES)
+    .filter((name) => /^\d+-.*\.json$/.test(name))
+    .sort()
+    .flatMap((name) => {
+      const document = JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as Record<string, unknown>;
+      if ((document.notificationType ?? document.eventType) !== type) return [];
+      const details = document[lower] as Record<string, unknown[]>;
+      return (details[RECIPIENTS[type]] ?? []).map((recipient) => ({
+        ...document,
+        [lower]: { ...details, [RECIPIENTS[type]]: [recipient] },
+      }));
+    })
+    .map((document, i) =>
+      JSON.stringify({
+        ...document,
+        mail: { ...(document.mail as object), timestamp: at(i) },
+        [lower]: { ...(document[lower] as object), timestamp: at(i) },
+      }),
+    );
+}
+
 function record(body: string, id: string): SQSRecord {
   return {
     messageId: id,
@@ -269,6 +314,7 @@ async function main(): Promise<void> {
           tableName: TABLE,
           eventRetentionDays: 400,
           batchSummaryReads: true,
+          eventItemShape: EVENT_ITEMS,
         }),
         queue,
         allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),
@@ -442,6 +488,22 @@ async function main(): Promise<void> {
     'cnew',
   );
   const mix = (i: number) => notification(i, 'count', kindOf(i), 'count', streamed(i, 22));
+  // The real notifications of samples/ (every recipient its own notification, in the samples' order): their event
+  // items are larger than the synthetic ones above (longer diagnostics, evidence, ids).
+  const sampleKinds = [
+    ['Bounce', 'bounces', 30],
+    ['Complaint', 'complaints', 31],
+    ['Delivery', 'deliveries', 32],
+  ] as const;
+  for (const [type, plural, hour] of sampleKinds) {
+    const notifications = sampleNotifications(type, (i) => streamed(i, hour));
+    await count(
+      `samples: ${plural} (${notifications.length} recipients)`,
+      notifications.length,
+      (i) => notifications[i] ?? '',
+      `sample-${type}`,
+    );
+  }
   await count('mix (70/20/5/5), new addresses', COUNTED, mix, 'count');
   // 2. Duplicate pass: the same mix again (every one a duplicate).
   await count('mix again: every event a duplicate', COUNTED, mix, 'count');
@@ -534,7 +596,7 @@ async function main(): Promise<void> {
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   const lines = [
     `Processor benchmark: ${perRound * ROUNDS} notifications per workload in ${ROUNDS} interleaved rounds (70% hard, 20% soft, 5% complaints, 5% deliveries; 1 recipient each)`,
-    `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}; batches of ${BATCH}, ${CONCURRENCY} concurrent batches, all records of a batch at once; deliveryHistory ${DELIVERY_HISTORY}`,
+    `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}; batches of ${BATCH}, ${CONCURRENCY} concurrent batches, all records of a batch at once; deliveryHistory ${DELIVERY_HISTORY}; event items ${EVENT_ITEMS ?? 'default'}`,
     '',
     '| measure | value |',
     '| --- | --- |',
