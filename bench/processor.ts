@@ -5,6 +5,7 @@
 // plain PutItem and bare 4-item TransactWriteItems against the same dynalite in the same run.
 // Usage: npx tsx bench/processor.ts [--events N] [--concurrency C] [--delivery-history none|recipients-with-history|all]
 //   [--event-items full|slim]
+// EVENT_INDEXES (the handlers' variable) picks the stage of the event indexes, e.g. EVENT_INDEXES=v1 for the first model's.
 
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { type EventItemShape, eventItem } from '../lambdas/adapters/dynamo-items
 import { createProcessorHandler } from '../lambdas/adapters/processor-lambda.ts';
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../lambdas/adapters/queues.ts';
 import { ROLLUP_STREAM_FILTERS } from '../lambdas/adapters/stream-sources.ts';
+import { loadEventIndexes } from '../lambdas/config.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
 import {
   DEFAULT_DELIVERY_HISTORY,
@@ -66,6 +68,7 @@ const BATCH = 10;
  */
 const ROLLUP_WINDOW_RECORDS = option('--rollup-window', 100);
 const TABLE = 'bench-processor';
+const EVENT_INDEXES = loadEventIndexes(process.env);
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 interface Tally {
@@ -302,7 +305,7 @@ async function main(): Promise<void> {
   const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
   instrument(raw, () => tally);
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  await createTable(raw, TABLE);
+  await createTable(raw, TABLE, EVENT_INDEXES);
 
   const queue = new InMemorySuppressionQueue();
   const now = () => new Date();
@@ -315,6 +318,7 @@ async function main(): Promise<void> {
           eventRetentionDays: 400,
           batchSummaryReads: true,
           eventItemShape: EVENT_ITEMS,
+          eventIndexes: EVENT_INDEXES,
         }),
         queue,
         allowlist: new DynamoAllowlist(doc, { tableName: TABLE, cacheSeconds: 60, now }),

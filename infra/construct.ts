@@ -11,6 +11,11 @@ import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  type EventIndexPlan,
+  eventIndexPlan,
+  tableDefinition,
+} from '../lambdas/adapters/table-definition.ts';
 import { environmentOf, SETTING_BOUNDS } from '../lambdas/config.ts';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
 import { CounterRollup } from './constructs/counter-rollup.ts';
@@ -48,25 +53,31 @@ export const PROCESSOR_TELEMETRY: ProcessorTelemetry = {
  * Worker: summary GetItem, conditional summary update and audit event. Query API: reads incl. indexes, and the
  * writes of reactivation (audit event, summary), erasure (BatchWriteItem deletes) and the allowlist.
  */
-const TABLE_ACTIONS = {
-  processor: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:ConditionCheckItem',
-  ],
-  worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  query: [
-    'dynamodb:GetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-} as const;
+/** The table actions of each function: what its calls need at the stage of the event indexes. */
+function tableActions(plan: EventIndexPlan) {
+  return {
+    processor: [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      // The erasure-tombstone check of each event's transaction (stages before v2; then the pointer's Put).
+      ...(plan.tombstones ? ['dynamodb:ConditionCheckItem'] : []),
+    ],
+    worker: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    query: [
+      'dynamodb:GetItem',
+      // A list page's items, read whole after the index (byTime2, byDomain2) found them.
+      ...(plan.listIndexesV2 ? ['dynamodb:BatchGetItem'] : []),
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ],
+  };
+}
 
 /** SESv2 actions of the query function: read SES's entry for a recipient and remove it on reactivation. */
 const QUERY_SES_ACTIONS = ['ses:GetSuppressedDestination', 'ses:DeleteSuppressedDestination'];
@@ -156,8 +167,11 @@ export class SesBounceProcessor extends Construct {
       allowSesIdentities: (arns) => notifications.allowSesIdentities(arns),
       powertools,
     });
+    const plan = eventIndexPlan(settings.eventIndexes);
+    const actions = tableActions(plan);
     const store = new BounceStore(this, 'Store', {
       tableName: settings.tableName,
+      definition: tableDefinition(settings.eventIndexes),
       deletionProtection: settings.tableDeletionProtection,
       // The counter rollup reads it always; the events publisher when there is a bus.
       stream: true,
@@ -175,7 +189,7 @@ export class SesBounceProcessor extends Construct {
     // Every variable below is named and parsed by lambdas/config.ts; `bindTable` sets TABLE_NAME with its grant.
     const suppression = new SuppressionWorker(this, 'Suppression', {
       powertools,
-      environment: environmentOf({ dryRun: settings.dryRun }),
+      environment: environmentOf({ dryRun: settings.dryRun, eventIndexes: settings.eventIndexes }),
       ratePerSecond: settings.suppressionRatePerSecond,
     });
     const processor = new NotificationProcessor(this, 'Processor', {
@@ -185,6 +199,7 @@ export class SesBounceProcessor extends Construct {
       environment: environmentOf({
         eventRetentionDays: settings.eventRetentionDays,
         deliveryHistory: settings.deliveryHistory,
+        eventIndexes: settings.eventIndexes,
         // A whole batch at once (up to 100 records): its counted deliveries then share one transaction.
         recordsAtOnce: Math.min(settings.processorBatchSize, SETTING_BOUNDS.recordsAtOnce.max),
         softBounceThreshold: settings.softBounceThreshold,
@@ -202,16 +217,19 @@ export class SesBounceProcessor extends Construct {
       powertools,
       // CURSOR_SIGNING_SECRET stays unset: cursors are then bound to their query by a digest, and no secret has to
       // live in the function's environment.
-      environment: environmentOf({ eventRetentionDays: settings.eventRetentionDays }),
+      environment: environmentOf({
+        eventRetentionDays: settings.eventRetentionDays,
+        eventIndexes: settings.eventIndexes,
+      }),
       authorization: settings.apiAuthorization,
       throttleRateLimit: settings.apiThrottleRateLimit,
       throttleBurstLimit: settings.apiThrottleBurstLimit,
       corsAllowOrigins: settings.apiCorsAllowOrigins,
     });
 
-    processor.function.bindTable(store, TABLE_ACTIONS.processor, { queryIndexes: false });
-    suppression.function.bindTable(store, TABLE_ACTIONS.worker, { queryIndexes: false });
-    queryApi.function.bindTable(store, TABLE_ACTIONS.query, { queryIndexes: true });
+    processor.function.bindTable(store, actions.processor, { queryIndexes: false });
+    suppression.function.bindTable(store, actions.worker, { queryIndexes: false });
+    queryApi.function.bindTable(store, actions.query, { queryIndexes: true });
     const queryFunction = queryApi.function.function;
     queryFunction.addToRolePolicy(new PolicyStatement({ actions: QUERY_SES_ACTIONS, resources: ['*'] }));
     Validations.of(queryApi.function).acknowledge({

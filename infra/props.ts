@@ -3,6 +3,7 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { EVENT_INDEX_STAGES, type EventIndexStage } from '../lambdas/adapters/table-definition.ts';
 import {
   CONFIG_DEFAULTS,
   CORS_ORIGIN_MESSAGE,
@@ -81,6 +82,13 @@ export interface SesBounceProcessorSettings {
    * event and every delivered address a summary, the model before issue #13).
    */
   readonly deliveryHistory: DeliveryHistory;
+  /**
+   * The stage of the event indexes' migration (EVENT_INDEXES; docs/data-model.md "Upgrading"): `v2` (byTime2 and
+   * byDomain2 holding only the filter attributes, `ID#<id>` pointers instead of byId) for a new table. A table made
+   * by a release before it walks v1, add-byTime2, add-byDomain2, v2-readers, drop-byTime, drop-byDomain, v2, one
+   * deploy each (CloudFormation creates or deletes one index per update).
+   */
+  readonly eventIndexes: EventIndexStage;
   /** Identities (domains/addresses) whose Bounce/Complaint/Delivery identity notifications go to the topic. */
   readonly notificationIdentities: readonly string[];
   /** Most concurrent processor invocations the notification queue may drive (SQS event source: 2–1000). */
@@ -140,6 +148,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   useExistingConfigurationSet: false,
   publishDeliveryEvents: true,
   deliveryHistory: CONFIG_DEFAULTS.deliveryHistory,
+  eventIndexes: CONFIG_DEFAULTS.eventIndexes,
   notificationIdentities: [],
   processorMaxConcurrency: 5,
   processorBatchSize: 10,
@@ -220,6 +229,7 @@ const settingsSchema = z
     useExistingConfigurationSet: bool,
     publishDeliveryEvents: bool,
     deliveryHistory: z.enum(DELIVERY_HISTORY_MODES),
+    eventIndexes: z.enum(EVENT_INDEX_STAGES),
     notificationIdentities: list,
     processorMaxConcurrency: int(2, 1000),
     processorBatchSize: int(1, 10_000),

@@ -4,6 +4,11 @@
 // place; a missing or malformed variable fails fast with its name.
 import * as z from 'zod';
 import {
+  DEFAULT_EVENT_INDEXES,
+  EVENT_INDEX_STAGES,
+  type EventIndexStage,
+} from './adapters/table-definition.ts';
+import {
   DEFAULT_DELIVERY_HISTORY,
   DELIVERY_HISTORY_MODES,
   type DeliveryHistory,
@@ -28,6 +33,7 @@ export const ENV = {
   eventRetentionDays: 'EVENT_RETENTION_DAYS',
   allowlistCacheSeconds: 'ALLOWLIST_CACHE_SECONDS',
   deliveryHistory: 'DELIVERY_HISTORY',
+  eventIndexes: 'EVENT_INDEXES',
   recordsAtOnce: 'RECORDS_AT_ONCE',
   softBounceThreshold: 'SOFT_BOUNCE_THRESHOLD',
   softBounceWindowDays: 'SOFT_BOUNCE_WINDOW_DAYS',
@@ -52,6 +58,8 @@ export const CONFIG_DEFAULTS = {
   eventRetentionDays: 400,
   allowlistCacheSeconds: 60,
   deliveryHistory: DEFAULT_DELIVERY_HISTORY,
+  /** The stage of the event indexes' migration (table-definition.ts); a new table starts at the last. */
+  eventIndexes: DEFAULT_EVENT_INDEXES,
   recordsAtOnce: 10,
   suppressionRatePerSecond: 1,
   metricsNamespace: 'SesBounceProcessor',
@@ -110,10 +118,14 @@ export interface ProcessorConfig extends PolicyConfig {
    * transaction (the stack sets the batch size, at most 100).
    */
   recordsAtOnce: number;
+  /** The stage of the event indexes: whether events get an `ID#<id>` pointer, and tombstones are checked. */
+  eventIndexes: EventIndexStage;
 }
 
 export interface WorkerConfig {
   tableName: string;
+  /** The stage of the event indexes: whether an audit entry gets an `ID#<id>` pointer. */
+  eventIndexes: EventIndexStage;
   suppressionRatePerSecond: number;
   dryRun: boolean;
 }
@@ -125,6 +137,8 @@ export interface QueryApiConfig {
   eventRetentionDays: number;
   /** Origins the function adds Access-Control-Allow-Origin for (API Gateway answers the preflight). */
   corsAllowOrigins: string[];
+  /** The stage of the event indexes: which indexes the routes read, pointers or byId, tombstones or not. */
+  eventIndexes: EventIndexStage;
 }
 
 export interface PublisherConfig {
@@ -182,6 +196,11 @@ const PARSERS = {
   deliveryHistory: text.pipe(
     z.enum(DELIVERY_HISTORY_MODES, {
       error: (issue) => `must be one of ${DELIVERY_HISTORY_MODES.join(', ')}, got "${issue.input}"`,
+    }),
+  ),
+  eventIndexes: text.pipe(
+    z.enum(EVENT_INDEX_STAGES, {
+      error: (issue) => `must be one of ${EVENT_INDEX_STAGES.join(', ')}, got "${issue.input}"`,
     }),
   ),
   softBounceThreshold: wholeNumber('softBounceThreshold'),
@@ -242,12 +261,14 @@ export function loadProcessorConfig(env: Env): ProcessorConfig {
     allowlistCacheSeconds: parse(env, 'allowlistCacheSeconds') ?? CONFIG_DEFAULTS.allowlistCacheSeconds,
     deliveryHistory: parse(env, 'deliveryHistory') ?? CONFIG_DEFAULTS.deliveryHistory,
     recordsAtOnce: parse(env, 'recordsAtOnce') ?? CONFIG_DEFAULTS.recordsAtOnce,
+    eventIndexes: loadEventIndexes(env),
   };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
   return {
     tableName: required(env, 'tableName'),
+    eventIndexes: loadEventIndexes(env),
     suppressionRatePerSecond:
       parse(env, 'suppressionRatePerSecond') ?? CONFIG_DEFAULTS.suppressionRatePerSecond,
     dryRun: parse(env, 'dryRun') ?? CONFIG_DEFAULTS.dryRun,
@@ -260,7 +281,13 @@ export function loadQueryApiConfig(env: Env): QueryApiConfig {
     cursorSigningSecret: parse(env, 'cursorSigningSecret') ?? null,
     eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
     corsAllowOrigins: parse(env, 'corsAllowOrigins') ?? [],
+    eventIndexes: loadEventIndexes(env),
   };
+}
+
+/** The stage of the event indexes an environment names (the local stack creates its table with these indexes). */
+export function loadEventIndexes(env: Env): EventIndexStage {
+  return parse(env, 'eventIndexes') ?? CONFIG_DEFAULTS.eventIndexes;
 }
 
 export function loadPublisherConfig(env: Env): PublisherConfig {

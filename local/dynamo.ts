@@ -8,7 +8,12 @@ import {
   type KeySchemaElement,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { type KeyAttribute, TABLE_DEFINITION } from '../lambdas/adapters/table-definition.ts';
+import {
+  DEFAULT_EVENT_INDEXES,
+  type EventIndexStage,
+  type KeyAttribute,
+  tableDefinition,
+} from '../lambdas/adapters/table-definition.ts';
 import { type AuthorizeCall, type ChangeSink, startTransactionalDynalite } from './dynalite-transactions.ts';
 
 export interface DynaliteOptions {
@@ -40,9 +45,16 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
   return { endpoint: running.endpoint, close: () => running.close() };
 }
 
-/** Creates the project's table from the shared definition (TTL is not applied: dynalite has no UpdateTimeToLive). */
-export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const definition = TABLE_DEFINITION;
+/**
+ * Creates the project's table from the shared definition, with the indexes of a stage of the event indexes (TTL is
+ * not applied: dynalite has no UpdateTimeToLive).
+ */
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  eventIndexes: EventIndexStage = DEFAULT_EVENT_INDEXES,
+): Promise<void> {
+  const definition = tableDefinition(eventIndexes);
   const attributes = new Map<string, KeyAttribute>();
   const remember = (attribute: KeyAttribute | undefined) => {
     if (attribute) attributes.set(attribute.name, attribute);
@@ -65,7 +77,10 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
       GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
         IndexName: index.indexName,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: index.projection },
+        Projection: {
+          ProjectionType: index.projection,
+          ...(index.nonKeyAttributes !== undefined ? { NonKeyAttributes: [...index.nonKeyAttributes] } : {}),
+        },
       })),
     }),
   );
@@ -95,6 +110,7 @@ export async function waitUntilActive(
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
+  eventIndexes: EventIndexStage = DEFAULT_EVENT_INDEXES,
 ): Promise<'created' | 'existing'> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -103,7 +119,7 @@ export async function ensureTable(
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await createTable(client, tableName);
+  await createTable(client, tableName, eventIndexes);
   return 'created';
 }
 

@@ -15,6 +15,7 @@ import {
   ROLLUP_RETRY_ATTEMPTS,
   ROLLUP_STREAM_FILTERS,
 } from '../lambdas/adapters/stream-sources.ts';
+import { loadEventIndexes } from '../lambdas/config.ts';
 import {
   type ApiHandler,
   answerClientError,
@@ -499,7 +500,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       region: 'us-east-1',
       credentials: { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey },
     });
-    tableState = await ensureTable(client, TABLE_NAME);
+    // The indexes of the stage the handlers are set to (EVENT_INDEXES; a persisted table keeps the ones it has).
+    tableState = await ensureTable(client, TABLE_NAME, loadEventIndexes(process.env));
     client.destroy();
     handlers = await opts.loadHandlers();
   } catch (error) {

@@ -31,6 +31,12 @@ function attribute(key: KeyAttribute): Attribute {
   return { name: key.name, type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER };
 }
 
+const PROJECTION = {
+  ALL: ProjectionType.ALL,
+  KEYS_ONLY: ProjectionType.KEYS_ONLY,
+  INCLUDE: ProjectionType.INCLUDE,
+} as const;
+
 export class BounceStore extends Construct {
   readonly table: Table;
   readonly indexNames: readonly string[];
@@ -57,7 +63,8 @@ export class BounceStore extends Construct {
         indexName: index.indexName,
         partitionKey: attribute(index.partitionKey),
         ...(index.sortKey !== undefined ? { sortKey: attribute(index.sortKey) } : {}),
-        projectionType: index.projection === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
+        projectionType: PROJECTION[index.projection],
+        ...(index.nonKeyAttributes !== undefined ? { nonKeyAttributes: [...index.nonKeyAttributes] } : {}),
       });
     }
   }

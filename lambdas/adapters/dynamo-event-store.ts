@@ -31,15 +31,25 @@ import {
   countedDeliveriesIn,
   type EventItemShape,
   eventItem,
+  type Item,
   LEDGER_DOMAINS_PER_UPDATE,
   ledgerEntriesFromItem,
   ledgerEntry,
   ledgerUpdate,
+  POINTER_NOT_ERASED,
+  pointerItem,
   summaryFromItem,
   summaryItem,
   summaryUpdate,
 } from './dynamo-items.ts';
-import { ALLOWLIST_PK, keys } from './table-definition.ts';
+import {
+  ALLOWLIST_PK,
+  DEFAULT_EVENT_INDEXES,
+  type EventIndexPlan,
+  type EventIndexStage,
+  eventIndexPlan,
+  keys,
+} from './table-definition.ts';
 
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_ATTEMPTS = 5;
@@ -58,6 +68,36 @@ function tombstoneCheck(TableName: string, eventId: string): TransactItem {
   return {
     ConditionCheck: { TableName, Key: keys.erased(eventId), ConditionExpression: 'attribute_not_exists(pk)' },
   };
+}
+
+/**
+ * What stands between a redelivered erased event and its return: the `ERASED#` tombstone check (stages before
+ * `v2`), and from `v2-readers` on the event's pointer, written with the event on the condition that it is not
+ * erased. An event that is not kept (a delivery only counted into a summary) has no pointer and, in `v2`, no check:
+ * erasure only marks events it found stored, and its ledger entry is its guard.
+ */
+function erasureGuards(
+  TableName: string,
+  plan: EventIndexPlan,
+  eventId: string,
+  event: Item | null,
+): TransactItem[] {
+  const pointer: TransactItem[] =
+    plan.pointers && event !== null
+      ? [
+          {
+            Put: {
+              TableName,
+              Item: pointerItem(
+                { pk: String(event.pk), sk: String(event.sk), id: eventId },
+                typeof event.expiresAt === 'number' ? event.expiresAt : null,
+              ),
+              ...POINTER_NOT_ERASED,
+            },
+          },
+        ]
+      : [];
+  return [...pointer, ...(plan.tombstones ? [tombstoneCheck(TableName, eventId)] : [])];
 }
 
 /** Deliveries by the ledger update that enters them: one per second of event time and at most so many domains. */
@@ -94,6 +134,8 @@ export interface DynamoEventStoreOptions {
    * release reads; `slim` only once every function that reads the table reads slim items.
    */
   eventItemShape?: EventItemShape;
+  /** The stage of the event indexes (pointers, tombstones); defaults to a new table's. */
+  eventIndexes?: EventIndexStage;
 }
 
 /**
@@ -130,12 +172,14 @@ class TurnBatch<T, R> {
 
 export class DynamoEventStore implements EventStore, SuppressionStateStore {
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly plan: EventIndexPlan;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: DynamoEventStoreOptions,
   ) {
     this.sleep = options.sleep ?? sleep;
+    this.plan = eventIndexPlan(options.eventIndexes ?? DEFAULT_EVENT_INDEXES);
   }
 
   private readonly summaryReads = new TurnBatch<string, StoredSummary | null>(async (emails) => {
@@ -208,24 +252,21 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     // The transaction's items, each with what its failed condition means. Cancellation reasons come back in the
     // items' order, so they are read through this one list: no position is written down anywhere else. The counters
     // are no part of it: the counter rollup adds them from the event item or the ledger entry's count.
+    const stored = keepEvent
+      ? eventItem(
+          event,
+          decision,
+          this.options.eventRetentionDays,
+          ledger ? 'ledger' : 'event',
+          this.options.eventItemShape ?? 'full',
+        )
+      : null;
     const items: RecordItem[] = [
-      ...(keepEvent
+      ...(stored !== null
         ? [
             {
               failed: 'duplicate' as const,
-              item: {
-                Put: {
-                  TableName,
-                  Item: eventItem(
-                    event,
-                    decision,
-                    this.options.eventRetentionDays,
-                    ledger ? 'ledger' : 'event',
-                    this.options.eventItemShape ?? 'full',
-                  ),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              item: { Put: { TableName, Item: stored, ConditionExpression: 'attribute_not_exists(pk)' } },
             },
           ]
         : []),
@@ -252,8 +293,12 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
               }
             : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
       },
-      // An erased event left a tombstone under its id: a redelivery must not bring it (or its counts) back.
-      { failed: 'duplicate', item: tombstoneCheck(TableName, event.id) },
+      // An erased event left an erased pointer or a tombstone under its id: a redelivery must not bring it (or its
+      // counts) back.
+      ...erasureGuards(TableName, this.plan, event.id, stored).map((item) => ({
+        failed: 'duplicate' as const,
+        item,
+      })),
     ];
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
@@ -416,17 +461,25 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     };
     try {
       if (input.audit) {
+        const audit = auditItem(input.audit);
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: [
               { Update: update },
-              {
-                Put: {
-                  TableName,
-                  Item: auditItem(input.audit),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              { Put: { TableName, Item: audit, ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...(this.plan.pointers
+                ? [
+                    {
+                      Put: {
+                        TableName,
+                        Item: pointerItem(
+                          { pk: String(audit.pk), sk: String(audit.sk), id: input.audit.id },
+                          null,
+                        ),
+                      },
+                    },
+                  ]
+                : []),
             ],
           }),
         );

@@ -33,7 +33,7 @@ export type Item = Record<string, unknown>;
 /** A stored item that does not have the shape its writer gives it. */
 export class CorruptItemError extends Error {
   constructor(
-    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter' | 'ledger' | 'checkpoint',
+    readonly kind: 'event' | 'summary' | 'allowlist' | 'counter' | 'ledger' | 'checkpoint' | 'pointer',
     readonly key: { pk: unknown; sk: unknown },
     readonly detail: string,
   ) {
@@ -1060,4 +1060,50 @@ export const failedBatchFromItem: (item: Item) => { first: string; last: string;
 export const checkpointFromItem: (item: Item) => string = decoder(
   'checkpoint',
   z.looseObject({ sequence: z.string().regex(/^\d+$/) }).transform((item) => item.sequence),
+);
+
+/**
+ * The pointer item of an event or audit entry (`ID#<id>`, stages from `v2-readers` on; docs/data-model.md,
+ * "Pointers"): the key of the item it points to, so GET /bounces/{id} is two GetItems instead of a byId index. An
+ * erased event's pointer keeps only `erased` and its expiry: no address. Written in the event's own transaction,
+ * on the condition that it is not erased, so a redelivered erased event is refused.
+ */
+export function pointerItem(target: { pk: string; sk: string; id: string }, expiresAt: number | null): Item {
+  return withoutNulls({
+    ...keys.pointer(target.id),
+    entity: 'pointer',
+    epk: target.pk,
+    esk: target.sk,
+    expiresAt,
+  });
+}
+
+/** The pointer of an erased event: it refuses the event's redelivery until it expires, and names nothing. */
+export function erasedPointerItem(eventId: string, expiresAt: number): Item {
+  return { ...keys.pointer(eventId), entity: 'pointer', erased: true, expiresAt };
+}
+
+/** A pointer's condition in an event's transaction: it may replace a pointer, never an erased one. */
+export const POINTER_NOT_ERASED = {
+  ConditionExpression: 'attribute_not_exists(#erased)',
+  ExpressionAttributeNames: { '#erased': 'erased' },
+} as const;
+
+const pointerSchema = z
+  .looseObject({
+    erased: z.literal(true).optional(),
+    epk: z.string().min(1).optional(),
+    esk: z.string().min(1).optional(),
+  })
+  .transform(({ erased, epk, esk }, context) => {
+    if (erased === true) return null;
+    if (epk !== undefined && esk !== undefined) return { pk: epk, sk: esk };
+    context.addIssue({ code: 'custom', message: 'a pointer names its event (epk, esk) unless erased' });
+    return z.NEVER;
+  });
+
+/** A pointer read back: the key of its event, or null when the event was erased. */
+export const pointerFromItem: (item: Item) => { pk: string; sk: string } | null = decoder(
+  'pointer',
+  pointerSchema,
 );

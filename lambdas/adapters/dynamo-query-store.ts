@@ -5,6 +5,8 @@
 // allowlist, recipient erasure and the reactivation audit.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
@@ -35,8 +37,12 @@ import {
   domainCounterErasure,
   type ErasedEvent,
   erasedEventOf,
+  erasedPointerItem,
   eventFromItem,
   type Item,
+  POINTER_NOT_ERASED,
+  pointerFromItem,
+  pointerItem,
   reactivationUpdate,
   summaryFromItem,
   tombstoneItem,
@@ -52,11 +58,16 @@ import {
 import {
   ALLOWLIST_PK,
   COUNTER_SHARDS,
+  DEFAULT_EVENT_INDEXES,
   DOMAIN_SHARDS,
   EVENT_SK_PREFIX,
+  type EventIndexStage,
+  eventIndexPlan,
   INDEX_BY_DOMAIN,
+  INDEX_BY_DOMAIN2,
   INDEX_BY_ID,
   INDEX_BY_TIME,
+  INDEX_BY_TIME2,
   keys,
   type RecordedEventType,
   SES_EVENT_TYPES,
@@ -84,7 +95,8 @@ function monthsDescending(lowIso: string, highIso: string): string[] {
   return months;
 }
 
-function buildFilter(
+/** The filter of a history read. The time indexes of `v2` hold exactly the attributes it names for an index. */
+export function buildFilter(
   filters: EventFilters,
   source: 'recipient' | 'index',
   includeAudit: boolean,
@@ -126,7 +138,39 @@ function buildFilter(
   return parts.length === 0 ? undefined : { expression: parts.join(' AND '), names, values };
 }
 
-function eventTimelineQuery(filters: EventFilters, includeAudit: boolean, now: Date, retentionDays: number) {
+/** The index streams of a month: the first model's (byTime, byDomain) or v2's (byTime2, byDomain2, sorted on `sk`). */
+function indexStream(
+  v2: boolean,
+  domain: string | undefined,
+  type: RecordedEventType,
+  month: string,
+  shard: number,
+) {
+  if (domain !== undefined) {
+    return {
+      indexName: v2 ? INDEX_BY_DOMAIN2 : INDEX_BY_DOMAIN,
+      partitionKeyName: 'gsi2pk',
+      partitionKeyValue: keys.byDomainPk(domain, type, month, shard),
+      sortKeyName: v2 ? 'sk' : 'gsi2sk',
+      sortKeyPrefix: v2 ? EVENT_SK_PREFIX : '',
+    };
+  }
+  return {
+    indexName: v2 ? INDEX_BY_TIME2 : INDEX_BY_TIME,
+    partitionKeyName: 'gsi1pk',
+    partitionKeyValue: keys.byTimePk(type, month, shard),
+    sortKeyName: v2 ? 'sk' : 'gsi1sk',
+    sortKeyPrefix: v2 ? EVENT_SK_PREFIX : '',
+  };
+}
+
+function eventTimelineQuery(
+  filters: EventFilters,
+  includeAudit: boolean,
+  now: Date,
+  retentionDays: number,
+  v2: boolean,
+) {
   if (filters.email !== undefined) {
     const query: TimelineQuery = {
       groups: [
@@ -162,21 +206,9 @@ function eventTimelineQuery(filters: EventFilters, includeAudit: boolean, now: D
   const groups: StreamGroup[] = (low < high ? monthsDescending(low, high) : []).map((month) => ({
     label: month,
     streams: types.flatMap((type) =>
-      domain !== undefined
-        ? Array.from({ length: DOMAIN_SHARDS }, (_unused, shard) => ({
-            indexName: INDEX_BY_DOMAIN,
-            partitionKeyName: 'gsi2pk',
-            partitionKeyValue: keys.byDomainPk(domain, type, month, shard),
-            sortKeyName: 'gsi2sk',
-            sortKeyPrefix: '',
-          }))
-        : Array.from({ length: TIME_SHARDS }, (_unused, shard) => ({
-            indexName: INDEX_BY_TIME,
-            partitionKeyName: 'gsi1pk',
-            partitionKeyValue: keys.byTimePk(type, month, shard),
-            sortKeyName: 'gsi1sk',
-            sortKeyPrefix: '',
-          })),
+      Array.from({ length: domain !== undefined ? DOMAIN_SHARDS : TIME_SHARDS }, (_unused, shard) =>
+        indexStream(v2, domain, type, month, shard),
+      ),
     ),
   }));
   const query: TimelineQuery = {
@@ -207,17 +239,69 @@ const PROBE_AFTER_MONTHS = 2;
 /** Days before now whose months a probed window always reads: the counters lag the events (the counter rollup). */
 const RECENT_DAYS = 7;
 
+/** The id of an audit entry among an erasure's rows (`sk = E#<occurredAt>#<id>`, type audit); null for the rest. */
+function auditIdOf(row: Item): string | null {
+  const { sk, type } = row;
+  if (type !== 'audit' || typeof sk !== 'string' || !sk.startsWith(EVENT_SK_PREFIX)) return null;
+  return sk.slice(sk.lastIndexOf('#') + 1);
+}
+
 const BATCH_WRITE_SIZE = 25;
 /** Tombstone transactions of one erasure in flight at once. */
 const ERASE_CONCURRENCY = 10;
 /** BatchWriteItem calls per chunk of writes before erasure fails (DynamoDB returns what it could not write). */
 const ERASE_ATTEMPTS = 10;
 
+/** Keys per BatchGetItem (DynamoDB's limit). */
+const BATCH_GET_SIZE = 100;
+
+export interface DynamoQueryStoreOptions {
+  /** Pause between retries of unprocessed batch items; tests pass their own. Defaults to the real clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /** The stage of the event indexes (which indexes the lists read, pointers or byId); defaults to a new table's. */
+  eventIndexes?: EventIndexStage;
+}
+
 export function dynamoQueryStore(
   client: DynamoDBDocumentClient,
   tableName: string,
-  sleep: (ms: number) => Promise<void> = realSleep,
+  options: DynamoQueryStoreOptions = {},
 ): QueryStore {
+  const sleep = options.sleep ?? realSleep;
+  const plan = eventIndexPlan(options.eventIndexes ?? DEFAULT_EVENT_INDEXES);
+  const keyOf = (item: Item) => JSON.stringify([item.pk, item.sk]);
+
+  /**
+   * The whole items of index entries, in the entries' order; an entry whose item is gone (erased, expired) between
+   * the index read and this one is left out. DynamoDB hands back what it could not read under load: retried.
+   */
+  async function wholeItems(entries: readonly Item[]): Promise<Item[]> {
+    const found = new Map<string, Item>();
+    for (let index = 0; index < entries.length; index += BATCH_GET_SIZE) {
+      let pending: Item[] = entries.slice(index, index + BATCH_GET_SIZE).map(({ pk, sk }) => ({ pk, sk }));
+      await retry(
+        { attempts: ERASE_ATTEMPTS, pauseMs: (attempt) => Math.min(1000, 25 * 2 ** (attempt - 1)), sleep },
+        async () => {
+          const out: BatchGetCommandOutput = await client.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+          );
+          for (const item of out.Responses?.[tableName] ?? []) found.set(keyOf(item), item);
+          pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+          return pending.length === 0 ? done(undefined) : again();
+        },
+        () => {
+          throw new Error(
+            `BatchGetItem left ${pending.length} items unread after ${ERASE_ATTEMPTS} attempts`,
+          );
+        },
+      );
+    }
+    return entries.flatMap((entry): Item[] => {
+      const item = found.get(keyOf(entry));
+      return item === undefined ? [] : [item];
+    });
+  }
+
   async function queryAll(input: QueryCommandInput): Promise<Item[]> {
     const items: Item[] = [];
     let exclusiveStartKey: Item | undefined;
@@ -276,13 +360,30 @@ export function dynamoQueryStore(
           await client.send(
             new TransactWriteCommand({
               TransactItems: [
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: tombstoneItem(event.id, expiresAt),
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
+                // The first item refuses a second erasure of the event: its tombstone (stages before v2), else
+                // its erased pointer. A pointer after a tombstone is written either way (it drops the address).
+                ...(plan.tombstones
+                  ? [
+                      {
+                        Put: {
+                          TableName: tableName,
+                          Item: tombstoneItem(event.id, expiresAt),
+                          ConditionExpression: 'attribute_not_exists(pk)',
+                        },
+                      },
+                    ]
+                  : []),
+                ...(plan.pointers
+                  ? [
+                      {
+                        Put: {
+                          TableName: tableName,
+                          Item: erasedPointerItem(event.id, expiresAt),
+                          ...(plan.tombstones ? {} : POINTER_NOT_ERASED),
+                        },
+                      },
+                    ]
+                  : []),
                 { Update: { TableName: tableName, ...domainCounterErasure(event) } },
               ],
             }),
@@ -291,7 +392,7 @@ export function dynamoQueryStore(
         } catch (error) {
           if (!(error instanceof TransactionCanceledException)) throw error;
           const reasons = error.CancellationReasons ?? [];
-          // Tombstoned by an earlier, interrupted erasure: its counter was corrected then.
+          // Tombstoned (or its pointer erased) by an earlier, interrupted erasure: its counter was corrected then.
           if (reasons[0]?.Code === 'ConditionalCheckFailed') return done(undefined);
           if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return again();
           throw error;
@@ -398,13 +499,25 @@ export function dynamoQueryStore(
         ExclusiveStartKey: request.exclusiveStartKey,
       }),
     );
-    return { items: (out.Items ?? []) as Item[], lastEvaluatedKey: out.LastEvaluatedKey as Item | undefined };
+    const entries = (out.Items ?? []) as Item[];
+    // byTime2 and byDomain2 hold only the keys and the filter attributes: the entries' items are read whole.
+    const whole =
+      stream.indexName === INDEX_BY_TIME2 || stream.indexName === INDEX_BY_DOMAIN2
+        ? await wholeItems(entries)
+        : entries;
+    return { items: whole, lastEvaluatedKey: out.LastEvaluatedKey as Item | undefined };
   };
 
   return {
     async readHistory(window, start, options) {
       const query = await fromOldestCountedDay(
-        eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays),
+        eventTimelineQuery(
+          window.filters,
+          window.includeAudit,
+          window.now,
+          window.retentionDays,
+          plan.listIndexesV2,
+        ),
         window.now,
       );
       return readTimeline(runQuery, query, start, {
@@ -420,7 +533,13 @@ export function dynamoQueryStore(
 
     isHistoryPosition(window, position) {
       return belongsTo(
-        eventTimelineQuery(window.filters, window.includeAudit, window.now, window.retentionDays),
+        eventTimelineQuery(
+          window.filters,
+          window.includeAudit,
+          window.now,
+          window.retentionDays,
+          plan.listIndexesV2,
+        ),
         position,
       );
     },
@@ -431,6 +550,17 @@ export function dynamoQueryStore(
     },
 
     async getEvent(id) {
+      if (plan.pointers) {
+        const pointer = await client.send(new GetCommand({ TableName: tableName, Key: keys.pointer(id) }));
+        if (pointer.Item !== undefined) {
+          const target = pointerFromItem(pointer.Item);
+          if (target === null) return null;
+          const event = await client.send(new GetCommand({ TableName: tableName, Key: target }));
+          return event.Item === undefined ? null : eventFromItem(event.Item);
+        }
+        // An event recorded before pointers (until `ses-bounce backfill-pointers` gives it one) is in byId.
+        if (!plan.byIdFallback) return null;
+      }
       const out = await client.send(
         new QueryCommand({
           TableName: tableName,
@@ -527,32 +657,54 @@ export function dynamoQueryStore(
       await Promise.all(
         [...counters.values()].map((event) => removeEmptyCounter(domainCounterErasure(event).Key)),
       );
-      await batchWrite(rows.map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })));
+      // An audit entry's pointer names the address: it goes with the entry (an audit entry is never redelivered).
+      const auditPointers = plan.pointers
+        ? rows.flatMap((row) => {
+            const id = auditIdOf(row);
+            return id === null ? [] : [{ DeleteRequest: { Key: keys.pointer(id) } }];
+          })
+        : [];
+      await batchWrite([
+        ...rows.map((row) => ({ DeleteRequest: { Key: { pk: row.pk, sk: row.sk } } })),
+        ...auditPointers,
+      ]);
       return rows.length;
     },
 
     async recordReactivation(record) {
+      const audit = auditItem({
+        id: record.eventId,
+        email: record.email,
+        domain: record.domain,
+        occurredAt: record.occurredAt,
+        recordedAt: record.occurredAt,
+        action: 'reactivated',
+        actor: record.actor,
+        requestId: record.requestId,
+        causeEventId: null,
+        detail: record.detail,
+      });
       const putAudit = {
-        Put: {
-          TableName: tableName,
-          Item: auditItem({
-            id: record.eventId,
-            email: record.email,
-            domain: record.domain,
-            occurredAt: record.occurredAt,
-            recordedAt: record.occurredAt,
-            action: 'reactivated',
-            actor: record.actor,
-            requestId: record.requestId,
-            causeEventId: null,
-            detail: record.detail,
-          }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+        Put: { TableName: tableName, Item: audit, ConditionExpression: 'attribute_not_exists(pk)' },
       };
+      // From v2-readers on, GET /bounces/{id} finds the entry by its pointer.
+      const putPointer = plan.pointers
+        ? [
+            {
+              Put: {
+                TableName: tableName,
+                Item: pointerItem({ pk: String(audit.pk), sk: String(audit.sk), id: record.eventId }, null),
+              },
+            },
+          ]
+        : [];
       try {
-        if (!record.summaryExists) {
+        if (!record.summaryExists && putPointer.length === 0) {
           await client.send(new PutCommand(putAudit.Put));
+          return;
+        }
+        if (!record.summaryExists) {
+          await client.send(new TransactWriteCommand({ TransactItems: [putAudit, ...putPointer] }));
           return;
         }
         await client.send(
@@ -566,6 +718,7 @@ export function dynamoQueryStore(
                   ConditionExpression: 'attribute_exists(pk)',
                 },
               },
+              ...putPointer,
             ],
           }),
         );

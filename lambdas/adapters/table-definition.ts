@@ -12,7 +12,9 @@ interface GlobalSecondaryIndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
-  projection: 'ALL' | 'KEYS_ONLY';
+  projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  /** With INCLUDE: the attributes the index holds besides the table's and its own keys. */
+  nonKeyAttributes?: readonly string[];
 }
 
 export interface TableDefinition {
@@ -26,32 +28,125 @@ export interface TableDefinition {
 export const INDEX_BY_TIME = 'byTime';
 export const INDEX_BY_DOMAIN = 'byDomain';
 export const INDEX_BY_ID = 'byId';
+export const INDEX_BY_TIME2 = 'byTime2';
+export const INDEX_BY_DOMAIN2 = 'byDomain2';
 
-export const TABLE_DEFINITION: TableDefinition = {
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  globalSecondaryIndexes: [
-    {
-      indexName: INDEX_BY_TIME,
-      partitionKey: { name: 'gsi1pk', type: 'S' },
-      sortKey: { name: 'gsi1sk', type: 'S' },
-      projection: 'ALL',
-    },
-    {
-      indexName: INDEX_BY_DOMAIN,
-      partitionKey: { name: 'gsi2pk', type: 'S' },
-      sortKey: { name: 'gsi2sk', type: 'S' },
-      projection: 'ALL',
-    },
-    {
-      indexName: INDEX_BY_ID,
-      partitionKey: { name: 'eid', type: 'S' },
-      projection: 'ALL',
-    },
-  ],
-  timeToLiveAttribute: 'expiresAt',
-  billingMode: 'PAY_PER_REQUEST',
+/**
+ * What the list routes filter on in the time indexes (`buildFilter` in dynamo-query-store.ts): the only attributes
+ * `byTime2` and `byDomain2` hold besides the keys. A page's items are then read whole with BatchGetItem.
+ */
+export const INDEX_FILTER_ATTRIBUTES = [
+  'verdict',
+  'category',
+  'code',
+  'source',
+  'configurationSet',
+  'sesMessageId',
+] as const;
+
+/**
+ * The migration stage of the event indexes (EVENT_INDEXES, the `eventIndexes` setting; docs/data-model.md,
+ * "Upgrading"). CloudFormation creates or deletes one index per stack update, so a table of the first model
+ * (`v1`: byTime, byDomain, byId, all projecting every attribute) reaches `v2` (byTime2, byDomain2 holding only the
+ * filter attributes; `ID#<id>` pointer items instead of byId) one index per deploy, in this order.
+ */
+export const EVENT_INDEX_STAGES = [
+  'v1',
+  'add-byTime2',
+  'add-byDomain2',
+  'v2-readers',
+  'drop-byTime',
+  'drop-byDomain',
+  'v2',
+] as const;
+export type EventIndexStage = (typeof EVENT_INDEX_STAGES)[number];
+/** A new deployment gets the final shape; an existing stack names its stage (infra/README, "Upgrading"). */
+export const DEFAULT_EVENT_INDEXES: EventIndexStage = 'v2';
+
+/** What a stage means for the table's indexes, its writers and its readers. */
+export interface EventIndexPlan {
+  /** The indexes the table has. */
+  indexes: readonly string[];
+  /** The list routes read byTime2/byDomain2 (then BatchGetItem), else byTime/byDomain. */
+  listIndexesV2: boolean;
+  /**
+   * Each event (and audit entry) gets an `ID#<id>` pointer in its transaction, erasure marks it erased, and
+   * GET /bounces/{id} reads it.
+   */
+  pointers: boolean;
+  /** byId still exists: GET /bounces/{id} falls back to it for an event without a pointer. */
+  byIdFallback: boolean;
+  /** `ERASED#<id>` tombstones are still written by erasure and checked by the processor. */
+  tombstones: boolean;
+}
+
+export function eventIndexPlan(stage: EventIndexStage): EventIndexPlan {
+  const at = EVENT_INDEX_STAGES.indexOf(stage);
+  const reached = (name: EventIndexStage) => at >= EVENT_INDEX_STAGES.indexOf(name);
+  const indexes = [
+    ...(reached('drop-byTime') ? [] : [INDEX_BY_TIME]),
+    ...(reached('drop-byDomain') ? [] : [INDEX_BY_DOMAIN]),
+    ...(reached('v2') ? [] : [INDEX_BY_ID]),
+    ...(reached('add-byTime2') ? [INDEX_BY_TIME2] : []),
+    ...(reached('add-byDomain2') ? [INDEX_BY_DOMAIN2] : []),
+  ];
+  const v2 = reached('v2-readers');
+  return {
+    indexes,
+    listIndexesV2: v2,
+    pointers: v2,
+    byIdFallback: !reached('v2'),
+    tombstones: !reached('v2'),
+  };
+}
+
+const INDEX_DEFINITIONS: Record<string, GlobalSecondaryIndexDefinition> = {
+  [INDEX_BY_TIME]: {
+    indexName: INDEX_BY_TIME,
+    partitionKey: { name: 'gsi1pk', type: 'S' },
+    sortKey: { name: 'gsi1sk', type: 'S' },
+    projection: 'ALL',
+  },
+  [INDEX_BY_DOMAIN]: {
+    indexName: INDEX_BY_DOMAIN,
+    partitionKey: { name: 'gsi2pk', type: 'S' },
+    sortKey: { name: 'gsi2sk', type: 'S' },
+    projection: 'ALL',
+  },
+  [INDEX_BY_ID]: {
+    indexName: INDEX_BY_ID,
+    partitionKey: { name: 'eid', type: 'S' },
+    projection: 'ALL',
+  },
+  [INDEX_BY_TIME2]: {
+    indexName: INDEX_BY_TIME2,
+    partitionKey: { name: 'gsi1pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    projection: 'INCLUDE',
+    nonKeyAttributes: INDEX_FILTER_ATTRIBUTES,
+  },
+  [INDEX_BY_DOMAIN2]: {
+    indexName: INDEX_BY_DOMAIN2,
+    partitionKey: { name: 'gsi2pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    projection: 'INCLUDE',
+    nonKeyAttributes: INDEX_FILTER_ATTRIBUTES,
+  },
 };
+
+/** The table at a stage of the event indexes. */
+export function tableDefinition(stage: EventIndexStage = DEFAULT_EVENT_INDEXES): TableDefinition {
+  return {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalSecondaryIndexes: eventIndexPlan(stage).indexes.flatMap((name) => INDEX_DEFINITIONS[name] ?? []),
+    timeToLiveAttribute: 'expiresAt',
+    billingMode: 'PAY_PER_REQUEST',
+  };
+}
+
+/** The table of a new deployment (the default stage). */
+export const TABLE_DEFINITION: TableDefinition = tableDefinition();
 
 /** Write shards of the `byTime` index per type and month. Readers query all of them. */
 export const TIME_SHARDS = 8;
@@ -66,6 +161,8 @@ export const EVENT_SK_PREFIX = 'E#';
 export const RECIPIENT_PK_PREFIX = 'R#';
 export const ALLOWLIST_PK = 'ALLOW';
 export const ERASED_SK = 'ERASED';
+export const POINTER_PREFIX = 'ID#';
+const POINTER_SK = 'ID';
 /** Partition prefix of the delivery ledger: one partition per minute of event time, one item per second. */
 export const DELIVERY_LEDGER_PREFIX = 'DLV#';
 
@@ -92,7 +189,9 @@ export const keys = {
     pk: `STATDOM#${day.slice(0, 4)}#${shard}`,
     sk: `${day}#${domain}`,
   }),
-  /** The tombstone of an erased event: keyed by the event id alone, so it names no address. */
+  /** The pointer from an event id to its event (or, once erased, to nothing): keyed by the event id alone. */
+  pointer: (eventId: string) => ({ pk: `${POINTER_PREFIX}${eventId}`, sk: POINTER_SK }),
+  /** The tombstone of an erased event (stages before `v2`): keyed by the event id alone, so it names no address. */
   erased: (eventId: string) => ({ pk: `ERASED#${eventId}`, sk: ERASED_SK }),
   /** The delivery-ledger item of an event time (`<ts>`, UTC milliseconds): partition per minute, item per second. */
   deliveryLedger: (occurredAt: string) => ({

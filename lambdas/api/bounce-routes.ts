@@ -123,7 +123,7 @@ export function bounceRoutes(deps: DataDeps): Route[] {
       path: '/bounces/{id}',
       operationId: 'getEvent',
       summary: 'One event in full, raw diagnostic included',
-      cost: '½ RCU (one Query on the byId index, Limit 1)',
+      cost: '1 RCU (GetItem of the id pointer, then GetItem of the event)',
       params: eventIdParams,
       responses: {
         200: { description: 'The event', schema: eventDetailViewSchema },

@@ -28,6 +28,7 @@ export const handler = createProcessorHandler({
       tableName: config.tableName,
       eventRetentionDays: config.eventRetentionDays,
       batchSummaryReads: true,
+      eventIndexes: config.eventIndexes,
     }),
     queue: new SqsSuppressionQueue(sqs, config.suppressionQueueUrl),
     allowlist: new DynamoAllowlist(dynamo, {

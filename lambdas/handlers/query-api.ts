@@ -30,7 +30,7 @@ export function buildQueryApi(
     marshallOptions: { removeUndefinedValues: true },
   });
   return createQueryApi({
-    store: dynamoQueryStore(documents, config.tableName),
+    store: dynamoQueryStore(documents, config.tableName, { eventIndexes: config.eventIndexes }),
     cursors: new CursorCodec(config.cursorSigningSecret),
     ses: new Sesv2SuppressionList(clients.sesv2),
     now: options.now ?? (() => new Date()),

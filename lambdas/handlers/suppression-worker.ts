@@ -22,7 +22,11 @@ const ses = new SESv2Client({});
 export const handler = createSuppressionWorkerHandler({
   deps: {
     // Retention is irrelevant here: the worker writes no SES events, only summaries and audit events.
-    store: new DynamoEventStore(dynamo, { tableName: config.tableName, eventRetentionDays: 0 }),
+    store: new DynamoEventStore(dynamo, {
+      tableName: config.tableName,
+      eventRetentionDays: 0,
+      eventIndexes: config.eventIndexes,
+    }),
     list: new Sesv2SuppressionList(ses),
     now: () => new Date(),
     sleep,

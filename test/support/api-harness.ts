@@ -12,6 +12,7 @@ import type { EventItemShape } from '../../lambdas/adapters/dynamo-items.ts';
 import { dynamoQueryStore } from '../../lambdas/adapters/dynamo-query-store.ts';
 import { InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-list.ts';
+import { DEFAULT_EVENT_INDEXES, type EventIndexStage } from '../../lambdas/adapters/table-definition.ts';
 import { createQueryApi } from '../../lambdas/api/app.ts';
 import { CursorCodec } from '../../lambdas/api/cursor.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
@@ -61,14 +62,15 @@ export interface ApiStack {
 export async function startApiStack(
   now: Date,
   deliveryHistory: DeliveryHistory = 'all',
-  options: { counterRollup?: boolean; eventItemShape?: EventItemShape } = {},
+  options: { counterRollup?: boolean; eventItemShape?: EventItemShape; eventIndexes?: EventIndexStage } = {},
 ): Promise<ApiStack> {
+  const eventIndexes = options.eventIndexes ?? DEFAULT_EVENT_INDEXES;
   const tableName = `api-it-${randomUUID().slice(0, 8)}`;
   const rollup = streamRollup(tableName);
   const dynamo = await startTransactionalDynalite({ onChange: rollup.onChange });
   const ses = await startSesv2SuppressionServer();
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
-  await createTable(dynamoClient, tableName);
+  await createTable(dynamoClient, tableName, eventIndexes);
   const documents = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -82,6 +84,7 @@ export async function startApiStack(
       tableName,
       eventRetentionDays: 400,
       eventItemShape: options.eventItemShape,
+      eventIndexes,
     }),
     queue,
     allowlist: new DynamoAllowlist(documents, { tableName, cacheSeconds: 0, now: clock }),
@@ -98,7 +101,7 @@ export async function startApiStack(
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };
   const api = createQueryApi({
-    store: dynamoQueryStore(documents, tableName),
+    store: dynamoQueryStore(documents, tableName, { eventIndexes }),
     cursors: new CursorCodec('integration-test-signing-secret-0123456789'),
     ses: new Sesv2SuppressionList(sesClient),
     now: clock,

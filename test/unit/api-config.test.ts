@@ -21,6 +21,7 @@ describe('loadQueryApiConfig', () => {
       cursorSigningSecret: null,
       eventRetentionDays: 400,
       corsAllowOrigins: [],
+      eventIndexes: 'v2',
     });
   });
 
@@ -31,6 +32,7 @@ describe('loadQueryApiConfig', () => {
       CURSOR_SIGNING_SECRET: 's'.repeat(32),
       EVENT_RETENTION_DAYS: '30',
       CORS_ALLOW_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      EVENT_INDEXES: 'drop-byTime',
     });
     // Assess
     expect(config).toEqual({
@@ -38,6 +40,7 @@ describe('loadQueryApiConfig', () => {
       cursorSigningSecret: 's'.repeat(32),
       eventRetentionDays: 30,
       corsAllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      eventIndexes: 'drop-byTime',
     });
   });
 

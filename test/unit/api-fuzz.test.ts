@@ -10,6 +10,7 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -62,6 +63,19 @@ beforeAll(() => {
     queries += 1;
     return { Items: [event, older] };
   });
+  // The v2 lists read the page's items whole after the index: answer each key with its item.
+  dynamo
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string; sk: string }[] }> }) => ({
+      Responses: Object.fromEntries(
+        Object.entries(input.RequestItems).map(([table, { Keys }]) => [
+          table,
+          ([event, older] as Record<string, unknown>[]).filter((item) =>
+            Keys.some((key) => key.pk === item.pk && key.sk === item.sk),
+          ),
+        ]),
+      ),
+    }));
   dynamo.on(ScanCommand).callsFake(() => {
     scans += 1;
     return {};

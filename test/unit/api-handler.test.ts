@@ -11,6 +11,7 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -30,6 +31,21 @@ const NOW = new Date('2024-10-20T12:00:00.000Z');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const dynamo = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
+const handlerAt = (eventIndexes: string) =>
+  queryApiHandler(
+    buildQueryApi(
+      {
+        TABLE_NAME: 'events',
+        CURSOR_SIGNING_SECRET: 'unit-test-secret-unit-test-secret-0001',
+        EVENT_INDEXES: eventIndexes,
+      },
+      {
+        dynamo: new DynamoDBClient({ region: 'us-east-1', credentials }),
+        sesv2: new SESv2Client({ region: 'us-east-1', credentials, maxAttempts: 1 }),
+      },
+      { now: () => NOW, logger: new Logger({ logLevel: 'SILENT' }) },
+    ),
+  );
 const handler = queryApiHandler(
   buildQueryApi(
     { TABLE_NAME: 'events', CURSOR_SIGNING_SECRET: 'unit-test-secret-unit-test-secret-0001' },
@@ -160,7 +176,7 @@ describe('response headers', () => {
 describe('GET /bounces', () => {
   it('reads every time-index shard of each month in the window, newest month first', async () => {
     // Prepare
-    dynamo.on(QueryCommand, { IndexName: 'byTime' }).resolves({ Items: [] });
+    dynamo.on(QueryCommand, { IndexName: 'byTime2' }).resolves({ Items: [] });
     // Act
     const result = await call('GET', '/bounces', {
       query: { type: 'bounce', from: '2024-09-15', to: '2024-10-15', verdict: 'hard' },
@@ -175,16 +191,62 @@ describe('GET /bounces', () => {
     ]);
     expect(inputs[0]).toMatchObject({
       TableName: 'events',
-      IndexName: 'byTime',
+      IndexName: 'byTime2',
       KeyConditionExpression: '#qpk = :qpk AND #qsk BETWEEN :qlow AND :qhigh',
+      ExpressionAttributeNames: { '#qpk': 'gsi1pk', '#qsk': 'sk', '#f_verdict': 'verdict' },
       ExpressionAttributeValues: {
-        ':qlow': '2024-09-15T00:00:00.000Z',
-        ':qhigh': '2024-10-15T00:00:00.000Z',
+        ':qlow': 'E#2024-09-15T00:00:00.000Z',
+        ':qhigh': 'E#2024-10-15T00:00:00.000Z',
         ':f_verdict': 'hard',
       },
       FilterExpression: '#f_verdict = :f_verdict',
       ScanIndexForward: false,
     });
+  });
+
+  it('reads the page whole with BatchGetItem in index order, retrying unprocessed keys, skipping an item gone meanwhile', async () => {
+    // Prepare: one shard's index entries (keys and filter attributes only), newest first.
+    const base = fixture('bounce-event-item.json');
+    const entry = (n: number) => ({
+      pk: `R#r${n}@example.org`,
+      sk: `E#2024-10-1${n}T00:00:00.000Z#${String(n).repeat(32)}`,
+      gsi1pk: 'T#bounce#2024-10#0',
+      verdict: 'hard',
+    });
+    const whole = (n: number) => ({
+      ...base,
+      ...entry(n),
+      id: String(n).repeat(32),
+      email: `r${n}@example.org`,
+      occurredAt: `2024-10-1${n}T00:00:00.000Z`,
+    });
+    dynamo.on(QueryCommand, { IndexName: 'byTime2' }).resolves({ Items: [] });
+    dynamo
+      .on(QueryCommand, { IndexName: 'byTime2', ExpressionAttributeValues: { ':qpk': 'T#bounce#2024-10#0' } })
+      .resolves({ Items: [entry(3), entry(2), entry(1)] });
+    // The first answer leaves entry 1 unprocessed; entry 2 was erased after the index read.
+    dynamo
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { events: [whole(3)] },
+        UnprocessedKeys: { events: { Keys: [{ pk: entry(1).pk, sk: entry(1).sk }] } },
+      })
+      .resolvesOnce({ Responses: { events: [whole(1)] } });
+    // Act
+    const result = await call('GET', '/bounces', {
+      query: { type: 'bounce', from: '2024-10-01', to: '2024-10-20', verdict: 'hard' },
+    });
+    // Assess
+    expect(result.status).toBe(200);
+    expect((result.json as { items: { id: string }[] }).items.map((item) => item.id)).toEqual([
+      '3'.repeat(32),
+      '1'.repeat(32),
+    ]);
+    const batches = dynamo.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems);
+    expect(batches).toEqual([
+      { events: { Keys: [3, 2, 1].map((n) => ({ pk: entry(n).pk, sk: entry(n).sk })) } },
+      { events: { Keys: [{ pk: entry(1).pk, sk: entry(1).sk }] } },
+    ]);
   });
 
   it('clamps an absurd window to retention and a day past now', async () => {
@@ -205,8 +267,8 @@ describe('GET /bounces', () => {
     expect([...months][0]).toBe('2024-10');
     for (const month of months) expect(month >= '2023-09' && month <= '2024-10').toBe(true);
     expect(indexReads[0]?.ExpressionAttributeValues).toMatchObject({
-      ':qlow': '2023-09-14T12:00:00.000Z',
-      ':qhigh': '2024-10-21T12:00:00.000Z',
+      ':qlow': 'E#2023-09-14T12:00:00.000Z',
+      ':qhigh': 'E#2024-10-21T12:00:00.000Z',
     });
   });
 
@@ -223,7 +285,7 @@ describe('GET /bounces', () => {
     expect(byDomain.map((input) => input.ExpressionAttributeValues?.[':qpk'])).toEqual(
       Array.from({ length: 4 }, (_unused, shard) => `D#example.org#complaint#2024-10#${shard}`),
     );
-    expect(byDomain[0]?.IndexName).toBe('byDomain');
+    expect(byDomain[0]?.IndexName).toBe('byDomain2');
     expect(byEmail).toHaveLength(1);
     expect(byEmail[0]).toMatchObject({
       IndexName: undefined,
@@ -408,12 +470,9 @@ describe('GET /bounces', () => {
 });
 
 describe('GET /bounces/{id}', () => {
-  it('queries the byId index and returns the full event', async () => {
-    // Prepare
-    dynamo.on(QueryCommand, { IndexName: 'byId' }).resolves({ Items: [fixture('bounce-event-item.json')] });
-    // Act
-    const result = await call('GET', '/bounces/9f2c0a7e5b1d4c3a8e6f7a9b0c1d2e3f');
-    // Assess
+  const ID = '9f2c0a7e5b1d4c3a8e6f7a9b0c1d2e3f';
+  const stored = fixture('bounce-event-item.json');
+  const expectFullEvent = (result: { status: number; json: unknown }) => {
     expect(result.status).toBe(200);
     expect(eventDetailViewSchema.parse(result.json)).toMatchObject({
       diagnosticCode: 'smtp; 550 5.1.1 <jane.roe@example.org>: Recipient address rejected: User unknown',
@@ -421,12 +480,66 @@ describe('GET /bounces/{id}', () => {
       dsnStatus: '5.1.1',
       reportingMta: 'dns; a8-51.smtp-out.amazonses.com',
     });
-    expect(queryInputs()[0]).toMatchObject({
-      IndexName: 'byId',
-      KeyConditionExpression: '#eid = :eid',
-      ExpressionAttributeValues: { ':eid': '9f2c0a7e5b1d4c3a8e6f7a9b0c1d2e3f' },
-      Limit: 1,
-    });
+  };
+
+  it('reads the pointer, then the event it names', async () => {
+    // Prepare
+    dynamo
+      .on(GetCommand, { Key: { pk: `ID#${ID}`, sk: 'ID' } })
+      .resolves({ Item: { pk: `ID#${ID}`, sk: 'ID', entity: 'pointer', epk: stored.pk, esk: stored.sk } })
+      .on(GetCommand, { Key: { pk: stored.pk, sk: stored.sk } })
+      .resolves({ Item: stored });
+    // Act
+    const result = await call('GET', `/bounces/${ID}`);
+    // Assess
+    expectFullEvent(result);
+    expect(dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([
+      { pk: `ID#${ID}`, sk: 'ID' },
+      { pk: stored.pk, sk: stored.sk },
+    ]);
+    expect(queryInputs()).toEqual([]);
+  });
+
+  it('is 404 for an erased pointer, and reads no index', async () => {
+    // Prepare
+    dynamo
+      .on(GetCommand, { Key: { pk: `ID#${ID}`, sk: 'ID' } })
+      .resolves({ Item: { pk: `ID#${ID}`, sk: 'ID', entity: 'pointer', erased: true, expiresAt: 1 } });
+    // Act
+    const result = await handlerAt('v2-readers')(apiEvent('GET', `/bounces/${ID}`, {}));
+    // Assess
+    expect(result.statusCode).toBe(404);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    expect(queryInputs()).toEqual([]);
+  });
+
+  it('falls back to the byId index for an event without a pointer while byId is there', async () => {
+    // Prepare
+    dynamo.on(QueryCommand, { IndexName: 'byId' }).resolves({ Items: [stored] });
+    // Act
+    const migrating = await handlerAt('drop-byDomain')(apiEvent('GET', `/bounces/${ID}`, {}));
+    const final = await call('GET', `/bounces/${ID}`);
+    // Assess
+    expectFullEvent({ status: migrating.statusCode, json: JSON.parse(migrating.body) });
+    expect(queryInputs()).toEqual([
+      expect.objectContaining({
+        IndexName: 'byId',
+        KeyConditionExpression: '#eid = :eid',
+        ExpressionAttributeValues: { ':eid': ID },
+        Limit: 1,
+      }),
+    ]);
+    expect(final.status).toBe(404);
+  });
+
+  it('queries the byId index at v1 (no pointers yet)', async () => {
+    // Prepare
+    dynamo.on(QueryCommand, { IndexName: 'byId' }).resolves({ Items: [stored] });
+    // Act
+    const result = await handlerAt('v1')(apiEvent('GET', `/bounces/${ID}`, {}));
+    // Assess
+    expectFullEvent({ status: result.statusCode, json: JSON.parse(result.body) });
+    expect(dynamo.commandCalls(GetCommand)).toEqual([]);
   });
 
   it('is 404 when absent and 400 for a malformed id', async () => {

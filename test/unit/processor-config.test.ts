@@ -24,6 +24,7 @@ describe('loadProcessorConfig', () => {
       dryRun: false,
       deliveryHistory: 'none',
       recordsAtOnce: 10,
+      eventIndexes: 'v2',
     });
   });
 
@@ -90,7 +91,17 @@ describe('loadWorkerConfig', () => {
       tableName: 't',
       suppressionRatePerSecond: 1,
       dryRun: false,
+      eventIndexes: 'v2',
     });
+  });
+
+  it('names the stages when EVENT_INDEXES is not one of them', () => {
+    expect(() => loadWorkerConfig({ TABLE_NAME: 't', EVENT_INDEXES: 'v3' })).toThrow(
+      new ConfigError(
+        'EVENT_INDEXES',
+        'must be one of v1, add-byTime2, add-byDomain2, v2-readers, drop-byTime, drop-byDomain, v2, got "v3"',
+      ),
+    );
   });
 
   it.each(['0', 'fast', '-2', '101'])('rejects SUPPRESSION_RATE_PER_SECOND=%s', (value) => {

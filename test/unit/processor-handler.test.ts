@@ -104,7 +104,7 @@ async function sqsEventOf(files: string[]): Promise<SQSEvent> {
 }
 
 describe('processor handler', () => {
-  it('writes event and summary in one transaction conditioned on the event key and the tombstone; the counters are left to the rollup', async () => {
+  it('writes event, summary and the event id pointer in one transaction conditioned on the event key and an unerased pointer; the counters are left to the rollup', async () => {
     // Act
     const result = await processor(await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']));
 
@@ -119,8 +119,21 @@ describe('processor handler', () => {
     expect(calls).toHaveLength(1);
     const items = calls[0]?.args[0].input.TransactItems ?? [];
     expect(items).toHaveLength(3);
-    const [event, summary, tombstone] = items;
-    expect(tombstone?.ConditionCheck?.Key).toMatchObject({ pk: expect.stringMatching(/^ERASED#/) });
+    const [event, summary, pointer] = items;
+    // The pointer replaces byId and the erasure tombstone's check: refused when the event was erased.
+    expect(pointer?.Put).toEqual({
+      TableName: 'bounces',
+      Item: {
+        pk: `ID#${event?.Put?.Item?.id}`,
+        sk: 'ID',
+        entity: 'pointer',
+        epk: event?.Put?.Item?.pk,
+        esk: event?.Put?.Item?.sk,
+        expiresAt: event?.Put?.Item?.expiresAt,
+      },
+      ConditionExpression: 'attribute_not_exists(#erased)',
+      ExpressionAttributeNames: { '#erased': 'erased' },
+    });
     expect(event?.Put).toMatchObject({
       TableName: 'bounces',
       ConditionExpression: 'attribute_not_exists(pk)',
