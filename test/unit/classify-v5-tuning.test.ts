@@ -74,3 +74,29 @@ describe('wording', () => {
     expect(c).toMatchObject({ category, verdict: 'soft', suppress: false });
   });
 });
+
+describe("the recipient's refusal and a DNSBL named by host (tuning strings of the v3 and v5 files)", () => {
+  it.each<[string, string, Category]>([
+    [
+      // pomoc.poczta.interia.pl (Interia: the recipient has put the sender on their blocked list)
+      'Interia: the recipient does not want your mail',
+      "550 5.7.1 Recipient doesn't want your mail",
+      'recipient-filtered',
+    ],
+    [
+      // ActiveCampaign/smtp-field-manual issue #11: the blacklist is what the recipient may do next, not a listing
+      'a blacklist the recipient may feed is not a listing of the sender',
+      '554 5.7.1 The recipient definitively does not want your mail. It will not be delivered but analyzed again.  We may feed it to a spam blacklist.',
+      'recipient-filtered',
+    ],
+    [
+      // wiki.ubiquityhosting.com Delivery_Status_Notification (qmail form): the DNSBL named by its host
+      'a host "listed at" a DNS block list',
+      'Remote host said: 550 5.7.1 Rejected: mail.mycompany.com listed at relays.ordb.org',
+      'sender-blocked',
+    ],
+  ])('%s', (_name, diagnosticCode, category) => {
+    const c = classifyBounce({ diagnosticCode });
+    expect(c).toMatchObject({ category, verdict: 'soft', suppress: false });
+  });
+});

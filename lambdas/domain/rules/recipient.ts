@@ -207,9 +207,11 @@ export const RECIPIENT_FILTER_RULES: readonly TextRule[] = [
       'is not accepting any mail',
       'restrictedtorecipientspermission',
       'user refused to receive',
+      "doesn't want your mail",
+      'does not want your mail',
     ],
     source:
-      'Mimecast "Envelope blocked - User Entry" and "Blocked Senders", Trend Micro "BLOCK-SEND-ER", AOL, Facebook, QQ (SFM 550/554, sisimai reason/why-filtered.go), "553 User refused to receive this mail." (voku/PHPMailer-BMH rule sample 0156)',
+      'Mimecast "Envelope blocked - User Entry" and "Blocked Senders", Trend Micro "BLOCK-SEND-ER", AOL, Facebook, QQ (SFM 550/554, sisimai reason/why-filtered.go), "553 User refused to receive this mail." (voku/PHPMailer-BMH rule sample 0156), Interia "550 5.7.1 Recipient doesn\'t want your mail" (= the recipient blocked you, pomoc.poczta.interia.pl), "554 5.7.1 The recipient definitively does not want your mail" (smtp-field-manual issue #11)',
   },
 ];
 

@@ -157,6 +157,7 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       'abuseat.org',
       'mail-abuse.com',
       'mail-abuse.org',
+      ' listed at ',
       ['your ip', 'block list'],
       'ipcheck.proofpoint.com',
       'dnsbl-lookup',
@@ -171,9 +172,11 @@ export const SENDER_BLOCKED_RULES: readonly TextRule[] = [
       ' ib106',
     ],
     // A URL block list (URIBL, SURBL) lists a link in the message: the content, not the sending host.
-    unless: ['black listed url', 'uribl', 'surbl'],
+    // A recipient who "does not want your mail" is speaking for themself; a blacklist named alongside is what they may
+    // do next ("We may feed it to a spam blacklist", smtp-field-manual issue #11), not a listing of the sender.
+    unless: ['black listed url', 'uribl', 'surbl', 'want your mail'],
     source:
-      'Postfix/Barracuda "Client host blocked using", Yahoo BL21/BL23, Proofpoint ipcheck, AT&T DNSBL, T-Online, Cox IPBL, GoDaddy IB104-106 (sisimai, SFM 550/554); Trend Micro ERS "550 Mail from <IP> refused by rbl-plus.mail-abuse.org" (success.trendmicro.com 1097055), Email Security.cloud "5.7.1 Recipient not authorized, your IP has been found on a block list" (knowledge.broadcom.com 169925)',
+      'Postfix/Barracuda "Client host blocked using", Yahoo BL21/BL23, Proofpoint ipcheck, AT&T DNSBL, T-Online, Cox IPBL, GoDaddy IB104-106 (sisimai, SFM 550/554); Trend Micro ERS "550 Mail from <IP> refused by rbl-plus.mail-abuse.org" (success.trendmicro.com 1097055), Email Security.cloud "5.7.1 Recipient not authorized, your IP has been found on a block list" (knowledge.broadcom.com 169925), "550 5.7.1 Rejected: mail.mycompany.com listed at relays.ordb.org" (wiki.ubiquityhosting.com Delivery_Status_Notification)',
   },
   {
     id: 'blocked-reputation',
