@@ -1,11 +1,13 @@
 // How right the classifier is on the corpus of real diagnostics, for the split the rules were tuned on and for the
 // validation splits no rule was written from. Run: `npm run bench:accuracy` (add `-- --write` to put the table into
 // README.md and BENCHMARKS.md between their `accuracy` markers). Only the tuning misses are listed: the validation
-// splits are reported as figures, so that reading the report cannot turn validation cases into rule material.
+// splits are reported as figures (and, for every split, counts of where the answers go: expected hard/soft x answered
+// hard/soft/undetermined, wrong answers by expected category and by the SMTP phase found), so that reading the report
+// cannot turn validation cases into rule material.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { scoreCorpus, table } from '../harness/accuracy.ts';
+import { report, scoreCorpus } from '../harness/accuracy.ts';
 
 const START = '<!-- accuracy:start -->';
 const END = '<!-- accuracy:end -->';
@@ -21,7 +23,7 @@ function writeInto(path: string, body: string): void {
 if (process.argv[1]?.endsWith('accuracy.ts')) {
   const { values } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
   const scores = scoreCorpus();
-  const body = table(scores);
+  const body = report(scores);
   console.log(body);
   for (const miss of scores.tuning.misses) {
     console.log(

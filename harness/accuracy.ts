@@ -1,7 +1,10 @@
 // How right the classifier is on the corpus of real diagnostics, per split: the scoring shared by the corpus test
 // (test/unit/classify-corpus.test.ts) and `npm run bench:accuracy`.
+
+import type { Category, Classification } from '../lambdas/domain/classification.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { CATEGORY_POLICY } from '../lambdas/domain/rules/index.ts';
+import { SMTP_PHASES, type SmtpPhase } from '../lambdas/domain/rules/phase.ts';
 import { type CorpusEntry, groupOf, inputOf, loadDiagnosticsCorpus } from './diagnostics-corpus.ts';
 
 /**
@@ -12,6 +15,29 @@ import { type CorpusEntry, groupOf, inputOf, loadDiagnosticsCorpus } from './dia
  */
 export const COLUMNS = ['tuning', 'validation', 'validationV3', 'validationV4', 'validationV5'] as const;
 type Column = (typeof COLUMNS)[number];
+
+/** What the classifier answered, in the confusion table: a hard verdict, a soft one with a reason, or no reason. */
+export const ANSWERS = ['hard', 'soft', 'undetermined'] as const;
+export type Answer = (typeof ANSWERS)[number];
+
+/** The SMTP phase the classifier found (text or `smtpCommand`), or none. */
+export type PhaseFound = SmtpPhase | 'none';
+export const PHASES_FOUND: readonly PhaseFound[] = [...SMTP_PHASES, 'none'];
+
+/** The answer's column in the confusion table. */
+export function answerOf(c: Pick<Classification, 'verdict' | 'category'>): Answer {
+  if (c.verdict === 'hard') return 'hard';
+  return c.category === 'undetermined' ? 'undetermined' : 'soft';
+}
+
+const PHASE_IN_EVIDENCE = /; SMTP phase ([A-Z]+) \(/;
+
+/** The phase the classifier reports in its evidence ("; SMTP phase RCPT (from the text)"), or none. */
+export function phaseFound(evidence: string): PhaseFound {
+  const m = PHASE_IN_EVIDENCE.exec(evidence);
+  const phase = m?.[1];
+  return SMTP_PHASES.find((p) => p === phase) ?? 'none';
+}
 
 export interface SplitScore {
   cases: number;
@@ -26,12 +52,19 @@ export interface SplitScore {
   /** Suppressed although the expected category is the sender's own problem. */
   falseSenderSuppressions: number;
   undetermined: number;
+  /** Expected verdict x the classifier's answer (counts only). */
+  confusion: Record<'hard' | 'soft', Record<Answer, number>>;
+  /** Cases wrong on hard/soft or on suppression, by their expected category (counts only). */
+  wrongByCategory: Partial<Record<Category, number>>;
+  /** Cases wrong on hard/soft or on suppression, by the SMTP phase the classifier found (counts only). */
+  wrongByPhase: Record<PhaseFound, number>;
   /** The cases judged wrong on hard/soft or suppression, for the report. */
   misses: { diagnosticCode: string; expected: string; got: string; source: string }[];
 }
 
-export function score(entries: readonly CorpusEntry[]): SplitScore {
-  const s: SplitScore = {
+/** A score of no cases. */
+export function emptyScore(): SplitScore {
+  return {
     cases: 0,
     hardSoftRight: 0,
     categoryRight: 0,
@@ -40,31 +73,45 @@ export function score(entries: readonly CorpusEntry[]): SplitScore {
     shouldSuppress: 0,
     falseSenderSuppressions: 0,
     undetermined: 0,
+    confusion: { hard: zeroAnswers(), soft: zeroAnswers() },
+    wrongByCategory: {},
+    wrongByPhase: { CONN: 0, HELO: 0, MAIL: 0, RCPT: 0, DATA: 0, QUIT: 0, none: 0 },
     misses: [],
   };
-  for (const entry of entries) {
-    const c = classifyBounce(inputOf(entry));
-    const { expected } = entry;
-    s.cases++;
-    if (c.verdict === expected.verdict) s.hardSoftRight++;
-    if (c.category === expected.category) s.categoryRight++;
-    if (c.category === 'undetermined') s.undetermined++;
-    if (expected.suppress) s.shouldSuppress++;
-    if (c.suppress) {
-      s.suppressed++;
-      if (expected.suppress) s.suppressedRightly++;
-      if (CATEGORY_POLICY[expected.category].blame === 'sender') s.falseSenderSuppressions++;
-    }
-    if (c.verdict !== expected.verdict || c.suppress !== expected.suppress) {
-      s.misses.push({
-        diagnosticCode: entry.diagnosticCode.slice(0, 140),
-        expected: `${expected.verdict}/${expected.category}/${expected.suppress}`,
-        got: `${c.verdict}/${c.category}/${c.suppress} (${c.evidence})`,
-        source: entry.source,
-      });
-    }
-  }
+}
+
+export function score(entries: readonly CorpusEntry[]): SplitScore {
+  const s = emptyScore();
+  for (const entry of entries) tally(s, entry, classifyBounce(inputOf(entry)));
   return s;
+}
+
+const zeroAnswers = (): Record<Answer, number> => ({ hard: 0, soft: 0, undetermined: 0 });
+
+/** Adds one case and the classifier's answer to a split's score. */
+export function tally(s: SplitScore, entry: CorpusEntry, c: Classification): void {
+  const { expected } = entry;
+  s.cases++;
+  if (c.verdict === expected.verdict) s.hardSoftRight++;
+  if (c.category === expected.category) s.categoryRight++;
+  if (c.category === 'undetermined') s.undetermined++;
+  if (expected.suppress) s.shouldSuppress++;
+  if (c.suppress) {
+    s.suppressed++;
+    if (expected.suppress) s.suppressedRightly++;
+    if (CATEGORY_POLICY[expected.category].blame === 'sender') s.falseSenderSuppressions++;
+  }
+  s.confusion[expected.verdict][answerOf(c)]++;
+  if (c.verdict !== expected.verdict || c.suppress !== expected.suppress) {
+    s.wrongByCategory[expected.category] = (s.wrongByCategory[expected.category] ?? 0) + 1;
+    s.wrongByPhase[phaseFound(c.evidence)]++;
+    s.misses.push({
+      diagnosticCode: entry.diagnosticCode.slice(0, 140),
+      expected: `${expected.verdict}/${expected.category}/${expected.suppress}`,
+      got: `${c.verdict}/${c.category}/${c.suppress} (${c.evidence})`,
+      source: entry.source,
+    });
+  }
 }
 
 const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
@@ -79,7 +126,7 @@ export function wilsonLowerBound(right: number, cases: number): number {
   return (centre - spread) / (1 + (z * z) / cases);
 }
 
-export function table(scores: Readonly<Record<Column, SplitScore>>): string {
+function table(scores: Readonly<Record<Column, SplitScore>>): string {
   const row = (name: string, f: (s: SplitScore) => string) =>
     `| ${name} | ${f(scores.tuning)} | ${f(scores.validation)} | ${f(scores.validationV3)} | ${f(scores.validationV4)} | ${f(scores.validationV5)} |`;
   return [
@@ -103,6 +150,40 @@ export function table(scores: Readonly<Record<Column, SplitScore>>): string {
     row('category accuracy', (s) => `${pct(s.categoryRight, s.cases)} (${s.categoryRight})`),
     row('undetermined share', (s) => `${pct(s.undetermined, s.cases)} (${s.undetermined})`),
   ].join('\n');
+}
+
+/**
+ * Where the answers go, per split, as counts only (no texts, so reading it cannot turn validation cases into rule
+ * material): expected hard/soft x answered hard / soft with a reason / undetermined, and the wrong answers (hard/soft
+ * or suppression) by expected category and by the SMTP phase the classifier found.
+ */
+export function breakdown(scores: Readonly<Record<Column, SplitScore>>): string {
+  const all = COLUMNS.map((column) => scores[column]);
+  const row = (name: string, f: (s: SplitScore) => number) => `| ${name} | ${all.map(f).join(' | ')} |`;
+  const categories = [...new Set(all.flatMap((s) => Object.keys(s.wrongByCategory) as Category[]))].sort();
+  const phases = PHASES_FOUND.filter((p) => all.some((s) => s.wrongByPhase[p] > 0));
+  return [
+    '| expected -> answered (counts) | tuning split | validation split (v1, v2) | validation split v3 | validation split v4 | validation split v5 |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...(['hard', 'soft'] as const).flatMap((truth) =>
+      ANSWERS.map((answer) => row(`${truth} -> ${answer}`, (s) => s.confusion[truth][answer])),
+    ),
+    row('wrong answers (hard/soft or suppression)', (s) => s.misses.length),
+    ...categories.map((category) =>
+      row(`wrong, expected ${category}`, (s) => s.wrongByCategory[category] ?? 0),
+    ),
+    ...phases.map((phase) =>
+      row(
+        phase === 'none' ? 'wrong, no SMTP phase found' : `wrong, phase ${phase} found`,
+        (s) => s.wrongByPhase[phase],
+      ),
+    ),
+  ].join('\n');
+}
+
+/** What `npm run bench:accuracy` prints and README.md/BENCHMARKS.md carry: the figures, then the breakdown. */
+export function report(scores: Readonly<Record<Column, SplitScore>>): string {
+  return `${table(scores)}\n\n${breakdown(scores)}`;
 }
 
 export function scoreCorpus(): Record<Column, SplitScore> {

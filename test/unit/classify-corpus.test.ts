@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COLUMNS, scoreCorpus, table } from '../../harness/accuracy.ts';
+import { COLUMNS, report, scoreCorpus } from '../../harness/accuracy.ts';
 import {
   inputOf,
   loadDiagnosticsCorpus,
@@ -81,7 +81,7 @@ describe('the corpus of real diagnostics', () => {
   });
 
   it('is measured as README.md and BENCHMARKS.md say', () => {
-    const expected = table(scoreCorpus());
+    const expected = report(scoreCorpus());
     for (const doc of ['README.md', 'BENCHMARKS.md']) {
       const text = readFileSync(join(import.meta.dirname, '..', '..', doc), 'utf8');
       expect(text, doc).toContain(expected);
