@@ -5,6 +5,7 @@ import type { Category } from './classification.ts';
 import { foldPhrase } from './classify-matcher.ts';
 import {
   NOT_A_STATE_BEFORE,
+  RECIPIENT_SUBJECT,
   SENDER_CLAUSE_MARKERS,
   STATE_RULES,
   STATE_WINDOW,
@@ -62,6 +63,14 @@ interface CompiledSubject {
   readonly notBefore: ReadonlySet<string>;
 }
 
+function subjectOf(subject: StateRule['subject']): CompiledSubject {
+  return {
+    words: new Set(subject.words),
+    notAfter: new Set(subject.notAfter),
+    notBefore: new Set(subject.notBefore),
+  };
+}
+
 /** Each rule's subject as sets, built once per distinct subject. */
 const SUBJECT_OF: ReadonlyMap<StateRule, CompiledSubject> = (() => {
   const bySubject = new Map<StateRule['subject'], CompiledSubject>();
@@ -69,11 +78,7 @@ const SUBJECT_OF: ReadonlyMap<StateRule, CompiledSubject> = (() => {
   for (const rule of STATE_RULES) {
     let compiled = bySubject.get(rule.subject);
     if (compiled === undefined) {
-      compiled = {
-        words: new Set(rule.subject.words),
-        notAfter: new Set(rule.subject.notAfter),
-        notBefore: new Set(rule.subject.notBefore),
-      };
+      compiled = subjectOf(rule.subject);
       bySubject.set(rule.subject, compiled);
     }
     map.set(rule, compiled);
@@ -165,16 +170,31 @@ export function composeClauseState(text: string): ComposedState | null {
   const parts = text.replace(OPAQUE, ' addr ').split(CLAUSE_END);
   // parts alternate: clause, separator, clause, ...
   let senderCarried = false;
+  let recipientCarried = false;
   for (let i = 0; i < parts.length; i += 2) {
     const words = foldPhrase(parts[i] as string)
       .split(WORD_SEPARATORS)
       .filter((w) => w.length > 0);
     const sender: boolean = senderCarried || namesSender(words);
-    // A clause naming the sender and ending in a colon introduces the reason about the sender.
+    const introduced = recipientCarried;
+    // A clause naming the sender and ending in a colon introduces the reason about the sender; one naming the
+    // recipient ("Recipient address rejected:") introduces the reason about the recipient, which then need not name it.
     senderCarried = sender && parts[i + 1] === ':';
-    if (sender || words.length < 2) continue;
-    const found = composeClause(words);
+    recipientCarried = !sender && parts[i + 1] === ':' && namesRecipient(words);
+    if (sender) continue;
+    const read = introduced ? [CARRIED_SUBJECT, ...words] : words;
+    if (read.length < 2) continue;
+    const found = composeClause(read);
     if (found !== null) return found;
   }
   return null;
+}
+
+/** The subject word a clause introduced by a recipient clause ending in ":" is read with. */
+const CARRIED_SUBJECT = 'recipient';
+const RECIPIENT_WORDS: CompiledSubject = subjectOf(RECIPIENT_SUBJECT);
+
+function namesRecipient(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) if (isSubjectAt(words, i, RECIPIENT_WORDS)) return true;
+  return false;
 }

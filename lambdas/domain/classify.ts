@@ -347,7 +347,19 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
   composed = null;
   if (strong !== null) return strong.decision;
   const codeRule = matchCode(code); // only when no specific wording decided: it is not free
-  if (codeRule !== null && code !== null && !codeRule.rule.weak) return fromCode(codeRule, code);
+  if (codeRule !== null && code !== null && !codeRule.rule.weak) {
+    if (!CATEGORY_POLICY[codeRule.rule.category].deadAddress) return fromCode(codeRule, code);
+    // A dead-address code whose own reply says the mailbox is full or the message too large ("552 5.1.1 Boite du
+    // destinataire pleine"): the clause names the condition, the code only its rough subject.
+    const capacity = composeClauseState(wording);
+    if (capacity === null || CATEGORY_POLICY[capacity.category].deadAddress) return fromCode(codeRule, code);
+    composed = {
+      category: capacity.category,
+      evidence: `${capacity.evidence}, over code ${code.code}`,
+      transientWording: capacity.transient,
+    };
+    return composed;
+  }
   // No phrase and no specific code: a clause that puts the recipient's mailbox in a dead state decides before loose
   // wording does (rules/composition.ts).
   const state = composeClauseState(wording);

@@ -55,7 +55,18 @@ export const RECIPIENT_SUBJECT: SubjectWords = {
     'ontvanger',
   ],
   notAfter: ['ip', 'sender', "sender's", 'from', 'return', 'reply', 'server', 'host', 'relay'],
-  notBefore: ['host', 'server', 'domain', 'mx', 'system', 'side', 'mta', 'organization', 'organisation'],
+  notBefore: [
+    'host',
+    'server',
+    'domain',
+    'mx',
+    'system',
+    'side',
+    'mta',
+    'organization',
+    'organisation',
+    'addresses',
+  ],
   source:
     'The nouns MTAs use for the recipient: RFC 5321 ("mailbox"), Postfix ("Recipient address rejected", "User unknown"), Sendmail ("User unknown"), qmail ("no mailbox here"), Exchange ("recipient"), Gmail ("email account"); the localised nouns of the corpus\'s French, German, Spanish, Italian, Polish, Czech and Dutch replies (Orange "destinataire", GMX "Empfänger", Interia "Odbiorca", Seznam "uživatel")',
 };
@@ -119,6 +130,27 @@ export const NOT_A_STATE_BEFORE: readonly string[] = [
 
 /** Wording in the clause that makes the state temporary: never grounds for a hard verdict. */
 export const TRANSIENT_CLAUSE_WORDS: readonly string[] = ['temporarily', 'temporary', 'temporarly', 'later'];
+
+/** The recipient's domain: said not to exist. A sender's domain is told apart by the clause's sender words. */
+const RECIPIENT_DOMAIN_SUBJECT: SubjectWords = {
+  words: ['domain', 'domains', 'domaine', 'dominio', 'domena'],
+  notAfter: [
+    'sender',
+    "sender's",
+    'from',
+    'return',
+    'reply',
+    'your',
+    'helo',
+    'ehlo',
+    'client',
+    'relay',
+    'mail',
+  ],
+  notBefore: ['part', 'controller', 'admin', 'administrator', 'policy', 'key', 'keys'],
+  source:
+    'The noun of unknown-domain replies: RFC 3463 X.1.2, Postfix "Domain not found", sisimai "Domain does not exist", "No such domain"; localised: French "domaine", Spanish/Italian "dominio", Polish/Czech "domena"',
+};
 
 /** The mailbox as a store: its capacity, not its existence. */
 const MAILBOX_STORE_SUBJECT: SubjectWords = {
@@ -262,9 +294,26 @@ export const STATE_RULES: readonly StateRule[] = [
       'bestaat niet',
       'onbekend',
     ],
-    before: ['no such', 'not', 'not a', 'bad'],
+    before: ['no such', 'not', 'not a', 'bad', 'no'],
     source:
       'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip); localised: Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
+  },
+  {
+    id: 'domain-state-unknown',
+    category: 'unknown-domain',
+    subject: RECIPIENT_DOMAIN_SUBJECT,
+    states: [
+      'not found',
+      'does not exist',
+      "doesn't exist",
+      'not exist',
+      'nonexistent',
+      'non-existent',
+      'unknown',
+    ],
+    before: ['no such', 'unknown'],
+    source:
+      'RFC 3463 X.1.2 "bad destination system address"; Postfix reject_unknown_recipient_domain "Recipient address rejected: Domain not found" (smtpd_check.c), Exim "unrouteable mail domain", Gmail "DNS Error: Domain name not found", sisimai "Domain does not exist", "No such domain"',
   },
   {
     id: 'mailbox-state-full',
