@@ -67,18 +67,22 @@ describe('the recipient state, composed from a noun and a state in one clause', 
     ['550 5.1.0 Sender address rejected: address unknown', 'a sender clause'],
     ['550 message sending for this account is disabled', '"sending" names the sender'],
     ['535 Invalid user name or password', 'a login, not a mailbox'],
-    // The noun names something else: an IP address, the recipient's host or domain
+    // The noun names something else: an IP address, the recipient's host
     ['550 Invalid IP address', 'an IP address'],
     ['421 Connection closed by recipient host', "the recipient's host"],
-    ['550 recipient domain unknown', "the recipient's domain"],
     // The state qualifies something else
     ['451 4.3.0 unknown error processing recipient', '"unknown error"'],
-    // Noun and state in different clauses
-    ['550 Recipient address rejected: Domain unknown', 'different clauses'],
     // A session summary: "recipients" of the session, no state of one recipient
     ['554 5.5.1 Error: no valid recipients', 'a session summary'],
   ])('does not compose %s (%s)', (text) => {
     expect(composeClauseState(text)).toBeNull();
+  });
+
+  it("reads the recipient's domain as a domain, not as the mailbox (round 6: the domain is a subject of its own)", () => {
+    expect(composeClauseState('550 recipient domain unknown')?.category).toBe('unknown-domain');
+    expect(composeClauseState('550 Recipient address rejected: Domain unknown')?.category).toBe(
+      'unknown-domain',
+    );
   });
 
   it('keeps a state the clause calls temporary soft', () => {

@@ -65,7 +65,7 @@ describe('the corpus of real diagnostics', () => {
   // and validation v5 (`unseen-v5-*`). The tuning figures include the v4 and v5 tuning halves as scored on arrival.
   const FLOORS = {
     tuning: { hardSoft: 821, wrongSuppressions: 0, falseSenderSuppressions: 0 },
-    validation: { hardSoft: 180, wrongSuppressions: 2, falseSenderSuppressions: 1 },
+    validation: { hardSoft: 181, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 103, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV5: { hardSoft: 57, wrongSuppressions: 0, falseSenderSuppressions: 0 },
