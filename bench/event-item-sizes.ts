@@ -1,11 +1,18 @@
 // Event item sizes by DynamoDB's rule (attribute names plus values; local/dynalite-transactions.ts `itemSize`) for
 // the real notifications in samples/: every recipient's event item, full (as every release before issue #13
-// writes it) and slim (docs/data-model.md, "Slim event items"), and what its transactional Put costs (2 WCU per
-// started KB). Usage: npx tsx bench/event-item-sizes.ts [--attributes]
+// writes it), slim (docs/data-model.md, "Slim event items"), and slim without the first model's index keys (eid,
+// gsi1sk, gsi2sk: once those indexes are gone), and what its transactional Put costs (2 WCU per started KB).
+// Usage: npx tsx bench/event-item-sizes.ts [--attributes]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { type EventItemShape, eventItem, type Item } from '../lambdas/adapters/dynamo-items.ts';
+import {
+  type EventItemShape,
+  eventItem,
+  FIRST_MODEL_INDEX_KEYS,
+  type FirstModelIndexKey,
+  type Item,
+} from '../lambdas/adapters/dynamo-items.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../lambdas/domain/ses-notification.ts';
@@ -13,14 +20,21 @@ import { applyEvent, DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppressi
 import { itemSize } from '../local/dynalite-transactions.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
-const SHAPES: readonly EventItemShape[] = ['full', 'slim'];
+/** The item variants measured: shape, and the first model's index keys it carries. */
+const VARIANTS = {
+  full: ['full', FIRST_MODEL_INDEX_KEYS],
+  slim: ['slim', FIRST_MODEL_INDEX_KEYS],
+  'slim, no eid/gsi1sk/gsi2sk': ['slim', []],
+} as const satisfies Record<string, readonly [EventItemShape, readonly FirstModelIndexKey[]]>;
+type Variant = keyof typeof VARIANTS;
+const NAMES = Object.keys(VARIANTS) as Variant[];
 const size = (item: Item) => itemSize(marshall(item, { removeUndefinedValues: true }));
 /** A transactional Put: twice the units of a plain write, 1 per started KB. */
 const putUnits = (bytes: number) => 2 * Math.ceil(bytes / 1024);
 
 interface Row {
   type: string;
-  sizes: Record<EventItemShape, number>;
+  sizes: Record<Variant, number>;
   attributes: Record<string, number>;
 }
 
@@ -37,14 +51,15 @@ for (const file of readdirSync(SAMPLES)
   });
   for (const event of events) {
     const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
-    const items = Object.fromEntries(
-      SHAPES.map((shape) => [shape, eventItem(event, decision, 400, 'event', shape)]),
-    ) as Record<EventItemShape, Item>;
+    const item = (variant: Variant) => {
+      const [shape, indexKeys] = VARIANTS[variant];
+      return eventItem(event, decision, 400, 'event', shape, indexKeys);
+    };
     rows.push({
       type: event.type,
-      sizes: { full: size(items.full), slim: size(items.slim) },
+      sizes: Object.fromEntries(NAMES.map((name) => [name, size(item(name))])) as Record<Variant, number>,
       attributes: Object.fromEntries(
-        Object.entries(items.full).map(([name, value]) => [name, size({ [name]: value })]),
+        Object.entries(item('full')).map(([name, value]) => [name, size({ [name]: value })]),
       ),
     });
   }
@@ -54,14 +69,14 @@ const average = (values: number[]) => Math.round(values.reduce((sum, v) => sum +
 const lines = [
   `Event items of the ${rows.length} recipients of the notifications in samples/ (bytes by DynamoDB's rule; WCU of the transactional Put)`,
   '',
-  '| type | n | full: avg / max bytes | full: ≤ 1 KB | full: Put WCU avg | slim: avg / max bytes | slim: ≤ 1 KB | slim: Put WCU avg |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  `| type | n | ${NAMES.map((name) => `${name}: avg / max bytes | ≤ 1 KB | Put WCU avg`).join(' | ')} |`,
+  `| --- | ---: |${' ---: | ---: | ---: |'.repeat(NAMES.length)}`,
 ];
 for (const type of ['bounce', 'complaint', 'delivery']) {
   const mine = rows.filter((row) => row.type === type);
   if (mine.length === 0) continue;
-  const cells = SHAPES.flatMap((shape) => {
-    const sizes = mine.map((row) => row.sizes[shape]);
+  const cells = NAMES.flatMap((name) => {
+    const sizes = mine.map((row) => row.sizes[name]);
     return [
       `${average(sizes)} / ${Math.max(...sizes)}`,
       `${sizes.filter((bytes) => bytes <= 1024).length}`,

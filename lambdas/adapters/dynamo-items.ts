@@ -105,9 +105,17 @@ export function expiresAt(
 export type EventItemShape = 'full' | 'slim';
 
 /**
+ * The keys of the first model's indexes (docs/data-model.md, "Keys and indexes"): `eid` (byId), `gsi1sk` (byTime),
+ * `gsi2sk` (byDomain). An event item carries the ones whose index the table still has.
+ */
+export type FirstModelIndexKey = 'eid' | 'gsi1sk' | 'gsi2sk';
+export const FIRST_MODEL_INDEX_KEYS: readonly FirstModelIndexKey[] = ['eid', 'gsi1sk', 'gsi2sk'];
+
+/**
  * An SES event as its item. `rollup`: how the counter rollup counts it: `event` (`rollup: true`, added when the
  * item is inserted), `ledger` (`rollup: false`: its delivery's ledger entry carries the count); absent for an item
- * as the model before the rollup wrote it (its transaction counted it).
+ * as the model before the rollup wrote it (its transaction counted it). `indexKeys`: which keys of the first model's
+ * indexes it carries (all of them by default).
  */
 export function eventItem(
   event: RecipientEvent,
@@ -115,6 +123,7 @@ export function eventItem(
   retentionDays: number,
   rollup?: 'event' | 'ledger',
   shape: EventItemShape = 'full',
+  indexKeys: readonly FirstModelIndexKey[] = FIRST_MODEL_INDEX_KEYS,
 ): Item {
   const month = event.occurredAt.slice(0, 7);
   const timeSk = keys.timeSk(event.occurredAt, event.id);
@@ -170,6 +179,7 @@ export function eventItem(
   });
   // An explicit null says "SES sent no subtype", which differs from "not a complaint".
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
+  for (const key of FIRST_MODEL_INDEX_KEYS) if (!indexKeys.includes(key)) delete item[key];
   return shape === 'slim' ? slimmed(item) : item;
 }
 

@@ -10,6 +10,7 @@ import {
   erasedEventOf,
   eventFromItem,
   eventItem,
+  FIRST_MODEL_INDEX_KEYS,
   type Item,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { storedChangeOf } from '../../lambdas/adapters/dynamo-stream.ts';
@@ -97,7 +98,7 @@ describe('slim event items', () => {
     });
   });
 
-  it('read as their full items, whatever the event and decision (property)', async () => {
+  it('read as their full items, whatever the event, the decision and the index keys kept (property)', async () => {
     // Prepare
     const bounce = await sampleEvent('04-bounce-permanent-onaccountsuppressionlist-display-name.json');
     const complaint = await sampleEvent('10-complaint-abuse.json');
@@ -131,6 +132,7 @@ describe('slim event items', () => {
         dryRun: fc.boolean(),
       }),
       rollup: fc.constantFrom(undefined, 'event' as const, 'ledger' as const),
+      indexKeys: fc.subarray([...FIRST_MODEL_INDEX_KEYS]),
     });
     // Act / Assess
     fc.assert(
@@ -150,8 +152,9 @@ describe('slim event items', () => {
         };
         const decision: Decision = v.decision;
         const full = eventItem(event, decision, 400, v.rollup, 'full');
-        const slim = eventItem(event, decision, 400, v.rollup, 'slim');
+        const slim = eventItem(event, decision, 400, v.rollup, 'slim', v.indexKeys);
         expect(readings(slim)).toEqual(readings(full));
+        for (const key of FIRST_MODEL_INDEX_KEYS) expect(key in slim).toBe(v.indexKeys.includes(key));
         expect(Object.keys(slim).length).toBeLessThanOrEqual(Object.keys(full).length);
       }),
       { numRuns: 300 },
