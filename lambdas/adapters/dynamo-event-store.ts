@@ -31,6 +31,7 @@ import {
   countedDeliveriesIn,
   type EventItemShape,
   eventItem,
+  type FirstModelIndexKey,
   type Item,
   LEDGER_DOMAINS_PER_UPDATE,
   ledgerEntriesFromItem,
@@ -48,6 +49,9 @@ import {
   type EventIndexPlan,
   type EventIndexStage,
   eventIndexPlan,
+  INDEX_BY_DOMAIN,
+  INDEX_BY_ID,
+  INDEX_BY_TIME,
   keys,
 } from './table-definition.ts';
 
@@ -100,6 +104,19 @@ function erasureGuards(
   return [...pointer, ...(plan.tombstones ? [tombstoneCheck(TableName, eventId)] : [])];
 }
 
+/**
+ * The keys of the first model's indexes an event item carries: those of the indexes the table still has (`eid` for
+ * byId, `gsi1sk` for byTime, `gsi2sk` for byDomain). byTime2 and byDomain2 sort on `sk`; pointers replace byId.
+ */
+function firstModelIndexKeys(plan: EventIndexPlan): FirstModelIndexKey[] {
+  const keyOf: Record<string, FirstModelIndexKey> = {
+    [INDEX_BY_ID]: 'eid',
+    [INDEX_BY_TIME]: 'gsi1sk',
+    [INDEX_BY_DOMAIN]: 'gsi2sk',
+  };
+  return plan.indexes.flatMap((index) => keyOf[index] ?? []);
+}
+
 /** Deliveries by the ledger update that enters them: one per second of event time and at most so many domains. */
 function ledgerUpdates(events: readonly RecipientEvent[]): RecipientEvent[][] {
   const updates: { second: string; domains: Set<string>; events: RecipientEvent[] }[] = [];
@@ -130,8 +147,8 @@ export interface DynamoEventStoreOptions {
    */
   batchSummaryReads?: boolean;
   /**
-   * The shape of the SES event items written (docs/data-model.md, "Slim event items"). Default `full`, which every
-   * release reads; `slim` only once every function that reads the table reads slim items.
+   * The shape of the SES event items written (docs/data-model.md, "Slim event items"); default the stage's (slim
+   * from the stage after `v1` on). Benchmarks and tests compare the two.
    */
   eventItemShape?: EventItemShape;
   /** The stage of the event indexes (pointers, tombstones); defaults to a new table's. */
@@ -258,7 +275,8 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
           decision,
           this.options.eventRetentionDays,
           ledger ? 'ledger' : 'event',
-          this.options.eventItemShape ?? 'full',
+          this.options.eventItemShape ?? (this.plan.slimEventItems ? 'slim' : 'full'),
+          firstModelIndexKeys(this.plan),
         )
       : null;
     const items: RecordItem[] = [

@@ -78,6 +78,12 @@ export interface EventIndexPlan {
   byIdFallback: boolean;
   /** `ERASED#<id>` tombstones are still written by erasure and checked by the processor. */
   tombstones: boolean;
+  /**
+   * SES event items are written slim (docs/data-model.md, "Slim event items"). From the stage after `v1` on: an
+   * upgraded stack deployed this release at `v1` first, so every function that reads the table reads slim items
+   * before the processor writes one (a release before refuses them); a new table starts at `v2`.
+   */
+  slimEventItems: boolean;
 }
 
 export function eventIndexPlan(stage: EventIndexStage): EventIndexPlan {
@@ -97,6 +103,7 @@ export function eventIndexPlan(stage: EventIndexStage): EventIndexPlan {
     pointers: v2,
     byIdFallback: !reached('v2'),
     tombstones: !reached('v2'),
+    slimEventItems: reached('add-byTime2'),
   };
 }
 

@@ -51,23 +51,27 @@ async function allPages(path: string, query: Record<string, string>): Promise<Pa
   return items;
 }
 
-beforeAll(async () => {
-  const samples = readdirSync(SAMPLES)
-    .filter((name) => /^\d+-.*\.json$/.test(name))
-    .sort()
-    .map((name) => JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as object);
-  for (const shape of SHAPES) {
-    const stack = await startApiStack(NOW, 'all', { eventItemShape: shape });
-    stacks.set(shape, stack);
-    for (const sample of samples) await stack.process(sample);
-  }
-}, 60_000);
+const samples = readdirSync(SAMPLES)
+  .filter((name) => /^\d+-.*\.json$/.test(name))
+  .sort()
+  .map((name) => JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as object);
 
-afterAll(async () => {
-  for (const stack of stacks.values()) await stack.close();
-});
+// v1: the first model's indexes (byTime, byDomain, byId; slim items keep their keys there, as after a rollback to
+// v1); v2: byTime2, byDomain2 and pointers, items without the first model's index keys.
+describe.each(['v1', 'v2'] as const)('slim and full event items at stage %s', (stage) => {
+  beforeAll(async () => {
+    for (const shape of SHAPES) {
+      const stack = await startApiStack(NOW, 'all', { eventItemShape: shape, eventIndexes: stage });
+      stacks.set(shape, stack);
+      for (const sample of samples) await stack.process(sample);
+    }
+  }, 60_000);
 
-describe('slim and full event items', () => {
+  afterAll(async () => {
+    for (const stack of stacks.values()) await stack.close();
+    stacks.clear();
+  });
+
   it('are stored slim and full', async () => {
     // Act
     const scans = await Promise.all(

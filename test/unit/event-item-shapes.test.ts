@@ -2,9 +2,13 @@
 // every release before issue #13 wrote it (a fixture of such items), and the slim item of the same event as the same
 // record, and so do the readers of raw items: the stream (events publisher), the counter rollup and erasure.
 import { readFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rolledChangeOf } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import {
   CorruptItemError,
   erasedEventOf,
@@ -14,6 +18,7 @@ import {
   type Item,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { storedChangeOf } from '../../lambdas/adapters/dynamo-stream.ts';
+import { EVENT_INDEX_STAGES } from '../../lambdas/adapters/table-definition.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import { buildRecipientEvents, type RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../../lambdas/domain/ses-notification.ts';
@@ -61,6 +66,17 @@ function readings(item: Item) {
     erased: erasedEventOf(item),
   };
 }
+
+/** What the processor writes at each stage of the event indexes: slim or full, and which first-model index keys. */
+const STAGE_WRITES = [
+  ['v1', false, ['eid', 'gsi1sk', 'gsi2sk']],
+  ['add-byTime2', true, ['eid', 'gsi1sk', 'gsi2sk']],
+  ['add-byDomain2', true, ['eid', 'gsi1sk', 'gsi2sk']],
+  ['v2-readers', true, ['eid', 'gsi1sk', 'gsi2sk']],
+  ['drop-byTime', true, ['eid', 'gsi2sk']],
+  ['drop-byDomain', true, ['eid']],
+  ['v2', true, []],
+] as const;
 
 describe('slim event items', () => {
   it('are read as the full items the writer before them stored (fixture)', async () => {
@@ -170,5 +186,41 @@ describe('slim event items', () => {
     for (const change of [{ type: 'bounced' }, { decision: { ...decision, dryRun: 'no' } }, { pk: 'X#1' }])
       expect(() => eventFromItem({ ...slim, ...change })).toThrow(CorruptItemError);
     expect(() => eventFromItem({ ...slim, type: 'audit' })).toThrow(CorruptItemError);
+  });
+
+  it.each(STAGE_WRITES)(
+    'are what the processor writes at stage %s: slim %s, keeping %j',
+    async (stage, slim, indexKeys) => {
+      // Prepare
+      const dynamo = mockClient(DynamoDBDocumentClient);
+      dynamo.on(TransactWriteCommand).resolves({});
+      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+      const event = await sampleEvent('01-bounce-permanent-general-gmail-5.1.1.json');
+      const { decision, summary } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
+      // Act
+      await new DynamoEventStore(doc, {
+        tableName: 't',
+        eventRetentionDays: 400,
+        eventIndexes: stage,
+      }).recordEvent({
+        event,
+        decision,
+        summary,
+        expectedVersion: null,
+        keepEvent: true,
+        ledger: false,
+      });
+      // Assess
+      const [put] = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+      const item = put?.Put?.Item ?? {};
+      expect('email' in item).toBe(!slim);
+      expect(['eid', 'gsi1sk', 'gsi2sk'].filter((key) => key in item)).toEqual(indexKeys);
+      expect(readings(item)).toEqual(readings(eventItem(event, decision, 400, 'event', 'full')));
+      dynamo.restore();
+    },
+  );
+
+  it('are said for every stage', () => {
+    expect(STAGE_WRITES.map(([stage]) => stage)).toEqual(EVENT_INDEX_STAGES);
   });
 });
