@@ -20,8 +20,8 @@ export const TEST_PROJECTS = {
 export default defineConfig({
   test: {
     environment: 'node',
-    // Powertools and the AWS SDK print nothing unless a test asks (see the file).
-    setupFiles: ['test/support/quiet.ts'],
+    // Powertools and the AWS SDK print nothing unless a test asks; FC_SEED fixes property tests' draws (see the files).
+    setupFiles: ['test/support/quiet.ts', 'test/support/property-seed.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Infra synth and integration suites are heavy; two workers match CI's two cores.
