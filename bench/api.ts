@@ -200,6 +200,7 @@ async function main(): Promise<void> {
       ses: new Sesv2SuppressionList(sesClient),
       now: () => NOW,
       retentionDays: 400,
+      recipientRetentionDays: 400,
       explainCode,
       classifyBounce,
       logger: new Logger({ logLevel: 'SILENT' }),

@@ -316,6 +316,7 @@ async function main(): Promise<void> {
         store: new DynamoEventStore(doc, {
           tableName: TABLE,
           eventRetentionDays: 400,
+          recipientRetentionDays: 400,
           batchSummaryReads: true,
           eventItemShape: EVENT_ITEMS,
           eventIndexes: EVENT_INDEXES,

@@ -16,7 +16,7 @@ import {
   eventIndexPlan,
   tableDefinition,
 } from '../lambdas/adapters/table-definition.ts';
-import { environmentOf, SETTING_BOUNDS } from '../lambdas/config.ts';
+import { defaultRecipientRetentionDays, environmentOf, SETTING_BOUNDS } from '../lambdas/config.ts';
 import type { PowertoolsSettings } from './constructs/bounce-function.ts';
 import { CounterRollup } from './constructs/counter-rollup.ts';
 import { EventsPublisher } from './constructs/events-publisher.ts';
@@ -186,6 +186,7 @@ export class SesBounceProcessor extends Construct {
         ? undefined
         : new EventsPublisher(this, 'Events', { store, eventBus: settings.eventBus, powertools });
 
+    const recipientRetentionDays = settings.recipientRetentionDays ?? defaultRecipientRetentionDays(settings);
     // Every variable below is named and parsed by lambdas/config.ts; `bindTable` sets TABLE_NAME with its grant.
     const suppression = new SuppressionWorker(this, 'Suppression', {
       powertools,
@@ -198,6 +199,7 @@ export class SesBounceProcessor extends Construct {
       suppressionQueue: suppression.queue,
       environment: environmentOf({
         eventRetentionDays: settings.eventRetentionDays,
+        recipientRetentionDays,
         deliveryHistory: settings.deliveryHistory,
         eventIndexes: settings.eventIndexes,
         // A whole batch at once (up to 100 records): its counted deliveries then share one transaction.
@@ -220,6 +222,7 @@ export class SesBounceProcessor extends Construct {
       environment: environmentOf({
         eventRetentionDays: settings.eventRetentionDays,
         eventIndexes: settings.eventIndexes,
+        recipientRetentionDays,
       }),
       authorization: settings.apiAuthorization,
       throttleRateLimit: settings.apiThrottleRateLimit,

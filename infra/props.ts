@@ -10,6 +10,7 @@ import {
   EVENT_BUS_MESSAGE,
   isCorsOrigin,
   isEventBusSetting,
+  recipientRetentionProblem,
   SETTING_BOUNDS,
   splitList,
 } from '../lambdas/config.ts';
@@ -42,6 +43,12 @@ export interface SesBounceProcessorSettings {
   readonly logRetentionDays: RetentionDays;
   /** Days an event stays in the table before DynamoDB's TTL removes it (EVENT_RETENTION_DAYS). */
   readonly eventRetentionDays: number;
+  /**
+   * Days a recipient summary stays after the last event that touched it (RECIPIENT_RETENTION_DAYS): every bounce,
+   * complaint, delivery applied to it and reactivation moves its expiry on. Undefined: the longer of
+   * `eventRetentionDays` and `softBounceWindowDays`, which is also the least it may be.
+   */
+  readonly recipientRetentionDays?: number | undefined;
   /**
    * Soft bounces within the window that suppress an address (SOFT_BOUNCE_THRESHOLD); 0 turns soft-bounce suppression
    * off (required with `publishDeliveryEvents: false`: without deliveries no streak can be judged).
@@ -135,6 +142,7 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   logLevel: 'INFO',
   logRetentionDays: RetentionDays.ONE_MONTH,
   eventRetentionDays: CONFIG_DEFAULTS.eventRetentionDays,
+  recipientRetentionDays: undefined,
   softBounceThreshold: CONFIG_DEFAULTS.softBounceThreshold,
   softBounceWindowDays: CONFIG_DEFAULTS.softBounceWindowDays,
   suppressOnComplaint: CONFIG_DEFAULTS.suppressOnComplaint,
@@ -212,6 +220,10 @@ const settingsSchema = z
       `one of ${retentionValues.join(', ')}`,
     ),
     eventRetentionDays: bounded('eventRetentionDays'),
+    recipientRetentionDays: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      bounded('recipientRetentionDays').optional(),
+    ),
     softBounceThreshold: bounded('softBounceThreshold'),
     softBounceWindowDays: bounded('softBounceWindowDays'),
     suppressOnComplaint: bool,
@@ -310,6 +322,16 @@ export function resolveSettings(raw: Readonly<Record<string, unknown>>): SesBoun
     throw new InvalidSettingError(
       `processorBatchSize: ${settings.processorBatchSize} needs processorMaxBatchingWindow of at least 1 second ` +
         '(an SQS event source takes more than 10 messages per batch only with a batching window).',
+    );
+  }
+  const retentionProblem =
+    settings.recipientRetentionDays === undefined
+      ? null
+      : recipientRetentionProblem({ ...settings, recipientRetentionDays: settings.recipientRetentionDays });
+  if (retentionProblem !== null) {
+    throw new InvalidSettingError(
+      `recipientRetentionDays: ${retentionProblem} (a summary shorter-lived than its events or a soft-bounce ` +
+        'window would forget what the history and the streak policy still need; leave it unset for the least).',
     );
   }
   if (settings.useExistingConfigurationSet && settings.configurationSetName === undefined) {

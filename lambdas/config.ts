@@ -31,6 +31,7 @@ export const ENV = {
   suppressionQueueUrl: 'SUPPRESSION_QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   eventRetentionDays: 'EVENT_RETENTION_DAYS',
+  recipientRetentionDays: 'RECIPIENT_RETENTION_DAYS',
   allowlistCacheSeconds: 'ALLOWLIST_CACHE_SECONDS',
   deliveryHistory: 'DELIVERY_HISTORY',
   eventIndexes: 'EVENT_INDEXES',
@@ -69,12 +70,43 @@ export const CONFIG_DEFAULTS = {
 /** Inclusive bounds of the whole-number settings (the CDK settings validate against the same bounds). */
 export const SETTING_BOUNDS = {
   eventRetentionDays: { min: 1, max: 36_500 },
+  /** Never below eventRetentionDays nor softBounceWindowDays either (recipientRetentionProblem). */
+  recipientRetentionDays: { min: 1, max: 36_500 },
   /** 0 turns soft-bounce suppression off: soft bounces are recorded and counted, never suppress. */
   softBounceThreshold: { min: 0, max: 100 },
   softBounceWindowDays: { min: 1, max: 365 },
   allowlistCacheSeconds: { min: 0, max: 86_400 },
   recordsAtOnce: { min: 1, max: 100 },
 } as const;
+
+/**
+ * Days a recipient summary stays after the last event that touched it, when RECIPIENT_RETENTION_DAYS is not set:
+ * the longer of the event retention and the soft-bounce window, the least it may be (recipientRetentionProblem).
+ */
+export function defaultRecipientRetentionDays(settings: {
+  eventRetentionDays: number;
+  softBounceWindowDays: number;
+}): number {
+  return Math.max(settings.eventRetentionDays, settings.softBounceWindowDays);
+}
+
+/**
+ * Why a recipient retention is too short, or null. A summary expires `recipientRetentionDays` after its last event;
+ * shorter than the event retention, events would outlive the summary of their address (the history listed, the
+ * recipient unknown); shorter than the soft-bounce window, a streak's soft bounces a window apart could lose the
+ * summary that counts them.
+ */
+export function recipientRetentionProblem(settings: {
+  recipientRetentionDays: number;
+  eventRetentionDays: number;
+  softBounceWindowDays: number;
+}): string | null {
+  const least = defaultRecipientRetentionDays(settings);
+  return settings.recipientRetentionDays >= least
+    ? null
+    : `must be at least eventRetentionDays (${settings.eventRetentionDays}) and softBounceWindowDays ` +
+        `(${settings.softBounceWindowDays}), got ${settings.recipientRetentionDays}`;
+}
 
 /** The most suppression-list calls per second the worker accepts (SES itself allows 1; the local stack goes faster). */
 const MAX_SUPPRESSION_RATE = 100;
@@ -110,6 +142,8 @@ export interface ProcessorConfig extends PolicyConfig {
   /** Where poison messages are parked with their reason; without it, SQS's redrive policy parks them. */
   deadLetterQueueUrl: string | null;
   eventRetentionDays: number;
+  /** Days a recipient summary stays after the last event that touched it (its TTL moves on with every event). */
+  recipientRetentionDays: number;
   allowlistCacheSeconds: number;
   /** Which deliveries are kept as events (lambdas/domain/delivery-history.ts). */
   deliveryHistory: DeliveryHistory;
@@ -135,6 +169,8 @@ export interface QueryApiConfig {
   /** ≥ 32 characters; when set, pagination cursors are sealed with HMAC-SHA256 under it (else a plain digest). */
   cursorSigningSecret: string | null;
   eventRetentionDays: number;
+  /** A reactivation moves the summary's expiry on by this many days. */
+  recipientRetentionDays: number;
   /** Origins the function adds Access-Control-Allow-Origin for (API Gateway answers the preflight). */
   corsAllowOrigins: string[];
   /** The stage of the event indexes: which indexes the routes read, pointers or byId, tombstones or not. */
@@ -191,6 +227,7 @@ const PARSERS = {
   suppressionQueueUrl: url,
   deadLetterQueueUrl: url,
   eventRetentionDays: wholeNumber('eventRetentionDays'),
+  recipientRetentionDays: wholeNumber('recipientRetentionDays'),
   allowlistCacheSeconds: wholeNumber('allowlistCacheSeconds'),
   recordsAtOnce: wholeNumber('recordsAtOnce'),
   deliveryHistory: text.pipe(
@@ -249,15 +286,32 @@ function loadPolicyConfig(env: Env): PolicyConfig {
   };
 }
 
+/** RECIPIENT_RETENTION_DAYS, or its default; a ConfigError when shorter than recipientRetentionProblem allows. */
+function loadRecipientRetention(env: Env, eventRetentionDays: number, softBounceWindowDays: number): number {
+  const recipientRetentionDays =
+    parse(env, 'recipientRetentionDays') ??
+    defaultRecipientRetentionDays({ eventRetentionDays, softBounceWindowDays });
+  const problem = recipientRetentionProblem({
+    recipientRetentionDays,
+    eventRetentionDays,
+    softBounceWindowDays,
+  });
+  if (problem !== null) throw new ConfigError(ENV.recipientRetentionDays, problem);
+  return recipientRetentionDays;
+}
+
 export function loadProcessorConfig(env: Env): ProcessorConfig {
   const tableName = required(env, 'tableName');
   const suppressionQueueUrl = required(env, 'suppressionQueueUrl');
+  const policy = loadPolicyConfig(env);
+  const eventRetentionDays = parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays;
   return {
-    ...loadPolicyConfig(env),
+    ...policy,
     tableName,
     suppressionQueueUrl,
     deadLetterQueueUrl: parse(env, 'deadLetterQueueUrl') ?? null,
-    eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
+    eventRetentionDays,
+    recipientRetentionDays: loadRecipientRetention(env, eventRetentionDays, policy.softBounceWindowDays),
     allowlistCacheSeconds: parse(env, 'allowlistCacheSeconds') ?? CONFIG_DEFAULTS.allowlistCacheSeconds,
     deliveryHistory: parse(env, 'deliveryHistory') ?? CONFIG_DEFAULTS.deliveryHistory,
     recordsAtOnce: parse(env, 'recordsAtOnce') ?? CONFIG_DEFAULTS.recordsAtOnce,
@@ -276,10 +330,16 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
 }
 
 export function loadQueryApiConfig(env: Env): QueryApiConfig {
+  const eventRetentionDays = parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays;
   return {
     tableName: required(env, 'tableName'),
     cursorSigningSecret: parse(env, 'cursorSigningSecret') ?? null,
-    eventRetentionDays: parse(env, 'eventRetentionDays') ?? CONFIG_DEFAULTS.eventRetentionDays,
+    eventRetentionDays,
+    recipientRetentionDays: loadRecipientRetention(
+      env,
+      eventRetentionDays,
+      parse(env, 'softBounceWindowDays') ?? CONFIG_DEFAULTS.softBounceWindowDays,
+    ),
     corsAllowOrigins: parse(env, 'corsAllowOrigins') ?? [],
     eventIndexes: loadEventIndexes(env),
   };

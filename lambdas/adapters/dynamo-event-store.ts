@@ -39,6 +39,7 @@ import {
   ledgerUpdate,
   POINTER_NOT_ERASED,
   pointerItem,
+  summaryExpiresAt,
   summaryFromItem,
   summaryItem,
   summaryUpdate,
@@ -139,6 +140,8 @@ function ledgerUpdates(events: readonly RecipientEvent[]): RecipientEvent[][] {
 export interface DynamoEventStoreOptions {
   tableName: string;
   eventRetentionDays: number;
+  /** Days a recipient summary stays after the last event that touched it (RECIPIENT_RETENTION_DAYS). */
+  recipientRetentionDays: number;
   /** Pause between BatchGetItem retries of unprocessed keys; tests pass their own. Defaults to the real clock. */
   sleep?: (ms: number) => Promise<void>;
   /**
@@ -266,6 +269,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     ledger,
   }: RecordEventInput): Promise<RecordResult> {
     const TableName = this.options.tableName;
+    const summaryExpiry = summaryExpiresAt(event, this.options.recipientRetentionDays);
     // The transaction's items, each with what its failed condition means. Cancellation reasons come back in the
     // items' order, so they are read through this one list: no position is written down anywhere else. The counters
     // are no part of it: the counter rollup adds them from the event item or the ledger entry's count.
@@ -299,17 +303,18 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
       {
         failed: 'summary-changed',
         // A recipient's first summary is a plain conditional Put (nothing of other writers to keep yet);
-        // later ones update only the processor's attributes, at the version read.
+        // later ones update only the processor's attributes, at the version read. Either way the event moves the
+        // summary's expiry on (a summary without one, from before summaries expired, gets it here).
         item:
           expectedVersion === null
             ? {
                 Put: {
                   TableName,
-                  Item: summaryItem(summary, 1),
+                  Item: summaryItem(summary, 1, summaryExpiry),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               }
-            : { Update: { TableName, ...summaryUpdate(summary, expectedVersion) } },
+            : { Update: { TableName, ...summaryUpdate(summary, expectedVersion, summaryExpiry) } },
       },
       // An erased event left an erased pointer or a tombstone under its id: a redelivery must not bring it (or its
       // counts) back.

@@ -284,7 +284,11 @@ export function auditItem(audit: AuditEvent): Item {
   };
 }
 
-export function summaryItem(summary: RecipientSummary, version: number): Item {
+/**
+ * A summary as its item. `expiresAt` (epoch seconds): when DynamoDB's TTL may remove it, set by every event that
+ * touches it (summaryExpiresAt); undefined writes a summary as versions before summaries expired did (none).
+ */
+export function summaryItem(summary: RecipientSummary, version: number, expiresAt?: number): Item {
   return withoutNulls({
     ...keys.summary(summary.email),
     entity: 'summary',
@@ -308,7 +312,21 @@ export function summaryItem(summary: RecipientSummary, version: number): Item {
     suppression: summary.suppression,
     sesSuppression: summary.sesSuppression,
     version,
+    expiresAt,
   });
+}
+
+/**
+ * TTL of a recipient summary touched by `event` (bounce, complaint, a delivery applied to it, a reactivation): the
+ * recipient retention from the event's time or from when it was recorded, whichever is later, as for events
+ * (expiresAt). Every touch moves it on, so a summary goes only after `retentionDays` without any event; with the
+ * retention at least the event retention, it outlives every event of its address.
+ */
+export function summaryExpiresAt(
+  event: Pick<RecipientEvent, 'occurredAt' | 'recordedAt'>,
+  retentionDays: number,
+): number {
+  return expiresAt(event, retentionDays);
 }
 
 /**
@@ -318,10 +336,11 @@ export function summaryItem(summary: RecipientSummary, version: number): Item {
 export function summaryUpdate(
   summary: RecipientSummary,
   expectedVersion: number,
+  expiresAt: number,
 ): CounterUpdate & {
   ConditionExpression: string;
 } {
-  const { pk, sk, ...attributes } = summaryItem(summary, expectedVersion + 1);
+  const { pk, sk, ...attributes } = summaryItem(summary, expectedVersion + 1, expiresAt);
   const names: Record<string, string> = { '#version': 'version' };
   const values: Record<string, unknown> = { ':expected': expectedVersion };
   const sets = Object.entries(attributes).map(([name, value], i) => {
@@ -340,25 +359,30 @@ export function summaryUpdate(
 
 /**
  * Reactivation as an update of the summary: our suppression becomes a confirmed delete, SES no longer lists the
- * address, and the soft-bounce streak starts afresh (soft bounces at or before it never count again).
+ * address, and the soft-bounce streak starts afresh (soft bounces at or before it never count again). A touch like
+ * any event: the summary's expiry moves on by `retentionDays` from it.
  */
-export function reactivationUpdate(record: {
-  email: string;
-  eventId: string;
-  requestId: string;
-  occurredAt: string;
-}) {
+export function reactivationUpdate(
+  record: {
+    email: string;
+    eventId: string;
+    requestId: string;
+    occurredAt: string;
+  },
+  retentionDays: number,
+) {
   return {
     Key: keys.summary(record.email),
     UpdateExpression:
       'SET #suppression = :suppression, #softStreak = :zero, #softBounceTimes = :empty, ' +
-      '#streakForgottenUntil = :now, #sesSuppression = :sesSuppression ADD #version :one',
+      '#streakForgottenUntil = :now, #sesSuppression = :sesSuppression, #expiresAt = :expiresAt ADD #version :one',
     ExpressionAttributeNames: {
       '#suppression': 'suppression',
       '#softStreak': 'softStreak',
       '#softBounceTimes': 'softBounceTimes',
       '#streakForgottenUntil': 'streakForgottenUntil',
       '#sesSuppression': 'sesSuppression',
+      '#expiresAt': 'expiresAt',
       '#version': 'version',
     },
     ExpressionAttributeValues: {
@@ -372,6 +396,10 @@ export function reactivationUpdate(record: {
         updatedAt: record.occurredAt,
       },
       ':sesSuppression': { likely: false, mislabel: false },
+      ':expiresAt': summaryExpiresAt(
+        { occurredAt: record.occurredAt, recordedAt: record.occurredAt },
+        retentionDays,
+      ),
       ':zero': 0,
       ':now': record.occurredAt,
       ':empty': [],

@@ -714,7 +714,7 @@ export function dynamoQueryStore(
               {
                 Update: {
                   TableName: tableName,
-                  ...reactivationUpdate(record),
+                  ...reactivationUpdate(record, record.retentionDays),
                   ConditionExpression: 'attribute_exists(pk)',
                 },
               },

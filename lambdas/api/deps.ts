@@ -11,6 +11,8 @@ export interface DataDeps {
   now: () => Date;
   /** Events older than this are expired by TTL: the default lower bound of time-window queries. */
   retentionDays: number;
+  /** A reactivation moves the summary's expiry on by this many days (RECIPIENT_RETENTION_DAYS). */
+  recipientRetentionDays: number;
 }
 
 /** Pages stay under Lambda's 6 MB response limit (API Gateway allows 10 MB), measured with the proxy's escaping. */

@@ -9,6 +9,7 @@ import {
   recipientStatus,
 } from '../domain/recipients.ts';
 import { SEND_STATUSES } from '../domain/send-status.ts';
+import type { RecipientSummary } from '../domain/suppression-policy.ts';
 import { type DataDeps, MAX_QUERIES_PER_PAGE } from './deps.ts';
 import { NotFoundError } from './errors.ts';
 import { listEvents } from './event-queries.ts';
@@ -123,19 +124,46 @@ const emailParams = z.strictObject({ email: emailParam });
 
 type RecipientView = z.infer<typeof recipientViewSchema>;
 
+/** What the view says of an address the store holds no summary of (SES lists it): no counts, no history. */
+function noSummary(email: string): RecipientSummary {
+  return {
+    email,
+    emailDisplay: email,
+    domain: domainOf(email),
+    hard: 0,
+    soft: 0,
+    complaints: 0,
+    deliveries: 0,
+    onAccountList: 0,
+    firstEventAt: '',
+    lastEventAt: '',
+    lastEventId: '',
+    lastEventType: '',
+    softStreak: 0,
+    softBounceTimes: [],
+    deliveryTimes: [],
+    streakForgottenUntil: null,
+    lastDeliveryAt: null,
+    suppression: null,
+    sesSuppression: null,
+  };
+}
+
 function recipientView(email: string, status: RecipientStatus): RecipientView {
-  const { summary, ses } = status;
+  const { ses } = status;
+  const summary = status.summary ?? noSummary(email);
+  const known = status.summary !== null;
   const { hard, soft, complaints, deliveries, onAccountList } = summary;
   const suppression = summary.suppression;
   return {
     email: summary.email,
-    emailDisplay: summary.emailDisplay,
+    emailDisplay: known ? summary.emailDisplay : null,
     domain: summary.domain || domainOf(email),
     sendStatus: status.sendStatus,
     counts: { hard, soft, complaints, deliveries, onAccountSuppressionList: onAccountList },
-    firstEventAt: summary.firstEventAt,
-    lastEventAt: summary.lastEventAt,
-    lastEventType: summary.lastEventType,
+    firstEventAt: known ? summary.firstEventAt : null,
+    lastEventAt: known ? summary.lastEventAt : null,
+    lastEventType: known ? summary.lastEventType : null,
     lastDeliveryAt: summary.lastDeliveryAt,
     softBounceStreak: summary.softStreak,
     suppression:
@@ -179,6 +207,10 @@ function getRecipientRoute(deps: DataDeps): Route {
     operationId: 'getRecipient',
     summary:
       "Can I send to this address? Summary, suppression state (ours and SES's), latest events, sendStatus",
+    description:
+      'A summary expires `recipientRetentionDays` after the last event that touched it (bounce, complaint, delivery, ' +
+      'reactivation). An address the store holds no summary of but SES lists answers 200 with sendStatus ' +
+      '`suppressed`, zero counts and null event times (what SES says is all that is left of it).',
     cost:
       '≈ 3–4 RCU: GetItem summary (½), Query of the latest 10 events (≈ 2–3), GetItem allowlist for the ' +
       'address and each parent domain (½ each); ' +
@@ -191,7 +223,11 @@ function getRecipientRoute(deps: DataDeps): Route {
     }),
     responses: {
       200: { description: 'The recipient', schema: recipientViewSchema },
-      404: { description: 'Never seen' },
+      404: {
+        description:
+          'Never seen, or its summary expired (recipientRetentionDays after its last event), and SES does not ' +
+          'list it (or was not asked)',
+      },
     },
     async handle({ params, query }) {
       const status = await recipientStatus(deps, params.email, {

@@ -173,6 +173,8 @@ interface ReactivationRecord {
   detail: string;
   /** Update the summary too (absent when the address was only on SES's list). */
   summaryExists: boolean;
+  /** The summary's expiry moves on by this many days from the reactivation. */
+  retentionDays: number;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface RecipientDeps {
   now: () => Date;
   /** Events older than this have expired by TTL. */
   retentionDays: number;
+  /** A summary expires this many days after the last event that touched it (a reactivation is one). */
+  recipientRetentionDays: number;
 }
 
 /** How many of the latest events the recipient view carries. */
@@ -85,7 +87,11 @@ function reportedListed(summary: RecipientSummary): string | null {
 }
 
 export interface RecipientStatus {
-  summary: RecipientSummary;
+  /**
+   * Null when the store holds none but SES lists the address: a summary expires `recipientRetentionDays` after its
+   * last event, and a suppressed address gets no more events, so SES's list is what is left of it.
+   */
+  summary: RecipientSummary | null;
   latestEvents: EventRecord[];
   ses: SesCheck;
   /** On SES's list (null: not checked). */
@@ -125,10 +131,23 @@ export async function recipientStatus(
       domainOf(email),
     ),
   ]);
-  if (stored === null) throw new RecipientUnknownError(email, null);
+  const listedBySes = ses.checked === 'live' ? ses.entry !== null : null;
+  if (stored === null) {
+    // Never seen, or its summary expired: SES's list (when asked) still says whether it may be mailed.
+    if (listedBySes !== true) throw new RecipientUnknownError(email, listedBySes);
+    return {
+      summary: null,
+      latestEvents: history.items,
+      ses,
+      listedBySes,
+      reportedListedAt: null,
+      suppressedByUs: false,
+      allowlisted,
+      sendStatus: 'suppressed',
+    };
+  }
   const { summary } = stored;
   const suppressedByUs = ourSuppressionActive(summary);
-  const listedBySes = ses.checked === 'live' ? ses.entry !== null : null;
   const reportedListedAt = reportedListed(summary);
   const latestHardBounce =
     history.items.find((event) => event.type === 'bounce' && event.verdict === 'hard')?.occurredAt ?? null;
@@ -212,6 +231,7 @@ export async function reactivateRecipient(
       ? `Removed from the SES suppression list (was ${sesEntry?.reason ?? 'listed'}) by ${actor}`
       : `Reactivated by ${actor} (not on the SES suppression list)`,
     summaryExists: summary !== null,
+    retentionDays: deps.recipientRetentionDays,
   });
   const source = sesEntry !== null && ours ? 'both' : sesEntry !== null ? 'ses' : ours ? 'ours' : null;
   return {

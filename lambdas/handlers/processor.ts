@@ -27,6 +27,7 @@ export const handler = createProcessorHandler({
     store: new DynamoEventStore(dynamo, {
       tableName: config.tableName,
       eventRetentionDays: config.eventRetentionDays,
+      recipientRetentionDays: config.recipientRetentionDays,
       batchSummaryReads: true,
       eventIndexes: config.eventIndexes,
     }),

@@ -35,6 +35,7 @@ export function buildQueryApi(
     ses: new Sesv2SuppressionList(clients.sesv2),
     now: options.now ?? (() => new Date()),
     retentionDays: config.eventRetentionDays,
+    recipientRetentionDays: config.recipientRetentionDays,
     explainCode,
     classifyBounce,
     logger: options.logger ?? new Logger(),

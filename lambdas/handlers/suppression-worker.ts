@@ -26,6 +26,7 @@ export const handler = createSuppressionWorkerHandler({
       tableName: config.tableName,
       eventRetentionDays: 0,
       eventIndexes: config.eventIndexes,
+      recipientRetentionDays: 0,
     }),
     list: new Sesv2SuppressionList(ses),
     now: () => new Date(),

@@ -31,6 +31,16 @@ describe('resolveSettings', () => {
     });
   });
 
+  it('refuses a recipient retention shorter than the event retention or the soft-bounce window', () => {
+    expect(
+      resolveSettings({ eventRetentionDays: 60, recipientRetentionDays: '90' }).recipientRetentionDays,
+    ).toBe(90);
+    expect(() => resolveSettings({ eventRetentionDays: 60, recipientRetentionDays: 30 })).toThrow(
+      /recipientRetentionDays: must be at least eventRetentionDays \(60\) and softBounceWindowDays \(14\), got 30/,
+    );
+    expect(() => resolveSettings({ recipientRetentionDays: 0 })).toThrow(InvalidSettingError);
+  });
+
   it('keeps the default alarm thresholds well below the SES review levels (5% bounces, 0.1% complaints)', () => {
     expect(DEFAULT_SETTINGS.alarmHardBounceRate).toBeLessThanOrEqual(0.05 / 2);
     expect(DEFAULT_SETTINGS.alarmComplaintRate).toBeLessThanOrEqual(0.001 / 2);

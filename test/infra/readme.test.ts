@@ -19,6 +19,7 @@ function documentedDefault(key: string): string {
   const value = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key];
   if (value === undefined || (Array.isArray(value) && value.length === 0)) {
     if (key === 'tableName') return 'generated';
+    if (key === 'recipientRetentionDays') return '`eventRetentionDays`, at least `softBounceWindowDays`';
     return key === 'configurationSetName' ? 'stack name' : 'none';
   }
   return `\`${String(value)}\``;

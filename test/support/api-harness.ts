@@ -55,6 +55,9 @@ export interface ApiStack {
   close(): Promise<void>;
 }
 
+/** Longer than the events' 400 days, so a summary's expiry tells which retention set it. */
+export const RECIPIENT_RETENTION_DAYS = 450;
+
 /**
  * deliveryHistory defaults to all: the API suites read what the processor stores, and with every delivery kept they
  * also read data as the model before issue #13 wrote it.
@@ -83,6 +86,7 @@ export async function startApiStack(
     store: new DynamoEventStore(documents, {
       tableName,
       eventRetentionDays: 400,
+      recipientRetentionDays: RECIPIENT_RETENTION_DAYS,
       eventItemShape: options.eventItemShape,
       eventIndexes,
     }),
@@ -106,6 +110,7 @@ export async function startApiStack(
     ses: new Sesv2SuppressionList(sesClient),
     now: clock,
     retentionDays: 400,
+    recipientRetentionDays: RECIPIENT_RETENTION_DAYS,
     explainCode,
     classifyBounce,
     logger: { error: (message, error) => console.error(message, error) },

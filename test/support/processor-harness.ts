@@ -108,6 +108,7 @@ export async function startProcessorStack(
   const store = new DynamoEventStore(doc, {
     tableName: TABLE,
     eventRetentionDays: 400,
+    recipientRetentionDays: 400,
     batchSummaryReads: true,
   });
   const deps: ProcessorDependencies = {

@@ -20,6 +20,7 @@ describe('loadQueryApiConfig', () => {
       tableName: 'events',
       cursorSigningSecret: null,
       eventRetentionDays: 400,
+      recipientRetentionDays: 400,
       corsAllowOrigins: [],
       eventIndexes: 'v2',
     });
@@ -31,6 +32,7 @@ describe('loadQueryApiConfig', () => {
       TABLE_NAME: 'events',
       CURSOR_SIGNING_SECRET: 's'.repeat(32),
       EVENT_RETENTION_DAYS: '30',
+      RECIPIENT_RETENTION_DAYS: '60',
       CORS_ALLOW_ORIGINS: 'https://app.example.com, http://localhost:5173',
       EVENT_INDEXES: 'drop-byTime',
     });
@@ -39,6 +41,7 @@ describe('loadQueryApiConfig', () => {
       tableName: 'events',
       cursorSigningSecret: 's'.repeat(32),
       eventRetentionDays: 30,
+      recipientRetentionDays: 60,
       corsAllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
       eventIndexes: 'drop-byTime',
     });

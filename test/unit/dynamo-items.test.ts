@@ -9,8 +9,10 @@ import {
   decodeEach,
   eventFromItem,
   type Item,
+  summaryExpiresAt,
   summaryFromItem,
   summaryItem,
+  summaryUpdate,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { summaryItemOf } from '../support/summary-items.ts';
 
@@ -31,6 +33,20 @@ describe('summary codec', () => {
     // Assess
     expect(version).toBe(5);
     expect(summaryItem(summary, version)).toEqual(written);
+  });
+
+  it('writes the expiry it is given, and none for a summary as versions before expiry wrote it', () => {
+    const { summary } = summaryFromItem(summaryItemOf('jane@example.org'));
+    expect(summaryItem(summary, 2, 1_800_000_000)).toMatchObject({ expiresAt: 1_800_000_000 });
+    expect(summaryItem(summary, 2)).not.toHaveProperty('expiresAt');
+    const update = summaryUpdate(summary, 2, 1_800_000_000);
+    expect(Object.entries(update.ExpressionAttributeNames)).toContainEqual([expect.any(String), 'expiresAt']);
+    expect(Object.values(update.ExpressionAttributeValues)).toContain(1_800_000_000);
+  });
+
+  it('moves a summary on by the recipient retention from the later of event time and recording', () => {
+    const event = { occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-03T00:00:00.000Z' };
+    expect(summaryExpiresAt(event, 10)).toBe(Date.parse('2026-01-13T00:00:00Z') / 1000);
   });
 
   it('remembers the latest delivery of a summary written before deliveryTimes existed', async () => {

@@ -148,7 +148,7 @@ describe('drainSuppressionRequests pacing', () => {
 
     // Act
     const result = await drainSuppressionRequests(messages, {
-      store: new DynamoEventStore(doc, { tableName: 't', eventRetentionDays: 1 }),
+      store: new DynamoEventStore(doc, { tableName: 't', eventRetentionDays: 1, recipientRetentionDays: 1 }),
       list: new Sesv2SuppressionList(sesClient),
       now: () => new Date(clock),
       sleep: async (ms) => {
@@ -194,7 +194,11 @@ describe('drainSuppressionRequests pacing', () => {
     const result = await drainSuppressionRequests(
       [{ id: 'm', body }],
       {
-        store: new DynamoEventStore(doc, { tableName: 't', eventRetentionDays: 1 }),
+        store: new DynamoEventStore(doc, {
+          tableName: 't',
+          eventRetentionDays: 1,
+          recipientRetentionDays: 1,
+        }),
         list: new Sesv2SuppressionList(sesClient),
         now: () => new Date(clock),
         sleep: async (ms) => {

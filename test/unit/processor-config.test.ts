@@ -16,6 +16,7 @@ describe('loadProcessorConfig', () => {
       suppressionQueueUrl: BASE.SUPPRESSION_QUEUE_URL,
       deadLetterQueueUrl: null,
       eventRetentionDays: 400,
+      recipientRetentionDays: 400,
       allowlistCacheSeconds: 60,
       softBounceThreshold: 3,
       softBounceWindowDays: 14,
@@ -33,6 +34,20 @@ describe('loadProcessorConfig', () => {
       expect(loadProcessorConfig({ ...BASE, DELIVERY_HISTORY: mode }).deliveryHistory).toBe(mode);
     expect(() => loadProcessorConfig({ ...BASE, DELIVERY_HISTORY: 'some' })).toThrow(
       new ConfigError('DELIVERY_HISTORY', 'must be one of none, recipients-with-history, all, got "some"'),
+    );
+  });
+
+  it('keeps summaries at least as long as events and the soft-bounce window (RECIPIENT_RETENTION_DAYS)', () => {
+    expect(loadProcessorConfig({ ...BASE, EVENT_RETENTION_DAYS: '90' }).recipientRetentionDays).toBe(90);
+    expect(loadProcessorConfig({ ...BASE, EVENT_RETENTION_DAYS: '7' }).recipientRetentionDays).toBe(14);
+    expect(loadProcessorConfig({ ...BASE, RECIPIENT_RETENTION_DAYS: '800' }).recipientRetentionDays).toBe(
+      800,
+    );
+    expect(() => loadProcessorConfig({ ...BASE, RECIPIENT_RETENTION_DAYS: '399' })).toThrow(
+      new ConfigError(
+        'RECIPIENT_RETENTION_DAYS',
+        'must be at least eventRetentionDays (400) and softBounceWindowDays (14), got 399',
+      ),
     );
   });
 

@@ -61,7 +61,11 @@ function handler() {
   const now = () => new Date('2026-11-26T12:00:00.000Z');
   return createProcessorHandler({
     deps: {
-      store: new DynamoEventStore(doc, { tableName: 't', eventRetentionDays: 400 }),
+      store: new DynamoEventStore(doc, {
+        tableName: 't',
+        eventRetentionDays: 400,
+        recipientRetentionDays: 400,
+      }),
       queue: new SqsSuppressionQueue(sqsClient, 'https://sqs.us-east-1.amazonaws.com/1/suppression'),
       allowlist: new DynamoAllowlist(doc, { tableName: 't', cacheSeconds: 60, now }),
       classify: classifyBounce,
