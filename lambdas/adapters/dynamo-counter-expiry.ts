@@ -4,15 +4,20 @@
 // partition with a filter on the missing attribute and a keys-only projection reads just the counters. Each one
 // gets `expiresAt` exactly as the counter rollup computes it, by a conditional write that never touches a counter
 // that has one meanwhile. Idempotent and resumable: a counter that has its `expiresAt` no longer matches the filter.
+// Recipient summaries written before they expired get theirs the same way, from one Scan (backfillSummaryExpiry).
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_CLOCK_SKEW_MS } from '../domain/recipient-event.ts';
-import { domainCounterExpiresAt, TTL_HORIZON_SECONDS } from './dynamo-items.ts';
+import { domainCounterExpiresAt, summaryExpiresAt, TTL_HORIZON_SECONDS } from './dynamo-items.ts';
 import { COUNTER_SHARDS, keys, TABLE_DEFINITION } from './table-definition.ts';
+
+/** The sort key of every recipient summary (`pk = R#<email>`). */
+const SUMMARY_SK = keys.summary('').sk;
 
 /** Items read per Query page: the rate limit paces reads too, and an interrupted run loses at most one page. */
 const PAGE_SIZE = 100;
@@ -68,7 +73,7 @@ const COUNTER_SK = /^(\d{4}-\d{2}-\d{2})#/;
 const TTL = TABLE_DEFINITION.timeToLiveAttribute;
 const PK = TABLE_DEFINITION.partitionKey.name;
 const SK = TABLE_DEFINITION.sortKey.name;
-/** Only a counter that still exists and still has no expiry is written: a value set meanwhile stays. */
+/** Only an item that still exists and still has no expiry is written: a value set meanwhile stays. */
 const STILL_WITHOUT_EXPIRY = {
   ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#ttl)',
   ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
@@ -79,15 +84,7 @@ export async function backfillCounterExpiry(
   client: DynamoDBDocumentClient,
   options: CounterExpiryBackfillOptions,
 ): Promise<CounterExpiryTally> {
-  const interval = 1000 / options.requestsPerSecond;
-  let nextRequestAt = 0;
-  const paced: Paced = async (request) => {
-    const wait = nextRequestAt - options.now();
-    if (wait > 0) await options.sleep(wait);
-    nextRequestAt = Math.max(nextRequestAt, options.now()) + interval;
-    return request();
-  };
-
+  const paced = pacer(options);
   const total = emptyTally();
   // No event time lies further ahead than the clock skew the processor accepts.
   const lastYear = new Date(options.now() + MAX_CLOCK_SKEW_MS).getUTCFullYear();
@@ -117,7 +114,14 @@ export async function backfillCounterExpiry(
           const day = COUNTER_SK.exec(String(item[SK]))?.[1];
           if (day === undefined) continue; // not a counter the processor wrote
           tally.found += 1;
-          await giveExpiry(client, paced, options, { [PK]: item[PK], [SK]: item[SK] }, day, tally);
+          await giveExpiry(
+            client,
+            paced,
+            options,
+            { [PK]: item[PK], [SK]: item[SK] },
+            domainCounterExpiresAt(day, options.retentionDays),
+            tally,
+          );
         }
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
@@ -131,15 +135,28 @@ export async function backfillCounterExpiry(
 /** Runs one request no sooner than the rate allows. */
 type Paced = <T>(request: () => Promise<T>) => Promise<T>;
 
+type Pacing = Pick<CounterExpiryBackfillOptions, 'requestsPerSecond' | 'now' | 'sleep'>;
+
+function pacer(options: Pacing): Paced {
+  const interval = 1000 / options.requestsPerSecond;
+  let nextRequestAt = 0;
+  return async (request) => {
+    const wait = nextRequestAt - options.now();
+    if (wait > 0) await options.sleep(wait);
+    nextRequestAt = Math.max(nextRequestAt, options.now()) + interval;
+    return request();
+  };
+}
+
+/** Sets `expiresAt` of an item that still has none (or deletes it when TTL would ignore that expiry). */
 async function giveExpiry(
   client: DynamoDBDocumentClient,
   paced: Paced,
-  options: CounterExpiryBackfillOptions,
+  options: Pick<CounterExpiryBackfillOptions, 'tableName' | 'dryRun' | 'now'>,
   key: Record<string, unknown>,
-  day: string,
+  expiresAt: number,
   tally: CounterExpiryTally,
 ): Promise<void> {
-  const expiresAt = domainCounterExpiresAt(day, options.retentionDays);
   const nowSeconds = options.now() / 1000;
   // TTL ignores an expiry more than TTL_HORIZON_SECONDS in the past: such a counter is deleted here instead, as TTL
   // would have done long ago.
@@ -169,4 +186,78 @@ async function giveExpiry(
     if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     tally.changedMeanwhile += 1;
   }
+}
+
+export interface SummaryExpiryBackfillOptions extends Pacing {
+  tableName: string;
+  /** The deployed RECIPIENT_RETENTION_DAYS: a summary gets the expiry its last event would have given it. */
+  retentionDays: number;
+  dryRun: boolean;
+  /** Told after each Scan page with the tally so far (a long Scan reports progress). */
+  onPage?(tally: Readonly<CounterExpiryTally>): Promise<void>;
+}
+
+/** The latest time a summary was touched: its last event, its last delivery, a reactivation. */
+function lastTouchOf(item: Record<string, unknown>): string | null {
+  const suppression = item.suppression as { cause?: unknown; since?: unknown } | undefined;
+  const times = [
+    item.lastEventAt,
+    item.lastDeliveryAt,
+    suppression?.cause === 'reactivation' ? suppression.since : undefined,
+  ].filter((time): time is string => typeof time === 'string' && !Number.isNaN(Date.parse(time)));
+  return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+}
+
+/**
+ * Gives every recipient summary without `expiresAt` (written before summaries expired) the expiry its last touch
+ * would have given it: `summaryExpiresAt` of its latest event, delivery or reactivation time. Summaries live in the
+ * recipients' own partitions and no index holds them, so this is one Scan of the table (filtered to summaries
+ * without expiry, keys and times projected); each one is written like a counter (conditional, never one that got an
+ * expiry meanwhile). Idempotent and resumable.
+ */
+export async function backfillSummaryExpiry(
+  client: DynamoDBDocumentClient,
+  options: SummaryExpiryBackfillOptions,
+): Promise<CounterExpiryTally> {
+  const paced = pacer(options);
+  const tally = emptyTally();
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    tally.requests += 1;
+    const page = await paced(() =>
+      client.send(
+        new ScanCommand({
+          TableName: options.tableName,
+          FilterExpression: '#sk = :summary AND attribute_not_exists(#ttl)',
+          ProjectionExpression: '#pk, #sk, #lastEventAt, #lastDeliveryAt, #suppression',
+          ExpressionAttributeNames: {
+            '#pk': PK,
+            '#sk': SK,
+            '#ttl': TTL,
+            '#lastEventAt': 'lastEventAt',
+            '#lastDeliveryAt': 'lastDeliveryAt',
+            '#suppression': 'suppression',
+          },
+          ExpressionAttributeValues: { ':summary': SUMMARY_SK },
+          ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const touched = lastTouchOf(item);
+      if (touched === null) continue; // not a summary the processor wrote
+      tally.found += 1;
+      await giveExpiry(
+        client,
+        paced,
+        options,
+        { [PK]: item[PK], [SK]: item[SK] },
+        summaryExpiresAt({ occurredAt: touched, recordedAt: touched }, options.retentionDays),
+        tally,
+      );
+    }
+    await options.onPage?.(tally);
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return tally;
 }

@@ -1,10 +1,15 @@
 // `ses-bounce backfill-expiry`: the upgrade step that gives day × domain counters written before they expired the
-// `expiresAt` every counter update now sets (docs/data-model.md, "Upgrading"; lambdas/adapters/dynamo-counter-expiry.ts).
+// `expiresAt` every counter update now sets, and with --summaries the recipient summaries written before they expired
+// the one every event now moves on (docs/data-model.md, "Upgrading"; lambdas/adapters/dynamo-counter-expiry.ts).
 
 import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backfillCounterExpiry, type CounterExpiryTally } from '../adapters/dynamo-counter-expiry.ts';
-import { CONFIG_DEFAULTS, SETTING_BOUNDS } from '../config.ts';
+import {
+  backfillCounterExpiry,
+  backfillSummaryExpiry,
+  type CounterExpiryTally,
+} from '../adapters/dynamo-counter-expiry.ts';
+import { CONFIG_DEFAULTS, defaultRecipientRetentionDays, SETTING_BOUNDS } from '../config.ts';
 import { sleep } from '../domain/retry.ts';
 import {
   type CliIo,
@@ -21,6 +26,7 @@ const SES_FIRST_YEAR = 2011;
 const DEFAULT_RATE = 25;
 const MAX_RATE = 1000;
 const retention = SETTING_BOUNDS.eventRetentionDays;
+const recipientRetention = SETTING_BOUNDS.recipientRetentionDays;
 /** The stack output naming the table (infra/stack.ts). */
 const TABLE_OUTPUT = 'TableName';
 
@@ -38,8 +44,18 @@ Which table:
   --stack NAME          stack in that file (default: the only one, or SesBounceProcessor)
   --table NAME          the table given directly
 
+With --summaries it gives the recipient summaries written before they expired (no expiresAt) the expiry their
+last event would have given them: its time (latest event, delivery or reactivation) plus the recipient retention.
+Summaries are in no index, so this reads the whole table with one paced Scan (keys and times only). A summary
+untouched for longer than the retention gets an expiry already past, and DynamoDB's TTL deletes it within days;
+run with --dry-run first to see how many.
+
 Options:
   --retention-days N    the deployed eventRetentionDays (EVENT_RETENTION_DAYS; default ${CONFIG_DEFAULTS.eventRetentionDays})
+  --summaries           recipient summaries instead of counters
+  --recipient-retention-days N
+                        with --summaries: the deployed recipientRetentionDays (RECIPIENT_RETENTION_DAYS; default
+                        --retention-days, at least softBounceWindowDays ${CONFIG_DEFAULTS.softBounceWindowDays})
   --from-year YYYY      first year whose counters are read (default ${SES_FIRST_YEAR}, when SES started); up to this year
   --rate N              at most N DynamoDB requests per second (1-${MAX_RATE}; default ${DEFAULT_RATE})
   --dry-run             count what would be done, write nothing
@@ -81,6 +97,8 @@ function parseOptions(args: string[]) {
       stack: { type: 'string' },
       table: { type: 'string' },
       'retention-days': { type: 'string' },
+      summaries: { type: 'boolean' },
+      'recipient-retention-days': { type: 'string' },
       'from-year': { type: 'string' },
       rate: { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -117,13 +135,32 @@ export async function runBackfillExpiry(
   );
   const rate = wholeNumberOption('rate', options.rate ?? String(DEFAULT_RATE), 1, MAX_RATE);
   const dryRun = options['dry-run'] === true;
+  if (options.summaries === true) {
+    const recipientRetentionDays = wholeNumberOption(
+      'recipient-retention-days',
+      options['recipient-retention-days'] ??
+        String(
+          defaultRecipientRetentionDays({
+            eventRetentionDays: retentionDays,
+            softBounceWindowDays: CONFIG_DEFAULTS.softBounceWindowDays,
+          }),
+        ),
+      recipientRetention.min,
+      recipientRetention.max,
+    );
+    return refusalsReported(io, () =>
+      backfillSummaries(io, deps, { tableName, retentionDays: recipientRetentionDays, rate, dryRun }),
+    );
+  }
+  if (options['recipient-retention-days'] !== undefined)
+    throw new UsageError('--recipient-retention-days goes with --summaries');
 
   await writeText(
     io.stdout,
     `${dryRun ? 'Dry run (nothing is written): ' : ''}day x domain counters without expiresAt in ${tableName}, ` +
       `years ${fromYear}-${thisYear}, retention ${retentionDays} days, at most ${rate} requests/s\n`,
   );
-  try {
+  return refusalsReported(io, async () => {
     const total = await backfillCounterExpiry(deps.client, {
       tableName,
       retentionDays,
@@ -136,6 +173,36 @@ export async function runBackfillExpiry(
     });
     await writeText(io.stdout, `Done: ${describe(total, dryRun)}; ${total.requests} requests\n`);
     return EXIT.ok;
+  });
+}
+
+async function backfillSummaries(
+  io: CliIo,
+  deps: BackfillDependencies,
+  options: { tableName: string; retentionDays: number; rate: number; dryRun: boolean },
+): Promise<number> {
+  const { dryRun } = options;
+  await writeText(
+    io.stdout,
+    `${dryRun ? 'Dry run (nothing is written): ' : ''}recipient summaries without expiresAt in ${options.tableName} ` +
+      `(one Scan), recipient retention ${options.retentionDays} days, at most ${options.rate} requests/s\n`,
+  );
+  const total = await backfillSummaryExpiry(deps.client, {
+    tableName: options.tableName,
+    retentionDays: options.retentionDays,
+    dryRun,
+    requestsPerSecond: options.rate,
+    now: deps.now,
+    sleep: deps.sleep,
+  });
+  await writeText(io.stdout, `Done: ${describe(total, dryRun, 'summaries')}; ${total.requests} requests\n`);
+  return EXIT.ok;
+}
+
+/** Runs a backfill; DynamoDB refusing a request is reported (exit 1: run again to go on), anything else thrown. */
+async function refusalsReported(io: CliIo, backfill: () => Promise<number>): Promise<number> {
+  try {
+    return await backfill();
   } catch (error) {
     if (error instanceof DynamoDBServiceException) {
       await writeText(
@@ -165,8 +232,12 @@ async function resolveTable(options: ReturnType<typeof parseOptions>): Promise<s
   return table;
 }
 
-function describe(tally: Readonly<CounterExpiryTally>, dryRun: boolean): string {
-  if (tally.found === 0) return '0 counters without expiresAt';
+function describe(
+  tally: Readonly<CounterExpiryTally>,
+  dryRun: boolean,
+  items: 'counters' | 'summaries' = 'counters',
+): string {
+  if (tally.found === 0) return `0 ${items} without expiresAt`;
   const verb = dryRun ? 'would be ' : '';
   const parts = [
     `${tally.set} ${verb}given expiresAt`,
@@ -174,5 +245,5 @@ function describe(tally: Readonly<CounterExpiryTally>, dryRun: boolean): string 
     `${tally.deleted} ${verb}deleted (due over five years ago, beyond TTL)`,
   ];
   if (!dryRun) parts.push(`${tally.changedMeanwhile} changed meanwhile (left as they are)`);
-  return `${tally.found} counters without expiresAt: ${parts.join(', ')}`;
+  return `${tally.found} ${items} without expiresAt: ${parts.join(', ')}`;
 }

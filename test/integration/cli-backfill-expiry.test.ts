@@ -158,6 +158,69 @@ describe('ses-bounce backfill-expiry', () => {
     expect(await scanTable()).toEqual(afterFirst);
   });
 
+  it('--summaries gives summaries without expiresAt the expiry of their last touch, and nothing else; a second run changes nothing', async () => {
+    // Arrange: summaries as versions before summaries expired wrote them, and two older ones.
+    await recordSamples();
+    const isSummary = (item: Item) => item.sk === 'SUMMARY';
+    for (const item of (await scanTable()).filter(isSummary))
+      await stack.doc.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'REMOVE expiresAt',
+        }),
+      );
+    const oldSummary = (pk: string, lastEventAt: string, extra: Item = {}) => ({
+      pk,
+      sk: 'SUMMARY',
+      entity: 'summary',
+      lastEventAt,
+      ...extra,
+    });
+    const delivered = oldSummary('R#old@example.org', '2023-06-01T00:00:00.000Z', {
+      lastDeliveryAt: '2023-07-01T00:00:00.000Z',
+    });
+    const ancient = oldSummary('R#ancient@example.org', '2018-05-05T00:00:00.000Z');
+    for (const item of [delivered, ancient])
+      await stack.doc.send(new PutCommand({ TableName: TABLE, Item: item }));
+    const before = await scanTable();
+    const samples = before.filter(
+      (item) => isSummary(item) && item.pk !== delivered.pk && item.pk !== ancient.pk,
+    );
+    expect(samples.length).toBeGreaterThanOrEqual(4);
+
+    // Act
+    const dryRun = await backfill(['--table', TABLE, '--summaries', '--dry-run']);
+    const afterDryRun = await scanTable();
+    const first = await backfill(['--table', TABLE, '--summaries', '--recipient-retention-days', '500']);
+    const afterFirst = await scanTable();
+    const second = await backfill(['--table', TABLE, '--summaries', '--recipient-retention-days', '500']);
+
+    // Assess
+    expect(afterDryRun).toEqual(before);
+    expect(dryRun.stdout).toContain(`Done: ${samples.length + 2} summaries without expiresAt:`);
+    expect(first).toMatchObject({ code: EXIT.ok, stderr: '' });
+    const summaries = new Map(afterFirst.filter(isSummary).map((item) => [item.pk, item]));
+    for (const sample of samples) {
+      const last = [sample.lastEventAt, sample.lastDeliveryAt]
+        .filter((t) => typeof t === 'string')
+        .sort()
+        .at(-1);
+      expect(summaries.get(sample.pk)?.expiresAt, String(sample.pk)).toBe(epoch(String(last)) + 500 * DAY);
+    }
+    expect(summaries.get(delivered.pk)?.expiresAt).toBe(epoch('2023-07-01T00:00:00Z') + 500 * DAY);
+    expect(summaries.has(ancient.pk)).toBe(false);
+    const withoutExpiry = (items: Item[]) =>
+      items.filter((item) => item.pk !== ancient.pk).map(({ expiresAt: _, ...rest }) => rest);
+    expect(withoutExpiry(afterFirst)).toEqual(withoutExpiry(before));
+    expect(first.stdout).toContain(
+      `Done: ${samples.length + 2} summaries without expiresAt: ${samples.length} given expiresAt, ` +
+        '1 given one already past (TTL deletes them within days), 1 deleted (due over five years ago, beyond TTL)',
+    );
+    expect(second.stdout).toContain('Done: 0 summaries without expiresAt;');
+    expect(await scanTable()).toEqual(afterFirst);
+  });
+
   it('reads the years from --from-year; an earlier counter is left to a run that starts there', async () => {
     // Arrange
     const early = await putOldCounter('2009-02-03', 'early.example', 0);
@@ -269,6 +332,9 @@ describe('ses-bounce backfill-expiry', () => {
     );
     await expect(backfill(['--table', TABLE, '--from-year', '2026'])).rejects.toThrow('--from-year');
     await expect(backfill(['--table', TABLE, '--rate', 'fast'])).rejects.toThrow('--rate');
+    await expect(backfill(['--table', TABLE, '--recipient-retention-days', '500'])).rejects.toThrow(
+      '--recipient-retention-days goes with --summaries',
+    );
   });
 
   it('reports a refused request and says a rerun goes on', async () => {
