@@ -1,0 +1,347 @@
+// The cost model of infra/README.md "Cost per million sent emails" (issue #13): processing and steady-state storage
+// per million sent emails a month, at 1 M and 50 M sent a month, 2% bounces and 0.1% complaints, from measured inputs
+// (bench/cost-inputs.json: units per event kind from bench:processor, item and index-entry sizes of the samples by
+// DynamoDB's size rule, the retention defaults) and the list prices below. Pure: `npm run bench:cost` measures the
+// inputs and prints these tables; test/unit/cost-model.test.ts holds the README to them.
+
+import { readFileSync } from 'node:fs';
+
+/** The measured inputs (`npm run bench:cost -- --measure before|after` writes them). */
+export const COST_INPUTS = new URL('./cost-inputs.json', import.meta.url);
+export const README_BEGIN = '<!-- cost-model: begin (npm run bench:cost -- --readme) -->';
+export const README_END = '<!-- cost-model: end -->';
+
+export function readCostInputs(): CostInputs {
+  return JSON.parse(readFileSync(COST_INPUTS, 'utf8')) as CostInputs;
+}
+
+/** The tables between the cost-model markers of infra/README.md. */
+export function readmeTables(readme: string): string {
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin < 0 || end < begin) throw new Error('infra/README.md lacks the cost-model markers');
+  return readme.slice(begin + README_BEGIN.length, end).trim();
+}
+
+/** infra/README.md with the tables between the markers replaced. */
+export function withTables(readme: string, tables: string): string {
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin < 0 || end < begin) throw new Error('infra/README.md lacks the cost-model markers');
+  return `${readme.slice(0, begin + README_BEGIN.length)}\n${tables}\n${readme.slice(end)}`;
+}
+
+/** List prices, us-east-1, free tiers ignored; each with the page it is from. */
+export const PRICES = {
+  snsPublish: { usd: 0.5 / 1e6, source: 'https://aws.amazon.com/sns/pricing/' },
+  kmsRequest: { usd: 0.03 / 1e4, source: 'https://aws.amazon.com/kms/pricing/' },
+  sqsRequest: { usd: 0.4 / 1e6, source: 'https://aws.amazon.com/sqs/pricing/' },
+  lambdaRequest: { usd: 0.2 / 1e6, source: 'https://aws.amazon.com/lambda/pricing/' },
+  lambdaGbSecondArm: { usd: 0.0000133334, source: 'https://aws.amazon.com/lambda/pricing/' },
+  dynamoWriteUnit: { usd: 0.625 / 1e6, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoReadUnit: { usd: 0.125 / 1e6, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoStorageGbMonth: { usd: 0.25, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoPitrGbMonth: { usd: 0.2, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  logsIngestGb: { usd: 0.5, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
+} as const;
+
+/**
+ * KMS requests SNS makes for an encrypted topic (Amazon SNS Developer Guide, "Key management", Estimating AWS KMS
+ * costs, https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): R = B / D × 2P per topic, B the billing
+ * period in seconds, D the data-key reuse period (SNS reuses a data key for up to 5 minutes), P the publishing
+ * principals (SES, one). The page adds that actual costs might be higher (SNS is distributed).
+ */
+export const SNS_DATA_KEY_REUSE_SECONDS = 300;
+const SNS_PUBLISHING_PRINCIPALS = 1;
+const MONTH_SECONDS = (365.25 / 12) * 86_400;
+const MONTH_DAYS = 365.25 / 12;
+const GB = 2 ** 30;
+/** Bytes DynamoDB adds to every item and every index entry it stores (Developer Guide, item sizes and billing). */
+export const ITEM_OVERHEAD_BYTES = 100;
+
+/** What one million sent emails are (issue #13's assumptions). */
+export const MIX = {
+  bounces: 20_000,
+  complaints: 1_000,
+  deliveries: 980_000,
+  /** Deliveries to an address that already has a summary (it soft-bounced or complained and is still mailed). */
+  deliveriesWithHistory: 19_600,
+  /** Suppressions requested (hard bounces that need one, complaints, streaks): one worker call each. */
+  suppressions: 17_000,
+} as const;
+
+/** Units one event of a kind costs, measured by bench:processor (processor and counter rollup, per event). */
+export interface EventUnits {
+  read: number;
+  write: number;
+}
+
+export interface ScenarioUnits {
+  deliveryNew: EventUnits;
+  deliveryWithHistory: EventUnits;
+  bounce: EventUnits;
+  complaint: EventUnits;
+}
+
+/** Bytes one stored thing holds, by DynamoDB's rule, item overhead and its index entries included. */
+export interface StoredSizes {
+  /** Average over the sample bounces: the event item, its index entries and the items written with it. */
+  bounce: number;
+  complaint: number;
+  /** Of those, in indexes (storage without PITR). */
+  bounceInIndexes: number;
+  complaintInIndexes: number;
+  /** A summary after its first bounce or complaint. */
+  summary: number;
+  /** One delivery's ledger entry, and the rest of the ledger item of its second. */
+  ledgerEntry: number;
+  ledgerItem: number;
+}
+
+/** One deployment's measured inputs. */
+export interface VariantInputs {
+  /** What was measured: the commit and the defaults. */
+  label: string;
+  eventRetentionDays: number;
+  /** null: summaries never expire (they are counted after the event retention, and keep growing). */
+  recipientRetentionDays: number | null;
+  /** Index projections as the table definition has them (`byTime ALL`, …), for the record. */
+  indexes: string[];
+  sizes: StoredSizes;
+  /** By volume: 1 M/month (batches of one message, rollup windows of 24 records), 50 M/month (batches of 10, 100). */
+  units: { low: ScenarioUnits; lowWindow60: ScenarioUnits; high: ScenarioUnits };
+}
+
+export interface CostInputs {
+  measuredAt: string;
+  before: VariantInputs;
+  after: VariantInputs;
+}
+
+interface Volume {
+  /** Million sent a month. */
+  millions: number;
+  /** Messages per processor batch (1 M/month: about one within the default 1 s window). */
+  batch: number;
+  /** Deliveries sharing the ledger item of one second. */
+  deliveriesPerSecond: number;
+  /** Stream shards the counter rollup reads (about one invocation a minute each). */
+  rollupShards: number;
+  units: keyof VariantInputs['units'];
+}
+
+export const VOLUMES = {
+  low: { millions: 1, batch: 1, deliveriesPerSecond: 1, rollupShards: 1, units: 'low' },
+  lowWindow60: { millions: 1, batch: 24, deliveriesPerSecond: 1, rollupShards: 1, units: 'lowWindow60' },
+  high: { millions: 50, batch: 10, deliveriesPerSecond: 19, rollupShards: 4, units: 'high' },
+} as const satisfies Record<string, Volume>;
+
+/** Lambda assumptions (arm64, 512 MB processor, 128 MB worker, 256 MB rollup), per invocation and per event. */
+const LAMBDA = {
+  processorGb: 0.5,
+  invocationSeconds: 0.06,
+  recordedEventSeconds: 0.05,
+  workerGb: 0.125,
+  workerSeconds: 1,
+  rollupGb: 0.25,
+  rollupSeconds: 0.1,
+};
+/** Log bytes: a recorded bounce, complaint or kept delivery; any other invocation. */
+const LOG_BYTES = { recorded: 1536, invocation: 1024 };
+
+export interface CostLine {
+  item: string;
+  usd: number;
+}
+
+/** Processing per million sent emails, USD, line by line. */
+export function processingCost(variant: VariantInputs, volume: Volume): CostLine[] {
+  const u = variant.units[volume.units];
+  const notifications = MIX.deliveries + MIX.bounces + MIX.complaints;
+  const recorded = MIX.bounces + MIX.complaints + MIX.deliveriesWithHistory;
+  const invocations = notifications / volume.batch;
+  const kmsRequests = (MONTH_SECONDS / SNS_DATA_KEY_REUSE_SECONDS) * 2 * SNS_PUBLISHING_PRINCIPALS;
+  const rollupInvocations = (MONTH_SECONDS / 60) * volume.rollupShards;
+  const counted = MIX.deliveries - MIX.deliveriesWithHistory;
+  const writes =
+    counted * u.deliveryNew.write +
+    MIX.deliveriesWithHistory * u.deliveryWithHistory.write +
+    MIX.bounces * u.bounce.write +
+    MIX.complaints * u.complaint.write +
+    MIX.suppressions; // the worker's summary update, 1 WCU each
+  const reads =
+    counted * u.deliveryNew.read +
+    MIX.deliveriesWithHistory * u.deliveryWithHistory.read +
+    MIX.bounces * u.bounce.read +
+    MIX.complaints * u.complaint.read +
+    MIX.suppressions;
+  const gbSeconds =
+    invocations * LAMBDA.invocationSeconds * LAMBDA.processorGb +
+    recorded * LAMBDA.recordedEventSeconds * LAMBDA.processorGb;
+  return [
+    { item: 'SNS publishes', usd: notifications * PRICES.snsPublish.usd },
+    {
+      item: 'KMS, topic key (SNS data-key reuse)',
+      usd: (kmsRequests * PRICES.kmsRequest.usd) / volume.millions,
+    },
+    {
+      item: 'SQS notification queue (send + receive and delete per batch)',
+      usd: (notifications + 2 * invocations) * PRICES.sqsRequest.usd,
+    },
+    { item: 'SQS suppression queue', usd: 3 * MIX.suppressions * PRICES.sqsRequest.usd },
+    {
+      item: 'Lambda processor (requests + GB-s)',
+      usd: invocations * PRICES.lambdaRequest.usd + gbSeconds * PRICES.lambdaGbSecondArm.usd,
+    },
+    {
+      item: 'Lambda worker',
+      usd:
+        MIX.suppressions * PRICES.lambdaRequest.usd +
+        MIX.suppressions * LAMBDA.workerSeconds * LAMBDA.workerGb * PRICES.lambdaGbSecondArm.usd,
+    },
+    {
+      item: 'Lambda counter rollup',
+      usd:
+        (rollupInvocations * PRICES.lambdaRequest.usd +
+          rollupInvocations * LAMBDA.rollupSeconds * LAMBDA.rollupGb * PRICES.lambdaGbSecondArm.usd) /
+        volume.millions,
+    },
+    { item: 'DynamoDB writes', usd: writes * PRICES.dynamoWriteUnit.usd },
+    { item: 'DynamoDB reads', usd: reads * PRICES.dynamoReadUnit.usd },
+    {
+      item: 'CloudWatch Logs',
+      usd:
+        ((recorded * LOG_BYTES.recorded + invocations * LOG_BYTES.invocation) / GB) * PRICES.logsIngestGb.usd,
+    },
+  ];
+}
+
+export interface StorageLine {
+  item: string;
+  tableGb: number;
+  indexGb: number;
+}
+
+/** Months of items held at once when each lives `days`. */
+const monthsOf = (days: number) => days / MONTH_DAYS;
+
+/** Steady-state storage per million sent a month (GB held at once), line by line. */
+export function storageLines(
+  variant: VariantInputs,
+  volume: Volume,
+  retention: { eventDays: number; recipientDays: number | null } = {
+    eventDays: variant.eventRetentionDays,
+    recipientDays: variant.recipientRetentionDays,
+  },
+): StorageLine[] {
+  const s = variant.sizes;
+  const eventMonths = monthsOf(retention.eventDays);
+  // Summaries that never expire: what 13 months of them hold (they keep growing).
+  const summaryMonths = monthsOf(retention.recipientDays ?? Math.max(retention.eventDays, 400));
+  const events = (count: number, bytes: number, inIndexes: number) => ({
+    tableGb: (count * eventMonths * (bytes - inIndexes)) / GB,
+    indexGb: (count * eventMonths * inIndexes) / GB,
+  });
+  const ledgerBytes = s.ledgerEntry + (s.ledgerItem + ITEM_OVERHEAD_BYTES) / volume.deliveriesPerSecond;
+  return [
+    { item: 'bounces', ...events(MIX.bounces, s.bounce, s.bounceInIndexes) },
+    { item: 'complaints', ...events(MIX.complaints, s.complaint, s.complaintInIndexes) },
+    {
+      item: 'summaries',
+      tableGb: ((MIX.bounces + MIX.complaints) * summaryMonths * s.summary) / GB,
+      indexGb: 0,
+    },
+    {
+      item: 'delivery ledger (15 days)',
+      tableGb: (MIX.deliveries * monthsOf(15) * ledgerBytes) / GB,
+      indexGb: 0,
+    },
+  ];
+}
+
+/** USD a month for what the lines hold: storage on table and indexes, PITR on the table. */
+export function storageCost(lines: readonly StorageLine[]): number {
+  const table = lines.reduce((sum, line) => sum + line.tableGb, 0);
+  const indexes = lines.reduce((sum, line) => sum + line.indexGb, 0);
+  return (
+    table * (PRICES.dynamoStorageGbMonth.usd + PRICES.dynamoPitrGbMonth.usd) +
+    indexes * PRICES.dynamoStorageGbMonth.usd
+  );
+}
+
+const usd = (n: number) => n.toFixed(2);
+const gb = (n: number) => n.toFixed(3);
+const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.usd, 0);
+
+/** The README's tables, as `npm run bench:cost` prints them. */
+export function costTables(inputs: CostInputs): string {
+  const { before, after } = inputs;
+  const columns = [
+    { head: 'before, 1 M/month', variant: before, volume: VOLUMES.low },
+    { head: 'after, 1 M/month', variant: after, volume: VOLUMES.low },
+    {
+      head: 'after, 1 M/month, `processorMaxBatchingWindow=60`',
+      variant: after,
+      volume: VOLUMES.lowWindow60,
+    },
+    { head: 'before, 50 M/month', variant: before, volume: VOLUMES.high },
+    { head: 'after, 50 M/month', variant: after, volume: VOLUMES.high },
+  ];
+  const processing = columns.map((c) => processingCost(c.variant, c.volume));
+  const firstColumn = processing[0] ?? [];
+  const lines = [
+    'Processing, USD per million sent emails:',
+    '',
+    `| item | ${columns.map((c) => c.head).join(' | ')} |`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} |`,
+    ...firstColumn.map(
+      (line, i) => `| ${line.item} | ${processing.map((p) => usd(p[i]?.usd ?? 0)).join(' | ')} |`,
+    ),
+    `| **total** | ${processing.map((p) => `**${usd(total(p))}**`).join(' | ')} |`,
+    '',
+    'Steady-state storage, per million sent emails a month (GB held at once: table / indexes; USD a month with',
+    'storage on both and PITR on the table):',
+    '',
+  ];
+  const storageColumns = [
+    { head: `before (${describeRetention(before)})`, variant: before },
+    { head: `after (${describeRetention(after)})`, variant: after },
+  ];
+  const stored = storageColumns.map((c) => ({
+    low: storageLines(c.variant, VOLUMES.low),
+    high: storageLines(c.variant, VOLUMES.high),
+  }));
+  const cell = (line: StorageLine | undefined) =>
+    line === undefined ? '' : `${gb(line.tableGb)} / ${gb(line.indexGb)}`;
+  lines.push(
+    `| part | ${storageColumns.map((c) => `${c.head}, 1 M/month | ${c.head}, 50 M/month`).join(' | ')} |`,
+    `| --- | ${storageColumns.map(() => '---: | ---:').join(' | ')} |`,
+    ...(stored[0]?.low ?? []).map(
+      (line, i) =>
+        `| ${line.item} | ${stored.map((s) => `${cell(s.low[i])} | ${cell(s.high[i])}`).join(' | ')} |`,
+    ),
+    `| **USD per month** | ${stored.map((s) => `**${usd(storageCost(s.low))}** | **${usd(storageCost(s.high))}**`).join(' | ')} |`,
+    '',
+    `Storage by retention (after, 50 M/month; events and summaries kept as long, USD per million sent a month):`,
+    '',
+    '| `eventRetentionDays` (= `recipientRetentionDays`) | USD |',
+    '| ---: | ---: |',
+    ...RETENTION_CHOICES.map(
+      (days) =>
+        `| ${days} | ${usd(storageCost(storageLines(after, VOLUMES.high, { eventDays: days, recipientDays: days })))} |`,
+    ),
+    '',
+    `Inputs: bench/cost-inputs.json (measured ${inputs.measuredAt}; before: ${before.label}; after: ${after.label}).`,
+  );
+  return lines.join('\n');
+}
+
+export const RETENTION_CHOICES = [30, 60, 90, 120, 180, 270, 400] as const;
+
+function describeRetention(variant: VariantInputs): string {
+  const summaries =
+    variant.recipientRetentionDays === null
+      ? 'summaries never expire'
+      : `summaries ${variant.recipientRetentionDays} days`;
+  return `events ${variant.eventRetentionDays} days, ${summaries}; ${variant.indexes.join(', ')}`;
+}

@@ -1,0 +1,41 @@
+// infra/README.md's cost tables are what the cost model (bench/cost-model.ts) computes from the committed, measured
+// inputs (bench/cost-inputs.json), so the documented figures cannot drift from the model; and the model's parts
+// follow the pages they cite.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  costTables,
+  processingCost,
+  readCostInputs,
+  readmeTables,
+  storageCost,
+  storageLines,
+  VOLUMES,
+} from '../../bench/cost-model.ts';
+
+const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+const inputs = readCostInputs();
+
+describe('infra/README.md cost tables', () => {
+  it('are what npm run bench:cost prints for bench/cost-inputs.json', () => {
+    expect(readmeTables(readme)).toBe(costTables(inputs));
+  });
+});
+
+describe('cost model', () => {
+  it('charges the KMS requests SNS documents for one topic and one publisher, whatever the volume', () => {
+    // R = B / D × 2P: a month of seconds / 300 s reuse × 2 × 1 principal = 17,532 requests × $0.03 / 10,000.
+    const kms = (volume: (typeof VOLUMES)[keyof typeof VOLUMES]) =>
+      processingCost(inputs.after, volume).find((line) => line.item.startsWith('KMS'))?.usd;
+    expect(kms(VOLUMES.low)).toBeCloseTo(0.0526, 4);
+    expect(kms(VOLUMES.high)).toBeCloseTo(0.0526 / 50, 5);
+  });
+
+  it('stores more the longer events and summaries are kept, and summaries that never expire most', () => {
+    const at = (eventDays: number, recipientDays: number | null) =>
+      storageCost(storageLines(inputs.after, VOLUMES.high, { eventDays, recipientDays }));
+    expect(at(30, 30)).toBeLessThan(at(90, 90));
+    expect(at(90, 90)).toBeLessThan(at(400, 400));
+    expect(at(90, 90)).toBeLessThan(at(90, null));
+  });
+});
