@@ -1,4 +1,4 @@
-// `npm run bench:cost`: prints infra/README.md's cost tables (bench/cost-model.ts) from bench/cost-inputs.json.
+// `npm run bench:cost`: prints infra/README.md's cost tables (harness/cost-model.ts) from bench/cost-inputs.json.
 //   --measure before|after   measure that variant's inputs on this checkout first and store them in the file:
 //                            write and read units per event kind from bench:processor (two runs: rollup windows of
 //                            24 and 100 records), item and index-entry sizes by DynamoDB's size rule from the real
@@ -16,6 +16,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import {
+  COST_INPUTS,
+  costTables,
+  ITEM_OVERHEAD_BYTES,
+  readCostInputs,
+  type ScenarioUnits,
+  type StoredSizes,
+  type VariantInputs,
+  withTables,
+} from '../harness/cost-model.ts';
 import { createCounterRollupHandler } from '../lambdas/adapters/counter-rollup-lambda.ts';
 import { DynamoCounterRollupStore } from '../lambdas/adapters/dynamo-counter-rollup.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.ts';
@@ -30,16 +40,6 @@ import { DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts
 import { startTransactionalDynalite } from '../local/dynalite-transactions.ts';
 import { createTable } from '../local/dynamo.ts';
 import { LocalStream } from '../local/event-stream.ts';
-import {
-  COST_INPUTS,
-  costTables,
-  ITEM_OVERHEAD_BYTES,
-  readCostInputs,
-  type ScenarioUnits,
-  type StoredSizes,
-  type VariantInputs,
-  withTables,
-} from './cost-model.ts';
 
 const README = new URL('../infra/README.md', import.meta.url);
 
@@ -159,6 +159,7 @@ async function measureSizes(): Promise<StoredSizes> {
         Message: readFileSync(new URL(file, samples), 'utf8'),
       }),
       attributes: { ApproximateReceiveCount: '1' },
+      eventSource: 'aws:sqs',
     } as unknown as SQSRecord;
     await processor({ Records: [record] });
   }
@@ -230,9 +231,12 @@ function benchUnits(
         );
   const rows = new Map<string, { read: number; write: number }>();
   for (const match of output.matchAll(
-    /^\| ([^|]+?) \| \d+ \| [^|]* \| ([\d.]+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \*\*([\d.]+)\*\* \|$/gm,
-  ))
-    rows.set(match[1] ?? '', { read: Number(match[2]), write: Number(match[3]) });
+    /^\| ([^|]+?) \| \d+ \| ([^|]*) \| ([\d.]+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \*\*([\d.]+)\*\* \|$/gm,
+  )) {
+    // dynalite reports no capacity for a Query: count each of the processor's (strongly consistent) as 1 RRU.
+    const queries = Number(/\bQuery ([\d.]+)/.exec((match[2] ?? '').split(';')[0] ?? '')?.[1] ?? 0);
+    rows.set(match[1] ?? '', { read: Number(match[3]) + queries, write: Number(match[4]) });
+  }
   return rows;
 }
 

@@ -1,4 +1,4 @@
-// infra/README.md's cost tables are what the cost model (bench/cost-model.ts) computes from the committed, measured
+// infra/README.md's cost tables are what the cost model (harness/cost-model.ts) computes from the committed, measured
 // inputs (bench/cost-inputs.json), so the documented figures cannot drift from the model; and the model's parts
 // follow the pages they cite.
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import {
   storageCost,
   storageLines,
   VOLUMES,
-} from '../../bench/cost-model.ts';
+} from '../../harness/cost-model.ts';
 
 const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
 const inputs = readCostInputs();
