@@ -205,6 +205,7 @@ describe('slim event items', () => {
       await new DynamoEventStore(doc, {
         tableName: 't',
         eventRetentionDays: 400,
+        recipientRetentionDays: 400,
         eventIndexes: stage,
       }).recordEvent({
         event,
