@@ -1,5 +1,6 @@
 // How right the classifier is on the corpus of real diagnostics, for the split the rules were tuned on and for the
-// validation splits no rule was written from. Run: `npm run bench:accuracy` (add `-- --write` to put the table into
+// validation splits no rule was written from, and for the tuning split with each source's own phrases held out (an
+// estimate on unseen sources, harness/held-out.ts). Run: `npm run bench:accuracy` (add `-- --write` to put the table into
 // README.md and BENCHMARKS.md between their `accuracy` markers). Only the tuning misses are listed: the validation
 // splits are reported as figures (and, for every split, counts of where the answers go: expected hard/soft x answered
 // hard/soft/undetermined, wrong answers by expected category and by the SMTP phase found), so that reading the report

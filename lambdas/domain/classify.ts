@@ -133,18 +133,6 @@ interface CompiledTextRule {
   readonly notCodes: readonly CompiledPattern[];
 }
 
-const phraseIds = new Map<string, number>();
-const phrases: string[] = [];
-function phraseId(phrase: string): number {
-  let id = phraseIds.get(phrase);
-  if (id === undefined) {
-    id = phrases.length;
-    phraseIds.set(phrase, id);
-    phrases.push(phrase);
-  }
-  return id;
-}
-
 const asList = (phrase: Phrase): readonly string[] => (typeof phrase === 'string' ? [phrase] : phrase);
 
 function textMatch(rule: TextRule, order: number, phrase: Phrase): TextMatch {
@@ -157,55 +145,92 @@ function textMatch(rule: TextRule, order: number, phrase: Phrase): TextMatch {
   };
 }
 
-const COMPILED_TEXT_RULES: readonly CompiledTextRule[] = TEXT_RULES.map((rule, order) => ({
-  rule,
-  order,
-  matches: rule.match.map((phrase) => textMatch(rule, order, phrase)),
-  alternatives: rule.match.map((phrase) => asList(phrase).map(phraseId)),
-  unless: (rule.unless ?? []).map(phraseId),
-  codes: rule.codes ? rule.codes.map(compileCodePattern) : null,
-  notCodes: (rule.notCodes ?? []).map(compileCodePattern),
-}));
+/** Everything built from a text-rule table: the rules compiled, the phrase automaton and the per-phrase lookups. */
+interface TextTables {
+  readonly compiled: readonly CompiledTextRule[];
+  /** phrase id → the (rule, alternative) pairs it can complete, as rule order * 256 + alternative index. */
+  readonly rulesByPhrase: readonly (readonly number[])[];
+  readonly matcher: PhraseMatcher;
+  /** The dead-address categories text rules can decide (SES's own suppression aside). */
+  readonly deadCategories: ReadonlySet<Category>;
+  /** Per phrase id: the index in SMTP_PHASES of the phase it names, or -1. */
+  readonly phaseOfPhrase: Int8Array;
+  /** Per phrase id: 1 when it hedges (a list of possible causes), 2 when it makes the sender the subject. */
+  readonly hedgePhrase: Uint8Array;
+}
 
-// Phrases that are not rule wording: registered before the automaton is built, looked up per phrase found.
-const PHASE_IDS: readonly (readonly number[])[] = SMTP_PHASES.map((phase) =>
-  PHASE_RULES.filter((r) => r.phase === phase).flatMap((r) => r.match.map(phraseId)),
-);
-const HEDGE_IDS: readonly number[] = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
-const SENDER_SUBJECT_IDS: readonly number[] = SENDER_SUBJECT_RULES.flatMap((r) => r.match.map(phraseId));
-
-/** phrase id → the (rule, alternative) pairs it can complete, as rule order * 256 + alternative index. */
-const RULES_BY_PHRASE: readonly (readonly number[])[] = (() => {
-  const byPhrase: number[][] = phrases.map(() => []);
-  for (const compiled of COMPILED_TEXT_RULES) {
-    compiled.alternatives.forEach((ids, alt) => {
-      for (const id of ids) (byPhrase[id] as number[]).push(compiled.order * 256 + alt);
+function compileTextTables(textRules: readonly TextRule[]): TextTables {
+  const phraseIds = new Map<string, number>();
+  const phrases: string[] = [];
+  const phraseId = (phrase: string): number => {
+    let id = phraseIds.get(phrase);
+    if (id === undefined) {
+      id = phrases.length;
+      phraseIds.set(phrase, id);
+      phrases.push(phrase);
+    }
+    return id;
+  };
+  const compiled: readonly CompiledTextRule[] = textRules.map((rule, order) => ({
+    rule,
+    order,
+    matches: rule.match.map((phrase) => textMatch(rule, order, phrase)),
+    alternatives: rule.match.map((phrase) => asList(phrase).map(phraseId)),
+    unless: (rule.unless ?? []).map(phraseId),
+    codes: rule.codes ? rule.codes.map(compileCodePattern) : null,
+    notCodes: (rule.notCodes ?? []).map(compileCodePattern),
+  }));
+  // Phrases that are not rule wording: registered before the automaton is built, looked up per phrase found.
+  const phaseIds = SMTP_PHASES.map((phase) =>
+    PHASE_RULES.filter((r) => r.phase === phase).flatMap((r) => r.match.map(phraseId)),
+  );
+  const hedgeIds = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
+  const senderSubjectIds = SENDER_SUBJECT_RULES.flatMap((r) => r.match.map(phraseId));
+  const rulesByPhrase: number[][] = phrases.map(() => []);
+  for (const c of compiled) {
+    c.alternatives.forEach((ids, alt) => {
+      for (const id of ids) (rulesByPhrase[id] as number[]).push(c.order * 256 + alt);
     });
   }
-  return byPhrase;
-})();
-
-const MATCHER = new PhraseMatcher(phrases);
-
-/** The dead-address categories text rules can decide (SES's own suppression aside). */
-const DEAD_TEXT_CATEGORIES: ReadonlySet<Category> = new Set(
-  TEXT_RULES.map((r) => r.category).filter((c) => CATEGORY_POLICY[c].deadAddress && c !== 'ses-suppressed'),
-);
-/** Per phrase id: the index in SMTP_PHASES of the phase it names, or -1. */
-const PHASE_OF_PHRASE: Int8Array = (() => {
-  const of = new Int8Array(phrases.length).fill(-1);
-  PHASE_IDS.forEach((ids, phase) => {
-    for (const id of ids) of[id] = phase;
+  const phaseOfPhrase = new Int8Array(phrases.length).fill(-1);
+  phaseIds.forEach((ids, phase) => {
+    for (const id of ids) phaseOfPhrase[id] = phase;
   });
-  return of;
-})();
-/** Per phrase id: 1 when it hedges (a list of possible causes), 2 when it makes the sender the subject. */
-const HEDGE_PHRASE: Uint8Array = (() => {
-  const of = new Uint8Array(phrases.length);
-  for (const id of HEDGE_IDS) of[id] = 1;
-  for (const id of SENDER_SUBJECT_IDS) of[id] = 2;
-  return of;
-})();
+  const hedgePhrase = new Uint8Array(phrases.length);
+  for (const id of hedgeIds) hedgePhrase[id] = 1;
+  for (const id of senderSubjectIds) hedgePhrase[id] = 2;
+  return {
+    compiled,
+    rulesByPhrase,
+    matcher: new PhraseMatcher(phrases),
+    deadCategories: new Set(
+      textRules
+        .map((r) => r.category)
+        .filter((c) => CATEGORY_POLICY[c].deadAddress && c !== 'ses-suppressed'),
+    ),
+    phaseOfPhrase,
+    hedgePhrase,
+  };
+}
+
+// The tables in use, as module variables: the hot path reads them directly (no object, no closure).
+// `classifierWithTextRules` swaps them for one call.
+let COMPILED_TEXT_RULES: readonly CompiledTextRule[];
+let RULES_BY_PHRASE: readonly (readonly number[])[];
+let MATCHER: PhraseMatcher;
+let DEAD_TEXT_CATEGORIES: ReadonlySet<Category>;
+let PHASE_OF_PHRASE: Int8Array;
+let HEDGE_PHRASE: Uint8Array;
+function useTextTables(t: TextTables): void {
+  COMPILED_TEXT_RULES = t.compiled;
+  RULES_BY_PHRASE = t.rulesByPhrase;
+  MATCHER = t.matcher;
+  DEAD_TEXT_CATEGORIES = t.deadCategories;
+  PHASE_OF_PHRASE = t.phaseOfPhrase;
+  HEDGE_PHRASE = t.hedgePhrase;
+}
+const DEFAULT_TEXT_TABLES = compileTextTables(TEXT_RULES);
+useTextTables(DEFAULT_TEXT_TABLES);
 
 interface CompiledCodeRule {
   readonly rule: CodeRule;
@@ -655,6 +680,25 @@ function classifyUnsafe(input: BounceInput): Classification {
     code: used,
     codeTitle: code === null ? null : titleOf(code),
     evidence,
+  };
+}
+
+/**
+ * A classifier that reads another text-rule table in place of the rules' own (`TEXT_RULES`): every other table (codes,
+ * SES subtypes, phases, composition) stays. For measuring, e.g. how the classifier does on a source's cases when the
+ * phrases only that source backs are left out of the table (harness/held-out.ts).
+ */
+export function classifierWithTextRules(
+  textRules: readonly TextRule[],
+): (input: BounceInput) => Classification {
+  const tables = compileTextTables(textRules);
+  return (input) => {
+    useTextTables(tables);
+    try {
+      return classifyBounce(input);
+    } finally {
+      useTextTables(DEFAULT_TEXT_TABLES);
+    }
   };
 }
 
