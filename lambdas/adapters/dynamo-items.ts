@@ -201,6 +201,9 @@ const DERIVED_ATTRIBUTES: readonly (readonly [string, (item: Item) => unknown])[
   ['format', () => 'notification'],
   ['sendingAccountId', (item) => accountOf(item.sourceArn)],
   ['codeTitle', (item) => (typeof item.code === 'string' ? codeTitle(item.code) : null)],
+  // A bounce's DSN action is nearly always `failed`, and its status the code the classifier used.
+  ['action', (item) => (item.type === 'bounce' ? 'failed' : null)],
+  ['status', (item) => (item.type === 'bounce' ? (item.code ?? null) : null)],
   // The classifier's suppress hint of a bounce; no reader uses it (the decision says what was done).
   ['suppressHint', (item) => (item.type === 'bounce' ? false : null)],
 ];

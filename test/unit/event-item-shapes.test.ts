@@ -137,6 +137,8 @@ describe('slim event items', () => {
       code: fc.option(fc.constantFrom('5.1.1', '4.2.2', '5.7.26', '5.9.999')),
       codeTitle: text,
       suppress: fc.boolean(),
+      action: fc.option(fc.constantFrom('failed', 'delayed', '')),
+      status: fc.option(fc.constantFrom('5.1.1', '5.0.0', '4.2.2', '')),
       decision: fc.record({
         action: fc.constantFrom('none' as const, 'suppress' as const),
         reason: fc.constantFrom('hard bounce: unknown-recipient', ''),
@@ -159,6 +161,7 @@ describe('slim event items', () => {
           format: v.format,
           sourceArn: v.sourceArn,
           sendingAccountId: v.sendingAccountId,
+          bounce: v.base.bounce && { ...v.base.bounce, action: v.action, status: v.status },
           classification: v.base.classification && {
             ...v.base.classification,
             code: v.code,
