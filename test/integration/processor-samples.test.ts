@@ -88,7 +88,7 @@ describe('processor samples end to end', () => {
     expect(await stack.events('former.employee@contoso.example')).toHaveLength(1);
     expect(await stack.events('old.alias@contoso.example')).toHaveLength(1);
     const [delayed] = await stack.events('shared.box@contoso.example');
-    expect(delayed).toMatchObject({ verdict: 'soft', status: '4.0.0' });
+    expect(delayed && eventFromItem(delayed)).toMatchObject({ verdict: 'soft', status: '4.0.0' });
     expect(await stack.events('ceo@contoso.example')).toEqual([]);
     expect(stack.ses.get('ceo@contoso.example')).toBeUndefined();
     expect(stack.ses.get('shared.box@contoso.example')).toBeUndefined();
