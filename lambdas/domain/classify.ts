@@ -377,7 +377,18 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
     // A dead-address code whose own reply says the mailbox is full or the message too large ("552 5.1.1 Boite du
     // destinataire pleine"): the clause names the condition, the code only its rough subject.
     const capacity = composeClauseState(wording);
-    if (capacity === null || CATEGORY_POLICY[capacity.category].deadAddress) return fromCode(codeRule, code);
+    if (capacity === null || CATEGORY_POLICY[capacity.category].deadAddress) {
+      // ...and one whose reply's own loose words name a condition that is not a dead address ("552 5.1.1 recipient
+      // rejected - extended quota violation": "quota"; "spam"; "blocked"): contradicted evidence suppresses nothing,
+      // the words decide.
+      if (
+        weak !== null &&
+        weak.rule.category !== 'undetermined' &&
+        !CATEGORY_POLICY[weak.rule.category].deadAddress
+      )
+        return weak.decision;
+      return fromCode(codeRule, code);
+    }
     composed = {
       category: capacity.category,
       evidence: `${capacity.evidence}, over code ${code.code}`,
