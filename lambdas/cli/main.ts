@@ -23,6 +23,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'give day x domain counters from before they expired their expiresAt (upgrade step)',
     load: () => import('./backfill-expiry.ts'),
   },
+  'backfill-pointers': {
+    summary: 'give events stored before eventIndexes v2-readers their id pointers (upgrade step)',
+    load: () => import('./backfill-pointers.ts'),
+  },
   'redrive-counters': {
     summary: 'count the stream batches the counter rollup gave up on (its failure queue)',
     load: () => import('./redrive-counters.ts'),
