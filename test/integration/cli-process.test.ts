@@ -80,6 +80,7 @@ describe.concurrent('ses-bounce commands that call AWS, on a machine without AWS
   it.each([
     ['redrive', '--dlq', queueUrl],
     ['backfill-expiry', '--table', 'T', '--dry-run'],
+    ['backfill-pointers', '--table', 'T', '--dry-run'],
     ['redrive-counters', '--queue-url', queueUrl, '--table', 'T'],
   ])('%s without a region says so and exits 2, not as an internal error', async (...args) => {
     const result = await runCli(args, '', withoutAwsSetup());
