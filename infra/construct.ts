@@ -230,9 +230,10 @@ export class SesBounceProcessor extends Construct {
       corsAllowOrigins: settings.apiCorsAllowOrigins,
     });
 
-    processor.function.bindTable(store, actions.processor, { queryIndexes: false });
-    suppression.function.bindTable(store, actions.worker, { queryIndexes: false });
-    queryApi.function.bindTable(store, actions.query, { queryIndexes: true });
+    processor.function.bindTable(store, actions.processor, { queryIndexes: [] });
+    suppression.function.bindTable(store, actions.worker, { queryIndexes: [] });
+    // Only the indexes the stage reads: the list indexes, and byId until pointers replace it (its fallback after).
+    queryApi.function.bindTable(store, actions.query, { queryIndexes: plan.readIndexes });
     const queryFunction = queryApi.function.function;
     queryFunction.addToRolePolicy(new PolicyStatement({ actions: QUERY_SES_ACTIONS, resources: ['*'] }));
     Validations.of(queryApi.function).acknowledge({

@@ -193,7 +193,11 @@ export class BounceFunction extends Construct {
   }
 
   /** Grants exactly these actions on the table and sets TABLE_NAME: the variable and its grant in one call. */
-  bindTable(store: BounceStore, actions: readonly string[], options: { queryIndexes: boolean }): void {
+  bindTable(
+    store: BounceStore,
+    actions: readonly string[],
+    options: { queryIndexes: readonly string[] },
+  ): void {
     this.function.addEnvironment(ENV.tableName, store.table.tableName);
     store.grant(this.function, actions, options);
   }

@@ -54,7 +54,7 @@ export class CounterRollup extends Construct {
       memorySize: 256,
       environment: environmentOf({ eventRetentionDays: props.eventRetentionDays }),
     });
-    this.function.bindTable(props.store, ROLLUP_TABLE_ACTIONS, { queryIndexes: false });
+    this.function.bindTable(props.store, ROLLUP_TABLE_ACTIONS, { queryIndexes: [] });
     this.function.function.addEventSource(
       new DynamoEventSource(props.store.table, {
         // Only items this version marked are counted, so the stream's last 24 hours hold nothing counted twice.

@@ -61,7 +61,7 @@ export class EventsPublisher extends Construct {
       // PutEvents' EventBusName takes the name or the ARN; an ARN also reaches a bus of another account.
       environment: environmentOf({ eventBus: props.eventBus }),
     });
-    this.function.bindTable(props.store, PUBLISHER_TABLE_ACTIONS, { queryIndexes: false });
+    this.function.bindTable(props.store, PUBLISHER_TABLE_ACTIONS, { queryIndexes: [] });
     const fn = this.function.function;
     fn.addEventSource(
       new DynamoEventSource(props.store.table, {

@@ -70,18 +70,20 @@ export class BounceStore extends Construct {
   }
 
   /**
-   * Grants exactly these DynamoDB actions on the table, and `dynamodb:Query` on each index by its exact ARN when
-   * `queryIndexes` is set.
+   * Grants exactly these DynamoDB actions on the table, and `dynamodb:Query` on each index of `queryIndexes` by its
+   * exact ARN (each must be one of the table's).
    */
-  grant(grantee: IGrantable, actions: readonly string[], options: { queryIndexes: boolean }): void {
+  grant(grantee: IGrantable, actions: readonly string[], options: { queryIndexes: readonly string[] }): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }),
     );
-    if (options.queryIndexes && this.indexNames.length > 0) {
+    const unknown = options.queryIndexes.filter((name) => !this.indexNames.includes(name));
+    if (unknown.length > 0) throw new Error(`the table has no index ${unknown.join(', ')}`);
+    if (options.queryIndexes.length > 0) {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['dynamodb:Query'],
-          resources: this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`),
+          resources: options.queryIndexes.map((name) => `${this.table.tableArn}/index/${name}`),
         }),
       );
     }

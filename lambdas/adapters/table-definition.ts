@@ -84,6 +84,8 @@ export interface EventIndexPlan {
    * before the processor writes one (a release before refuses them); a new table starts at `v2`.
    */
   slimEventItems: boolean;
+  /** The indexes the query API reads. */
+  readIndexes: readonly string[];
 }
 
 export function eventIndexPlan(stage: EventIndexStage): EventIndexPlan {
@@ -97,8 +99,13 @@ export function eventIndexPlan(stage: EventIndexStage): EventIndexPlan {
     ...(reached('add-byDomain2') ? [INDEX_BY_DOMAIN2] : []),
   ];
   const v2 = reached('v2-readers');
+  const readIndexes = [
+    ...(v2 ? [INDEX_BY_TIME2, INDEX_BY_DOMAIN2] : [INDEX_BY_TIME, INDEX_BY_DOMAIN]),
+    ...(reached('v2') ? [] : [INDEX_BY_ID]),
+  ];
   return {
     indexes,
+    readIndexes,
     listIndexesV2: v2,
     pointers: v2,
     byIdFallback: !reached('v2'),

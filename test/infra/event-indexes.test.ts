@@ -135,7 +135,7 @@ describe('event index stages', () => {
       expect(tableActions(ids.processor).includes('dynamodb:ConditionCheckItem')).toBe(plan.tombstones);
       const indexGrant = statements(ids.query).find((statement) => statement.Action === 'dynamodb:Query');
       expect(indexGrant?.Resource).toEqual(
-        plan.indexes.map((name) => ({
+        plan.readIndexes.map((name) => ({
           'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${name}`]],
         })),
       );
