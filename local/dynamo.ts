@@ -106,14 +106,27 @@ export async function waitUntilActive(
   }
 }
 
-/** Creates the table unless it already exists (a persisted --data directory keeps it across restarts). */
+/**
+ * Creates the table unless it already exists (a persisted --data directory keeps it across restarts). An existing
+ * table must have the indexes of the stage: dynalite cannot add or drop one, so a mismatch stops the start.
+ */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   eventIndexes: EventIndexStage = DEFAULT_EVENT_INDEXES,
 ): Promise<'created' | 'existing'> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const has = (Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '').sort();
+    const wants = tableDefinition(eventIndexes)
+      .globalSecondaryIndexes.map((index) => index.indexName)
+      .sort();
+    if (has.join(',') !== wants.join(',')) {
+      throw new Error(
+        `the table ${tableName} has the indexes ${has.join(', ') || 'none'}, EVENT_INDEXES=${eventIndexes} ` +
+          `reads ${wants.join(', ')}: start with the stage the table was made at, or a new data directory`,
+      );
+    }
     await waitUntilActive(client, tableName);
     return 'existing';
   } catch (error) {

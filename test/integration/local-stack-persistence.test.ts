@@ -30,6 +30,29 @@ describe('local stack with a data directory', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('refuses a data directory whose table has the indexes of another EVENT_INDEXES stage', async () => {
+    // Prepare: a table made at v1 (the first model's indexes).
+    dir = await mkdtemp(join(tmpdir(), 'local-data-'));
+    const first = await startLocalStack({
+      port: 0,
+      dataDir: dir,
+      loadHandlers: inertHandlers,
+      environment: { EVENT_INDEXES: 'v1' },
+    });
+    await first.close();
+    // Act
+    const second = startLocalStack({
+      port: 0,
+      dataDir: dir,
+      loadHandlers: inertHandlers,
+      environment: { EVENT_INDEXES: 'v2' },
+    });
+    // Assess
+    await expect(second).rejects.toThrow(
+      'has the indexes byDomain, byId, byTime, EVENT_INDEXES=v2 reads byDomain2, byTime2',
+    );
+  });
+
   it('keeps the table and the SESv2 suppression list across a restart', async () => {
     // Prepare
     dir = await mkdtemp(join(tmpdir(), 'local-data-'));
