@@ -183,6 +183,11 @@ export function eventItem(
   return shape === 'slim' ? slimmed(item) : item;
 }
 
+/** The domain of a normalized address: everything after its last `@` (docs/data-model.md, "One identity per mailbox"). */
+export function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1);
+}
+
 /** The account of an ARN (`arn:<partition>:<service>:<region>:<account>:…`); null when it names none. */
 function accountOf(arn: unknown): string | null {
   if (typeof arn !== 'string') return null;
@@ -197,6 +202,7 @@ function accountOf(arn: unknown): string | null {
 const DERIVED_ATTRIBUTES: readonly (readonly [string, (item: Item) => unknown])[] = [
   // The address is the partition key's (`R#<email>`).
   ['email', (item) => String(item.pk).slice(RECIPIENT_PK_PREFIX.length)],
+  ['domain', (item) => domainOf(String(item.email))],
   ['emailDisplay', (item) => item.email],
   ['format', () => 'notification'],
   ['sendingAccountId', (item) => accountOf(item.sourceArn)],
@@ -811,7 +817,10 @@ export interface ErasedEvent extends TypeCounted {
  * and the summary.
  */
 export function erasedEventOf(row: Item): ErasedEvent | null {
-  const { sk, type, domain, verdict, expiresAt, bounceSubType, complaintSubType, rollup } = row;
+  const { pk, sk, type, verdict, expiresAt, bounceSubType, complaintSubType, rollup } = row;
+  // A slim event item has no domain: it is its address's (`pk = R#<email>`).
+  const domain =
+    row.domain ?? (typeof pk === 'string' ? domainOf(pk.slice(RECIPIENT_PK_PREFIX.length)) : undefined);
   if (typeof sk !== 'string' || !sk.startsWith('E#') || typeof domain !== 'string') return null;
   if (type !== 'bounce' && type !== 'complaint' && type !== 'delivery') return null;
   const hash = sk.lastIndexOf('#');

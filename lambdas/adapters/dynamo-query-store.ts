@@ -35,6 +35,7 @@ import {
   counterFromItem,
   decodeEach,
   domainCounterErasure,
+  domainOf,
   type ErasedEvent,
   erasedEventOf,
   erasedPointerItem,
@@ -118,7 +119,10 @@ export function buildFilter(
       });
       parts.push(`#f_type IN (${SES_EVENT_TYPES.map((_type, index) => `:f_type${index}`).join(', ')})`);
     }
-    if (filters.domain !== undefined) equal('domain', filters.domain);
+    // Every item of one recipient is of its address's domain (a slim event item stores none): a domain filter then
+    // passes all of them or, for another domain, none (no item of the address has that domain).
+    if (filters.domain !== undefined && filters.domain !== domainOf(filters.email ?? ''))
+      equal('domain', filters.domain);
   }
   if (filters.verdict !== undefined) equal('verdict', filters.verdict);
   if (filters.category !== undefined) equal('category', filters.category);
