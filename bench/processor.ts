@@ -7,7 +7,7 @@
 //   [--event-items full|slim]
 // EVENT_INDEXES (the handlers' variable) picks the stage of the event indexes, e.g. EVENT_INDEXES=v1 for the first model's.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -246,13 +246,19 @@ function sampleNotifications(type: keyof typeof RECIPIENTS, at: (i: number) => s
     );
 }
 
+/** An SNS message id as SNS writes it (a UUID, 36 characters: the event item stores it), stable for one record id. */
+function snsMessageId(id: string): string {
+  const hex = createHash('sha256').update(id).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 function record(body: string, id: string): SQSRecord {
   return {
     messageId: id,
     receiptHandle: id,
     body: JSON.stringify({
       Type: 'Notification',
-      MessageId: id,
+      MessageId: snsMessageId(id),
       TopicArn: 'arn:aws:sns:us-east-1:1:t',
       Message: body,
     }),
