@@ -322,14 +322,15 @@ export function costTables(inputs: CostInputs): string {
     ),
     `| **USD per month** | ${stored.map((s) => `**${usd(storageCost(s.low))}** | **${usd(storageCost(s.high))}**`).join(' | ')} |`,
     '',
-    `Storage by retention (after, 50 M/month; events and summaries kept as long, USD per million sent a month):`,
+    'Storage by retention (after; events and summaries kept as long, USD per million sent a month):',
     '',
-    '| `eventRetentionDays` (= `recipientRetentionDays`) | USD |',
-    '| ---: | ---: |',
-    ...RETENTION_CHOICES.map(
-      (days) =>
-        `| ${days} | ${usd(storageCost(storageLines(after, VOLUMES.high, { eventDays: days, recipientDays: days })))} |`,
-    ),
+    '| `eventRetentionDays` (= `recipientRetentionDays`) | 1 M/month | 50 M/month |',
+    '| ---: | ---: | ---: |',
+    ...RETENTION_CHOICES.map((days) => {
+      const at = (volume: Volume) =>
+        usd(storageCost(storageLines(after, volume, { eventDays: days, recipientDays: days })));
+      return `| ${days} | ${at(VOLUMES.low)} | ${at(VOLUMES.high)} |`;
+    }),
     '',
     `Inputs: bench/cost-inputs.json (measured ${inputs.measuredAt}; before: ${before.label}; after: ${after.label}).`,
   );
