@@ -2,24 +2,19 @@
 // `expiresAt` every counter update now sets, and with --summaries the recipient summaries written before they expired
 // the one every event now moves on (docs/data-model.md, "Upgrading"; lambdas/adapters/dynamo-counter-expiry.ts).
 
-import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   backfillCounterExpiry,
   backfillSummaryExpiry,
   type CounterExpiryTally,
 } from '../adapters/dynamo-counter-expiry.ts';
 import { CONFIG_DEFAULTS, defaultRecipientRetentionDays, SETTING_BOUNDS } from '../config.ts';
-import { sleep } from '../domain/retry.ts';
+import { type CliIo, EXIT, parseCommandLine, UsageError, wholeNumberOption, writeText } from './command.ts';
 import {
-  type CliIo,
-  EXIT,
-  parseCommandLine,
-  readStackOutputs,
-  UsageError,
-  wholeNumberOption,
-  writeText,
-} from './command.ts';
+  commandTable,
+  refusalsReported,
+  type TableCommandDependencies,
+  withTableClient,
+} from './table-command.ts';
 
 /** SES started in January 2011: no event it reported, and so no counter, names an earlier day. */
 const SES_FIRST_YEAR = 2011;
@@ -27,8 +22,6 @@ const DEFAULT_RATE = 25;
 const MAX_RATE = 1000;
 const retention = SETTING_BOUNDS.eventRetentionDays;
 const recipientRetention = SETTING_BOUNDS.recipientRetentionDays;
-/** The stack output naming the table (infra/stack.ts). */
-const TABLE_OUTPUT = 'TableName';
 
 export const usage = `Usage: ses-bounce backfill-expiry --outputs FILE [--stack NAME] [options]
        ses-bounce backfill-expiry --table NAME [options]
@@ -67,25 +60,8 @@ five years ago, which TTL ignores, is deleted right away. Counters are reported 
 
 Exit status: 0 done; 1 DynamoDB refused a request (message printed; run again to resume); 2 usage error.`;
 
-export interface BackfillDependencies {
-  client: DynamoDBDocumentClient;
-  /** Epoch milliseconds. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const region = parseOptions(args).region;
-  const raw = new DynamoDBClient(region === undefined ? {} : { region });
-  try {
-    return await runBackfillExpiry(args, io, {
-      client: DynamoDBDocumentClient.from(raw),
-      now: Date.now,
-      sleep,
-    });
-  } finally {
-    raw.destroy();
-  }
+  return withTableClient(parseOptions(args).region, (deps) => runBackfillExpiry(args, io, deps));
 }
 
 function parseOptions(args: string[]) {
@@ -112,14 +88,14 @@ function parseOptions(args: string[]) {
 export async function runBackfillExpiry(
   args: string[],
   io: CliIo,
-  deps: BackfillDependencies,
+  deps: TableCommandDependencies,
 ): Promise<number> {
   const options = parseOptions(args);
   if (options.help) {
     await writeText(io.stdout, `${usage}\n`);
     return EXIT.ok;
   }
-  const tableName = await resolveTable(options);
+  const tableName = await commandTable(options);
   const retentionDays = wholeNumberOption(
     'retention-days',
     options['retention-days'] ?? String(CONFIG_DEFAULTS.eventRetentionDays),
@@ -148,7 +124,7 @@ export async function runBackfillExpiry(
       recipientRetention.min,
       recipientRetention.max,
     );
-    return refusalsReported(io, () =>
+    return refusalsReported(io, 'backfill-expiry', () =>
       backfillSummaries(io, deps, { tableName, retentionDays: recipientRetentionDays, rate, dryRun }),
     );
   }
@@ -160,7 +136,7 @@ export async function runBackfillExpiry(
     `${dryRun ? 'Dry run (nothing is written): ' : ''}day x domain counters without expiresAt in ${tableName}, ` +
       `years ${fromYear}-${thisYear}, retention ${retentionDays} days, at most ${rate} requests/s\n`,
   );
-  return refusalsReported(io, async () => {
+  return refusalsReported(io, 'backfill-expiry', async () => {
     const total = await backfillCounterExpiry(deps.client, {
       tableName,
       retentionDays,
@@ -178,7 +154,7 @@ export async function runBackfillExpiry(
 
 async function backfillSummaries(
   io: CliIo,
-  deps: BackfillDependencies,
+  deps: TableCommandDependencies,
   options: { tableName: string; retentionDays: number; rate: number; dryRun: boolean },
 ): Promise<number> {
   const { dryRun } = options;
@@ -197,39 +173,6 @@ async function backfillSummaries(
   });
   await writeText(io.stdout, `Done: ${describe(total, dryRun, 'summaries')}; ${total.requests} requests\n`);
   return EXIT.ok;
-}
-
-/** Runs a backfill; DynamoDB refusing a request is reported (exit 1: run again to go on), anything else thrown. */
-async function refusalsReported(io: CliIo, backfill: () => Promise<number>): Promise<number> {
-  try {
-    return await backfill();
-  } catch (error) {
-    if (error instanceof DynamoDBServiceException) {
-      await writeText(
-        io.stderr,
-        `ses-bounce backfill-expiry: DynamoDB refused: ${error.name}: ${error.message}\n` +
-          'What was done stays done; run the command again to go on.\n',
-      );
-      return EXIT.inputErrors;
-    }
-    throw error;
-  }
-}
-
-async function resolveTable(options: ReturnType<typeof parseOptions>): Promise<string> {
-  if (options.table !== undefined) {
-    if (options.outputs !== undefined) throw new UsageError('give either --table or --outputs, not both');
-    return options.table;
-  }
-  if (options.outputs === undefined) {
-    throw new UsageError(
-      'say which table: --outputs FILE (from `cdk deploy --outputs-file`) or --table NAME',
-    );
-  }
-  const table = (await readStackOutputs(options.outputs, options.stack))[TABLE_OUTPUT];
-  if (table === undefined)
-    throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
-  return table;
 }
 
 function describe(

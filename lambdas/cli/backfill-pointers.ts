@@ -2,24 +2,17 @@
 // before `eventIndexes` `v2-readers` their `ID#<id>` pointers and turns `ERASED#` tombstones into erased pointers,
 // before `v2` drops byId and the tombstone check (docs/data-model.md, "Upgrading"; dynamo-pointer-backfill.ts).
 
-import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backfillPointers, type PointerTally } from '../adapters/dynamo-pointer-backfill.ts';
-import { sleep } from '../domain/retry.ts';
+import { type CliIo, EXIT, parseCommandLine, wholeNumberOption, writeText } from './command.ts';
 import {
-  type CliIo,
-  EXIT,
-  parseCommandLine,
-  readStackOutputs,
-  UsageError,
-  wholeNumberOption,
-  writeText,
-} from './command.ts';
+  commandTable,
+  refusalsReported,
+  type TableCommandDependencies,
+  withTableClient,
+} from './table-command.ts';
 
 const DEFAULT_RATE = 25;
 const MAX_RATE = 1000;
-/** The stack output naming the table (infra/stack.ts). */
-const TABLE_OUTPUT = 'TableName';
 
 export const usage = `Usage: ses-bounce backfill-pointers --outputs FILE [--stack NAME] [options]
        ses-bounce backfill-pointers --table NAME [options]
@@ -48,25 +41,8 @@ Items are reported by number only (their keys name recipients).
 
 Exit status: 0 done; 1 DynamoDB refused a request (message printed; run again to resume); 2 usage error.`;
 
-export interface BackfillPointersDependencies {
-  client: DynamoDBDocumentClient;
-  /** Epoch milliseconds. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const region = parseOptions(args).region;
-  const raw = new DynamoDBClient(region === undefined ? {} : { region });
-  try {
-    return await runBackfillPointers(args, io, {
-      client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
-      now: Date.now,
-      sleep,
-    });
-  } finally {
-    raw.destroy();
-  }
+  return withTableClient(parseOptions(args).region, (deps) => runBackfillPointers(args, io, deps));
 }
 
 function parseOptions(args: string[]) {
@@ -90,14 +66,14 @@ function parseOptions(args: string[]) {
 export async function runBackfillPointers(
   args: string[],
   io: CliIo,
-  deps: BackfillPointersDependencies,
+  deps: TableCommandDependencies,
 ): Promise<number> {
   const options = parseOptions(args);
   if (options.help) {
     await writeText(io.stdout, `${usage}\n`);
     return EXIT.ok;
   }
-  const tableName = await resolveTable(options);
+  const tableName = await commandTable(options);
   const rate = wholeNumberOption('rate', options.rate ?? String(DEFAULT_RATE), 1, MAX_RATE);
   const dryRun = options['dry-run'] === true;
   await writeText(
@@ -105,7 +81,7 @@ export async function runBackfillPointers(
     `${dryRun ? 'Dry run (nothing is written): ' : ''}pointers of events and tombstones in ${tableName}, ` +
       `at most ${rate} requests/s\n`,
   );
-  try {
+  return refusalsReported(io, 'backfill-pointers', async () => {
     const total = await backfillPointers(deps.client, {
       tableName,
       dryRun,
@@ -120,33 +96,7 @@ export async function runBackfillPointers(
         `${total.pages} pages, ${total.requests} requests\n`,
     );
     return EXIT.ok;
-  } catch (error) {
-    if (error instanceof DynamoDBServiceException) {
-      await writeText(
-        io.stderr,
-        `ses-bounce backfill-pointers: DynamoDB refused: ${error.name}: ${error.message}\n` +
-          'What was done stays done; run the command again to go on.\n',
-      );
-      return EXIT.inputErrors;
-    }
-    throw error;
-  }
-}
-
-async function resolveTable(options: ReturnType<typeof parseOptions>): Promise<string> {
-  if (options.table !== undefined) {
-    if (options.outputs !== undefined) throw new UsageError('give either --table or --outputs, not both');
-    return options.table;
-  }
-  if (options.outputs === undefined) {
-    throw new UsageError(
-      'say which table: --outputs FILE (from `cdk deploy --outputs-file`) or --table NAME',
-    );
-  }
-  const table = (await readStackOutputs(options.outputs, options.stack))[TABLE_OUTPUT];
-  if (table === undefined)
-    throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
-  return table;
+  });
 }
 
 function describe(tally: Readonly<PointerTally>, dryRun: boolean): string {
