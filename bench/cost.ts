@@ -17,9 +17,11 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import {
+  bounceCostTable,
   COST_INPUTS,
   costTables,
   ITEM_OVERHEAD_BYTES,
+  README_BLOCKS,
   readCostInputs,
   type ScenarioUnits,
   type StoredSizes,
@@ -289,9 +291,17 @@ async function main(args: string[]): Promise<void> {
     const inputs = { ...previous, measuredAt: new Date().toISOString().slice(0, 10), [which]: measured };
     writeFileSync(COST_INPUTS, `${JSON.stringify(inputs, null, 2)}\n`);
   }
-  const tables = costTables(readCostInputs());
-  if (args.includes('--readme')) writeFileSync(README, withTables(readFileSync(README, 'utf8'), tables));
-  console.log(tables);
+  const inputs = readCostInputs();
+  const tables = costTables(inputs);
+  const bounces = bounceCostTable(inputs);
+  if (args.includes('--readme')) {
+    const readme = readFileSync(README, 'utf8');
+    writeFileSync(
+      README,
+      withTables(withTables(readme, README_BLOCKS.sent, tables), README_BLOCKS.bounces, bounces),
+    );
+  }
+  console.log(`${tables}\n\nPer million bounces:\n\n${bounces}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {

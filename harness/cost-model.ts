@@ -8,27 +8,41 @@ import { readFileSync } from 'node:fs';
 
 /** The measured inputs (`npm run bench:cost -- --measure before|after` writes them). */
 export const COST_INPUTS = new URL('../bench/cost-inputs.json', import.meta.url);
-export const README_BEGIN = '<!-- cost-model: begin (npm run bench:cost -- --readme) -->';
-export const README_END = '<!-- cost-model: end -->';
+/** The blocks of infra/README.md the model writes: per million sent emails, and per million bounces. */
+export const README_BLOCKS = {
+  sent: {
+    begin: '<!-- cost-model: begin (npm run bench:cost -- --readme) -->',
+    end: '<!-- cost-model: end -->',
+  },
+  bounces: {
+    begin: '<!-- cost-model bounces: begin (npm run bench:cost -- --readme) -->',
+    end: '<!-- cost-model bounces: end -->',
+  },
+} as const;
+type ReadmeBlock = (typeof README_BLOCKS)[keyof typeof README_BLOCKS];
 
 export function readCostInputs(): CostInputs {
   return JSON.parse(readFileSync(COST_INPUTS, 'utf8')) as CostInputs;
 }
 
-/** The tables between the cost-model markers of infra/README.md. */
-export function readmeTables(readme: string): string {
-  const begin = readme.indexOf(README_BEGIN);
-  const end = readme.indexOf(README_END);
-  if (begin < 0 || end < begin) throw new Error('infra/README.md lacks the cost-model markers');
-  return readme.slice(begin + README_BEGIN.length, end).trim();
+function blockBounds(readme: string, block: ReadmeBlock): { begin: number; end: number } {
+  const begin = readme.indexOf(block.begin);
+  const end = readme.indexOf(block.end);
+  if (begin < 0 || end < begin)
+    throw new Error(`infra/README.md lacks the markers ${block.begin} … ${block.end}`);
+  return { begin: begin + block.begin.length, end };
 }
 
-/** infra/README.md with the tables between the markers replaced. */
-export function withTables(readme: string, tables: string): string {
-  const begin = readme.indexOf(README_BEGIN);
-  const end = readme.indexOf(README_END);
-  if (begin < 0 || end < begin) throw new Error('infra/README.md lacks the cost-model markers');
-  return `${readme.slice(0, begin + README_BEGIN.length)}\n${tables}\n${readme.slice(end)}`;
+/** The text between a block's markers in infra/README.md. */
+export function readmeTables(readme: string, block: ReadmeBlock): string {
+  const { begin, end } = blockBounds(readme, block);
+  return readme.slice(begin, end).trim();
+}
+
+/** infra/README.md with the text between a block's markers replaced. */
+export function withTables(readme: string, block: ReadmeBlock, tables: string): string {
+  const { begin, end } = blockBounds(readme, block);
+  return `${readme.slice(0, begin)}\n${tables}\n${readme.slice(end)}`;
 }
 
 /** List prices, us-east-1, free tiers ignored; each with the page it is from. */
@@ -59,8 +73,19 @@ const GB = 2 ** 30;
 /** Bytes DynamoDB adds to every item and every index entry it stores (Developer Guide, item sizes and billing). */
 export const ITEM_OVERHEAD_BYTES = 100;
 
+/** What a month's notifications are: the model prices a mix of them. */
+export interface Mix {
+  bounces: number;
+  complaints: number;
+  deliveries: number;
+  /** Deliveries to an address that already has a summary (it soft-bounced or complained and is still mailed). */
+  deliveriesWithHistory: number;
+  /** Suppressions requested (hard bounces that need one, complaints, streaks): one worker call each. */
+  suppressions: number;
+}
+
 /** What one million sent emails are (issue #13's assumptions). */
-export const MIX = {
+export const MIX: Mix = {
   bounces: 20_000,
   complaints: 1_000,
   deliveries: 980_000,
@@ -68,7 +93,19 @@ export const MIX = {
   deliveriesWithHistory: 19_600,
   /** Suppressions requested (hard bounces that need one, complaints, streaks): one worker call each. */
   suppressions: 17_000,
-} as const;
+};
+
+/**
+ * A million bounce notifications and nothing else, each a hard bounce of one recipient that needs a suppression: the
+ * worst case of "Cost per million bounces" (with SES's account-level suppression on, many need none).
+ */
+export const BOUNCE_MIX: Mix = {
+  bounces: 1_000_000,
+  complaints: 0,
+  deliveries: 0,
+  deliveriesWithHistory: 0,
+  suppressions: 1_000_000,
+};
 
 /** Units one event of a kind costs, measured by bench:processor (processor and counter rollup, per event). */
 export interface EventUnits {
@@ -154,27 +191,27 @@ export interface CostLine {
   usd: number;
 }
 
-/** Processing per million sent emails, USD, line by line. */
-export function processingCost(variant: VariantInputs, volume: Volume): CostLine[] {
+/** Processing of a mix (default: a million sent emails), USD, line by line. */
+export function processingCost(variant: VariantInputs, volume: Volume, mix: Mix = MIX): CostLine[] {
   const u = variant.units[volume.units];
-  const notifications = MIX.deliveries + MIX.bounces + MIX.complaints;
-  const recorded = MIX.bounces + MIX.complaints + MIX.deliveriesWithHistory;
+  const notifications = mix.deliveries + mix.bounces + mix.complaints;
+  const recorded = mix.bounces + mix.complaints + mix.deliveriesWithHistory;
   const invocations = notifications / volume.batch;
   const kmsRequests = (MONTH_SECONDS / SNS_DATA_KEY_REUSE_SECONDS) * 2 * SNS_PUBLISHING_PRINCIPALS;
   const rollupInvocations = (MONTH_SECONDS / 60) * volume.rollupShards;
-  const counted = MIX.deliveries - MIX.deliveriesWithHistory;
+  const counted = mix.deliveries - mix.deliveriesWithHistory;
   const writes =
     counted * u.deliveryNew.write +
-    MIX.deliveriesWithHistory * u.deliveryWithHistory.write +
-    MIX.bounces * u.bounce.write +
-    MIX.complaints * u.complaint.write +
-    MIX.suppressions; // the worker's summary update, 1 WCU each
+    mix.deliveriesWithHistory * u.deliveryWithHistory.write +
+    mix.bounces * u.bounce.write +
+    mix.complaints * u.complaint.write +
+    mix.suppressions; // the worker's summary update, 1 WCU each
   const reads =
     counted * u.deliveryNew.read +
-    MIX.deliveriesWithHistory * u.deliveryWithHistory.read +
-    MIX.bounces * u.bounce.read +
-    MIX.complaints * u.complaint.read +
-    MIX.suppressions;
+    mix.deliveriesWithHistory * u.deliveryWithHistory.read +
+    mix.bounces * u.bounce.read +
+    mix.complaints * u.complaint.read +
+    mix.suppressions;
   const gbSeconds =
     invocations * LAMBDA.invocationSeconds * LAMBDA.processorGb +
     recorded * LAMBDA.recordedEventSeconds * LAMBDA.processorGb;
@@ -188,7 +225,7 @@ export function processingCost(variant: VariantInputs, volume: Volume): CostLine
       item: 'SQS notification queue (send + receive and delete per batch)',
       usd: (notifications + 2 * invocations) * PRICES.sqsRequest.usd,
     },
-    { item: 'SQS suppression queue', usd: 3 * MIX.suppressions * PRICES.sqsRequest.usd },
+    { item: 'SQS suppression queue', usd: 3 * mix.suppressions * PRICES.sqsRequest.usd },
     {
       item: 'Lambda processor (requests + GB-s)',
       usd: invocations * PRICES.lambdaRequest.usd + gbSeconds * PRICES.lambdaGbSecondArm.usd,
@@ -196,8 +233,8 @@ export function processingCost(variant: VariantInputs, volume: Volume): CostLine
     {
       item: 'Lambda worker',
       usd:
-        MIX.suppressions * PRICES.lambdaRequest.usd +
-        MIX.suppressions * LAMBDA.workerSeconds * LAMBDA.workerGb * PRICES.lambdaGbSecondArm.usd,
+        mix.suppressions * PRICES.lambdaRequest.usd +
+        mix.suppressions * LAMBDA.workerSeconds * LAMBDA.workerGb * PRICES.lambdaGbSecondArm.usd,
     },
     {
       item: 'Lambda counter rollup',
@@ -335,6 +372,39 @@ export function costTables(inputs: CostInputs): string {
     `Inputs: bench/cost-inputs.json (measured ${inputs.measuredAt}; before: ${before.label}; after: ${after.label}).`,
   );
   return lines.join('\n');
+}
+
+/** infra/README.md "Cost per million bounces": BOUNCE_MIX at the 1 M/month volume, and what a million bounces store. */
+export function bounceCostTable(inputs: CostInputs): string {
+  const columns = [
+    { head: 'before', variant: inputs.before },
+    { head: 'after', variant: inputs.after },
+  ];
+  const processing = columns.map((c) => processingCost(c.variant, VOLUMES.low, BOUNCE_MIX));
+  const storedMonth = (variant: VariantInputs) => {
+    const { bounce, bounceInIndexes, summary } = variant.sizes;
+    const tableGb = (BOUNCE_MIX.bounces * (bounce - bounceInIndexes + summary)) / GB;
+    const indexGb = (BOUNCE_MIX.bounces * bounceInIndexes) / GB;
+    return {
+      gb: tableGb + indexGb,
+      usd:
+        tableGb * (PRICES.dynamoStorageGbMonth.usd + PRICES.dynamoPitrGbMonth.usd) +
+        indexGb * PRICES.dynamoStorageGbMonth.usd,
+    };
+  };
+  const stored = columns.map((c) => storedMonth(c.variant));
+  return [
+    `| item | ${columns.map((c) => `${c.head}, USD`).join(' | ')} |`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} |`,
+    ...(processing[0] ?? []).map(
+      (line, i) => `| ${line.item} | ${processing.map((p) => usd(p[i]?.usd ?? 0)).join(' | ')} |`,
+    ),
+    `| **per million bounces** | ${processing.map((p) => `**${usd(total(p))}**`).join(' | ')} |`,
+    `| storage while they are kept: GB (events, their index entries and pointers, one summary each) | ${stored.map((x) => gb(x.gb)).join(' | ')} |`,
+    `| storage while they are kept: USD a month (PITR on the table) | ${stored.map((x) => usd(x.usd)).join(' | ')} |`,
+    '',
+    `Inputs: bench/cost-inputs.json as above (before: ${inputs.before.label}; after: ${inputs.after.label}).`,
+  ].join('\n');
 }
 
 export const RETENTION_CHOICES = [30, 60, 90, 120, 180, 270, 400] as const;

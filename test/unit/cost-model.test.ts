@@ -4,8 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  BOUNCE_MIX,
+  bounceCostTable,
   costTables,
   processingCost,
+  README_BLOCKS,
   readCostInputs,
   readmeTables,
   storageCost,
@@ -14,11 +17,27 @@ import {
 } from '../../harness/cost-model.ts';
 
 const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+const mainReadme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const inputs = readCostInputs();
 
 describe('infra/README.md cost tables', () => {
   it('are what npm run bench:cost prints for bench/cost-inputs.json', () => {
-    expect(readmeTables(readme)).toBe(costTables(inputs));
+    expect(readmeTables(readme, README_BLOCKS.sent)).toBe(costTables(inputs));
+  });
+
+  it('per million bounces too', () => {
+    expect(readmeTables(readme, README_BLOCKS.bounces)).toBe(bounceCostTable(inputs));
+  });
+
+  it('and README.md quotes their totals', () => {
+    const totalOf = (table: string, row: string) =>
+      new RegExp(`\\| \\*\\*${row}\\*\\*(?: \\| [^|]+)*? \\| \\*\\*([\\d.]+)\\*\\* \\|$`, 'm').exec(
+        table,
+      )?.[1];
+    const bounces = totalOf(bounceCostTable(inputs), 'per million bounces');
+    const sent = totalOf(costTables(inputs), 'total');
+    expect(mainReadme).toContain(`**$${bounces} per million bounces**`);
+    expect(mainReadme).toContain(`**$${sent} per million sent emails** at 50 million a month`);
   });
 });
 
@@ -29,6 +48,14 @@ describe('cost model', () => {
       processingCost(inputs.after, volume).find((line) => line.item.startsWith('KMS'))?.usd;
     expect(kms(VOLUMES.low)).toBeCloseTo(0.0526, 4);
     expect(kms(VOLUMES.high)).toBeCloseTo(0.0526 / 50, 5);
+  });
+
+  it('prices a million bounces by their measured write units, one suppression each', () => {
+    // 1 M × (a bounce's units + the worker's summary update) × $0.625 per million write units.
+    const writes = processingCost(inputs.after, VOLUMES.low, BOUNCE_MIX).find(
+      (l) => l.item === 'DynamoDB writes',
+    );
+    expect(writes?.usd).toBeCloseTo((inputs.after.units.low.bounce.write + 1) * 0.625, 6);
   });
 
   it('stores more the longer events and summaries are kept, and summaries that never expire most', () => {
