@@ -64,6 +64,7 @@ export const IAM_REFERENCE: Readonly<Record<string, ReferenceEntry>> = {
   'dynamodb:BatchGetItem': table(),
   'dynamodb:PutItem': table(),
   'dynamodb:UpdateItem': table(),
+  'dynamodb:ConditionCheckItem': table(),
   'dynamodb:DeleteItem': table(),
   'dynamodb:BatchWriteItem': table(),
   'dynamodb:Query': {

@@ -11,6 +11,12 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type EventIndexStage,
+  INDEX_BY_DOMAIN2,
+  INDEX_BY_ID,
+  INDEX_BY_TIME2,
+} from '../../lambdas/adapters/table-definition.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { loadSnsPosts } from '../../local/notification-files.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -27,6 +33,15 @@ import { servicePublisherProblems } from './service-publishers.ts';
 import { coveringSettingCombinations, NOTIFICATION_IDENTITY } from './setting-combinations.ts';
 
 const recorded = vi.hoisted(() => ({ calls: [] as RecordedCall[] }));
+/** The calls of the run at the default stage of the event indexes, and of the run at {@link TRANSITIONAL_STAGE}. */
+const defaultCalls: RecordedCall[] = [];
+const stageCalls: RecordedCall[] = [];
+/**
+ * The stage of the event indexes' migration that sends the most the default stage does not: tombstones checked
+ * (ConditionCheckItem), pointers written, the byId fallback (Query on byId), lists on byTime2/byDomain2 read whole
+ * with BatchGetItem. Its handlers are recorded in a second local-stack run.
+ */
+const TRANSITIONAL_STAGE = 'v2-readers' satisfies EventIndexStage;
 
 // Every client the handlers construct records what it sends (mocked at the SDK boundary only).
 vi.mock('@aws-sdk/client-dynamodb', async (importOriginal) => {
@@ -94,6 +109,7 @@ let sesV1: SesIdentityEmulator;
 const output: string[] = [];
 /** The environment the handlers ran with (TABLE_NAME, queue URLs), to name recorded resources by variable. */
 let handlerEnvironment: Record<string, string | undefined> = {};
+let stageHandlerEnvironment: Record<string, string | undefined> = {};
 const savedEnvironment = { ...process.env };
 const defaults = synthesize();
 const processorEnvironment = defaults.template.findResources('AWS::Lambda::Function')[
@@ -134,23 +150,19 @@ function customResourceEvent(
     : { ...base, RequestType: 'Delete', PhysicalResourceId: physicalResourceId };
 }
 
-async function runWorkload(): Promise<void> {
-  // Prepare: the deployed functions' Powertools settings, metrics on, INFO logs (the hard-bounce filter reads them).
-  sesV1 = await startSesIdentityEmulator();
-  sesV1.verify(NOTIFICATION_IDENTITY, { topics: { Bounce: 'arn:aws:sns:eu-west-1:123456789012:owner' } });
-  Object.assign(process.env, {
-    POWERTOOLS_SERVICE_NAME: processorEnvironment.POWERTOOLS_SERVICE_NAME,
-    POWERTOOLS_METRICS_NAMESPACE: processorEnvironment.POWERTOOLS_METRICS_NAMESPACE,
-    POWERTOOLS_METRICS_DISABLED: 'false',
-    AWS_ENDPOINT_URL_SES: sesV1.url,
-  });
-  stack = await startLocalStack({
+/**
+ * Starts the local stack with the handlers freshly loaded (they read their settings at module load), each
+ * invocation's SDK calls attributed to its function.
+ */
+function startContractStack(environment: Record<string, string>): Promise<LocalStack> {
+  return startLocalStack({
     port: 0,
     retryDelayMs: 50,
     environment: {
       SUPPRESSION_RATE_PER_SECOND: '100',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       REPAIR_SES_FALSE_SUPPRESSIONS: 'true',
+      ...environment,
     },
     loadHandlers: async () => {
       const handlers = await loadLambdaHandlers();
@@ -170,10 +182,14 @@ async function runWorkload(): Promise<void> {
       };
     },
   });
-  handlerEnvironment = { ...process.env };
+}
 
-  // Act: every sample through the processor (batches of up to 10, so summaries are read in batches), the worker
-  // draining the suppressions, then every route of the query API, then the custom resource's create and delete.
+/**
+ * Every sample through the processor (batches of up to 10, so summaries are read in batches), the worker draining
+ * the suppressions, then every route of the query API: lists with filters, an event by id and an id no event has
+ * (the byId fallback while byId exists), erasure.
+ */
+async function driveTraffic(): Promise<void> {
   const files = (await readdir(SAMPLES))
     .filter((name) => name.endsWith('.json'))
     .map((name) => join(SAMPLES, name));
@@ -204,7 +220,10 @@ async function runWorkload(): Promise<void> {
   if (first === undefined || suppressed === undefined) throw new Error('the workload suppressed no bounce');
   const email = encodeURIComponent(suppressed);
   await call('GET', `/bounces/${encodeURIComponent(first.id)}`);
+  await call('GET', `/bounces/${'f'.repeat(32)}`);
   await call('GET', '/bounces?domain=gmail.com');
+  await call('GET', '/bounces?domain=gmail.com&verdict=hard');
+  await call('GET', '/bounces?type=complaint');
   await call('GET', `/recipients/${email}`);
   await call('GET', `/recipients/${email}/events`);
   await call('GET', '/stats');
@@ -219,7 +238,24 @@ async function runWorkload(): Promise<void> {
   await stack.idle();
   await call('DELETE', `/recipients/${email}`);
   await stack.idle();
+}
 
+async function runWorkload(): Promise<void> {
+  // Prepare: the deployed functions' Powertools settings, metrics on, INFO logs (the hard-bounce filter reads them).
+  sesV1 = await startSesIdentityEmulator();
+  sesV1.verify(NOTIFICATION_IDENTITY, { topics: { Bounce: 'arn:aws:sns:eu-west-1:123456789012:owner' } });
+  Object.assign(process.env, {
+    POWERTOOLS_SERVICE_NAME: processorEnvironment.POWERTOOLS_SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: processorEnvironment.POWERTOOLS_METRICS_NAMESPACE,
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    AWS_ENDPOINT_URL_SES: sesV1.url,
+  });
+  stack = await startContractStack({});
+  handlerEnvironment = { ...process.env };
+
+  await driveTraffic();
+
+  // The custom resource's create and delete.
   const { handler } = await import('../../infra/handlers/identity-notifications.ts');
   const created = await asCaller('identityNotifications', () => handler(customResourceEvent('Create', '')));
   await asCaller('identityNotifications', () =>
@@ -227,8 +263,23 @@ async function runWorkload(): Promise<void> {
   );
 }
 
+/**
+ * The second run: a fresh local stack at {@link TRANSITIONAL_STAGE} (its table has that stage's indexes) with the
+ * handlers loaded anew (module state reset, so they read EVENT_INDEXES), driven with the same traffic.
+ */
+async function runTransitionalWorkload(): Promise<void> {
+  await stack.close();
+  vi.resetModules();
+  stack = await startContractStack({ EVENT_INDEXES: TRANSITIONAL_STAGE });
+  stageHandlerEnvironment = { ...process.env };
+  await driveTraffic();
+}
+
 beforeAll(async () => {
   output.push(...(await captureOutput(runWorkload)).output);
+  defaultCalls.push(...recorded.calls.splice(0));
+  await captureOutput(runTransitionalWorkload);
+  stageCalls.push(...recorded.calls.splice(0));
 }, 180_000);
 
 afterAll(async () => {
@@ -251,6 +302,9 @@ const combinations = coveringSettingCombinations().map(
   (combination) => [combination.name, synthesize(combination.settings)] as const,
 );
 
+/** Default settings but the event indexes, at the stage of the second run. */
+const transitional = synthesize({ eventIndexes: TRANSITIONAL_STAGE });
+
 function grantedActions({ template }: ReturnType<typeof synthesize>): string[] {
   return [
     ...Object.values(template.findResources('AWS::IAM::Policy')),
@@ -262,18 +316,47 @@ function grantedActions({ template }: ReturnType<typeof synthesize>): string[] {
   );
 }
 
+function functionInStack({ stack }: ReturnType<typeof synthesize>, name: FunctionUnderContract): boolean {
+  if (name === 'identityNotifications')
+    return stack.parts.sesWiring.identityNotificationFunction !== undefined;
+  if (name === 'events') return stack.bounceProcessor.eventsPublisherFunction !== undefined;
+  return true;
+}
+
+/** The role of `name` grants exactly what its recorded calls need, on exactly what they name. */
+function expectExactGrants(
+  synthesized: ReturnType<typeof synthesize>,
+  name: FunctionUnderContract,
+  calls: readonly RecordedCall[],
+  environment: Readonly<Record<string, string | undefined>>,
+): void {
+  const required = requiredPairs(
+    synthesized,
+    name,
+    calls.filter((c) => c.caller === name),
+    environment,
+  );
+  const granted = grantedPairs(synthesized, name);
+  expect(required.unresolved, 'resources the function names but its template does not').toEqual([]);
+  expect([...required.pairs].filter((pair) => !granted.has(pair)).sort(), 'sent but not granted').toEqual([]);
+  expect(
+    [...granted.keys()].filter((pair) => !required.pairs.has(pair) && granted.get(pair) === undefined).sort(),
+    'granted but never sent, without a written reason',
+  ).toEqual([]);
+}
+
 describe('recorded calls', () => {
   it('come from every function under contract, including batched summary reads', () => {
-    const callers = new Set(recorded.calls.map((c) => c.caller));
+    const callers = new Set(defaultCalls.map((c) => c.caller));
     for (const name of FUNCTIONS) expect(callers, name).toContain(name);
     expect(
-      recorded.calls.some((c) => c.caller === 'processor' && c.operation === 'BatchGetItem'),
+      defaultCalls.some((c) => c.caller === 'processor' && c.operation === 'BatchGetItem'),
       'the processor read summaries with BatchGetItem',
     ).toBe(true);
   });
 
   it('name a resource in every call', () => {
-    const unnamed = recorded.calls
+    const unnamed = defaultCalls
       .filter((c) => c.caller !== '(unlabelled)')
       .flatMap((c) => c.needs.filter((need) => Object.values(need.resource).some((v) => v === '')));
     expect(unnamed).toEqual([]);
@@ -281,29 +364,11 @@ describe('recorded calls', () => {
 });
 
 describe.each(combinations)('setting combination %s', (_name, synthesized) => {
-  const underContract = FUNCTIONS.filter(
-    (name) =>
-      (name !== 'identityNotifications' || synthesized.stack.parts.sesWiring.identityNotificationFunction) &&
-      (name !== 'events' || synthesized.stack.bounceProcessor.eventsPublisherFunction),
-  );
+  const underContract = FUNCTIONS.filter((name) => functionInStack(synthesized, name));
 
   it.each(underContract.map((name) => [name]))(
     'grants %s exactly the actions it sends, on what it names',
-    (name) => {
-      const calls = recorded.calls.filter((c) => c.caller === name);
-      const required = requiredPairs(synthesized, name, calls, handlerEnvironment);
-      const granted = grantedPairs(synthesized, name);
-      expect(required.unresolved, 'resources the function names but its template does not').toEqual([]);
-      expect([...required.pairs].filter((pair) => !granted.has(pair)).sort(), 'sent but not granted').toEqual(
-        [],
-      );
-      expect(
-        [...granted.keys()]
-          .filter((pair) => !required.pairs.has(pair) && granted.get(pair) === undefined)
-          .sort(),
-        'granted but never sent, without a written reason',
-      ).toEqual([]);
-    },
+    (name) => expectExactGrants(synthesized, name, defaultCalls, handlerEnvironment),
   );
 
   it('has an alarm only on metrics that are really emitted, under the same namespace, name and dimensions', () => {
@@ -329,9 +394,51 @@ describe.each(combinations)('setting combination %s', (_name, synthesized) => {
   });
 });
 
+describe(`event indexes at ${TRANSITIONAL_STAGE}`, () => {
+  const synthesized = transitional;
+  const stageFunctions = FUNCTIONS.filter(
+    (name) => name !== 'identityNotifications' && functionInStack(synthesized, name),
+  );
+
+  it('recorded what only the transitional stages send', () => {
+    const sent = (caller: string, operation: string, index?: string) =>
+      stageCalls.some(
+        (c) =>
+          c.caller === caller &&
+          c.operation === operation &&
+          (index === undefined ||
+            c.needs.some((need) => 'index' in need.resource && need.resource.index === index)),
+      );
+    const callers = new Set(stageCalls.map((c) => c.caller));
+    for (const name of stageFunctions) expect(callers, name).toContain(name);
+    expect(
+      stageCalls.some(
+        (c) =>
+          c.caller === 'processor' && c.needs.some((need) => need.action === 'dynamodb:ConditionCheckItem'),
+      ),
+      'the processor checked the erasure tombstone',
+    ).toBe(true);
+    expect(sent('query', 'Query', INDEX_BY_ID), 'the query API fell back to byId').toBe(true);
+    expect(sent('query', 'Query', INDEX_BY_TIME2), 'the query API listed byTime2').toBe(true);
+    expect(sent('query', 'Query', INDEX_BY_DOMAIN2), 'the query API listed byDomain2').toBe(true);
+    expect(sent('query', 'BatchGetItem'), 'the query API read list entries whole').toBe(true);
+  });
+
+  it.each(stageFunctions.map((name) => [name]))(
+    'grants %s exactly the actions it sends at that stage, on what it names',
+    (name) => expectExactGrants(synthesized, name, stageCalls, stageHandlerEnvironment),
+  );
+
+  it('grants every action on the resource type the Service Authorization Reference gives it', () => {
+    expect(statementsAgainstReference(synthesized)).toEqual([]);
+  });
+});
+
 describe('the Service Authorization Reference table', () => {
   it('has a row for every action some combination grants, and none for an action no combination grants', () => {
-    const granted = new Set(combinations.flatMap(([, synthesized]) => grantedActions(synthesized)));
+    const granted = new Set(
+      [...combinations.map(([, synthesized]) => synthesized), transitional].flatMap(grantedActions),
+    );
     expect([...granted].sort()).toEqual(Object.keys(IAM_REFERENCE).sort());
   });
 });

@@ -21,7 +21,12 @@ export interface RecordedCall {
   needs: { action: string; resource: NamedResource }[];
 }
 
-const callerLabel = new AsyncLocalStorage<string>();
+// One label store per process, shared by every instance of this module: a test that resets its modules (to load
+// handlers anew) gets a second instance, whose SDK clients must still see the labels the first one sets.
+const LABEL_KEY = Symbol.for('ses-bounce.aws-call-recorder.caller');
+const labelHolder = globalThis as { [LABEL_KEY]?: AsyncLocalStorage<string> };
+labelHolder[LABEL_KEY] ??= new AsyncLocalStorage<string>();
+const callerLabel: AsyncLocalStorage<string> = labelHolder[LABEL_KEY];
 
 /** Runs `work` with every SDK call it sends attributed to `caller`. */
 export function asCaller<T>(caller: string, work: () => T): T {
