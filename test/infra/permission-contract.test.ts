@@ -11,12 +11,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type EventIndexStage,
-  INDEX_BY_DOMAIN2,
-  INDEX_BY_ID,
-  INDEX_BY_TIME2,
-} from '../../lambdas/adapters/table-definition.ts';
+import { type EventIndexStage, eventIndexPlan } from '../../lambdas/adapters/table-definition.ts';
 import { loadLambdaHandlers } from '../../local/lambdas.ts';
 import { loadSnsPosts } from '../../local/notification-files.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -33,15 +28,22 @@ import { servicePublisherProblems } from './service-publishers.ts';
 import { coveringSettingCombinations, NOTIFICATION_IDENTITY } from './setting-combinations.ts';
 
 const recorded = vi.hoisted(() => ({ calls: [] as RecordedCall[] }));
-/** The calls of the run at the default stage of the event indexes, and of the run at {@link TRANSITIONAL_STAGE}. */
+/** The calls of the run at the default stage of the event indexes. */
 const defaultCalls: RecordedCall[] = [];
-const stageCalls: RecordedCall[] = [];
 /**
- * The stage of the event indexes' migration that sends the most the default stage does not: tombstones checked
- * (ConditionCheckItem), pointers written, the byId fallback (Query on byId), lists on byTime2/byDomain2 read whole
- * with BatchGetItem. Its handlers are recorded in a second local-stack run.
+ * Stages of the event indexes' migration recorded in a local-stack run of their own: `v2-readers` sends the most
+ * the default stage does not (tombstones checked with ConditionCheckItem, pointers written, the byId fallback,
+ * lists on byTime2/byDomain2 read whole with BatchGetItem); `v1` reads the old indexes (byTime, byDomain, byId).
  */
-const TRANSITIONAL_STAGE = 'v2-readers' satisfies EventIndexStage;
+const TRANSITIONAL_STAGES = ['v2-readers', 'v1'] as const satisfies readonly EventIndexStage[];
+type TransitionalStage = (typeof TRANSITIONAL_STAGES)[number];
+/** Each stage run's calls, and the environment its handlers ran with. */
+const stageRuns = Object.fromEntries(
+  TRANSITIONAL_STAGES.map((stage) => [
+    stage,
+    { calls: [] as RecordedCall[], environment: {} as Record<string, string | undefined> },
+  ]),
+) as Record<TransitionalStage, { calls: RecordedCall[]; environment: Record<string, string | undefined> }>;
 
 // Every client the handlers construct records what it sends (mocked at the SDK boundary only).
 vi.mock('@aws-sdk/client-dynamodb', async (importOriginal) => {
@@ -109,7 +111,6 @@ let sesV1: SesIdentityEmulator;
 const output: string[] = [];
 /** The environment the handlers ran with (TABLE_NAME, queue URLs), to name recorded resources by variable. */
 let handlerEnvironment: Record<string, string | undefined> = {};
-let stageHandlerEnvironment: Record<string, string | undefined> = {};
 const savedEnvironment = { ...process.env };
 const defaults = synthesize();
 const processorEnvironment = defaults.template.findResources('AWS::Lambda::Function')[
@@ -264,22 +265,24 @@ async function runWorkload(): Promise<void> {
 }
 
 /**
- * The second run: a fresh local stack at {@link TRANSITIONAL_STAGE} (its table has that stage's indexes) with the
+ * A run at a stage of {@link TRANSITIONAL_STAGES}: a fresh local stack (its table has that stage's indexes) with the
  * handlers loaded anew (module state reset, so they read EVENT_INDEXES), driven with the same traffic.
  */
-async function runTransitionalWorkload(): Promise<void> {
+async function runStageWorkload(stage: TransitionalStage): Promise<void> {
   await stack.close();
   vi.resetModules();
-  stack = await startContractStack({ EVENT_INDEXES: TRANSITIONAL_STAGE });
-  stageHandlerEnvironment = { ...process.env };
+  stack = await startContractStack({ EVENT_INDEXES: stage });
+  stageRuns[stage].environment = { ...process.env };
   await driveTraffic();
 }
 
 beforeAll(async () => {
   output.push(...(await captureOutput(runWorkload)).output);
   defaultCalls.push(...recorded.calls.splice(0));
-  await captureOutput(runTransitionalWorkload);
-  stageCalls.push(...recorded.calls.splice(0));
+  for (const stage of TRANSITIONAL_STAGES) {
+    await captureOutput(() => runStageWorkload(stage));
+    stageRuns[stage].calls.push(...recorded.calls.splice(0));
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -302,8 +305,10 @@ const combinations = coveringSettingCombinations().map(
   (combination) => [combination.name, synthesize(combination.settings)] as const,
 );
 
-/** Default settings but the event indexes, at the stage of the second run. */
-const transitional = synthesize({ eventIndexes: TRANSITIONAL_STAGE });
+/** Default settings but the event indexes, at each stage run's stage. */
+const transitional = TRANSITIONAL_STAGES.map(
+  (stage) => [stage, synthesize({ eventIndexes: stage })] as const,
+);
 
 function grantedActions({ template }: ReturnType<typeof synthesize>): string[] {
   return [
@@ -394,39 +399,39 @@ describe.each(combinations)('setting combination %s', (_name, synthesized) => {
   });
 });
 
-describe(`event indexes at ${TRANSITIONAL_STAGE}`, () => {
-  const synthesized = transitional;
+describe.each(transitional)('event indexes at %s', (stage, synthesized) => {
+  const plan = eventIndexPlan(stage);
   const stageFunctions = FUNCTIONS.filter(
     (name) => name !== 'identityNotifications' && functionInStack(synthesized, name),
   );
 
-  it('recorded what only the transitional stages send', () => {
+  it("recorded what the stage's plan makes the handlers send", () => {
+    const { calls } = stageRuns[stage];
     const sent = (caller: string, operation: string, index?: string) =>
-      stageCalls.some(
+      calls.some(
         (c) =>
           c.caller === caller &&
           c.operation === operation &&
           (index === undefined ||
             c.needs.some((need) => 'index' in need.resource && need.resource.index === index)),
       );
-    const callers = new Set(stageCalls.map((c) => c.caller));
+    const callers = new Set(calls.map((c) => c.caller));
     for (const name of stageFunctions) expect(callers, name).toContain(name);
     expect(
-      stageCalls.some(
+      calls.some(
         (c) =>
           c.caller === 'processor' && c.needs.some((need) => need.action === 'dynamodb:ConditionCheckItem'),
       ),
       'the processor checked the erasure tombstone',
-    ).toBe(true);
-    expect(sent('query', 'Query', INDEX_BY_ID), 'the query API fell back to byId').toBe(true);
-    expect(sent('query', 'Query', INDEX_BY_TIME2), 'the query API listed byTime2').toBe(true);
-    expect(sent('query', 'Query', INDEX_BY_DOMAIN2), 'the query API listed byDomain2').toBe(true);
-    expect(sent('query', 'BatchGetItem'), 'the query API read list entries whole').toBe(true);
+    ).toBe(plan.tombstones);
+    for (const index of plan.readIndexes)
+      expect(sent('query', 'Query', index), `the query API queried ${index}`).toBe(true);
+    expect(sent('query', 'BatchGetItem'), 'the query API read list entries whole').toBe(plan.listIndexesV2);
   });
 
   it.each(stageFunctions.map((name) => [name]))(
     'grants %s exactly the actions it sends at that stage, on what it names',
-    (name) => expectExactGrants(synthesized, name, stageCalls, stageHandlerEnvironment),
+    (name) => expectExactGrants(synthesized, name, stageRuns[stage].calls, stageRuns[stage].environment),
   );
 
   it('grants every action on the resource type the Service Authorization Reference gives it', () => {
@@ -437,7 +442,7 @@ describe(`event indexes at ${TRANSITIONAL_STAGE}`, () => {
 describe('the Service Authorization Reference table', () => {
   it('has a row for every action some combination grants, and none for an action no combination grants', () => {
     const granted = new Set(
-      [...combinations.map(([, synthesized]) => synthesized), transitional].flatMap(grantedActions),
+      [...combinations, ...transitional].map(([, synthesized]) => synthesized).flatMap(grantedActions),
     );
     expect([...granted].sort()).toEqual(Object.keys(IAM_REFERENCE).sort());
   });
