@@ -227,6 +227,9 @@ export const STATE_RULES: readonly StateRule[] = [
     states: [
       'disabled',
       'deactivated',
+      'locked',
+      'no longer accepts',
+      'no longer accepting',
       'inactive',
       'not active',
       'not * active',
@@ -277,6 +280,7 @@ export const STATE_RULES: readonly StateRule[] = [
       'deleted',
       'removed',
       'not registered',
+      'not listed',
       'inconnu',
       'inconnue',
       "n'existe pas",
@@ -294,7 +298,7 @@ export const STATE_RULES: readonly StateRule[] = [
       'bestaat niet',
       'onbekend',
     ],
-    before: ['no such', 'not', 'not a', 'bad', 'no'],
+    before: ['no such', 'not', 'not a', 'bad', 'no', 'not have', 'nessun'],
     source:
       'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip); localised: Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
   },
