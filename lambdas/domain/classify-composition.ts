@@ -145,11 +145,12 @@ function namesSender(words: readonly string[]): boolean {
   return false;
 }
 
-function composeClause(words: readonly string[]): ComposedState | null {
+function composeClause(words: readonly string[], only?: Category): ComposedState | null {
   for (let at = 0; at < words.length; at++) {
     const candidates = STATES_BY_FIRST_WORD.get(words[at] as string);
     if (candidates === undefined) continue;
     for (const state of candidates) {
+      if (only !== undefined && state.rule.category !== only) continue;
       const end = stateEnd(words, at, state);
       if (end < 0 || !hasSubjectNear(words, at, end, state)) continue;
       let transient = false;
@@ -165,7 +166,7 @@ function composeClause(words: readonly string[]): ComposedState | null {
 }
 
 /** The first clause of `text` that states the recipient mailbox's existence or capacity or the message's size, or null. */
-export function composeClauseState(text: string): ComposedState | null {
+export function composeClauseState(text: string, only?: Category): ComposedState | null {
   if (text.length === 0) return null;
   const parts = text.replace(OPAQUE, ' addr ').split(CLAUSE_END);
   // parts alternate: clause, separator, clause, ...
@@ -184,7 +185,7 @@ export function composeClauseState(text: string): ComposedState | null {
     if (sender) continue;
     const read = introduced ? [CARRIED_SUBJECT, ...words] : words;
     if (read.length < 2) continue;
-    const found = composeClause(read);
+    const found = composeClause(read, only);
     if (found !== null) return found;
   }
   return null;
@@ -197,4 +198,15 @@ const RECIPIENT_WORDS: CompiledSubject = subjectOf(RECIPIENT_SUBJECT);
 function namesRecipient(words: readonly string[]): boolean {
   for (let i = 0; i < words.length; i++) if (isSubjectAt(words, i, RECIPIENT_WORDS)) return true;
   return false;
+}
+
+/** "or" in the languages of the composition's nouns: a disjunction joins two possible states of one mailbox. */
+const DISJUNCTION = /\s(?:or|o|oder|ou|lub|nebo|of)\s/i;
+
+/**
+ * Whether a reply offers a full mailbox as an alternative ("Destinatario desconocido o mailbox lleno": unknown OR
+ * full): a reply that cannot say which names no dead address. Only read when a disjunction is present.
+ */
+export function offersFullMailbox(text: string): boolean {
+  return DISJUNCTION.test(text) && composeClauseState(text, 'mailbox-full') !== null;
 }

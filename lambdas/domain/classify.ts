@@ -28,7 +28,7 @@
 //   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
 //     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
-import { composeClauseState } from './classify-composition.ts';
+import { composeClauseState, offersFullMailbox } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
 import {
@@ -532,9 +532,9 @@ function deadWordingFound(): boolean {
  * both a full mailbox and a dead address ("Destinatario desconocido o mailbox lleno"; the full-mailbox rules come
  * first in table order, so that reply decides mailbox-full and the dead wording is what is left to find).
  */
-function hedged(category: Category): boolean {
+function hedged(category: Category, wording: string): boolean {
   if (category === 'mailbox-full') return deadWordingFound();
-  return contextFound(1);
+  return contextFound(1) || offersFullMailbox(wording);
 }
 
 /** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */
@@ -628,7 +628,7 @@ function classifyUnsafe(input: BounceInput): Classification {
     if (
       (decision === strong?.decision || decision === weak?.decision || decision === composed) &&
       (CATEGORY_POLICY[decision.category].deadAddress || decision.category === 'mailbox-full') &&
-      hedged(decision.category) &&
+      hedged(decision.category, wording) &&
       !codeSaysDead(code)
     ) {
       decision = {
