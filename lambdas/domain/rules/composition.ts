@@ -251,7 +251,7 @@ export const STATE_RULES: readonly StateRule[] = [
       'nieaktywne',
     ],
     source:
-      'RFC 3463 X.2.1 "mailbox disabled, not accepting messages"; Gmail 5.2.1 "The email account that you tried to reach is disabled", Yahoo "account has been disabled or discontinued", mail2world "is a deactivated mailbox", GroupWise "User account is expired", AT&T "Mailbox currently suspended" (BounceParser corpus); localised: Orange "désactivé", GMX/web.de "deaktiviert"/"gesperrt", Libero "disattivata", Interia "zablokowane"',
+      'RFC 3463 X.2.1 "mailbox disabled, not accepting messages"; Gmail 5.2.1 "The email account that you tried to reach is disabled", Yahoo "account has been disabled or discontinued", mail2world "is a deactivated mailbox", GroupWise "User account is expired", AT&T "Mailbox currently suspended" (BounceParser corpus), "User status is locked", "This address no longer accepts mail" (voku/PHPMailer-BMH rule samples 0228, 0235), "User x temporary locked" (sisimai reason tests, Suspend); localised: Orange "désactivé", GMX/web.de "deaktiviert"/"gesperrt", Libero "disattivata", Interia "zablokowane"',
   },
   {
     id: 'recipient-state-unknown',
@@ -300,7 +300,7 @@ export const STATE_RULES: readonly StateRule[] = [
     ],
     before: ['no such', 'not', 'not a', 'bad', 'no', 'not have', 'nessun'],
     source:
-      'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip); localised: Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
+      'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip), Lotus Notes "User x not listed in public Name & Address Book", "x does not have an account here" (voku/PHPMailer-BMH rule samples 0103, 0207); localised: Italian "nessun utente" (no user; sisimai why-userunknown.go), Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
   },
   {
     id: 'domain-state-unknown',
