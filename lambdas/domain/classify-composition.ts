@@ -204,9 +204,18 @@ function namesRecipient(words: readonly string[]): boolean {
 const DISJUNCTION = /\s(?:or|o|oder|ou|lub|nebo|of)\s/i;
 
 /**
- * Whether a reply offers a full mailbox as an alternative ("Destinatario desconocido o mailbox lleno": unknown OR
- * full): a reply that cannot say which names no dead address. Only read when a disjunction is present.
+ * RFC 5321's 551 reply ("User not local; please try <forward-path>") offered as the alternative: the server does not
+ * say whether the mailbox is dead or merely not its to deliver ("mailbox unavailable or is not local").
  */
-export function offersFullMailbox(text: string): boolean {
-  return DISJUNCTION.test(text) && composeClauseState(text, 'mailbox-full') !== null;
+const OR_NOT_LOCAL = /\sor\s+(?:is\s+)?not\s+local\b/i;
+
+/**
+ * Whether a reply offers another cause as the alternative to a dead address: a full mailbox ("Destinatario desconocido
+ * o mailbox lleno": unknown OR full) or a recipient that is not local (a relay refusal). A reply that cannot say which
+ * names no dead address. Only read when a disjunction is present.
+ */
+export function offersAnotherCause(text: string): boolean {
+  return (
+    DISJUNCTION.test(text) && (OR_NOT_LOCAL.test(text) || composeClauseState(text, 'mailbox-full') !== null)
+  );
 }

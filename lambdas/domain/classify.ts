@@ -28,7 +28,7 @@
 //   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
 //     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
-import { composeClauseState, offersFullMailbox } from './classify-composition.ts';
+import { composeClauseState, offersAnotherCause } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
 import {
@@ -534,7 +534,7 @@ function deadWordingFound(): boolean {
  */
 function hedged(category: Category, wording: string): boolean {
   if (category === 'mailbox-full') return deadWordingFound();
-  return contextFound(1) || offersFullMailbox(wording);
+  return contextFound(1) || offersAnotherCause(wording);
 }
 
 /** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Category } from '../../lambdas/domain/classification.ts';
 import { classifierWithTextRules } from '../../lambdas/domain/classify.ts';
-import { composeClauseState, offersFullMailbox } from '../../lambdas/domain/classify-composition.ts';
+import { composeClauseState, offersAnotherCause } from '../../lambdas/domain/classify-composition.ts';
 import { TEXT_RULES } from '../../lambdas/domain/rules/index.ts';
 
 type Composed = readonly [string, string, Category];
@@ -58,9 +58,24 @@ describe('a dead address offered with a full mailbox as the alternative', () => 
   };
 
   it('finds the full mailbox only across a disjunction', () => {
-    expect(offersFullMailbox(HEDGE.diagnosticCode)).toBe(true);
-    expect(offersFullMailbox('550 Destinatario desconocido. Mailbox lleno')).toBe(false);
-    expect(offersFullMailbox('550 5.1.1 User unknown or illegal alias')).toBe(false);
+    expect(offersAnotherCause(HEDGE.diagnosticCode)).toBe(true);
+    expect(offersAnotherCause('550 Destinatario desconocido. Mailbox lleno')).toBe(false);
+    expect(offersAnotherCause('550 5.1.1 User unknown or illegal alias')).toBe(false);
+  });
+
+  it('reads RFC 5321\'s 551 "not local" as the alternative of a relay refusal', () => {
+    // https://eomatica.gal/gl/component/content/article/14-blogue/271-erros-frecuentes-nos-envios-de-email.html (tuning)
+    const text = '550 Requested action not taken: mailbox unavailable or is not local';
+    expect(offersAnotherCause(text)).toBe(true);
+    // Arrange: the table without the relay phrase, as the held-out column classifies this source
+    const withoutPhrase = TEXT_RULES.map((rule) => ({
+      ...rule,
+      match: rule.match.filter((p) => p !== 'or is not local'),
+    }));
+    // Act
+    const c = classifierWithTextRules(withoutPhrase)({ diagnosticCode: text });
+    // Assess: the RFC 5321 550 wording alone would suppress; offered with "not local", it does not
+    expect(c).toMatchObject({ verdict: 'soft', category: 'undetermined', suppress: false });
   });
 
   it('suppresses nothing when the full-mailbox phrase is not in the table', () => {
