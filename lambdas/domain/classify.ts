@@ -628,8 +628,8 @@ function classifyUnsafe(input: BounceInput): Classification {
     if (
       (decision === strong?.decision || decision === weak?.decision || decision === composed) &&
       (CATEGORY_POLICY[decision.category].deadAddress || decision.category === 'mailbox-full') &&
-      hedged(decision.category, wording) &&
-      !codeSaysDead(code)
+      !codeSaysDead(code) &&
+      hedged(decision.category, wording)
     ) {
       decision = {
         category: 'undetermined',
