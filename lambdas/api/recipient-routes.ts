@@ -9,7 +9,7 @@ import {
   recipientStatus,
 } from '../domain/recipients.ts';
 import { SEND_STATUSES } from '../domain/send-status.ts';
-import type { RecipientSummary } from '../domain/suppression-policy.ts';
+import { emptySummary, type RecipientSummary } from '../domain/suppression-policy.ts';
 import { type DataDeps, MAX_QUERIES_PER_PAGE } from './deps.ts';
 import { NotFoundError } from './errors.ts';
 import { listEvents } from './event-queries.ts';
@@ -126,27 +126,15 @@ type RecipientView = z.infer<typeof recipientViewSchema>;
 
 /** What the view says of an address the store holds no summary of (SES lists it): no counts, no history. */
 function noSummary(email: string): RecipientSummary {
-  return {
+  return emptySummary({
     email,
     emailDisplay: email,
     domain: domainOf(email),
-    hard: 0,
-    soft: 0,
-    complaints: 0,
-    deliveries: 0,
-    onAccountList: 0,
     firstEventAt: '',
     lastEventAt: '',
     lastEventId: '',
     lastEventType: '',
-    softStreak: 0,
-    softBounceTimes: [],
-    deliveryTimes: [],
-    streakForgottenUntil: null,
-    lastDeliveryAt: null,
-    suppression: null,
-    sesSuppression: null,
-  };
+  });
 }
 
 function recipientView(email: string, status: RecipientStatus): RecipientView {

@@ -139,20 +139,21 @@ export function requestFromStatus(email: string, status: SuppressionStatus): Sup
   };
 }
 
-function emptySummary(event: RecipientEvent): RecipientSummary {
+/** The fields that say whose summary it is and which event it last saw; the rest starts at nothing. */
+type SummaryIdentity = Pick<
+  RecipientSummary,
+  'email' | 'emailDisplay' | 'domain' | 'firstEventAt' | 'lastEventAt' | 'lastEventId' | 'lastEventType'
+>;
+
+/** A summary with no counts, streak, deliveries or suppression yet: a new recipient's, or a view of none stored. */
+export function emptySummary(identity: SummaryIdentity): RecipientSummary {
   return {
-    email: event.email,
-    emailDisplay: event.emailDisplay,
-    domain: event.domain,
+    ...identity,
     hard: 0,
     soft: 0,
     complaints: 0,
     deliveries: 0,
     onAccountList: 0,
-    firstEventAt: event.occurredAt,
-    lastEventAt: event.occurredAt,
-    lastEventId: event.id,
-    lastEventType: event.type,
     softStreak: 0,
     softBounceTimes: [],
     deliveryTimes: [],
@@ -161,6 +162,19 @@ function emptySummary(event: RecipientEvent): RecipientSummary {
     suppression: null,
     sesSuppression: null,
   };
+}
+
+/** The empty summary an address's first event starts. */
+function firstSummary(event: RecipientEvent): RecipientSummary {
+  return emptySummary({
+    email: event.email,
+    emailDisplay: event.emailDisplay,
+    domain: event.domain,
+    firstEventAt: event.occurredAt,
+    lastEventAt: event.occurredAt,
+    lastEventId: event.id,
+    lastEventType: event.type,
+  });
 }
 
 /** A soft bounce whose category counts toward the streak (CATEGORY_POLICY), not blamed on the sender. */
@@ -299,7 +313,7 @@ function earlier(a: string, b: string): string {
 
 /** Step 1: the counters and the first and latest event, whatever the event means for suppression. */
 function countEvent(previous: RecipientSummary | null, event: RecipientEvent): RecipientSummary {
-  const summary = previous ?? emptySummary(event);
+  const summary = previous ?? firstSummary(event);
   const notSent = notSentOnAccountList(event);
   const hard = !notSent && event.type === 'bounce' && event.classification?.verdict === 'hard';
   const latest = event.occurredAt >= summary.lastEventAt;
