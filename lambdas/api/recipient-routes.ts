@@ -311,17 +311,17 @@ function eraseRecipientRoute(deps: DataDeps): Route {
     path: '/recipients/{email}',
     operationId: 'eraseRecipient',
     summary:
-      "Erase the recipient's personal data (history, audit entries, summary, its share of domain counters); a " +
-      'tombstone per event keeps redeliveries out',
+      "Erase the recipient's personal data (history, audit entries, summary, its share of domain counters); an " +
+      'erased marker per event keeps redeliveries out',
     description:
-      'For data-protection requests (docs/api.md, "Erasure"). Each SES event leaves a tombstone (its id and expiry, ' +
-      'no address) so that a redelivery or replay of its notification neither brings it back nor counts it again; ' +
+      'For data-protection requests (docs/api.md, "Erasure"). Each SES event leaves an erased marker (its pointer ' +
+      'marked erased, or a tombstone before eventIndexes v2: its id and expiry, no address) so that a redelivery or replay of its notification neither brings it back nor counts it again; ' +
       'the day × domain counters lose the erased events (a counter left empty is deleted), the day totals keep ' +
       'them (anonymous). The SES suppression list and allowlist entries are left as they are (they protect the ' +
       'address from being mailed again); remove them with their own routes if required.',
     cost:
       'Query the recipient partition (keys only, ≈ ½ RCU per 4 KB) + per SES event one TransactWriteItems ' +
-      '(tombstone + domain counter, ≈ 4 WCU) + 1 WCU per item deleted (BatchWriteItem) + one conditional ' +
+      '(erased pointer or tombstone + domain counter, ≈ 4 WCU) + 1 WCU per item deleted (BatchWriteItem) + one conditional ' +
       'DeleteItem per domain counter touched',
     params: emailParams,
     responses: {
