@@ -14,7 +14,7 @@ describe('rate wording under a dead-address code (round 9)', () => {
       'smtp;550 5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. For more information, please visit https://support.google.com/mail/?p=ReceivingRatePerm - gsmtp',
   };
 
-  it('suppresses nothing when Gmail\'s own phrase is not in the table', () => {
+  it("suppresses nothing when Gmail's own phrase is not in the table", () => {
     // Arrange: the table without Gmail's phrase, as the held-out column classifies this source
     const withoutPhrase = TEXT_RULES.map((rule) => ({
       ...rule,

@@ -406,7 +406,8 @@ export const RATE_LIMIT_RULES: readonly TextRule[] = [
     ],
     source:
       'Gmail 4.5.3 too many recipients and 5.4.5 daily limits, Microsoft 4.7.652/5.2.2 submission quota/5.7.508, QQ frequency limits, Orange OFR_104, GoDaddy IB6xx, Cox CXCNCT (sisimai, SFM), "You\'ve reached your daily relay quota" (sisimai set-of-emails email-exim-56), "temporarily blocked because of previous errors - retrying too fast" (a Postfix log in the Linode forum archive, 2010), Momentum "421 4.4.5 Service unavailable, concurrency limit reached" (SparkPost web-ref/responses-by-message.md)',
-  },  {
+  },
+  {
     // Loose rate wording: alone it decides nothing a code says better, but under a dead-address code it contradicts
     // the code the way "quota" does ("550 5.2.1 The user you are trying to contact is receiving mail at a rate that
     // prevents additional messages": Gmail uses RFC 3463's X.2.1 for a receiving rate, not a disabled mailbox).
