@@ -16,8 +16,9 @@ import {
   splitOf,
   UNSEEN_FILE_PREFIX,
 } from '../../harness/diagnostics-corpus.ts';
+import { heldOutAnswers } from '../../harness/held-out.ts';
 import { CATEGORIES, type Category } from '../../lambdas/domain/classification.ts';
-import { classifyBounce } from '../../lambdas/domain/classify.ts';
+import { classifierWithTextRules, classifyBounce } from '../../lambdas/domain/classify.ts';
 import { REGISTRY_CODES } from '../../lambdas/domain/registry.ts';
 import { TEXT_RULES } from '../../lambdas/domain/rules/index.ts';
 
@@ -92,12 +93,15 @@ describe('the corpus of real diagnostics', () => {
   });
 
   it('exercises every text rule with at least one real string', () => {
-    const decidedBy = new Set(
-      tuning
-        .map((e) => /^text rule (\S+)/.exec(classifyBounce(inputOf(e)).evidence)?.[1])
-        .filter((id) => id !== undefined),
-    );
-    const untested = TEXT_RULES.map((r) => r.id).filter((id) => !decidedBy.has(id));
+    const ruleOf = (evidence: string): string | undefined => /^text rule (\S+)/.exec(evidence)?.[1];
+    const decidedBy = new Set(tuning.map((e) => ruleOf(classifyBounce(inputOf(e)).evidence)));
+    // A weak rule may decide real strings only where a source's own phrase is held out (rate-word: the word "rate"
+    // contradicting Gmail's X.2.1 once Gmail's phrase is gone): the held-out classification exercises it.
+    const { answers } = heldOutAnswers(tuning, TEXT_RULES, classifierWithTextRules);
+    const decidedHeldOut = new Set(answers.map((c) => ruleOf(c.evidence)));
+    const untested = TEXT_RULES.filter(
+      (r) => !decidedBy.has(r.id) && !(r.weak === true && decidedHeldOut.has(r.id)),
+    ).map((r) => r.id);
     expect(untested).toEqual([]);
   });
 
