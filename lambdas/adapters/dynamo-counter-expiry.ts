@@ -13,6 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_CLOCK_SKEW_MS } from '../domain/recipient-event.ts';
+import { type Paced, type Pacing, pacer } from '../domain/retry.ts';
 import { domainCounterExpiresAt, summaryExpiresAt, TTL_HORIZON_SECONDS } from './dynamo-items.ts';
 import { COUNTER_SHARDS, keys, TABLE_DEFINITION } from './table-definition.ts';
 
@@ -130,22 +131,6 @@ export async function backfillCounterExpiry(
     await options.onYear?.(year, tally);
   }
   return total;
-}
-
-/** Runs one request no sooner than the rate allows. */
-type Paced = <T>(request: () => Promise<T>) => Promise<T>;
-
-type Pacing = Pick<CounterExpiryBackfillOptions, 'requestsPerSecond' | 'now' | 'sleep'>;
-
-function pacer(options: Pacing): Paced {
-  const interval = 1000 / options.requestsPerSecond;
-  let nextRequestAt = 0;
-  return async (request) => {
-    const wait = nextRequestAt - options.now();
-    if (wait > 0) await options.sleep(wait);
-    nextRequestAt = Math.max(nextRequestAt, options.now()) + interval;
-    return request();
-  };
 }
 
 /** Sets `expiresAt` of an item that still has none (or deletes it when TTL would ignore that expiry). */

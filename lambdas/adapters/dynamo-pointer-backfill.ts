@@ -15,7 +15,7 @@ import {
   PutCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { again, done, retry } from '../domain/retry.ts';
+import { again, done, type Paced, pacer, retry } from '../domain/retry.ts';
 import { erasedPointerItem, type Item, pointerItem } from './dynamo-items.ts';
 import { EVENT_SK_PREFIX, keys, POINTER_PREFIX } from './table-definition.ts';
 
@@ -93,15 +93,11 @@ export async function backfillPointers(
   options: PointerBackfillOptions,
 ): Promise<PointerTally> {
   const TableName = options.tableName;
-  const interval = 1000 / options.requestsPerSecond;
-  let nextRequestAt = 0;
   const tally = emptyTally();
-  const paced = async <T>(request: () => Promise<T>): Promise<T> => {
-    const wait = nextRequestAt - options.now();
-    if (wait > 0) await options.sleep(wait);
-    nextRequestAt = Math.max(nextRequestAt, options.now()) + interval;
+  const pace = pacer(options);
+  const paced: Paced = (request) => {
     tally.requests += 1;
-    return request();
+    return pace(request);
   };
 
   let ExclusiveStartKey: Item | undefined;
@@ -204,7 +200,7 @@ export async function backfillPointers(
 /** The pointers that exist among these ids (BatchGetItem, unprocessed keys retried). */
 async function pointersOf(
   client: DynamoDBDocumentClient,
-  paced: <T>(request: () => Promise<T>) => Promise<T>,
+  paced: Paced,
   sleep: (ms: number) => Promise<void>,
   TableName: string,
   ids: readonly string[],

@@ -30,5 +30,29 @@ export async function retry<T, E>(
   return exhausted();
 }
 
+/** Runs one request no sooner than its pace allows. */
+export type Paced = <T>(request: () => Promise<T>) => Promise<T>;
+
+/** What paces requests: a rate and an injected clock (tests and operator commands pass their own). */
+export interface Pacing {
+  /** At most this many requests per second. */
+  requestsPerSecond: number;
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Spaces requests evenly at `requestsPerSecond`, one after another (the operator commands' `--rate`). */
+export function pacer(options: Pacing): Paced {
+  const interval = 1000 / options.requestsPerSecond;
+  let nextRequestAt = 0;
+  return async (request) => {
+    const wait = nextRequestAt - options.now();
+    if (wait > 0) await options.sleep(wait);
+    nextRequestAt = Math.max(nextRequestAt, options.now()) + interval;
+    return request();
+  };
+}
+
 /** A sleep on the real clock, for the handlers. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
