@@ -93,6 +93,16 @@ export async function readStackOutputs(
   );
 }
 
+/** The stack output naming the table (infra/stack.ts). */
+export const TABLE_OUTPUT = 'TableName';
+
+/** One output of a stack outputs file; missing, it is a UsageError (the file predates the output). */
+export function stackOutput(outputs: Record<string, string>, name: string, file: string): string {
+  const value = outputs[name];
+  if (value === undefined) throw new UsageError(`${file} lacks ${name}; redeploy to refresh it`);
+  return value;
+}
+
 /**
  * The region for a command's AWS clients: `--region`; else, unless AWS_REGION is set, the region of the queue ARN it
  * was given (`arn:aws:sqs:REGION:…`) or, with `--outputs`, of the stack's queue ARNs there (all in the stack's

@@ -34,14 +34,15 @@ import {
   EXIT,
   parseCommandLine,
   readStackOutputs,
+  stackOutput,
+  TABLE_OUTPUT,
   UsageError,
   wholeNumberOption,
   writeText,
 } from './command.ts';
 
-/** Stack outputs (infra/stack.ts) naming the failure queue and the table. */
+/** The stack output (infra/stack.ts) naming the failure queue. */
 const QUEUE_OUTPUT = 'CountersFailureQueueArn';
-const TABLE_OUTPUT = 'TableName';
 /** How long a received message stays hidden from other consumers (and from this run's next receives). */
 const VISIBILITY_SECONDS = 300;
 const retention = SETTING_BOUNDS.eventRetentionDays;
@@ -326,13 +327,8 @@ async function resolveTarget(options: ReturnType<typeof parseOptions>): Promise<
     throw new UsageError('give either --outputs or --queue-url/--table, not both');
   }
   const outputs = await readStackOutputs(options.outputs, options.stack);
-  const table = outputs[TABLE_OUTPUT];
-  if (table === undefined)
-    throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
-  const queueArn = outputs[QUEUE_OUTPUT];
-  if (queueArn === undefined)
-    throw new UsageError(`${options.outputs} lacks ${QUEUE_OUTPUT}; redeploy to refresh it`);
-  return { queueArn, table };
+  const table = stackOutput(outputs, TABLE_OUTPUT, options.outputs);
+  return { queueArn: stackOutput(outputs, QUEUE_OUTPUT, options.outputs), table };
 }
 
 /** arn:aws:sqs:REGION:ACCOUNT:NAME -> the queue's URL. */

@@ -4,10 +4,15 @@
 import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sleep } from '../domain/retry.ts';
-import { type CliIo, EXIT, readStackOutputs, UsageError, writeText } from './command.ts';
-
-/** The stack output naming the table (infra/stack.ts). */
-const TABLE_OUTPUT = 'TableName';
+import {
+  type CliIo,
+  EXIT,
+  readStackOutputs,
+  stackOutput,
+  TABLE_OUTPUT,
+  UsageError,
+  writeText,
+} from './command.ts';
 
 /** What a table command is given: its client and clock (tests pass a local table and their own clock). */
 export interface TableCommandDependencies {
@@ -49,10 +54,7 @@ export async function commandTable(options: {
       'say which table: --outputs FILE (from `cdk deploy --outputs-file`) or --table NAME',
     );
   }
-  const table = (await readStackOutputs(options.outputs, options.stack))[TABLE_OUTPUT];
-  if (table === undefined)
-    throw new UsageError(`${options.outputs} lacks ${TABLE_OUTPUT}; redeploy to refresh it`);
-  return table;
+  return stackOutput(await readStackOutputs(options.outputs, options.stack), TABLE_OUTPUT, options.outputs);
 }
 
 /**
