@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type EventFilters,
+  type EventWindow,
   type HistoryPosition,
   type QueryStore,
   ReactivationConflictError,
@@ -168,13 +169,7 @@ function indexStream(
   };
 }
 
-function eventTimelineQuery(
-  filters: EventFilters,
-  includeAudit: boolean,
-  now: Date,
-  retentionDays: number,
-  v2: boolean,
-) {
+function eventTimelineQuery({ filters, includeAudit, now, retentionDays }: EventWindow, v2: boolean) {
   if (filters.email !== undefined) {
     const query: TimelineQuery = {
       groups: [
@@ -514,16 +509,7 @@ export function dynamoQueryStore(
 
   return {
     async readHistory(window, start, options) {
-      const query = await fromOldestCountedDay(
-        eventTimelineQuery(
-          window.filters,
-          window.includeAudit,
-          window.now,
-          window.retentionDays,
-          plan.listIndexesV2,
-        ),
-        window.now,
-      );
+      const query = await fromOldestCountedDay(eventTimelineQuery(window, plan.listIndexesV2), window.now);
       return readTimeline(runQuery, query, start, {
         limit: options.limit,
         maxBytes: options.maxBytes,
@@ -536,16 +522,7 @@ export function dynamoQueryStore(
     },
 
     isHistoryPosition(window, position) {
-      return belongsTo(
-        eventTimelineQuery(
-          window.filters,
-          window.includeAudit,
-          window.now,
-          window.retentionDays,
-          plan.listIndexesV2,
-        ),
-        position,
-      );
+      return belongsTo(eventTimelineQuery(window, plan.listIndexesV2), position);
     },
 
     async getSummary(email) {
