@@ -8,6 +8,7 @@ import type { CounterDelta } from '../domain/counter-rollup.ts';
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
 import { notSentOnAccountList, type RecipientEvent } from '../domain/recipient-event.ts';
+import { domainOf } from '../domain/recipients.ts';
 import type { AllowlistEntry, AllowlistKind, DayCounter, EventRecord } from '../domain/records.ts';
 import { codeTitle } from '../domain/registry.ts';
 import {
@@ -181,11 +182,6 @@ export function eventItem(
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
   for (const key of FIRST_MODEL_INDEX_KEYS) if (!indexKeys.includes(key)) delete item[key];
   return shape === 'slim' ? slimmed(item) : item;
-}
-
-/** The domain of a normalized address: everything after its last `@` (docs/data-model.md, "One identity per mailbox"). */
-export function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1);
 }
 
 /** The account of an ARN (`arn:<partition>:<service>:<region>:<account>:…`); null when it names none. */

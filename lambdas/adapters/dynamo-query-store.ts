@@ -26,6 +26,7 @@ import {
   type QueryStore,
   ReactivationConflictError,
 } from '../domain/ports.ts';
+import { domainOf } from '../domain/recipients.ts';
 import type { AllowlistEntry } from '../domain/records.ts';
 import { again, done, sleep as realSleep, retry } from '../domain/retry.ts';
 import {
@@ -36,7 +37,6 @@ import {
   counterFromItem,
   decodeEach,
   domainCounterErasure,
-  domainOf,
   type ErasedEvent,
   erasedEventOf,
   erasedPointerItem,

@@ -44,6 +44,7 @@ export class ComplaintForceRequiredError extends Error {
   }
 }
 
+/** The domain of a normalized address: everything after its last `@` (docs/data-model.md, "One identity per mailbox"). */
 export function domainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1);
 }
