@@ -1,6 +1,6 @@
 // The Lambda handlers with the AWS SDK mocked at its boundary: the exact DynamoDB, SQS and SESv2 commands sent.
 import { readFile } from 'node:fs/promises';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteSuppressedDestinationCommand,
   PutSuppressedDestinationCommand,
@@ -12,6 +12,7 @@ import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -59,6 +60,7 @@ beforeEach(() => {
   dynamo.on(GetCommand).resolves({});
   dynamo.on(BatchGetCommand).resolves({ Responses: { bounces: [] } });
   dynamo.on(TransactWriteCommand).resolves({});
+  dynamo.on(PutCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'sent' });
 });
 
@@ -104,7 +106,7 @@ async function sqsEventOf(files: string[]): Promise<SQSEvent> {
 }
 
 describe('processor handler', () => {
-  it('writes event, summary and the event id pointer in one transaction conditioned on the event key and an unerased pointer; the counters are left to the rollup', async () => {
+  it('writes the event id pointer first (conditioned on not being erased), then event and summary in one transaction conditioned on the event key; the counters are left to the rollup', async () => {
     // Act
     const result = await processor(await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']));
 
@@ -118,22 +120,29 @@ describe('processor handler', () => {
     const calls = dynamo.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(1);
     const items = calls[0]?.args[0].input.TransactItems ?? [];
-    expect(items).toHaveLength(3);
-    const [event, summary, pointer] = items;
-    // The pointer replaces byId and the erasure tombstone's check: refused when the event was erased.
-    expect(pointer?.Put).toEqual({
-      TableName: 'bounces',
-      Item: {
-        pk: `ID#${event?.Put?.Item?.id}`,
-        sk: 'ID',
-        entity: 'pointer',
-        epk: event?.Put?.Item?.pk,
-        esk: event?.Put?.Item?.sk,
-        expiresAt: event?.Put?.Item?.expiresAt,
+    expect(items).toHaveLength(2);
+    const [event, summary] = items;
+    // The pointer replaces byId and the erasure tombstone's check: a plain PutItem before the transaction, refused
+    // when the event was erased.
+    const pointers = dynamo.commandCalls(PutCommand);
+    expect(pointers.map((call) => call.args[0].input)).toEqual([
+      {
+        TableName: 'bounces',
+        Item: {
+          pk: `ID#${event?.Put?.Item?.id}`,
+          sk: 'ID',
+          entity: 'pointer',
+          epk: event?.Put?.Item?.pk,
+          esk: event?.Put?.Item?.sk,
+          expiresAt: event?.Put?.Item?.expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(#erased)',
+        ExpressionAttributeNames: { '#erased': 'erased' },
       },
-      ConditionExpression: 'attribute_not_exists(#erased)',
-      ExpressionAttributeNames: { '#erased': 'erased' },
-    });
+    ]);
+    expect(dynamo.calls().findIndex((call) => call.args[0] instanceof PutCommand)).toBeLessThan(
+      dynamo.calls().findIndex((call) => call.args[0] instanceof TransactWriteCommand),
+    );
     expect(event?.Put).toMatchObject({
       TableName: 'bounces',
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -227,6 +236,24 @@ describe('processor handler', () => {
     // Assess: the pending request belongs to another event: nothing re-sent, no failure.
     expect(result).toEqual({ batchItemFailures: [] });
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
+  });
+
+  it('an erased event (its pointer refuses the Put) is dropped as a duplicate before anything else is written', async () => {
+    // Prepare
+    dynamo
+      .on(PutCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+
+    // Act
+    const result = await processor(await sqsEventOf(['01-bounce-permanent-general-gmail-5.1.1.json']));
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toEqual([]);
     expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
   });
 
