@@ -358,6 +358,11 @@ describe('recorded calls', () => {
       defaultCalls.some((c) => c.caller === 'processor' && c.operation === 'BatchGetItem'),
       'the processor read summaries with BatchGetItem',
     ).toBe(true);
+    // At v2 an event's pointer is a PutItem of its own, before the event's transaction.
+    expect(
+      defaultCalls.some((c) => c.caller === 'processor' && c.operation === 'PutItem'),
+      'the processor wrote pointers with PutItem',
+    ).toBe(true);
   });
 
   it('name a resource in every call', () => {
@@ -424,6 +429,9 @@ describe.each(transitional)('event indexes at %s', (stage, synthesized) => {
       ),
       'the processor checked the erasure tombstone',
     ).toBe(plan.tombstones);
+    expect(sent('processor', 'PutItem'), 'the processor wrote a pointer outside the transaction').toBe(
+      plan.pointers && !plan.tombstones,
+    );
     for (const index of plan.readIndexes)
       expect(sent('query', 'Query', index), `the query API queried ${index}`).toBe(true);
     expect(sent('query', 'BatchGetItem'), 'the query API read list entries whole').toBe(plan.listIndexesV2);
