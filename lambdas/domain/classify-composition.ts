@@ -86,6 +86,20 @@ const SUBJECT_OF: ReadonlyMap<StateRule, CompiledSubject> = (() => {
   return map;
 })();
 const SENDER_MARKERS: ReadonlySet<string> = new Set(SENDER_CLAUSE_MARKERS.words);
+/**
+ * The hyphenated words the tables themselves use ("non-existent", "e-mail", "return-path"): kept whole. Any other
+ * hyphenated word is read as its parts, so a compound of a state and a noun ("Invalid-Recipient") is a clause like
+ * "invalid recipient".
+ */
+const HYPHENATED_WORDS: ReadonlySet<string> = new Set(
+  [
+    ...COMPILED_STATES.flatMap((s) => s.words),
+    ...STATE_RULES.flatMap((r) => [...r.subject.words, ...r.subject.notAfter, ...r.subject.notBefore]),
+    ...SENDER_CLAUSE_MARKERS.words,
+    ...NOT_A_STATE_BEFORE,
+    ...TRANSIENT_CLAUSE_WORDS,
+  ].filter((w) => w.includes('-')),
+);
 const NOT_STATE_BEFORE: ReadonlySet<string> = new Set(NOT_A_STATE_BEFORE);
 const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_CLAUSE_WORDS);
 
@@ -173,9 +187,7 @@ export function composeClauseState(text: string, only?: Category): ComposedState
   let senderCarried = false;
   let recipientCarried = false;
   for (let i = 0; i < parts.length; i += 2) {
-    const words = foldPhrase(parts[i] as string)
-      .split(WORD_SEPARATORS)
-      .filter((w) => w.length > 0);
+    const words = wordsOf(parts[i] as string);
     const sender: boolean = senderCarried || namesSender(words);
     const introduced = recipientCarried;
     // A clause naming the sender and ending in a colon introduces the reason about the sender; one naming the
@@ -189,6 +201,17 @@ export function composeClauseState(text: string, only?: Category): ComposedState
     if (found !== null) return found;
   }
   return null;
+}
+
+/** A clause's folded words, hyphenated compounds the tables do not use read as their parts. */
+function wordsOf(clause: string): readonly string[] {
+  const words = foldPhrase(clause)
+    .split(WORD_SEPARATORS)
+    .filter((w) => w.length > 0);
+  if (!clause.includes('-')) return words;
+  return words.flatMap((w) =>
+    w.includes('-') && !HYPHENATED_WORDS.has(w) ? w.split('-').filter((part) => part.length > 0) : [w],
+  );
 }
 
 /** The subject word a clause introduced by a recipient clause ending in ":" is read with. */
