@@ -281,6 +281,7 @@ export const STATE_RULES: readonly StateRule[] = [
       'removed',
       'not registered',
       'not listed',
+      'not in my * list',
       'inconnu',
       'inconnue',
       "n'existe pas",
