@@ -484,6 +484,25 @@ function decisiveReply(text: string, status: StatusCode | null): string {
   return `${text.slice(0, starts[0])} ${text.slice(starts[chosen], end)}`;
 }
 
+/**
+ * The wording without the code's own registry title where the report writes it in brackets right after the code
+ * ("Failed; 5.1.1 (bad destination mailbox address)": Domino and Exchange 2003 reports, ActiveCampaign's export
+ * "failed,5.1.1 (bad destination mailbox address),smtp;553 Relaying disallowed"). The title restates the code; it is not
+ * the server's words, so it must not count as wording that agrees with the code (the code itself still decides when
+ * nothing else is said).
+ */
+function withoutCodeTitle(wording: string, code: StatusCode | null): string {
+  if (code === null) return wording;
+  const at = wording.indexOf(`${code.code} (`);
+  if (at < 0) return wording;
+  const title = titleOf(code);
+  if (title === null) return wording;
+  const start = at + code.code.length + 2;
+  const end = start + title.length;
+  if (wording.charAt(end) !== ')' || wording.slice(start, end).toLowerCase() !== title.toLowerCase()) return wording;
+  return `${wording.slice(0, start - 1)}${wording.slice(end + 1)}`;
+}
+
 function hasCode(reply: string, code: string): boolean {
   for (let at = reply.indexOf(code); at >= 0; at = reply.indexOf(code, at + 1)) {
     if (!isDigitAt(reply, at + code.length) && !isDigitAt(reply, at - 1)) return true;
@@ -589,11 +608,12 @@ function classifyUnsafe(input: BounceInput): Classification {
   const rawStatus = asString(input.status);
   const status = statusFieldCode(rawStatus);
   const reply = decisiveReply(text, status);
-  const wording = reply.includes('\n') ? reply.replace(CONTINUATION, ' ') : reply;
+  const joined = reply.includes('\n') ? reply.replace(CONTINUATION, ' ') : reply;
   // Codes are read from the reply as written: removing continuation prefixes for the wording would also remove the
   // code of a reply that starts on its own line after a preamble (Sendmail's "----- Transcript of session follows
   // -----\n553 5.1.2 ...").
   const code = chooseCode(status, reply);
+  const wording = withoutCodeTitle(joined, code);
   const ses = sesSubtype(asString(input.bounceSubType));
   const commandPhase = phaseOf(input.smtpCommand);
 
