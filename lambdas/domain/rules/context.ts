@@ -43,9 +43,10 @@ export const SENDER_SUBJECT_RULES: readonly HedgeRule[] = [
       'your e-mail account',
       'user name or password',
       'username or password',
+      'sender verify',
     ],
     source:
-      'Mail.ru "550 message sending for this account is disabled" (the sender\'s account blocked for spam, mailout.ru), SES/ISP texts addressed to the sender ("your account"), SMTP authentication failures ("invalid user name or password"); issue #11: the subject is the sender ("sender", "your account", "MAIL FROM", "sending for this account")',
+      'Exim\'s sender verification ("550-Verification failed for <sender>\n550-Unrouteable address\n550 Sender verify failed": the lines before the last say why the SENDER\'s address failed the callout; exim.org spec, ACL "verify = sender", and the Exim wiki\'s "Sender Verify Failed" ACL, github.com/Exim/exim/wiki/Verification); Mail.ru "550 message sending for this account is disabled" (the sender\'s account blocked for spam, mailout.ru), SES/ISP texts addressed to the sender ("your account"), SMTP authentication failures ("invalid user name or password"); issue #11: the subject is the sender ("sender", "your account", "MAIL FROM", "sending for this account")',
   },
 ];
 
