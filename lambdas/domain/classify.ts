@@ -35,6 +35,7 @@ import {
   CATEGORY_POLICY,
   CODE_RULES,
   HEDGE_RULES,
+  LOCAL_SCOPE_RULES,
   PHASE_RULES,
   SENDER_SUBJECT_RULES,
   SES_SUBTYPE_RULES,
@@ -556,6 +557,13 @@ function hedged(category: Category, wording: string): boolean {
   return contextFound(1) || offersAnotherCause(wording);
 }
 
+/** Whether the reply scopes what it says to the answering server ("No such domain at this location"). */
+function scopedToThisServer(wording: string): boolean {
+  const lower = wording.toLowerCase();
+  for (const scope of LOCAL_SCOPE_RULES.match) if (lower.includes(scope)) return true;
+  return false;
+}
+
 /** Whether the code in use is itself a specific dead-address code (X.1.1, X.1.2, ...): the server's own judgement. */
 function codeSaysDead(code: StatusCode | null): boolean {
   const rule = matchCode(code);
@@ -642,6 +650,13 @@ function classifyUnsafe(input: BounceInput): Classification {
       decision = {
         category: 'sender-rejected',
         evidence: `${decision.evidence}; but the sentence's subject is the sender (its account, its login)`,
+        transientWording: false,
+      };
+    }
+    if (decision.category === 'unknown-domain' && scopedToThisServer(wording)) {
+      decision = {
+        category: 'relay-denied',
+        evidence: `${decision.evidence}; but said of this server only: that MX does not host the domain`,
         transientWording: false,
       };
     }

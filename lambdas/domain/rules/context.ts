@@ -50,6 +50,17 @@ export const SENDER_SUBJECT_RULES: readonly HedgeRule[] = [
   },
 ];
 
+/**
+ * Said of a domain, these scope "no such domain" to the answering server: SES delivers to the recipient domain's own MX
+ * (found in DNS, so the domain exists there), and an MX that says it has no such domain HERE no longer hosts it: the
+ * relay case of policy.ts (`relay-denied`: soft, counts toward the streak), not a domain that does not exist.
+ */
+export const LOCAL_SCOPE_RULES: HedgeRule = {
+  match: ['at this location', 'on this server', 'on this host', 'on this system', 'on this machine'],
+  source:
+    '"550 No such domain at this location" (Mail::DeliveryStatus::BounceParser t/corpus/no-such-domain.msg: that MX does not host the domain); RFC 5321 section 3.6 (a server that does not handle a domain refuses it as a relay) and 551 "User not local"',
+};
+
 // Session summaries ("554 5.5.1 Error: no valid recipients", Postfix's answer to DATA when every RCPT TO failed;
 // Sendmail's "503 5.0.0 Need RCPT (recipient)") are about the session, not about one recipient: no rule reads them as
 // a dead address (the reason is in the reply about the recipient, which decisiveReply in classify.ts picks), so alone

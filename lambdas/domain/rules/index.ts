@@ -35,7 +35,7 @@ import {
 import type { TextRule } from './types.ts';
 
 export { CODE_RULES } from './codes.ts';
-export { HEDGE_RULES, SENDER_SUBJECT_RULES } from './context.ts';
+export { HEDGE_RULES, LOCAL_SCOPE_RULES, SENDER_SUBJECT_RULES } from './context.ts';
 export { PHASE_RULES, SMTP_COMMANDS } from './phase.ts';
 export { CATEGORY_POLICY } from './policy.ts';
 export { SES_SUBTYPE_RULES } from './ses.ts';
