@@ -5,6 +5,7 @@ import type { Category } from './classification.ts';
 import { foldPhrase } from './classify-matcher.ts';
 import {
   NOT_A_STATE_BEFORE,
+  DOMAIN_SUBJECT_WORDS,
   RECIPIENT_SUBJECT,
   SENDER_CLAUSE_MARKERS,
   STATE_RULES,
@@ -221,6 +222,26 @@ const RECIPIENT_WORDS: CompiledSubject = subjectOf(RECIPIENT_SUBJECT);
 function namesRecipient(words: readonly string[]): boolean {
   for (let i = 0; i < words.length; i++) if (isSubjectAt(words, i, RECIPIENT_WORDS)) return true;
   return false;
+}
+
+/** Nouns of the domain or its host: a reply naming one of these speaks of the destination system. */
+const DOMAIN_OR_HOST_WORDS: ReadonlySet<string> = new Set([
+  ...DOMAIN_SUBJECT_WORDS,
+  'host',
+  'hostname',
+  'system',
+  'server',
+  'mx',
+]);
+
+/**
+ * Whether a reply names the recipient's mailbox (user, recipient, mailbox, ...) and never a domain or host: said under a
+ * code about the destination system (RFC 3463 X.1.2), the reply and the code disagree on the subject.
+ */
+export function namesMailboxOnly(text: string): boolean {
+  const words = wordsOf(text.replace(OPAQUE, ' addr '));
+  for (const word of words) if (DOMAIN_OR_HOST_WORDS.has(word)) return false;
+  return namesRecipient(words);
 }
 
 /** "or" in the languages of the composition's nouns: a disjunction joins two possible states of one mailbox. */

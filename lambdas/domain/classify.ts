@@ -28,7 +28,7 @@
 //   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
 //     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
-import { composeClauseState, offersAnotherCause } from './classify-composition.ts';
+import { composeClauseState, namesMailboxOnly, offersAnotherCause } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
 import {
@@ -388,6 +388,14 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
         !CATEGORY_POLICY[weak.rule.category].deadAddress
       )
         return weak.decision;
+      // ...and a code about the destination system (X.1.2) whose reply speaks only of the mailbox and says nothing of
+      // its state ("550 5.1.2 User reject"): the code and its reply disagree on the subject, so neither decides.
+      if (capacity === null && codeRule.rule.category === 'unknown-domain' && namesMailboxOnly(wording))
+        return {
+          category: 'undetermined',
+          evidence: `code ${code.code}${codeRule.evidence}; but the reply speaks of the mailbox, not of the domain, and gives no state`,
+          transientWording: false,
+        };
       return fromCode(codeRule, code);
     }
     composed = {

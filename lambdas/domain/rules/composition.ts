@@ -131,9 +131,12 @@ export const NOT_A_STATE_BEFORE: readonly string[] = [
 /** Wording in the clause that makes the state temporary: never grounds for a hard verdict. */
 export const TRANSIENT_CLAUSE_WORDS: readonly string[] = ['temporarily', 'temporary', 'temporarly', 'later'];
 
+/** The nouns of a domain, in the languages of the corpus. */
+export const DOMAIN_SUBJECT_WORDS: readonly string[] = ['domain', 'domains', 'domaine', 'dominio', 'domena'];
+
 /** The recipient's domain: said not to exist. A sender's domain is told apart by the clause's sender words. */
 const RECIPIENT_DOMAIN_SUBJECT: SubjectWords = {
-  words: ['domain', 'domains', 'domaine', 'dominio', 'domena'],
+  words: DOMAIN_SUBJECT_WORDS,
   notAfter: [
     'sender',
     "sender's",
