@@ -381,7 +381,16 @@ let composed: Decision | null = null;
 // under bundlers that keep function names (tsx does).
 function decide(code: StatusCode | null, ses: SesRule | undefined, wording: string): Decision {
   composed = null;
-  if (strong !== null) return strong.decision;
+  if (strong !== null) {
+    if (strong.rule.category === 'network-error' && code?.klass !== 4) {
+      const domain = composeClauseState(wording, 'unknown-domain');
+      if (domain !== null) {
+        composed = { category: domain.category, evidence: `${domain.evidence}, the answer of the lookup`, transientWording: domain.transient };
+        return composed;
+      }
+    }
+    return strong.decision;
+  }
   const codeRule = matchCode(code); // only when no specific wording decided: it is not free
   if (codeRule !== null && code !== null && !codeRule.rule.weak) {
     if (!CATEGORY_POLICY[codeRule.rule.category].deadAddress) {
