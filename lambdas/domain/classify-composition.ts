@@ -4,8 +4,8 @@
 import type { Category } from './classification.ts';
 import { foldPhrase } from './classify-matcher.ts';
 import {
-  NOT_A_STATE_BEFORE,
   DOMAIN_SUBJECT_WORDS,
+  NOT_A_STATE_BEFORE,
   RECIPIENT_SUBJECT,
   SENDER_CLAUSE_MARKERS,
   STATE_RULES,

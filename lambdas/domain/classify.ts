@@ -385,7 +385,11 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
     if (strong.rule.category === 'network-error' && code?.klass !== 4) {
       const domain = composeClauseState(wording, 'unknown-domain');
       if (domain !== null) {
-        composed = { category: domain.category, evidence: `${domain.evidence}, the answer of the lookup`, transientWording: domain.transient };
+        composed = {
+          category: domain.category,
+          evidence: `${domain.evidence}, the answer of the lookup`,
+          transientWording: domain.transient,
+        };
         return composed;
       }
     }
@@ -544,7 +548,8 @@ function withoutCodeTitle(wording: string, code: StatusCode | null): string {
   if (title === null) return wording;
   const start = at + code.code.length + 2;
   const end = start + title.length;
-  if (wording.charAt(end) !== ')' || wording.slice(start, end).toLowerCase() !== title.toLowerCase()) return wording;
+  if (wording.charAt(end) !== ')' || wording.slice(start, end).toLowerCase() !== title.toLowerCase())
+    return wording;
   return `${wording.slice(0, start - 1)}${wording.slice(end + 1)}`;
 }
 
