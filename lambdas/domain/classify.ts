@@ -364,16 +364,6 @@ function fromCode(compiled: CompiledCodeRule, c: StatusCode): Decision {
   };
 }
 
-/**
- * Codes whose category puts the refusal on the sending side (the sender, its message, its rate), on a policy, or on a
- * relay: under them a clause is not read as the recipient's state.
- */
-const SENDER_SIDE_CODE_CATEGORIES: ReadonlySet<Category> = new Set(
-  (Object.keys(CATEGORY_POLICY) as Category[]).filter(
-    (c) => CATEGORY_POLICY[c].blame === 'sender' || c === 'policy-violation' || c === 'relay-denied',
-  ),
-);
-
 /** Set by `decide` when the recipient's state was composed from a clause (classify-composition.ts). */
 let composed: Decision | null = null;
 
@@ -398,11 +388,11 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
   const codeRule = matchCode(code); // only when no specific wording decided: it is not free
   if (codeRule !== null && code !== null && !codeRule.rule.weak) {
     if (!CATEGORY_POLICY[codeRule.rule.category].deadAddress) {
-      // A code that is not about the sending side, or one that is transient (it can suppress nothing), lets the reply's
-      // own clause name the recipient's state ("452 4.2.1 mailbox temporarily disabled": Gmail's and Yandex's reuse of
-      // 4.2.1 for a receiving rate is not what this server says). A code about the sender, its message or a policy
-      // (5.1.7 "No such domain" is the SENDER's domain) keeps the clause from reading as the recipient's.
-      if (code.klass === 4 || !SENDER_SIDE_CODE_CATEGORIES.has(codeRule.rule.category)) {
+      // A transient code suppresses nothing, so the reply's own clause may name the recipient's state under it ("452
+      // 4.2.1 mailbox temporarily disabled": Gmail's and Yandex's reuse of 4.2.1 for a receiving rate is not what this
+      // server says). Under a permanent code the code decides: a clause read against it could suppress, and no tuning
+      // reply composes a dead state under a permanent non-dead code (5.1.7 "No such domain" is the SENDER's domain).
+      if (code.klass === 4) {
         const state = composeClauseState(wording);
         if (state !== null && CATEGORY_POLICY[state.category].deadAddress) {
           composed = {

@@ -45,7 +45,7 @@ describe('clauses under codes that do not decide the recipient (round 10)', () =
     expect(c).toMatchObject({ verdict: 'hard', category: 'unknown-recipient', suppress: true });
   });
 
-  it('lets a transient code that is not about the sender be named by its clause (452 4.2.1)', () => {
+  it('lets the clause name the state under a transient code, which suppresses nothing (452 4.2.1)', () => {
     // voku/PHPMailer-BMH src/BounceMailHandler/phpmailer-bmh_rules.php (rule 0133 sample)
     const input = { diagnosticCode: 'SMTP; 452 4.2.1 mailbox temporarily disabled: xxxxx@yourdomain.com' };
     const c = withoutPhrase('temporarily disabled')(input);
