@@ -532,8 +532,13 @@ function decisiveReply(text: string, status: StatusCode | null): string {
  */
 function withoutCodeTitle(wording: string, code: StatusCode | null): string {
   if (code === null) return wording;
-  const at = wording.indexOf(`${code.code} (`);
-  if (at < 0) return wording;
+  const at = wording.indexOf(code.code);
+  if (
+    at < 0 ||
+    wording.charCodeAt(at + code.code.length) !== 32 ||
+    wording.charCodeAt(at + code.code.length + 1) !== 40
+  )
+    return wording;
   const title = titleOf(code);
   if (title === null) return wording;
   const start = at + code.code.length + 2;
