@@ -15,6 +15,7 @@ import {
   type Decision,
   type RecipientSummary,
   SUPPRESSION_CAUSES,
+  type SuppressionStatus,
   SUPPRESSION_STATES,
 } from '../domain/suppression-policy.ts';
 import {
@@ -290,32 +291,83 @@ export function auditItem(audit: AuditEvent): Item {
 }
 
 /**
- * A summary as its item. `expiresAt` (epoch seconds): when DynamoDB's TTL may remove it, set by every event that
- * touches it (summaryExpiresAt); undefined writes a summary as versions before summaries expired did (none).
+ * Summary attributes the codec leaves out when they hold what the reader derives or defaults (docs/data-model.md,
+ * "Recipient summary", slim summaries): the address (the key holds it), its display when it is the address, its domain
+ * when it is the address's, zero counts, `firstEventAt` equal to `lastEventAt`, an empty soft-bounce memory, a delivery
+ * memory of the latest delivery alone, and whatever is null. An update removes those it leaves out, so an attribute
+ * an earlier write (or a summary written before slim summaries) stored never outlives its value.
+ */
+const DERIVED_SUMMARY_ATTRIBUTES = [
+  'email',
+  'emailDisplay',
+  'domain',
+  'hard',
+  'soft',
+  'complaints',
+  'deliveries',
+  'onAccountList',
+  'firstEventAt',
+  'softStreak',
+  'softBounceTimes',
+  'deliveryTimes',
+  'streakForgottenUntil',
+  'lastDeliveryAt',
+  'suppression',
+  'sesSuppression',
+] as const;
+
+const nonZero = (count: number) => (count === 0 ? undefined : count);
+
+/** The delivery memory a summary without `deliveryTimes` is read with: its latest delivery, if any. */
+const rememberedDeliveries = (lastDeliveryAt: string | null | undefined) =>
+  lastDeliveryAt ? [lastDeliveryAt] : [];
+
+const sameTimes = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((time, i) => time === b[i]);
+
+/** Our suppression record without what the reader defaults: `eventId` equal to `requestId`, `updatedAt` to `since`. */
+function slimSuppression(suppression: SuppressionStatus): Item {
+  const { eventId, updatedAt, ...kept } = suppression;
+  return withoutNulls({
+    ...kept,
+    eventId: eventId === suppression.requestId ? undefined : eventId,
+    updatedAt: updatedAt === suppression.since ? undefined : updatedAt,
+  });
+}
+
+/**
+ * A summary as its item, slim: what the reader derives or defaults is left out (DERIVED_SUMMARY_ATTRIBUTES).
+ * `expiresAt` (epoch seconds): when DynamoDB's TTL may remove it, set by every event that touches it
+ * (summaryExpiresAt); undefined writes a summary as versions before summaries expired did (none).
  */
 export function summaryItem(summary: RecipientSummary, version: number, expiresAt?: number): Item {
+  const { email, sesSuppression } = summary;
   return withoutNulls({
-    ...keys.summary(summary.email),
+    ...keys.summary(email),
     entity: 'summary',
-    email: summary.email,
-    emailDisplay: summary.emailDisplay,
-    domain: summary.domain,
-    hard: summary.hard,
-    soft: summary.soft,
-    complaints: summary.complaints,
-    deliveries: summary.deliveries,
-    onAccountList: summary.onAccountList,
-    firstEventAt: summary.firstEventAt,
+    emailDisplay: summary.emailDisplay === email ? undefined : summary.emailDisplay,
+    domain: summary.domain === domainOf(email) ? undefined : summary.domain,
+    hard: nonZero(summary.hard),
+    soft: nonZero(summary.soft),
+    complaints: nonZero(summary.complaints),
+    deliveries: nonZero(summary.deliveries),
+    onAccountList: nonZero(summary.onAccountList),
+    firstEventAt: summary.firstEventAt === summary.lastEventAt ? undefined : summary.firstEventAt,
     lastEventAt: summary.lastEventAt,
     lastEventId: summary.lastEventId,
     lastEventType: summary.lastEventType,
-    softStreak: summary.softStreak,
-    softBounceTimes: summary.softBounceTimes,
-    deliveryTimes: summary.deliveryTimes,
+    softStreak: nonZero(summary.softStreak),
+    softBounceTimes: summary.softBounceTimes.length === 0 ? undefined : summary.softBounceTimes,
+    deliveryTimes: sameTimes(summary.deliveryTimes, rememberedDeliveries(summary.lastDeliveryAt))
+      ? undefined
+      : summary.deliveryTimes,
     streakForgottenUntil: summary.streakForgottenUntil,
     lastDeliveryAt: summary.lastDeliveryAt,
-    suppression: summary.suppression,
-    sesSuppression: summary.sesSuppression,
+    suppression: summary.suppression === null ? undefined : slimSuppression(summary.suppression),
+    sesSuppression:
+      sesSuppression === null
+        ? undefined
+        : withoutNulls({ ...sesSuppression, mislabel: sesSuppression.mislabel ? true : undefined }),
     version,
     expiresAt,
   });
@@ -335,8 +387,9 @@ export function summaryExpiresAt(
 }
 
 /**
- * An existing summary as an update of its known attributes: attributes other writers add (the query API, later
- * versions) survive, and the write happens only at the version the summary was read.
+ * An existing summary as an update of its known attributes: those the slim item leaves out are removed (they may be
+ * there from an earlier write, or from a summary written before slim summaries), attributes other writers add (the
+ * query API, later versions) survive, and the write happens only at the version the summary was read.
  */
 export function summaryUpdate(
   summary: RecipientSummary,
@@ -353,9 +406,13 @@ export function summaryUpdate(
     values[`:a${i}`] = value;
     return `#a${i} = :a${i}`;
   });
+  const removes = DERIVED_SUMMARY_ATTRIBUTES.filter((name) => !(name in attributes)).map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  });
   return {
     Key: { pk: String(pk), sk: String(sk) },
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
     ConditionExpression: '#version = :expected',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
@@ -413,18 +470,27 @@ export function reactivationUpdate(
   };
 }
 
-const suppressionStatusSchema = z.object({
-  state: z.enum(SUPPRESSION_STATES),
-  action: z.enum(['put', 'delete']),
-  // Reactivation (the query API) writes no reason.
-  reason: suppressionReason.nullish(),
-  cause: z.enum(SUPPRESSION_CAUSES),
-  since: z.string(),
-  eventId: z.string(),
-  requestId: z.string(),
-  updatedAt: z.string(),
-  error: z.string().optional(),
-});
+const suppressionStatusSchema = z
+  .object({
+    state: z.enum(SUPPRESSION_STATES),
+    action: z.enum(['put', 'delete']),
+    // Reactivation (the query API) writes no reason.
+    reason: suppressionReason.nullish(),
+    cause: z.enum(SUPPRESSION_CAUSES),
+    since: z.string(),
+    // A slim summary leaves out an eventId equal to the requestId and an updatedAt equal to since.
+    eventId: z.string().optional(),
+    requestId: z.string(),
+    updatedAt: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .transform(
+    ({ eventId, updatedAt, ...status }): SuppressionStatus => ({
+      ...status,
+      eventId: eventId ?? status.requestId,
+      updatedAt: updatedAt ?? status.since,
+    }),
+  );
 
 const sesSuppressionSchema = z.object({
   likely: z.boolean(),
@@ -432,28 +498,36 @@ const sesSuppressionSchema = z.object({
   reason: suppressionReason.optional(),
   since: z.string().optional(),
   eventId: z.string().optional(),
-  mislabel: z.boolean(),
+  // A slim summary leaves out a false mislabel.
+  mislabel: z.boolean().default(false),
   reportedAt: z.string().optional(),
 });
 
 const count = z.number().int().nonnegative();
+// A slim summary leaves out a zero count (summaryItem).
+const countOrZero = count.default(0);
 
+/**
+ * A summary item in either shape: as summaryItem writes it now (slim: the address from the key, what is derived or
+ * zero left out) or as versions before slim summaries wrote it (every attribute).
+ */
 const summarySchema = z
   .looseObject({
-    email: z.string().min(1),
+    pk: z.string().startsWith(RECIPIENT_PK_PREFIX),
+    email: z.string().min(1).optional(),
     emailDisplay: z.string().optional(),
-    domain: z.string(),
-    hard: count,
-    soft: count,
-    complaints: count,
-    deliveries: count,
+    domain: z.string().optional(),
+    hard: countOrZero,
+    soft: countOrZero,
+    complaints: countOrZero,
+    deliveries: countOrZero,
     // Summaries written before this count existed counted such events as hard bounces or complaints.
-    onAccountList: count.optional(),
-    firstEventAt: z.string(),
+    onAccountList: countOrZero,
+    firstEventAt: z.string().optional(),
     lastEventAt: z.string(),
     lastEventId: z.string(),
     lastEventType: z.string(),
-    softStreak: count,
+    softStreak: countOrZero,
     softBounceTimes: z.array(z.string()).optional(),
     deliveryTimes: z.array(z.string()).optional(),
     streakForgottenUntil: z.string().nullish(),
@@ -462,33 +536,35 @@ const summarySchema = z
     sesSuppression: sesSuppressionSchema.nullish(),
     version: z.number().int().positive(),
   })
-  .transform(
-    (item): StoredSummary => ({
+  .refine((item) => item.pk.length > RECIPIENT_PK_PREFIX.length, { path: ['pk'], message: 'no address' })
+  .transform((item): StoredSummary => {
+    const email = item.email ?? item.pk.slice(RECIPIENT_PK_PREFIX.length);
+    return {
       version: item.version,
       summary: {
-        email: item.email,
-        emailDisplay: item.emailDisplay ?? item.email,
-        domain: item.domain,
+        email,
+        emailDisplay: item.emailDisplay ?? email,
+        domain: item.domain ?? domainOf(email),
         hard: item.hard,
         soft: item.soft,
         complaints: item.complaints,
         deliveries: item.deliveries,
-        onAccountList: item.onAccountList ?? 0,
-        firstEventAt: item.firstEventAt,
+        onAccountList: item.onAccountList,
+        firstEventAt: item.firstEventAt ?? item.lastEventAt,
         lastEventAt: item.lastEventAt,
         lastEventId: item.lastEventId,
         lastEventType: item.lastEventType,
         softStreak: item.softStreak,
         softBounceTimes: item.softBounceTimes ?? [],
-        // Summaries written before deliveryTimes existed remember their latest delivery only.
-        deliveryTimes: item.deliveryTimes ?? (item.lastDeliveryAt ? [item.lastDeliveryAt] : []),
+        // Left out: the latest delivery alone (summaries written before deliveryTimes existed remember only it).
+        deliveryTimes: item.deliveryTimes ?? rememberedDeliveries(item.lastDeliveryAt),
         streakForgottenUntil: item.streakForgottenUntil ?? null,
         lastDeliveryAt: item.lastDeliveryAt ?? null,
         suppression: item.suppression ?? null,
         sesSuppression: item.sesSuppression ?? null,
       },
-    }),
-  );
+    };
+  });
 
 /** A summary item read back; throws CorruptItemError when it is not one the processor wrote. */
 export const summaryFromItem: (item: Item) => StoredSummary = decoder('summary', summarySchema);

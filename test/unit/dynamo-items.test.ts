@@ -49,6 +49,54 @@ describe('summary codec', () => {
     expect(summaryExpiresAt(event, 10)).toBe(Date.parse('2026-01-13T00:00:00Z') / 1000);
   });
 
+  it('reads a summary written before slim summaries as the slim item it writes for it', async () => {
+    // Prepare
+    const old = await fixture('summary-item.json');
+    // Act
+    const { summary, version } = summaryFromItem(old);
+    const slim = summaryItem(summary, version);
+    // Assess
+    expect(summaryFromItem(slim)).toEqual({ summary, version });
+    expect(summary).toMatchObject({
+      email: 'jane.roe@example.org',
+      emailDisplay: 'Jane Roe <Jane.Roe@Example.org>',
+      domain: 'example.org',
+      soft: 0,
+      onAccountList: 0,
+      firstEventAt: '2024-09-01T08:00:00.000Z',
+      suppression: { eventId: old.suppression.eventId, updatedAt: '2024-10-14T11:25:49.000Z' },
+      sesSuppression: { likely: true, mislabel: false },
+    });
+    expect(slim).not.toHaveProperty('email');
+    expect(slim).not.toHaveProperty('domain');
+    expect(slim).not.toHaveProperty('soft');
+    expect(slim.suppression).not.toHaveProperty('eventId');
+    expect(slim.sesSuppression).not.toHaveProperty('mislabel');
+  });
+
+  it('keeps what differs from what it would derive', () => {
+    // Prepare
+    const { summary } = summaryFromItem(summaryItemOf('jane@example.org'));
+    const different = {
+      ...summary,
+      emailDisplay: 'Jane <Jane@Example.org>',
+      domain: 'mail.example.org',
+      firstEventAt: '2024-09-01T00:00:00.000Z',
+      lastDeliveryAt: '2024-09-15T00:00:00.000Z',
+      deliveryTimes: ['2024-09-10T00:00:00.000Z', '2024-09-15T00:00:00.000Z'],
+    };
+    // Act
+    const item = summaryItem(different, 2);
+    // Assess
+    expect(item).toMatchObject({
+      emailDisplay: 'Jane <Jane@Example.org>',
+      domain: 'mail.example.org',
+      firstEventAt: '2024-09-01T00:00:00.000Z',
+      deliveryTimes: ['2024-09-10T00:00:00.000Z', '2024-09-15T00:00:00.000Z'],
+    });
+    expect(summaryFromItem(item).summary).toEqual(different);
+  });
+
   it('remembers the latest delivery of a summary written before deliveryTimes existed', async () => {
     // Act
     const { summary } = summaryFromItem(await fixture('summary-item.json'));
@@ -57,8 +105,9 @@ describe('summary codec', () => {
   });
 
   it.each([
-    ['a missing count', { hard: undefined }, 'hard'],
+    ['no latest event', { lastEventAt: undefined }, 'lastEventAt'],
     ['a count of the wrong type', { soft: '3' }, 'soft'],
+    ['a key that names no address', { pk: 'R#' }, 'pk'],
     ['an unknown suppression state', { suppression: { state: 'maybe' } }, 'suppression.state'],
     ['no version', { version: undefined }, 'version'],
   ])('refuses %s', (_name, change, field) => {
