@@ -14,9 +14,10 @@ import { codeTitle } from '../domain/registry.ts';
 import {
   type Decision,
   type RecipientSummary,
+  type SesSuppressionBelief,
   SUPPRESSION_CAUSES,
-  type SuppressionStatus,
   SUPPRESSION_STATES,
+  type SuppressionStatus,
 } from '../domain/suppression-policy.ts';
 import {
   COUNTER_SHARDS,
@@ -336,6 +337,21 @@ function slimSuppression(suppression: SuppressionStatus): Item {
 }
 
 /**
+ * What SES most likely holds, without what the reader defaults: a false `mislabel`, and, while SES likely lists the
+ * address, `since` and `eventId` equal to the summary's latest event (the event that made SES list it, mostly).
+ */
+function slimSesBelief(belief: SesSuppressionBelief, summary: RecipientSummary): Item {
+  const ofLatest = (value: string | undefined, latest: string) =>
+    belief.likely && value === latest ? undefined : value;
+  return withoutNulls({
+    ...belief,
+    since: ofLatest(belief.since, summary.lastEventAt),
+    eventId: ofLatest(belief.eventId, summary.lastEventId),
+    mislabel: belief.mislabel ? true : undefined,
+  });
+}
+
+/**
  * A summary as its item, slim: what the reader derives or defaults is left out (DERIVED_SUMMARY_ATTRIBUTES).
  * `expiresAt` (epoch seconds): when DynamoDB's TTL may remove it, set by every event that touches it
  * (summaryExpiresAt); undefined writes a summary as versions before summaries expired did (none).
@@ -364,10 +380,7 @@ export function summaryItem(summary: RecipientSummary, version: number, expiresA
     streakForgottenUntil: summary.streakForgottenUntil,
     lastDeliveryAt: summary.lastDeliveryAt,
     suppression: summary.suppression === null ? undefined : slimSuppression(summary.suppression),
-    sesSuppression:
-      sesSuppression === null
-        ? undefined
-        : withoutNulls({ ...sesSuppression, mislabel: sesSuppression.mislabel ? true : undefined }),
+    sesSuppression: sesSuppression === null ? undefined : slimSesBelief(sesSuppression, summary),
     version,
     expiresAt,
   });
@@ -498,7 +511,7 @@ const sesSuppressionSchema = z.object({
   reason: suppressionReason.optional(),
   since: z.string().optional(),
   eventId: z.string().optional(),
-  // A slim summary leaves out a false mislabel.
+  // A slim summary leaves out a false mislabel, and since and eventId of its latest event (sesBeliefOf).
   mislabel: z.boolean().default(false),
   reportedAt: z.string().optional(),
 });
@@ -561,10 +574,23 @@ const summarySchema = z
         streakForgottenUntil: item.streakForgottenUntil ?? null,
         lastDeliveryAt: item.lastDeliveryAt ?? null,
         suppression: item.suppression ?? null,
-        sesSuppression: item.sesSuppression ?? null,
+        sesSuppression: item.sesSuppression ? sesBeliefOf(item.sesSuppression, item) : null,
       },
     };
   });
+
+/** A stored SES belief with what a slim summary left out: while SES likely lists the address, its latest event. */
+function sesBeliefOf(
+  belief: SesSuppressionBelief,
+  latest: { lastEventAt: string; lastEventId: string },
+): SesSuppressionBelief {
+  if (!belief.likely) return belief;
+  return {
+    ...belief,
+    since: belief.since ?? latest.lastEventAt,
+    eventId: belief.eventId ?? latest.lastEventId,
+  };
+}
 
 /** A summary item read back; throws CorruptItemError when it is not one the processor wrote. */
 export const summaryFromItem: (item: Item) => StoredSummary = decoder('summary', summarySchema);

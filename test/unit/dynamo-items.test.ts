@@ -64,14 +64,29 @@ describe('summary codec', () => {
       soft: 0,
       onAccountList: 0,
       firstEventAt: '2024-09-01T08:00:00.000Z',
-      suppression: { eventId: old.suppression.eventId, updatedAt: '2024-10-14T11:25:49.000Z' },
-      sesSuppression: { likely: true, mislabel: false },
+      suppression: { eventId: '9f2c0a7e5b1d4c3a8e6f7a9b0c1d2e3f', updatedAt: '2024-10-14T11:25:49.000Z' },
+      sesSuppression: {
+        likely: true,
+        since: '2024-10-14T11:25:45.000Z',
+        eventId: '9f2c0a7e5b1d4c3a8e6f7a9b0c1d2e3f',
+        mislabel: false,
+      },
     });
     expect(slim).not.toHaveProperty('email');
     expect(slim).not.toHaveProperty('domain');
     expect(slim).not.toHaveProperty('soft');
     expect(slim.suppression).not.toHaveProperty('eventId');
-    expect(slim.sesSuppression).not.toHaveProperty('mislabel');
+    for (const left of ['mislabel', 'since', 'eventId']) expect(slim.sesSuppression).not.toHaveProperty(left);
+  });
+
+  it("gives SES's belief no event once a reactivation recorded that SES no longer lists the address", () => {
+    // Prepare
+    const { summary } = summaryFromItem(summaryItemOf('jane@example.org'));
+    const reactivated = { ...summary, sesSuppression: { likely: false, mislabel: false } };
+    // Act
+    const read = summaryFromItem(summaryItem(reactivated, 3)).summary;
+    // Assess
+    expect(read.sesSuppression).toEqual({ likely: false, mislabel: false });
   });
 
   it('keeps what differs from what it would derive', () => {
