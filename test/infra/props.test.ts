@@ -19,7 +19,7 @@ describe('resolveSettings', () => {
       alarmEmail: undefined,
     });
     expect(DEFAULT_SETTINGS).toMatchObject({
-      eventRetentionDays: 400,
+      eventRetentionDays: 60,
       softBounceThreshold: 3,
       softBounceWindowDays: 14,
       suppressOnComplaint: true,

@@ -259,8 +259,8 @@ describe('functions', () => {
         TABLE_NAME: { Ref: ids.table },
         SUPPRESSION_QUEUE_URL: { Ref: ids.suppressionQueue },
         DEAD_LETTER_QUEUE_URL: { Ref: ids.deadLetterQueue },
-        EVENT_RETENTION_DAYS: '400',
-        RECIPIENT_RETENTION_DAYS: '400',
+        EVENT_RETENTION_DAYS: '60',
+        RECIPIENT_RETENTION_DAYS: '60',
         SOFT_BOUNCE_THRESHOLD: '3',
         SOFT_BOUNCE_WINDOW_DAYS: '14',
         SUPPRESS_ON_COMPLAINT: 'true',
@@ -276,8 +276,8 @@ describe('functions', () => {
       template.findResources('AWS::Lambda::Function')[ids.query]?.Properties.Environment.Variables,
     ).toMatchObject({
       TABLE_NAME: { Ref: ids.table },
-      EVENT_RETENTION_DAYS: '400',
-      RECIPIENT_RETENTION_DAYS: '400',
+      EVENT_RETENTION_DAYS: '60',
+      RECIPIENT_RETENTION_DAYS: '60',
     });
   });
 });

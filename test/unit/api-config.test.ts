@@ -19,8 +19,8 @@ describe('loadQueryApiConfig', () => {
     expect(config).toEqual({
       tableName: 'events',
       cursorSigningSecret: null,
-      eventRetentionDays: 400,
-      recipientRetentionDays: 400,
+      eventRetentionDays: 60,
+      recipientRetentionDays: 60,
       corsAllowOrigins: [],
       eventIndexes: 'v2',
     });

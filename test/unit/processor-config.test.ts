@@ -15,8 +15,8 @@ describe('loadProcessorConfig', () => {
       tableName: 'bounces',
       suppressionQueueUrl: BASE.SUPPRESSION_QUEUE_URL,
       deadLetterQueueUrl: null,
-      eventRetentionDays: 400,
-      recipientRetentionDays: 400,
+      eventRetentionDays: 60,
+      recipientRetentionDays: 60,
       allowlistCacheSeconds: 60,
       softBounceThreshold: 3,
       softBounceWindowDays: 14,
@@ -43,10 +43,10 @@ describe('loadProcessorConfig', () => {
     expect(loadProcessorConfig({ ...BASE, RECIPIENT_RETENTION_DAYS: '800' }).recipientRetentionDays).toBe(
       800,
     );
-    expect(() => loadProcessorConfig({ ...BASE, RECIPIENT_RETENTION_DAYS: '399' })).toThrow(
+    expect(() => loadProcessorConfig({ ...BASE, RECIPIENT_RETENTION_DAYS: '59' })).toThrow(
       new ConfigError(
         'RECIPIENT_RETENTION_DAYS',
-        'must be at least eventRetentionDays (400) and softBounceWindowDays (14), got 399',
+        'must be at least eventRetentionDays (60) and softBounceWindowDays (14), got 59',
       ),
     );
   });
