@@ -56,6 +56,14 @@ export const PRICES = {
   dynamoReadUnit: { usd: 0.125 / 1e6, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
   dynamoStorageGbMonth: { usd: 0.25, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
   dynamoPitrGbMonth: { usd: 0.2, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  /**
+   * The Standard-Infrequent Access table class: storage 60% less, reads and writes 25% more (DynamoDB Developer Guide,
+   * "Considerations when choosing a table class", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+   * WorkingWithTables.tableclasses.html); PITR is priced by the table's size, the same for both classes.
+   */
+  dynamoStorageGbMonthIa: { usd: 0.1, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoWriteUnitIa: { usd: 0.78125 / 1e6, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoReadUnitIa: { usd: 0.15625 / 1e6, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
   logsIngestGb: { usd: 0.5, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
 } as const;
 
@@ -296,14 +304,35 @@ export function storageLines(
   ];
 }
 
-/** USD a month for what the lines hold: storage on table and indexes, PITR on the table. */
-export function storageCost(lines: readonly StorageLine[]): number {
+/** DynamoDB's table classes (CDK `TableClass`): Standard, and Standard-Infrequent Access. */
+export type TableClass = 'standard' | 'standard-ia';
+
+/** USD a month for what the lines hold: storage on table and indexes (by table class), PITR on the table. */
+export function storageCost(lines: readonly StorageLine[], tableClass: TableClass = 'standard'): number {
   const table = lines.reduce((sum, line) => sum + line.tableGb, 0);
   const indexes = lines.reduce((sum, line) => sum + line.indexGb, 0);
-  return (
-    table * (PRICES.dynamoStorageGbMonth.usd + PRICES.dynamoPitrGbMonth.usd) +
-    indexes * PRICES.dynamoStorageGbMonth.usd
-  );
+  const storage =
+    tableClass === 'standard' ? PRICES.dynamoStorageGbMonth.usd : PRICES.dynamoStorageGbMonthIa.usd;
+  return table * (storage + PRICES.dynamoPitrGbMonth.usd) + indexes * storage;
+}
+
+/**
+ * What DynamoDB costs per million sent a month in a table class: the writes and reads of processing them (measured
+ * units, by the class's unit prices) and the storage they hold at steady state with the given retention.
+ */
+export function dynamoCost(
+  variant: VariantInputs,
+  volume: Volume,
+  tableClass: TableClass,
+  retention: { eventDays: number; recipientDays: number | null },
+): number {
+  const lines = processingCost(variant, volume);
+  const usdOf = (item: string) => lines.find((line) => line.item === item)?.usd ?? 0;
+  const ia = tableClass === 'standard-ia';
+  const writes =
+    usdOf('DynamoDB writes') * (ia ? PRICES.dynamoWriteUnitIa.usd / PRICES.dynamoWriteUnit.usd : 1);
+  const reads = usdOf('DynamoDB reads') * (ia ? PRICES.dynamoReadUnitIa.usd / PRICES.dynamoReadUnit.usd : 1);
+  return writes + reads + storageCost(storageLines(variant, volume, retention), tableClass);
 }
 
 const usd = (n: number) => n.toFixed(2);
@@ -369,6 +398,17 @@ export function costTables(inputs: CostInputs): string {
       return `| ${days} | ${at(VOLUMES.low)} | ${at(VOLUMES.high)} |`;
     }),
     '',
+    'DynamoDB by table class (after; writes, reads and storage with PITR, USD per million sent a month; events and',
+    'summaries kept as long):',
+    '',
+    '| `eventRetentionDays` (= `recipientRetentionDays`) | Standard, 1 M/month | Standard-IA, 1 M/month | Standard, 50 M/month | Standard-IA, 50 M/month |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...TABLE_CLASS_RETENTIONS.map((days) => {
+      const at = (volume: Volume, tableClass: TableClass) =>
+        usd(dynamoCost(after, volume, tableClass, { eventDays: days, recipientDays: days }));
+      return `| ${days} | ${at(VOLUMES.low, 'standard')} | ${at(VOLUMES.low, 'standard-ia')} | ${at(VOLUMES.high, 'standard')} | ${at(VOLUMES.high, 'standard-ia')} |`;
+    }),
+    '',
     `Inputs: bench/cost-inputs.json (measured ${inputs.measuredAt}; before: ${before.label}; after: ${after.label}).`,
   );
   return lines.join('\n');
@@ -407,7 +447,9 @@ export function bounceCostTable(inputs: CostInputs): string {
   ].join('\n');
 }
 
-export const RETENTION_CHOICES = [30, 60, 90, 120, 180, 270, 400] as const;
+export const RETENTION_CHOICES = [30, 45, 60, 90, 120, 180, 270, 400] as const;
+/** Retentions the table-class comparison is priced at: the default, the former default, five years. */
+const TABLE_CLASS_RETENTIONS = [60, 400, 1826] as const;
 
 function describeRetention(variant: VariantInputs): string {
   const summaries =
