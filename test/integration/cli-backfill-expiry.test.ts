@@ -126,9 +126,10 @@ describe('ses-bounce backfill-expiry', () => {
     const before = await scanTable();
 
     // Act
-    const first = await backfill(['--table', TABLE, '--rate', '1000']);
+    // The processor here keeps events 400 days (the former default): the deployed retention is passed.
+    const first = await backfill(['--table', TABLE, '--rate', '1000', '--retention-days', '400']);
     const afterFirst = await scanTable();
-    const second = await backfill(['--table', TABLE, '--rate', '1000']);
+    const second = await backfill(['--table', TABLE, '--rate', '1000', '--retention-days', '400']);
 
     // Assess
     expect(first).toMatchObject({ code: EXIT.ok, stderr: '' });
@@ -319,8 +320,9 @@ describe('ses-bounce backfill-expiry', () => {
     expect(result.stdout).toContain('Done: 205 counters without expiresAt: 205 given expiresAt');
     expect(result.stdout).toContain('; 239 requests');
     const counters = (await scanTable()).filter(isDomainCounter);
+    // Without --retention-days: the default eventRetentionDays, 60.
     expect(
-      counters.filter((item) => item.expiresAt === epoch('2024-12-25T00:00:00Z') + 400 * DAY),
+      counters.filter((item) => item.expiresAt === epoch('2024-12-25T00:00:00Z') + 60 * DAY),
     ).toHaveLength(205);
   });
 
