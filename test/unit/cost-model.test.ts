@@ -7,6 +7,7 @@ import {
   BOUNCE_MIX,
   bounceCostTable,
   costTables,
+  dynamoCost,
   processingCost,
   README_BLOCKS,
   readCostInputs,
@@ -56,6 +57,24 @@ describe('cost model', () => {
       (l) => l.item === 'DynamoDB writes',
     );
     expect(writes?.usd).toBeCloseTo((inputs.after.units.low.bounce.write + 1) * 0.625, 6);
+  });
+
+  it("meets issue #13's storage target (<= $0.10 per million sent a month) at the default retention", () => {
+    for (const volume of [VOLUMES.low, VOLUMES.high])
+      expect(storageCost(storageLines(inputs.after, volume))).toBeLessThanOrEqual(0.1);
+  });
+
+  it('prices Standard-IA above Standard at the default retention, below only when events are kept for years', () => {
+    const at = (volume: (typeof VOLUMES)[keyof typeof VOLUMES], days: number) => ({
+      standard: dynamoCost(inputs.after, volume, 'standard', { eventDays: days, recipientDays: days }),
+      ia: dynamoCost(inputs.after, volume, 'standard-ia', { eventDays: days, recipientDays: days }),
+    });
+    for (const volume of [VOLUMES.low, VOLUMES.high]) {
+      const byDefault = at(volume, inputs.after.eventRetentionDays);
+      expect(byDefault.ia).toBeGreaterThan(byDefault.standard);
+      const fiveYears = at(volume, 1826);
+      expect(fiveYears.ia).toBeLessThan(fiveYears.standard);
+    }
   });
 
   it('stores more the longer events and summaries are kept, and summaries that never expire most', () => {
