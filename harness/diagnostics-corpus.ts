@@ -20,6 +20,10 @@
 //   threads no earlier file used; checked against the corpus by exact text and by wording with codes, addresses and
 //   punctuation ignored), split before any rule was written from them: half to validation (seed v5), reported in a
 //   column of its own.
+// - the files named `unseen-v6-*.json`, collected after the round-10 rules were written (MTA sources no earlier file
+//   used: the Stalwart, chasquid, maddy, mox, msmtpd, Haraka and Cyrus LMTP servers' own reply texts and Dovecot's LMTP
+//   replies; checked against the corpus by exact text and by wording with codes, addresses and punctuation ignored),
+//   split before any rule was written from them: half to validation (seed v6), reported in a column of its own.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,11 +52,12 @@ const SPLIT_GROUPS = {
   unseenV3: { seed: 'ses-bounce-validation-v3', modulus: 2 },
   unseenV4: { seed: 'ses-bounce-validation-v4', modulus: 2 },
   unseenV5: { seed: 'ses-bounce-validation-v5', modulus: 2 },
+  unseenV6: { seed: 'ses-bounce-validation-v6', modulus: 2 },
 } as const satisfies Record<string, SplitGroup>;
 
 type SplitGroupName = keyof typeof SPLIT_GROUPS;
 
-/** Fixture files of the second to fifth groups start with this. */
+/** Fixture files of the second to sixth groups start with this. */
 export const UNSEEN_FILE_PREFIX = 'unseen-';
 /** Fixture files of the third group start with this (checked before the second group's prefix, which it extends). */
 const UNSEEN_V3_FILE_PREFIX = 'unseen-v3-';
@@ -60,12 +65,15 @@ const UNSEEN_V3_FILE_PREFIX = 'unseen-v3-';
 const UNSEEN_V4_FILE_PREFIX = 'unseen-v4-';
 /** Fixture files of the fifth group start with this (checked before the second group's prefix, which it extends). */
 const UNSEEN_V5_FILE_PREFIX = 'unseen-v5-';
+/** Fixture files of the sixth group start with this (checked before the second group's prefix, which it extends). */
+const UNSEEN_V6_FILE_PREFIX = 'unseen-v6-';
 
 /** The group a fixture file belongs to, by its name. */
 export function groupOf(file: string): SplitGroupName {
   if (file.startsWith(UNSEEN_V3_FILE_PREFIX)) return 'unseenV3';
   if (file.startsWith(UNSEEN_V4_FILE_PREFIX)) return 'unseenV4';
   if (file.startsWith(UNSEEN_V5_FILE_PREFIX)) return 'unseenV5';
+  if (file.startsWith(UNSEEN_V6_FILE_PREFIX)) return 'unseenV6';
   return file.startsWith(UNSEEN_FILE_PREFIX) ? 'unseen' : 'first';
 }
 
