@@ -13,7 +13,8 @@ import { heldOutAnswers } from './held-out.ts';
  * (harness/held-out.ts: an estimate of the classifier on sources it was not tuned on); the validation cases of the first two groups (v1, v2); the validation
  * half of the third group (v3), kept apart because it was split off after the rules of the first two were written; the
  * validation half of the fourth group (v4), split off after the v3 rules were written; the validation half of the
- * fifth group (v5), split off after the v4 rules were written.
+ * fifth group (v5), split off after the v4 rules were written; the validation half of the sixth group (v6), split off
+ * after the round-10 rules were written.
  */
 export const COLUMNS = [
   'tuning',
@@ -22,6 +23,7 @@ export const COLUMNS = [
   'validationV3',
   'validationV4',
   'validationV5',
+  'validationV6',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -142,6 +144,7 @@ const HEADINGS = [
   'validation split v3',
   'validation split v4',
   'validation split v5',
+  'validation split v6',
 ].join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
 
@@ -223,5 +226,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV3: score(inGroup('unseenV3')),
     validationV4: score(inGroup('unseenV4')),
     validationV5: score(inGroup('unseenV5')),
+    validationV6: score(inGroup('unseenV6')),
   };
 }
