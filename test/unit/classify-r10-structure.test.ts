@@ -138,3 +138,26 @@ describe('a DNS error and the answer of its lookup (round 10)', () => {
     expect(c).toMatchObject({ verdict: 'soft', category: 'network-error', suppress: false });
   });
 });
+
+describe('rules from the tuning half of the `unseen-v6-*` file (round 10, after its first score)', () => {
+  it('reads an MX not accepting mail for the domain as a relay refusal, whatever its 5.1.1 says', () => {
+    // mjl-/mox smtpserver/server.go (mox.ErrDomainNotFound: that MX does not host the domain)
+    const c = classifyBounce({ diagnosticCode: '550 5.1.1 not accepting email for domain' });
+    expect(c).toMatchObject({ verdict: 'soft', category: 'relay-denied', suppress: false });
+  });
+
+  it('reads "relay" as a word against a dead-address code (Stalwart "550 5.1.2 Relay not allowed.")', () => {
+    // stalwartlabs/smtp-server src/inbound/rcpt.rs
+    const c = withoutPhrase('relay not allowed')({ diagnosticCode: '550 5.1.2 Relay not allowed.' });
+    expect(c).toMatchObject({ verdict: 'soft', category: 'relay-denied', suppress: false });
+    expect(c.evidence).toContain('text rule relaying-word (" relay ")');
+  });
+
+  it('does not read Sendmail\'s "relay=" log field as the word', () => {
+    const c = classifyBounce({
+      status: '5.1.1',
+      diagnosticCode: '550 5.1.1 <user@example.com>... relay=[192.0.2.1]',
+    });
+    expect(c).toMatchObject({ verdict: 'hard', category: 'unknown-recipient', suppress: true });
+  });
+});

@@ -326,21 +326,23 @@ export const RELAY_RULES: readonly TextRule[] = [
       'or is not local',
       "don't relay",
       'allowed to be relayed',
+      ['not accepting', 'mail for domain'],
     ],
     source:
-      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224); the domain not hosted at that MX: "550 No such domain at this location" (Mail::DeliveryStatus::BounceParser t/corpus/no-such-domain.msg), "550 Requested action not taken: mailbox unavailable or is not local" (eomatica.gal; RFC 5321 551 "user not local"); IndiMail qmail-smtpd err_relay "550 we don\'t relay (#5.7.1)" and err_nogateway "553 sorry, that domain isn\'t allowed to be relayed thru this MTA without authentication" (indimail-mta-x/smtpd.c)',
+      'Postfix/iCloud/Proofpoint "Relay access denied", Sendmail "Relaying denied", qmail "isn\'t in my list of allowed rcpthosts", Mimecast "Open relay not allowed", Microsoft 5.4.1/5.7.64 (SFM 550/553/554, sisimai), Sendmail "unauthorized relay traffic prohibited" (helpdesk.umd.edu/documents/3/3025), "relaying to <x> prohibited by administrator", "not local host x, not a gateway", "Local user only or Authentication mechanism" (voku/PHPMailer-BMH rule samples 0108, 0204, 0224); the domain not hosted at that MX: "550 No such domain at this location" (Mail::DeliveryStatus::BounceParser t/corpus/no-such-domain.msg), "550 Requested action not taken: mailbox unavailable or is not local" (eomatica.gal; RFC 5321 551 "user not local"); IndiMail qmail-smtpd err_relay "550 we don\'t relay (#5.7.1)" and err_nogateway "553 sorry, that domain isn\'t allowed to be relayed thru this MTA without authentication" (indimail-mta-x/smtpd.c); mox "550 5.1.1 not accepting email for domain" (smtpserver/server.go, mox.ErrDomainNotFound: that MX does not host the domain, whatever the 5.1.1 says)',
   },
   {
     // Loose relay wording: alone it decides nothing a code or a relay phrase says better, but under a dead-address code
     // it contradicts the code the way "quota" and "rate" do: a reply that speaks of relaying is about the MX not
-    // handling the domain, not about the mailbox. "relaying" only: "relay" alone is also Sendmail's log field
-    // ("Addressee unknown, relay=[x]") and Postfix's "relay recipient table", both said of a dead mailbox.
+    // handling the domain, not about the mailbox. "relay" only as a word (" relay "): Sendmail's log field
+    // ("Addressee unknown, relay=[x]") is not one, and Postfix's "User unknown in relay recipient table" is decided by
+    // its strong wording before any weak word is read.
     id: 'relaying-word',
     category: 'relay-denied',
     weak: true,
-    match: ['relaying'],
+    match: ['relaying', ' relay '],
     source:
-      'The word "relaying" in relay refusals of several sources: Proofpoint "550 5.7.1 Relaying denied", Zoho "553 Relaying disallowed", Verizon "550 relaying denied for <x>" (ActiveCampaign smtp-field-manual 550.json, 553.json), "550 5.0.0 Relaying Denied" (sisimai reason tests, NoRelaying), "530 5.7.1 Relaying not allowed" (voku/PHPMailer-BMH rule 0241), Postfix "550 5.7.1 ... Relaying denied" (mediarium.hatenadiary.org); RFC 5321 section 3.6 (relaying)',
+      'The word "relaying" in relay refusals of several sources: Proofpoint "550 5.7.1 Relaying denied", Zoho "553 Relaying disallowed", Verizon "550 relaying denied for <x>" (ActiveCampaign smtp-field-manual 550.json, 553.json), "550 5.0.0 Relaying Denied" (sisimai reason tests, NoRelaying), "530 5.7.1 Relaying not allowed" (voku/PHPMailer-BMH rule 0241), Postfix "550 5.7.1 ... Relaying denied" (mediarium.hatenadiary.org); the word "relay": IndiMail "550 we don\'t relay (#5.7.1)", Stalwart "550 5.1.2 Relay not allowed." (smtp-server src/inbound/rcpt.rs: an X.1.2 code over a relay refusal); RFC 5321 section 3.6 (relaying)',
   },
 ];
 
