@@ -68,8 +68,8 @@ describe('the corpus of real diagnostics', () => {
   // The held-out tuning column (each source's own phrases left out while its cases are classified) is an estimate of
   // the classifier on sources it was not tuned on.
   const FLOORS = {
-    tuning: { hardSoft: 840, wrongSuppressions: 1, falseSenderSuppressions: 0 },
-    tuningHeldOut: { hardSoft: 833, wrongSuppressions: 2, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 841, wrongSuppressions: 0, falseSenderSuppressions: 0 },
+    tuningHeldOut: { hardSoft: 834, wrongSuppressions: 1, falseSenderSuppressions: 0 },
     validation: { hardSoft: 181, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 104, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
