@@ -279,11 +279,16 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     decision,
     summary,
     expectedVersion,
+    storedExpiresAt,
     keepEvent,
     ledger,
   }: RecordEventInput): Promise<RecordResult> {
     const TableName = this.options.tableName;
-    const summaryExpiry = summaryExpiresAt(event, this.options.recipientRetentionDays);
+    // Moved on by the event, never brought closer: the summary outlives the events it was written with.
+    const summaryExpiry = Math.max(
+      summaryExpiresAt(event, this.options.recipientRetentionDays),
+      storedExpiresAt ?? 0,
+    );
     // The transaction's items, each with what its failed condition means. Cancellation reasons come back in the
     // items' order, so they are read through this one list: no position is written down anywhere else. The counters
     // are no part of it: the counter rollup adds them from the event item or the ledger entry's count.

@@ -548,12 +548,14 @@ const summarySchema = z
     suppression: suppressionStatusSchema.nullish(),
     sesSuppression: sesSuppressionSchema.nullish(),
     version: z.number().int().positive(),
+    expiresAt: z.number().int().optional(),
   })
   .refine((item) => item.pk.length > RECIPIENT_PK_PREFIX.length, { path: ['pk'], message: 'no address' })
   .transform((item): StoredSummary => {
     const email = item.email ?? item.pk.slice(RECIPIENT_PK_PREFIX.length);
     return {
       version: item.version,
+      ...(item.expiresAt !== undefined ? { expiresAt: item.expiresAt } : {}),
       summary: {
         email,
         emailDisplay: item.emailDisplay ?? email,

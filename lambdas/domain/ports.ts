@@ -15,6 +15,8 @@ import type {
 export interface StoredSummary {
   summary: RecipientSummary;
   version: number;
+  /** When the summary expires (epoch seconds), if it has an expiry (summaries from before summary expiry have none). */
+  expiresAt?: number;
 }
 
 /**
@@ -30,6 +32,11 @@ export interface RecordEventInput {
   summary: RecipientSummary;
   /** The version read with the summary; null when the recipient had none. */
   expectedVersion: number | null;
+  /**
+   * The expiry read with the summary, if any: the event moves it on but never brings it closer (a summary written
+   * under a longer retention, e.g. before the default became 60 days, outlives the events it was written with).
+   */
+  storedExpiresAt?: number | null;
   /** Store the event as an item (history, `GET /bounces/{id}`); a delivery may be kept in the summary only. */
   keepEvent: boolean;
   /**

@@ -104,6 +104,7 @@ async function recordRecipientEvent(
         decision: result.decision,
         summary: result.summary,
         expectedVersion: stored?.version ?? null,
+        storedExpiresAt: stored?.expiresAt ?? null,
         keepEvent: keepsEvent(event, mode),
         ledger: event.type === 'delivery' && mode !== 'all',
       });

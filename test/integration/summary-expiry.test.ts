@@ -69,6 +69,24 @@ describe('summary expiry', () => {
     });
   });
 
+  it('never brings a later expiry closer: a summary written under a longer retention keeps it', async () => {
+    // Prepare: a summary as a stack with a longer retention (the 400 days before issue #13) left it
+    await stack.process(bounceNotification(['max@example.org'], '2026-10-30T08:00:00.000Z'));
+    const later = EXPIRY + 300 * 86_400;
+    await stack.documents.send(
+      new UpdateCommand({
+        TableName: stack.tableName,
+        Key: keys.summary('max@example.org'),
+        UpdateExpression: 'SET expiresAt = :later',
+        ExpressionAttributeValues: { ':later': later },
+      }),
+    );
+    // Act
+    await stack.process(deliveryNotification(['max@example.org'], '2026-10-31T08:00:00.000Z'));
+    // Assess: the delivery was applied, the expiry stayed
+    expect(await summaryItem('max@example.org')).toMatchObject({ deliveries: 1, expiresAt: later });
+  });
+
   it('moves the expiry on when an operator reactivates the address', async () => {
     await stack.process(bounceNotification(['kai@example.org'], '2026-10-30T08:00:00.000Z'));
     await forgetExpiry('kai@example.org');
