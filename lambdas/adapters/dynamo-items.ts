@@ -435,7 +435,7 @@ export function summaryUpdate(
 /**
  * Reactivation as an update of the summary: our suppression becomes a confirmed delete, SES no longer lists the
  * address, and the soft-bounce streak starts afresh (soft bounces at or before it never count again). A touch like
- * any event: the summary's expiry moves on by `retentionDays` from it.
+ * any event: the summary's expiry moves on by `retentionDays` from it, never closer than `storedExpiresAt`.
  */
 export function reactivationUpdate(
   record: {
@@ -443,6 +443,7 @@ export function reactivationUpdate(
     eventId: string;
     requestId: string;
     occurredAt: string;
+    storedExpiresAt?: number | null;
   },
   retentionDays: number,
 ) {
@@ -471,9 +472,9 @@ export function reactivationUpdate(
         updatedAt: record.occurredAt,
       },
       ':sesSuppression': { likely: false, mislabel: false },
-      ':expiresAt': summaryExpiresAt(
-        { occurredAt: record.occurredAt, recordedAt: record.occurredAt },
-        retentionDays,
+      ':expiresAt': Math.max(
+        summaryExpiresAt({ occurredAt: record.occurredAt, recordedAt: record.occurredAt }, retentionDays),
+        record.storedExpiresAt ?? 0,
       ),
       ':zero': 0,
       ':now': record.occurredAt,

@@ -180,8 +180,10 @@ interface ReactivationRecord {
   detail: string;
   /** Update the summary too (absent when the address was only on SES's list). */
   summaryExists: boolean;
-  /** The summary's expiry moves on by this many days from the reactivation. */
+  /** The summary's expiry moves on by this many days from the reactivation, never closer than the stored one. */
   retentionDays: number;
+  /** The expiry read with the summary, if any. */
+  storedExpiresAt?: number | null;
 }
 
 /**

@@ -233,6 +233,7 @@ export async function reactivateRecipient(
       : `Reactivated by ${actor} (not on the SES suppression list)`,
     summaryExists: summary !== null,
     retentionDays: deps.recipientRetentionDays,
+    storedExpiresAt: stored?.expiresAt ?? null,
   });
   const source = sesEntry !== null && ours ? 'both' : sesEntry !== null ? 'ses' : ours ? 'ours' : null;
   return {

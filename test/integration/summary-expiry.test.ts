@@ -85,6 +85,14 @@ describe('summary expiry', () => {
     await stack.process(deliveryNotification(['max@example.org'], '2026-10-31T08:00:00.000Z'));
     // Assess: the delivery was applied, the expiry stayed
     expect(await summaryItem('max@example.org')).toMatchObject({ deliveries: 1, expiresAt: later });
+
+    // And an operator's reactivation keeps it too
+    const lifted = await stack.call('DELETE', '/recipients/max@example.org/suppression', { callerArn: OPERATOR });
+    expect(lifted.status, lifted.body).toBe(200);
+    expect(await summaryItem('max@example.org')).toMatchObject({
+      suppression: { cause: 'reactivation' },
+      expiresAt: later,
+    });
   });
 
   it('moves the expiry on when an operator reactivates the address', async () => {
