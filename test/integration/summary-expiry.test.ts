@@ -87,7 +87,9 @@ describe('summary expiry', () => {
     expect(await summaryItem('max@example.org')).toMatchObject({ deliveries: 1, expiresAt: later });
 
     // And an operator's reactivation keeps it too
-    const lifted = await stack.call('DELETE', '/recipients/max@example.org/suppression', { callerArn: OPERATOR });
+    const lifted = await stack.call('DELETE', '/recipients/max@example.org/suppression', {
+      callerArn: OPERATOR,
+    });
     expect(lifted.status, lifted.body).toBe(200);
     expect(await summaryItem('max@example.org')).toMatchObject({
       suppression: { cause: 'reactivation' },
