@@ -244,6 +244,19 @@ export function namesMailboxOnly(text: string): boolean {
   return namesRecipient(words);
 }
 
+/**
+ * Whether a reply names the recipient's domain (domain, domaine, dominio, ...) and never the recipient's mailbox: said
+ * under a code about the mailbox (RFC 3463 X.1.1 "bad destination mailbox address"), the reply and the code disagree on
+ * the subject. Only the domain nouns count here, not host or server: a report's "processed by the mail server" names the
+ * reporting MTA, not the subject.
+ */
+export function namesDomainOnly(text: string): boolean {
+  const words = wordsOf(text.replace(OPAQUE, ' addr '));
+  let domain = false;
+  for (const word of words) if (DOMAIN_SUBJECT_WORDS.includes(word)) domain = true;
+  return domain && !namesRecipient(words);
+}
+
 /** "or" in the languages of the composition's nouns: a disjunction joins two possible states of one mailbox. */
 const DISJUNCTION = /\s(?:or|o|oder|ou|lub|nebo|of)\s/i;
 

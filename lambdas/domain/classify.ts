@@ -28,7 +28,12 @@
 //   - dead-address wording inside a list of possible causes ("may not exist"), or next to a full-mailbox reason,
 //     is not a report that the address is dead; a generic refusal prefix with no reason says nothing.
 import type { BounceInput, Category, Classification } from './classification.ts';
-import { composeClauseState, namesMailboxOnly, offersAnotherCause } from './classify-composition.ts';
+import {
+  composeClauseState,
+  namesDomainOnly,
+  namesMailboxOnly,
+  offersAnotherCause,
+} from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
 import {
@@ -424,6 +429,21 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
         return {
           category: 'undetermined',
           evidence: `code ${code.code}${codeRule.evidence}; but the reply speaks of the mailbox, not of the domain, and gives no state`,
+          transientWording: false,
+        };
+      // ...and, the other way round, a code about the mailbox (X.1.1) whose reply speaks only of the domain and says
+      // nothing of a state ("550 5.1.1 not accepting email for domain", mox: a server refusing a domain it does not
+      // host): a code alone is one signal, and here the server's own words do not agree with it, so it suppresses nothing.
+      if (
+        capacity === null &&
+        MAILBOX_CATEGORIES.has(codeRule.rule.category) &&
+        (weak === null || !CATEGORY_POLICY[weak.rule.category].deadAddress) &&
+        namesDomainOnly(wording) &&
+        !deadWordingFound()
+      )
+        return {
+          category: 'undetermined',
+          evidence: `code ${code.code}${codeRule.evidence}; but the reply speaks of the domain, not of the mailbox, and gives no state`,
           transientWording: false,
         };
       return fromCode(codeRule, code);
