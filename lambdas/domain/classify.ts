@@ -431,11 +431,13 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
           evidence: `code ${code.code}${codeRule.evidence}; but the reply speaks of the mailbox, not of the domain, and gives no state`,
           transientWording: false,
         };
-      // ...and, the other way round, a code about the mailbox (X.1.1) whose reply speaks only of the domain and says
-      // nothing of a state ("550 5.1.1 not accepting email for domain", mox: a server refusing a domain it does not
-      // host): a code alone is one signal, and here the server's own words do not agree with it, so it suppresses nothing.
+      // ...and, the other way round, an addressing or mailbox code about the mailbox (X.1.1, X.1.3, X.1.6, X.2.1) whose
+      // reply speaks only of the domain and says nothing of a state ("550 5.1.1 not accepting email for domain", mox: a
+      // server refusing a domain it does not host): a code alone is one signal, and here the server's own words do not
+      // agree with it, so it suppresses nothing. (X.7.18 "domain owner has changed" is about the domain: not this rule.)
       if (
         capacity === null &&
+        code.subject <= 2 &&
         MAILBOX_CATEGORIES.has(codeRule.rule.category) &&
         (weak === null || !CATEGORY_POLICY[weak.rule.category].deadAddress) &&
         namesDomainOnly(wording) &&

@@ -59,6 +59,12 @@ describe('a dead-address code against the reply it comes with (round 11)', () =>
     });
   });
 
+  it('leaves a code whose own subject is the domain alone: RFC 7293 X.7.18 "Domain owner has changed"', () => {
+    // RFC 7293 section 5 (IANA registry entry X.7.18, "Domain owner has changed"): the registry's own wording as the reply
+    const c = classifyBounce({ diagnosticCode: '550 5.7.18 Domain owner has changed' });
+    expect(c).toMatchObject({ verdict: 'hard', category: 'mailbox-moved', suppress: true });
+  });
+
   it('counts only domain nouns, and a recipient noun anywhere makes the reply about the mailbox', () => {
     expect(namesDomainOnly(MOX_NOT_HOSTED.diagnosticCode)).toBe(true);
     expect(namesDomainOnly(DOMAIN_MAP.diagnosticCode)).toBe(false);
