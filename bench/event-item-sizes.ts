@@ -1,7 +1,8 @@
 // Event item sizes by DynamoDB's rule (attribute names plus values; local/dynalite-transactions.ts `itemSize`) for
 // the real notifications in samples/: every recipient's event item, full (as every release before issue #13
 // writes it), slim (docs/data-model.md, "Slim event items"), and slim without the first model's index keys (eid,
-// gsi1sk, gsi2sk: once those indexes are gone), and what its transactional Put costs (2 WCU per started KB).
+// gsi1sk, gsi2sk: once those indexes are gone), short (slim with short names, what the processor writes at v2),
+// and what its transactional Put costs (2 WCU per started KB).
 // Usage: npx tsx bench/event-item-sizes.ts [--attributes]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ const VARIANTS = {
   full: ['full', FIRST_MODEL_INDEX_KEYS],
   slim: ['slim', FIRST_MODEL_INDEX_KEYS],
   'slim, no eid/gsi1sk/gsi2sk': ['slim', []],
+  'short (v2)': ['short', []],
 } as const satisfies Record<string, readonly [EventItemShape, readonly FirstModelIndexKey[]]>;
 type Variant = keyof typeof VARIANTS;
 const NAMES = Object.keys(VARIANTS) as Variant[];

@@ -164,8 +164,8 @@ export interface DynamoEventStoreOptions {
    */
   batchSummaryReads?: boolean;
   /**
-   * The shape of the SES event items written (docs/data-model.md, "Slim event items"); default the stage's (slim
-   * from the stage after `v1` on). Benchmarks and tests compare the two.
+   * The shape of the SES event items written (docs/data-model.md, "Slim event items"); default the stage's (short:
+   * slim with short names, from the stage after `v1` on). Benchmarks and tests compare the shapes.
    */
   eventItemShape?: EventItemShape;
   /** The stage of the event indexes (pointers, tombstones); defaults to a new table's. */
@@ -298,7 +298,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
           decision,
           this.options.eventRetentionDays,
           ledger ? 'ledger' : 'event',
-          this.options.eventItemShape ?? (this.plan.slimEventItems ? 'slim' : 'full'),
+          this.options.eventItemShape ?? (this.plan.slimEventItems ? 'short' : 'full'),
           firstModelIndexKeys(this.plan),
         )
       : null;

@@ -103,9 +103,11 @@ export function expiresAt(
 
 /**
  * The shape of an SES event item (docs/data-model.md, "Slim event items"): `full` stores every attribute, as every
- * release before issue #13 did; `slim` leaves out what the reader works out from what the item keeps.
+ * release before issue #13 did; `slim` leaves out what the reader works out from what the item keeps; `short` is
+ * slim, without `id` and `occurredAt` (both are in `sk`), and stores the attributes no filter, index projection or
+ * erasure reads by name under short names (SHORT_NAMES).
  */
-export type EventItemShape = 'full' | 'slim';
+export type EventItemShape = 'full' | 'slim' | 'short';
 
 /**
  * The keys of the first model's indexes (docs/data-model.md, "Keys and indexes"): `eid` (byId), `gsi1sk` (byTime),
@@ -183,7 +185,8 @@ export function eventItem(
   // An explicit null says "SES sent no subtype", which differs from "not a complaint".
   if (event.complaint) item.complaintSubType = event.complaint.complaintSubType;
   for (const key of FIRST_MODEL_INDEX_KEYS) if (!indexKeys.includes(key)) delete item[key];
-  return shape === 'slim' ? slimmed(item) : item;
+  if (shape === 'full') return item;
+  return shape === 'slim' ? slimmed(item) : shortened(slimmed(item));
 }
 
 /** The account of an ARN (`arn:<partition>:<service>:<region>:<account>:…`); null when it names none. */
@@ -246,8 +249,87 @@ function slimmed(full: Item): Item {
 }
 
 /**
- * A slim SES event item (no `email`; every full item has one) with what it left out restored, so that one strict
- * schema reads both shapes; any other item as it is.
+ * The stored names of a short SES event item (docs/data-model.md, "Short attribute names"): every attribute of an
+ * SES event that no `FilterExpression`, index projection (INDEX_FILTER_ATTRIBUTES) or erasure's projection reads by
+ * name. Those keep their names: the keys, `entity`, `type`, `domain`, `email`, the filter attributes, `bounceSubType`,
+ * `complaintSubType`, `expiresAt` (the table's TTL attribute) and `rollup`.
+ */
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  recordedAt: 'ra',
+  statedOccurredAt: 'so',
+  emailDisplay: 'ed',
+  feedbackId: 'fb',
+  snsMessageId: 'sn',
+  format: 'fm',
+  sourceArn: 'sa',
+  sendingAccountId: 'ac',
+  subject: 'sj',
+  bounceType: 'bt',
+  action: 'ba',
+  status: 'st',
+  diagnosticCode: 'dc',
+  reportingMta: 'rm',
+  remoteMtaIp: 'ri',
+  blame: 'bl',
+  codeTitle: 'ct',
+  evidence: 'ev',
+  suppressHint: 'sh',
+  complaintFeedbackType: 'cf',
+  userAgent: 'ua',
+  arrivalDate: 'ad',
+  smtpResponse: 'sr',
+  processingTimeMillis: 'pm',
+  decision: 'dn',
+};
+
+/** The stored names of the decision's fields in a short item (inside `dn`). */
+const SHORT_DECISION_NAMES: Readonly<Record<string, string>> = {
+  action: 'a',
+  reason: 'r',
+  suppressionReason: 'sr',
+  softStreak: 'ss',
+  countsTowardStreak: 'cs',
+  sesMislabel: 'sm',
+  allowlisted: 'al',
+  dryRun: 'dr',
+};
+
+const inverse = (names: Readonly<Record<string, string>>): Readonly<Record<string, string>> =>
+  Object.fromEntries(Object.entries(names).map(([name, short]) => [short, name]));
+const LONG_NAMES = inverse(SHORT_NAMES);
+const LONG_DECISION_NAMES = inverse(SHORT_DECISION_NAMES);
+
+/** A map with its attributes renamed by `names` (an attribute it does not name keeps its name). */
+function renamed(map: Item, names: Readonly<Record<string, string>>): Item {
+  return Object.fromEntries(Object.entries(map).map(([name, value]) => [names[name] ?? name, value]));
+}
+
+/** The short item of a slim SES event item: without `id` and `occurredAt` (both in `sk`), with SHORT_NAMES. */
+function shortened(slim: Item): Item {
+  const { id: _id, occurredAt: _occurredAt, ...kept } = slim;
+  const item = renamed(kept, SHORT_NAMES);
+  if (isMap(kept.decision)) item[SHORT_NAMES.decision as string] = renamed(kept.decision, SHORT_DECISION_NAMES);
+  return item;
+}
+
+/**
+ * The slim item of a short one (an SES event item without `email` and without `id`; every full and slim item has an
+ * `id`): the long names back, `occurredAt` and `id` from `sk` (`E#<occurredAt>#<id>`).
+ */
+function lengthened(short: Item): Item {
+  const item = renamed(short, LONG_NAMES);
+  if (isMap(item.decision)) item.decision = renamed(item.decision, LONG_DECISION_NAMES);
+  if (typeof short.sk === 'string' && short.sk.startsWith('E#')) {
+    const hash = short.sk.lastIndexOf('#');
+    item.occurredAt = short.sk.slice(2, hash);
+    item.id = short.sk.slice(hash + 1);
+  }
+  return item;
+}
+
+/**
+ * A slim or short SES event item (no `email`; every full item has one) with what it left out restored, so that one
+ * strict schema reads every shape; any other item as it is.
  */
 function restoredEventItem(item: Item): Item {
   if (
@@ -257,9 +339,9 @@ function restoredEventItem(item: Item): Item {
     !SES_EVENT_TYPES.some((type) => type === item.type)
   )
     return item;
-  const full: Item = { ...item };
+  const full: Item = item.id === undefined ? lengthened(item) : { ...item };
   for (const [name, derive] of DERIVED_ATTRIBUTES) if (full[name] === undefined) full[name] = derive(full);
-  if (isMap(item.decision)) full.decision = { ...DECISION_DEFAULTS, ...item.decision };
+  if (isMap(full.decision)) full.decision = { ...DECISION_DEFAULTS, ...full.decision };
   return full;
 }
 
