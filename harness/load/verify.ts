@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { countedDeliveriesIn, summaryFromItem } from '../../lambdas/adapters/dynamo-items.ts';
+import { countedDeliveriesIn, eventFromItem, summaryFromItem } from '../../lambdas/adapters/dynamo-items.ts';
 import { DELIVERY_LEDGER_PREFIX } from '../../lambdas/adapters/table-definition.ts';
 import type { RecipientSummary } from '../../lambdas/domain/suppression-policy.ts';
 import type { Sesv2Call, SuppressionEntry } from '../../local/sesv2-suppression-server.ts';
@@ -84,7 +84,8 @@ export async function verifyEndState(input: {
   for (const item of items) {
     const pk = String(item.pk);
     if (item.entity === 'event' && item.type !== 'audit') {
-      const id = String(item.id);
+      // A short item keeps its id only in its sort key: read it through the codec.
+      const { id } = eventFromItem(item);
       // A delivery kept as an event is also in the ledger: it counts once.
       if (item.type !== 'delivery') eventIds.set(id, (eventIds.get(id) ?? 0) + 1);
       else keptDeliveries.add(id);

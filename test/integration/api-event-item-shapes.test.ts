@@ -1,6 +1,7 @@
-// Slim event items (docs/data-model.md, "Slim event items") read exactly as full ones: the same notifications (every
-// sample in samples/) processed into a store that writes full items, as every release before issue #13 did, and into
-// one that writes slim items give byte-identical answers on every route that reads events: the lists and their
+// Slim and short event items (docs/data-model.md, "Slim event items", "Short attribute names") read exactly as full
+// ones: the same notifications (every sample in samples/) processed into a store that writes full items, as every
+// release before issue #13 did, into one that writes slim items and into one that writes short ones give
+// byte-identical answers on every route that reads events: the lists and their
 // filters, GET /bounces/{id}, a recipient and its history, the counters the rollup sums from the stream, and an
 // erasure with what it leaves.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { type ApiStack, startApiStack } from '../support/api-harness.ts';
 
 const NOW = new Date('2026-11-01T12:00:00Z');
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
-const SHAPES: readonly EventItemShape[] = ['full', 'slim'];
+const SHAPES: readonly EventItemShape[] = ['full', 'slim', 'short'];
 
 const stacks = new Map<EventItemShape, ApiStack>();
 
@@ -21,7 +22,7 @@ interface Page {
   nextCursor: string | null;
 }
 
-/** The same call on both stores: both answers, which must be the same. */
+/** The same call on every store: the full store's answer, which every other store must give byte for byte. */
 async function both(method: string, path: string, query: Record<string, string> = {}) {
   const answers = await Promise.all(
     SHAPES.map(async (shape) => {
@@ -31,10 +32,10 @@ async function both(method: string, path: string, query: Record<string, string> 
       return { status: result.status, body: result.body, json: result.json };
     }),
   );
-  const [full, slim] = answers;
-  if (!full || !slim) throw new Error('two answers');
+  const [full, ...others] = answers;
+  if (!full || others.length !== SHAPES.length - 1) throw new Error('an answer per shape');
   expect(full.status, full.body).toBeLessThan(300);
-  expect(slim.body).toBe(full.body);
+  for (const other of others) expect(other.body).toBe(full.body);
   return full;
 }
 
@@ -58,7 +59,7 @@ const samples = readdirSync(SAMPLES)
 
 // v1: the first model's indexes (byTime, byDomain, byId; slim items keep their keys there, as after a rollback to
 // v1); v2: byTime2, byDomain2 and pointers, items without the first model's index keys.
-describe.each(['v1', 'v2'] as const)('slim and full event items at stage %s', (stage) => {
+describe.each(['v1', 'v2'] as const)('full, slim and short event items at stage %s', (stage) => {
   beforeAll(async () => {
     for (const shape of SHAPES) {
       const stack = await startApiStack(NOW, 'all', { eventItemShape: shape, eventIndexes: stage });
@@ -72,7 +73,7 @@ describe.each(['v1', 'v2'] as const)('slim and full event items at stage %s', (s
     stacks.clear();
   });
 
-  it('are stored slim and full', async () => {
+  it('are stored full, slim and short', async () => {
     // Act
     const scans = await Promise.all(
       SHAPES.map(async (shape) => {
@@ -82,11 +83,16 @@ describe.each(['v1', 'v2'] as const)('slim and full event items at stage %s', (s
       }),
     );
     // Assess
-    const [full = [], slim = []] = scans;
+    const [full = [], slim = [], short = []] = scans;
     expect(slim).toHaveLength(full.length);
+    expect(short).toHaveLength(full.length);
     expect(full.every((item) => typeof item.email === 'string')).toBe(true);
     expect(slim.some((item) => 'email' in item || 'codeTitle' in item)).toBe(false);
     expect(slim.filter((item) => 'format' in item).map((item) => item.format)).not.toContain('notification');
+    // Short: id and occurredAt only in sk, the decision as `dn`, the filter attributes under their own names.
+    expect(short.some((item) => 'email' in item || 'id' in item || 'occurredAt' in item)).toBe(false);
+    expect(short.every((item) => 'dn' in item && !('decision' in item))).toBe(true);
+    expect(short.map((item) => item.verdict)).toEqual(slim.map((item) => item.verdict));
   });
 
   it('list, filter and find every event alike', async () => {

@@ -1,5 +1,6 @@
-// Slim SES event items (docs/data-model.md, "Slim event items"): the event codec reads an item written full, as
-// every release before issue #13 wrote it (a fixture of such items), and the slim item of the same event as the same
+// Slim and short SES event items (docs/data-model.md, "Slim event items", "Short attribute names"): the event codec
+// reads an item written full, as every release before issue #13 wrote it (a fixture of such items), an item written
+// slim by the writer before short names (a fixture too), and the slim and short items of the same event as the same
 // record, and so do the readers of raw items: the stream (events publisher), the counter rollup and erasure.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,7 +19,7 @@ import {
   type Item,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { storedChangeOf } from '../../lambdas/adapters/dynamo-stream.ts';
-import { EVENT_INDEX_STAGES } from '../../lambdas/adapters/table-definition.ts';
+import { EVENT_INDEX_STAGES, INDEX_FILTER_ATTRIBUTES } from '../../lambdas/adapters/table-definition.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import { buildRecipientEvents, type RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../../lambdas/domain/ses-notification.ts';
@@ -67,16 +68,44 @@ function readings(item: Item) {
   };
 }
 
-/** What the processor writes at each stage of the event indexes: slim or full, and which first-model index keys. */
+/** What the processor writes at each stage of the event indexes: short or full, and which first-model index keys. */
 const STAGE_WRITES = [
-  ['v1', false, ['eid', 'gsi1sk', 'gsi2sk']],
-  ['add-byTime2', true, ['eid', 'gsi1sk', 'gsi2sk']],
-  ['add-byDomain2', true, ['eid', 'gsi1sk', 'gsi2sk']],
-  ['v2-readers', true, ['eid', 'gsi1sk', 'gsi2sk']],
-  ['drop-byTime', true, ['eid', 'gsi2sk']],
-  ['drop-byDomain', true, ['eid']],
-  ['v2', true, []],
+  ['v1', 'full', ['eid', 'gsi1sk', 'gsi2sk']],
+  ['add-byTime2', 'short', ['eid', 'gsi1sk', 'gsi2sk']],
+  ['add-byDomain2', 'short', ['eid', 'gsi1sk', 'gsi2sk']],
+  ['v2-readers', 'short', ['eid', 'gsi1sk', 'gsi2sk']],
+  ['drop-byTime', 'short', ['eid', 'gsi2sk']],
+  ['drop-byDomain', 'short', ['eid']],
+  ['v2', 'short', []],
 ] as const;
+
+/**
+ * The attribute names a short item keeps long: keys and index keys, what filters, index projections and erasure read
+ * by name, the TTL attribute. Every other name of a short item is two characters (docs/data-model.md, "Short
+ * attribute names").
+ */
+const LONG_NAMES_KEPT = new Set([
+  'pk',
+  'sk',
+  'eid',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'entity',
+  'type',
+  'email',
+  'domain',
+  ...INDEX_FILTER_ATTRIBUTES,
+  'bounceSubType',
+  'complaintSubType',
+  'expiresAt',
+  'rollup',
+]);
+
+/** The names of a short item that are neither kept long nor short. */
+const misnamed = (item: Item): string[] =>
+  Object.keys(item).filter((name) => !LONG_NAMES_KEPT.has(name) && name.length > 2);
 
 describe('slim event items', () => {
   it('are read as the full items the writer before them stored (fixture)', async () => {
@@ -85,32 +114,58 @@ describe('slim event items', () => {
       await readFile(new URL('../fixtures/api/event-items-before-slim.json', import.meta.url), 'utf8'),
     ) as Item[];
     // Act: the same events, classified and decided as stored (whatever today's classifier and policy say)
-    const slim = await Promise.all(
-      FIXTURE_SAMPLES.map(async ([file, rollup], index) => {
-        const item = stored[index] as Item;
-        const event = await sampleEvent(file);
-        const classification = event.classification && {
-          verdict: String(item.verdict),
-          category: String(item.category),
-          blame: String(item.blame),
-          suppress: item.suppressHint === true,
-          code: typeof item.code === 'string' ? item.code : null,
-          codeTitle: typeof item.codeTitle === 'string' ? item.codeTitle : null,
-          evidence: String(item.evidence),
-        };
-        return eventItem(
-          { ...event, classification } as RecipientEvent,
-          item.decision as Decision,
-          400,
-          rollup,
-          'slim',
-        );
-      }),
-    );
+    const written = (shape: 'slim' | 'short') =>
+      Promise.all(
+        FIXTURE_SAMPLES.map(async ([file, rollup], index) => {
+          const item = stored[index] as Item;
+          const event = await sampleEvent(file);
+          const classification = event.classification && {
+            verdict: String(item.verdict),
+            category: String(item.category),
+            blame: String(item.blame),
+            suppress: item.suppressHint === true,
+            code: typeof item.code === 'string' ? item.code : null,
+            codeTitle: typeof item.codeTitle === 'string' ? item.codeTitle : null,
+            evidence: String(item.evidence),
+          };
+          return eventItem(
+            { ...event, classification } as RecipientEvent,
+            item.decision as Decision,
+            400,
+            rollup,
+            shape,
+          );
+        }),
+      );
+    const [slim, short] = [await written('slim'), await written('short')];
     // Assess
     slim.forEach((item, index) => {
       expect(readings(item)).toEqual(readings(stored[index] as Item));
       expect(item).not.toHaveProperty('email');
+    });
+    short.forEach((item, index) => {
+      expect(readings(item)).toEqual(readings(stored[index] as Item));
+      expect(item).not.toHaveProperty('email');
+      expect(item).not.toHaveProperty('id');
+      expect(item).not.toHaveProperty('occurredAt');
+      expect(misnamed(item)).toEqual([]);
+    });
+  });
+
+  it('written slim by the writer of 8765b92 (fixture) are read as the full items of the same events', async () => {
+    // Prepare: the slim items main wrote at v2 before short names, and the full items of the same events.
+    const [full, slim] = await Promise.all(
+      ['event-items-before-slim.json', 'event-items-slim.json'].map(
+        async (name) =>
+          JSON.parse(await readFile(new URL(`../fixtures/api/${name}`, import.meta.url), 'utf8')) as Item[],
+      ),
+    );
+    // Act
+    const read = (slim ?? []).map(readings);
+    // Assess: the same records (the slim items carry no first-model index keys; the readings name none).
+    expect(read).toHaveLength(FIXTURE_SAMPLES.length);
+    read.forEach((reading, index) => {
+      expect(reading).toEqual(readings((full ?? [])[index] as Item));
     });
   });
 
@@ -172,7 +227,11 @@ describe('slim event items', () => {
         const decision: Decision = v.decision;
         const full = eventItem(event, decision, 400, v.rollup, 'full');
         const slim = eventItem(event, decision, 400, v.rollup, 'slim', v.indexKeys);
+        const short = eventItem(event, decision, 400, v.rollup, 'short', v.indexKeys);
         expect(readings(slim)).toEqual(readings(full));
+        expect(readings(short)).toEqual(readings(full));
+        expect(misnamed(short)).toEqual([]);
+        for (const key of FIRST_MODEL_INDEX_KEYS) expect(key in short).toBe(v.indexKeys.includes(key));
         for (const key of FIRST_MODEL_INDEX_KEYS) expect(key in slim).toBe(v.indexKeys.includes(key));
         // A slim item adds no attribute of its own but a null that stands for a value the full item
         // leaves out and the reader could otherwise derive (the account of sourceArn, the registry's title).
@@ -189,15 +248,23 @@ describe('slim event items', () => {
     const event = await sampleEvent('01-bounce-permanent-general-gmail-5.1.1.json');
     const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
     const slim = eventItem(event, decision, 400, 'event', 'slim');
+    const short = eventItem(event, decision, 400, 'event', 'short');
     // Act / Assess
     for (const change of [{ type: 'bounced' }, { decision: { ...decision, dryRun: 'no' } }, { pk: 'X#1' }])
       expect(() => eventFromItem({ ...slim, ...change })).toThrow(CorruptItemError);
     expect(() => eventFromItem({ ...slim, type: 'audit' })).toThrow(CorruptItemError);
+    for (const change of [
+      { type: 'bounced' },
+      { dn: { ...(short.dn as Item), dr: 'no' } },
+      { ra: 7 },
+      { sk: 'SUMMARY' },
+    ])
+      expect(() => eventFromItem({ ...short, ...change })).toThrow(CorruptItemError);
   });
 
   it.each(STAGE_WRITES)(
-    'are what the processor writes at stage %s: slim %s, keeping %j',
-    async (stage, slim, indexKeys) => {
+    'are what the processor writes at stage %s: %s, keeping %j',
+    async (stage, shape, indexKeys) => {
       // Prepare
       const dynamo = mockClient(DynamoDBDocumentClient);
       dynamo.on(TransactWriteCommand).resolves({});
@@ -221,7 +288,9 @@ describe('slim event items', () => {
       // Assess
       const [put] = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
       const item = put?.Put?.Item ?? {};
-      expect('email' in item).toBe(!slim);
+      expect('email' in item).toBe(shape === 'full');
+      expect('id' in item).toBe(shape === 'full');
+      if (shape === 'short') expect(misnamed(item)).toEqual([]);
       expect(['eid', 'gsi1sk', 'gsi2sk'].filter((key) => key in item)).toEqual(indexKeys);
       expect(readings(item)).toEqual(readings(eventItem(event, decision, 400, 'event', 'full')));
       dynamo.restore();

@@ -122,6 +122,9 @@ describe('processor handler', () => {
     const items = calls[0]?.args[0].input.TransactItems ?? [];
     expect(items).toHaveLength(2);
     const [event, summary] = items;
+    // A short event item keeps its id only in its sort key (`E#<occurredAt>#<id>`).
+    const id = String(event?.Put?.Item?.sk).split('#')[2];
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
     // The pointer replaces byId and the erasure tombstone's check: a plain PutItem before the transaction, refused
     // when the event was erased.
     const pointers = dynamo.commandCalls(PutCommand);
@@ -129,7 +132,7 @@ describe('processor handler', () => {
       {
         TableName: 'bounces',
         Item: {
-          pk: `ID#${event?.Put?.Item?.id}`,
+          pk: `ID#${id}`,
           sk: 'ID',
           entity: 'pointer',
           epk: event?.Put?.Item?.pk,
@@ -186,7 +189,7 @@ describe('processor handler', () => {
       email: 'no.such.user.8841@gmail.com',
       reason: 'BOUNCE',
       cause: 'hard-bounce',
-      requestId: event?.Put?.Item?.id,
+      requestId: id,
     });
   });
 
