@@ -307,9 +307,8 @@ function renamed(map: Item, names: Readonly<Record<string, string>>): Item {
 /** The short item of a slim SES event item: without `id` and `occurredAt` (both in `sk`), with SHORT_NAMES. */
 function shortened(slim: Item): Item {
   const { id: _id, occurredAt: _occurredAt, ...kept } = slim;
-  const item = renamed(kept, SHORT_NAMES);
-  if (isMap(kept.decision)) item[SHORT_NAMES.decision as string] = renamed(kept.decision, SHORT_DECISION_NAMES);
-  return item;
+  if (isMap(kept.decision)) kept.decision = renamed(kept.decision, SHORT_DECISION_NAMES);
+  return renamed(kept, SHORT_NAMES);
 }
 
 /**
