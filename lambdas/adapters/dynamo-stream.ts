@@ -66,22 +66,22 @@ export class DynamoCauseReader implements CauseReader {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          // `id`, not the byId index's key `eid`: every event and audit item has it, whatever the indexes.
-          FilterExpression: '#id = :id',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#id': 'id' },
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
           ExpressionAttributeValues: {
             ':pk': keys.recipientPk(email),
             ':from': EVENT_SK_PREFIX,
             // An event's time is at or before the time its consequence was recorded.
             ':to': `${EVENT_SK_PREFIX}${notAfter}#\uffff`,
-            ':id': eventId,
           },
           ScanIndexForward: false,
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      const item = out.Items?.[0];
+      // The item whose sort key ends in the id (`E#<time>#<id>`): every event and audit item has it, whatever its
+      // shape (a short item stores no `id`) and the indexes. A filter could not name the key (DynamoDB refuses
+      // key attributes in a Query's FilterExpression) and would read the same units.
+      const item = out.Items?.find((candidate) => String(candidate.sk).endsWith(`#${eventId}`));
       if (item) return eventFromItem(item);
       start = out.LastEvaluatedKey;
     } while (start);

@@ -79,9 +79,10 @@ export interface EventIndexPlan {
   /** `ERASED#<id>` tombstones are still written by erasure and checked by the processor. */
   tombstones: boolean;
   /**
-   * SES event items are written slim (docs/data-model.md, "Slim event items"). From the stage after `v1` on: an
-   * upgraded stack deployed this release at `v1` first, so every function that reads the table reads slim items
-   * before the processor writes one (a release before refuses them); a new table starts at `v2`.
+   * SES event items are written slim, with short names (docs/data-model.md, "Slim event items", "Short attribute
+   * names"). From the stage after `v1` on: an upgraded stack deployed this release at `v1` first, so every function
+   * that reads the table reads them before the processor writes one (a release before refuses them); a new table
+   * starts at `v2`.
    */
   slimEventItems: boolean;
   /** The indexes the query API reads. */

@@ -350,7 +350,7 @@ describe('suppression policy end to end', () => {
     expect(await stack.summary(DEAD)).toMatchObject({
       suppression: { state: 'failed', error: expect.any(String) },
     });
-    const history = await stack.events(DEAD);
+    const history = await stack.records(DEAD);
     expect(history.map((e) => e.type).sort()).toEqual(['audit', 'bounce']);
   });
 
@@ -372,7 +372,7 @@ describe('suppression policy end to end', () => {
     await stack.drainSuppressionQueue();
 
     // Assess
-    const history = await stack.events('good@example.com');
+    const history = await stack.records('good@example.com');
     const bounce = history.find((e) => e.type === 'bounce');
     const audit = history.find((e) => e.type === 'audit');
     expect(bounce).toMatchObject({
@@ -397,7 +397,7 @@ describe('suppression policy end to end', () => {
     expect(stack.queue.sent).toEqual([]);
     expect(stack.ses.calls()).toEqual([]);
     expect(await stack.summary(DEAD)).toMatchObject({ suppression: { state: 'dry-run', action: 'put' } });
-    const [event] = await stack.events(DEAD);
+    const [event] = await stack.records(DEAD);
     expect(event).toMatchObject({ decision: { dryRun: true, action: 'suppress' } });
   });
 
@@ -422,7 +422,7 @@ describe('suppression policy end to end', () => {
 
     // Assess
     expect(stack.ses.calls()).toEqual([]);
-    const [event] = await stack.events(DEAD);
+    const [event] = await stack.records(DEAD);
     expect(event).toMatchObject({
       decision: {
         allowlisted: true,

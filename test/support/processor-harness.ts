@@ -9,6 +9,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoAllowlist, DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
+import { eventFromItem } from '../../lambdas/adapters/dynamo-items.ts';
 import { createProcessorHandler } from '../../lambdas/adapters/processor-lambda.ts';
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../../lambdas/adapters/queues.ts';
 import { Sesv2SuppressionList } from '../../lambdas/adapters/sesv2-suppression-list.ts';
@@ -164,6 +165,8 @@ export async function startProcessorStack(
 
   const events = async (email: string) =>
     (await queryAll(keys.recipientPk(email))).filter((i) => String(i.sk).startsWith('E#'));
+  /** The recipient's events and audit entries as every reader reads them: through the event codec. */
+  const records = async (email: string) => (await events(email)).map(eventFromItem);
   const summary = async (email: string) => (await store.getSummary(email))?.summary ?? null;
 
   /** Sum of one counter over all shards of one day, once the counter rollup has caught up. */
@@ -189,6 +192,7 @@ export async function startProcessorStack(
     worker,
     drainSuppressionQueue,
     events,
+    records,
     summary,
     dayCounter,
     queryAll,
