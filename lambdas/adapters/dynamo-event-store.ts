@@ -1,8 +1,8 @@
 // DynamoDB adapter of the event store: per recipient event the `ID#<id>` pointer's conditional PutItem (at `v2`) and
 // one TransactWriteItems (event and/or ledger entry, summary; conditioned on the event key, the summary version and,
-// before `v2`, the absence of an erasure tombstone), one conditional ledger update per second for counted
-// deliveries, and the suppression worker's state transitions. The daily counters are not written here: the counter
-// rollup sums them from the table stream (dynamo-counter-rollup.ts).
+// before `v2`, the absence of an erasure tombstone), the counted deliveries of a batch entered in the delivery ledger
+// (dynamo-delivery-ledger.ts), and the suppression worker's state transitions. The daily counters are not written
+// here: the counter rollup sums them from the table stream (dynamo-counter-rollup.ts).
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -27,18 +27,15 @@ import type {
 import type { RecipientEvent } from '../domain/recipient-event.ts';
 import type { AllowlistKind } from '../domain/records.ts';
 import { again, done, retry, sleep } from '../domain/retry.ts';
+import { DynamoDeliveryLedger } from './dynamo-delivery-ledger.ts';
 import {
   allowlistKeyOf,
   auditItem,
-  countedDeliveriesIn,
   type EventItemShape,
   eventItem,
   type FirstModelIndexKey,
   type Item,
-  LEDGER_DOMAINS_PER_UPDATE,
-  ledgerEntriesFromItem,
   ledgerEntry,
-  ledgerUpdate,
   POINTER_NOT_ERASED,
   pointerItem,
   summaryExpiresAt,
@@ -60,13 +57,12 @@ import {
 
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_ATTEMPTS = 5;
-const COUNT_ATTEMPTS = 6;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** A transaction item of an event's record, and what it means when its condition fails. */
 interface RecordItem {
-  failed: 'duplicate' | 'summary-changed';
+  failed: 'duplicate' | 'summary-changed' | 'ledger-minute';
   item: TransactItem;
 }
 
@@ -132,25 +128,6 @@ function firstModelIndexKeys(plan: EventIndexPlan): FirstModelIndexKey[] {
   return plan.indexes.flatMap((index) => keyOf[index] ?? []);
 }
 
-/** Deliveries by the ledger update that enters them: one per second of event time and at most so many domains. */
-function ledgerUpdates(events: readonly RecipientEvent[]): RecipientEvent[][] {
-  const updates: { second: string; domains: Set<string>; events: RecipientEvent[] }[] = [];
-  for (const event of events) {
-    const second = event.occurredAt.slice(0, 19);
-    let update = updates.find(
-      (u) =>
-        u.second === second && (u.domains.has(event.domain) || u.domains.size < LEDGER_DOMAINS_PER_UPDATE),
-    );
-    if (!update) {
-      update = { second, domains: new Set(), events: [] };
-      updates.push(update);
-    }
-    update.domains.add(event.domain);
-    update.events.push(event);
-  }
-  return updates.map((u) => u.events);
-}
-
 export interface DynamoEventStoreOptions {
   tableName: string;
   eventRetentionDays: number;
@@ -207,6 +184,7 @@ class TurnBatch<T, R> {
 export class DynamoEventStore implements EventStore, SuppressionStateStore {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly plan: EventIndexPlan;
+  private readonly ledger: DynamoDeliveryLedger;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -214,6 +192,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
   ) {
     this.sleep = options.sleep ?? sleep;
     this.plan = eventIndexPlan(options.eventIndexes ?? DEFAULT_EVENT_INDEXES);
+    this.ledger = new DynamoDeliveryLedger(client, { tableName: options.tableName, sleep: this.sleep });
   }
 
   private readonly summaryReads = new TurnBatch<string, StoredSummary | null>(async (emails) => {
@@ -289,6 +268,9 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
       summaryExpiresAt(event, this.options.recipientRetentionDays),
       storedExpiresAt ?? 0,
     );
+    // Where the delivery's ledger entry goes (its guard): found there already, it is a duplicate.
+    const placement = ledger ? await this.ledger.placement(event) : null;
+    if (placement?.duplicate) return 'duplicate';
     // The transaction's items, each with what its failed condition means. Cancellation reasons come back in the
     // items' order, so they are read through this one list: no position is written down anywhere else. The counters
     // are no part of it: the counter rollup adds them from the event item or the ledger entry's count.
@@ -311,11 +293,12 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
             },
           ]
         : []),
-      ...(ledger
+      ...(placement !== null
         ? [
             {
-              failed: 'duplicate' as const,
-              item: { Update: { TableName, ...ledgerUpdate(event.occurredAt, [event]) } },
+              // A second's item refuses only a copy; a minute's item also refuses once closed or full.
+              failed: placement.minute ? ('ledger-minute' as const) : ('duplicate' as const),
+              item: { Update: { TableName, ...placement.update } },
             },
           ]
         : []),
@@ -362,7 +345,11 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
         .filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed')
         .map((i) => i.failed);
       if (failed.includes('duplicate')) return 'duplicate';
+      if (failed.includes('ledger-minute') && (await this.ledger.refused(event)) === 'duplicate')
+        return 'duplicate';
       if (failed.includes('summary-changed')) return 'summary-changed';
+      // The minute's ledger item was closed or full: the next attempt enters the delivery in its second's item.
+      if (failed.includes('ledger-minute')) return 'conflict';
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
       throw error;
     }
@@ -373,7 +360,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
       // The same delivery twice in one batch (SNS or SQS handing it out twice): one of them is the duplicate.
       const byEntry = new Map<string, RecipientEvent>();
       for (const event of events) byEntry.set(ledgerEntry(event), event);
-      const outcome = await this.countChunk([...byEntry.values()]);
+      const outcome = await this.ledger.count([...byEntry.values()]);
       const answered = new Set<string>();
       return events.map((event) => {
         // Only the copy that was counted is recorded; every other copy of it is a duplicate.
@@ -389,91 +376,8 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
     return this.deliveryCounts.add(event);
   }
 
-  /**
-   * One conditional UpdateItem per second of event time (and at most LEDGER_DOMAINS_PER_UPDATE domains): the
-   * deliveries' ledger entries with their per-domain counts, only if none of the entries is there yet. A ledger item
-   * that already holds some entry refuses the update: those deliveries were counted before and are left out, and
-   * the rest is entered again. The counters follow from the counts (the counter rollup).
-   */
-  private async countChunk(chunk: RecipientEvent[]): Promise<Map<string, 'recorded' | 'duplicate'>> {
-    const outcome = new Map<string, 'recorded' | 'duplicate'>();
-    await Promise.all(ledgerUpdates(chunk).map((events) => this.enter(events, outcome)));
-    return outcome;
-  }
-
-  private async enter(
-    events: RecipientEvent[],
-    outcome: Map<string, 'recorded' | 'duplicate'>,
-  ): Promise<void> {
-    const TableName = this.options.tableName;
-    let pending = events;
-    await retry(
-      {
-        attempts: COUNT_ATTEMPTS,
-        pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
-        sleep: this.sleep,
-      },
-      async () => {
-        const first = pending[0];
-        if (first === undefined) return done(undefined);
-        try {
-          await this.client.send(
-            new UpdateCommand({ TableName, ...ledgerUpdate(first.occurredAt, pending) }),
-          );
-          for (const event of pending) outcome.set(event.id, 'recorded');
-          return done(undefined);
-        } catch (error) {
-          // The ledger item is in another writer's transaction (a delivery to an address with history).
-          if (error instanceof Error && error.name === 'TransactionConflictException') return again(true);
-          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-          const { Item } = await this.client.send(
-            new GetCommand({ TableName, Key: keys.deliveryLedger(first.occurredAt), ConsistentRead: true }),
-          );
-          const known = Item ? ledgerEntriesFromItem(Item) : new Set<string>();
-          pending = pending.filter((event) => {
-            if (!known.has(ledgerEntry(event))) return true;
-            outcome.set(event.id, 'duplicate');
-            return false;
-          });
-          return again(false);
-        }
-      },
-      () => {
-        throw new Error(`${pending.length} deliveries stayed contended after ${COUNT_ATTEMPTS} attempts`);
-      },
-    );
-  }
-
-  async countedDeliveries(email: string, from: string, to: string): Promise<CountedDelivery[]> {
-    const found: CountedDelivery[] = [];
-    const minute = (time: string) => time.slice(0, 16);
-    for (let at = Date.parse(`${minute(from)}:00.000Z`); at <= Date.parse(to); at += 60_000) {
-      const start = new Date(at).toISOString();
-      const first = minute(start) === minute(from) ? from.slice(17, 19) : '00';
-      const last = minute(start) === minute(to) ? to.slice(17, 19) : '59';
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-            ExpressionAttributeValues: {
-              ':pk': keys.deliveryLedger(start).pk,
-              ':first': first,
-              ':last': last,
-            },
-            ConsistentRead: true,
-            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-          }),
-        );
-        for (const item of page.Items ?? [])
-          found.push(
-            ...countedDeliveriesIn(item, email).filter((d) => d.occurredAt >= from && d.occurredAt <= to),
-          );
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-    }
-    return found;
+  countedDeliveries(email: string, from: string, to: string): Promise<CountedDelivery[]> {
+    return this.ledger.countedDeliveries(email, from, to);
   }
 
   async completeSuppression(input: CompleteSuppressionInput): Promise<'updated' | 'stale'> {

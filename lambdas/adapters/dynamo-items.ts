@@ -24,6 +24,7 @@ import {
   DELIVERY_LEDGER_PREFIX,
   DOMAIN_SHARDS,
   keys,
+  MINUTE_LEDGER_SK,
   RECIPIENT_PK_PREFIX,
   SES_EVENT_TYPES,
   shardOf,
@@ -1040,8 +1041,8 @@ export function domainCounterErasure(event: ErasedEvent): CounterUpdate {
 }
 
 /**
- * How long a delivery-ledger item outlives its second: longer than SQS keeps a message (at most 14 days, dead
- * letters included), so every redelivered or redriven copy of a delivery still finds its entry.
+ * How long a delivery-ledger item outlives its second (or minute): longer than SQS keeps a message (at most 14 days,
+ * dead letters included), so every redelivered or redriven copy of a delivery still finds its entry.
  */
 const DELIVERY_LEDGER_DAYS = 15;
 
@@ -1050,12 +1051,22 @@ function addressHash(email: string): string {
   return createHash('sha256').update(email).digest('hex').slice(0, 8);
 }
 
+type LedgerDelivery = Pick<RecipientEvent, 'id' | 'email' | 'occurredAt' | 'domain'>;
+
 /**
  * A delivery's entry in the ledger item of its second: event id (32 hex), address hash (8 hex) and the
  * milliseconds of the event time (3 digits).
  */
 export function ledgerEntry(event: Pick<RecipientEvent, 'id' | 'email' | 'occurredAt'>): string {
   return `${event.id}${addressHash(event.email)}${event.occurredAt.slice(20, 23)}`;
+}
+
+/**
+ * A delivery's entry in the ledger item of its minute: event id, address hash, then the seconds and milliseconds of
+ * the event time (5 digits).
+ */
+export function minuteLedgerEntry(event: Pick<RecipientEvent, 'id' | 'email' | 'occurredAt'>): string {
+  return `${event.id}${addressHash(event.email)}${event.occurredAt.slice(17, 19)}${event.occurredAt.slice(20, 23)}`;
 }
 
 /** Prefix of a ledger item's per-domain count attributes (`n:<domain>`): what its updates newly added. */
@@ -1068,26 +1079,38 @@ const LEDGER_COUNT_PREFIX = 'n:';
 export const LEDGER_DOMAINS_PER_UPDATE = 48;
 
 /**
- * Enters deliveries of one second in its ledger item, only if none of them is there yet (the condition makes a
- * counted delivery a duplicate of itself), and adds how many it entered per domain (`n:<domain>`): the counter
- * rollup turns the growth of these numbers into the daily counters.
+ * Most entries a minute's ledger item takes (≈ 9 KB). Below it, a writer enters deliveries there only while the item
+ * after the update costs no more write units than the items of their seconds would (`minuteLedgerRoom`).
  */
-export function ledgerUpdate(
-  occurredAt: string,
-  deliveries: readonly Pick<RecipientEvent, 'id' | 'email' | 'occurredAt' | 'domain'>[],
-): CounterUpdate & { ConditionExpression: string } {
-  const second = Math.floor(Date.parse(`${occurredAt.slice(0, 19)}Z`) / 1000);
-  const entries = deliveries.map(ledgerEntry);
+export const MINUTE_LEDGER_MAX_ENTRIES = 200;
+/** Entries of a minute's ledger item that fit in one write unit (1 KB) with the item's other attributes. */
+const MINUTE_ENTRIES_PER_WRITE_UNIT = 20;
+
+/**
+ * How many entries a minute's ledger item may hold before an update that enters `deliveries` (negative: none, the
+ * minute is to be closed). An update costs a write unit per KB of the item, and the same deliveries entered in their
+ * seconds' items cost about one unit per distinct second: so the minute takes them while its item stays within that
+ * many KB, and never more than MINUTE_LEDGER_MAX_ENTRIES. Any rule would do for exactly-once (a closed minute stays
+ * closed); this one keeps both low rates (one item for a minute's deliveries) and high ones (small items) cheap.
+ */
+export function minuteLedgerRoom(deliveries: readonly Pick<RecipientEvent, 'occurredAt'>[]): number {
+  const seconds = new Set(deliveries.map((d) => d.occurredAt.slice(0, 19))).size;
+  return Math.min(MINUTE_LEDGER_MAX_ENTRIES, seconds * MINUTE_ENTRIES_PER_WRITE_UNIT) - deliveries.length;
+}
+
+/** The `SET … ADD …` of a ledger update: the entries and, per domain, how many it enters. */
+function ledgerAdd(
+  deliveries: readonly LedgerDelivery[],
+  entries: readonly string[],
+  expiresAt: number,
+): { update: string; absent: string[]; names: Record<string, string>; values: Record<string, unknown> } {
   const perDomain = new Map<string, number>();
   for (const delivery of deliveries)
     perDomain.set(delivery.domain, (perDomain.get(delivery.domain) ?? 0) + 1);
   if (perDomain.size > LEDGER_DOMAINS_PER_UPDATE)
     throw new Error(`one ledger update counts at most ${LEDGER_DOMAINS_PER_UPDATE} domains`);
   const names: Record<string, string> = { '#entries': 'entries', '#expiresAt': 'expiresAt' };
-  const values: Record<string, unknown> = {
-    ':entries': new Set(entries),
-    ':expiresAt': second + DELIVERY_LEDGER_DAYS * DAY_SECONDS,
-  };
+  const values: Record<string, unknown> = { ':entries': new Set(entries), ':expiresAt': expiresAt };
   const absent = entries.map((entry, i) => {
     values[`:e${i}`] = entry;
     return `NOT contains(#entries, :e${i})`;
@@ -1098,35 +1121,124 @@ export function ledgerUpdate(
     return `#n${i} :n${i}`;
   });
   return {
-    Key: keys.deliveryLedger(occurredAt),
-    UpdateExpression: `SET #expiresAt = if_not_exists(#expiresAt, :expiresAt) ADD ${['#entries :entries', ...adds].join(', ')}`,
-    ConditionExpression: absent.join(' AND '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    update: `SET #expiresAt = if_not_exists(#expiresAt, :expiresAt) ADD ${['#entries :entries', ...adds].join(', ')}`,
+    absent,
+    names,
+    values,
   };
 }
 
-const ledgerSchema = z.looseObject({
-  pk: z.string().regex(/^DLV#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/),
-  sk: z.string().regex(/^\d{2}$/),
-  entries: z.set(z.string().regex(/^[0-9a-f]{40}\d{3}$/)),
-});
+const epochSecondOf = (occurredAt: string) => Math.floor(Date.parse(`${occurredAt.slice(0, 19)}Z`) / 1000);
+
+/**
+ * Enters deliveries of one second in its ledger item, only if none of them is there yet (the condition makes a
+ * counted delivery a duplicate of itself), and adds how many it entered per domain (`n:<domain>`): the counter
+ * rollup turns the growth of these numbers into the daily counters. Deliveries go to their second's item only once
+ * their minute's item is closed (`minuteLedgerUpdate`).
+ */
+export function ledgerUpdate(
+  occurredAt: string,
+  deliveries: readonly LedgerDelivery[],
+): CounterUpdate & { ConditionExpression: string } {
+  const add = ledgerAdd(
+    deliveries,
+    deliveries.map(ledgerEntry),
+    epochSecondOf(occurredAt) + DELIVERY_LEDGER_DAYS * DAY_SECONDS,
+  );
+  return {
+    Key: keys.deliveryLedger(occurredAt),
+    UpdateExpression: add.update,
+    ConditionExpression: add.absent.join(' AND '),
+    ExpressionAttributeNames: add.names,
+    ExpressionAttributeValues: add.values,
+  };
+}
+
+/**
+ * Enters deliveries of one minute in the minute's ledger item: only while it is open (not `closed`), holds at most
+ * `room` entries, and has none of these (a copy of a counted delivery is refused, as in a second's item).
+ */
+export function minuteLedgerUpdate(
+  deliveries: readonly LedgerDelivery[],
+  room: number,
+): CounterUpdate & { ConditionExpression: string } {
+  const first = deliveries[0];
+  if (first === undefined) throw new Error('a ledger update enters at least one delivery');
+  const add = ledgerAdd(
+    deliveries,
+    deliveries.map(minuteLedgerEntry),
+    epochSecondOf(`${first.occurredAt.slice(0, 16)}:00`) + DELIVERY_LEDGER_DAYS * DAY_SECONDS,
+  );
+  return {
+    Key: keys.minuteDeliveryLedger(first.occurredAt),
+    UpdateExpression: add.update,
+    ConditionExpression: [
+      'attribute_not_exists(#closed)',
+      '(attribute_not_exists(#entries) OR size(#entries) <= :room)',
+      ...add.absent,
+    ].join(' AND '),
+    ExpressionAttributeNames: { ...add.names, '#closed': 'closed' },
+    ExpressionAttributeValues: { ...add.values, ':room': room },
+  };
+}
+
+/**
+ * Closes a minute's ledger item for good (creating it closed if there is none): from then on that minute's
+ * deliveries go to their seconds' items. Nothing enters a closed minute item, so its entries are final.
+ */
+export function minuteLedgerClose(occurredAt: string): CounterUpdate {
+  return {
+    Key: keys.minuteDeliveryLedger(occurredAt),
+    UpdateExpression: 'SET #closed = :closed, #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
+    ExpressionAttributeNames: { '#closed': 'closed', '#expiresAt': 'expiresAt' },
+    ExpressionAttributeValues: {
+      ':closed': true,
+      ':expiresAt': epochSecondOf(`${occurredAt.slice(0, 16)}:00`) + DELIVERY_LEDGER_DAYS * DAY_SECONDS,
+    },
+  };
+}
+
+const SECOND_ENTRY = /^[0-9a-f]{40}\d{3}$/;
+const MINUTE_ENTRY = /^[0-9a-f]{40}\d{5}$/;
+
+const ledgerSchema = z
+  .looseObject({
+    pk: z.string().regex(/^DLV#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/),
+    sk: z.union([z.string().regex(/^\d{2}$/), z.literal(MINUTE_LEDGER_SK)]),
+    entries: z.set(z.string()).optional(),
+    closed: z.literal(true).optional(),
+  })
+  .superRefine((item, context) => {
+    const minute = item.sk === MINUTE_LEDGER_SK;
+    if (!minute && (item.entries === undefined || item.closed !== undefined))
+      context.addIssue({ code: 'custom', message: "a second's ledger item has entries and is never closed" });
+    for (const entry of item.entries ?? [])
+      if (!(minute ? MINUTE_ENTRY : SECOND_ENTRY).test(entry))
+        context.addIssue({ code: 'custom', path: ['entries'], message: `not a ledger entry: ${entry}` });
+  });
+
+/** A ledger item read back: its entries and whether it is a closed minute; CorruptItemError when not one we wrote. */
+export const ledgerItemOf: (item: Item) => { entries: Set<string>; closed: boolean } = decoder(
+  'ledger',
+  ledgerSchema.transform((item) => ({
+    entries: item.entries ?? new Set<string>(),
+    closed: item.closed === true,
+  })),
+);
 
 /** The entries of a ledger item read back; throws CorruptItemError when it is not one the processor wrote. */
-export const ledgerEntriesFromItem: (item: Item) => Set<string> = decoder(
-  'ledger',
-  ledgerSchema.transform((item) => item.entries),
-);
+export const ledgerEntriesFromItem = (item: Item): Set<string> => ledgerItemOf(item).entries;
 
 /** The deliveries to this address among a ledger item's entries (all of them for null). */
 export function countedDeliveriesIn(item: Item, email: string | null): CountedDelivery[] {
   const hash = email === null ? null : addressHash(email);
-  const minute = String(item.pk).slice(4);
+  const minute = String(item.pk).slice(DELIVERY_LEDGER_PREFIX.length);
+  const second = (entry: string) => (item.sk === MINUTE_LEDGER_SK ? entry.slice(40, 42) : String(item.sk));
   return [...ledgerEntriesFromItem(item)]
     .filter((entry) => hash === null || entry.slice(32, 40) === hash)
     .map((entry) => ({
       id: entry.slice(0, 32),
-      occurredAt: `${minute}:${String(item.sk)}.${entry.slice(40)}Z`,
+      occurredAt: `${minute}:${second(entry)}.${entry.slice(-3)}Z`,
     }));
 }
 

@@ -178,8 +178,13 @@ export const ALLOWLIST_PK = 'ALLOW';
 export const ERASED_SK = 'ERASED';
 export const POINTER_PREFIX = 'ID#';
 const POINTER_SK = 'ID';
-/** Partition prefix of the delivery ledger: one partition per minute of event time, one item per second. */
+/**
+ * Partition prefix of the delivery ledger: one partition per minute of event time, holding the minute's item and,
+ * once that is closed, one item per second.
+ */
 export const DELIVERY_LEDGER_PREFIX = 'DLV#';
+/** Sort key of a minute's ledger item: after every second's (`00`–`59`), so a descending Query meets it first. */
+export const MINUTE_LEDGER_SK = 'm';
 
 export type RecordedEventType = 'bounce' | 'complaint' | 'delivery';
 /** The event types the time and domain indexes hold (audit entries are in none). */
@@ -208,10 +213,15 @@ export const keys = {
   pointer: (eventId: string) => ({ pk: `${POINTER_PREFIX}${eventId}`, sk: POINTER_SK }),
   /** The tombstone of an erased event (stages before `v2`): keyed by the event id alone, so it names no address. */
   erased: (eventId: string) => ({ pk: `ERASED#${eventId}`, sk: ERASED_SK }),
-  /** The delivery-ledger item of an event time (`<ts>`, UTC milliseconds): partition per minute, item per second. */
+  /** The delivery-ledger item of an event time's second (`<ts>`, UTC milliseconds): partition per minute. */
   deliveryLedger: (occurredAt: string) => ({
     pk: `${DELIVERY_LEDGER_PREFIX}${occurredAt.slice(0, 16)}`,
     sk: occurredAt.slice(17, 19),
+  }),
+  /** The delivery-ledger item of an event time's minute, in the same partition as its seconds' items. */
+  minuteDeliveryLedger: (occurredAt: string) => ({
+    pk: `${DELIVERY_LEDGER_PREFIX}${occurredAt.slice(0, 16)}`,
+    sk: MINUTE_LEDGER_SK,
   }),
   /** The counter rollup's checkpoint of one stream shard. */
   rollupCheckpoint: (shardId: string) => ({ pk: `ROLLUP#${shardId}`, sk: 'CHECKPOINT' }),

@@ -289,16 +289,17 @@ describe('processor handler', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 
-  it('counts a delivery to an address without a summary: one conditional ledger update with its domain count, no event item', async () => {
+  it("counts a delivery to an address without a summary: one conditional update of its minute's ledger item with its domain count, no event item", async () => {
     await processor(await sqsEventOf(['11-delivery.json']));
 
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
     const updates = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({
-      Key: { pk: 'DLV#2024-10-15T09:00', sk: expect.stringMatching(/^\d{2}$/) },
-      ConditionExpression: 'NOT contains(#entries, :e0)',
-      ExpressionAttributeValues: { ':n0': 1 },
+      Key: { pk: 'DLV#2024-10-15T09:00', sk: 'm' },
+      ConditionExpression:
+        'attribute_not_exists(#closed) AND (attribute_not_exists(#entries) OR size(#entries) <= :room) AND NOT contains(#entries, :e0)',
+      ExpressionAttributeValues: { ':n0': 1, ':room': 19 },
     });
     expect(Object.values(updates[0]?.ExpressionAttributeNames ?? {})).toContain('n:gmail.com');
   });
