@@ -1,10 +1,11 @@
 // Processor benchmark: notifications/s end to end (SQS batch → processor handler → DynamoDB) against dynalite, and
 // DynamoDB requests, read and write capacity units per event of each kind (delivery to a new address or one with
 // history, bounces, complaints, duplicates; counted from the SDK and ReturnConsumedCapacity), the counter rollup's
-// units for the same events (their stream records rolled up in windows of ROLLUP_WINDOW_RECORDS), compared with
+// units for the same events (their stream records rolled up in windows of ROLLUP_WINDOW_SECONDS of the scenario's
+// stream, as the rollup's event source hands them out), compared with
 // plain PutItem and bare 4-item TransactWriteItems against the same dynalite in the same run.
 // Usage: npx tsx bench/processor.ts [--events N] [--concurrency C] [--delivery-history none|recipients-with-history|all]
-//   [--event-items full|slim]
+//   [--event-items full|slim] [--rollup-seconds S]
 // EVENT_INDEXES (the handlers' variable) picks the stage of the event indexes, e.g. EVENT_INDEXES=v1 for the first model's.
 
 import { createHash, randomUUID } from 'node:crypto';
@@ -63,10 +64,12 @@ const DELIVERY_HISTORY: DeliveryHistory = (() => {
 const CONCURRENCY = option('--concurrency', 4);
 const BATCH = 10;
 /**
- * Stream records per rollup invocation: one 60 s window of one stream shard at ~1.7 records/s (about 4.5 million
- * recorded events a month on one shard). Fewer records per window cost more rollup units per event.
+ * Seconds of a scenario's stream per rollup invocation: the rollup's event source window (60 s), so a slow stream
+ * hands the rollup few records per invocation and costs more rollup units per event. At most ROLLUP_BATCH_RECORDS
+ * records per invocation, like the event source's batch size.
  */
-const ROLLUP_WINDOW_RECORDS = option('--rollup-window', 100);
+const ROLLUP_WINDOW_SECONDS = option('--rollup-seconds', 60);
+const ROLLUP_BATCH_RECORDS = 1000;
 const TABLE = 'bench-processor';
 const EVENT_INDEXES = loadEventIndexes(process.env);
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -355,6 +358,7 @@ async function main(): Promise<void> {
     batch = BATCH,
     handler = processor,
     concurrency = CONCURRENCY,
+    afterBatch: (b: number) => Promise<void> = async () => {},
   ) => {
     const batches = Math.ceil(n / batch);
     let failures = 0;
@@ -367,6 +371,7 @@ async function main(): Promise<void> {
         batchItemFailures: unknown[];
       };
       failures += result.batchItemFailures.length;
+      await afterBatch(b);
     });
     return { seconds: (performance.now() - started) / 1000, failures };
   };
@@ -382,26 +387,36 @@ async function main(): Promise<void> {
     idPrefix: string,
     batch = BATCH,
     handler = processor,
+    perSecond = 10,
   ) => {
     const mine = emptyTally();
     await stream.idle();
     rollupRecords.length = 0;
     recording = true;
     tally = mine;
+    // The rollup window each batch's stream records fall in: the batch is invoked when its last message is in (the
+    // scenario streams `perSecond` notifications a second).
+    const windows = new Map<number, DynamoDBRecord[]>();
+    const afterBatch = async (b: number) => {
+      await stream.idle();
+      const at = Math.min(n, (b + 1) * batch) / perSecond;
+      const window = Math.floor(at / ROLLUP_WINDOW_SECONDS);
+      windows.set(window, [...(windows.get(window) ?? []), ...rollupRecords.splice(0)]);
+    };
     // One batch at a time, as one Lambda invocation sees them: nothing is shared with another batch.
-    const { failures } = await runBodies(n, body, idPrefix, batch, handler, 1);
-    await stream.idle();
+    const { failures } = await runBodies(n, body, idPrefix, batch, handler, 1, afterBatch);
     recording = false;
-    // The scenario's stream records, rolled up in windows as the rollup's event source hands them out.
+    // The scenario's stream records, rolled up per window as the rollup's event source hands them out.
     mine.rollup = emptyTally();
     tally = mine.rollup;
-    for (let from = 0; from < rollupRecords.length; from += ROLLUP_WINDOW_RECORDS)
-      await rollup(
-        Object.assign(
-          { Records: rollupRecords.slice(from, from + ROLLUP_WINDOW_RECORDS) },
-          { shardId: 'shardId-bench', state: {} },
-        ),
-      );
+    for (const records of windows.values())
+      for (let from = 0; from < records.length; from += ROLLUP_BATCH_RECORDS)
+        await rollup(
+          Object.assign(
+            { Records: records.slice(from, from + ROLLUP_BATCH_RECORDS) },
+            { shardId: 'shardId-bench', state: {} },
+          ),
+        );
     tally = null;
     counted.push({ scenario, tally: mine, failures, n });
   };
@@ -413,13 +428,15 @@ async function main(): Promise<void> {
     (i) => notification(i, 'dnew', 'delivery', 'dnew', streamed(i)),
     'dnew',
   );
-  // A low volume (1 M sent a month is ~0.4 notifications/s): a batch holds about one message.
+  // A low volume (1 M sent a month is ~0.4 notifications/s): with a 1 s batching window a batch holds one message.
   await count(
     'delivery, new address (batches of 1, low volume)',
     PER_KIND,
-    (i) => notification(i, 'done', 'delivery', 'done', streamed(i, 10)),
+    (i) => notification(i, 'done', 'delivery', 'done', streamed(i, 10, 0.4)),
     'done',
     1,
+    processor,
+    0.4,
   );
   // Larger batches (processorBatchSize; the stack lets the processor take up to 100 records of a batch at once).
   for (const [batch, n, hour] of [
@@ -449,10 +466,25 @@ async function main(): Promise<void> {
       `dlow${batch}`,
       batch,
       processorWith(Math.min(batch, 100)),
+      0.4,
     );
   }
-  // A busier sender: the ledger item of a second holds every delivery of that second, and an update is charged by
-  // the item's size.
+  // 50 M sent a month is ~19 notifications/s: batches of 10 (1 s window) or 100 (a longer window fills them).
+  for (const [batch, hour] of [
+    [10, 23],
+    [100, 24],
+  ] as const) {
+    await count(
+      `delivery, new address (19 per second, batches of ${batch})`,
+      PER_KIND * 10,
+      (i) => notification(i, `d19x${batch}`, 'delivery', `d19x${batch}`, streamed(i, hour, 19)),
+      `d19x${batch}`,
+      batch,
+      processorWith(batch),
+      19,
+    );
+  }
+  // A busier sender: the ledger items hold more deliveries, and an update is charged by the item's size.
   for (const [perSecond, hour] of [
     [100, 13],
     [1000, 14],
@@ -463,6 +495,9 @@ async function main(): Promise<void> {
       (i) =>
         notification(i, `drate${perSecond}`, 'delivery', `drate${perSecond}`, streamed(i, hour, perSecond)),
       `drate${perSecond}`,
+      BATCH,
+      processor,
+      perSecond,
     );
   }
   // History: one soft bounce per address first (not counted), then the counted event, another SES message.
@@ -491,6 +526,9 @@ async function main(): Promise<void> {
     PER_KIND,
     (i) => notification(i, 'shist2', 'soft', 'shist', streamed(i, 20, 5)),
     'shist',
+    BATCH,
+    processor,
+    5,
   );
   await count(
     'complaint, new address',
@@ -619,7 +657,7 @@ async function main(): Promise<void> {
     '',
     'Per event (counted from ReturnConsumedCapacity: INDEXES; WCU/RCU = write/read capacity units, on demand the',
     "same numbers of write/read request units). Processor: the handler's requests; rollup: the counter rollup's,",
-    `for the scenario's stream records in windows of ${ROLLUP_WINDOW_RECORDS} records:`,
+    `for the scenario's stream records in windows of ${ROLLUP_WINDOW_SECONDS} s of its stream (at most ${ROLLUP_BATCH_RECORDS} records):`,
     '',
     '| scenario | events | requests per event (processor; rollup) | RCU | WCU table | WCU indexes | WCU rollup | **WCU total** |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
