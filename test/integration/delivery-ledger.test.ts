@@ -29,6 +29,11 @@ afterEach(async () => {
 
 type Body = { body: string; sns: string };
 
+async function start(opts: Parameters<typeof startProcessorStack>[0] = {}): Promise<ProcessorStack> {
+  stack = await startProcessorStack(opts);
+  return stack;
+}
+
 async function batch(s: ProcessorStack, bodies: readonly Body[], id: string) {
   const result = (await s.processor(
     sqsEvent(bodies.map(({ body, sns }, i) => sqsRecord(snsEnvelope(body, sns), `${id}-${i}`))),
@@ -84,7 +89,7 @@ async function replay(s: ProcessorStack, bodies: readonly Body[], id: string) {
 describe('the delivery ledger at a low rate', () => {
   it("enters a minute's deliveries in one item of that minute, each once", async () => {
     // Prepare: 24 deliveries 2.5 s apart (0.4 a second, ~1 M sent a month), one minute of event time
-    const s = (stack = await startProcessorStack());
+    const s = await start();
     const bodies = await deliveries(
       24,
       (i) => new Date(Date.parse('2024-10-15T09:00:00.000Z') + i * 2500).toISOString(),
@@ -110,7 +115,7 @@ describe('the delivery ledger at a low rate', () => {
 describe('the delivery ledger at a high rate', () => {
   it("closes the minute's item and enters the rest in their seconds' items; copies from either are duplicates", async () => {
     // Prepare: 40 deliveries within one second, in batches of 4 (records the handler takes at once)
-    const s = (stack = await startProcessorStack());
+    const s = await start();
     const bodies = await deliveries(
       40,
       (i) => `2024-10-15T09:00:00.${String(100 + i * 10).padStart(3, '0')}Z`,
@@ -135,7 +140,7 @@ describe('the delivery ledger at a high rate', () => {
   it("a copy of a delivery in a closed minute's item, arriving once the address has a summary, is a duplicate", async () => {
     // Prepare: the deliveries of one second fill and close the minute; the first of them was entered in the minute's
     // item; then the address's first (earlier) soft bounce arrives and learns that delivery from the ledger
-    const s = (stack = await startProcessorStack({ now: () => new Date('2024-10-15T09:10:00.000Z') }));
+    const s = await start({ now: () => new Date('2024-10-15T09:10:00.000Z') });
     const bodies = await deliveries(
       40,
       (i) => `2024-10-15T09:00:00.${String(100 + i * 10).padStart(3, '0')}Z`,
@@ -169,7 +174,7 @@ describe('the delivery ledger at a high rate', () => {
 describe('the delivery ledger across the upgrade from per-second items alone', () => {
   it("a minute with a second's item of the version before is closed at once, so that item keeps guarding its deliveries", async () => {
     // Prepare: the version before counted a delivery in its second's item (the same codec, unchanged)
-    const s = (stack = await startProcessorStack());
+    const s = await start();
     const [old, ...later] = await deliveries(
       3,
       (i) => `2024-10-15T09:00:${String(10 + i).padStart(2, '0')}.500Z`,
