@@ -1,14 +1,15 @@
 // `npm run bench:cost`: prints infra/README.md's cost tables (harness/cost-model.ts) from bench/cost-inputs.json.
 //   --measure before|after   measure that variant's inputs on this checkout first and store them in the file:
-//                            write and read units per event kind from bench:processor (two runs: rollup windows of
-//                            24 and 100 records), item and index-entry sizes by DynamoDB's size rule from the real
+//                            write and read units per event kind from bench:processor (rollup windows of the default
+//                            counterRollupWindow; rows at 0.4 and 19 notifications a second), the processor's log
+//                            bytes per invocation and per recorded event, item and index-entry sizes by DynamoDB's size rule from the real
 //                            items the processor writes for samples/ (every index of the table definition with its
 //                            projection), and the retention defaults of lambdas/config.ts
-//   --bench-low FILE, --bench-high FILE
-//                            with --measure: bench:processor's output of `--rollup-window 24` / `100` saved in FILE
-//                            instead of running it
+//   --bench FILE             with --measure: bench:processor's output (`--rollup-seconds` the default
+//                            counterRollupWindow) saved in FILE instead of running it
 //   --readme                 write the tables into infra/README.md (between the cost-model markers)
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -21,6 +22,8 @@ import {
   COST_INPUTS,
   costTables,
   ITEM_OVERHEAD_BYTES,
+  type LogBytes,
+  MIX,
   README_BLOCKS,
   readCostInputs,
   type ScenarioUnits,
@@ -40,6 +43,7 @@ import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { DEFAULT_DELIVERY_HISTORY } from '../lambdas/domain/delivery-history.ts';
 import { DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
 import { startTransactionalDynalite } from '../local/dynalite-transactions.ts';
+import { DEFAULT_SETTINGS } from '../infra/props.ts';
 import { createTable } from '../local/dynamo.ts';
 import { LocalStream } from '../local/event-stream.ts';
 
@@ -104,6 +108,118 @@ export function describeIndexes(): string[] {
 
 const average = (values: readonly number[]) =>
   values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+
+/**
+ * Lambda's own lines per invocation in its text log format (AWS Lambda Developer Guide, "Working with Lambda function
+ * logs": START, END, REPORT; REPORT with the figures of a warm invocation).
+ */
+function platformLines(requestId: string): string[] {
+  return [
+    `START RequestId: ${requestId} Version: $LATEST`,
+    `END RequestId: ${requestId}`,
+    `REPORT RequestId: ${requestId}\tDuration: 123.45 ms\tBilled Duration: 124 ms\tMemory Size: 512 MB\tMax Memory Used: 98 MB\t`,
+  ];
+}
+/** Bytes CloudWatch Logs adds to every log event in its size rule (PutLogEvents: message bytes + 26 per event). */
+const LOG_EVENT_OVERHEAD_BYTES = 26;
+
+/** A sample SES notification re-addressed to the i-th of `count` new recipients, as an SQS record from SNS. */
+function sampleRecord(file: string, i: number): SQSRecord {
+  const document = JSON.parse(readFileSync(new URL(`../samples/${file}`, import.meta.url), 'utf8'));
+  const email = `reader${i}@example.org`;
+  document.mail.messageId = `log-${file}-${i}`;
+  document.mail.destination = [email];
+  if (document.delivery) document.delivery.recipients = [email];
+  if (document.bounce) {
+    document.bounce.feedbackId = `log-${i}`;
+    document.bounce.bouncedRecipients = [{ ...document.bounce.bouncedRecipients[0], emailAddress: email }];
+  }
+  const id = `${file}-${i}`;
+  return {
+    messageId: id,
+    receiptHandle: id,
+    body: JSON.stringify({
+      Type: 'Notification',
+      MessageId: randomUUID(),
+      TopicArn: 'arn:aws:sns:us-east-1:1:t',
+      Message: JSON.stringify(document),
+    }),
+    attributes: { ApproximateReceiveCount: '1' },
+    eventSource: 'aws:sqs',
+  } as unknown as SQSRecord;
+}
+
+/**
+ * What the processor writes to CloudWatch Logs, measured: its log lines and metrics document (EMF) at the deployed
+ * defaults (Powertools level INFO, metrics on), captured from stdout and stderr while it handles a batch of 24
+ * counted deliveries and a batch of 24 hard bounces (a real sample each) against dynalite, plus Lambda's own lines.
+ */
+async function measureLogBytes(): Promise<LogBytes> {
+  const table = 'cost-logs';
+  const db = await startTransactionalDynalite();
+  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+  const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials });
+  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  await createTable(raw, table);
+  const metricsDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  const serviceName = DEFAULT_SETTINGS.serviceName;
+  const logger = new Logger({ serviceName, logLevel: DEFAULT_SETTINGS.logLevel });
+  const metrics = new Metrics({ namespace: DEFAULT_SETTINGS.metricsNamespace, serviceName });
+  const now = () => new Date();
+  const processor = createProcessorHandler({
+    deps: {
+      store: new DynamoEventStore(doc, {
+        tableName: table,
+        eventRetentionDays: CONFIG_DEFAULTS.eventRetentionDays,
+        recipientRetentionDays: defaultRecipientRetentionDays(CONFIG_DEFAULTS),
+        batchSummaryReads: true,
+      }),
+      queue: new InMemorySuppressionQueue(),
+      allowlist: new DynamoAllowlist(doc, { tableName: table, cacheSeconds: 60, now }),
+      classify: classifyBounce,
+      settings: DEFAULT_POLICY_SETTINGS,
+      deliveryHistory: DEFAULT_DELIVERY_HISTORY,
+      now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+    parking: new InMemoryMessageParking(),
+    logger,
+    metrics,
+    concurrency: Math.min(DEFAULT_SETTINGS.processorBatchSize, 100),
+  });
+  const BATCH = 24;
+  const invocationLog = async (file: string) => {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+      return true;
+    };
+    const [out, err] = [process.stdout.write, process.stderr.write];
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    try {
+      await processor({ Records: Array.from({ length: BATCH }, (_, i) => sampleRecord(file, i)) });
+    } finally {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    }
+    lines.push(...platformLines(randomUUID()));
+    return lines.reduce((sum, line) => sum + Buffer.byteLength(line) + LOG_EVENT_OVERHEAD_BYTES, 0);
+  };
+  const deliveries = await invocationLog('11-delivery.json');
+  const bounces = await invocationLog('01-bounce-permanent-general-gmail-5.1.1.json');
+  if (metricsDisabled !== undefined) process.env.POWERTOOLS_METRICS_DISABLED = metricsDisabled;
+  raw.destroy();
+  await db.close();
+  return {
+    invocation: deliveries,
+    recordedEvent: Math.round((bounces - deliveries) / BATCH),
+    source:
+      'measured by bench:cost: the processor at INFO with metrics, a batch of 24 counted deliveries and one of 24 ' +
+      "hard bounces, stdout and stderr, plus Lambda's START/END/REPORT lines and 26 B per log event",
+  };
+}
 
 /** What the processor and the counter rollup store for the samples, sized: the model's StoredSizes. */
 async function measureSizes(): Promise<StoredSizes> {
@@ -215,16 +331,14 @@ async function measureSizes(): Promise<StoredSizes> {
  * The per-event rows of bench:processor's output (its run with `--rollup-window N`, or that output saved in `file`):
  * scenario → read and write units (processor and rollup).
  */
-function benchUnits(
-  rollupWindow: number,
-  file: string | undefined,
-): Map<string, { read: number; write: number }> {
+function benchUnits(file: string | undefined): Map<string, { read: number; write: number }> {
+  const rollupSeconds = String(DEFAULT_SETTINGS.counterRollupWindow);
   const output =
     file !== undefined
       ? readFileSync(file, 'utf8')
       : execFileSync(
           'npx',
-          ['tsx', 'bench/processor.ts', '--events', '40', '--rollup-window', String(rollupWindow)],
+          ['tsx', 'bench/processor.ts', '--events', '40', '--rollup-seconds', rollupSeconds],
           {
             cwd: new URL('..', import.meta.url),
             encoding: 'utf8',
@@ -256,9 +370,12 @@ function scenario(rows: Map<string, { read: number; write: number }>, deliveryNe
   };
 }
 
-async function measure(label: string, benchFiles: { low?: string; high?: string }): Promise<VariantInputs> {
-  const low = benchUnits(24, benchFiles.low);
-  const high = benchUnits(100, benchFiles.high);
+/** Deliveries a minute of event time holds at 1 M sent a month (a minute's ledger item takes them all). */
+const LOW_DELIVERIES_PER_MINUTE = Math.round((MIX.deliveries / ((365.25 / 12) * 86_400)) * 60);
+
+async function measure(label: string, benchFile: string | undefined): Promise<VariantInputs> {
+  const rows = benchUnits(benchFile);
+  const settings = DEFAULT_SETTINGS;
   return {
     label,
     eventRetentionDays: CONFIG_DEFAULTS.eventRetentionDays,
@@ -266,10 +383,19 @@ async function measure(label: string, benchFiles: { low?: string; high?: string 
     indexes: describeIndexes(),
     sizes: await measureSizes(),
     units: {
-      low: scenario(low, 'delivery, new address (batches of 1, low volume)'),
-      lowWindow60: scenario(low, 'delivery, new address (0.4 per second, batches of 24)'),
-      high: scenario(high, 'delivery, new address'),
+      low: scenario(rows, 'delivery, new address (batches of 1, low volume)'),
+      lowWindow60: scenario(rows, 'delivery, new address (0.4 per second, batches of 24)'),
+      high: scenario(rows, 'delivery, new address (19 per second, batches of 10)'),
+      highBatch100: scenario(rows, 'delivery, new address (19 per second, batches of 100)'),
     },
+    // 0.4 notifications a second: a 60 s window gathers ~24; at 19 a second a batch fills to its size.
+    defaults: {
+      low: settings.processorMaxBatchingWindow >= 60 ? 'lowWindow60' : 'low',
+      high: settings.processorBatchSize >= 100 ? 'highBatch100' : 'high',
+    },
+    rollupWindowSeconds: settings.counterRollupWindow,
+    ledgerDeliveriesPerItem: { low: LOW_DELIVERIES_PER_MINUTE, high: 19 },
+    logBytes: await measureLogBytes(),
   };
 }
 
@@ -283,10 +409,10 @@ async function main(args: string[]): Promise<void> {
       const i = args.indexOf(name);
       return i >= 0 ? args[i + 1] : undefined;
     };
-    const measured = await measure(`${commit}, measured ${new Date().toISOString().slice(0, 10)}`, {
-      low: option('--bench-low'),
-      high: option('--bench-high'),
-    });
+    const measured = await measure(
+      `${commit}, measured ${new Date().toISOString().slice(0, 10)}`,
+      option('--bench'),
+    );
     const previous = existsSync(COST_INPUTS) ? readCostInputs() : { before: measured, after: measured };
     const inputs = { ...previous, measuredAt: new Date().toISOString().slice(0, 10), [which]: measured };
     writeFileSync(COST_INPUTS, `${JSON.stringify(inputs, null, 2)}\n`);

@@ -143,6 +143,16 @@ export interface StoredSizes {
   ledgerItem: number;
 }
 
+/** Bytes a function writes to CloudWatch Logs, Lambda's own START/END/REPORT lines included. */
+export interface LogBytes {
+  /** Per processor invocation, whatever its records: Lambda's lines, the metrics document (EMF). */
+  invocation: number;
+  /** Per recorded bounce, complaint or kept delivery ("event recorded"; a counted delivery logs nothing at INFO). */
+  recordedEvent: number;
+  /** Where the figures come from. */
+  source: string;
+}
+
 /** One deployment's measured inputs. */
 export interface VariantInputs {
   /** What was measured: the commit and the defaults. */
@@ -153,8 +163,18 @@ export interface VariantInputs {
   /** Index projections as the table definition has them (`byTime ALL`, …), for the record. */
   indexes: string[];
   sizes: StoredSizes;
-  /** By volume: 1 M/month (batches of one message, rollup windows of 24 records), 50 M/month (batches of 10, 100). */
-  units: { low: ScenarioUnits; lowWindow60: ScenarioUnits; high: ScenarioUnits };
+  /**
+   * By volume and batching (bench:processor, with the variant's counter rollup window): 1 M/month with a 1 s window
+   * (batches of one message) and with a 60 s window (~24), 50 M/month in batches of 10 and, where measured, of 100.
+   */
+  units: { low: ScenarioUnits; lowWindow60: ScenarioUnits; high: ScenarioUnits; highBatch100?: ScenarioUnits };
+  /** The processor's batching by default: which of the units and batches each volume gets. */
+  defaults: { low: 'low' | 'lowWindow60'; high: 'high' | 'highBatch100' };
+  /** Seconds per counter rollup invocation and stream shard (its event source window). */
+  rollupWindowSeconds: number;
+  /** Deliveries a delivery-ledger item holds on average (a second's at first; a minute's at a low rate since #13). */
+  ledgerDeliveriesPerItem: { low: number; high: number };
+  logBytes: LogBytes;
 }
 
 export interface CostInputs {
@@ -163,25 +183,33 @@ export interface CostInputs {
   after: VariantInputs;
 }
 
-interface Volume {
+export interface Volume {
   /** Million sent a month. */
   millions: number;
+  scale: 'low' | 'high';
   /** Messages per processor batch (1 M/month: about one within the default 1 s window). */
   batch: number;
-  /** Deliveries sharing the ledger item of one second. */
-  deliveriesPerSecond: number;
   /** Stream shards the counter rollup reads (about one invocation a minute each). */
   rollupShards: number;
   units: keyof VariantInputs['units'];
 }
 
 export const VOLUMES = {
-  low: { millions: 1, batch: 1, deliveriesPerSecond: 1, rollupShards: 1, units: 'low' },
-  lowWindow60: { millions: 1, batch: 24, deliveriesPerSecond: 1, rollupShards: 1, units: 'lowWindow60' },
-  high: { millions: 50, batch: 10, deliveriesPerSecond: 19, rollupShards: 4, units: 'high' },
+  low: { millions: 1, scale: 'low', batch: 1, rollupShards: 1, units: 'low' },
+  lowWindow60: { millions: 1, scale: 'low', batch: 24, rollupShards: 1, units: 'lowWindow60' },
+  high: { millions: 50, scale: 'high', batch: 10, rollupShards: 4, units: 'high' },
+  highBatch100: { millions: 50, scale: 'high', batch: 100, rollupShards: 4, units: 'highBatch100' },
 } as const satisfies Record<string, Volume>;
 
-/** Lambda assumptions (arm64, 512 MB processor, 128 MB worker, 256 MB rollup), per invocation and per event. */
+/** A variant's default batching at 1 M/month and at 50 M/month. */
+export function defaultVolumes(variant: VariantInputs): { low: Volume; high: Volume } {
+  return { low: VOLUMES[variant.defaults.low], high: VOLUMES[variant.defaults.high] };
+}
+
+/**
+ * Lambda assumptions, not measured (arm64, 512 MB processor, 128 MB worker, 256 MB rollup), per invocation and per
+ * event: a few DynamoDB round trips of single-digit milliseconds each per event, plus the runtime's own overhead.
+ */
 const LAMBDA = {
   processorGb: 0.5,
   invocationSeconds: 0.06,
@@ -191,8 +219,6 @@ const LAMBDA = {
   rollupGb: 0.25,
   rollupSeconds: 0.1,
 };
-/** Log bytes: a recorded bounce, complaint or kept delivery; any other invocation. */
-const LOG_BYTES = { recorded: 1536, invocation: 1024 };
 
 export interface CostLine {
   item: string;
@@ -202,11 +228,12 @@ export interface CostLine {
 /** Processing of a mix (default: a million sent emails), USD, line by line. */
 export function processingCost(variant: VariantInputs, volume: Volume, mix: Mix = MIX): CostLine[] {
   const u = variant.units[volume.units];
+  if (u === undefined) throw new Error(`${variant.label}: no units measured for ${volume.units}`);
   const notifications = mix.deliveries + mix.bounces + mix.complaints;
   const recorded = mix.bounces + mix.complaints + mix.deliveriesWithHistory;
   const invocations = notifications / volume.batch;
   const kmsRequests = (MONTH_SECONDS / SNS_DATA_KEY_REUSE_SECONDS) * 2 * SNS_PUBLISHING_PRINCIPALS;
-  const rollupInvocations = (MONTH_SECONDS / 60) * volume.rollupShards;
+  const rollupInvocations = (MONTH_SECONDS / variant.rollupWindowSeconds) * volume.rollupShards;
   const counted = mix.deliveries - mix.deliveriesWithHistory;
   const writes =
     counted * u.deliveryNew.write +
@@ -256,7 +283,8 @@ export function processingCost(variant: VariantInputs, volume: Volume, mix: Mix 
     {
       item: 'CloudWatch Logs',
       usd:
-        ((recorded * LOG_BYTES.recorded + invocations * LOG_BYTES.invocation) / GB) * PRICES.logsIngestGb.usd,
+        ((recorded * variant.logBytes.recordedEvent + invocations * variant.logBytes.invocation) / GB) *
+        PRICES.logsIngestGb.usd,
     },
   ];
 }
@@ -287,7 +315,8 @@ export function storageLines(
     tableGb: (count * eventMonths * (bytes - inIndexes)) / GB,
     indexGb: (count * eventMonths * inIndexes) / GB,
   });
-  const ledgerBytes = s.ledgerEntry + (s.ledgerItem + ITEM_OVERHEAD_BYTES) / volume.deliveriesPerSecond;
+  const ledgerBytes =
+    s.ledgerEntry + (s.ledgerItem + ITEM_OVERHEAD_BYTES) / variant.ledgerDeliveriesPerItem[volume.scale];
   return [
     { item: 'bounces', ...events(MIX.bounces, s.bounce, s.bounceInIndexes) },
     { item: 'complaints', ...events(MIX.complaints, s.complaint, s.complaintInIndexes) },
@@ -343,15 +372,15 @@ const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + 
 export function costTables(inputs: CostInputs): string {
   const { before, after } = inputs;
   const columns = [
-    { head: 'before, 1 M/month', variant: before, volume: VOLUMES.low },
-    { head: 'after, 1 M/month', variant: after, volume: VOLUMES.low },
+    { head: 'before, 1 M/month', variant: before, volume: defaultVolumes(before).low },
+    { head: 'after, 1 M/month', variant: after, volume: defaultVolumes(after).low },
     {
-      head: 'after, 1 M/month, `processorMaxBatchingWindow=60`',
+      head: 'after, 1 M/month, `processorMaxBatchingWindow=1`',
       variant: after,
-      volume: VOLUMES.lowWindow60,
+      volume: VOLUMES.low,
     },
-    { head: 'before, 50 M/month', variant: before, volume: VOLUMES.high },
-    { head: 'after, 50 M/month', variant: after, volume: VOLUMES.high },
+    { head: 'before, 50 M/month', variant: before, volume: defaultVolumes(before).high },
+    { head: 'after, 50 M/month', variant: after, volume: defaultVolumes(after).high },
   ];
   const processing = columns.map((c) => processingCost(c.variant, c.volume));
   const firstColumn = processing[0] ?? [];
@@ -420,7 +449,7 @@ export function bounceCostTable(inputs: CostInputs): string {
     { head: 'before', variant: inputs.before },
     { head: 'after', variant: inputs.after },
   ];
-  const processing = columns.map((c) => processingCost(c.variant, VOLUMES.low, BOUNCE_MIX));
+  const processing = columns.map((c) => processingCost(c.variant, defaultVolumes(c.variant).low, BOUNCE_MIX));
   const storedMonth = (variant: VariantInputs) => {
     const { bounce, bounceInIndexes, summary } = variant.sizes;
     const tableGb = (BOUNCE_MIX.bounces * (bounce - bounceInIndexes + summary)) / GB;

@@ -180,6 +180,7 @@ export class SesBounceProcessor extends Construct {
       store,
       powertools,
       eventRetentionDays: settings.eventRetentionDays,
+      window: settings.counterRollupWindow,
     });
     const eventsPublisher =
       settings.eventBus === 'none'

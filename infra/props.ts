@@ -107,9 +107,16 @@ export interface SesBounceProcessorSettings {
   readonly processorBatchSize: number;
   /**
    * Longest time, in seconds, the event source gathers messages before invoking the processor (0–300). At low
-   * volume a longer window fills batches, and the deliveries of one batch are counted in one transaction.
+   * volume a longer window fills batches (fewer invocations and queue requests; the counted deliveries of a batch
+   * share their ledger items), and delays a notification's processing, a suppression included, by up to that long.
    */
   readonly processorMaxBatchingWindow: number;
+  /**
+   * Seconds the counter rollup gathers the table's stream records before summing them into the daily counters
+   * (1–300; its event source's batching and tumbling window): `GET /stats` lags by about that long, and each window
+   * costs one transaction per stream shard (counter items and checkpoint), whatever the volume.
+   */
+  readonly counterRollupWindow: number;
   /** Receives before a notification is parked in its dead-letter queue. */
   readonly notificationMaxReceiveCount: number;
   /** How the query API authenticates. */
@@ -159,8 +166,9 @@ export const DEFAULT_SETTINGS: SesBounceProcessorSettings = {
   eventIndexes: CONFIG_DEFAULTS.eventIndexes,
   notificationIdentities: [],
   processorMaxConcurrency: 5,
-  processorBatchSize: 10,
-  processorMaxBatchingWindow: 1,
+  processorBatchSize: 100,
+  processorMaxBatchingWindow: 60,
+  counterRollupWindow: 300,
   notificationMaxReceiveCount: 5,
   apiAuthorization: { type: 'iam' },
   apiThrottleRateLimit: 50,
@@ -246,6 +254,7 @@ const settingsSchema = z
     processorMaxConcurrency: int(2, 1000),
     processorBatchSize: int(1, 10_000),
     processorMaxBatchingWindow: int(0, 300),
+    counterRollupWindow: int(1, 300),
     notificationMaxReceiveCount: int(1, 1000),
     apiAuthorization: z.enum(['iam', 'cognito']),
     apiCognitoUserPoolArn: optionalText,

@@ -1,8 +1,8 @@
 // The daily counters, rolled up from the table's stream (docs/data-model.md, "Daily counters"): the processor writes
 // facts (event items, delivery-ledger counts) and this function sums them into the counter items, exactly once per
 // stream record behind a per-shard checkpoint. Its event source is filtered to what adds to the counters, reads
-// one shard at a time in order (parallelization factor 1), batches records for up to ROLLUP_WINDOW (the counters
-// lag by about that much), and names the shard to the function through a tumbling window. A batch that keeps
+// one shard at a time in order (parallelization factor 1), batches records for up to its window (the counters lag
+// by about that much; setting counterRollupWindow), and names the shard to the function through a tumbling window. A batch that keeps
 // failing is retried (safe: the checkpoint drops what was counted), then its stream position goes to the failure
 // queue.
 import { Duration } from 'aws-cdk-lib';
@@ -22,8 +22,6 @@ import type { BounceStore } from './store.ts';
  */
 const ROLLUP_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
-/** How long records gather before the rollup runs: the counters' lag, and what one counter write sums. */
-const ROLLUP_WINDOW = Duration.seconds(60);
 /** Stream records per invocation (at most; the window usually ends a batch first). */
 const ROLLUP_BATCH_SIZE = 1000;
 
@@ -32,6 +30,8 @@ export interface CounterRollupProps {
   readonly powertools: PowertoolsSettings;
   /** A day × domain counter expires with the events it counts. */
   readonly eventRetentionDays: number;
+  /** Seconds records gather before the rollup runs: the counters' lag, and what one counter write sums. */
+  readonly window: number;
 }
 
 export class CounterRollup extends Construct {
@@ -60,9 +60,9 @@ export class CounterRollup extends Construct {
         // Only items this version marked are counted, so the stream's last 24 hours hold nothing counted twice.
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: ROLLUP_BATCH_SIZE,
-        maxBatchingWindow: ROLLUP_WINDOW,
+        maxBatchingWindow: Duration.seconds(props.window),
         // The only way a stream event names its shard: the checkpoint is per shard.
-        tumblingWindow: ROLLUP_WINDOW,
+        tumblingWindow: Duration.seconds(props.window),
         parallelizationFactor: 1,
         retryAttempts: ROLLUP_RETRY_ATTEMPTS,
         onFailure: new SqsDlq(this.failureQueue),

@@ -106,7 +106,8 @@ describe('SesBounceProcessor in a stack', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack, bounces.counterRollupFunction) },
-      TumblingWindowInSeconds: 60,
+      TumblingWindowInSeconds: 300,
+      MaximumBatchingWindowInSeconds: 300,
       ParallelizationFactor: 1,
       StartingPosition: 'TRIM_HORIZON',
     });

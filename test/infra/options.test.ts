@@ -20,6 +20,7 @@ const withIdentities = synthesize({
   softBounceThreshold: '5',
   processorBatchSize: '1000',
   processorMaxBatchingWindow: '60',
+  counterRollupWindow: '30',
   suppressionRatePerSecond: '0.5',
   logRetentionDays: '90',
 });
@@ -223,6 +224,14 @@ describe('settings flow into the stack', () => {
       MaximumBatchingWindowInSeconds: 60,
     });
     expect(template.findResources('AWS::SQS::Queue')[queue]?.Properties.VisibilityTimeout).toBe(6 * 30 + 60);
+  });
+
+  it('rolls the counters up every 30 s (counterRollupWindow)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack, stack.parts.counterRollup.function.function) },
+      MaximumBatchingWindowInSeconds: 30,
+      TumblingWindowInSeconds: 30,
+    });
   });
 
   it('sets the log retention of every function log group', () => {

@@ -176,6 +176,17 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings({ processorBatchSize: '10001' })).toThrow(/processorBatchSize/);
   });
 
+  it('defaults to batches of up to 100 messages gathered for 60 s and a counter rollup window of 300 s (1 to 300)', () => {
+    expect(resolveSettings({})).toMatchObject({
+      processorBatchSize: 100,
+      processorMaxBatchingWindow: 60,
+      counterRollupWindow: 300,
+    });
+    expect(resolveSettings({ counterRollupWindow: '1' })).toMatchObject({ counterRollupWindow: 1 });
+    expect(() => resolveSettings({ counterRollupWindow: '0' })).toThrow(/counterRollupWindow/);
+    expect(() => resolveSettings({ counterRollupWindow: '301' })).toThrow(/counterRollupWindow/);
+  });
+
   it.each([
     ['processorMaxBatchingWindow', ''],
     ['processorBatchSize', ' '],

@@ -185,8 +185,8 @@ describe('notification queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: ids.processor },
       EventSourceArn: arnOf(ids.queue),
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 1,
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 60,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
@@ -266,7 +266,7 @@ describe('functions', () => {
         SUPPRESS_ON_COMPLAINT: 'true',
         REPAIR_SES_FALSE_SUPPRESSIONS: 'false',
         DRY_RUN: 'false',
-        RECORDS_AT_ONCE: '10',
+        RECORDS_AT_ONCE: '100',
       }),
     );
   });
