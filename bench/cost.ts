@@ -31,6 +31,7 @@ import {
   type VariantInputs,
   withTables,
 } from '../harness/cost-model.ts';
+import { DEFAULT_SETTINGS } from '../infra/props.ts';
 import { createCounterRollupHandler } from '../lambdas/adapters/counter-rollup-lambda.ts';
 import { DynamoCounterRollupStore } from '../lambdas/adapters/dynamo-counter-rollup.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.ts';
@@ -43,7 +44,6 @@ import { classifyBounce } from '../lambdas/domain/classify.ts';
 import { DEFAULT_DELIVERY_HISTORY } from '../lambdas/domain/delivery-history.ts';
 import { DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
 import { startTransactionalDynalite } from '../local/dynalite-transactions.ts';
-import { DEFAULT_SETTINGS } from '../infra/props.ts';
 import { createTable } from '../local/dynamo.ts';
 import { LocalStream } from '../local/event-stream.ts';
 
@@ -192,7 +192,11 @@ async function measureLogBytes(): Promise<LogBytes> {
   const invocationLog = async (file: string) => {
     const lines: string[] = [];
     const capture = (chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.length > 0),
+      );
       return true;
     };
     const [out, err] = [process.stdout.write, process.stderr.write];
@@ -314,16 +318,22 @@ async function measureSizes(): Promise<StoredSizes> {
   const perEventInIndexes =
     companions.reduce((sum, item) => sum + indexEntriesSize(item), 0) / Math.max(1, events.length);
   const ledger = items.filter((item) => pk(item).startsWith('DLV#'));
-  const entries = ledger.map((item) => (item.entries instanceof Set ? item.entries.size : 0));
-  const entryBytes = 43;
+  // An entry is 43 bytes in a second's item, 45 in a minute's (it holds its second too).
+  const entryBytes = ledger.map((item) =>
+    item.entries instanceof Set ? [...item.entries].reduce((sum, entry) => sum + String(entry).length, 0) : 0,
+  );
+  const entryCount = ledger.reduce(
+    (sum, item) => sum + (item.entries instanceof Set ? item.entries.size : 0),
+    0,
+  );
   return {
     bounce: Math.round(average(ofType('bounce').map(stored)) + perEvent),
     complaint: Math.round(average(ofType('complaint').map(stored)) + perEvent),
     bounceInIndexes: Math.round(average(ofType('bounce').map(indexEntriesSize)) + perEventInIndexes),
     complaintInIndexes: Math.round(average(ofType('complaint').map(indexEntriesSize)) + perEventInIndexes),
     summary: Math.round(average(items.filter((item) => item.sk === 'SUMMARY').map(stored))),
-    ledgerEntry: entryBytes,
-    ledgerItem: Math.round(average(ledger.map((item, i) => itemSize(item) - (entries[i] ?? 0) * entryBytes))),
+    ledgerEntry: Math.round(entryBytes.reduce((sum, bytes) => sum + bytes, 0) / Math.max(1, entryCount)),
+    ledgerItem: Math.round(average(ledger.map((item, i) => itemSize(item) - (entryBytes[i] ?? 0)))),
   };
 }
 

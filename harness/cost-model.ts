@@ -167,7 +167,12 @@ export interface VariantInputs {
    * By volume and batching (bench:processor, with the variant's counter rollup window): 1 M/month with a 1 s window
    * (batches of one message) and with a 60 s window (~24), 50 M/month in batches of 10 and, where measured, of 100.
    */
-  units: { low: ScenarioUnits; lowWindow60: ScenarioUnits; high: ScenarioUnits; highBatch100?: ScenarioUnits };
+  units: {
+    low: ScenarioUnits;
+    lowWindow60: ScenarioUnits;
+    high: ScenarioUnits;
+    highBatch100?: ScenarioUnits;
+  };
   /** The processor's batching by default: which of the units and batches each volume gets. */
   defaults: { low: 'low' | 'lowWindow60'; high: 'high' | 'highBatch100' };
   /** Seconds per counter rollup invocation and stream shard (its event source window). */
