@@ -138,7 +138,7 @@ describe('notification queue', () => {
   it('is encrypted, parks a message after 5 receives, and outlives six processor timeouts plus the batching window', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 6 * 30 + 1,
+      VisibilityTimeout: 6 * 30 + 60,
       RedrivePolicy: { deadLetterTargetArn: arnOf(ids.deadLetterQueue), maxReceiveCount: 5 },
     });
   });
