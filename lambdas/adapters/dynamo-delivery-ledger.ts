@@ -28,10 +28,10 @@ const REMEMBERED_MINUTES = 120;
 /** What is known of a minute's ledger item: open (deliveries go there), or closed with its final entries. */
 type MinuteState = { closed: false } | { closed: true; entries: ReadonlySet<string> };
 
-export type CountOutcome = 'recorded' | 'duplicate';
+type CountOutcome = 'recorded' | 'duplicate';
 
 /** Where a delivery applied to a summary enters the ledger, in the same transaction as the summary. */
-export type LedgerPlacement =
+type LedgerPlacement =
   | { duplicate: true }
   | { duplicate: false; minute: boolean; update: ReturnType<typeof ledgerUpdate> };
 

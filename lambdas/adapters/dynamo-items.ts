@@ -1082,9 +1082,9 @@ export const LEDGER_DOMAINS_PER_UPDATE = 48;
  * Most entries a minute's ledger item takes (≈ 9 KB). Below it, a writer enters deliveries there only while the item
  * after the update costs no more write units than the items of their seconds would (`minuteLedgerRoom`).
  */
-export const MINUTE_LEDGER_MAX_ENTRIES = 200;
+const MINUTE_LEDGER_MAX_ENTRIES = 200;
 /** Entries of a minute's ledger item that fit in one write unit (1 KB) with the item's other attributes. */
-const MINUTE_ENTRIES_PER_WRITE_UNIT = 20;
+const MINUTE_ENTRIES_PER_WRITE_UNIT = 18;
 
 /**
  * How many entries a minute's ledger item may hold before an update that enters `deliveries` (negative: none, the

@@ -299,7 +299,7 @@ describe('processor handler', () => {
       Key: { pk: 'DLV#2024-10-15T09:00', sk: 'm' },
       ConditionExpression:
         'attribute_not_exists(#closed) AND (attribute_not_exists(#entries) OR size(#entries) <= :room) AND NOT contains(#entries, :e0)',
-      ExpressionAttributeValues: { ':n0': 1, ':room': 19 },
+      ExpressionAttributeValues: { ':n0': 1, ':room': 17 },
     });
     expect(Object.values(updates[0]?.ExpressionAttributeNames ?? {})).toContain('n:gmail.com');
   });
