@@ -77,6 +77,22 @@ describe('cost model', () => {
     }
   });
 
+  it('charges the log bytes the variant measured, and one rollup invocation per window and stream shard', () => {
+    const usd = (variant: typeof inputs.after, item: string) =>
+      processingCost(variant, VOLUMES.lowWindow60).find((line) => line.item === item)?.usd ?? Number.NaN;
+    // 1,001,000 notifications in batches of 24; 40,600 recorded events (bounces, complaints, deliveries with history).
+    const { invocation, recordedEvent } = inputs.after.logBytes;
+    expect(usd(inputs.after, 'CloudWatch Logs')).toBeCloseTo(
+      (((1_001_000 / 24) * invocation + 40_600 * recordedEvent) / 2 ** 30) * 0.5,
+      9,
+    );
+    const halfWindow = { ...inputs.after, rollupWindowSeconds: inputs.after.rollupWindowSeconds / 2 };
+    expect(usd(halfWindow, 'Lambda counter rollup')).toBeCloseTo(
+      2 * usd(inputs.after, 'Lambda counter rollup'),
+      12,
+    );
+  });
+
   it('stores more the longer events and summaries are kept, and summaries that never expire most', () => {
     const at = (eventDays: number, recipientDays: number | null) =>
       storageCost(storageLines(inputs.after, VOLUMES.high, { eventDays, recipientDays }));
