@@ -440,7 +440,8 @@ export function costTables(inputs: CostInputs): string {
     ...TABLE_CLASS_RETENTIONS.map((days) => {
       const at = (volume: Volume, tableClass: TableClass) =>
         usd(dynamoCost(after, volume, tableClass, { eventDays: days, recipientDays: days }));
-      return `| ${days} | ${at(VOLUMES.low, 'standard')} | ${at(VOLUMES.low, 'standard-ia')} | ${at(VOLUMES.high, 'standard')} | ${at(VOLUMES.high, 'standard-ia')} |`;
+      const { low, high } = defaultVolumes(after);
+      return `| ${days} | ${at(low, 'standard')} | ${at(low, 'standard-ia')} | ${at(high, 'standard')} | ${at(high, 'standard-ia')} |`;
     }),
     '',
     `Inputs: bench/cost-inputs.json (measured ${inputs.measuredAt}; before: ${before.label}; after: ${after.label}).`,
