@@ -149,23 +149,16 @@ function sampleRecord(file: string, i: number): SQSRecord {
   } as unknown as SQSRecord;
 }
 
-/**
- * What the processor writes to CloudWatch Logs, measured: its log lines and metrics document (EMF) at the deployed
- * defaults (Powertools level INFO, metrics on), captured from stdout and stderr while it handles a batch of 24
- * counted deliveries and a batch of 24 hard bounces (a real sample each) against dynalite, plus Lambda's own lines.
- */
-async function measureLogBytes(): Promise<LogBytes> {
-  const table = 'cost-logs';
-  const db = await startTransactionalDynalite();
+/** The processor at the deployed defaults against dynalite at `endpoint`, on a table it creates there. */
+async function processorOn(
+  endpoint: string,
+  table: string,
+  observability: { logger: Logger; metrics: Metrics; concurrency: number },
+) {
   const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-  const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials });
+  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   await createTable(raw, table);
-  const metricsDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  const serviceName = DEFAULT_SETTINGS.serviceName;
-  const logger = new Logger({ serviceName, logLevel: DEFAULT_SETTINGS.logLevel });
-  const metrics = new Metrics({ namespace: DEFAULT_SETTINGS.metricsNamespace, serviceName });
   const now = () => new Date();
   const processor = createProcessorHandler({
     deps: {
@@ -184,8 +177,25 @@ async function measureLogBytes(): Promise<LogBytes> {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },
     parking: new InMemoryMessageParking(),
-    logger,
-    metrics,
+    ...observability,
+  });
+  return { raw, doc, now, processor };
+}
+
+/**
+ * What the processor writes to CloudWatch Logs, measured: its log lines and metrics document (EMF) at the deployed
+ * defaults (Powertools level INFO, metrics on), captured from stdout and stderr while it handles a batch of 24
+ * counted deliveries and a batch of 24 hard bounces (a real sample each) against dynalite, plus Lambda's own lines.
+ */
+async function measureLogBytes(): Promise<LogBytes> {
+  const table = 'cost-logs';
+  const db = await startTransactionalDynalite();
+  const metricsDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  const serviceName = DEFAULT_SETTINGS.serviceName;
+  const { raw, processor } = await processorOn(db.endpoint, table, {
+    logger: new Logger({ serviceName, logLevel: DEFAULT_SETTINGS.logLevel }),
+    metrics: new Metrics({ namespace: DEFAULT_SETTINGS.metricsNamespace, serviceName }),
     concurrency: Math.min(DEFAULT_SETTINGS.processorBatchSize, 100),
   });
   const BATCH = 24;
@@ -238,31 +248,10 @@ async function measureSizes(): Promise<StoredSizes> {
     { name: 'rollup recorder', filters: ROLLUP_STREAM_FILTERS, tumblingWindow: true },
   );
   const db = await startTransactionalDynalite({ onChange: stream.add });
-  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-  const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials });
-  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  await createTable(raw, table);
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const logger = new Logger({ serviceName: 'bench-cost', logLevel: 'SILENT' });
   const metrics = new Metrics({ namespace: 'Bench', serviceName: 'bench-cost' });
-  const now = () => new Date();
-  const processor = createProcessorHandler({
-    deps: {
-      store: new DynamoEventStore(doc, {
-        tableName: table,
-        eventRetentionDays: CONFIG_DEFAULTS.eventRetentionDays,
-        recipientRetentionDays: defaultRecipientRetentionDays(CONFIG_DEFAULTS),
-        batchSummaryReads: true,
-      }),
-      queue: new InMemorySuppressionQueue(),
-      allowlist: new DynamoAllowlist(doc, { tableName: table, cacheSeconds: 60, now }),
-      classify: classifyBounce,
-      settings: DEFAULT_POLICY_SETTINGS,
-      deliveryHistory: DEFAULT_DELIVERY_HISTORY,
-      now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
-    parking: new InMemoryMessageParking(),
+  const { raw, doc, now, processor } = await processorOn(db.endpoint, table, {
     logger,
     metrics,
     concurrency: 1,
