@@ -14,7 +14,8 @@ import { heldOutAnswers } from './held-out.ts';
  * half of the third group (v3), kept apart because it was split off after the rules of the first two were written; the
  * validation half of the fourth group (v4), split off after the v3 rules were written; the validation half of the
  * fifth group (v5), split off after the v4 rules were written; the validation half of the sixth group (v6), split off
- * after the round-10 rules were written.
+ * after the round-10 rules were written; the validation half of the seventh group (v7), split off after the round-11
+ * rules were written.
  */
 export const COLUMNS = [
   'tuning',
@@ -24,6 +25,7 @@ export const COLUMNS = [
   'validationV4',
   'validationV5',
   'validationV6',
+  'validationV7',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -145,6 +147,7 @@ const HEADINGS = [
   'validation split v4',
   'validation split v5',
   'validation split v6',
+  'validation split v7',
 ].join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
 
@@ -227,5 +230,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV4: score(inGroup('unseenV4')),
     validationV5: score(inGroup('unseenV5')),
     validationV6: score(inGroup('unseenV6')),
+    validationV7: score(inGroup('unseenV7')),
   };
 }
