@@ -50,7 +50,6 @@ import {
 import {
   DOMAIN_CATEGORIES,
   MAILBOX_CATEGORIES,
-  MAILBOX_EXISTS_CODES,
   PHASE_DEPENDENT_UNKNOWN_HOSTS,
   SMTP_PHASES,
   type SmtpPhase,
@@ -645,18 +644,6 @@ function phaseDependentUnknown(wording: string, code: StatusCode | null): boolea
   return false;
 }
 
-const MAILBOX_EXISTS = MAILBOX_EXISTS_CODES.codes.map(compileCodePattern);
-
-/** An unknown-address decision beside a code that says the mailbox exists (see rules/phase.ts). */
-function againstMailboxExists(decision: Decision, code: StatusCode | null): Decision {
-  if (decision.category !== 'unknown-recipient' || !fitsAny(code, MAILBOX_EXISTS)) return decision;
-  return {
-    category: MAILBOX_EXISTS_CODES.category,
-    evidence: `${decision.evidence}; but code ${code?.code} says the mailbox exists: its settings refused the message`,
-    transientWording: false,
-  };
-}
-
 /** What the phase does to a decision (see rules/phase.ts). */
 function withPhase(decision: Decision, phase: SmtpPhase, code: StatusCode | null): Decision {
   const { category } = decision;
@@ -712,7 +699,6 @@ function classifyUnsafe(input: BounceInput): Classification {
     matchText(wording, code);
     decision = decide(code, ses, wording);
     phase = commandPhase ?? phaseInText();
-    decision = againstMailboxExists(decision, code);
     if (phase !== null) decision = withPhase(decision, phase, code);
     else if (decision.category === 'unknown-recipient' && phaseDependentUnknown(wording, code)) {
       decision = {

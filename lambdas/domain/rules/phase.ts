@@ -7,7 +7,6 @@
 // mailbox check sometimes does too, so it counts as dead only with a code that says so (X.1.1 "bad destination
 // mailbox address", RFC 3463).
 import type { Category } from '../classification.ts';
-import type { CodePattern } from './types.ts';
 
 export const SMTP_PHASES = ['CONN', 'HELO', 'MAIL', 'RCPT', 'DATA', 'QUIT'] as const;
 export type SmtpPhase = (typeof SMTP_PHASES)[number];
@@ -130,18 +129,3 @@ export const PHASE_DEPENDENT_UNKNOWN_HOSTS = {
   source:
     'NTT docomo answers "550 Unknown user" for an unknown address and for the handset\'s reception block alike (note.com/sendmagic/n/neb6bbe7e51cf); bouncehammer examples/17-messages.eml shows the RCPT (unknown address) and the DATA (domain filter) cases; au/EZweb and docomo user-unknown at DATA in sisimai\'s set-of-emails (reason/why-filtered.go)',
 } as const;
-
-/**
- * Codes that say the recipient's mailbox exists: RFC 3463 X.2.0 "Other or undefined mailbox status: the mailbox
- * exists, but something about the destination mailbox has caused the sending of this DSN". Wording beside such a code
- * that says the address does not exist ("550 Unknown user" with Status 5.2.0) contradicts the server's own code: the
- * reply is a refusal by the mailbox's settings, not a dead address. Japanese mobile carriers answer so when the
- * recipient's reception settings refuse the sender (sisimai reason/filtered: Status 5.2.0 is "filtered" on Japanese
- * cellular phones). X.2.1 is not listed: "mailbox disabled" beside "user unknown" is a dead mailbox either way.
- */
-export const MAILBOX_EXISTS_CODES = {
-  codes: ['X.2.0'],
-  category: 'recipient-filtered',
-  source:
-    'RFC 3463 section 3.3 (X.2.0: the mailbox exists); sisimai lib/sisimai/reason/filtered.rb (Japanese cellular phones: Status 5.2.0 = rejected by the recipient\'s configuration); moneytimes.jp/archives/185548/2 ("550 Unknown user" with Status 5.2.0: the recipient\'s refusal settings)',
-} as const satisfies { codes: readonly CodePattern[]; category: Category; source: string };
