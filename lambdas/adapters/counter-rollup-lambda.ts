@@ -1,17 +1,14 @@
 // The counter rollup's Lambda glue: a batch of one stream shard (the event source's tumbling window names the
-// shard) becomes counter deltas, applied exactly once behind the shard's checkpoint (domain/counter-rollup.ts).
+// shard) becomes counter deltas, added exactly once to each counter item behind the item's guard for the shard
+// (domain/counter-rollup.ts).
 // A record whose image is corrupt adds nothing and is reported in the logs and metrics (it can never be counted;
 // failing the batch would only stop the counters). Any other failure fails the invocation: the event source
-// retries the batch, and the checkpoint drops what an earlier attempt already counted.
+// retries the batch, and each item's guard drops what an earlier attempt already added to it.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { type CounterRollupStore, type RolledChange, rollUp } from '../domain/counter-rollup.ts';
-import {
-  type FailedBatchNotes,
-  ROLLUP_COUNTERS_PER_TRANSACTION,
-  rolledChangeOf,
-} from './dynamo-counter-rollup.ts';
+import { type FailedBatchNotes, rolledChangeOf } from './dynamo-counter-rollup.ts';
 import { CorruptItemError } from './dynamo-items.ts';
 import { BatchMetrics } from './processor-lambda.ts';
 
@@ -66,13 +63,8 @@ async function rollUpStreamBatch(
     }
   }
   if (changes.length > 0) {
-    const applied = await rollUp(
-      event.shardId,
-      changes,
-      runtime.store,
-      ROLLUP_COUNTERS_PER_TRANSACTION,
-    ).catch(async (error: unknown) => {
-      await noteFailure(event.Records, event.shardId ?? '', runtime);
+    const applied = await rollUp(event.shardId, changes, runtime.store).catch(async (error: unknown) => {
+      await noteFailure(event.Records, changes, event.shardId ?? '', runtime);
       throw error;
     });
     counts.add('RollupRecordsCounted', {}, applied.records);
@@ -89,6 +81,7 @@ async function rollUpStreamBatch(
  */
 async function noteFailure(
   records: DynamoDBStreamEvent['Records'],
+  changes: readonly RolledChange[],
   shardId: string,
   runtime: CounterRollupRuntime,
 ) {
@@ -96,7 +89,7 @@ async function noteFailure(
   const first = sequences.reduce((a, b) => (BigInt(b) < BigInt(a) ? b : a));
   const last = sequences.reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));
   try {
-    await runtime.failedBatches?.noteFailedBatch(shardId, first, last);
+    await runtime.failedBatches?.noteFailedBatch(shardId, first, last, changes);
   } catch (error) {
     runtime.logger.error('could not note how far the failed batch was counted', {
       shardId,

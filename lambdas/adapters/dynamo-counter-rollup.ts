@@ -1,34 +1,45 @@
 // DynamoDB side of the counter rollup: a stream record decoded into what it adds to the counters (the one codec,
-// dynamo-items.ts), and the rollup store: a shard's checkpoint read consistently, and one TransactWriteItems per
-// group (the summed counter updates plus the checkpoint, conditioned on the value it was read at).
-import { createHash } from 'node:crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+// dynamo-items.ts), and the rollup store: one conditional UpdateItem per counter item and writer sum, guarded by
+// the writer's own attribute on the item (no transaction), and the checkpoint of the transactional version before,
+// read once per writer and marked so that version's late transactions cannot commit.
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { CounterRollupStore, RolledChange, RollupGroup } from '../domain/counter-rollup.ts';
+import {
+  type CounterRollupStore,
+  type CounterWrite,
+  counterKeyOf,
+  counterWrites,
+  type RolledChange,
+} from '../domain/counter-rollup.ts';
 import { again, done, retry, sleep } from '../domain/retry.ts';
 import {
   checkpointFromItem,
-  checkpointPut,
+  checkpointMarkPut,
   counterDeltasOf,
+  type FailedBatchNote,
   failedBatchFromItem,
   failedBatchPut,
   type Item,
   rolledUpCounterUpdate,
+  rollupGuardName,
+  rollupGuardOf,
 } from './dynamo-items.ts';
-import { COUNTER_SHARDS, keys, shardOf } from './table-definition.ts';
+import { keys } from './table-definition.ts';
 
-/** Counter items per rollup transaction: DynamoDB's 100 items, one of them the checkpoint. */
-export const ROLLUP_COUNTERS_PER_TRANSACTION = 99;
 const CONFLICT_ATTEMPTS = 6;
+const MARK_ATTEMPTS = 5;
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -47,15 +58,19 @@ export function rolledChangeOf(record: DynamoDBRecord): RolledChange {
 
 /** What the rollup keeps of a batch it fails on, for `ses-bounce redrive-counters` (docs/data-model.md). */
 export interface FailedBatchNotes {
-  /** After a failed attempt on records `first`..`last`: notes how far the shard's checkpoint got into them. */
-  noteFailedBatch(shardId: string, first: string, last: string): Promise<void>;
+  /** After a failed attempt on records `first`..`last` (decoded: `changes`): notes how far they got on the counters. */
+  noteFailedBatch(writer: string, first: string, last: string, changes: readonly RolledChange[]): Promise<void>;
 }
 
 const within = (sequence: string, first: string, last: string) =>
   BigInt(sequence) >= BigInt(first) && BigInt(sequence) <= BigInt(last);
 
+const errorName = (error: unknown) => (error instanceof Error ? error.name : '');
+
 export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatchNotes {
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Marked checkpoints never change again: read once per writer and container. */
+  private readonly marked = new Map<string, string | null>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -70,72 +85,63 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
     this.sleep = options.sleep ?? sleep;
   }
 
-  async checkpoint(shardId: string): Promise<string | null> {
+  private async readCheckpoint(writer: string) {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.options.tableName,
-        Key: keys.rollupCheckpoint(shardId),
+        Key: keys.rollupCheckpoint(writer),
         ConsistentRead: true,
       }),
     );
-    return Item ? checkpointFromItem(Item) : null;
+    return checkpointFromItem(Item);
   }
 
-  /**
-   * A failed attempt may have committed some of the batch's groups before it failed; when the checkpoint is inside
-   * the batch, what it covers is noted (the batch's records at or below it are counted). Nothing when it is not.
-   */
-  async noteFailedBatch(shardId: string, first: string, last: string): Promise<void> {
-    const through = await this.checkpoint(shardId);
-    if (through === null || !within(through, first, last)) return;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        ...failedBatchPut(shardId, { first, last, through }, this.options.now()),
-      }),
-    );
+  /** What the version before counted of a writer's records, without marking its checkpoint (a dry run). */
+  async countedBeforeReadOnly(writer: string): Promise<string | null> {
+    const checkpoint = await this.readCheckpoint(writer);
+    if (checkpoint.kind === 'none') return null;
+    return checkpoint.kind === 'before' ? checkpoint.sequence : checkpoint.countedBefore;
   }
 
-  /**
-   * How far the rollup itself counted a batch it gave up on whose failure record names `start`..`end`: the highest
-   * note of a failed batch of the shard that starts in that range (null: none of its records was counted).
-   */
-  async countedOfFailedBatch(shardId: string, start: string, end: string): Promise<string | null> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :failed)',
-        ExpressionAttributeValues: { ':pk': keys.rollupCheckpoint(shardId).pk, ':failed': 'FAILED#' },
-        ConsistentRead: true,
-      }),
-    );
-    let counted: string | null = null;
-    for (const item of Items) {
-      const note = failedBatchFromItem(item);
-      if (!within(note.first, start, end)) continue;
-      if (counted === null || BigInt(note.through) > BigInt(counted)) counted = note.through;
+  async countedBefore(writer: string): Promise<string | null> {
+    const known = this.marked.get(writer);
+    if (known !== undefined) return known;
+    for (let attempt = 1; attempt <= MARK_ATTEMPTS; attempt += 1) {
+      const checkpoint = await this.readCheckpoint(writer);
+      if (checkpoint.kind === 'marked') {
+        this.marked.set(writer, checkpoint.countedBefore);
+        return checkpoint.countedBefore;
+      }
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            ...checkpointMarkPut(writer, checkpoint, this.options.now()),
+          }),
+        );
+        const counted = checkpoint.kind === 'before' ? checkpoint.sequence : null;
+        this.marked.set(writer, counted);
+        return counted;
+      } catch (error) {
+        // A late transaction of the version before moved the checkpoint meanwhile: read it again.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
-    return counted;
+    throw new Error(`rollup of ${writer}: the checkpoint of the version before kept moving`);
   }
 
   /**
-   * The counters go to one counter shard per stream shard (readers sum every shard), so the rollups of different
-   * stream shards rarely touch the same counter item. A transaction conflict (erasure taking an event out of a
-   * domain counter, another shard's rollup) is retried with jitter.
+   * One conditional UpdateItem (rolledUpCounterUpdate). Refused: the item's guard, read strongly consistent. A
+   * conflict with a transaction on the item (an erasure's `ADD -1`) is retried with jitter.
    */
-  async apply(shardId: string, previous: string | null, group: RollupGroup): Promise<'applied' | 'stale'> {
+  async add(writer: string, write: CounterWrite): Promise<'applied' | { guard: string | null }> {
     const TableName = this.options.tableName;
-    const shard = shardOf(createHash('sha256').update(shardId).digest('hex'), COUNTER_SHARDS);
-    const now = this.options.now();
-    const TransactItems = [
-      ...group.counters.map((delta) => ({
-        Update: {
-          TableName,
-          ...rolledUpCounterUpdate(delta, shard, this.options.eventRetentionDays, now.getTime() / 1000),
-        },
-      })),
-      { Put: { TableName, ...checkpointPut(shardId, group.through, previous, now) } },
-    ];
+    const update = rolledUpCounterUpdate(
+      write,
+      writer,
+      this.options.eventRetentionDays,
+      this.options.now().getTime() / 1000,
+    );
     return retry(
       {
         attempts: CONFLICT_ATTEMPTS,
@@ -144,21 +150,95 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
       },
       async () => {
         try {
-          await this.client.send(new TransactWriteCommand({ TransactItems }));
-          return done<'applied' | 'stale'>('applied');
+          await this.client.send(new UpdateCommand({ TableName, ...update }));
+          return done<'applied' | { guard: string | null }>('applied');
         } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const reasons = error.CancellationReasons ?? [];
-          if (reasons[TransactItems.length - 1]?.Code === 'ConditionalCheckFailed') return done('stale');
-          if (reasons.some((r) => r.Code === 'TransactionConflict')) return again(true);
-          throw error;
+          if (error instanceof TransactionConflictException || errorName(error) === 'TransactionConflictException')
+            return again(true);
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
+        const { Item } = await this.client.send(
+          new GetCommand({
+            TableName,
+            Key: update.Key,
+            ConsistentRead: true,
+            ProjectionExpression: '#guard',
+            ExpressionAttributeNames: { '#guard': rollupGuardName(writer) },
+          }),
+        );
+        return done({ guard: rollupGuardOf(Item, writer) });
       },
       () => {
-        throw new Error(
-          `rollup of shard ${shardId}: counters stayed contended after ${CONFLICT_ATTEMPTS} attempts`,
-        );
+        throw new Error(`rollup of ${writer}: a counter item stayed contended after ${CONFLICT_ATTEMPTS} attempts`);
       },
     );
+  }
+
+  /**
+   * A failed attempt may have added part of its batch to some counter items before it failed: per item the batch
+   * touches, its guard when that is inside the batch, and the version before's checkpoint when it is, are noted.
+   * Nothing when no record of the batch is on any item.
+   */
+  async noteFailedBatch(
+    writer: string,
+    first: string,
+    last: string,
+    changes: readonly RolledChange[],
+  ): Promise<void> {
+    const counted = await this.countedBeforeReadOnly(writer);
+    const through = counted !== null && within(counted, first, last) ? counted : null;
+    const guards: Record<string, string> = {};
+    for (const write of counterWrites(changes)) {
+      const { Key } = rolledUpCounterUpdate(write, writer, this.options.eventRetentionDays, 0);
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key,
+          ConsistentRead: true,
+          ProjectionExpression: '#guard',
+          ExpressionAttributeNames: { '#guard': rollupGuardName(writer) },
+        }),
+      );
+      const guard = rollupGuardOf(Item, writer);
+      if (guard !== null && within(guard, first, last)) guards[counterKeyOf(write)] = guard;
+    }
+    if (through === null && Object.keys(guards).length === 0) return;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        ...failedBatchPut(writer, { first, last, through, guards }, this.options.now()),
+      }),
+    );
+  }
+
+  /**
+   * How far the rollup itself counted a batch it gave up on whose failure record names `start`..`end`: the notes of
+   * failed batches of the shard that start in that range, merged (the highest of each). Empty: none of its records
+   * was counted.
+   */
+  async countedOfFailedBatch(
+    shardId: string,
+    start: string,
+    end: string,
+  ): Promise<Pick<FailedBatchNote, 'through' | 'guards'>> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :failed)',
+        ExpressionAttributeValues: { ':pk': keys.rollupCheckpoint(shardId).pk, ':failed': 'FAILED#' },
+        ConsistentRead: true,
+      }),
+    );
+    const higher = (a: string | null | undefined, b: string) =>
+      a === null || a === undefined || BigInt(b) > BigInt(a) ? b : a;
+    let through: string | null = null;
+    const guards: Record<string, string> = {};
+    for (const item of Items) {
+      const note = failedBatchFromItem(item);
+      if (!within(note.first, start, end)) continue;
+      if (note.through !== null) through = higher(through, note.through);
+      for (const [key, guard] of Object.entries(note.guards)) guards[key] = higher(guards[key], guard);
+    }
+    return { through, guards };
   }
 }

@@ -4,7 +4,7 @@
 // field its writer always sets, or has one of the wrong type, is a CorruptItemError, never a silent default.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { CounterDelta } from '../domain/counter-rollup.ts';
+import type { CounterDelta, CounterWrite } from '../domain/counter-rollup.ts';
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { AuditEvent, StoredSummary } from '../domain/ports.ts';
 import { notSentOnAccountList, type RecipientEvent } from '../domain/recipient-event.ts';
@@ -1302,108 +1302,180 @@ export function counterDeltasOf(before: Item | null, after: Item | null): Counte
   ];
 }
 
+/** The counter shard of a rollup writer's day totals (a stream shard, or a redrive's own id): one per writer. */
+export function writerCounterShard(writer: string): number {
+  return shardOf(createHash('sha256').update(writer).digest('hex'), COUNTER_SHARDS);
+}
+
 /**
- * A summed counter delta as an update of its counter item: day totals in `shard` (the rollup's, per stream shard),
- * a day × domain counter in its domain's shard (domainCounterShard), with its day, domain and expiry. `ADD` of every
- * count. The expiry is never earlier than TTL still acts on (EARLIEST_ACTED_ON_EXPIRY before `nowSeconds`): DynamoDB's
- * TTL ignores expiry times more than five years in the past, so the counter of a day that old (a hand-made
- * notification dated years back) would otherwise keep its domain's name for good.
+ * The attribute of a counter item that holds how far a rollup writer added to it (its guard): `r:` and 12 hex
+ * characters of SHA-256 of the writer (a stream shard id, or a redrive's own id). A string, so the readers, which
+ * sum every number of a counter item, never count it.
+ */
+export function rollupGuardName(writer: string): string {
+  return `r:${createHash('sha256').update(writer).digest('hex').slice(0, 12)}`;
+}
+
+/** DynamoDB Streams sequence numbers are 21 to 40 digits: padded to 40, strings compare as the numbers do. */
+const SEQUENCE_DIGITS = 40;
+const guardValue = (sequence: string) => sequence.padStart(SEQUENCE_DIGITS, '0');
+
+/**
+ * A writer's sum for one counter item as an update of that item: day totals in the writer's shard
+ * (writerCounterShard), a day × domain counter in its domain's shard (domainCounterShard, where an erasure finds it),
+ * with its day, domain and expiry. `ADD` of every count, and the writer's guard moved to the sum's last record, on
+ * the condition that the guard is below its first: an update whose records (some of them) are on the item already
+ * is refused whole. The expiry is never earlier than TTL still acts on (EARLIEST_ACTED_ON_EXPIRY before
+ * `nowSeconds`): DynamoDB's TTL ignores expiry times more than five years in the past, so the counter of a day that
+ * old (a hand-made notification dated years back) would otherwise keep its domain's name for good.
  */
 export function rolledUpCounterUpdate(
-  delta: CounterDelta,
-  shard: number,
+  write: CounterWrite,
+  writer: string,
   retentionDays: number,
   nowSeconds: number,
-): CounterUpdate {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const adds = Object.entries(delta.counts).map(([name, n], i) => {
+): CounterUpdate & { ConditionExpression: string } {
+  const names: Record<string, string> = { '#guard': rollupGuardName(writer) };
+  const values: Record<string, unknown> = {
+    ':first': guardValue(write.first),
+    ':last': guardValue(write.last),
+  };
+  const adds = Object.entries(write.counts).map(([name, n], i) => {
     names[`#c${i}`] = name;
     values[`:c${i}`] = n;
     return `#c${i} :c${i}`;
   });
-  if (delta.domain === null)
-    return {
-      Key: keys.dayCounter(delta.day, shard),
-      UpdateExpression: `ADD ${adds.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-  names['#domain'] = 'domain';
-  names['#day'] = 'day';
-  names['#expiresAt'] = 'expiresAt';
-  values[':domain'] = delta.domain;
-  values[':day'] = delta.day;
-  values[':expiresAt'] = Math.max(
-    domainCounterExpiresAt(delta.day, retentionDays),
-    Math.floor(nowSeconds) - EARLIEST_ACTED_ON_EXPIRY,
-  );
+  const sets = ['#guard = :last'];
+  if (write.domain !== null) {
+    names['#domain'] = 'domain';
+    names['#day'] = 'day';
+    names['#expiresAt'] = 'expiresAt';
+    values[':domain'] = write.domain;
+    values[':day'] = write.day;
+    values[':expiresAt'] = Math.max(
+      domainCounterExpiresAt(write.day, retentionDays),
+      Math.floor(nowSeconds) - EARLIEST_ACTED_ON_EXPIRY,
+    );
+    sets.push('#domain = :domain', '#day = :day', '#expiresAt = :expiresAt');
+  }
   return {
-    Key: keys.domainDayCounter(delta.day, delta.domain, domainCounterShard(delta.domain)),
-    UpdateExpression: `SET #domain = :domain, #day = :day, #expiresAt = :expiresAt ADD ${adds.join(', ')}`,
+    Key:
+      write.domain === null
+        ? keys.dayCounter(write.day, writerCounterShard(writer))
+        : keys.domainDayCounter(write.day, write.domain, domainCounterShard(write.domain)),
+    UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+    ConditionExpression: 'attribute_not_exists(#guard) OR #guard < :first',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
 }
 
+/** A writer's guard on a counter item read back (see rolledUpCounterUpdate); null when the item has none. */
+export function rollupGuardOf(item: Item | undefined, writer: string): string | null {
+  const guard = item?.[rollupGuardName(writer)];
+  return typeof guard === 'string' && /^\d+$/.test(guard) ? guard : null;
+}
+
 /**
- * The rollup's checkpoint of a stream shard moved to `sequence`, only from the value it was read at: a stream
- * record at or below it was counted, by this invocation or an earlier one.
+ * The checkpoint item of a writer: the transactional rollup of the version before kept `sequence` there (every
+ * record at or below it counted); this version replaces it once by a mark that keeps that value as `countedBefore`
+ * (absent: the writer had none) and has no `sequence`, so a transaction of the version before, conditioned on the
+ * `sequence` it read or on there being no item, can never commit after it.
  */
-export function checkpointPut(shardId: string, sequence: string, previous: string | null, now: Date) {
+export type RollupCheckpoint =
+  | { kind: 'none' }
+  | { kind: 'before'; sequence: string }
+  | { kind: 'marked'; countedBefore: string | null };
+
+const sequenceString = z.string().regex(/^\d+$/);
+
+const checkpointSchema = z
+  .looseObject({ sequence: sequenceString.optional(), countedBefore: sequenceString.optional() })
+  .transform((item, context): RollupCheckpoint => {
+    if (item.sequence !== undefined) return { kind: 'before', sequence: item.sequence };
+    if (item.marked === true) return { kind: 'marked', countedBefore: item.countedBefore ?? null };
+    context.addIssue({ code: 'custom', message: 'neither a checkpoint nor its mark', path: ['sequence'] });
+    return z.NEVER;
+  });
+
+const decodeCheckpoint = decoder('checkpoint', checkpointSchema);
+
+/** The checkpoint item of a writer read back; throws CorruptItemError when the rollup did not write it. */
+export function checkpointFromItem(item: Item | undefined): RollupCheckpoint {
+  return item === undefined ? { kind: 'none' } : decodeCheckpoint(item);
+}
+
+/** The mark that replaces what `read` found (see RollupCheckpoint), on the condition that it is still that. */
+export function checkpointMarkPut(
+  writer: string,
+  read: Exclude<RollupCheckpoint, { kind: 'marked' }>,
+  now: Date,
+) {
   return {
     Item: {
-      ...keys.rollupCheckpoint(shardId),
+      ...keys.rollupCheckpoint(writer),
       entity: 'checkpoint',
-      sequence,
+      marked: true,
+      ...(read.kind === 'before' ? { countedBefore: read.sequence } : {}),
       expiresAt: Math.floor(now.getTime() / 1000) + CHECKPOINT_DAYS * DAY_SECONDS,
     },
-    ConditionExpression: previous === null ? 'attribute_not_exists(pk)' : '#sequence = :previous',
-    ...(previous === null
-      ? {}
+    ...(read.kind === 'none'
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
       : {
+          ConditionExpression: '#sequence = :sequence',
           ExpressionAttributeNames: { '#sequence': 'sequence' },
-          ExpressionAttributeValues: { ':previous': previous },
+          ExpressionAttributeValues: { ':sequence': read.sequence },
         }),
   };
 }
 
 /**
- * A batch of `shardId` (records `first` through `last`) the rollup failed on, counted through `through` (the shard's
- * checkpoint after the failed attempt): what `ses-bounce redrive-counters` must not count again. Overwritten by each
- * failed attempt (the checkpoint only grows).
+ * What a batch of a writer the rollup failed on (records `first` through `last`) has on the counters: `guards`, per
+ * counter item the batch touches (counterKeyOf), the item's guard when it is inside the batch (the records up to it
+ * are on the item), and `through`, the checkpoint of the version before when it is inside the batch (the records up
+ * to it are on every item). What `ses-bounce redrive-counters` must not count again. Overwritten by each failed
+ * attempt (guards only grow).
  */
-export function failedBatchPut(
-  shardId: string,
-  batch: { first: string; last: string; through: string },
-  now: Date,
-) {
+export interface FailedBatchNote {
+  first: string;
+  last: string;
+  through: string | null;
+  guards: Record<string, string>;
+}
+
+export function failedBatchPut(writer: string, note: FailedBatchNote, now: Date) {
   return {
-    Item: {
-      ...keys.rollupFailedBatch(shardId, batch.first),
+    Item: withoutNulls({
+      ...keys.rollupFailedBatch(writer, note.first),
       entity: 'rollup-failure',
-      ...batch,
+      first: note.first,
+      last: note.last,
+      through: note.through,
+      guards: note.guards,
       expiresAt: Math.floor(now.getTime() / 1000) + CHECKPOINT_DAYS * DAY_SECONDS,
-    },
+    }),
   };
 }
 
-/** A failed batch's range and how far it was counted; throws CorruptItemError when the rollup did not write it. */
-export const failedBatchFromItem: (item: Item) => { first: string; last: string; through: string } = decoder(
+/**
+ * A failed batch's range and how far it was counted; notes of the version before have only `through` (its
+ * checkpoint). Throws CorruptItemError when the rollup did not write it.
+ */
+export const failedBatchFromItem: (item: Item) => FailedBatchNote = decoder(
   'checkpoint',
   z
     .looseObject({
-      first: z.string().regex(/^\d+$/),
-      last: z.string().regex(/^\d+$/),
-      through: z.string().regex(/^\d+$/),
+      first: sequenceString,
+      last: sequenceString,
+      through: sequenceString.optional(),
+      guards: z.record(z.string(), sequenceString).optional(),
     })
-    .transform(({ first, last, through }) => ({ first, last, through })),
-);
-
-/** The sequence number a checkpoint item holds; throws CorruptItemError when it is not one the rollup wrote. */
-export const checkpointFromItem: (item: Item) => string = decoder(
-  'checkpoint',
-  z.looseObject({ sequence: z.string().regex(/^\d+$/) }).transform((item) => item.sequence),
+    .transform(({ first, last, through, guards }) => ({
+      first,
+      last,
+      through: through ?? null,
+      guards: guards ?? {},
+    })),
 );
 
 /**

@@ -1,8 +1,8 @@
 // `ses-bounce redrive-counters`: counts the stream batches the counter rollup gave up on (docs/data-model.md, "The
 // counter rollup"). Each message of the rollup's failure queue names a batch (Lambda's DDBStreamBatchInfo); its
-// records are read again from the stream and applied with the rollup's own domain code behind a checkpoint of
-// their own, keyed by shard and range, so a message handled twice (a rerun, SQS delivering it again) counts
-// nothing the second time. A message is deleted only after its batch committed.
+// records are read again from the stream and applied with the rollup's own domain code as a writer of their own,
+// keyed by shard and range (its own guard on each counter item), so a message handled twice (a rerun, SQS
+// delivering it again) counts nothing the second time. A message is deleted only after its batch is counted.
 
 import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, DynamoDBStreamsServiceException } from '@aws-sdk/client-dynamodb-streams';
@@ -15,11 +15,7 @@ import {
   SQSServiceException,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  DynamoCounterRollupStore,
-  ROLLUP_COUNTERS_PER_TRANSACTION,
-  rolledChangeOf,
-} from '../adapters/dynamo-counter-rollup.ts';
+import { DynamoCounterRollupStore, rolledChangeOf } from '../adapters/dynamo-counter-rollup.ts';
 import { CorruptItemError } from '../adapters/dynamo-items.ts';
 import {
   readStreamRange,
@@ -27,7 +23,7 @@ import {
   StreamRecordsGoneError,
 } from '../adapters/dynamo-stream-reader.ts';
 import { CONFIG_DEFAULTS, SETTING_BOUNDS } from '../config.ts';
-import { type RolledChange, rollUp, rollupGroups } from '../domain/counter-rollup.ts';
+import { counterKeyOf, counterWrites, type RolledChange, rollUp } from '../domain/counter-rollup.ts';
 import {
   type CliIo,
   commandRegion,
@@ -53,9 +49,9 @@ export const usage = `Usage: ses-bounce redrive-counters --outputs FILE [--stack
 Counts the stream batches the counter rollup gave up on after its retries. Each message of the rollup's failure
 queue (stack output ${QUEUE_OUTPUT}) names a batch: stream, shard and sequence range. The command reads those
 records again from the table's stream (GetShardIterator AT_SEQUENCE_NUMBER, GetRecords through the range's end),
-applies those the rollup had not counted before it gave up (its failed attempts note how far they got) with the
-rollup's own code behind a checkpoint of their own (ROLLUP#redrive:<shard>:<range>), and
-deletes the message only once they are counted. Safe to interrupt and to run again: a batch already counted
+applies what the rollup had not counted before it gave up (its failed attempts note how far each counter item
+got) with the rollup's own code as a writer of their own (redrive:<shard>:<range>: its own guard on each counter
+item), and deletes the message only once they are counted. Safe to interrupt and to run again: a batch already counted
 counts nothing. Fix the cause first (the rollup's logs say why it failed); a batch that fails again stays queued.
 
 DynamoDB Streams keeps records 24 hours. A batch whose records are gone is reported and its message left in the
@@ -76,7 +72,7 @@ Options:
 
 IAM (operator credentials): sqs:GetQueueUrl (with --outputs), sqs:ReceiveMessage, sqs:DeleteMessage on the
 failure queue; dynamodb:GetShardIterator, dynamodb:GetRecords on the table's stream; dynamodb:GetItem,
-dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:Query on the table (checkpoints, counters, the rollup's notes).
+dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:Query on the table (checkpoint marks, counters, the rollup's notes).
 One line per batch: shard, range and numbers only (no addresses).
 
 Exit status: 0 every batch counted (or nothing queued); 1 some batch was not (its message stays; line printed);
@@ -146,7 +142,7 @@ function batchOf(message: Message): StreamRange | null {
   }
 }
 
-/** The redrive's own checkpoint: one per shard and range, so each failed batch is counted once. */
+/** The redrive's own writer: one per shard and range, so each failed batch is counted once. */
 export function redriveCheckpointId(range: StreamRange): string {
   return `redrive:${range.shardId}:${range.startSequenceNumber}-${range.endSequenceNumber}`;
 }
@@ -260,47 +256,48 @@ async function redriveMessage(
         `be recovered from the stream. Message left in the queue (${error.message})`,
     };
   }
-  // What the rollup counted of the batch before it gave up (its failed attempts noted how far they got).
+  // What the rollup counted of the batch before it gave up (its failed attempts noted how far each item got).
   const countedByRollup = await store.countedOfFailedBatch(
     range.shardId,
     range.startSequenceNumber,
     range.endSequenceNumber,
   );
+  const onItem = (sequence: bigint, key: string) => {
+    const guard = countedByRollup.guards[key];
+    return guard !== undefined && sequence <= BigInt(guard);
+  };
   const changes: RolledChange[] = [];
   let skipped = 0;
   let before = 0;
   for (const record of records) {
-    if (
-      countedByRollup !== null &&
-      BigInt(record.dynamodb?.SequenceNumber ?? '0') <= BigInt(countedByRollup)
-    ) {
+    const sequence = BigInt(record.dynamodb?.SequenceNumber ?? '0');
+    if (countedByRollup.through !== null && sequence <= BigInt(countedByRollup.through)) {
       before += 1;
       continue;
     }
     try {
-      changes.push(rolledChangeOf(record));
+      const change = rolledChangeOf(record);
+      const deltas = change.deltas.filter((delta) => !onItem(sequence, counterKeyOf(delta)));
+      if (deltas.length < change.deltas.length) before += 1;
+      changes.push({ ...change, deltas });
     } catch (error) {
       if (!(error instanceof CorruptItemError)) throw error;
       skipped += 1;
     }
   }
-  const checkpointId = redriveCheckpointId(range);
+  const writer = redriveCheckpointId(range);
   const corrupt =
-    (before === 0 ? '' : `, ${before} counted by the rollup before it gave up`) +
+    (before === 0 ? '' : `, ${before} counted (on some or all of their counters) by the rollup before it gave up`) +
     (skipped === 0 ? '' : `, ${skipped} with a corrupt image skipped`);
   if (dryRun) {
-    const groups = rollupGroups(
-      changes,
-      await store.checkpoint(checkpointId),
-      ROLLUP_COUNTERS_PER_TRANSACTION,
-    );
-    const pending = groups.reduce((sum, group) => sum + group.records, 0);
+    const counted = await store.countedBeforeReadOnly(writer);
+    const pending = changes.filter((change) => counted === null || BigInt(change.sequence) > BigInt(counted));
     return {
       counted: true,
-      line: `${name}: ${records.length} records read${corrupt}; would count ${pending} (${groups.reduce((n, g) => n + g.counters.length, 0)} counter writes)`,
+      line: `${name}: ${records.length} records read${corrupt}; would count ${pending.length} at most (${counterWrites(pending).length} counter writes at most)`,
     };
   }
-  const applied = await rollUp(checkpointId, changes, store, ROLLUP_COUNTERS_PER_TRANSACTION);
+  const applied = await rollUp(writer, changes, store);
   await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
   const already = applied.records === 0 && changes.length > 0 ? ' (already counted before)' : '';
   return {

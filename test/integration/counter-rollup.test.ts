@@ -1,19 +1,27 @@
 // The counter rollup against the real store (dynalite behind the transaction front, the emulated stream): whatever
-// the stream hands the rollup again (a retried batch, an overlapping one, an attempt that failed after its commit
-// or before it), every recorded event and every counted delivery is in the daily counters exactly once.
+// the stream hands the rollup again (a retried batch, an overlapping one, an attempt that stopped between two of
+// its counter writes, before or after a write), every recorded event and every counted delivery is in the daily
+// counters exactly once; so with two stream shards, and after an upgrade from the transactional rollup (its
+// counters summed, its checkpoint honoured, its late transaction refused).
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
 import { afterEach, expect, it } from 'vitest';
 import {
   createCounterRollupHandler,
   type StreamWindowEvent,
 } from '../../lambdas/adapters/counter-rollup-lambda.ts';
-import { DynamoCounterRollupStore } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
+import { DynamoCounterRollupStore, rolledChangeOf } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
+import { writerCounterShard } from '../../lambdas/adapters/dynamo-items.ts';
 import { COUNTER_SHARDS, keys } from '../../lambdas/adapters/table-definition.ts';
+import { counterWrites } from '../../lambdas/domain/counter-rollup.ts';
 import { LOCAL_SHARD_ID } from '../../local/event-stream.ts';
 import { ROLLUP_SUBSCRIPTION } from '../../local/stack.ts';
 import {
@@ -106,11 +114,48 @@ function rollup(client: DynamoDBDocumentClient) {
   });
 }
 
-const windowEvent = (records: DynamoDBRecord[]): StreamWindowEvent => ({
+const windowEvent = (records: DynamoDBRecord[], shardId = LOCAL_SHARD_ID): StreamWindowEvent => ({
   Records: records,
-  shardId: LOCAL_SHARD_ID,
+  shardId,
   state: {},
 });
+
+/** The workload's stream records, as the rollup's filtered event source delivers them (the rollup left off). */
+async function workloadRecords(): Promise<{ s: ProcessorStack; records: DynamoDBRecord[] }> {
+  const s = await startProcessorStack({ ownStream: true });
+  stack = s;
+  const records: DynamoDBRecord[] = [];
+  s.rollup.stream.attach(async (event) => {
+    records.push(...event.Records);
+    return { state: {} };
+  }, ROLLUP_SUBSCRIPTION);
+  await workload(s);
+  await s.rollup.stream.idle();
+  expect(records.length).toBeGreaterThan(20);
+  return { s, records };
+}
+
+/**
+ * A client whose `nth` counter update fails: the nth sent, before it is written (throttled), or the nth written,
+ * after it was (the answer lost).
+ */
+function failingCounterWrite(doc: DynamoDBDocumentClient, nth: number, afterWrite: boolean) {
+  let sent = 0;
+  let written = 0;
+  return {
+    send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+      if (command instanceof UpdateCommand) {
+        sent += 1;
+        if (sent === nth && !afterWrite) throw new Error('throttled');
+        const out = await doc.send(command);
+        written += 1;
+        if (written === nth && afterWrite) throw new Error('the answer was lost');
+        return out;
+      }
+      return doc.send(command as never);
+    },
+  } as unknown as DynamoDBDocumentClient;
+}
 
 it('counts every event and delivery once through the rollup the stack runs', async () => {
   stack = await startProcessorStack();
@@ -120,48 +165,121 @@ it('counts every event and delivery once through the rollup the stack runs', asy
   expect(await counters(stack)).toEqual(EXPECTED);
 });
 
-it('counts every record once when the stream hands out batches again, overlapping, and after failed attempts', async () => {
-  // Prepare: the rollup's records, as its filtered event source would deliver them
-  stack = await startProcessorStack({ ownStream: true });
-  const records: DynamoDBRecord[] = [];
-  stack.rollup.stream.attach(async (event) => {
-    records.push(...event.Records);
-    return { state: {} };
-  }, ROLLUP_SUBSCRIPTION);
-  await workload(stack);
-  await stack.rollup.stream.idle();
-  expect(records.length).toBeGreaterThan(20);
-  const handler = rollup(stack.doc);
+it('counts every record once when the stream hands out batches again, overlapping, and after attempts that stopped between counter writes', async () => {
+  // Prepare
+  const { s, records } = await workloadRecords();
+  const handler = rollup(s.doc);
   const half = Math.floor(records.length / 2);
 
-  // Act: a batch, the same batch again, an overlapping one; an attempt whose transaction fails after it
-  // committed (the answer lost), and one whose transaction fails before, each retried.
+  // Act: a batch, the same batch again, an overlapping one; attempts that stop after some of their counter items
+  // (the second write sent fails before it is written; the first write of the next attempt fails after, its answer lost), each retried with a
+  // different batch (the event source's next one reaches further).
   await handler(windowEvent(records.slice(0, half)));
   await handler(windowEvent(records.slice(0, half)));
   await handler(windowEvent(records.slice(half - 5, half + 5)));
-  let sent = 0;
-  const doc = stack.doc;
-  const flaky = (afterCommit: boolean): DynamoDBDocumentClient =>
-    ({
-      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (command instanceof TransactWriteCommand) {
-          sent += 1;
-          if (sent === 1 && !afterCommit) throw new Error('throttled');
-          const out = await doc.send(command);
-          if (sent === 1) throw new Error('the answer was lost');
-          return out;
-        }
-        return doc.send(command as never);
-      },
-    }) as unknown as DynamoDBDocumentClient;
-  await expect(rollup(flaky(false))(windowEvent(records.slice(half - 2)))).rejects.toThrow('throttled');
-  sent = 0;
-  await expect(rollup(flaky(true))(windowEvent(records.slice(half - 2)))).rejects.toThrow(
+  await expect(rollup(failingCounterWrite(s.doc, 2, false))(windowEvent(records.slice(half - 2)))).rejects.toThrow(
+    'throttled',
+  );
+  await expect(rollup(failingCounterWrite(s.doc, 1, true))(windowEvent(records.slice(half - 2, -3)))).rejects.toThrow(
     'the answer was lost',
   );
-  await handler(windowEvent(records.slice(half - 2)));
+  await handler(windowEvent(records.slice(half - 2, -1)));
   await handler(windowEvent(records));
 
   // Assess
-  expect(await counters(stack)).toEqual(EXPECTED);
+  expect(await counters(s)).toEqual(EXPECTED);
+});
+
+it('counts every record once with two stream shards writing the same counter items, each batch handed out twice', async () => {
+  // Prepare: the records split between two shards (records of one item stay in one shard, as DynamoDB keeps them)
+  const { s, records } = await workloadRecords();
+  const handler = rollup(s.doc);
+  const shardOfRecord = (record: DynamoDBRecord) =>
+    JSON.stringify(record.dynamodb?.Keys).length % 2 === 0 ? 'shardId-two-a' : 'shardId-two-b';
+  const a = records.filter((record) => shardOfRecord(record) === 'shardId-two-a');
+  const b = records.filter((record) => shardOfRecord(record) === 'shardId-two-b');
+  expect(a.length).toBeGreaterThan(0);
+  expect(b.length).toBeGreaterThan(0);
+
+  // Act: interleaved, each batch again
+  for (const [batch, shardId] of [
+    [a.slice(0, 10), 'shardId-two-a'],
+    [b, 'shardId-two-b'],
+    [a.slice(0, 10), 'shardId-two-a'],
+    [a.slice(5), 'shardId-two-a'],
+    [b.slice(3), 'shardId-two-b'],
+  ] as const)
+    await handler(windowEvent([...batch], shardId));
+
+  // Assess
+  expect(await counters(s)).toEqual(EXPECTED);
+});
+
+it('after an upgrade from the transactional rollup: sums its counters, counts only after its checkpoint, refuses its late transaction', async () => {
+  // Prepare: the version before counted the shard's first records (its counter items, no guard) through its
+  // checkpoint; its late transaction of the next records (an attempt that timed out) is still under way.
+  const { s, records } = await workloadRecords();
+  const counted = records.slice(0, 12);
+  const through = counted.at(-1)?.dynamodb?.SequenceNumber ?? '';
+  const shard = writerCounterShard(LOCAL_SHARD_ID);
+  const oldUpdates = (slice: DynamoDBRecord[]) =>
+    counterWrites(slice.map(rolledChangeOf)).map((write) => {
+      const names = Object.keys(write.counts);
+      return {
+        Update: {
+          TableName: 'ses-bounce-test',
+          Key:
+            write.domain === null
+              ? keys.dayCounter(write.day, shard)
+              : { pk: `STATDOM#${write.day.slice(0, 4)}#${shard}`, sk: `${write.day}#${write.domain}` },
+          UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')}${write.domain === null ? '' : ' SET #domain = :domain, #day = :day'}`,
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
+            ...(write.domain === null ? {} : { '#domain': 'domain', '#day': 'day' }),
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(Object.values(write.counts).map((n, i) => [`:c${i}`, n])),
+            ...(write.domain === null ? {} : { ':domain': write.domain, ':day': write.day }),
+          },
+        },
+      };
+    });
+  await s.doc.send(new TransactWriteCommand({ TransactItems: oldUpdates(counted) }));
+  await s.doc.send(
+    new PutCommand({
+      TableName: 'ses-bounce-test',
+      Item: { ...keys.rollupCheckpoint(LOCAL_SHARD_ID), entity: 'checkpoint', sequence: through, expiresAt: 1 },
+    }),
+  );
+  const late = new TransactWriteCommand({
+    TransactItems: [
+      ...oldUpdates(records.slice(12, 20)),
+      {
+        Put: {
+          TableName: 'ses-bounce-test',
+          Item: {
+            ...keys.rollupCheckpoint(LOCAL_SHARD_ID),
+            entity: 'checkpoint',
+            sequence: records[19]?.dynamodb?.SequenceNumber,
+            expiresAt: 1,
+          },
+          ConditionExpression: '#sequence = :previous',
+          ExpressionAttributeNames: { '#sequence': 'sequence' },
+          ExpressionAttributeValues: { ':previous': through },
+        },
+      },
+    ],
+  });
+
+  // Act: this version takes the shard over from the start of the stream, then the late transaction lands
+  await rollup(s.doc)(windowEvent(records));
+  const landed = await s.doc.send(late).then(
+    () => 'committed',
+    (error: Error) => error.name,
+  );
+  await rollup(s.doc)(windowEvent(records.slice(5)));
+
+  // Assess
+  expect(landed).toBe('TransactionCanceledException');
+  expect(await counters(s)).toEqual(EXPECTED);
 });

@@ -1,6 +1,7 @@
 // The counter rollup: what a stored event or ledger change adds to the counters is what the processor's transaction
-// used to add (every sample), and a shard's records count exactly once behind its checkpoint however the stream
-// hands them out (repeated batches, overlapping retries, a checkpoint that moved under an earlier attempt).
+// used to add (every sample), and a shard's records count exactly once on every counter item behind the item's
+// guard however the stream hands them out (repeated batches, overlapping retries, an attempt that stopped after some
+// of its items, a guard that moved under an attempt, the checkpoint of the transactional version before).
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,10 +17,11 @@ import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import {
   type CounterDelta,
   type CounterRollupStore,
+  type CounterWrite,
+  counterKeyOf,
+  counterWrites,
   type RolledChange,
-  type RollupGroup,
   rollUp,
-  rollupGroups,
 } from '../../lambdas/domain/counter-rollup.ts';
 import { buildRecipientEvents } from '../../lambdas/domain/recipient-event.ts';
 import { parseMessageBody } from '../../lambdas/domain/ses-notification.ts';
@@ -128,70 +130,105 @@ describe('what a change adds to the counters', () => {
 describe('the expiry a day × domain counter is given', () => {
   const now = Date.parse('2026-12-07T03:00:00Z') / 1000;
   const counts = { events: 1, 'type:bounce': 1 };
+  const write = (day: string, domain: string | null): CounterWrite => ({
+    day,
+    domain,
+    counts,
+    first: '100000000000000000001',
+    last: '100000000000000000009',
+  });
 
   it('is the end of its day plus the event retention', () => {
-    const update = rolledUpCounterUpdate({ day: '2026-11-26', domain: 'example.org', counts }, 0, 400, now);
+    const update = rolledUpCounterUpdate(write('2026-11-26', 'example.org'), 'shard-1', 400, now);
     expect(update.ExpressionAttributeValues[':expiresAt']).toBe(Date.parse('2028-01-01T00:00:00Z') / 1000);
     expect(update.ExpressionAttributeValues[':expiresAt']).toBe(domainCounterExpiresAt('2026-11-26', 400));
   });
 
   it('is already past for a day past retention, but never beyond the five years in the past that TTL acts on', () => {
-    const pastDue = rolledUpCounterUpdate({ day: '2023-06-01', domain: 'example.org', counts }, 0, 400, now);
+    const pastDue = rolledUpCounterUpdate(write('2023-06-01', 'example.org'), 'shard-1', 400, now);
     expect(pastDue.ExpressionAttributeValues[':expiresAt']).toBe(domainCounterExpiresAt('2023-06-01', 400));
     // A hand-made notification dated 2015: its day's counter would be due in 2016, which TTL ignores for good.
-    const ancient = rolledUpCounterUpdate({ day: '2015-03-01', domain: 'example.org', counts }, 0, 400, now);
+    const ancient = rolledUpCounterUpdate(write('2015-03-01', 'example.org'), 'shard-1', 400, now);
     const expiresAt = Number(ancient.ExpressionAttributeValues[':expiresAt']);
     expect(expiresAt).toBeGreaterThan(now - TTL_HORIZON_SECONDS);
     expect(expiresAt).toBeLessThan(now);
   });
 
   it('is not set on a day total, which names no one and is kept', () => {
-    const update = rolledUpCounterUpdate({ day: '2015-03-01', domain: null, counts }, 0, 400, now);
+    const update = rolledUpCounterUpdate(write('2015-03-01', null), 'shard-1', 400, now);
     expect(update.ExpressionAttributeValues).not.toHaveProperty(':expiresAt');
   });
 });
 
-/** Counter items in memory, with a checkpoint per shard applied atomically with each group (as the transaction). */
+describe('the guarded update of a counter item', () => {
+  const write: CounterWrite = {
+    day: '2026-11-26',
+    domain: null,
+    counts: { events: 2 },
+    first: '400000000000000000001',
+    last: '1200000000000000000000000000000000000009',
+  };
+
+  it('moves the writer\'s own guard to the last record, only while the guard is below the first', () => {
+    const update = rolledUpCounterUpdate(write, 'shardId-00000001-aaaa', 400, 0);
+    const guard = update.ExpressionAttributeNames['#guard'];
+    expect(guard).toMatch(/^r:[0-9a-f]{12}$/);
+    expect(rolledUpCounterUpdate(write, 'shardId-00000002-bbbb', 400, 0).ExpressionAttributeNames['#guard']).not.toBe(
+      guard,
+    );
+    expect(update.UpdateExpression).toBe('SET #guard = :last ADD #c0 :c0');
+    expect(update.ConditionExpression).toBe('attribute_not_exists(#guard) OR #guard < :first');
+  });
+
+  it('pads sequence numbers to 40 digits, so a 21-digit one compares below a 40-digit one as a string', () => {
+    const { ExpressionAttributeValues: values } = rolledUpCounterUpdate(write, 'shard-1', 400, 0);
+    expect(values[':first']).toBe('0000000000000000000400000000000000000001');
+    expect(values[':last']).toBe('1200000000000000000000000000000000000009');
+    expect(String(values[':first']) < String(values[':last'])).toBe(true);
+  });
+});
+
+/**
+ * Counter items in memory, each with a guard per writer, updated one at a time as DynamoDB does (the condition and
+ * the update of one item are atomic); the checkpoint of the version before per writer.
+ */
 class MemoryRollupStore implements CounterRollupStore {
   readonly counters = new Map<string, Record<string, number>>();
+  readonly guards = new Map<string, string>();
   readonly checkpoints = new Map<string, string>();
-  /** Fail the apply call with this number (1-based) once, after committing it when `afterCommit`. */
-  failAt: { call: number; afterCommit: boolean } | null = null;
-  /** Move the checkpoint before this apply call, as an earlier attempt still committing would. */
-  interfereAt: { call: number; through: string; group: RollupGroup } | null = null;
-  private calls = 0;
+  /** Fail the add call with this number (1-based) once, after writing it when `afterWrite` (the answer lost). */
+  failAt: { call: number; afterWrite: boolean } | null = null;
+  /** Before this add call, apply another write first, as an earlier attempt still landing would. */
+  interfereAt: { call: number; writer: string; write: CounterWrite } | null = null;
+  calls = 0;
 
-  async checkpoint(shardId: string): Promise<string | null> {
-    return this.checkpoints.get(shardId) ?? null;
+  async countedBefore(writer: string): Promise<string | null> {
+    return this.checkpoints.get(writer) ?? null;
   }
 
-  async apply(shardId: string, previous: string | null, group: RollupGroup): Promise<'applied' | 'stale'> {
+  async add(writer: string, write: CounterWrite): Promise<'applied' | { guard: string | null }> {
     this.calls += 1;
     if (this.interfereAt?.call === this.calls) {
-      this.commit(shardId, this.interfereAt.group);
+      const { writer: other, write: earlier } = this.interfereAt;
       this.interfereAt = null;
+      await this.add(other, earlier);
     }
-    if (this.failAt?.call === this.calls && !this.failAt.afterCommit) {
+    if (this.failAt?.call === this.calls && !this.failAt.afterWrite) {
       this.failAt = null;
       throw new Error('throttled');
     }
-    if ((this.checkpoints.get(shardId) ?? null) !== previous) return 'stale';
-    this.commit(shardId, group);
+    const guardKey = `${writer}|${counterKeyOf(write)}`;
+    const guard = this.guards.get(guardKey) ?? null;
+    if (guard !== null && BigInt(guard) >= BigInt(write.first)) return { guard };
+    const counts = this.counters.get(counterKeyOf(write)) ?? {};
+    for (const [name, n] of Object.entries(write.counts)) counts[name] = (counts[name] ?? 0) + n;
+    this.counters.set(counterKeyOf(write), counts);
+    this.guards.set(guardKey, write.last);
     if (this.failAt?.call === this.calls) {
       this.failAt = null;
       throw new Error('the answer was lost');
     }
     return 'applied';
-  }
-
-  private commit(shardId: string, group: RollupGroup): void {
-    for (const delta of group.counters) {
-      const key = `${delta.day}|${delta.domain ?? ''}`;
-      const counts = this.counters.get(key) ?? {};
-      for (const [name, n] of Object.entries(delta.counts)) counts[name] = (counts[name] ?? 0) + n;
-      this.counters.set(key, counts);
-    }
-    this.checkpoints.set(shardId, group.through);
   }
 }
 
@@ -210,47 +247,73 @@ const expected = (store: MemoryRollupStore) => ({
   total: store.counters.get('2026-11-26|')?.events,
   perDomain: DOMAINS.map((d) => store.counters.get(`2026-11-26|${d}`)?.events),
 });
+const EXACT = { total: 40, perDomain: [8, 8, 8, 8, 8] };
 
 describe('rolling up a shard', () => {
-  it('groups records in order, each group within the item limit, and skips what the checkpoint covers', () => {
-    const groups = rollupGroups(stream, stream[9]?.sequence ?? null, 3);
-    expect(groups.every((g) => g.counters.length <= 3)).toBe(true);
-    expect(groups.reduce((n, g) => n + g.records, 0)).toBe(30);
-    expect(groups.at(-1)?.through).toBe(stream.at(-1)?.sequence);
-    expect(groups[0]?.counters.find((c) => c.domain === null)?.counts.events).toBe(2);
+  it('sums the records of each counter item, with the first and last record that touch it', () => {
+    const writes = counterWrites(stream.slice(0, 10));
+    expect(writes.map(counterKeyOf)).toEqual(['2026-11-26|', ...DOMAINS.map((d) => `2026-11-26|${d}`)]);
+    expect(writes[0]).toMatchObject({ counts: { events: 10 }, first: stream[0]?.sequence, last: stream[9]?.sequence });
+    expect(writes[1]).toMatchObject({ counts: { events: 2 }, first: stream[0]?.sequence, last: stream[5]?.sequence });
+  });
+
+  it('writes each counter item once per batch, one plain update each', async () => {
+    const store = new MemoryRollupStore();
+    expect(await rollUp('shard-1', stream, store)).toEqual({ records: 40, counters: 6 });
+    expect(store.calls).toBe(6);
+    expect(expected(store)).toEqual(EXACT);
   });
 
   it('counts every record once when the stream hands out the same and overlapping batches again', async () => {
     const store = new MemoryRollupStore();
-    await rollUp('shard-1', stream.slice(0, 25), store, 3);
-    await rollUp('shard-1', stream.slice(0, 25), store, 3);
-    await rollUp('shard-1', stream.slice(10), store, 3);
-    expect(expected(store)).toEqual({ total: 40, perDomain: [8, 8, 8, 8, 8] });
+    await rollUp('shard-1', stream.slice(0, 25), store);
+    expect(await rollUp('shard-1', stream.slice(0, 25), store)).toEqual({ records: 0, counters: 0 });
+    await rollUp('shard-1', stream.slice(10), store);
+    expect(expected(store)).toEqual(EXACT);
   });
 
-  it('counts every record once when an attempt fails midway, before or after its commit, and is retried', async () => {
-    for (const afterCommit of [false, true]) {
-      const store = new MemoryRollupStore();
-      store.failAt = { call: 3, afterCommit };
-      await expect(rollUp('shard-1', stream, store, 3)).rejects.toThrow();
-      await rollUp('shard-1', stream, store, 3);
-      expect(expected(store)).toEqual({ total: 40, perDomain: [8, 8, 8, 8, 8] });
-    }
+  it('counts every record once when an attempt stops after some items, before or after a write, and is retried', async () => {
+    for (const afterWrite of [false, true])
+      for (const call of [1, 3, 6]) {
+        const store = new MemoryRollupStore();
+        store.failAt = { call, afterWrite };
+        await expect(rollUp('shard-1', stream, store)).rejects.toThrow();
+        await rollUp('shard-1', stream, store);
+        expect(expected(store)).toEqual(EXACT);
+      }
   });
 
-  it('regroups from the moved checkpoint when an earlier attempt committed meanwhile', async () => {
+  it('adds only the records after the guard when a retry is grouped differently from the attempt that stopped', async () => {
     const store = new MemoryRollupStore();
-    const [earlier] = rollupGroups(stream, null, 3);
-    if (!earlier) throw new Error('no group');
-    store.interfereAt = { call: 1, through: earlier.through, group: earlier };
-    await rollUp('shard-1', stream, store, 3);
-    expect(expected(store)).toEqual({ total: 40, perDomain: [8, 8, 8, 8, 8] });
+    store.failAt = { call: 4, afterWrite: false };
+    await expect(rollUp('shard-1', stream.slice(0, 12), store)).rejects.toThrow('throttled');
+    // The retry's batch is larger: its sums start where the first attempt's did, but reach further.
+    await rollUp('shard-1', stream.slice(0, 30), store);
+    await rollUp('shard-1', stream, store);
+    expect(expected(store)).toEqual(EXACT);
   });
 
-  it('keeps the shards apart: each has its own checkpoint', async () => {
+  it('adds only what an earlier attempt still landing did not, when the guard moved under the write', async () => {
     const store = new MemoryRollupStore();
-    await rollUp('shard-1', stream.slice(0, 20), store, 3);
-    await rollUp('shard-2', stream.slice(0, 20), store, 3);
+    const [earlier] = counterWrites(stream.slice(0, 7));
+    if (!earlier) throw new Error('no write');
+    store.interfereAt = { call: 1, writer: 'shard-1', write: earlier };
+    await rollUp('shard-1', stream, store);
+    expect(expected(store)).toEqual(EXACT);
+  });
+
+  it('keeps the shards apart: each writer has its own guard on the same items', async () => {
+    const store = new MemoryRollupStore();
+    await rollUp('shard-1', stream.slice(0, 20), store);
+    await rollUp('shard-2', stream.slice(0, 20), store);
+    await rollUp('shard-1', stream.slice(0, 20), store);
     expect(expected(store).total).toBe(40);
+  });
+
+  it('drops what the transactional version before counted (its checkpoint), and only that', async () => {
+    const store = new MemoryRollupStore();
+    store.checkpoints.set('shard-1', stream[14]?.sequence ?? '');
+    await rollUp('shard-1', stream, store);
+    expect(expected(store).total).toBe(25);
   });
 });
