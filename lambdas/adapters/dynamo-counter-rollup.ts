@@ -59,7 +59,12 @@ export function rolledChangeOf(record: DynamoDBRecord): RolledChange {
 /** What the rollup keeps of a batch it fails on, for `ses-bounce redrive-counters` (docs/data-model.md). */
 export interface FailedBatchNotes {
   /** After a failed attempt on records `first`..`last` (decoded: `changes`): notes how far they got on the counters. */
-  noteFailedBatch(writer: string, first: string, last: string, changes: readonly RolledChange[]): Promise<void>;
+  noteFailedBatch(
+    writer: string,
+    first: string,
+    last: string,
+    changes: readonly RolledChange[],
+  ): Promise<void>;
 }
 
 const within = (sequence: string, first: string, last: string) =>
@@ -153,7 +158,10 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
           await this.client.send(new UpdateCommand({ TableName, ...update }));
           return done<'applied' | { guard: string | null }>('applied');
         } catch (error) {
-          if (error instanceof TransactionConflictException || errorName(error) === 'TransactionConflictException')
+          if (
+            error instanceof TransactionConflictException ||
+            errorName(error) === 'TransactionConflictException'
+          )
             return again(true);
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
@@ -169,7 +177,9 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
         return done({ guard: rollupGuardOf(Item, writer) });
       },
       () => {
-        throw new Error(`rollup of ${writer}: a counter item stayed contended after ${CONFLICT_ATTEMPTS} attempts`);
+        throw new Error(
+          `rollup of ${writer}: a counter item stayed contended after ${CONFLICT_ATTEMPTS} attempts`,
+        );
       },
     );
   }

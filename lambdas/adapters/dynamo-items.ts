@@ -1309,16 +1309,33 @@ export function writerCounterShard(writer: string): number {
 
 /**
  * The attribute of a counter item that holds how far a rollup writer added to it (its guard): `r:` and 12 hex
- * characters of SHA-256 of the writer (a stream shard id, or a redrive's own id). A string, so the readers, which
- * sum every number of a counter item, never count it.
+ * characters of SHA-256 of the writer (a stream shard id, or a redrive's own id). Its value is binary, so the
+ * readers, which sum every number of a counter item, never count it.
  */
 export function rollupGuardName(writer: string): string {
   return `r:${createHash('sha256').update(writer).digest('hex').slice(0, 12)}`;
 }
 
-/** DynamoDB Streams sequence numbers are 21 to 40 digits: padded to 40, strings compare as the numbers do. */
-const SEQUENCE_DIGITS = 40;
-const guardValue = (sequence: string) => sequence.padStart(SEQUENCE_DIGITS, '0');
+/**
+ * A guard's value: the sequence number (21 to 40 decimal digits, so below 2^133) as 17 bytes, big-endian. DynamoDB
+ * compares binary values byte by byte, unsigned, so fixed-width values compare as the numbers do (a Number holds
+ * only 38 digits; a 40-digit string would take 40 bytes).
+ */
+const GUARD_BYTES = 17;
+
+function guardValue(sequence: string): Uint8Array {
+  const bytes = new Uint8Array(GUARD_BYTES);
+  let rest = BigInt(sequence);
+  for (let i = GUARD_BYTES - 1; i >= 0; i -= 1) {
+    bytes[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return bytes;
+}
+
+function sequenceOfGuard(bytes: Uint8Array): string {
+  return bytes.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n).toString();
+}
 
 /**
  * A writer's sum for one counter item as an update of that item: day totals in the writer's shard
@@ -1370,10 +1387,13 @@ export function rolledUpCounterUpdate(
   };
 }
 
-/** A writer's guard on a counter item read back (see rolledUpCounterUpdate); null when the item has none. */
+/**
+ * A writer's guard on a counter item read back (see rolledUpCounterUpdate), as a sequence number; null when the item
+ * has none.
+ */
 export function rollupGuardOf(item: Item | undefined, writer: string): string | null {
   const guard = item?.[rollupGuardName(writer)];
-  return typeof guard === 'string' && /^\d+$/.test(guard) ? guard : null;
+  return guard instanceof Uint8Array && guard.length === GUARD_BYTES ? sequenceOfGuard(guard) : null;
 }
 
 /**

@@ -287,7 +287,9 @@ async function redriveMessage(
   }
   const writer = redriveCheckpointId(range);
   const corrupt =
-    (before === 0 ? '' : `, ${before} counted (on some or all of their counters) by the rollup before it gave up`) +
+    (before === 0
+      ? ''
+      : `, ${before} counted (on some or all of their counters) by the rollup before it gave up`) +
     (skipped === 0 ? '' : `, ${skipped} with a corrupt image skipped`);
   if (dryRun) {
     const counted = await store.countedBeforeReadOnly(writer);

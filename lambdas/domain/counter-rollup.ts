@@ -66,7 +66,8 @@ export function counterWrites(
         first: change.sequence,
         last: change.sequence,
       };
-      for (const [name, n] of Object.entries(delta.counts)) write.counts[name] = (write.counts[name] ?? 0) + n;
+      for (const [name, n] of Object.entries(delta.counts))
+        write.counts[name] = (write.counts[name] ?? 0) + n;
       write.last = change.sequence;
       writes.set(key, write);
     }

@@ -286,7 +286,9 @@ it('does not count again what the rollup counted of a batch before it gave up, o
   expect(partly).not.toEqual(EXPECTED);
   expect(result).toMatchObject({ code: EXIT.ok, stderr: '' });
   expect(result.stdout).toMatch(
-    new RegExp(`${half} records read, \\d+ counted \\(on some or all of their counters\\) by the rollup before it gave up; \\d+ counted`),
+    new RegExp(
+      `${half} records read, \\d+ counted \\(on some or all of their counters\\) by the rollup before it gave up; \\d+ counted`,
+    ),
   );
   expect(await counters()).toEqual(EXPECTED);
 });

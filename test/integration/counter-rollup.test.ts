@@ -177,12 +177,12 @@ it('counts every record once when the stream hands out batches again, overlappin
   await handler(windowEvent(records.slice(0, half)));
   await handler(windowEvent(records.slice(0, half)));
   await handler(windowEvent(records.slice(half - 5, half + 5)));
-  await expect(rollup(failingCounterWrite(s.doc, 2, false))(windowEvent(records.slice(half - 2)))).rejects.toThrow(
-    'throttled',
-  );
-  await expect(rollup(failingCounterWrite(s.doc, 1, true))(windowEvent(records.slice(half - 2, -3)))).rejects.toThrow(
-    'the answer was lost',
-  );
+  await expect(
+    rollup(failingCounterWrite(s.doc, 2, false))(windowEvent(records.slice(half - 2))),
+  ).rejects.toThrow('throttled');
+  await expect(
+    rollup(failingCounterWrite(s.doc, 1, true))(windowEvent(records.slice(half - 2, -3))),
+  ).rejects.toThrow('the answer was lost');
   await handler(windowEvent(records.slice(half - 2, -1)));
   await handler(windowEvent(records));
 
@@ -248,7 +248,12 @@ it('after an upgrade from the transactional rollup: sums its counters, counts on
   await s.doc.send(
     new PutCommand({
       TableName: 'ses-bounce-test',
-      Item: { ...keys.rollupCheckpoint(LOCAL_SHARD_ID), entity: 'checkpoint', sequence: through, expiresAt: 1 },
+      Item: {
+        ...keys.rollupCheckpoint(LOCAL_SHARD_ID),
+        entity: 'checkpoint',
+        sequence: through,
+        expiresAt: 1,
+      },
     }),
   );
   const late = new TransactWriteCommand({

@@ -11,6 +11,7 @@ import {
   eventItem,
   ledgerUpdate,
   rolledUpCounterUpdate,
+  rollupGuardOf,
   TTL_HORIZON_SECONDS,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
@@ -169,22 +170,32 @@ describe('the guarded update of a counter item', () => {
     last: '1200000000000000000000000000000000000009',
   };
 
-  it('moves the writer\'s own guard to the last record, only while the guard is below the first', () => {
+  it("moves the writer's own guard to the last record, only while the guard is below the first", () => {
     const update = rolledUpCounterUpdate(write, 'shardId-00000001-aaaa', 400, 0);
     const guard = update.ExpressionAttributeNames['#guard'];
     expect(guard).toMatch(/^r:[0-9a-f]{12}$/);
-    expect(rolledUpCounterUpdate(write, 'shardId-00000002-bbbb', 400, 0).ExpressionAttributeNames['#guard']).not.toBe(
-      guard,
-    );
+    expect(
+      rolledUpCounterUpdate(write, 'shardId-00000002-bbbb', 400, 0).ExpressionAttributeNames['#guard'],
+    ).not.toBe(guard);
     expect(update.UpdateExpression).toBe('SET #guard = :last ADD #c0 :c0');
     expect(update.ConditionExpression).toBe('attribute_not_exists(#guard) OR #guard < :first');
   });
 
-  it('pads sequence numbers to 40 digits, so a 21-digit one compares below a 40-digit one as a string', () => {
-    const { ExpressionAttributeValues: values } = rolledUpCounterUpdate(write, 'shard-1', 400, 0);
-    expect(values[':first']).toBe('0000000000000000000400000000000000000001');
-    expect(values[':last']).toBe('1200000000000000000000000000000000000009');
-    expect(String(values[':first']) < String(values[':last'])).toBe(true);
+  it('keeps sequence numbers as 17 bytes that compare as the numbers do (21 to 40 digits), read back the same', () => {
+    const { ExpressionAttributeNames: names, ExpressionAttributeValues: values } = rolledUpCounterUpdate(
+      write,
+      'shard-1',
+      400,
+      0,
+    );
+    const first = values[':first'] as Uint8Array;
+    const last = values[':last'] as Uint8Array;
+    expect([first.length, last.length]).toEqual([17, 17]);
+    expect(Buffer.compare(Buffer.from(first), Buffer.from(last))).toBe(-1);
+    const guard = names['#guard'] as string;
+    expect(rollupGuardOf({ [guard]: last }, 'shard-1')).toBe(write.last);
+    expect(rollupGuardOf({ [guard]: first }, 'shard-1')).toBe('400000000000000000001');
+    expect(rollupGuardOf({}, 'shard-1')).toBeNull();
   });
 });
 
@@ -253,8 +264,16 @@ describe('rolling up a shard', () => {
   it('sums the records of each counter item, with the first and last record that touch it', () => {
     const writes = counterWrites(stream.slice(0, 10));
     expect(writes.map(counterKeyOf)).toEqual(['2026-11-26|', ...DOMAINS.map((d) => `2026-11-26|${d}`)]);
-    expect(writes[0]).toMatchObject({ counts: { events: 10 }, first: stream[0]?.sequence, last: stream[9]?.sequence });
-    expect(writes[1]).toMatchObject({ counts: { events: 2 }, first: stream[0]?.sequence, last: stream[5]?.sequence });
+    expect(writes[0]).toMatchObject({
+      counts: { events: 10 },
+      first: stream[0]?.sequence,
+      last: stream[9]?.sequence,
+    });
+    expect(writes[1]).toMatchObject({
+      counts: { events: 2 },
+      first: stream[0]?.sequence,
+      last: stream[5]?.sequence,
+    });
   });
 
   it('writes each counter item once per batch, one plain update each', async () => {
