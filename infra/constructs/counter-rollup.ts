@@ -1,9 +1,9 @@
 // The daily counters, rolled up from the table's stream (docs/data-model.md, "Daily counters"): the processor writes
 // facts (event items, delivery-ledger counts) and this function sums them into the counter items, exactly once per
-// stream record behind a per-shard checkpoint. Its event source is filtered to what adds to the counters, reads
+// stream record behind each counter item's guard for the shard. Its event source is filtered to what adds to the counters, reads
 // one shard at a time in order (parallelization factor 1), batches records for up to its window (the counters lag
 // by about that much; setting counterRollupWindow), and names the shard to the function through a tumbling window. A batch that keeps
-// failing is retried (safe: the checkpoint drops what was counted), then its stream position goes to the failure
+// failing is retried (safe: each item's guard drops what was added to it), then its stream position goes to the failure
 // queue.
 import { Duration } from 'aws-cdk-lib';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -17,8 +17,9 @@ import { acknowledgeStreamPoller } from './events-publisher.ts';
 import type { BounceStore } from './store.ts';
 
 /**
- * DynamoDB actions of the rollup: the checkpoint's consistent GetItem, and its transaction (TransactWriteItems is
- * authorized per item: counter UpdateItem, checkpoint PutItem).
+ * DynamoDB actions of the rollup: one conditional UpdateItem per counter item; GetItem (consistent) of a refused
+ * item's guard, of the version before's checkpoint and, after a failure, of the batch's items' guards; PutItem of the
+ * checkpoint's mark and of a failed batch's note.
  */
 const ROLLUP_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
@@ -61,7 +62,7 @@ export class CounterRollup extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: ROLLUP_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(props.window),
-        // The only way a stream event names its shard: the checkpoint is per shard.
+        // The only way a stream event names its shard: the guards are per shard.
         tumblingWindow: Duration.seconds(props.window),
         parallelizationFactor: 1,
         retryAttempts: ROLLUP_RETRY_ATTEMPTS,

@@ -40,6 +40,8 @@ import { keys } from './table-definition.ts';
 
 const CONFLICT_ATTEMPTS = 6;
 const MARK_ATTEMPTS = 5;
+/** Guards read at once when a failed batch is noted. */
+const NOTE_READS_AT_ONCE = 8;
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -198,19 +200,24 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
     const counted = await this.countedBeforeReadOnly(writer);
     const through = counted !== null && within(counted, first, last) ? counted : null;
     const guards: Record<string, string> = {};
-    for (const write of counterWrites(changes)) {
-      const { Key } = rolledUpCounterUpdate(write, writer, this.options.eventRetentionDays, 0);
-      const { Item } = await this.client.send(
-        new GetCommand({
-          TableName: this.options.tableName,
-          Key,
-          ConsistentRead: true,
-          ProjectionExpression: '#guard',
-          ExpressionAttributeNames: { '#guard': rollupGuardName(writer) },
+    const writes = counterWrites(changes);
+    for (let from = 0; from < writes.length; from += NOTE_READS_AT_ONCE) {
+      await Promise.all(
+        writes.slice(from, from + NOTE_READS_AT_ONCE).map(async (write) => {
+          const { Key } = rolledUpCounterUpdate(write, writer, this.options.eventRetentionDays, 0);
+          const { Item } = await this.client.send(
+            new GetCommand({
+              TableName: this.options.tableName,
+              Key,
+              ConsistentRead: true,
+              ProjectionExpression: '#guard',
+              ExpressionAttributeNames: { '#guard': rollupGuardName(writer) },
+            }),
+          );
+          const guard = rollupGuardOf(Item, writer);
+          if (guard !== null && within(guard, first, last)) guards[counterKeyOf(write)] = guard;
         }),
       );
-      const guard = rollupGuardOf(Item, writer);
-      if (guard !== null && within(guard, first, last)) guards[counterKeyOf(write)] = guard;
     }
     if (through === null && Object.keys(guards).length === 0) return;
     await this.client.send(
