@@ -1,12 +1,16 @@
-// Event item sizes by DynamoDB's rule (attribute names plus values; local/dynalite-transactions.ts `itemSize`) for
+// Event item sizes by DynamoDB's rule (attribute names plus values; lambdas/adapters/dynamo-item-size.ts) for
 // the real notifications in samples/: every recipient's event item, full (as every release before issue #13
 // writes it), slim (docs/data-model.md, "Slim event items"), and slim without the first model's index keys (eid,
-// gsi1sk, gsi2sk: once those indexes are gone), short (slim with short names, what the processor writes at v2),
-// and what its transactional Put costs (2 WCU per started KB).
+// gsi1sk, gsi2sk: once those indexes are gone), short (slim with short names, packed when that takes fewer write
+// units: what the processor writes at v2), and what its transactional Put costs (2 WCU per started KB). Then every
+// diagnostic of the classifier's corpus (test/fixtures/diagnostics/) as the bounce of the first sample bounce: its
+// short item unpacked (as the builds before packing wrote it) and as stored.
 // Usage: npx tsx bench/event-item-sizes.ts [--attributes]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { itemSize } from '../lambdas/adapters/dynamo-item-size.ts';
 import {
   type EventItemShape,
   eventItem,
@@ -15,12 +19,12 @@ import {
   type Item,
 } from '../lambdas/adapters/dynamo-items.ts';
 import { classifyBounce } from '../lambdas/domain/classify.ts';
-import { buildRecipientEvents } from '../lambdas/domain/recipient-event.ts';
+import { buildRecipientEvents, type RecipientEvent } from '../lambdas/domain/recipient-event.ts';
 import { parseSesDocument } from '../lambdas/domain/ses-notification.ts';
 import { applyEvent, DEFAULT_POLICY_SETTINGS } from '../lambdas/domain/suppression-policy.ts';
-import { itemSize } from '../local/dynalite-transactions.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
+const CORPUS = join(import.meta.dirname, '..', 'test', 'fixtures', 'diagnostics');
 /** The item variants measured: shape, and the first model's index keys it carries. */
 const VARIANTS = {
   full: ['full', FIRST_MODEL_INDEX_KEYS],
@@ -34,40 +38,59 @@ const size = (item: Item) => itemSize(marshall(item, { removeUndefinedValues: tr
 /** A transactional Put: twice the units of a plain write, 1 per started KB. */
 const putUnits = (bytes: number) => 2 * Math.ceil(bytes / 1024);
 
+/** A packed short item's attributes unpacked (`z`: docs/data-model.md, "Packed event items"), as stored before. */
+function unpackedItem(item: Item): Item {
+  const { z, ...outside } = item;
+  return z instanceof Uint8Array
+    ? { ...outside, ...JSON.parse(brotliDecompressSync(z).toString('utf8')) }
+    : item;
+}
+
 interface Row {
   type: string;
   sizes: Record<Variant, number>;
+  /** The short item's size unpacked. */
+  unpacked: number;
   attributes: Record<string, number>;
 }
 
-const rows: Row[] = [];
-for (const file of readdirSync(SAMPLES)
-  .filter((name) => /^\d+-.*\.json$/.test(name))
-  .sort()) {
-  const parsed = parseSesDocument(JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')));
-  if (parsed.kind !== 'notification') continue;
-  const { events } = buildRecipientEvents(parsed.notification, {
+function row(event: RecipientEvent): Row {
+  const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
+  const item = (variant: Variant) => {
+    const [shape, indexKeys] = VARIANTS[variant];
+    return eventItem(event, decision, 400, 'event', shape, indexKeys);
+  };
+  return {
+    type: event.type,
+    sizes: Object.fromEntries(NAMES.map((name) => [name, size(item(name))])) as Record<Variant, number>,
+    unpacked: size(unpackedItem(item('short (v2)'))),
+    attributes: Object.fromEntries(
+      Object.entries(item('full')).map(([name, value]) => [name, size({ [name]: value })]),
+    ),
+  };
+}
+
+const eventsOf = (notification: unknown) => {
+  const parsed = parseSesDocument(notification);
+  if (parsed.kind !== 'notification') return [];
+  return buildRecipientEvents(parsed.notification, {
     recordedAt: '2026-12-07T04:00:00.000Z',
     snsMessageId: '0f6c1a52-1d2b-5c3e-9a7f-3b1e2c4d5e6f',
     classify: classifyBounce,
-  });
-  for (const event of events) {
-    const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
-    const item = (variant: Variant) => {
-      const [shape, indexKeys] = VARIANTS[variant];
-      return eventItem(event, decision, 400, 'event', shape, indexKeys);
-    };
-    rows.push({
-      type: event.type,
-      sizes: Object.fromEntries(NAMES.map((name) => [name, size(item(name))])) as Record<Variant, number>,
-      attributes: Object.fromEntries(
-        Object.entries(item('full')).map(([name, value]) => [name, size({ [name]: value })]),
-      ),
-    });
-  }
-}
+  }).events;
+};
+
+const files = readdirSync(SAMPLES)
+  .filter((name) => /^\d+-.*\.json$/.test(name))
+  .sort();
+const rows = files.flatMap((file) =>
+  eventsOf(JSON.parse(readFileSync(join(SAMPLES, file), 'utf8'))).map(row),
+);
 
 const average = (values: number[]) => Math.round(values.reduce((sum, v) => sum + v, 0) / values.length);
+const fits = (sizes: number[]) => sizes.filter((bytes) => bytes <= 1024).length;
+const putAverage = (sizes: number[]) =>
+  (sizes.reduce((sum, bytes) => sum + putUnits(bytes), 0) / sizes.length).toFixed(2);
 const lines = [
   `Event items of the ${rows.length} recipients of the notifications in samples/ (bytes by DynamoDB's rule; WCU of the transactional Put)`,
   '',
@@ -79,19 +102,57 @@ for (const type of ['bounce', 'complaint', 'delivery']) {
   if (mine.length === 0) continue;
   const cells = NAMES.flatMap((name) => {
     const sizes = mine.map((row) => row.sizes[name]);
-    return [
-      `${average(sizes)} / ${Math.max(...sizes)}`,
-      `${sizes.filter((bytes) => bytes <= 1024).length}`,
-      (sizes.reduce((sum, bytes) => sum + putUnits(bytes), 0) / sizes.length).toFixed(2),
-    ];
+    return [`${average(sizes)} / ${Math.max(...sizes)}`, `${fits(sizes)}`, putAverage(sizes)];
   });
   lines.push(`| ${type} | ${mine.length} | ${cells.join(' | ')} |`);
 }
+
+// The corpus's diagnostics in the first sample bounce (one recipient): its status, bounce type and subtype too
+// where the corpus case gives them.
+const [template] = files.filter((file) => file.includes('-bounce-'));
+const envelope = JSON.parse(readFileSync(join(SAMPLES, String(template)), 'utf8'));
+const corpus = readdirSync(CORPUS)
+  .filter((name) => name.endsWith('.json'))
+  .sort()
+  .flatMap((name) => JSON.parse(readFileSync(join(CORPUS, name), 'utf8')) as Record<string, string>[]);
+const corpusRows = corpus.flatMap((entry) => {
+  const notification = structuredClone(envelope);
+  const { bounce } = notification;
+  const [recipient] = bounce.bouncedRecipients;
+  bounce.bouncedRecipients = [
+    { ...recipient, diagnosticCode: entry.diagnosticCode, status: entry.status ?? recipient.status },
+  ];
+  bounce.bounceType = entry.bounceType ?? bounce.bounceType;
+  bounce.bounceSubType = entry.bounceSubType ?? bounce.bounceSubType;
+  return eventsOf(notification).map(row);
+});
+const stored = corpusRows.map((r) => r.sizes['short (v2)']);
+const before = corpusRows.map((r) => r.unpacked);
+const over = corpus.flatMap((entry, i) => {
+  const r = corpusRows[i];
+  return r !== undefined && r.unpacked > 1024
+    ? [{ bytes: Buffer.byteLength(entry.diagnosticCode ?? ''), fits: r.sizes['short (v2)'] <= 1024 }]
+    : [];
+});
+const fitting = over.filter((entry) => entry.fits).map((entry) => entry.bytes);
+const notFitting = over.filter((entry) => !entry.fits).map((entry) => entry.bytes);
+lines.push(
+  '',
+  `The ${corpusRows.length} diagnostics of test/fixtures/diagnostics/ as the bounce of ${template} (short item)`,
+  '',
+  '| | avg / max bytes | ≤ 1 KB | Put WCU avg |',
+  '| --- | ---: | ---: | ---: |',
+  `| unpacked (before) | ${average(before)} / ${Math.max(...before)} | ${fits(before)} | ${putAverage(before)} |`,
+  `| as stored (packed when fewer units) | ${average(stored)} / ${Math.max(...stored)} | ${fits(stored)} | ${putAverage(stored)} |`,
+  '',
+  `Over 1 KB unpacked: ${over.length}; ${fitting.length} fit packed (diagnostics of ${Math.min(...fitting)}–` +
+    `${Math.max(...fitting)} bytes), ${notFitting.length} do not (${notFitting.join(', ')} bytes)`,
+);
 if (process.argv.includes('--attributes')) {
-  const bounces = rows.filter((row) => row.type === 'bounce');
-  const names = new Set(bounces.flatMap((row) => Object.keys(row.attributes)));
+  const bounces = rows.filter((r) => r.type === 'bounce');
+  const names = new Set(bounces.flatMap((r) => Object.keys(r.attributes)));
   const perName = [...names].map(
-    (name) => [name, average(bounces.map((row) => row.attributes[name] ?? 0))] as const,
+    (name) => [name, average(bounces.map((r) => r.attributes[name] ?? 0))] as const,
   );
   lines.push(
     '',

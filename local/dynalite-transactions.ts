@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { itemSize, WRITE_UNIT_BYTES } from '../lambdas/adapters/dynamo-item-size.ts';
 
 type Item = Record<string, AttributeValue>;
 type Names = Record<string, string> | undefined;
@@ -60,33 +61,8 @@ class WireError extends Error {
 
 const PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 
-/** DynamoDB's item size rule: attribute name lengths plus value sizes (close enough for unit counting). */
-function valueSize(value: AttributeValue): number {
-  if (value.S !== undefined) return Buffer.byteLength(value.S);
-  if (value.N !== undefined) return Math.ceil(value.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
-  if (value.B !== undefined) return value.B.length;
-  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
-  if (value.SS) return value.SS.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
-  if (value.NS) return value.NS.reduce((sum, n) => sum + n.length, 0);
-  if (value.L) return 3 + value.L.reduce((sum, v) => sum + 1 + valueSize(v), 0);
-  if (value.M)
-    return (
-      3 + Object.entries(value.M).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + valueSize(v), 0)
-    );
-  return 0;
-}
-
-/** The size DynamoDB bills an item (marshalled) by: attribute names plus values. */
-export function itemSize(item: Item | undefined): number {
-  if (!item) return 0;
-  return Object.entries(item).reduce(
-    (sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value),
-    0,
-  );
-}
-
 function writeUnits(before: Item | undefined, after: Item | undefined): number {
-  return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / 1024));
+  return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / WRITE_UNIT_BYTES));
 }
 
 /** The index entry of an item: table and index keys plus the projected attributes; undefined when not indexed. */
