@@ -377,7 +377,8 @@ function packedIfSmaller(short: Item): Item {
  */
 function unpacked(item: Item): Item {
   const { [PACKED]: stored, ...outside } = item;
-  const corrupt = (detail: string) => new CorruptItemError('event', { pk: item.pk, sk: item.sk }, `${PACKED}: ${detail}`);
+  const corrupt = (detail: string) =>
+    new CorruptItemError('event', { pk: item.pk, sk: item.sk }, `${PACKED}: ${detail}`);
   const bytes =
     stored instanceof Uint8Array ? stored : typeof stored === 'string' ? Buffer.from(stored, 'base64') : null;
   if (bytes === null) throw corrupt('not a binary');

@@ -1,15 +1,20 @@
-// Slim and short SES event items (docs/data-model.md, "Slim event items", "Short attribute names"): the event codec
-// reads an item written full, as every release before issue #13 wrote it (a fixture of such items), an item written
-// slim by the writer before short names (a fixture too), and the slim and short items of the same event as the same
-// record, and so do the readers of raw items: the stream (events publisher), the counter rollup and erasure.
+// Slim, short and packed SES event items (docs/data-model.md, "Slim event items", "Short attribute names", "Packed
+// event items"): the event codec reads an item written full, as every release before issue #13 wrote it (a fixture
+// of such items), an item written slim by the writer before short names and one written short by the writer before
+// packing (fixtures too), and the slim, short and packed items of the same event as the same record, and so do the
+// readers of raw items: the stream (events publisher), the counter rollup and erasure.
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rolledChangeOf } from '../../lambdas/adapters/dynamo-counter-rollup.ts';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
+import { itemSize } from '../../lambdas/adapters/dynamo-item-size.ts';
 import {
   CorruptItemError,
   erasedEventOf,
@@ -44,26 +49,45 @@ const FIXTURE_SAMPLES: readonly [string, 'event' | 'ledger' | undefined][] = [
   ['36-bounce-permanent-gmx-5.1.1-german.json', 'event'],
 ];
 
-async function sampleEvent(file: string): Promise<RecipientEvent> {
+async function sampleEvents(file: string): Promise<RecipientEvent[]> {
   const parsed = parseSesDocument(
     JSON.parse(await readFile(new URL(`../../samples/${file}`, import.meta.url), 'utf8')),
   );
-  if (parsed.kind !== 'notification') throw new Error(`${file} is no notification`);
-  const [event] = buildRecipientEvents(parsed.notification, {
+  if (parsed.kind !== 'notification') return [];
+  return buildRecipientEvents(parsed.notification, {
     recordedAt: '2026-12-07T04:30:00.000Z',
     snsMessageId: '0f6c1a52-1d2b-5c3e-9a7f-3b1e2c4d5e6f',
     classify: classifyBounce,
   }).events;
+}
+
+async function sampleEvent(file: string): Promise<RecipientEvent> {
+  const [event] = await sampleEvents(file);
   if (!event) throw new Error(`${file} has no recipient`);
   return event;
 }
 
+/** The bytes DynamoDB bills an item by. */
+const bytesOf = (item: Item) => itemSize(marshall(item, { removeUndefinedValues: true }));
+
+/**
+ * A stream record as a Lambda function receives it: JSON, binaries in base64 (the SDK's images hold bytes).
+ */
+function asLambdaReceivesIt(record: DynamoDBRecord): DynamoDBRecord {
+  return JSON.parse(
+    JSON.stringify(record, (_key, value: unknown) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+    ),
+  );
+}
+
 /** What every reader of raw event items makes of one: the record, the stream's change, the rollup's, erasure's. */
 function readings(item: Item) {
+  const inserted = asLambdaReceivesIt(streamRecord('7', null, item));
   return {
     record: eventFromItem(item),
-    published: storedChangeOf(streamRecord('7', null, item)),
-    counted: rolledChangeOf(streamRecord('7', null, item)),
+    published: storedChangeOf(inserted),
+    counted: rolledChangeOf(inserted),
     erased: erasedEventOf(item),
   };
 }
@@ -149,6 +173,24 @@ describe('slim event items', () => {
       expect(item).not.toHaveProperty('id');
       expect(item).not.toHaveProperty('occurredAt');
       expect(misnamed(item)).toEqual([]);
+    });
+  });
+
+  it('written short by the writer of 7c61007 (fixture, never packed) are read as the full items of the same events', async () => {
+    // Prepare: the short items main wrote at v2 before packing (three over 1 KB), the full items of the events.
+    const [full, short] = await Promise.all(
+      ['event-items-before-slim.json', 'event-items-short.json'].map(
+        async (name) =>
+          JSON.parse(await readFile(new URL(`../fixtures/api/${name}`, import.meta.url), 'utf8')) as Item[],
+      ),
+    );
+    // Act
+    const read = (short ?? []).map(readings);
+    // Assess
+    expect((short ?? []).filter((item) => bytesOf(item) > 1024)).toHaveLength(3);
+    expect(read).toHaveLength(FIXTURE_SAMPLES.length);
+    read.forEach((reading, index) => {
+      expect(reading).toEqual(readings((full ?? [])[index] as Item));
     });
   });
 
@@ -248,7 +290,9 @@ describe('slim event items', () => {
     const event = await sampleEvent('01-bounce-permanent-general-gmail-5.1.1.json');
     const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
     const slim = eventItem(event, decision, 400, 'event', 'slim');
-    const short = eventItem(event, decision, 400, 'event', 'short');
+    const mailboxFull = await sampleEvent('05-bounce-transient-mailboxfull-4.2.2.json');
+    const short = eventItem(mailboxFull, decision, 400, 'event', 'short', []);
+    expect(short).not.toHaveProperty('z');
     // Act / Assess
     for (const change of [{ type: 'bounced' }, { decision: { ...decision, dryRun: 'no' } }, { pk: 'X#1' }])
       expect(() => eventFromItem({ ...slim, ...change })).toThrow(CorruptItemError);
@@ -299,5 +343,127 @@ describe('slim event items', () => {
 
   it('are said for every stage', () => {
     expect(STAGE_WRITES.map(([stage]) => stage)).toEqual(EVENT_INDEX_STAGES);
+  });
+});
+
+/** The names outside a packed item's `z`: keys, what filters, projections, erasure and TTL read, and `z`. */
+const outsideAPack = (item: Item): string[] =>
+  Object.keys(item).filter((name) => !LONG_NAMES_KEPT.has(name) && name !== 'z');
+
+describe('packed event items', () => {
+  it('make every sample bounce fit one KB, and read as its full item', async () => {
+    // Prepare
+    const files = readdirSync(new URL('../../samples/', import.meta.url)).filter((name) =>
+      /^\d+-.*\.json$/.test(name),
+    );
+    const events = (await Promise.all(files.map(sampleEvents))).flat();
+    // Act: what the processor writes at v2
+    const written = events.map((event) => {
+      const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
+      return {
+        full: eventItem(event, decision, 400, 'event', 'full'),
+        stored: eventItem(event, decision, 400, 'event', 'short', []),
+      };
+    });
+    // Assess: the 8 bounces whose short item is over 1 KB (long diagnostics) are packed, and only those.
+    const packed = written.filter(({ stored }) => 'z' in stored);
+    expect(written.filter(({ full }) => full.type === 'bounce')).toHaveLength(42);
+    expect(packed).toHaveLength(8);
+    expect(Math.max(...written.map(({ stored }) => bytesOf(stored)))).toBeLessThanOrEqual(1024);
+    for (const { full, stored } of written) expect(readings(stored)).toEqual(readings(full));
+    for (const { stored } of packed) expect(outsideAPack(stored)).toEqual([]);
+  });
+
+  it('read as their full items, whatever the diagnostic, subject and evidence (property)', async () => {
+    // Prepare: a bounce, its texts long or short, in any script, and the real diagnostics' kind of text.
+    const bounce = await sampleEvent('20-bounce-permanent-dmarc-5.7.26-sender-side.json');
+    const { decision } = applyEvent(null, bounce, DEFAULT_POLICY_SETTINGS, false);
+    const text = (maxLength: number) =>
+      fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength }),
+        fc.string({ unit: 'binary', maxLength }),
+        fc
+          .array(fc.constantFrom(String(bounce.bounce?.diagnosticCode), 'Postfach voll ✉', '550 5.1.1 '), {
+            maxLength: 12,
+          })
+          .map((parts) => parts.join('\n')),
+      );
+    const variant = fc.record({
+      diagnosticCode: fc.option(text(4000)),
+      subject: fc.option(text(400)),
+      evidence: text(400),
+      reason: text(300),
+      indexKeys: fc.subarray([...FIRST_MODEL_INDEX_KEYS]),
+    });
+    // Act / Assess
+    fc.assert(
+      fc.property(variant, (v) => {
+        const event: RecipientEvent = {
+          ...bounce,
+          subject: v.subject,
+          bounce: bounce.bounce && { ...bounce.bounce, diagnosticCode: v.diagnosticCode },
+          classification: bounce.classification && { ...bounce.classification, evidence: v.evidence },
+        };
+        const decided: Decision = { ...decision, reason: v.reason };
+        const full = eventItem(event, decided, 400, 'event', 'full');
+        const stored = eventItem(event, decided, 400, 'event', 'short', v.indexKeys);
+        expect(readings(stored)).toEqual(readings(full));
+        if (bytesOf(stored) <= 1024 || !('z' in stored)) return;
+        expect(outsideAPack(stored)).toEqual([]);
+        expect(stored.z).toBeInstanceOf(Uint8Array);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('are packed only when that saves a write unit', async () => {
+    // Prepare: the DMARC bounce (short item 1,228 B unpacked), with a diagnostic of 1,000 bytes of noise that
+    // compresses to nothing less (2 units either way), and with none at all (fits unpacked).
+    const bounce = await sampleEvent('20-bounce-permanent-dmarc-5.7.26-sender-side.json');
+    const { decision } = applyEvent(null, bounce, DEFAULT_POLICY_SETTINGS, false);
+    const withDiagnostic = (diagnosticCode: string | null) =>
+      eventItem(
+        { ...bounce, bounce: bounce.bounce && { ...bounce.bounce, diagnosticCode } },
+        decision,
+        400,
+        'event',
+        'short',
+        [],
+      );
+    const noise = Buffer.from(Array.from({ length: 750 }, (_, i) => (i * 7919 + 13) % 251)).toString(
+      'base64',
+    );
+    // Act
+    const long = withDiagnostic(bounce.bounce?.diagnosticCode ?? '');
+    const random = withDiagnostic(noise);
+    const none = withDiagnostic(null);
+    // Assess
+    expect(long).toHaveProperty('z');
+    expect(random).not.toHaveProperty('z');
+    expect(bytesOf(random)).toBeGreaterThan(1024);
+    expect(none).not.toHaveProperty('z');
+    expect(none).toHaveProperty('dn');
+  });
+
+  it('are refused when corrupt', async () => {
+    // Prepare
+    const event = await sampleEvent('20-bounce-permanent-dmarc-5.7.26-sender-side.json');
+    const { decision } = applyEvent(null, event, DEFAULT_POLICY_SETTINGS, false);
+    const packed = eventItem(event, decision, 400, 'event', 'short', []);
+    const { brotliCompressSync } = await import('node:zlib');
+    const pack = (value: unknown) => new Uint8Array(brotliCompressSync(JSON.stringify(value)));
+    // Act / Assess
+    expect(packed).toHaveProperty('z');
+    for (const z of [
+      7,
+      'not base64 brotli',
+      new Uint8Array([1, 2, 3]),
+      pack(['dc']),
+      pack({ verdict: 'soft' }),
+      pack({ dn: { a: 'none' }, ra: '2026-12-07T04:30:00.000Z', ok: true }),
+      pack({ ra: 7 }),
+    ])
+      expect(() => eventFromItem({ ...packed, z })).toThrow(CorruptItemError);
+    expect(() => eventFromItem({ ...packed, ra: '2026-12-07T04:30:00.000Z' })).toThrow(CorruptItemError);
   });
 });
