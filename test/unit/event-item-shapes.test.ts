@@ -462,6 +462,7 @@ describe('packed event items', () => {
       pack({ verdict: 'soft' }),
       pack({ dn: { a: 'none' }, ra: '2026-12-07T04:30:00.000Z', ok: true }),
       pack({ ra: 7 }),
+      pack({ constructor: 'x' }),
     ])
       expect(() => eventFromItem({ ...packed, z })).toThrow(CorruptItemError);
     expect(() => eventFromItem({ ...packed, ra: '2026-12-07T04:30:00.000Z' })).toThrow(CorruptItemError);
