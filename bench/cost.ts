@@ -35,6 +35,7 @@ import { DEFAULT_SETTINGS } from '../infra/props.ts';
 import { createCounterRollupHandler } from '../lambdas/adapters/counter-rollup-lambda.ts';
 import { DynamoCounterRollupStore } from '../lambdas/adapters/dynamo-counter-rollup.ts';
 import { DynamoAllowlist, DynamoEventStore } from '../lambdas/adapters/dynamo-event-store.ts';
+import { itemSize as storedItemSize } from '../lambdas/adapters/dynamo-item-size.ts';
 import { createProcessorHandler } from '../lambdas/adapters/processor-lambda.ts';
 import { InMemoryMessageParking, InMemorySuppressionQueue } from '../lambdas/adapters/queues.ts';
 import { ROLLUP_STREAM_FILTERS } from '../lambdas/adapters/stream-sources.ts';
@@ -50,35 +51,12 @@ import { LocalStream } from '../local/event-stream.ts';
 const README = new URL('../infra/README.md', import.meta.url);
 
 type Item = Record<string, unknown>;
-type AttributeValue = Record<string, unknown>;
-
-/** Bytes of a value by DynamoDB's item-size rule (Developer Guide, "Item sizes and formats"). */
-function valueSize(v: AttributeValue): number {
-  if (typeof v.S === 'string') return Buffer.byteLength(v.S);
-  if (typeof v.N === 'string') return Math.ceil(v.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
-  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
-  if (Array.isArray(v.L)) return 3 + (v.L as AttributeValue[]).reduce((s, x) => s + 1 + valueSize(x), 0);
-  if (v.M !== undefined)
-    return (
-      3 +
-      Object.entries(v.M as Record<string, AttributeValue>).reduce(
-        (s, [k, x]) => s + 1 + Buffer.byteLength(k) + valueSize(x),
-        0,
-      )
-    );
-  if (Array.isArray(v.SS)) return (v.SS as string[]).reduce((s, x) => s + Buffer.byteLength(x), 0);
-  if (Array.isArray(v.NS)) return (v.NS as string[]).reduce((s, x) => s + x.length, 0);
-  return 0;
-}
-
-/** Attribute names plus values, without the per-item overhead. */
+/**
+ * Attribute names plus values by DynamoDB's item-size rule (lambdas/adapters/dynamo-item-size.ts: the rule the
+ * event codec and the local stack use; a packed event item's Binary counts its bytes), without the per-item overhead.
+ */
 export function itemSize(item: Item): number {
-  return Object.entries(
-    marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
-  ).reduce(
-    (sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value as unknown as AttributeValue),
-    0,
-  );
+  return storedItemSize(marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true }));
 }
 
 const pick = (item: Item, names: readonly string[]) =>
