@@ -23,7 +23,7 @@ import {
   counterWrites,
   type RolledChange,
 } from '../domain/counter-rollup.ts';
-import { again, done, retry, sleep } from '../domain/retry.ts';
+import { again, contentionPause, done, retry, sleep } from '../domain/retry.ts';
 import {
   checkpointFromItem,
   checkpointMarkPut,
@@ -152,7 +152,7 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
     return retry(
       {
         attempts: CONFLICT_ATTEMPTS,
-        pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
+        pauseMs: contentionPause,
         sleep: this.sleep,
       },
       async () => {

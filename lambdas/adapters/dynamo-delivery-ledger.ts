@@ -7,7 +7,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { RecipientEvent } from '../domain/recipient-event.ts';
-import { again, done, retry } from '../domain/retry.ts';
+import { again, contentionPause, done, retry } from '../domain/retry.ts';
 import {
   countedDeliveriesIn,
   LEDGER_DOMAINS_PER_UPDATE,
@@ -142,7 +142,7 @@ export class DynamoDeliveryLedger {
     await retry(
       {
         attempts: COUNT_ATTEMPTS,
-        pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
+        pauseMs: contentionPause,
         sleep: this.options.sleep,
       },
       async () => {
@@ -204,7 +204,7 @@ export class DynamoDeliveryLedger {
     await retry(
       {
         attempts: COUNT_ATTEMPTS,
-        pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
+        pauseMs: contentionPause,
         sleep: this.options.sleep,
       },
       async () => {

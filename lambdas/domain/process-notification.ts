@@ -14,7 +14,7 @@ import {
 } from './delivery-history.ts';
 import type { Allowlist, EventStore, SuppressionQueue } from './ports.ts';
 import { buildRecipientEvents, type InvalidRecipient, type RecipientEvent } from './recipient-event.ts';
-import { type AttemptResult, again, done, type RetryPolicy, retry } from './retry.ts';
+import { type AttemptResult, again, contentionPause, done, type RetryPolicy, retry } from './retry.ts';
 import {
   type ParsedMessage,
   parseMessageBody,
@@ -78,8 +78,8 @@ async function recordRecipientEvent(
     null;
   const policy: RetryPolicy = {
     attempts: MAX_ATTEMPTS,
-    // Jittered, growing pauses after a transaction conflict; a changed summary is re-read at once.
-    pauseMs: (attempt) => 10 * attempt + Math.floor(Math.random() * 20 * attempt),
+    // Pauses after a transaction conflict; a changed summary is re-read at once.
+    pauseMs: contentionPause,
     sleep: deps.sleep,
   };
   return retry(

@@ -16,6 +16,13 @@ export type AttemptResult<T> = { done: true; value: T } | { done: false; pause: 
 export const done = <T>(value: T): AttemptResult<T> => ({ done: true, value });
 export const again = (pause = true): AttemptResult<never> => ({ done: false, pause });
 
+/**
+ * Jittered pause growing with the attempt (10–30 ms, 20–60 ms, …): after a write lost to a concurrent one (a
+ * transaction conflict, a condition another writer changed), so the writers do not meet again at once.
+ */
+export const contentionPause = (attempt: number): number =>
+  10 * attempt + Math.floor(Math.random() * 20 * attempt);
+
 /** The attempts' value, or `exhausted` when every attempt asked for another. */
 export async function retry<T, E>(
   policy: RetryPolicy,
