@@ -7,6 +7,7 @@ import {
   BOUNCE_MIX,
   bounceCostTable,
   costTables,
+  defaultVolumes,
   dynamoCost,
   processingCost,
   README_BLOCKS,
@@ -15,6 +16,7 @@ import {
   storageCost,
   storageLines,
   VOLUMES,
+  type Volume,
 } from '../../harness/cost-model.ts';
 
 const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
@@ -39,6 +41,40 @@ describe('infra/README.md cost tables', () => {
     const sent = totalOf(costTables(inputs), 'total');
     expect(mainReadme).toContain(`**$${bounces} per million bounces**`);
     expect(mainReadme).toContain(`**$${sent} per million sent emails** at 50 million a month`);
+  });
+
+  it("and its prose quotes the model's figures (targets, units per delivery and per bounce, table class)", () => {
+    const prose = readme.replace(/\s+/g, ' ');
+    // A missing figure names itself, not the whole README.
+    const quoted = (figure: string) => expect(prose.includes(figure), figure).toBe(true);
+    const totals = /^\| \*\*total\*\* \| (.+) \|$/m
+      .exec(costTables(inputs))?.[1]
+      ?.split(' | ')
+      .map((cell) => cell.replaceAll('*', ''));
+    const [, low, lowWindow1, , high] = totals ?? [];
+    quoted(`$${low} at 1 M/month and $${high} at 50 M/month`);
+    quoted(`own: $${lowWindow1}, the third column`);
+    const units = inputs.after.units;
+    const atLow = units[inputs.after.defaults.low];
+    const atHigh = units[inputs.after.defaults.high] ?? units.high;
+    const delivery = { low: atLow.deliveryNew.write.toFixed(2), high: atHigh.deliveryNew.write.toFixed(2) };
+    quoted(`**${delivery.low} write units per counted delivery**`);
+    quoted(`and ${delivery.high} at 50 M/month`);
+    quoted(`(${delivery.high} write units each at 50 M/month, ${delivery.low} at 1 M/month, above)`);
+    quoted(`A bounce costs ${atHigh.bounce.write.toFixed(2)} write units`);
+    const volumes = defaultVolumes(inputs.after);
+    const byClass = (days: number, volume: Volume) =>
+      (['standard-ia', 'standard'] as const).map((tableClass) =>
+        dynamoCost(inputs.after, volume, tableClass, { eventDays: days, recipientDays: days }).toFixed(2),
+      );
+    const [iaLow, standardLow] = byClass(inputs.after.eventRetentionDays, volumes.low);
+    const [iaHigh, standardHigh] = byClass(inputs.after.eventRetentionDays, volumes.high);
+    quoted(
+      `1 M/month $${iaLow} instead of $${standardLow}, 50 M/month $${iaHigh} instead of $${standardHigh}`,
+    );
+    const [iaLow5, standardLow5] = byClass(1826, volumes.low);
+    const [iaHigh5, standardHigh5] = byClass(1826, volumes.high);
+    quoted(`five years: $${iaLow5} instead of $${standardLow5}, $${iaHigh5} instead of $${standardHigh5}`);
   });
 });
 
