@@ -15,7 +15,7 @@ import { heldOutAnswers } from './held-out.ts';
  * validation half of the fourth group (v4), split off after the v3 rules were written; the validation half of the
  * fifth group (v5), split off after the v4 rules were written; the validation half of the sixth group (v6), split off
  * after the round-10 rules were written; the validation half of the seventh group (v7), split off after the round-11
- * rules were written.
+ * rules were written; the validation half of the eighth group (v8), split off after the round-12 work.
  */
 export const COLUMNS = [
   'tuning',
@@ -26,6 +26,7 @@ export const COLUMNS = [
   'validationV5',
   'validationV6',
   'validationV7',
+  'validationV8',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -148,6 +149,7 @@ const HEADINGS = [
   'validation split v5',
   'validation split v6',
   'validation split v7',
+  'validation split v8',
 ].join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
 
@@ -231,5 +233,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV5: score(inGroup('unseenV5')),
     validationV6: score(inGroup('unseenV6')),
     validationV7: score(inGroup('unseenV7')),
+    validationV8: score(inGroup('unseenV8')),
   };
 }

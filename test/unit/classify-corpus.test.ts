@@ -63,19 +63,20 @@ describe('the corpus of real diagnostics', () => {
   // figures measured when the splits were last scored, so a change can only hold or improve them: never lower them,
   // never move or relabel a case to meet them. Validation v3 (the `unseen-v3-*` files) was split off and scored
   // before any rule was written after it existed; it is reported on its own, and so are validation v4 (`unseen-v4-*`)
-  // validation v5 (`unseen-v5-*`), validation v6 (`unseen-v6-*`) and validation v7 (`unseen-v7-*`). The tuning
-  // figures include the v4, v5, v6 and v7 tuning halves as scored on arrival.
+  // validation v5 (`unseen-v5-*`), validation v6 (`unseen-v6-*`), validation v7 (`unseen-v7-*`) and validation v8
+  // (`unseen-v8-*`). The tuning figures include the v4, v5, v6, v7 and v8 tuning halves as scored on arrival.
   // The held-out tuning column (each source's own phrases left out while its cases are classified) is an estimate of
   // the classifier on sources it was not tuned on.
   const FLOORS = {
-    tuning: { hardSoft: 851, wrongSuppressions: 1, falseSenderSuppressions: 0 },
-    tuningHeldOut: { hardSoft: 845, wrongSuppressions: 1, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 883, wrongSuppressions: 3, falseSenderSuppressions: 1 },
+    tuningHeldOut: { hardSoft: 877, wrongSuppressions: 3, falseSenderSuppressions: 1 },
     validation: { hardSoft: 181, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 104, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV5: { hardSoft: 57, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validationV6: { hardSoft: 19, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validationV7: { hardSoft: 8, wrongSuppressions: 0, falseSenderSuppressions: 0 },
+    validationV8: { hardSoft: 30, wrongSuppressions: 1, falseSenderSuppressions: 1 },
   } as const;
 
   it.each(COLUMNS)('holds the measured floor on the %s split', (split) => {
