@@ -51,6 +51,7 @@ import {
   DOMAIN_CATEGORIES,
   MAILBOX_CATEGORIES,
   PHASE_DEPENDENT_UNKNOWN_HOSTS,
+  REPLY_SHAPE_PHASES,
   SMTP_PHASES,
   type SmtpPhase,
 } from './rules/phase.ts';
@@ -593,6 +594,23 @@ function contextFound(kind: 1 | 2): boolean {
   return false;
 }
 
+/** The first reply's code and, after an enhanced code if any, its first word (4 letters, then a space). */
+const REPLY_OPENING =
+  /(?:^|[\n;:>]|<\s)\s*([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?:([A-Za-z]{4})\s)?/;
+
+/**
+ * The phase the reply's own shape names when no wording does (rules/phase.ts REPLY_SHAPE_PHASES): a reply that opens
+ * with the verb of the command it answers, or a basic code that an MTA gives to one phase only.
+ */
+function phaseOfReplyShape(reply: string): SmtpPhase | null {
+  const opening = REPLY_OPENING.exec(reply);
+  if (opening === null) return null;
+  const byCode = REPLY_SHAPE_PHASES.replyCodes[opening[1] as string];
+  if (byCode !== undefined) return byCode;
+  const verb = opening[2];
+  return verb === undefined ? null : (REPLY_SHAPE_PHASES.openingVerbs[verb.toLowerCase()] ?? null);
+}
+
 function phaseOf(smtpCommand: unknown): SmtpPhase | null {
   if (typeof smtpCommand !== 'string') return null;
   const command = SMTP_COMMANDS[smtpCommand.trim().toUpperCase()];
@@ -698,7 +716,7 @@ function classifyUnsafe(input: BounceInput): Classification {
   } else {
     matchText(wording, code);
     decision = decide(code, ses, wording);
-    phase = commandPhase ?? phaseInText();
+    phase = commandPhase ?? phaseInText() ?? phaseOfReplyShape(reply);
     if (phase !== null) decision = withPhase(decision, phase, code);
     else if (decision.category === 'unknown-recipient' && phaseDependentUnknown(wording, code)) {
       decision = {

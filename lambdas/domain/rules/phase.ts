@@ -104,6 +104,20 @@ export const PHASE_RULES: readonly PhaseRule[] = [
   },
 ];
 
+/**
+ * Replies whose own shape names the phase, when no wording does. A reply that opens with the verb of the command it
+ * answers ("501 EHLO Invalid domain address.") answers that command; and a basic reply code that an MTA gives to one
+ * phase only, and no RFC 5321 reply code is, names that phase.
+ */
+export const REPLY_SHAPE_PHASES = {
+  /** The verb right after the reply code (and an enhanced code, if any), lower case, and the phase it names. */
+  openingVerbs: { helo: 'HELO', ehlo: 'HELO' } as Readonly<Record<string, SmtpPhase>>,
+  /** Basic reply codes given to one phase only. */
+  replyCodes: { '517': 'MAIL' } as Readonly<Record<string, SmtpPhase>>,
+  source:
+    'hMailServer documentation, SMTP error messages ("501 EHLO Invalid domain address.", "501 HELO Invalid domain address.": the EHLO/HELO name has bad syntax); Courier MTA courier/submit.C: checkmx answers "517 HELO <name> does not match <ip>" / "517 HELO <name> does not exist.", and every 517 it writes answers MAIL FROM (checkdns on the sender: "Sender rejected", freemail relays, a blocked MX of the sender\'s domain, "Domain does not exist", MX records that violate RFC 1035, "Invalid domain"; checkmx on the HELO name, run when MAIL FROM arrives; SPF on HELO and MAIL FROM; sender syntax); RFC 5321 4.2.3 defines no 517',
+} as const;
+
 /** The categories that describe the recipient's mailbox: never the answer to a reply given before RCPT TO. */
 export const MAILBOX_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
   'unknown-recipient',
