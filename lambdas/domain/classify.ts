@@ -594,6 +594,8 @@ function contextFound(kind: 1 | 2): boolean {
   return false;
 }
 
+/** What a reply whose shape names a phase must contain (REPLY_SHAPE_PHASES: the code 517, the verb HELO or EHLO). */
+const SHAPE_CUE = /517|(?:he|eh)lo\s/i;
 /** The first reply's code and, after an enhanced code if any, its first word (4 letters, then a space). */
 const REPLY_OPENING =
   /(?:^|[\n;:>]|<\s)\s*([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?:([A-Za-z]{4})\s)?/;
@@ -603,6 +605,8 @@ const REPLY_OPENING =
  * with the verb of the command it answers, or a basic code that an MTA gives to one phase only.
  */
 function phaseOfReplyShape(reply: string): SmtpPhase | null {
+  // Most replies have neither cue: one cheap scan before the opening is parsed.
+  if (!SHAPE_CUE.test(reply)) return null;
   const opening = REPLY_OPENING.exec(reply);
   if (opening === null) return null;
   const byCode = REPLY_SHAPE_PHASES.replyCodes[opening[1] as string];
