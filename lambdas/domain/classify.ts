@@ -162,7 +162,10 @@ interface TextTables {
   readonly deadCategories: ReadonlySet<Category>;
   /** Per phrase id: the index in SMTP_PHASES of the phase it names, or -1. */
   readonly phaseOfPhrase: Int8Array;
-  /** Per phrase id: 1 when it hedges (a list of possible causes), 2 when it makes the sender the subject. */
+  /**
+   * Per phrase id: 1 when it hedges (a list of possible causes), 2 when it makes the sender the subject, 3 when it is a
+   * command verb a reply may open with (REPLY_SHAPE_PHASES).
+   */
   readonly hedgePhrase: Uint8Array;
 }
 
@@ -193,6 +196,7 @@ function compileTextTables(textRules: readonly TextRule[]): TextTables {
   );
   const hedgeIds = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
   const senderSubjectIds = SENDER_SUBJECT_RULES.flatMap((r) => r.match.map(phraseId));
+  const openingVerbIds = Object.keys(REPLY_SHAPE_PHASES.openingVerbs).map((verb) => phraseId(`${verb} `));
   const rulesByPhrase: number[][] = phrases.map(() => []);
   for (const c of compiled) {
     c.alternatives.forEach((ids, alt) => {
@@ -206,6 +210,7 @@ function compileTextTables(textRules: readonly TextRule[]): TextTables {
   const hedgePhrase = new Uint8Array(phrases.length);
   for (const id of hedgeIds) hedgePhrase[id] = 1;
   for (const id of senderSubjectIds) hedgePhrase[id] = 2;
+  for (const id of openingVerbIds) hedgePhrase[id] = 3;
   return {
     compiled,
     rulesByPhrase,
@@ -589,13 +594,18 @@ function phaseInText(): SmtpPhase | null {
 }
 
 /** Whether the last scan found wording that lists possible causes (1) or makes the sender the subject (2). */
-function contextFound(kind: 1 | 2): boolean {
+function contextFound(kind: 1 | 2 | 3): boolean {
   for (let i = 0; i < foundCount; i++) if (HEDGE_PHRASE[MATCHER.found[i] as number] === kind) return true;
   return false;
 }
 
-/** What a reply whose shape names a phase must contain (REPLY_SHAPE_PHASES: the code 517, the verb HELO or EHLO). */
-const SHAPE_CUE = /517|(?:he|eh)lo\s/i;
+const SHAPE_CODES = Object.keys(REPLY_SHAPE_PHASES.replyCodes);
+
+function hasShapeCode(reply: string): boolean {
+  for (const code of SHAPE_CODES) if (reply.indexOf(code) >= 0) return true;
+  return false;
+}
+
 /** The first reply's code and, after an enhanced code if any, its first word (4 letters, then a space). */
 const REPLY_OPENING =
   /(?:^|[\n;:>]|<\s)\s*([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?:([A-Za-z]{4})\s)?/;
@@ -605,8 +615,9 @@ const REPLY_OPENING =
  * with the verb of the command it answers, or a basic code that an MTA gives to one phase only.
  */
 function phaseOfReplyShape(reply: string): SmtpPhase | null {
-  // Most replies have neither cue: one cheap scan before the opening is parsed.
-  if (!SHAPE_CUE.test(reply)) return null;
+  // Most replies have neither cue (a reply code from REPLY_SHAPE_PHASES, an opening verb found by the last scan):
+  // checked before the opening is parsed.
+  if (!contextFound(3) && !hasShapeCode(reply)) return null;
   const opening = REPLY_OPENING.exec(reply);
   if (opening === null) return null;
   const byCode = REPLY_SHAPE_PHASES.replyCodes[opening[1] as string];
