@@ -15,7 +15,8 @@ import { heldOutAnswers } from './held-out.ts';
  * validation half of the fourth group (v4), split off after the v3 rules were written; the validation half of the
  * fifth group (v5), split off after the v4 rules were written; the validation half of the sixth group (v6), split off
  * after the round-10 rules were written; the validation half of the seventh group (v7), split off after the round-11
- * rules were written; the validation half of the eighth group (v8), split off after the round-12 work.
+ * rules were written; the validation half of the eighth group (v8), split off after the round-12 work; the validation
+ * half of the ninth group (v9), split off after the round-13 rules were written.
  */
 export const COLUMNS = [
   'tuning',
@@ -27,6 +28,7 @@ export const COLUMNS = [
   'validationV6',
   'validationV7',
   'validationV8',
+  'validationV9',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -150,6 +152,7 @@ const HEADINGS = [
   'validation split v6',
   'validation split v7',
   'validation split v8',
+  'validation split v9',
 ].join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
 
@@ -234,5 +237,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV6: score(inGroup('unseenV6')),
     validationV7: score(inGroup('unseenV7')),
     validationV8: score(inGroup('unseenV8')),
+    validationV9: score(inGroup('unseenV9')),
   };
 }

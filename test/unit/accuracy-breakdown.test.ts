@@ -75,9 +75,9 @@ describe('accuracy breakdown', () => {
     // Act
     const lines = breakdown(scores).split('\n');
     // Assess
-    expect(lines).toContain('| hard -> undetermined | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |');
-    expect(lines).toContain('| wrong, expected mailbox-disabled | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |');
-    expect(lines).toContain('| wrong, no SMTP phase found | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |');
+    expect(lines).toContain('| hard -> undetermined | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |');
+    expect(lines).toContain('| wrong, expected mailbox-disabled | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |');
+    expect(lines).toContain('| wrong, no SMTP phase found | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |');
     expect(lines.filter((l) => l.startsWith('| wrong,'))).toHaveLength(2);
   });
 });
