@@ -213,6 +213,15 @@ export const RECIPIENT_FILTER_RULES: readonly TextRule[] = [
     source:
       'Mimecast "Envelope blocked - User Entry" and "Blocked Senders", Trend Micro "BLOCK-SEND-ER", AOL, Facebook, QQ (SFM 550/554, sisimai reason/why-filtered.go), "553 User refused to receive this mail." (voku/PHPMailer-BMH rule sample 0156), Interia "550 5.7.1 Recipient doesn\'t want your mail" (= the recipient blocked you, pomoc.poczta.interia.pl), "554 5.7.1 The recipient definitively does not want your mail" (smtp-field-manual issue #11)',
   },
+  {
+    // The recipient's own permission to receive is refused: a mailbox that can be unauthorized exists. Specific wording,
+    // so it decides over a dead-address code the server put in front of it (LBBS answers 550 5.1.1).
+    id: 'recipient-not-permitted-to-receive',
+    category: 'recipient-filtered',
+    match: ['unauthorized to receive'],
+    source:
+      'LBBS "550 5.1.1 User unauthorized to receive external mail" (InterLinked1/lbbs modules/mod_smtp_delivery_local.c exists(): the mailbox exists, its owner\'s privilege level does not allow mail from external senders)',
+  },
 ];
 
 export const UNKNOWN_DOMAIN_RULES: readonly TextRule[] = [
