@@ -28,6 +28,7 @@ import {
   checkpointFromItem,
   checkpointMarkPut,
   counterDeltasOf,
+  EMPTIED_ATTRIBUTE,
   type FailedBatchNote,
   failedBatchFromItem,
   failedBatchPut,
@@ -139,16 +140,21 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
 
   /**
    * One conditional UpdateItem (rolledUpCounterUpdate). Refused: the item's guard, read strongly consistent. A
-   * conflict with a transaction on the item (an erasure's `ADD -1`) is retried with jitter.
+   * conflict with a transaction on the item (an erasure's `ADD -1`) is retried with jitter. A day × domain counter
+   * an erasure emptied (its guard below the sum) is written again with the `events` read, so that the erasure's
+   * short expiry stays while the item stays at zero or below.
    */
   async add(writer: string, write: CounterWrite): Promise<'applied' | { guard: string | null }> {
     const TableName = this.options.tableName;
-    const update = rolledUpCounterUpdate(
-      write,
-      writer,
-      this.options.eventRetentionDays,
-      this.options.now().getTime() / 1000,
-    );
+    const updateOf = (emptied: { events: number | null } | null) =>
+      rolledUpCounterUpdate(
+        write,
+        writer,
+        this.options.eventRetentionDays,
+        this.options.now().getTime() / 1000,
+        emptied,
+      );
+    let update = updateOf(null);
     return retry(
       {
         attempts: CONFLICT_ATTEMPTS,
@@ -172,11 +178,24 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
             TableName,
             Key: update.Key,
             ConsistentRead: true,
-            ProjectionExpression: '#guard',
-            ExpressionAttributeNames: { '#guard': rollupGuardName(writer) },
+            ProjectionExpression: '#guard, #emptied, #events',
+            ExpressionAttributeNames: {
+              '#guard': rollupGuardName(writer),
+              '#emptied': EMPTIED_ATTRIBUTE,
+              '#events': 'events',
+            },
           }),
         );
-        return done({ guard: rollupGuardOf(Item, writer) });
+        const guard = rollupGuardOf(Item, writer);
+        if (
+          write.domain !== null &&
+          Item?.[EMPTIED_ATTRIBUTE] === true &&
+          (guard === null || BigInt(guard) < BigInt(write.first))
+        ) {
+          update = updateOf({ events: typeof Item.events === 'number' ? Item.events : null });
+          return again(false);
+        }
+        return done({ guard });
       },
       () => {
         throw new Error(

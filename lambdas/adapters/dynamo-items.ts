@@ -1097,15 +1097,47 @@ function domainCounterShard(domain: string): number {
   return shardOf(createHash('sha256').update(domain).digest('hex'), COUNTER_SHARDS);
 }
 
-/** Takes an erased event back out of its day × domain counter (the day totals keep it: they name no one). */
+/**
+ * Takes an erased event back out of its day × domain counter (the day totals keep it: they name no one). Its `day` and
+ * `domain` are set too: an erasure that runs ahead of the counter rollup creates the item (`events` -1), and readers
+ * take a counter's day from it.
+ */
 export function domainCounterErasure(event: ErasedEvent): CounterUpdate {
+  const day = event.occurredAt.slice(0, 10);
   return {
     Key: keys.domainDayCounter(
-      event.occurredAt.slice(0, 10),
+      day,
       event.domain,
       event.countedByRollup ? domainCounterShard(event.domain) : shardOf(event.id, COUNTER_SHARDS),
     ),
-    ...addCounters(['events', ...typeCounterNames(event)], {}, -1),
+    ...addCounters(['events', ...typeCounterNames(event)], { domain: event.domain, day }, -1),
+  };
+}
+
+/**
+ * The mark of a day × domain counter an erasure left at zero events or below (docs/data-model.md, "Erasure within
+ * the rollup's window"): `true`, with `expiresAt` moved to the end of the hold. The counter rollup keeps both while
+ * its writes leave the item at zero or below, and gives the item its day's expiry back (removing the mark) when
+ * they bring it above.
+ */
+export const EMPTIED_ATTRIBUTE = 'emptied';
+
+/**
+ * After an erasure's `ADD -1`: a day × domain counter left at zero events or below is kept (with its guards, so a
+ * retried rollup batch finds them, and a late `+1` of the rollup brings it back to zero instead of recreating it) and
+ * expires at `untilSeconds` instead of its day's end + retention. Readers never show it (lambdas/api/stats.ts).
+ * Refused (ConditionalCheckFailed) when other events keep the counter above zero.
+ */
+export function emptiedCounterHold(
+  key: { pk: string; sk: string },
+  untilSeconds: number,
+): { Key: { pk: string; sk: string } } & Omit<CounterUpdate, 'Key'> & { ConditionExpression: string } {
+  return {
+    Key: key,
+    UpdateExpression: 'SET #expiresAt = :until, #emptied = :true',
+    ConditionExpression: '#events <= :zero',
+    ExpressionAttributeNames: { '#expiresAt': 'expiresAt', '#emptied': EMPTIED_ATTRIBUTE, '#events': 'events' },
+    ExpressionAttributeValues: { ':until': Math.ceil(untilSeconds), ':true': true, ':zero': 0 },
   };
 }
 
@@ -1414,12 +1446,18 @@ function sequenceOfGuard(bytes: Uint8Array): string {
  * is refused whole. The expiry is never earlier than TTL still acts on (EARLIEST_ACTED_ON_EXPIRY before
  * `nowSeconds`): DynamoDB's TTL ignores expiry times more than five years in the past, so the counter of a day that
  * old (a hand-made notification dated years back) would otherwise keep its domain's name for good.
+ *
+ * A day × domain counter an erasure emptied (EMPTIED_ATTRIBUTE) refuses the plain update; the rollup reads its
+ * `events` and writes again with `emptied` = what it read, on the condition that `events` is still that: a sum that
+ * leaves the item at zero or below keeps the erasure's short expiry and mark; one that brings it above sets the
+ * day's expiry and removes the mark (the item counts other recipients' events again).
  */
 export function rolledUpCounterUpdate(
   write: CounterWrite,
   writer: string,
   retentionDays: number,
   nowSeconds: number,
+  emptied: { events: number | null } | null = null,
 ): CounterUpdate & { ConditionExpression: string } {
   const names: Record<string, string> = { '#guard': rollupGuardName(writer) };
   const values: Record<string, unknown> = {
@@ -1432,25 +1470,46 @@ export function rolledUpCounterUpdate(
     return `#c${i} :c${i}`;
   });
   const sets = ['#guard = :last'];
+  let remove = '';
+  let condition = 'attribute_not_exists(#guard) OR #guard < :first';
   if (write.domain !== null) {
     names['#domain'] = 'domain';
     names['#day'] = 'day';
-    names['#expiresAt'] = 'expiresAt';
+    names['#emptied'] = EMPTIED_ATTRIBUTE;
     values[':domain'] = write.domain;
     values[':day'] = write.day;
-    values[':expiresAt'] = Math.max(
-      domainCounterExpiresAt(write.day, retentionDays),
-      Math.floor(nowSeconds) - EARLIEST_ACTED_ON_EXPIRY,
-    );
-    sets.push('#domain = :domain', '#day = :day', '#expiresAt = :expiresAt');
+    sets.push('#domain = :domain', '#day = :day');
+    // An item an erasure emptied keeps its short expiry while the sum leaves it at zero or below; above zero it
+    // counts other events again and expires with its day.
+    const above = emptied === null || (emptied.events ?? 0) + (write.counts.events ?? 0) > 0;
+    if (above) {
+      names['#expiresAt'] = 'expiresAt';
+      values[':expiresAt'] = Math.max(
+        domainCounterExpiresAt(write.day, retentionDays),
+        Math.floor(nowSeconds) - EARLIEST_ACTED_ON_EXPIRY,
+      );
+      sets.push('#expiresAt = :expiresAt');
+    }
+    if (emptied === null) condition = `(${condition}) AND attribute_not_exists(#emptied)`;
+    else {
+      names['#events'] = 'events';
+      values[':true'] = true;
+      let seen = 'attribute_not_exists(#events)';
+      if (emptied.events !== null) {
+        values[':seen'] = emptied.events;
+        seen = '#events = :seen';
+      }
+      condition = `(${condition}) AND #emptied = :true AND ${seen}`;
+      if (above) remove = ' REMOVE #emptied';
+    }
   }
   return {
     Key:
       write.domain === null
         ? keys.dayCounter(write.day, writerCounterShard(writer))
         : keys.domainDayCounter(write.day, write.domain, domainCounterShard(write.domain)),
-    UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-    ConditionExpression: 'attribute_not_exists(#guard) OR #guard < :first',
+    UpdateExpression: `SET ${sets.join(', ')}${remove} ADD ${adds.join(', ')}`,
+    ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

@@ -38,6 +38,7 @@ import {
   decodeEach,
   domainCounterErasure,
   type ErasedEvent,
+  emptiedCounterHold,
   erasedEventOf,
   erasedPointerItem,
   eventFromItem,
@@ -403,19 +404,15 @@ export function dynamoQueryStore(
     );
   }
 
-  async function removeEmptyCounter(key: { pk: string; sk: string }): Promise<void> {
+  /**
+   * A domain counter the erasure left at zero or below is kept until `untilSeconds` (emptiedCounterHold), not
+   * deleted: its guards and its negative count absorb the rollup's retries and late additions of the erased events.
+   */
+  async function holdEmptiedCounter(key: { pk: string; sk: string }, untilSeconds: number): Promise<void> {
     try {
-      await client.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: key,
-          ConditionExpression: '#events <= :zero',
-          ExpressionAttributeNames: { '#events': 'events' },
-          ExpressionAttributeValues: { ':zero': 0 },
-        }),
-      );
+      await client.send(new UpdateCommand({ TableName: tableName, ...emptiedCounterHold(key, untilSeconds) }));
     } catch (error) {
-      // Other recipients' events are counted there: it stays.
+      // Other recipients' events are counted there: it stays as it is.
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     }
   }
@@ -603,7 +600,7 @@ export function dynamoQueryStore(
       return { items, lastSortKey: typeof last === 'string' ? last : null };
     },
 
-    async eraseRecipient(email, tombstonesUntil) {
+    async eraseRecipient(email, { tombstonesUntil, emptiedCountersUntil }) {
       const rows = await queryAll({
         TableName: tableName,
         KeyConditionExpression: '#pk = :pk',
@@ -631,12 +628,16 @@ export function dynamoQueryStore(
           events.slice(index, index + ERASE_CONCURRENCY).map((event) => entomb(event, floor)),
         );
       }
-      // A domain counter that only this recipient's events made up would still name its domain: remove it.
+      // A domain counter that only this recipient's events made up would still name its domain: readers no longer
+      // show it, and it expires soon (kept until the rollup can no longer add the erased events to it).
       const counters = new Map(
         events.map((event) => [JSON.stringify(domainCounterErasure(event).Key), event]),
       );
+      const holdUntil = emptiedCountersUntil.getTime() / 1000;
       await Promise.all(
-        [...counters.values()].map((event) => removeEmptyCounter(domainCounterErasure(event).Key)),
+        [...counters.values()].map((event) =>
+          holdEmptiedCounter(domainCounterErasure(event).Key, holdUntil),
+        ),
       );
       // An audit entry's pointer names the address: it goes with the entry (an audit entry is never redelivered).
       const auditPointers = plan.pointers

@@ -45,6 +45,17 @@ function numberAt(counter: DayCounter, name: string): number {
   return value !== undefined && Number.isFinite(value) ? value : 0;
 }
 
+/**
+ * A day × domain counter with its negative counts at zero: an erasure that ran ahead of the counter rollup took an
+ * event out before the rollup added it (docs/data-model.md, "Erasure within the rollup's window").
+ */
+function withoutNegatives(counter: DayCounter): DayCounter {
+  return {
+    ...counter,
+    counts: Object.fromEntries(Object.entries(counter.counts).map(([name, n]) => [name, Math.max(0, n)])),
+  };
+}
+
 function ratio(numerator: number, denominator: number): number | null {
   return denominator > 0 ? Math.round((numerator / denominator) * 1e6) / 1e6 : null;
 }
@@ -117,9 +128,11 @@ export function computeStats(
     const perDomain = new Map<string, Accumulator>();
     for (const item of domainItems) {
       const domain = item.domain;
-      if (domain === null) continue;
+      // An item at zero events or below holds only erasures (ahead of the rollup, or of every event it counted):
+      // it names its domain for no event, so it is left out, and so is any count an erasure took below zero.
+      if (domain === null || numberAt(item, 'events') <= 0) continue;
       const sum = perDomain.get(domain) ?? new Accumulator();
-      sum.add(item);
+      sum.add(withoutNegatives(item));
       perDomain.set(domain, sum);
     }
     // "Top bouncing domains": ordered by bounces, then by events.

@@ -218,9 +218,13 @@ export interface QueryStore {
   /**
    * Deletes every item of the recipient's partition (history, audit and summary) and returns how many. Each SES
    * event leaves a tombstone under its id that lasts until the event itself would have expired, and at least
-   * until `tombstonesUntil`, so that a redelivery of its notification is a duplicate.
+   * until `tombstonesUntil`, so that a redelivery of its notification is a duplicate. A day × domain counter the
+   * erasure leaves at zero events or below is kept, shown by no reader, until `emptiedCountersUntil`.
    */
-  eraseRecipient(email: string, tombstonesUntil: Date): Promise<number>;
+  eraseRecipient(
+    email: string,
+    until: { tombstonesUntil: Date; emptiedCountersUntil: Date },
+  ): Promise<number>;
   /** Audit event and summary reset in one transaction; ReactivationConflictError when the summary changed. */
   recordReactivation(record: ReactivationRecord): Promise<void>;
 }

@@ -183,12 +183,25 @@ export async function recipientStatus(
 const ERASURE_TOMBSTONE_MIN_DAYS = 30;
 
 /**
+ * How long a day × domain counter an erasure left at zero or below is kept (shown by no reader), in hours after the
+ * erasure: longer than the counter rollup can still add an erased event to it. The erased events' stream records
+ * were written before the erasure (it found the events) and DynamoDB Streams trims records after 24 hours; the rollup
+ * (60 s timeout) and `ses-bounce redrive-counters` read only what the stream holds; one hour more covers an
+ * invocation or redrive still writing what it read in the records' last minutes (docs/data-model.md, "Erasure within
+ * the rollup's window").
+ */
+const EMPTIED_COUNTER_HOLD_HOURS = 25;
+
+/**
  * Erases what the store holds about an address (history, audit entries, summary), leaving a tombstone per SES event
  * so that no redelivery or replay brings it back. Returns how many items were erased (0: nothing was stored).
  */
 export function eraseRecipient(deps: Pick<RecipientDeps, 'store' | 'now'>, email: string): Promise<number> {
-  const until = new Date(deps.now().getTime() + ERASURE_TOMBSTONE_MIN_DAYS * 86_400_000);
-  return deps.store.eraseRecipient(email, until);
+  const now = deps.now().getTime();
+  return deps.store.eraseRecipient(email, {
+    tombstonesUntil: new Date(now + ERASURE_TOMBSTONE_MIN_DAYS * 86_400_000),
+    emptiedCountersUntil: new Date(now + EMPTIED_COUNTER_HOLD_HOURS * 3_600_000),
+  });
 }
 
 export interface Reactivation {
