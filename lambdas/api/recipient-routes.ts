@@ -316,13 +316,14 @@ function eraseRecipientRoute(deps: DataDeps): Route {
     description:
       'For data-protection requests (docs/api.md, "Erasure"). Each SES event leaves an erased marker (its pointer ' +
       'marked erased, or a tombstone before eventIndexes v2: its id and expiry, no address) so that a redelivery or replay of its notification neither brings it back nor counts it again; ' +
-      'the day × domain counters lose the erased events (a counter left empty is deleted), the day totals keep ' +
+      'the day × domain counters lose the erased events (a counter left empty is shown nowhere and expires within ' +
+      'a day), the day totals keep ' +
       'them (anonymous). The SES suppression list and allowlist entries are left as they are (they protect the ' +
       'address from being mailed again); remove them with their own routes if required.',
     cost:
       'Query the recipient partition (keys only, ≈ ½ RCU per 4 KB) + per SES event one TransactWriteItems ' +
       '(erased pointer or tombstone + domain counter, ≈ 4 WCU) + 1 WCU per item deleted (BatchWriteItem) + one conditional ' +
-      'DeleteItem per domain counter touched',
+      'UpdateItem per domain counter touched (its short expiry when left empty)',
     params: emailParams,
     responses: {
       200: { description: 'Erased', schema: erasureViewSchema },

@@ -30,7 +30,7 @@ import {
   type Sesv2SuppressionServer,
   startSesv2SuppressionServer,
 } from '../../local/sesv2-suppression-server.ts';
-import { streamRollup } from './stream-rollup.ts';
+import { type StreamRollup, streamRollup } from './stream-rollup.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
@@ -52,6 +52,8 @@ export interface ApiStack {
   tableName: string;
   /** Resolves once the counter rollup has counted everything processed so far (`call` waits for it itself). */
   settle(): Promise<void>;
+  /** The emulated stream (with `counterRollup: false`, the test drives the rollup's batches on its own). */
+  stream: StreamRollup['stream'];
   close(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startApiStack(
     documents,
     tableName,
     settle: () => rollup.settle(),
+    stream: rollup.stream,
     async call(method, path, options = {}) {
       // The daily counters follow the stream: what was processed before the call is counted when it is read.
       await rollup.settle();
