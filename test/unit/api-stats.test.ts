@@ -70,6 +70,43 @@ describe('computeStats', () => {
     ]);
     expect(stats.items[0]?.breakdown?.bounceRate).toBeCloseTo(2 / 3, 5);
   });
+
+  it('names no domain for counters an erasure left at zero events or below, and shows no negative count', () => {
+    // Act: per shard, what erasures ahead of the rollup leave (docs/data-model.md, "Erasure within the rollup's
+    // window"): an emptied counter, one below zero beside another shard's counter of the same domain and day, and
+    // one whose bounce an erasure took out before the rollup added it
+    const stats = computeStats(
+      { from: '2024-10-01', to: '2024-10-01' },
+      'domain',
+      10,
+      [],
+      [
+        domainDay('2024-10-01', 'gone.example', { events: 0, 'type:bounce': 0, 'verdict:hard': 0 }),
+        domainDay('2024-10-01', 'ahead.example', { events: -1, 'type:bounce': -1, 'verdict:hard': -1 }),
+        domainDay('2024-10-01', 'shared.example', { events: 2, 'type:delivery': 2 }),
+        domainDay('2024-10-01', 'shared.example', { events: -1, 'type:bounce': -1, 'verdict:hard': -1 }),
+        domainDay('2024-10-01', 'mixed.example', {
+          events: 1,
+          'type:delivery': 2,
+          'type:bounce': -1,
+          'verdict:hard': -1,
+        }),
+      ],
+    );
+    // Assess
+    expect(
+      stats.items.map(({ key, count, breakdown }) => [
+        key,
+        count,
+        breakdown?.deliveries,
+        breakdown?.bounces,
+        breakdown?.hardBounces,
+      ]),
+    ).toEqual([
+      ['shared.example', 2, 2, 0, 0],
+      ['mixed.example', 1, 2, 0, 0],
+    ]);
+  });
 });
 
 describe('daysBetween', () => {
