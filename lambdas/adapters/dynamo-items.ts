@@ -1136,7 +1136,11 @@ export function emptiedCounterHold(
     Key: key,
     UpdateExpression: 'SET #expiresAt = :until, #emptied = :true',
     ConditionExpression: '#events <= :zero',
-    ExpressionAttributeNames: { '#expiresAt': 'expiresAt', '#emptied': EMPTIED_ATTRIBUTE, '#events': 'events' },
+    ExpressionAttributeNames: {
+      '#expiresAt': 'expiresAt',
+      '#emptied': EMPTIED_ATTRIBUTE,
+      '#events': 'events',
+    },
     ExpressionAttributeValues: { ':until': Math.ceil(untilSeconds), ':true': true, ':zero': 0 },
   };
 }

@@ -410,7 +410,9 @@ export function dynamoQueryStore(
    */
   async function holdEmptiedCounter(key: { pk: string; sk: string }, untilSeconds: number): Promise<void> {
     try {
-      await client.send(new UpdateCommand({ TableName: tableName, ...emptiedCounterHold(key, untilSeconds) }));
+      await client.send(
+        new UpdateCommand({ TableName: tableName, ...emptiedCounterHold(key, untilSeconds) }),
+      );
     } catch (error) {
       // Other recipients' events are counted there: it stays as it is.
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
@@ -635,9 +637,7 @@ export function dynamoQueryStore(
       );
       const holdUntil = emptiedCountersUntil.getTime() / 1000;
       await Promise.all(
-        [...counters.values()].map((event) =>
-          holdEmptiedCounter(domainCounterErasure(event).Key, holdUntil),
-        ),
+        [...counters.values()].map((event) => holdEmptiedCounter(domainCounterErasure(event).Key, holdUntil)),
       );
       // An audit entry's pointer names the address: it goes with the entry (an audit entry is never redelivered).
       const auditPointers = plan.pointers

@@ -141,7 +141,13 @@ describe.each<EventIndexStage>(['v1', 'v2-readers', 'v2'])('erasure survives red
       // Only the domain's emptied counter: shown by no reader, kept (with the rollup's guards) until 25 hours after
       // the erasure, when DynamoDB's TTL deletes it (docs/api.md, "Erasure"). The address is nowhere.
       expect(
-        leftovers.map(({ sk, domain, events, emptied, expiresAt }) => ({ sk, domain, events, emptied, expiresAt })),
+        leftovers.map(({ sk, domain, events, emptied, expiresAt }) => ({
+          sk,
+          domain,
+          events,
+          emptied,
+          expiresAt,
+        })),
       ).toEqual([
         {
           sk: `${DAY}#erase-four.example`,

@@ -121,7 +121,9 @@ describe('erasure within the rollup window', () => {
       'gap-one.example': { events: 1, deliveries: 0, bounces: 1 },
       'gap-one-other.example': { events: 1, deliveries: 0, bounces: 1 },
     });
-    expect(await shownDomains()).toEqual({ 'gap-one-other.example': { events: 1, deliveries: 0, bounces: 1 } });
+    expect(await shownDomains()).toEqual({
+      'gap-one-other.example': { events: 1, deliveries: 0, bounces: 1 },
+    });
     expect((await domainStats()).totals).toMatchObject({ events: 2, bounces: 2 });
     const [held, ...others] = await counterItems('gap-one.example');
     expect(others).toEqual([]);
@@ -156,7 +158,9 @@ describe('erasure within the rollup window', () => {
       expiresAt: HELD_UNTIL,
       emptied: true,
     });
-    expect(await shownDomains()).toEqual({ 'gap-two-other.example': { events: 1, deliveries: 0, bounces: 1 } });
+    expect(await shownDomains()).toEqual({
+      'gap-two-other.example': { events: 1, deliveries: 0, bounces: 1 },
+    });
     const [held, ...others] = await counterItems('gap-two.example');
     expect(others).toEqual([]);
     expect(countsOf(held)).toEqual({
