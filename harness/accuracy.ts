@@ -121,7 +121,10 @@ export function emptyScore(texts: { keep: boolean } = { keep: true }): SplitScor
   };
 }
 
-export function score(entries: readonly CorpusEntry[], texts: { keep: boolean } = { keep: true }): SplitScore {
+export function score(
+  entries: readonly CorpusEntry[],
+  texts: { keep: boolean } = { keep: true },
+): SplitScore {
   const s = emptyScore(texts);
   for (const entry of entries) tally(s, entry, classifyBounce(inputOf(entry)));
   return s;
@@ -243,7 +246,9 @@ const POOLING: Readonly<Record<Column, boolean>> = {
  * smallest shown group joins it (a small pool would be found by subtracting the shown groups from the total). A pool
  * still below MIN_VALIDATION_GROUP (a column of fewer cases than that) is not shown either.
  */
-export function visibleGroups<G extends string>(sizes: ReadonlyMap<G, number>): { shown: Set<G>; pooled: number } {
+export function visibleGroups<G extends string>(
+  sizes: ReadonlyMap<G, number>,
+): { shown: Set<G>; pooled: number } {
   const shown = [...sizes].filter(([, n]) => n >= MIN_VALIDATION_GROUP).sort((a, b) => a[1] - b[1]);
   let pooled = [...sizes.values()].reduce((sum, n) => sum + n, 0) - shown.reduce((sum, [, n]) => sum + n, 0);
   while (pooled > 0 && pooled < MIN_VALIDATION_GROUP && shown.length > 0) pooled += shown.shift()?.[1] ?? 0;
@@ -274,8 +279,9 @@ function partition<G extends string>(
   const named = groups.flatMap((g) =>
     measures.map((m) => ({
       name: m.name(g),
-      cells: views.map(({ s, shown }): BreakdownCell =>
-        shown.has(g) ? { count: m.count(s, g), over: sizeOf(s, g) } : undefined,
+      cells: views.map(
+        ({ s, shown }): BreakdownCell =>
+          shown.has(g) ? { count: m.count(s, g), over: sizeOf(s, g) } : undefined,
       ),
     })),
   );
@@ -310,7 +316,8 @@ export function breakdownRows(scores: Readonly<Record<Column, SplitScore>>): Bre
       verdicts,
       (s, v) => ANSWERS.reduce((sum, a) => sum + s.confusion[v][a], 0),
       ANSWERS.map((answer) => ({
-        name: (v: (typeof verdicts)[number] | 'pool') => `${v === 'pool' ? 'pooled verdicts' : v} -> ${answer}`,
+        name: (v: (typeof verdicts)[number] | 'pool') =>
+          `${v === 'pool' ? 'pooled verdicts' : v} -> ${answer}`,
         count: (s: SplitScore, v: (typeof verdicts)[number]) => s.confusion[v][answer],
       })),
       'every group',
