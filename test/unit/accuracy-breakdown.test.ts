@@ -269,6 +269,19 @@ describe('accuracy breakdown', () => {
             expect(cell.over, `${column}: ${row.name}`).toBeGreaterThanOrEqual(MIN_VALIDATION_GROUP);
             expect(cell.count, `${column}: ${row.name}`).toBe(over.filter(counted).length);
           }
+          // No small group is left out of both its own row and the pool (the total less the shown rows would count it)
+          if (cases.length < MIN_VALIDATION_GROUP) return;
+          const partitions: [string, (c: Case) => string, (c: Case) => string][] = [
+            ['pooled verdicts -> hard', (c) => c.verdict, (c) => `${c.verdict} -> hard`],
+            ['wrong, expected a pooled category', (c) => c.category, (c) => `wrong, expected ${c.category}`],
+            ['wrong, a pooled phase found', (c) => c.got.phase, phaseRow],
+          ];
+          for (const [pool, groupOf, rowOf] of partitions) {
+            if (shown(pool)) continue;
+            const size = (c: Case) => cases.filter((d) => groupOf(d) === groupOf(c)).length;
+            const unaccounted = cases.filter((c) => !shown(rowOf(c)) && size(c) < MIN_VALIDATION_GROUP);
+            expect(unaccounted, `${column}: ${pool}`).toEqual([]);
+          }
         });
       }),
       { numRuns: 300 },
