@@ -272,13 +272,17 @@ export function dynamoQueryStore(
   const keyOf = (item: Item) => JSON.stringify([item.pk, item.sk]);
 
   /**
-   * The whole items of index entries, in the entries' order; an entry whose item is gone (erased, expired) between
-   * the index read and this one is left out. DynamoDB hands back what it could not read under load: retried.
+   * The whole items of index entries, aligned with the entries; null for an entry whose item is gone (erased,
+   * expired) between the index read and this one. DynamoDB hands back what it could not read under load: retried.
+   * The batches of a page (at most MAX_LIMIT / 100) are read at once.
    */
-  async function wholeItems(entries: readonly Item[]): Promise<Item[]> {
+  async function wholeItems(entries: readonly Item[]): Promise<Array<Item | null>> {
     const found = new Map<string, Item>();
-    for (let index = 0; index < entries.length; index += BATCH_GET_SIZE) {
-      let pending: Item[] = entries.slice(index, index + BATCH_GET_SIZE).map(({ pk, sk }) => ({ pk, sk }));
+    const batches = Array.from({ length: Math.ceil(entries.length / BATCH_GET_SIZE) }, (_unused, batch) =>
+      entries.slice(batch * BATCH_GET_SIZE, (batch + 1) * BATCH_GET_SIZE).map(({ pk, sk }) => ({ pk, sk })),
+    );
+    const readBatch = async (batch: Item[]) => {
+      let pending = batch;
       await retry(
         { attempts: ERASE_ATTEMPTS, pauseMs: (attempt) => Math.min(1000, 25 * 2 ** (attempt - 1)), sleep },
         async () => {
@@ -295,11 +299,9 @@ export function dynamoQueryStore(
           );
         },
       );
-    }
-    return entries.flatMap((entry): Item[] => {
-      const item = found.get(keyOf(entry));
-      return item === undefined ? [] : [item];
-    });
+    };
+    await Promise.all(batches.map(readBatch));
+    return entries.map((entry) => found.get(keyOf(entry)) ?? null);
   }
 
   async function queryAll(input: QueryCommandInput): Promise<Item[]> {
@@ -497,22 +499,24 @@ export function dynamoQueryStore(
         ExclusiveStartKey: request.exclusiveStartKey,
       }),
     );
-    const entries = (out.Items ?? []) as Item[];
-    // byTime2 and byDomain2 hold only the keys and the filter attributes: the entries' items are read whole.
-    const whole =
-      stream.indexName === INDEX_BY_TIME2 || stream.indexName === INDEX_BY_DOMAIN2
-        ? await wholeItems(entries)
-        : entries;
-    return { items: whole, lastEvaluatedKey: out.LastEvaluatedKey as Item | undefined };
+    return { items: (out.Items ?? []) as Item[], lastEvaluatedKey: out.LastEvaluatedKey as Item | undefined };
   };
 
   return {
     async readHistory(window, start, options) {
       const query = await fromOldestCountedDay(eventTimelineQuery(window, plan.listIndexesV2), window.now);
+      // byTime2 and byDomain2 hold only the keys and the filter attributes: the page's entries are read whole, once
+      // the merge has chosen them (one BatchGetItem per 100), not every entry the index reads found.
+      const projected = query.groups.some((group) =>
+        group.streams.some(
+          (stream) => stream.indexName === INDEX_BY_TIME2 || stream.indexName === INDEX_BY_DOMAIN2,
+        ),
+      );
       return readTimeline(runQuery, query, start, {
         limit: options.limit,
         maxBytes: options.maxBytes,
         maxQueries: options.maxQueries,
+        ...(projected ? { hydrate: wholeItems } : {}),
         present(item) {
           const [record] = decodeEach([item], eventFromItem);
           return record === undefined ? null : options.present(record);

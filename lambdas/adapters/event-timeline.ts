@@ -68,7 +68,22 @@ export interface TimelineOptions<T> {
   maxQueries: number;
   /** Turns a stored item into the presented item and its position; null drops a malformed item. */
   present(item: Record<string, unknown>): { value: T; bytes: number } | null;
+  /**
+   * For streams that hold only keys and filter attributes (an index projecting a few attributes): reads the whole
+   * items of the page's entries once the merge has chosen them, in one call, aligned with `entries` (null for an
+   * item gone since the index read). The index is then read ahead INDEX_READ_AHEAD times deeper, so a page seldom
+   * waits for a lone refill. Without it, streams hold whole items.
+   */
+  hydrate?(
+    entries: readonly Record<string, unknown>[],
+  ): Promise<ReadonlyArray<Record<string, unknown> | null>>;
 }
+
+/**
+ * How much deeper than its share of the page each stream reads when its entries are hydrated afterwards: index
+ * entries are small (keys and filter attributes), and a shard that runs dry mid-merge costs a sequential round trip.
+ */
+const INDEX_READ_AHEAD = 4;
 
 interface StreamState {
   spec: StreamSpec;
@@ -88,6 +103,8 @@ function positionOf(item: Record<string, unknown>, spec: StreamSpec): string | n
 }
 
 type Entry = { item: Record<string, unknown>; position: string };
+/** An entry the merge chose for the page, with the group it came from (the cursor names it). */
+type Chosen = Entry & { group: string };
 
 function newestHead(streams: readonly StreamState[]): { stream: StreamState; entry: Entry } | null {
   let best: { stream: StreamState; entry: Entry } | null = null;
@@ -105,31 +122,48 @@ export async function readTimeline<T>(
   start: TimelineStart | null,
   options: TimelineOptions<T>,
 ): Promise<TimelinePage<T>> {
+  const readAhead = options.hydrate === undefined ? 1 : INDEX_READ_AHEAD;
+  const { chosen, next, queries } = await chooseEntries(run, query, start, options, readAhead);
+  const items =
+    options.hydrate === undefined
+      ? chosen.map((entry) => entry.item)
+      : await options.hydrate(chosen.map((entry) => entry.item));
   const out: T[] = [];
   let bytes = 0;
-  let queries = 0;
-  let lastEmitted = '';
-  let groupIndex = start === null ? 0 : query.groups.findIndex((group) => group.label === start.group);
-  if (groupIndex < 0) return { items: [], next: null, queries };
-  let ceiling = start?.position ?? query.highPosition;
-
-  const page = (next: TimelineStart | null): TimelinePage<T> => ({ items: out, next, queries });
-
-  /** Emits the head entry unless the page is full by count or bytes; false means stop here. */
-  const emit = (stream: StreamState, entry: Entry): boolean => {
-    const presented = options.present(entry.item);
-    if (presented === null) {
-      stream.buffer.shift();
-      return true;
-    }
-    if (out.length >= options.limit || (out.length > 0 && bytes + presented.bytes > options.maxBytes))
-      return false;
-    stream.buffer.shift();
+  let last: Chosen | undefined;
+  for (const [index, entry] of chosen.entries()) {
+    const item = items[index];
+    const presented = item === undefined || item === null ? null : options.present(item);
+    if (presented === null) continue;
+    // Over the byte cap (a single item larger than the cap still makes a page): end here, continue after `last`.
+    if (last !== undefined && bytes + presented.bytes > options.maxBytes)
+      return { items: out, next: { group: last.group, position: last.position }, queries };
     out.push(presented.value);
     bytes += presented.bytes;
-    lastEmitted = entry.position;
-    return true;
-  };
+    last = entry;
+  }
+  return { items: out, next, queries };
+}
+
+/**
+ * The merge: the page's entries (at most `limit`), newest first, and where the next page starts (null when nothing
+ * can follow), within the Query budget.
+ */
+async function chooseEntries<T>(
+  run: QueryRunner,
+  query: TimelineQuery,
+  start: TimelineStart | null,
+  options: TimelineOptions<T>,
+  readAhead: number,
+): Promise<{ chosen: Chosen[]; next: TimelineStart | null; queries: number }> {
+  const chosen: Chosen[] = [];
+  let queries = 0;
+  let lastChosen = '';
+  let groupIndex = start === null ? 0 : query.groups.findIndex((group) => group.label === start.group);
+  if (groupIndex < 0) return { chosen, next: null, queries };
+  let ceiling = start?.position ?? query.highPosition;
+
+  const page = (next: TimelineStart | null) => ({ chosen, next, queries });
 
   while (groupIndex < query.groups.length) {
     const group = query.groups[groupIndex];
@@ -144,9 +178,18 @@ export async function readTimeline<T>(
       progress: groupCeiling,
     }));
 
+    /** Takes the head entry unless the page is full; false means stop here. */
+    const choose = (stream: StreamState, entry: Entry): boolean => {
+      if (chosen.length >= options.limit) return false;
+      stream.buffer.shift();
+      chosen.push({ ...entry, group: group.label });
+      lastChosen = entry.position;
+      return true;
+    };
+
     const fetch = async (stream: StreamState): Promise<void> => {
-      const remaining = Math.max(1, options.limit - out.length);
-      const base = Math.ceil(remaining / streams.length) + 1;
+      const remaining = Math.max(1, options.limit - chosen.length);
+      const base = (Math.ceil(remaining / streams.length) + 1) * readAhead;
       const chunk = Math.min(1000, base * 2 ** Math.min(stream.fetched, 6));
       const result = await run({
         stream: stream.spec,
@@ -192,20 +235,20 @@ export async function readTimeline<T>(
           head !== null && head.entry.position >= safe;
           head = newestHead(streams)
         ) {
-          if (!emit(head.stream, head.entry)) return page({ group: group.label, position: lastEmitted });
+          if (!choose(head.stream, head.entry)) return page({ group: group.label, position: lastChosen });
         }
         return page({ group: group.label, position: safe });
       }
       const head = newestHead(streams);
       if (head === null) break;
-      if (!emit(head.stream, head.entry)) return page({ group: group.label, position: lastEmitted });
-      if (out.length >= options.limit) {
+      if (!choose(head.stream, head.entry)) return page({ group: group.label, position: lastChosen });
+      if (chosen.length >= options.limit) {
         // Full page: stop without reading ahead. The cursor is null only when nothing can follow, so a page
         // that ends exactly at the last item may be followed by one empty page (as DynamoDB's own paging is).
         const more =
           groupIndex < query.groups.length - 1 ||
           streams.some((stream) => stream.buffer.length > 0 || !stream.exhausted);
-        return page(more ? { group: group.label, position: lastEmitted } : null);
+        return page(more ? { group: group.label, position: lastChosen } : null);
       }
     }
     groupIndex += 1;
