@@ -62,7 +62,7 @@ function layout(groupCount: number, shards: number): StreamGroup[] {
 async function walkAll(
   run: (request: QueryRequest) => Promise<QueryResult>,
   query: TimelineQuery,
-  options: { limit: number; maxBytes: number; maxQueries: number },
+  options: { limit: number; maxBytes: number; maxQueries: number; readsAhead?: boolean },
 ): Promise<{ positions: string[]; pages: number }> {
   const positions: string[] = [];
   let start: TimelineStart | null = null;
@@ -70,6 +70,8 @@ async function walkAll(
     const page: TimelinePage<string> = await readTimeline(run, query, start, {
       ...options,
       present: (item) => ({ value: String(item.sk).slice(2), bytes: Number(item.bytes) }),
+      // A projected index: the page's items are looked up afterwards (here: already whole), reading ahead.
+      ...(options.readsAhead === true ? { hydrate: async (entries) => entries } : {}),
     });
     expect(page.items.length).toBeLessThanOrEqual(options.limit);
     positions.push(...page.items);
@@ -152,6 +154,7 @@ describe('readTimeline', () => {
           limit: fc.integer({ min: 1, max: 60 }),
           extraBudget: fc.integer({ min: 0, max: 12 }),
           seed: fc.integer(),
+          readsAhead: fc.boolean(),
         }),
         async (input) => {
           // Prepare: one group, shards of very different lengths, ~1 in passRate items passing the filter.
@@ -184,6 +187,7 @@ describe('readTimeline', () => {
             limit: input.limit,
             maxBytes: 1_000_000,
             maxQueries: input.shards + input.extraBudget,
+            readsAhead: input.readsAhead,
           });
           // Assess
           const expected = items
@@ -264,5 +268,124 @@ describe('readTimeline', () => {
     // Assess
     expect(page.items).toHaveLength(50);
     expect(table.calls()).toBeLessThanOrEqual(16);
+  });
+
+  it("reads the whole items of a projected index once per page, only the page's, with the same pages and cursors", async () => {
+    await fc.assert(
+      fc.asyncProperty(datasetArbitrary, async (input) => {
+        // Prepare: the "index" holds keys only; the whole items (with their size) are looked up by hydrate.
+        const table = fakeTable(input.items);
+        const whole = new Map(
+          input.items.map((item) => [item.sk, { pk: item.pk, sk: item.sk, bytes: item.bytes }]),
+        );
+        const keysOnly = async (request: QueryRequest) => {
+          const result = await table.run(request);
+          return { ...result, items: result.items.map(({ pk, sk }) => ({ pk, sk })) };
+        };
+        const hydrated: number[] = [];
+        const query: TimelineQuery = {
+          groups: layout(input.groups, input.shards),
+          lowPosition: '0',
+          highPosition: '~',
+          ...(input.filtered ? { filter: { expression: 'passes', names: {}, values: {} } } : {}),
+        };
+        const options = {
+          limit: input.limit,
+          maxBytes: input.maxBytes,
+          // No budget stop: the pages depend only on the data, the limit and the byte cap.
+          maxQueries: 100_000,
+          present: (item: Record<string, unknown>) => ({
+            value: String(item.sk).slice(2),
+            bytes: Number(item.bytes),
+          }),
+        };
+        // Act: walk every page both ways.
+        let start: TimelineStart | null = null;
+        for (let pages = 0; pages < 1000; pages += 1) {
+          const plain: TimelinePage<string> = await readTimeline(table.run, query, start, options);
+          const projected: TimelinePage<string> = await readTimeline(keysOnly, query, start, {
+            ...options,
+            async hydrate(entries) {
+              hydrated.push(entries.length);
+              return entries.map((entry) => whole.get(String(entry.sk)) ?? null);
+            },
+          });
+          // Assess: the same page and the same cursor (reading ahead may see that a page ending exactly at the last
+          // item is the last: no cursor where the plain read answers one more, empty page); one lookup of at most a
+          // page of entries.
+          expect(projected.items).toEqual(plain.items);
+          expect(hydrated.at(-1)).toBeLessThanOrEqual(input.limit);
+          expect(hydrated).toHaveLength(pages + 1);
+          if (projected.next === null && plain.next !== null) {
+            const after = await readTimeline(table.run, query, plain.next, options);
+            expect(after).toMatchObject({ items: [], next: null });
+            return;
+          }
+          expect(projected.next).toEqual(plain.next);
+          if (plain.next === null) return;
+          start = plain.next;
+        }
+        throw new Error('did not terminate');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('leaves out an item gone before its lookup and continues after it', async () => {
+    // Prepare: one shard of 10; the third newest is erased between the index read and the lookup.
+    const items = Array.from({ length: 10 }, (_unused, index) => ({
+      pk: 'g0#0',
+      sk: `E#9-${String(index).padStart(3, '0')}`,
+      passes: true,
+      bytes: 10,
+    }));
+    const table = fakeTable(items);
+    const options = {
+      limit: 4,
+      maxBytes: 1_000_000,
+      maxQueries: 10,
+      present: (item: Record<string, unknown>) => ({ value: String(item.sk), bytes: 10 }),
+      hydrate: async (entries: readonly Record<string, unknown>[]) =>
+        entries.map((entry) => (entry.sk === 'E#9-007' ? null : entry)),
+    };
+    const query: TimelineQuery = { groups: layout(1, 1), lowPosition: '0', highPosition: '~' };
+    // Act
+    const first = await readTimeline(table.run, query, null, options);
+    const second = await readTimeline(table.run, query, first.next, options);
+    // Assess
+    expect(first.items).toEqual(['E#9-009', 'E#9-008', 'E#9-006']);
+    expect(first.next).toEqual({ group: 'g0', position: '9-006' });
+    expect(second.items).toEqual(['E#9-005', 'E#9-004', 'E#9-003', 'E#9-002']);
+  });
+
+  it('fills a page from skewed shards of a projected index in one round of Queries', async () => {
+    // Prepare: 24 streams (3 types x 8 shards), the newest 200 items all in the first type's 8 shards (a bounce
+    // campaign): without reading ahead each of those shards runs dry mid-page and is refilled on its own.
+    const items = Array.from({ length: 200 }, (_unused, index) => ({
+      pk: `g0#${index % 8}`,
+      sk: `E#9-${String(index).padStart(4, '0')}`,
+      passes: true,
+      bytes: 10,
+    }));
+    const query: TimelineQuery = { groups: layout(1, 24), lowPosition: '0', highPosition: '~' };
+    const options = {
+      limit: 50,
+      maxBytes: 1_000_000,
+      maxQueries: 240,
+      present: (item: Record<string, unknown>) => ({ value: String(item.sk), bytes: 10 }),
+    };
+    const plainTable = fakeTable(items);
+    const projectedTable = fakeTable(items);
+    // Act
+    const plain = await readTimeline(plainTable.run, query, null, options);
+    const projected = await readTimeline(projectedTable.run, query, null, {
+      ...options,
+      hydrate: async (entries) => entries,
+    });
+    // Assess: the same page; 24 Queries (one per stream) instead of 24 plus a refill per dry shard.
+    expect(projected.items).toEqual(plain.items);
+    expect(projected.next).toEqual(plain.next);
+    expect(projectedTable.calls()).toBe(24);
+    expect(plainTable.calls()).toBeGreaterThan(24);
   });
 });
