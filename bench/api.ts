@@ -160,18 +160,24 @@ interface Tally {
   readUnits: number;
 }
 
+/** The reads the query API sends; BatchGetItem answers its consumed capacity per table, in a list. */
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
+
+type Consumed = { CapacityUnits?: number };
+
 function instrument(client: DynamoDBClient, tally: Tally): void {
   client.middlewareStack.add(
-    (next) => async (input) => {
-      const commandInput = input.input as Record<string, unknown>;
-      const isRead = !('RequestItems' in commandInput);
+    (next, context) => async (input) => {
+      const isRead = READS.has(context.commandName ?? '');
       if (isRead) {
         tally.requests += 1;
-        commandInput.ReturnConsumedCapacity = 'TOTAL';
+        (input.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       }
       const result = await next(input);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
-      if (isRead) tally.readUnits += consumed?.CapacityUnits ?? 0;
+      const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
+      if (isRead)
+        for (const part of Array.isArray(consumed) ? consumed : [consumed])
+          tally.readUnits += part?.CapacityUnits ?? 0;
       return result;
     },
     { step: 'initialize', name: 'benchTally' },
