@@ -4,7 +4,13 @@
 // per delivery); once closed, the minute's further deliveries go to the items of their seconds (a high rate: small
 // items). Closing is for good, so a delivery's entry is in the minute's item if the minute was open when it was
 // entered, else in its second's item, and a copy looks in the same place.
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { RecipientEvent } from '../domain/recipient-event.ts';
 import { again, contentionPause, done, retry } from '../domain/retry.ts';
@@ -278,23 +284,20 @@ export class DynamoDeliveryLedger {
   async countedDeliveries(email: string, from: string, to: string): Promise<CountedDelivery[]> {
     const found: CountedDelivery[] = [];
     for (let at = Date.parse(`${minuteOf(from)}:00.000Z`); at <= Date.parse(to); at += 60_000) {
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.deliveryLedger(new Date(at).toISOString()).pk },
-            ConsistentRead: true,
-            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-          }),
-        );
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.deliveryLedger(new Date(at).toISOString()).pk },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages)
         for (const item of page.Items ?? [])
           found.push(
             ...countedDeliveriesIn(item, email).filter((d) => d.occurredAt >= from && d.occurredAt <= to),
           );
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
     }
     return found;
   }

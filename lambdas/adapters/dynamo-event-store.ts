@@ -9,7 +9,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -483,24 +483,22 @@ export class DynamoAllowlist implements Allowlist {
   private async load(): Promise<{ addresses: Set<string>; domains: Set<string> }> {
     const addresses = new Set<string>();
     const domains = new Set<string>();
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': ALLOWLIST_PK },
-          ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': ALLOWLIST_PK },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         // The key names the entry; the processor needs nothing else of it.
         const entry = allowlistKeyOf(item.sk);
         if (entry?.kind === 'address') addresses.add(entry.value);
         else if (entry?.kind === 'domain') domains.add(entry.value);
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return { addresses, domains };
   }
 }
