@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_CLOCK_SKEW_MS } from '../domain/recipient-event.ts';
 import { type Paced, type Pacing, pacer } from '../domain/retry.ts';
+import { errorNamed } from './aws-errors.ts';
 import { domainCounterExpiresAt, summaryExpiresAt, TTL_HORIZON_SECONDS } from './dynamo-items.ts';
 import { COUNTER_SHARDS, keys, TABLE_DEFINITION } from './table-definition.ts';
 
@@ -168,7 +169,7 @@ async function giveExpiry(
     );
     tally[outcome] += 1;
   } catch (error) {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    if (!errorNamed(error, 'ConditionalCheckFailedException')) throw error;
     tally.changedMeanwhile += 1;
   }
 }

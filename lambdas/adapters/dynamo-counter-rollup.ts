@@ -2,11 +2,7 @@
 // dynamo-items.ts), and the rollup store: one conditional UpdateItem per counter item and writer sum, guarded by
 // the writer's own attribute on the item (no transaction), and the checkpoint of the transactional version before,
 // read once per writer and marked so that version's late transactions cannot commit.
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  TransactionConflictException,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -24,6 +20,7 @@ import {
   type RolledChange,
 } from '../domain/counter-rollup.ts';
 import { again, contentionPause, done, retry, sleep } from '../domain/retry.ts';
+import { errorNamed } from './aws-errors.ts';
 import {
   checkpointFromItem,
   checkpointMarkPut,
@@ -72,8 +69,6 @@ export interface FailedBatchNotes {
 
 const within = (sequence: string, first: string, last: string) =>
   BigInt(sequence) >= BigInt(first) && BigInt(sequence) <= BigInt(last);
-
-const errorName = (error: unknown) => (error instanceof Error ? error.name : '');
 
 export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatchNotes {
   private readonly sleep: (ms: number) => Promise<void>;
@@ -166,11 +161,7 @@ export class DynamoCounterRollupStore implements CounterRollupStore, FailedBatch
           await this.client.send(new UpdateCommand({ TableName, ...update }));
           return done<'applied' | { guard: string | null }>('applied');
         } catch (error) {
-          if (
-            error instanceof TransactionConflictException ||
-            errorName(error) === 'TransactionConflictException'
-          )
-            return again(true);
+          if (errorNamed(error, 'TransactionConflictException')) return again(true);
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
         const { Item } = await this.client.send(

@@ -14,6 +14,7 @@ import {
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { RecipientEvent } from '../domain/recipient-event.ts';
 import { again, contentionPause, done, retry } from '../domain/retry.ts';
+import { errorNamed } from './aws-errors.ts';
 import {
   countedDeliveriesIn,
   LEDGER_DOMAINS_PER_UPDATE,
@@ -63,8 +64,6 @@ function updatesBy(
   }
   return updates.map((u) => u.events);
 }
-
-const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 export class DynamoDeliveryLedger {
   private readonly minutes = new Map<string, MinuteState>();

@@ -27,6 +27,7 @@ import type {
 import type { RecipientEvent } from '../domain/recipient-event.ts';
 import type { AllowlistKind } from '../domain/records.ts';
 import { again, done, retry, sleep } from '../domain/retry.ts';
+import { errorNamed } from './aws-errors.ts';
 import { DynamoDeliveryLedger } from './dynamo-delivery-ledger.ts';
 import {
   allowlistKeyOf,
@@ -331,7 +332,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
       try {
         await this.client.send(new PutCommand(pointerPut(TableName, event.id, stored)));
       } catch (error) {
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'duplicate';
+        if (errorNamed(error, 'ConditionalCheckFailedException')) return 'duplicate';
         throw error;
       }
     }
@@ -444,7 +445,7 @@ export class DynamoEventStore implements EventStore, SuppressionStateStore {
       }
       return 'updated';
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'stale';
+      if (errorNamed(error, 'ConditionalCheckFailedException')) return 'stale';
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'stale';

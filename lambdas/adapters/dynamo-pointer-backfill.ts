@@ -16,6 +16,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { again, done, type Paced, pacer, retry } from '../domain/retry.ts';
+import { errorNamed } from './aws-errors.ts';
 import { erasedPointerItem, type Item, pointerItem } from './dynamo-items.ts';
 import { EVENT_SK_PREFIX, keys, POINTER_PREFIX } from './table-definition.ts';
 
@@ -190,7 +191,7 @@ export async function backfillPointers(
       );
       return true;
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      if (!errorNamed(error, 'ConditionalCheckFailedException')) throw error;
       tally.changedMeanwhile += 1;
       return false;
     }

@@ -29,6 +29,7 @@ import {
 import { domainOf } from '../domain/recipients.ts';
 import type { AllowlistEntry } from '../domain/records.ts';
 import { again, done, sleep as realSleep, retry } from '../domain/retry.ts';
+import { errorNamed } from './aws-errors.ts';
 import {
   allowlistFromItem,
   allowlistKey,
@@ -417,7 +418,7 @@ export function dynamoQueryStore(
       );
     } catch (error) {
       // Other recipients' events are counted there: it stays as it is.
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      if (!errorNamed(error, 'ConditionalCheckFailedException')) throw error;
     }
   }
 
@@ -710,7 +711,7 @@ export function dynamoQueryStore(
         );
       } catch (error) {
         if (
-          (error instanceof Error && error.name === 'ConditionalCheckFailedException') ||
+          errorNamed(error, 'ConditionalCheckFailedException') ||
           error instanceof TransactionCanceledException
         ) {
           throw new ReactivationConflictError('the recipient changed (or was erased) while reactivating');

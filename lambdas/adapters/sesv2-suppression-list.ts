@@ -14,16 +14,12 @@ import {
   SuppressionListThrottledError,
 } from '../domain/ports.ts';
 import type { SuppressionReason } from '../domain/suppression-policy.ts';
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : '';
-}
+import { errorNamed } from './aws-errors.ts';
 
 function mapError(error: unknown): never {
-  const name = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (name === 'TooManyRequestsException') throw new SuppressionListThrottledError(message);
-  if (name === 'BadRequestException')
+  if (errorNamed(error, 'TooManyRequestsException')) throw new SuppressionListThrottledError(message);
+  if (errorNamed(error, 'BadRequestException'))
     throw new SuppressionListRejectedError(message || 'BadRequestException');
   throw error;
 }
@@ -44,7 +40,7 @@ export class Sesv2SuppressionList implements SuppressionList {
       await this.client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: email }));
       return 'removed';
     } catch (error) {
-      if (errorName(error) === 'NotFoundException') return 'not-found';
+      if (errorNamed(error, 'NotFoundException')) return 'not-found';
       mapError(error);
     }
   }
@@ -62,7 +58,7 @@ export class Sesv2SuppressionList implements SuppressionList {
         feedbackId: entry.Attributes?.FeedbackId ?? null,
       };
     } catch (error) {
-      if (errorName(error) === 'NotFoundException') return null;
+      if (errorNamed(error, 'NotFoundException')) return null;
       mapError(error);
     }
   }
