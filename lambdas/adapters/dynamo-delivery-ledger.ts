@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CountedDelivery } from '../domain/delivery-history.ts';
 import type { RecipientEvent } from '../domain/recipient-event.ts';
-import { again, contentionPause, done, retry } from '../domain/retry.ts';
+import { type AttemptResult, again, contentionPause, done, retry } from '../domain/retry.ts';
 import { errorNamed } from './aws-errors.ts';
 import {
   countedDeliveriesIn,
@@ -65,6 +65,20 @@ function updatesBy(
   return updates.map((u) => u.events);
 }
 
+/** Of `pending`, those whose entry `entered` does not hold yet; the others are duplicates, noted in `outcome`. */
+function withoutEntered(
+  pending: RecipientEvent[],
+  entered: ReadonlySet<string>,
+  entryOf: (event: RecipientEvent) => string,
+  outcome: Map<string, CountOutcome>,
+): RecipientEvent[] {
+  return pending.filter((event) => {
+    if (!entered.has(entryOf(event))) return true;
+    outcome.set(event.id, 'duplicate');
+    return false;
+  });
+}
+
 export class DynamoDeliveryLedger {
   private readonly minutes = new Map<string, MinuteState>();
 
@@ -79,6 +93,17 @@ export class DynamoDeliveryLedger {
     const oldest = this.minutes.keys().next().value;
     if (this.minutes.size > REMEMBERED_MINUTES && oldest !== undefined) this.minutes.delete(oldest);
     return state;
+  }
+
+  /** Runs `attempt` until it is done, pausing after a lost write; `left` says how many deliveries were not entered. */
+  private async whileContended(attempt: () => Promise<AttemptResult<undefined>>, left: () => number) {
+    await retry(
+      { attempts: COUNT_ATTEMPTS, pauseMs: contentionPause, sleep: this.options.sleep },
+      attempt,
+      () => {
+        throw new Error(`${left()} deliveries stayed contended after ${COUNT_ATTEMPTS} attempts`);
+      },
+    );
   }
 
   /**
@@ -138,18 +163,9 @@ export class DynamoDeliveryLedger {
     const TableName = this.options.tableName;
     let pending = events;
     const drop = (entries: ReadonlySet<string>) => {
-      pending = pending.filter((event) => {
-        if (!entries.has(minuteLedgerEntry(event))) return true;
-        outcome.set(event.id, 'duplicate');
-        return false;
-      });
+      pending = withoutEntered(pending, entries, minuteLedgerEntry, outcome);
     };
-    await retry(
-      {
-        attempts: COUNT_ATTEMPTS,
-        pauseMs: contentionPause,
-        sleep: this.options.sleep,
-      },
+    await this.whileContended(
       async () => {
         const first = pending[0];
         if (first === undefined) return done(undefined);
@@ -192,9 +208,7 @@ export class DynamoDeliveryLedger {
           return again(false);
         }
       },
-      () => {
-        throw new Error(`${pending.length} deliveries stayed contended after ${COUNT_ATTEMPTS} attempts`);
-      },
+      () => pending.length,
     );
   }
 
@@ -206,12 +220,7 @@ export class DynamoDeliveryLedger {
   private async enterSecond(events: RecipientEvent[], outcome: Map<string, CountOutcome>): Promise<void> {
     const TableName = this.options.tableName;
     let pending = events;
-    await retry(
-      {
-        attempts: COUNT_ATTEMPTS,
-        pauseMs: contentionPause,
-        sleep: this.options.sleep,
-      },
+    await this.whileContended(
       async () => {
         const first = pending[0];
         if (first === undefined) return done(undefined);
@@ -228,17 +237,11 @@ export class DynamoDeliveryLedger {
             new GetCommand({ TableName, Key: keys.deliveryLedger(first.occurredAt), ConsistentRead: true }),
           );
           const known = Item ? ledgerItemOf(Item).entries : new Set<string>();
-          pending = pending.filter((event) => {
-            if (!known.has(ledgerEntry(event))) return true;
-            outcome.set(event.id, 'duplicate');
-            return false;
-          });
+          pending = withoutEntered(pending, known, ledgerEntry, outcome);
           return again(false);
         }
       },
-      () => {
-        throw new Error(`${pending.length} deliveries stayed contended after ${COUNT_ATTEMPTS} attempts`);
-      },
+      () => pending.length,
     );
   }
 
