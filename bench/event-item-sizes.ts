@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { itemSize } from '../lambdas/adapters/dynamo-item-size.ts';
+import { itemSize, WRITE_UNIT_BYTES } from '../lambdas/adapters/dynamo-item-size.ts';
 import {
   type EventItemShape,
   eventItem,
@@ -38,7 +38,7 @@ const WRITTEN: Variant = 'short, packed when over 1 KB (v2)';
 const NAMES = Object.keys(VARIANTS) as Variant[];
 const size = (item: Item) => itemSize(marshall(item, { removeUndefinedValues: true }));
 /** A transactional Put: twice the units of a plain write, 1 per started KB. */
-const putUnits = (bytes: number) => 2 * Math.ceil(bytes / 1024);
+const putUnits = (bytes: number) => 2 * Math.ceil(bytes / WRITE_UNIT_BYTES);
 
 /** A packed short item's attributes unpacked (`z`: docs/data-model.md, "Packed event items"), as stored before. */
 function unpackedItem(item: Item): Item {
@@ -90,7 +90,7 @@ const rows = files.flatMap((file) =>
 );
 
 const average = (values: number[]) => Math.round(values.reduce((sum, v) => sum + v, 0) / values.length);
-const fits = (sizes: number[]) => sizes.filter((bytes) => bytes <= 1024).length;
+const fits = (sizes: number[]) => sizes.filter((bytes) => bytes <= WRITE_UNIT_BYTES).length;
 const putAverage = (sizes: number[]) =>
   (sizes.reduce((sum, bytes) => sum + putUnits(bytes), 0) / sizes.length).toFixed(2);
 const lines = [
@@ -133,9 +133,9 @@ const corpusRows = corpus.flatMap((entry) => {
 });
 const stored = corpusRows.map((r) => r.sizes[WRITTEN]);
 const before = corpusRows.map((r) => r.unpacked);
-const over = corpusRows.filter((r) => r.unpacked > 1024);
-const fitting = over.filter((r) => r.sizes[WRITTEN] <= 1024);
-const notFitting = over.filter((r) => r.sizes[WRITTEN] > 1024).map((r) => r.diagnosticBytes);
+const over = corpusRows.filter((r) => r.unpacked > WRITE_UNIT_BYTES);
+const fitting = over.filter((r) => r.sizes[WRITTEN] <= WRITE_UNIT_BYTES);
+const notFitting = over.filter((r) => r.sizes[WRITTEN] > WRITE_UNIT_BYTES).map((r) => r.diagnosticBytes);
 lines.push(
   '',
   `The ${corpusRows.length} diagnostics of test/fixtures/diagnostics/ as the bounce of ${template} (short item)`,
