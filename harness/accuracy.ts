@@ -175,26 +175,65 @@ export function wilsonLowerBound(right: number, cases: number): number {
   return (centre - spread) / (1 + (z * z) / cases);
 }
 
-const HEADINGS = [
-  'tuning split',
-  'tuning, own phrases held out per source',
-  'validation split (v1, v2)',
-  'validation split v3',
-  'validation split v4',
-  'validation split v5',
-  'validation split v6',
-  'validation split v7',
-  'validation split v8',
-  'validation split v9',
-].join(' | ');
+/** Each column's heading in the tables. */
+const HEADING: Readonly<Record<Column, string>> = {
+  tuning: 'tuning split',
+  tuningHeldOut: 'tuning, own phrases held out per source',
+  validation: 'validation split (v1, v2)',
+  validationV3: 'validation split v3',
+  validationV4: 'validation split v4',
+  validationV5: 'validation split v5',
+  validationV6: 'validation split v6',
+  validationV7: 'validation split v7',
+  validationV8: 'validation split v8',
+  validationV9: 'validation split v9',
+};
+const HEADINGS = COLUMNS.map((column) => HEADING[column]).join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
 
+/** The validation batches' columns: every column but the two tuning ones. */
+const validationColumns = (): Column[] => COLUMNS.filter((column) => POOLING[column]);
+
+/**
+ * The figures of the first table's "validation, all batches" column: every validation batch's cases as one split,
+ * which is what issue #11's target is about. Only the first table has it: its figures are sums of the batch columns
+ * beside it, while in the breakdown a total beside pooled batch groups would give a pooled group's count away by
+ * subtraction.
+ */
+export function validationTotal(scores: Readonly<Record<Column, SplitScore>>): SplitScore {
+  const total = emptyScore({ keep: false });
+  for (const s of validationColumns().map((column) => scores[column])) {
+    total.cases += s.cases;
+    total.hardSoftRight += s.hardSoftRight;
+    total.categoryRight += s.categoryRight;
+    total.suppressed += s.suppressed;
+    total.suppressedRightly += s.suppressedRightly;
+    total.shouldSuppress += s.shouldSuppress;
+    total.falseSenderSuppressions += s.falseSenderSuppressions;
+    total.undetermined += s.undetermined;
+    total.wrong += s.wrong;
+  }
+  return total;
+}
+
 function table(scores: Readonly<Record<Column, SplitScore>>): string {
-  const row = (name: string, f: (s: SplitScore) => string) =>
-    `| ${name} | ${COLUMNS.map((column) => f(scores[column])).join(' | ')} |`;
+  const batches = validationColumns();
+  const columns = [
+    scores.tuning,
+    scores.tuningHeldOut,
+    validationTotal(scores),
+    ...batches.map((c) => scores[c]),
+  ];
+  const headings = [
+    HEADING.tuning,
+    HEADING.tuningHeldOut,
+    'validation, all batches',
+    ...batches.map((c) => HEADING[c]),
+  ];
+  const row = (name: string, f: (s: SplitScore) => string) => `| ${name} | ${columns.map(f).join(' | ')} |`;
   return [
-    `| measure | ${HEADINGS} |`,
-    ALIGN,
+    `| measure | ${headings.join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
     row('cases', (s) => String(s.cases)),
     row('hard/soft accuracy', (s) => `${pct(s.hardSoftRight, s.cases)} (${s.hardSoftRight})`),
     row(

@@ -14,9 +14,11 @@ import {
   phaseFound,
   report,
   type SplitScore,
+  score,
   scoreCorpus,
   tally,
   tuningMisses,
+  validationTotal,
   visibleGroups,
 } from '../../harness/accuracy.ts';
 import { type CorpusEntry, loadDiagnosticsCorpus } from '../../harness/diagnostics-corpus.ts';
@@ -286,6 +288,36 @@ describe('accuracy breakdown', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives the validation split as a whole (every batch at once) in the first table only, on the real corpus', () => {
+    // Arrange
+    const scores = scoreCorpus();
+    const whole = score(
+      loadDiagnosticsCorpus().filter((e) => e.split === 'validation'),
+      { keep: false },
+    );
+    const figures = (s: SplitScore) => [
+      s.cases,
+      s.hardSoftRight,
+      s.categoryRight,
+      s.suppressed,
+      s.suppressedRightly,
+      s.shouldSuppress,
+      s.falseSenderSuppressions,
+      s.undetermined,
+      s.wrong,
+    ];
+    // Act
+    const total = validationTotal(scores);
+    const [first, second] = report(scores).split('\n\n');
+    // Assess
+    expect(figures(total)).toEqual(figures(whole));
+    expect(first).toContain(
+      `| cases | ${scores.tuning.cases} | ${scores.tuningHeldOut.cases} | ${whole.cases} |`,
+    );
+    expect(first?.split('\n')[0]).toContain('| validation, all batches |');
+    expect(second).not.toContain('all batches');
   });
 
   it('lists only tuning misses, and keeps no validation case text to print, on the real corpus', () => {
