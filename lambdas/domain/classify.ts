@@ -686,7 +686,8 @@ function withPhase(decision: Decision, phase: SmtpPhase, code: StatusCode | null
     (MAILBOX_CATEGORIES.has(category) ||
       DOMAIN_CATEGORIES.has(category) ||
       category === 'undetermined' ||
-      category === 'policy-violation')
+      category === 'policy-violation' ||
+      category === 'relay-denied')
   ) {
     const sender = phase === 'MAIL' ? 'sender-rejected' : 'sender-blocked';
     const about = phase === 'MAIL' ? "the sender's address or domain" : 'the sending host';
