@@ -16,7 +16,8 @@ import { heldOutAnswers } from './held-out.ts';
  * fifth group (v5), split off after the v4 rules were written; the validation half of the sixth group (v6), split off
  * after the round-10 rules were written; the validation half of the seventh group (v7), split off after the round-11
  * rules were written; the validation half of the eighth group (v8), split off after the round-12 work; the validation
- * half of the ninth group (v9), split off after the round-13 rules were written.
+ * half of the ninth group (v9), split off after the round-13 rules were written; the validation half of the tenth group
+ * (v10), split off after the round-14 rules were written.
  */
 export const COLUMNS = [
   'tuning',
@@ -29,6 +30,7 @@ export const COLUMNS = [
   'validationV7',
   'validationV8',
   'validationV9',
+  'validationV10',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -187,6 +189,7 @@ const HEADING: Readonly<Record<Column, string>> = {
   validationV7: 'validation split v7',
   validationV8: 'validation split v8',
   validationV9: 'validation split v9',
+  validationV10: 'validation split v10',
 };
 const HEADINGS = COLUMNS.map((column) => HEADING[column]).join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
@@ -276,6 +279,7 @@ const POOLING: Readonly<Record<Column, boolean>> = {
   validationV7: true,
   validationV8: true,
   validationV9: true,
+  validationV10: true,
 };
 
 /**
@@ -451,5 +455,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV7: blind(inGroup('unseenV7')),
     validationV8: blind(inGroup('unseenV8')),
     validationV9: blind(inGroup('unseenV9')),
+    validationV10: blind(inGroup('unseenV10')),
   };
 }

@@ -42,9 +42,9 @@
 //   split before any rule was written from them: half to validation (seed v9), reported in a column of its own.
 // - the files named `unseen-v10-*.json`, collected after the round-14 rules were written (sources no earlier file used:
 //   Postfix's own smtpd_check regression outputs, the qmail-ldap SMTP server's replies, public pastes of real bounces,
-//   public issue threads, Mimecast's SMTP error codes and a Sakura Internet help page; checked against the corpus by
-//   exact text and by wording with codes, addresses and punctuation ignored), split before any rule was written from
-//   them: half to validation (seed v10), reported in a column of its own.
+//   public issue threads and Mimecast's SMTP error codes; checked against the corpus by exact text and by wording with
+//   codes, addresses and punctuation ignored), split before any rule was written from them: half to validation (seed
+//   v10), reported in a column of its own.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
