@@ -324,6 +324,14 @@ export const STATE_RULES: readonly StateRule[] = [
       'RFC 3463 X.1.2 "bad destination system address"; Postfix reject_unknown_recipient_domain "Recipient address rejected: Domain not found" (smtpd_check.c), Exim "unrouteable mail domain", Gmail "DNS Error: Domain name not found", sisimai "Domain does not exist", "No such domain"',
   },
   {
+    id: 'domain-state-rejects-mail',
+    category: 'domain-rejects-mail',
+    subject: RECIPIENT_DOMAIN_SUBJECT,
+    states: ['does not accept mail', 'does not accept email', 'accepts no mail'],
+    source:
+      'RFC 7504 (556 "Domain does not accept mail") and RFC 7505 (null MX); Postfix reject_unknown_recipient_domain on a null MX, "556 5.1.0 <x>: Recipient address rejected: Domain <domain> does not accept mail" (vdukhovni/postfix src/smtpd/smtpd_nullmx.ref), where the domain name stands between the noun and the state',
+  },
+  {
     id: 'mailbox-state-full',
     category: 'mailbox-full',
     subject: MAILBOX_STORE_SUBJECT,
