@@ -261,7 +261,6 @@ export const STATE_RULES: readonly StateRule[] = [
     category: 'unknown-recipient',
     subject: RECIPIENT_SUBJECT,
     states: [
-      'unavailable',
       'unknown',
       'not known',
       'not found',
@@ -305,7 +304,7 @@ export const STATE_RULES: readonly StateRule[] = [
     ],
     before: ['no such', 'not', 'not a', 'bad', 'no', 'not have', 'nessun'],
     source:
-      'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip), Lotus Notes "User x not listed in public Name & Address Book", "x does not have an account here" (voku/PHPMailer-BMH rule samples 0103, 0207); localised: Italian "nessun utente" (no user; sisimai why-userunknown.go), Coremail "unavailable mail user" (icoremail.vip), "550 mailbox <x> unavailable" (crisp-oss/email-bounce-parser fixture 550_no_such_recipient_variant_7; RFC 5321 "mailbox unavailable" with the address between), Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
+      'RFC 3463 X.1.1 "bad destination mailbox address"; Postfix "User unknown in local recipient table", Sendmail "User unknown", qmail "no mailbox here by that name", Exchange "The recipient name is not recognized ... Unknown Recipient", "User [x] does not exist", FreeUK "is not an active address", GroupWise "user not found" (BounceParser corpus), Coremail "user not known", "local server don\'t exists that user", "not user of this server", "Bad recipient address syntax" (icoremail.vip), Lotus Notes "User x not listed in public Name & Address Book", "x does not have an account here" (voku/PHPMailer-BMH rule samples 0103, 0207); localised: Italian "nessun utente" (no user; sisimai why-userunknown.go), Orange "utilisateur inconnu", GMX "unbekannt", latinmail "desconocido", Libero "inesistente", Interia/o2 "nie istnieje", Seznam "neexistuje"',
   },
   {
     id: 'domain-state-unknown',
