@@ -669,15 +669,6 @@ function codeSaysDead(code: StatusCode | null): boolean {
   return rule !== null && !rule.rule.weak && CATEGORY_POLICY[rule.rule.category].deadAddress;
 }
 
-/**
- * Whether the code in use is X.2.0, which RFC 3463 defines as "the mailbox exists, but something about the destination
- * mailbox has caused the sending of this DSN": under it, "unknown user" is the server refusing, not a missing mailbox
- * (moneytimes.jp's list of bounce texts: "550 Unknown user" with Status 5.2.0 is the recipient's refusal settings).
- */
-function codeSaysMailboxExists(code: StatusCode | null): boolean {
-  return code?.subject === 2 && code.detail === 0;
-}
-
 /** Whether an "unknown" reply comes from a carrier whose "unknown" depends on the phase, with no X.1.1 code. */
 function phaseDependentUnknown(wording: string, code: StatusCode | null): boolean {
   if (code?.subject === 1 && code.detail === 1) return false;
@@ -747,13 +738,6 @@ function classifyUnsafe(input: BounceInput): Classification {
       decision = {
         category: 'undetermined',
         evidence: `${decision.evidence}; but this carrier says "unknown" for a blocked sender too, and no phase or X.1.1 code says which`,
-        transientWording: false,
-      };
-    }
-    if (decision.category === 'unknown-recipient' && codeSaysMailboxExists(code)) {
-      decision = {
-        category: 'recipient-filtered',
-        evidence: `${decision.evidence}; but the code is X.2.0, which says the mailbox exists: "unknown" is a refusal`,
         transientWording: false,
       };
     }
