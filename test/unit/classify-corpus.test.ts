@@ -70,7 +70,7 @@ describe('the corpus of real diagnostics', () => {
   // the classifier on sources it was not tuned on.
   const FLOORS = {
     tuning: { hardSoft: 921, wrongSuppressions: 1, falseSenderSuppressions: 0 },
-    tuningHeldOut: { hardSoft: 913, wrongSuppressions: 2, falseSenderSuppressions: 0 },
+    tuningHeldOut: { hardSoft: 914, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validation: { hardSoft: 181, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 104, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
