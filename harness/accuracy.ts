@@ -17,7 +17,8 @@ import { heldOutAnswers } from './held-out.ts';
  * after the round-10 rules were written; the validation half of the seventh group (v7), split off after the round-11
  * rules were written; the validation half of the eighth group (v8), split off after the round-12 work; the validation
  * half of the ninth group (v9), split off after the round-13 rules were written; the validation half of the tenth group
- * (v10), split off after the round-14 rules were written.
+ * (v10), split off after the round-14 rules were written; the validation half of the eleventh group (v11), split off after
+ * the round-15 rules were written.
  */
 export const COLUMNS = [
   'tuning',
@@ -31,6 +32,7 @@ export const COLUMNS = [
   'validationV8',
   'validationV9',
   'validationV10',
+  'validationV11',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -190,6 +192,7 @@ const HEADING: Readonly<Record<Column, string>> = {
   validationV8: 'validation split v8',
   validationV9: 'validation split v9',
   validationV10: 'validation split v10',
+  validationV11: 'validation split v11',
 };
 const HEADINGS = COLUMNS.map((column) => HEADING[column]).join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
@@ -280,6 +283,7 @@ const POOLING: Readonly<Record<Column, boolean>> = {
   validationV8: true,
   validationV9: true,
   validationV10: true,
+  validationV11: true,
 };
 
 /**
@@ -456,5 +460,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV8: blind(inGroup('unseenV8')),
     validationV9: blind(inGroup('unseenV9')),
     validationV10: blind(inGroup('unseenV10')),
+    validationV11: blind(inGroup('unseenV11')),
   };
 }
