@@ -8,7 +8,7 @@ import {
   eventIndexPlan,
   INDEX_FILTER_ATTRIBUTES,
 } from '../../lambdas/adapters/table-definition.ts';
-import { logicalId, synthesize } from '../support/synth.ts';
+import { logicalId, roleStatements, synthesize } from '../support/synth.ts';
 
 type IndexResource = {
   IndexName: string;
@@ -31,16 +31,7 @@ function synthesized(stage: EventIndexStage) {
     worker: logicalId(stack, stack.parts.suppression.function.function),
     query: logicalId(stack, stack.parts.queryApi.function.function),
   };
-  const statements = (functionId: string) => {
-    const roleId =
-      template.findResources('AWS::Lambda::Function')[functionId]?.Properties.Role['Fn::GetAtt'][0];
-    return Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
-      .flatMap(
-        (policy) =>
-          policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-      );
-  };
+  const statements = (functionId: string) => roleStatements(template, functionId);
   return { indexes, environment, ids, statements, tableId };
 }
 

@@ -3,7 +3,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadQueryApiConfig } from '../../lambdas/config.ts';
-import { logicalId, synthesize, TEST_ENV } from '../support/synth.ts';
+import { logicalId, roleStatements, synthesize, TEST_ENV } from '../support/synth.ts';
 
 const USER_POOL_ARN = `arn:aws:cognito-idp:${TEST_ENV.region}:${TEST_ENV.account}:userpool/${TEST_ENV.region}_AbCdEf123`;
 const EXISTING_TOPIC_ARN = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:existing-ses-feedback`;
@@ -98,12 +98,10 @@ describe('identity notifications', () => {
 
   it('lets the handler read, set and restore the identities\' notifications, on "*" (the actions have no resource type)', () => {
     const handler = stack.parts.sesWiring.identityNotificationFunction;
+    const functionId = handler ? logicalId(stack, handler.function) : '';
     const roleId =
-      template.findResources('AWS::Lambda::Function')[handler ? logicalId(stack, handler.function) : '']
-        ?.Properties.Role['Fn::GetAtt'][0];
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleId))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      template.findResources('AWS::Lambda::Function')[functionId]?.Properties.Role['Fn::GetAtt'][0];
+    const statements = roleStatements(template, functionId);
     expect(statements).toEqual([
       expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
       {

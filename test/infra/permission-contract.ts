@@ -4,7 +4,7 @@ import { ArnFormat } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../lambdas/config.ts';
 import type { NamedResource, RecordedCall } from '../support/aws-call-recorder.ts';
-import { logicalId, type synthesize } from '../support/synth.ts';
+import { logicalId, roleStatements, type synthesize } from '../support/synth.ts';
 import { grantedOnEverything } from './iam-reference.ts';
 
 export type FunctionUnderContract =
@@ -88,7 +88,6 @@ export function grantedPairs(
   name: FunctionUnderContract,
 ): Map<Pair, string | undefined> {
   const fnId = logicalId(synthesized.stack, functionConstruct(synthesized, name));
-  const roleId = functionResource(synthesized, name).Properties.Role['Fn::GetAtt'][0];
   const mappings = Object.values(
     synthesized.template.findResources('AWS::Lambda::EventSourceMapping'),
   ).filter((mapping) => mapping.Properties.FunctionName?.Ref === fnId);
@@ -107,16 +106,11 @@ export function grantedPairs(
       : undefined) ??
     (streamSource && action === 'dynamodb:ListStreams' && resource === '*' ? LIST_STREAMS_REASON : undefined);
   const granted = new Map<Pair, string | undefined>();
-  const policies = Object.values(synthesized.template.findResources('AWS::IAM::Policy')).filter((policy) =>
-    policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
-  );
-  for (const policy of policies) {
-    for (const statement of policy.Properties.PolicyDocument.Statement) {
-      if (statement.Effect !== 'Allow') continue;
-      for (const action of asArray(statement.Action)) {
-        for (const resource of asArray(statement.Resource)) {
-          granted.set(pair(String(action), resource), reasonFor(String(action), resource));
-        }
+  for (const statement of roleStatements(synthesized.template, fnId)) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of asArray(statement.Action)) {
+      for (const resource of asArray(statement.Resource)) {
+        granted.set(pair(String(action), resource), reasonFor(String(action), resource));
       }
     }
   }

@@ -27,3 +27,27 @@ export function logicalId(stack: Stack, construct: IConstruct): string {
     throw new Error(`${construct.node.path} has no CloudFormation resource`);
   return stack.getLogicalId(resource);
 }
+
+/** A statement of an IAM policy in the template, as CloudFormation writes it. */
+export interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** The statements of every inline policy attached to a function's role (the function by its logical id). */
+export function roleStatements(template: Template, functionId: string): PolicyStatement[] {
+  const roleId =
+    template.findResources('AWS::Lambda::Function')[functionId]?.Properties?.Role?.['Fn::GetAtt']?.[0];
+  if (typeof roleId !== 'string') throw new Error(`no role found for function ${functionId}`);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+}
+
+/** The actions of statements, one entry per action. */
+export function actionsOf(statements: readonly PolicyStatement[]): string[] {
+  return statements.flatMap((statement) =>
+    Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+  );
+}
