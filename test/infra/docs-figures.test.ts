@@ -1,0 +1,45 @@
+// Figures and lists the documentation states about the deployed system, read from the docs and checked against the
+// code or the synthesized template, so that a change to one fails here until the other follows (README.md's
+// construct members and handlers, infra/README.md's alarms and permissions, docs/*.md's configuration tables).
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { synthesize } from '../support/synth.ts';
+
+const ROOT = new URL('../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+/** The text of a markdown section, from its heading to the next heading of the same or a higher level. */
+function section(path: string, heading: string): string {
+  const text = read(path);
+  const level = /^#+/.exec(heading)?.[0] ?? '##';
+  const start = text.indexOf(`\n${heading}\n`);
+  expect(start, `${path}: ${heading}`).toBeGreaterThan(-1);
+  const rest = text.slice(start + heading.length + 2);
+  const end = rest.search(new RegExp(`^#{1,${level.length}} `, 'm'));
+  return end === -1 ? rest : rest.slice(0, end);
+}
+
+const { stack } = synthesize();
+
+describe('README "Add to an existing CDK app"', () => {
+  it('lists every public member of the SesBounceProcessor construct, and only those', () => {
+    const table = section('README.md', '## Add to an existing CDK app');
+    const documented = [...table.matchAll(/^\| (`[A-Za-z]+`(?:, `[A-Za-z]+`)*) \|/gm)].flatMap((row) =>
+      [...(row[1] ?? '').matchAll(/`([A-Za-z]+)`/g)].map((name) => name[1] ?? ''),
+    );
+    const members = Object.keys(stack.bounceProcessor).filter((key) => key !== 'node');
+    expect(documented.sort()).toEqual(members.sort());
+  });
+});
+
+describe('README "Project layout"', () => {
+  it('names every Lambda entry point in lambdas/handlers/, with their number', () => {
+    const row = /^\| `lambdas\/handlers\/` \| the (\w+) Lambda entry points: ([^|]+) \|$/m.exec(
+      read('README.md'),
+    );
+    expect(row).not.toBeNull();
+    const handlers = readdirSync(new URL('lambdas/handlers/', ROOT)).filter((file) => file.endsWith('.ts'));
+    const named = (row?.[2] ?? '').split(', ');
+    const NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'];
+    expect([row?.[1], named.length]).toEqual([NUMBERS[handlers.length], handlers.length]);
+  });
+});
