@@ -3,7 +3,7 @@
 // construct members and handlers, infra/README.md's alarms and permissions, docs/*.md's configuration tables).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { synthesize } from '../support/synth.ts';
+import { actionsOf, logicalId, roleStatements, synthesize } from '../support/synth.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -18,7 +18,8 @@ function section(path: string, heading: string): string {
   return end === -1 ? rest : rest.slice(0, end);
 }
 
-const { stack } = synthesize();
+const { stack, template } = synthesize();
+const system = stack.bounceProcessor;
 
 describe('README "Add to an existing CDK app"', () => {
   it('lists every public member of the SesBounceProcessor construct, and only those', () => {
@@ -26,7 +27,7 @@ describe('README "Add to an existing CDK app"', () => {
     const documented = [...table.matchAll(/^\| (`[A-Za-z]+`(?:, `[A-Za-z]+`)*) \|/gm)].flatMap((row) =>
       [...(row[1] ?? '').matchAll(/`([A-Za-z]+)`/g)].map((name) => name[1] ?? ''),
     );
-    const members = Object.keys(stack.bounceProcessor).filter((key) => key !== 'node');
+    const members = Object.keys(system).filter((key) => key !== 'node');
     expect(documented.sort()).toEqual(members.sort());
   });
 });
@@ -41,5 +42,31 @@ describe('README "Project layout"', () => {
     const named = (row?.[2] ?? '').split(', ');
     const NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'];
     expect([row?.[1], named.length]).toEqual([NUMBERS[handlers.length], handlers.length]);
+  });
+});
+
+describe('infra/README.md permissions table, "granted to"', () => {
+  const grantedTo = new Map(
+    [
+      ...read('infra/README.md').matchAll(/^\| `([a-z-]+:[A-Za-z]+)` \| `[^`]+` \| [^|]+ \| ([^|]+) \|/gm),
+    ].map((row) => [row[1] ?? '', row[2] ?? '']),
+  );
+  // How the column names each function of the default stack.
+  const functions = {
+    processor: system.processorFunction,
+    worker: system.suppressionWorkerFunction,
+    'query API': system.queryFunction,
+    'events publisher': system.eventsPublisherFunction,
+    'counter rollup': system.counterRollupFunction,
+  };
+
+  it.each(Object.entries(functions))('names the %s for every action its role is granted', (name, fn) => {
+    expect(fn).toBeDefined();
+    const actions = new Set(actionsOf(roleStatements(template, fn ? logicalId(stack, fn) : '')));
+    const unnamed = [...actions].filter((action) => {
+      const cell = grantedTo.get(action) ?? '';
+      return !cell.includes('every function') && !cell.includes(name.replace(' API', ''));
+    });
+    expect(unnamed).toEqual([]);
   });
 });
