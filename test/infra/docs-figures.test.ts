@@ -70,3 +70,33 @@ describe('infra/README.md permissions table, "granted to"', () => {
     expect(unnamed).toEqual([]);
   });
 });
+
+describe('infra/README.md fixed monthly cost: alarms', () => {
+  /** CloudWatch bills an alarm per metric it reads: a metric-math alarm's MetricStat entries, else its one metric. */
+  function alarmMetrics(settings: Record<string, unknown>): { alarms: number; metrics: number } {
+    const alarms = Object.values(synthesize(settings).template.findResources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map(
+      (alarm) =>
+        (alarm.Properties.Metrics as { MetricStat?: unknown }[] | undefined)?.filter((m) => m.MetricStat)
+          .length ?? 1,
+    );
+    return { alarms: alarms.length, metrics: metrics.reduce((a, b) => a + b, 0) };
+  }
+  const prose = read('infra/README.md');
+
+  it('prices the alarm metrics of a stack without the events publisher, and those the publisher adds', () => {
+    const fixed = /(\d+) alarm metrics × \$0\.10 = \$(\d+\.\d\d) \((\d+) alarms;/.exec(prose);
+    const added = /Fixed: (\d+) more alarms, \$(\d+\.\d\d) a month\./.exec(prose);
+    const base = alarmMetrics({ eventBus: 'none' });
+    const withEvents = alarmMetrics({});
+    expect(fixed?.slice(1).map(Number)).toEqual([
+      base.metrics,
+      Math.round(base.metrics * 10) / 100,
+      base.alarms,
+    ]);
+    expect(added?.slice(1).map(Number)).toEqual([
+      withEvents.metrics - base.metrics,
+      Math.round((withEvents.metrics - base.metrics) * 10) / 100,
+    ]);
+  });
+});
