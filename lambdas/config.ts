@@ -1,7 +1,7 @@
-// The one configuration module of the three functions (processor, suppression worker, query API): every
-// environment variable's name, default, bounds and parser live here, parsed once at cold start with zod. The CDK
-// constructs (infra/) import the names and `environmentOf` to set them, so a variable is written and read in one
-// place; a missing or malformed variable fails fast with its name.
+// The one configuration module of the five functions (processor, suppression worker, query API, events publisher,
+// counter rollup): every environment variable's name, default, bounds and parser live here, parsed once at cold
+// start with zod. The CDK constructs (infra/) import the names and `environmentOf` to set them, so a variable is
+// written and read in one place; a missing or malformed variable fails fast with its name.
 import * as z from 'zod';
 import {
   DEFAULT_EVENT_INDEXES,

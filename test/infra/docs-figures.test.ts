@@ -3,6 +3,7 @@
 // construct members and handlers, infra/README.md's alarms and permissions, docs/*.md's configuration tables).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS, ENV, type Setting } from '../../lambdas/config.ts';
 import { actionsOf, logicalId, roleStatements, synthesize } from '../support/synth.ts';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -98,5 +99,47 @@ describe('infra/README.md fixed monthly cost: alarms', () => {
       withEvents.metrics - base.metrics,
       Math.round((withEvents.metrics - base.metrics) * 10) / 100,
     ]);
+  });
+});
+
+describe('docs/data-model.md "Configuration"', () => {
+  const rows = [
+    ...section(
+      'docs/data-model.md',
+      '## Configuration (every function: one module, `lambdas/config.ts`)',
+    ).matchAll(/^\| ((?:`[A-Z_]+`(?:, )?)+)\s*\| ([^|]+?)\s*\|/gm),
+  ].map((row) => ({
+    names: [...(row[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((n) => n[1] ?? ''),
+    value: row[2] ?? '',
+  }));
+
+  it('lists every environment variable of lambdas/config.ts, and only those', () => {
+    expect(rows.flatMap((row) => row.names).sort()).toEqual(Object.values(ENV).sort());
+  });
+
+  it.each(Object.entries(CONFIG_DEFAULTS).filter(([key]) => key !== 'metricsNamespace'))(
+    'gives %s the default the code uses',
+    (key, value) => {
+      const row = rows.find((r) => r.names.length === 1 && r.names[0] === ENV[key as Setting]);
+      expect(row?.value.replaceAll('`', '')).toBe(String(value));
+    },
+  );
+});
+
+describe('docs/api.md "Configuration": the IAM the query function needs', () => {
+  it("names exactly the DynamoDB and SES actions of the query function's role", () => {
+    const text = section(
+      'docs/api.md',
+      '## Configuration (lambdas/config.ts, the one configuration module of every function)',
+    );
+    const named = [
+      ...(/^IAM the function needs:([\s\S]*?)\.$/m.exec(text)?.[1] ?? '').matchAll(
+        /`((?:dynamodb|ses):\w+)`/g,
+      ),
+    ].map((m) => m[1] ?? '');
+    const granted = actionsOf(roleStatements(template, logicalId(stack, system.queryFunction))).filter(
+      (action) => action.startsWith('dynamodb:') || action.startsWith('ses:'),
+    );
+    expect(named.sort()).toEqual([...new Set(granted)].sort());
   });
 });
