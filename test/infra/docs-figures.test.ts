@@ -143,3 +143,34 @@ describe('docs/api.md "Configuration": the IAM the query function needs', () => 
     expect(named.sort()).toEqual([...new Set(granted)].sort());
   });
 });
+
+describe('infra/README.md "Upgrading": the operator IAM of the upgrade commands', () => {
+  /** The DynamoDB actions an adapter can send: the lib-dynamodb commands it imports. */
+  function actionsSentBy(path: string): string[] {
+    const imports = /import \{([^}]*)\} from '@aws-sdk\/lib-dynamodb'/.exec(read(path))?.[1] ?? '';
+    const ACTION: Record<string, string> = { Query: 'Query', Scan: 'Scan', BatchGet: 'BatchGetItem' };
+    return [...imports.matchAll(/(?<!type )\b(\w+)Command\b(?!Output)/g)]
+      .map((m) => `dynamodb:${ACTION[m[1] ?? ''] ?? `${m[1]}Item`}`)
+      .sort();
+  }
+  /** The actions named after `anchor` in the Upgrading bullet, up to the end of its sentence's parenthesis. */
+  function actionsNamed(anchor: RegExp): string[] {
+    const text = read('infra/README.md');
+    const start = text.search(anchor);
+    expect(start, String(anchor)).toBeGreaterThan(-1);
+    const clause = /^[\s\S]*?\)/.exec(text.slice(start))?.[0] ?? '';
+    return [...clause.matchAll(/`(dynamodb:\w+)`/g)].map((m) => m[1] ?? '').sort();
+  }
+
+  it('backfill-expiry (counters and summaries)', () => {
+    expect(actionsNamed(/credentials for both need/)).toEqual(
+      actionsSentBy('lambdas/adapters/dynamo-counter-expiry.ts'),
+    );
+  });
+
+  it('backfill-pointers', () => {
+    expect(actionsNamed(/erased pointers for the tombstones; operator credentials need/)).toEqual(
+      actionsSentBy('lambdas/adapters/dynamo-pointer-backfill.ts'),
+    );
+  });
+});
