@@ -114,7 +114,8 @@ export interface SesBounceProcessorSettings {
   /**
    * Seconds the counter rollup gathers the table's stream records before summing them into the daily counters
    * (1–300; its event source's batching and tumbling window): `GET /stats` lags by about that long, and each window
-   * costs one transaction per stream shard (counter items and checkpoint), whatever the volume.
+   * costs one conditional write per stream shard and counter item touched (no transaction since issue #13's rollup
+   * without transactions), whatever the volume.
    */
   readonly counterRollupWindow: number;
   /** Receives before a notification is parked in its dead-letter queue. */
