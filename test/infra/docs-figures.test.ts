@@ -174,3 +174,28 @@ describe('infra/README.md "Upgrading": the operator IAM of the upgrade commands'
     );
   });
 });
+
+describe('README "How processing works": the settings table', () => {
+  const rows = [
+    ...section('README.md', '## How processing works').matchAll(
+      /^\| ((?:`[A-Z_]+`(?: \/ )?)+) \| ([^|]+?) \|/gm,
+    ),
+  ].map((row) => ({
+    names: [...(row[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((n) => n[1] ?? ''),
+    values: (row[2] ?? '').split(' / ').map((value) => value.split(' (')[0]?.trim()),
+  }));
+  const byVariable = new Map(
+    rows.flatMap((row) => row.names.map((name, i) => [name, row.values[i]] as const)),
+  );
+
+  it.each(Object.entries(CONFIG_DEFAULTS).filter(([key]) => byVariable.has(ENV[key as Setting])))(
+    'gives %s the default the code uses',
+    (key, value) => {
+      expect(byVariable.get(ENV[key as Setting])).toBe(String(value));
+    },
+  );
+
+  it('has the table', () => {
+    expect(byVariable.size).toBeGreaterThanOrEqual(8);
+  });
+});
