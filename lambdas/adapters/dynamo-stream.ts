@@ -1,6 +1,6 @@
 // The table's stream as the events publisher reads it: a record's old and new images decoded with the one codec
 // of their item kind (dynamo-items.ts) into the StoredChange the domain derives events from, and the stored cause
-// event an event is completed from. TTL removals are no state change (the summary has no TTL; events expire).
+// event an event is completed from. TTL removals are no state change (an expired summary or event is no erasure).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';

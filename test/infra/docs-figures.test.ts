@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ENV, type Setting } from '../../lambdas/config.ts';
+import { CATEGORIES } from '../../lambdas/domain/classification.ts';
 import { actionsOf, logicalId, roleStatements, synthesize } from '../support/synth.ts';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -197,5 +198,63 @@ describe('README "How processing works": the settings table', () => {
 
   it('has the table', () => {
     expect(byVariable.size).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('routes and categories the docs name', () => {
+  const DOCS = [
+    'README.md',
+    'infra/README.md',
+    ...readdirSync(new URL('docs/', ROOT))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+  const openapi = JSON.parse(read('docs/openapi.json')) as { paths: Record<string, Record<string, unknown>> };
+  /** `/recipients/{email}` and `/recipients/{x}` are one route. */
+  const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+  const served = new Set(
+    Object.entries(openapi.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${shape(path)}`),
+    ),
+  );
+  // The local stack's own routes (README "Run it locally", docs/events.md "Locally").
+  const LOCAL_ONLY = new Set(['POST /sns', 'GET /local/events']);
+
+  it.each(DOCS)('%s names only routes the query API serves', (path) => {
+    const named = [
+      ...read(path).matchAll(
+        /`((?:GET|PUT|POST|DELETE|PATCH)(?:[|/\\]+(?:GET|PUT|POST|DELETE))*) (\/[^`?\s…]*)/g,
+      ),
+    ].flatMap((m) =>
+      (m[1] ?? '')
+        .split(/[|/\\]+/)
+        .filter(Boolean)
+        .map((method) => `${method} ${m[2] ?? ''}`),
+    );
+    const unknown = named.filter((route) => {
+      if (LOCAL_ONLY.has(route)) return false;
+      const [method = '', rawPath = ''] = route.split(' ');
+      // A concrete path segment stands for a parameter (`PUT /allowlist/bücher.example`).
+      const candidates = [...served].filter((r) => r.startsWith(`${method} `));
+      // `GET /recipients/…`: any route under that prefix.
+      if (rawPath.endsWith('/')) return !candidates.some((r) => r.startsWith(`${method} ${rawPath}`));
+      const segments = rawPath.replace(/\/$/, '').split('/');
+      return !candidates.some((r) => {
+        const want = (r.split(' ')[1] ?? '').split('/');
+        return (
+          want.length === segments.length &&
+          want.every(
+            (s, i) => s === '{}' || shape(segments[i] ?? '') === s || (segments[i] ?? '').startsWith('{'),
+          )
+        );
+      });
+    });
+    expect(unknown).toEqual([]);
+  });
+
+  it("docs/events.md's examples name categories the classifier has", () => {
+    const named = [...read('docs/events.md').matchAll(/"category": "([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((category) => !(CATEGORIES as readonly string[]).includes(category))).toEqual([]);
   });
 });
