@@ -258,3 +258,27 @@ describe('routes and categories the docs name', () => {
     expect(named.filter((category) => !(CATEGORIES as readonly string[]).includes(category))).toEqual([]);
   });
 });
+
+describe('infra/README.md storage prose quotes the retention table', () => {
+  // The table itself is the cost model's output (test/unit/cost-model.test.ts); the prose must say what it says.
+  const prose = read('infra/README.md');
+  const row = (days: number) =>
+    new RegExp(`^\\| ${days} \\| (\\d+\\.\\d\\d) \\| (\\d+\\.\\d\\d) \\|$`, 'm').exec(
+      prose.split('Storage by retention')[1] ?? '',
+    );
+  const flat = prose.replace(/\s+/g, ' ');
+  // A missing figure names itself, not the whole README.
+  const quoted = (figure: string) => expect(flat.includes(figure), figure).toBe(true);
+
+  it('90 days', () => {
+    const [, low, high] = row(90) ?? [];
+    expect(low).toBe(high);
+    quoted(`90 days costs $${low} at either volume`);
+  });
+
+  it('400 days', () => {
+    const [, low, high] = row(400) ?? [];
+    quoted(`At 400 days this version's items give $${low} and $${high} (the retention table)`);
+    quoted(`keeping 400 days ($${low} at 1 M/month, $${high} at 50 M/month)`);
+  });
+});
