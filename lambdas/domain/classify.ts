@@ -33,6 +33,7 @@ import {
   namesDomainOnly,
   namesMailboxOnly,
   offersAnotherCause,
+  sendingSideOf,
 } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
@@ -148,6 +149,7 @@ function textMatch(rule: TextRule, order: number, phrase: Phrase): TextMatch {
     rule,
     order,
     evidence,
+    opening: asList(phrase)[0] as string,
     decision: { category: rule.category, evidence, transientWording: rule.transient === true },
   };
 }
@@ -290,6 +292,8 @@ interface TextMatch {
   readonly rule: TextRule;
   readonly order: number;
   readonly evidence: string;
+  /** The first phrase of the matched alternative: the words whose noun a qualifier before them may claim. */
+  readonly opening: string;
   readonly decision: Decision;
 }
 
@@ -740,6 +744,21 @@ function classifyUnsafe(input: BounceInput): Classification {
         evidence: `${decision.evidence}; but this carrier says "unknown" for a blocked sender too, and no phase or X.1.1 code says which`,
         transientWording: false,
       };
+    }
+    // A dead-address phrase whose noun the word before it gives to the sending side ("Sender domain does not exist").
+    const phrased = decision === strong?.decision ? strong : decision === weak?.decision ? weak : null;
+    if (
+      phrased !== null &&
+      CATEGORY_POLICY[decision.category].deadAddress &&
+      decision.category !== 'ses-suppressed'
+    ) {
+      const side = sendingSideOf(wording, phrased.opening);
+      if (side !== null)
+        decision = {
+          category: side,
+          evidence: `${decision.evidence}; but the word before it makes its noun the sending side's`,
+          transientWording: false,
+        };
     }
     // SES's own suppression list is per sending account by design: "your account" there is no sign of the sender.
     if (

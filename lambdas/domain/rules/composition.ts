@@ -98,6 +98,35 @@ export const SENDER_CLAUSE_MARKERS: { readonly words: readonly string[]; readonl
     'Replies about the sender name it (and "MAIL FROM", checked as two words by the matcher: "from" alone is in Exim\'s own "SMTP error from remote mail server"): Postfix "Sender address rejected", Exim "sender verify failed", Mail.ru "message sending for this account is disabled", "your account" (the sender\'s provider speaking), authentication failures ("invalid user name or password"); localised: Orange "Emetteur invalide", GMX "Absender"',
 };
 
+/**
+ * Right before the noun a dead-address phrase opens with ("domain does not exist", "user unknown"), these make the noun
+ * the sending side's: "Sender domain does not exist" is the sender's domain, as the clause composition already reads
+ * "sender address" and "sender domain" (the words come from its subjects' `notAfter` lists). The connection's own
+ * names (HELO/EHLO, the client) are the sending host (`sender-blocked`); the rest the sender (`sender-rejected`).
+ */
+export const SENDER_QUALIFIERS: {
+  readonly rejected: readonly string[];
+  readonly blocked: readonly string[];
+  readonly source: string;
+} = {
+  rejected: ['sender', "sender's", 'senders', 'envelope', 'from', 'return', 'your'],
+  blocked: ['helo', 'ehlo', 'client'],
+  source:
+    'iridis mailRelay "SND-VFY: Sender domain does not exist" beside its "RPT-VFY: Recipient domain does not exist" (portal.iridis.uk knowledge base 254); qmail "your envelope sender domain must exist", Postfix "Helo command rejected: Host not found" and "Client host rejected" (the phrase\'s noun qualified by the sending side)',
+};
+
+/** The nouns a dead-address phrase may open with, whose qualifier (the word before) names whose they are. */
+export const QUALIFIED_NOUNS: readonly string[] = [
+  'domain',
+  'host',
+  'hostname',
+  'user',
+  'mailbox',
+  'address',
+  'account',
+  'recipient',
+];
+
 export interface StateRule {
   readonly id: string;
   readonly category: Category;
