@@ -4,6 +4,7 @@
 import type { Category } from './classification.ts';
 import { foldPhrase } from './classify-matcher.ts';
 import {
+  DNS_RECORD_SUBJECT,
   DOMAIN_SUBJECT_WORDS,
   NOT_A_STATE_BEFORE,
   QUALIFIED_NOUNS,
@@ -282,6 +283,21 @@ export function namesDomainOnly(text: string): boolean {
   let domain = false;
   for (const word of words) if (DOMAIN_SUBJECT_WORDS.includes(word)) domain = true;
   return domain && !namesRecipient(words);
+}
+
+const RECORD_TYPES: ReadonlySet<string> = new Set(DNS_RECORD_SUBJECT.types);
+const RECORD_NOUNS: ReadonlySet<string> = new Set(DNS_RECORD_SUBJECT.nouns);
+
+/**
+ * Whether a reply names a DNS record ("MX record") and never the recipient's mailbox: said under a code about the
+ * destination system (X.1.2), the reply judges how a domain is published, not whether the destination exists.
+ */
+export function namesRecordOnly(text: string): boolean {
+  const words = wordsOf(text.replace(OPAQUE, ' addr '));
+  let record = false;
+  for (let i = 1; i < words.length; i++)
+    if (RECORD_NOUNS.has(words[i] as string) && RECORD_TYPES.has(words[i - 1] as string)) record = true;
+  return record && !namesRecipient(words);
 }
 
 /** "or" in the languages of the composition's nouns: a disjunction joins two possible states of one mailbox. */

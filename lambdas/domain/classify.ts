@@ -32,6 +32,7 @@ import {
   composeClauseState,
   namesDomainOnly,
   namesMailboxOnly,
+  namesRecordOnly,
   offersAnotherCause,
   sendingSideOf,
 } from './classify-composition.ts';
@@ -439,6 +440,22 @@ function decide(code: StatusCode | null, ses: SesRule | undefined, wording: stri
         return {
           category: 'undetermined',
           evidence: `code ${code.code}${codeRule.evidence}; but the reply speaks of the mailbox, not of the domain, and gives no state`,
+          transientWording: false,
+        };
+      // ...and an X.1.2 code (the destination system) whose reply judges a DNS record and names no mailbox ("550 5.1.2
+      // Illegal MX record for host x", Sendmail's check of the SENDER's domain): the reply speaks of how a domain is
+      // published, not of whether the destination exists, and SES reached this server through the recipient domain's
+      // own MX record. (Under X.4.4, "unable to route", records that point nowhere are the route failing: not this.)
+      if (
+        capacity === null &&
+        code.subject === 1 &&
+        code.detail === 2 &&
+        namesRecordOnly(wording) &&
+        !deadWordingFound()
+      )
+        return {
+          category: 'undetermined',
+          evidence: `code ${code.code}${codeRule.evidence}; but the reply judges a DNS record, not the destination's existence`,
           transientWording: false,
         };
       // ...and, the other way round, an addressing or mailbox code about the mailbox (X.1.1, X.1.3, X.1.6, X.2.1) whose

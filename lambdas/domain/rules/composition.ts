@@ -127,6 +127,22 @@ export const QUALIFIED_NOUNS: readonly string[] = [
   'recipient',
 ];
 
+/**
+ * A DNS record named as the subject ("MX record", "PTR record"): a reply judging a record ("Illegal MX record for host
+ * x") speaks of how some domain is published, not of whether the destination exists. SES reached the recipient's MX
+ * through the recipient domain's own MX record, so an MX that calls a record illegal judges another domain's.
+ */
+export const DNS_RECORD_SUBJECT: {
+  readonly types: readonly string[];
+  readonly nouns: readonly string[];
+  readonly source: string;
+} = {
+  types: ['mx', 'a', 'aaaa', 'ptr', 'spf', 'txt', 'dns'],
+  nouns: ['record', 'records'],
+  source:
+    'Sendmail cf/m4/proto.m4 FEATURE(badmx): "550 5.1.2 Illegal MX record for host x" and "Invalid MX record for host x", said at MAIL FROM of the sender\'s domain under the destination-system code X.1.2',
+};
+
 export interface StateRule {
   readonly id: string;
   readonly category: Category;
