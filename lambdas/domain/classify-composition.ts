@@ -7,10 +7,8 @@ import {
   DNS_RECORD_SUBJECT,
   DOMAIN_SUBJECT_WORDS,
   NOT_A_STATE_BEFORE,
-  QUALIFIED_NOUNS,
   RECIPIENT_SUBJECT,
   SENDER_CLAUSE_MARKERS,
-  SENDER_QUALIFIERS,
   STATE_RULES,
   STATE_WINDOW,
   type StateRule,
@@ -216,31 +214,6 @@ function wordsOf(clause: string): readonly string[] {
   return words.flatMap((w) =>
     w.includes('-') && !HYPHENATED_WORDS.has(w) ? w.split('-').filter((part) => part.length > 0) : [w],
   );
-}
-
-const QUALIFIED: ReadonlySet<string> = new Set(QUALIFIED_NOUNS);
-const QUALIFIER_REJECTED: ReadonlySet<string> = new Set(SENDER_QUALIFIERS.rejected);
-const QUALIFIER_BLOCKED: ReadonlySet<string> = new Set(SENDER_QUALIFIERS.blocked);
-/** The last word of a text (letters and apostrophes), as the qualifier of what follows it. */
-const LAST_WORD = /([\p{L}']+)[\s-]*$/u;
-
-/**
- * Whose noun a dead-address phrase opens with, when the word right before it names the sending side ("Sender domain
- * does not exist", "client host unknown"): the sending side's category, or null (the phrase is about the recipient).
- * `phrase` is the phrase as matched (lower case); only its first occurrence is read.
- */
-export function sendingSideOf(text: string, phrase: string): 'sender-rejected' | 'sender-blocked' | null {
-  const space = phrase.indexOf(' ');
-  if (space < 0 || !QUALIFIED.has(phrase.slice(0, space))) return null;
-  const folded = foldPhrase(text);
-  const at = folded.indexOf(phrase);
-  if (at <= 0) return null;
-  const before = LAST_WORD.exec(folded.slice(Math.max(0, at - 24), at));
-  if (before === null) return null;
-  const word = before[1] as string;
-  if (QUALIFIER_REJECTED.has(word)) return 'sender-rejected';
-  if (QUALIFIER_BLOCKED.has(word)) return 'sender-blocked';
-  return null;
 }
 
 /** The subject word a clause introduced by a recipient clause ending in ":" is read with. */

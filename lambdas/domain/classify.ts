@@ -34,10 +34,10 @@ import {
   namesMailboxOnly,
   namesRecordOnly,
   offersAnotherCause,
-  sendingSideOf,
 } from './classify-composition.ts';
 import { PhraseMatcher } from './classify-matcher.ts';
 import { codeTitle } from './registry.ts';
+import { QUALIFIED_NOUNS, SENDER_QUALIFIERS } from './rules/composition.ts';
 import {
   CATEGORY_POLICY,
   CODE_RULES,
@@ -170,7 +170,15 @@ interface TextTables {
    * command verb a reply may open with (REPLY_SHAPE_PHASES).
    */
   readonly hedgePhrase: Uint8Array;
+  /**
+   * Per dead-address phrase that opens with a noun (QUALIFIED_NOUNS): the ids of that phrase with a sending-side word
+   * before it ("sender domain does not exist"), each with the category it makes.
+   */
+  readonly qualifiedOpenings: ReadonlyMap<string, readonly SendingSide[]>;
 }
+
+/** A phrase id that, found, gives the deciding phrase's noun to the sending side, and the category that makes. */
+type SendingSide = readonly [number, 'sender-rejected' | 'sender-blocked'];
 
 function compileTextTables(textRules: readonly TextRule[]): TextTables {
   const phraseIds = new Map<string, number>();
@@ -199,6 +207,21 @@ function compileTextTables(textRules: readonly TextRule[]): TextTables {
   );
   const hedgeIds = HEDGE_RULES.flatMap((r) => r.match.map(phraseId));
   const senderSubjectIds = SENDER_SUBJECT_RULES.flatMap((r) => r.match.map(phraseId));
+  const qualifiedOpenings = new Map<string, SendingSide[]>();
+  for (const c of compiled) {
+    if (!CATEGORY_POLICY[c.rule.category].deadAddress) continue;
+    for (const phrase of c.rule.match) {
+      const opening = asList(phrase)[0] as string;
+      if (qualifiedOpenings.has(opening) || !QUALIFIED_NOUNS.includes(opening.split(' ')[0] as string))
+        continue;
+      qualifiedOpenings.set(opening, [
+        ...SENDER_QUALIFIERS.rejected.map(
+          (q): SendingSide => [phraseId(`${q} ${opening}`), 'sender-rejected'],
+        ),
+        ...SENDER_QUALIFIERS.blocked.map((q): SendingSide => [phraseId(`${q} ${opening}`), 'sender-blocked']),
+      ]);
+    }
+  }
   const openingVerbIds = Object.keys(REPLY_SHAPE_PHASES.openingVerbs).map((verb) => phraseId(`${verb} `));
   const rulesByPhrase: number[][] = phrases.map(() => []);
   for (const c of compiled) {
@@ -225,6 +248,7 @@ function compileTextTables(textRules: readonly TextRule[]): TextTables {
     ),
     phaseOfPhrase,
     hedgePhrase,
+    qualifiedOpenings,
   };
 }
 
@@ -236,6 +260,7 @@ let MATCHER: PhraseMatcher;
 let DEAD_TEXT_CATEGORIES: ReadonlySet<Category>;
 let PHASE_OF_PHRASE: Int8Array;
 let HEDGE_PHRASE: Uint8Array;
+let QUALIFIED_OPENINGS: ReadonlyMap<string, readonly SendingSide[]>;
 function useTextTables(t: TextTables): void {
   COMPILED_TEXT_RULES = t.compiled;
   RULES_BY_PHRASE = t.rulesByPhrase;
@@ -243,6 +268,7 @@ function useTextTables(t: TextTables): void {
   DEAD_TEXT_CATEGORIES = t.deadCategories;
   PHASE_OF_PHRASE = t.phaseOfPhrase;
   HEDGE_PHRASE = t.hedgePhrase;
+  QUALIFIED_OPENINGS = t.qualifiedOpenings;
 }
 const DEFAULT_TEXT_TABLES = compileTextTables(TEXT_RULES);
 useTextTables(DEFAULT_TEXT_TABLES);
@@ -614,6 +640,14 @@ function phaseInText(): SmtpPhase | null {
   return phase < 0 ? null : (SMTP_PHASES[phase] as SmtpPhase);
 }
 
+/** The sending side the last scan found right before a dead-address phrase's noun ("sender domain ..."), or null. */
+function sendingSideFound(opening: string): 'sender-rejected' | 'sender-blocked' | null {
+  const sides = QUALIFIED_OPENINGS.get(opening);
+  if (sides === undefined) return null;
+  for (const [id, side] of sides) if (MATCHER.has(id)) return side;
+  return null;
+}
+
 /** Whether the last scan found wording that lists possible causes (1) or makes the sender the subject (2). */
 function contextFound(kind: 1 | 2 | 3): boolean {
   for (let i = 0; i < foundCount; i++) if (HEDGE_PHRASE[MATCHER.found[i] as number] === kind) return true;
@@ -769,7 +803,7 @@ function classifyUnsafe(input: BounceInput): Classification {
       CATEGORY_POLICY[decision.category].deadAddress &&
       decision.category !== 'ses-suppressed'
     ) {
-      const side = sendingSideOf(wording, phrased.opening);
+      const side = sendingSideFound(phrased.opening);
       if (side !== null)
         decision = {
           category: side,
