@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ENV, type Setting } from '../../lambdas/config.ts';
 import { CATEGORIES } from '../../lambdas/domain/classification.ts';
+import { classifyBounce } from '../../lambdas/domain/classify.ts';
 import { actionsOf, logicalId, roleStatements, synthesize } from '../support/synth.ts';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -280,5 +281,48 @@ describe('infra/README.md storage prose quotes the retention table', () => {
     const [, low, high] = row(400) ?? [];
     quoted(`At 400 days this version's items give $${low} and $${high} (the retention table)`);
     quoted(`keeping 400 days ($${low} at 1 M/month, $${high} at 50 M/month)`);
+  });
+});
+
+describe("samples/README.md's expected handling of single bounces", () => {
+  // Rows whose handling is the classifier's alone (streaks, complaints and deliveries are the policy's).
+  const rows = [
+    ...read('samples/README.md').matchAll(
+      /^\| ([\d, ]+?)\s+\| [^|]+\| ((?:hard|soft|sender-side|never)[^|]*?)\s+\|$/gm,
+    ),
+  ];
+  const sample = (n: string) =>
+    readdirSync(new URL('samples/', ROOT)).find((file) => file.startsWith(`${n.padStart(2, '0')}-`)) ?? '';
+
+  it.each(rows.map((row) => [row[1] ?? '', row[2] ?? '']))('samples %s: %s', (files, handling) => {
+    for (const n of files.split(', ')) {
+      const document = JSON.parse(read(`samples/${sample(n)}`));
+      const bounce = document.bounce;
+      for (const recipient of bounce.bouncedRecipients) {
+        const classification = classifyBounce({
+          ...recipient,
+          bounceType: bounce.bounceType,
+          bounceSubType: bounce.bounceSubType,
+        });
+        const expected = {
+          verdict: /^(hard|soft)\b/.exec(handling)?.[1] ?? 'soft',
+          suppress: /^hard → suppress/.test(handling),
+          // Only where the row says so: a sender-side case may also be described by its cause alone.
+          ...(handling.includes('sender-side') ? { sender: true } : {}),
+        };
+        expect(
+          {
+            verdict: classification.verdict,
+            suppress: classification.suppress,
+            ...(handling.includes('sender-side') ? { sender: classification.blame === 'sender' } : {}),
+          },
+          `${sample(n)}: ${classification.category}`,
+        ).toEqual(expected);
+      }
+    }
+  });
+
+  it('finds the rows', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(12);
   });
 });
