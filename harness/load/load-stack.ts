@@ -100,7 +100,8 @@ export async function startLoadStack(opts: LoadStackOptions) {
     ...(opts.sesFaults ? { faults: opts.sesFaults } : {}),
   });
 
-  // The table's stream (emulated by the DynamoDB front) feeds the real events publisher; the bus records.
+  // The table's stream (emulated by the DynamoDB front) feeds the real events publisher (the bus records) and the
+  // real counter rollup (attachStreamConsumers).
   const stream = new LocalStream(LOAD_TABLE);
   const eventBus = new LocalEventBus();
   const dataDir = opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined;
