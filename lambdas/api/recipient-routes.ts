@@ -200,8 +200,8 @@ function getRecipientRoute(deps: DataDeps): Route {
       'reactivation). An address the store holds no summary of but SES lists answers 200 with sendStatus ' +
       '`suppressed`, zero counts and null event times (what SES says is all that is left of it).',
     cost:
-      '≈ 3–4 RCU: GetItem summary (½), Query of the latest 10 events (≈ 2–3), GetItem allowlist for the ' +
-      'address and each parent domain (½ each); ' +
+      '≈ 2–3 RCU (bench:api measured 2.2–2.7 at 10k–100k events): GetItem summary (½), Query of the latest 10 ' +
+      'events (½ per 4 KB read), GetItem allowlist for the address and each parent domain (½ each); ' +
       'plus one SES GetSuppressedDestination call unless ses=false',
     params: emailParams,
     query: z.strictObject({
