@@ -326,3 +326,15 @@ describe("samples/README.md's expected handling of single bounces", () => {
     expect(rows.length).toBeGreaterThanOrEqual(12);
   });
 });
+
+describe('README "Development"', () => {
+  it('names every benchmark script of package.json', () => {
+    const scripts = Object.keys(
+      (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts,
+    );
+    const text = section('README.md', '## Development');
+    // Named as `npm run bench:x` or `bench:x` (the list after the first one).
+    const named = (name: string) => text.includes(`\`${name}\``) || text.includes(`npm run ${name}\``);
+    expect(scripts.filter((name) => name.startsWith('bench:') && !named(name))).toEqual([]);
+  });
+});
