@@ -51,6 +51,13 @@
 //   help pages in English, Polish and Chinese, public pastes and an issue thread; checked against the corpus by exact
 //   text and by wording with codes, addresses and punctuation ignored), split before any rule was written from them:
 //   half to validation (seed v11), reported in a column of its own.
+// - the files named `unseen-v12-*.json`, collected after the round-16 rules were written, aimed at two failure kinds
+//   (replies about a live recipient worded with dead-address codes or words: quota, rate, blocks, filters, lookup
+//   failures, policy; dead addresses in unusual wording, localised or from hosted services; sources no earlier file
+//   used: SendGrid's response guide, a production mail log's reply shapes (vutuv), hosts' help pages in Vietnamese,
+//   Chinese, Dutch, Czech and English, and public issue threads; checked against the corpus by exact text
+//   and by wording with codes, addresses and punctuation ignored), split before any rule was written from them: half to
+//   validation (seed v12), reported in a column of its own.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,11 +92,12 @@ const SPLIT_GROUPS = {
   unseenV9: { seed: 'ses-bounce-validation-v9', modulus: 2 },
   unseenV10: { seed: 'ses-bounce-validation-v10', modulus: 2 },
   unseenV11: { seed: 'ses-bounce-validation-v11', modulus: 2 },
+  unseenV12: { seed: 'ses-bounce-validation-v12', modulus: 2 },
 } as const satisfies Record<string, SplitGroup>;
 
 type SplitGroupName = keyof typeof SPLIT_GROUPS;
 
-/** Fixture files of the second to eleventh groups start with this. */
+/** Fixture files of the second to twelfth groups start with this. */
 export const UNSEEN_FILE_PREFIX = 'unseen-';
 /** Fixture files of the third group start with this (checked before the second group's prefix, which it extends). */
 const UNSEEN_V3_FILE_PREFIX = 'unseen-v3-';
@@ -109,6 +117,8 @@ const UNSEEN_V9_FILE_PREFIX = 'unseen-v9-';
 const UNSEEN_V10_FILE_PREFIX = 'unseen-v10-';
 /** Fixture files of the eleventh group start with this (checked before the second group's prefix, which it extends). */
 const UNSEEN_V11_FILE_PREFIX = 'unseen-v11-';
+/** Fixture files of the twelfth group start with this (checked before the second group's prefix, which it extends). */
+const UNSEEN_V12_FILE_PREFIX = 'unseen-v12-';
 
 /** The group a fixture file belongs to, by its name. */
 export function groupOf(file: string): SplitGroupName {
@@ -121,6 +131,7 @@ export function groupOf(file: string): SplitGroupName {
   if (file.startsWith(UNSEEN_V9_FILE_PREFIX)) return 'unseenV9';
   if (file.startsWith(UNSEEN_V10_FILE_PREFIX)) return 'unseenV10';
   if (file.startsWith(UNSEEN_V11_FILE_PREFIX)) return 'unseenV11';
+  if (file.startsWith(UNSEEN_V12_FILE_PREFIX)) return 'unseenV12';
   return file.startsWith(UNSEEN_FILE_PREFIX) ? 'unseen' : 'first';
 }
 
