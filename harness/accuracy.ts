@@ -18,7 +18,8 @@ import { heldOutAnswers } from './held-out.ts';
  * rules were written; the validation half of the eighth group (v8), split off after the round-12 work; the validation
  * half of the ninth group (v9), split off after the round-13 rules were written; the validation half of the tenth group
  * (v10), split off after the round-14 rules were written; the validation half of the eleventh group (v11), split off after
- * the round-15 rules were written.
+ * the round-15 rules were written; the validation half of the twelfth group (v12), split off after the round-16 rules were
+ * written.
  */
 export const COLUMNS = [
   'tuning',
@@ -33,6 +34,7 @@ export const COLUMNS = [
   'validationV9',
   'validationV10',
   'validationV11',
+  'validationV12',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -193,6 +195,7 @@ const HEADING: Readonly<Record<Column, string>> = {
   validationV9: 'validation split v9',
   validationV10: 'validation split v10',
   validationV11: 'validation split v11',
+  validationV12: 'validation split v12',
 };
 const HEADINGS = COLUMNS.map((column) => HEADING[column]).join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
@@ -284,6 +287,7 @@ const POOLING: Readonly<Record<Column, boolean>> = {
   validationV9: true,
   validationV10: true,
   validationV11: true,
+  validationV12: true,
 };
 
 /**
@@ -461,5 +465,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV9: blind(inGroup('unseenV9')),
     validationV10: blind(inGroup('unseenV10')),
     validationV11: blind(inGroup('unseenV11')),
+    validationV12: blind(inGroup('unseenV12')),
   };
 }
