@@ -3,6 +3,7 @@
 // construct members and handlers, infra/README.md's alarms and permissions, docs/*.md's configuration tables).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readCostInputs } from '../../harness/cost-model.ts';
 import { CONFIG_DEFAULTS, ENV, type Setting } from '../../lambdas/config.ts';
 import { CATEGORIES } from '../../lambdas/domain/classification.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
@@ -336,5 +337,14 @@ describe('README "Development"', () => {
     // Named as `npm run bench:x` or `bench:x` (the list after the first one).
     const named = (name: string) => text.includes(`\`${name}\``) || text.includes(`npm run ${name}\``);
     expect(scripts.filter((name) => name.startsWith('bench:') && !named(name))).toEqual([]);
+  });
+});
+
+describe("docs/data-model.md quotes the measured bounce's write units", () => {
+  it('as bench/cost-inputs.json holds them (the figure infra/README.md quotes too)', () => {
+    const after = readCostInputs().after;
+    const units = after.units[after.defaults.high] ?? after.units.high;
+    const figure = `a hard bounce costs ${units.bounce.write.toFixed(2)} write units`;
+    expect(read('docs/data-model.md').replace(/\s+/g, ' ').includes(figure), figure).toBe(true);
   });
 });
