@@ -3,7 +3,7 @@
 // construct members and handlers, infra/README.md's alarms and permissions, docs/*.md's configuration tables).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readCostInputs } from '../../harness/cost-model.ts';
+import { costTables, readCostInputs } from '../../harness/cost-model.ts';
 import { CONFIG_DEFAULTS, ENV, type Setting } from '../../lambdas/config.ts';
 import { CATEGORIES } from '../../lambdas/domain/classification.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
@@ -346,5 +346,18 @@ describe("docs/data-model.md quotes the measured bounce's write units", () => {
     const units = after.units[after.defaults.high] ?? after.units.high;
     const figure = `a hard bounce costs ${units.bounce.write.toFixed(2)} write units`;
     expect(read('docs/data-model.md').replace(/\s+/g, ' ').includes(figure), figure).toBe(true);
+  });
+});
+
+describe('infra/README.md settings table quotes the cost model', () => {
+  it("processorMaxBatchingWindow's saving at 1 M/month is the cost table's", () => {
+    const total = /^\| \*\*total\*\* \| (.+) \|$/m
+      .exec(costTables(readCostInputs()))?.[1]
+      ?.split(' | ')
+      .map((cell) => cell.replaceAll('*', ''));
+    const [, low, lowWindow1] = total ?? [];
+    const row = /^\| `processorMaxBatchingWindow` .*$/m.exec(read('infra/README.md'))?.[0] ?? '';
+    const figure = `$${low} instead of $${lowWindow1} per million sent to process`;
+    expect(row.includes(figure), figure).toBe(true);
   });
 });
