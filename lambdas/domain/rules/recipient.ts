@@ -6,6 +6,26 @@
 // (Orange/La Poste and sisimai), Italian and Spanish (sisimai), German (an Exchange NDR quoted by sisimai).
 import type { TextRule } from './types.ts';
 
+/** Chinese nouns of the recipient's mailbox or account (simplified and traditional). */
+const CJK_RECIPIENT_NOUNS: readonly string[] = [
+  '用户',
+  '用戶',
+  '收件人',
+  '收件者',
+  '邮箱',
+  '郵箱',
+  '信箱',
+  '账号',
+  '帐号',
+  '帳號',
+  '账户',
+  '帐户',
+  '帳戶',
+  '地址',
+];
+/** Chinese "does not exist". */
+const CJK_DEAD_STATES: readonly string[] = ['不存在'];
+
 export const MAILBOX_FULL_RULES: readonly TextRule[] = [
   {
     id: 'mailbox-full',
@@ -415,5 +435,20 @@ export const UNKNOWN_RECIPIENT_RULES: readonly TextRule[] = [
     ],
     source:
       'Loose "does not exist"/"mailbox unavailable" wording of many MTAs (sisimai reason/why-userunknown.go), Japanese "が存在しない" (Google Groups, sisimai set-of-emails lhost-googlegroups-01); a bare "Recipient address rejected" names no reason (see context.ts)',
+  },
+  {
+    // The clause composition (composition.ts) finds a recipient noun and a state a few WORDS apart; Chinese writes
+    // without spaces between words, so a noun and its state form one run the word window cannot take apart. The same
+    // composition, written out: each noun directly followed by the state. Consulted where composed states are, after
+    // a specific enhanced code (weak).
+    id: 'unknown-recipient-cjk',
+    category: 'unknown-recipient',
+    weak: true,
+    match: CJK_RECIPIENT_NOUNS.flatMap((noun) => CJK_DEAD_STATES.map((state) => `${noun}${state}`)),
+    notCodes: ['X.1.7', 'X.1.8', 'X.2', 'X.3', 'X.4', 'X.7'],
+    // a clause about the sender (发件人, 发信人) is skipped, as in the composition; "可能" (may) lists a possible cause
+    unless: ['发件', '发信', '可能'],
+    source:
+      'QQ Mail\'s bounce help "该用户不存在" (this user does not exist; qqmailbox.com/transceivers/169.html), emailhost.com.cn "[退信] 收件人不存在" (recipient does not exist): a recipient noun (用户/用戶 user, 收件人/收件者 recipient, 邮箱/郵箱/信箱 mailbox, 账号/帐号/帳號/账户/帐户/帳戶 account, 地址 address) directly followed by 不存在 (does not exist)',
   },
 ];
