@@ -361,3 +361,14 @@ describe('infra/README.md settings table quotes the cost model', () => {
     expect(row.includes(figure), figure).toBe(true);
   });
 });
+
+describe("README's GET /bounces row", () => {
+  it('names exactly the parameters of the OpenAPI document', () => {
+    const row = /^\| `GET \/bounces` \| (.*) \|$/m.exec(read('README.md'))?.[1] ?? '';
+    const named = [...row.matchAll(/`([a-zA-Z]+)`/g)].map((m) => m[1] ?? '');
+    const openapi = JSON.parse(read('docs/openapi.json')) as {
+      paths: Record<string, { get: { parameters: { name: string }[] } }>;
+    };
+    expect(named.sort()).toEqual(openapi.paths['/bounces']?.get.parameters.map((p) => p.name).sort());
+  });
+});
