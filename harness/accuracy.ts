@@ -19,7 +19,7 @@ import { heldOutAnswers } from './held-out.ts';
  * half of the ninth group (v9), split off after the round-13 rules were written; the validation half of the tenth group
  * (v10), split off after the round-14 rules were written; the validation half of the eleventh group (v11), split off after
  * the round-15 rules were written; the validation half of the twelfth group (v12), split off after the round-16 rules were
- * written.
+ * written; the validation half of the thirteenth group (v13), split off after the round-17 rules were written.
  */
 export const COLUMNS = [
   'tuning',
@@ -35,6 +35,7 @@ export const COLUMNS = [
   'validationV10',
   'validationV11',
   'validationV12',
+  'validationV13',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -196,6 +197,7 @@ const HEADING: Readonly<Record<Column, string>> = {
   validationV10: 'validation split v10',
   validationV11: 'validation split v11',
   validationV12: 'validation split v12',
+  validationV13: 'validation split v13',
 };
 const HEADINGS = COLUMNS.map((column) => HEADING[column]).join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
@@ -288,6 +290,7 @@ const POOLING: Readonly<Record<Column, boolean>> = {
   validationV10: true,
   validationV11: true,
   validationV12: true,
+  validationV13: true,
 };
 
 /**
@@ -466,5 +469,6 @@ export function scoreCorpus(): Record<Column, SplitScore> {
     validationV10: blind(inGroup('unseenV10')),
     validationV11: blind(inGroup('unseenV11')),
     validationV12: blind(inGroup('unseenV12')),
+    validationV13: blind(inGroup('unseenV13')),
   };
 }

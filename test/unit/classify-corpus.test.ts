@@ -65,12 +65,13 @@ describe('the corpus of real diagnostics', () => {
   // before any rule was written after it existed; it is reported on its own, and so are validation v4 (`unseen-v4-*`)
   // validation v5 (`unseen-v5-*`), validation v6 (`unseen-v6-*`), validation v7 (`unseen-v7-*`), validation v8
   // (`unseen-v8-*`), validation v9 (`unseen-v9-*`), validation v10 (`unseen-v10-*`), validation v11 (`unseen-v11-*`)
-  // and validation v12 (`unseen-v12-*`). The tuning figures include the v4 to v12 tuning halves as scored on arrival.
+  // validation v12 (`unseen-v12-*`) and validation v13 (`unseen-v13-*`). The tuning figures include the v4 to v13 tuning
+  // halves as scored on arrival.
   // The held-out tuning column (each source's own phrases left out while its cases are classified) is an estimate of
   // the classifier on sources it was not tuned on.
   const FLOORS = {
-    tuning: { hardSoft: 965, wrongSuppressions: 1, falseSenderSuppressions: 0 },
-    tuningHeldOut: { hardSoft: 956, wrongSuppressions: 2, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 973, wrongSuppressions: 2, falseSenderSuppressions: 0 },
+    tuningHeldOut: { hardSoft: 964, wrongSuppressions: 3, falseSenderSuppressions: 0 },
     validation: { hardSoft: 181, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 104, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
@@ -82,6 +83,7 @@ describe('the corpus of real diagnostics', () => {
     validationV10: { hardSoft: 20, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validationV11: { hardSoft: 31, wrongSuppressions: 0, falseSenderSuppressions: 0 },
     validationV12: { hardSoft: 17, wrongSuppressions: 0, falseSenderSuppressions: 0 },
+    validationV13: { hardSoft: 9, wrongSuppressions: 0, falseSenderSuppressions: 0 },
   } as const;
 
   it.each(COLUMNS)('holds the measured floor on the %s split', (split) => {
