@@ -36,6 +36,7 @@ export const RECIPIENT_SUBJECT: SubjectWords = {
     'address',
     'adress',
     'addressee',
+    'adressee',
     'adresse',
     'adresa',
     'destinataire',
@@ -68,7 +69,7 @@ export const RECIPIENT_SUBJECT: SubjectWords = {
     'addresses',
   ],
   source:
-    'The nouns MTAs use for the recipient: RFC 5321 ("mailbox"), Postfix ("Recipient address rejected", "User unknown"), Sendmail ("User unknown"), qmail ("no mailbox here"), Exchange ("recipient"), Gmail ("email account"); the localised nouns of the corpus\'s French, German, Spanish, Italian, Polish, Czech and Dutch replies (Orange "destinataire", GMX "Empfänger", Interia "Odbiorca", Seznam "uživatel")',
+    'The nouns MTAs use for the recipient: RFC 5321 ("mailbox"), Postfix ("Recipient address rejected", "User unknown"), Sendmail ("User unknown"), qmail ("no mailbox here"), Exchange ("recipient"), Gmail ("email account"); the localised nouns of the corpus\'s French, German, Spanish, Italian, Polish, Czech and Dutch replies (Orange "destinataire", GMX "Empfänger", Interia "Odbiorca", Seznam "uživatel"); the misspelt "adress" and "adressee" as replies write them (SBC/Pacific Bell "Adressee Unknown", quoted by Cybersalt\'s list-hygiene rules)',
 };
 
 /** Seen anywhere in a clause, these make it a statement about the sending side or a login, not about the recipient. */
