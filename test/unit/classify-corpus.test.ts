@@ -70,8 +70,8 @@ describe('the corpus of real diagnostics', () => {
   // The held-out tuning column (each source's own phrases left out while its cases are classified) is an estimate of
   // the classifier on sources it was not tuned on.
   const FLOORS = {
-    tuning: { hardSoft: 973, wrongSuppressions: 2, falseSenderSuppressions: 0 },
-    tuningHeldOut: { hardSoft: 964, wrongSuppressions: 3, falseSenderSuppressions: 0 },
+    tuning: { hardSoft: 974, wrongSuppressions: 2, falseSenderSuppressions: 0 },
+    tuningHeldOut: { hardSoft: 965, wrongSuppressions: 3, falseSenderSuppressions: 0 },
     validation: { hardSoft: 181, wrongSuppressions: 2, falseSenderSuppressions: 1 },
     validationV3: { hardSoft: 104, wrongSuppressions: 2, falseSenderSuppressions: 0 },
     validationV4: { hardSoft: 64, wrongSuppressions: 2, falseSenderSuppressions: 1 },
