@@ -9,6 +9,11 @@ import {
   type EventIndexStage,
 } from './adapters/table-definition.ts';
 import {
+  API_AUTHORIZATION_TYPES,
+  type ApiAuthorizationType,
+  type QueryApiAuthorization,
+} from './api/authorization.ts';
+import {
   DEFAULT_DELIVERY_HISTORY,
   DELIVERY_HISTORY_MODES,
   type DeliveryHistory,
@@ -44,6 +49,9 @@ export const ENV = {
   suppressionRatePerSecond: 'SUPPRESSION_RATE_PER_SECOND',
   cursorSigningSecret: 'CURSOR_SIGNING_SECRET',
   corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
+  apiAuthorization: 'API_AUTHORIZATION',
+  apiReadScopes: 'API_READ_SCOPES',
+  apiAdminScopes: 'API_ADMIN_SCOPES',
   eventBus: 'EVENT_BUS',
   // Read by Powertools itself; the defaults below apply when the deployment sets none.
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -69,6 +77,8 @@ export const CONFIG_DEFAULTS = {
   suppressionRatePerSecond: 1,
   metricsNamespace: 'SesBounceProcessor',
   eventBus: 'default',
+  /** API Gateway authenticates the query API with SigV4 unless the deployment names a Cognito user pool. */
+  apiAuthorization: 'iam' satisfies ApiAuthorizationType,
 } as const;
 
 /** Inclusive bounds of the whole-number settings (the CDK settings validate against the same bounds). */
@@ -179,6 +189,8 @@ export interface QueryApiConfig {
   corsAllowOrigins: string[];
   /** The stage of the event indexes: which indexes the routes read, pointers or byId, tombstones or not. */
   eventIndexes: EventIndexStage;
+  /** How API Gateway authenticates callers (and with which scopes), as GET /openapi.json states it. */
+  authorization: QueryApiAuthorization;
 }
 
 export interface PublisherConfig {
@@ -224,6 +236,17 @@ const origins = z
   .string()
   .transform(splitList)
   .pipe(z.array(z.string().refine(isCorsOrigin, 'must list origins like https://app.example.com')));
+/** OAuth scope names (RFC 6749 §3.3: printable ASCII without space, `"` or `\`), comma-separated here. */
+const scopes = z
+  .string()
+  .transform(splitList)
+  .pipe(
+    z.array(
+      z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
+        error: (issue) => `must list OAuth scopes like bounces/read, got "${issue.input}"`,
+      }),
+    ),
+  );
 
 /** The parser of each setting's variable (Powertools' own variables are read by Powertools). */
 const PARSERS = {
@@ -252,6 +275,13 @@ const PARSERS = {
   suppressionRatePerSecond: rate.transform(Number),
   cursorSigningSecret: secret,
   corsAllowOrigins: origins,
+  apiAuthorization: text.pipe(
+    z.enum(API_AUTHORIZATION_TYPES, {
+      error: (issue) => `must be one of ${API_AUTHORIZATION_TYPES.join(', ')}, got "${issue.input}"`,
+    }),
+  ),
+  apiReadScopes: scopes,
+  apiAdminScopes: scopes,
   eventBus: text.refine((value) => value !== 'none' && isEventBusSetting(value), {
     error: (issue) => `must be default or an event bus ARN, got "${issue.input}"`,
   }),
@@ -346,7 +376,38 @@ export function loadQueryApiConfig(env: Env): QueryApiConfig {
     ),
     corsAllowOrigins: parse(env, 'corsAllowOrigins') ?? [],
     eventIndexes: loadEventIndexes(env),
+    authorization: loadApiAuthorization(env),
   };
+}
+
+/**
+ * API_AUTHORIZATION and, with `cognito`, its scopes: the same rules the stack's settings enforce (admin scopes
+ * required and distinct from the read scopes; no scopes with `iam`), so the function never describes an
+ * authorization API Gateway could not have.
+ */
+function loadApiAuthorization(env: Env): QueryApiAuthorization {
+  const type = parse(env, 'apiAuthorization') ?? CONFIG_DEFAULTS.apiAuthorization;
+  const readScopes = parse(env, 'apiReadScopes') ?? [];
+  const adminScopes = parse(env, 'apiAdminScopes') ?? [];
+  if (type === 'iam') {
+    for (const [setting, list] of [
+      ['apiReadScopes', readScopes],
+      ['apiAdminScopes', adminScopes],
+    ] as const) {
+      if (list.length > 0)
+        throw new ConfigError(ENV[setting], `is set but ${ENV.apiAuthorization} is iam; scopes need cognito`);
+    }
+    return { type };
+  }
+  if (adminScopes.length === 0)
+    throw new ConfigError(ENV.apiAdminScopes, `is required when ${ENV.apiAuthorization} is cognito`);
+  const shared = adminScopes.filter((scope) => readScopes.includes(scope));
+  if (shared.length > 0)
+    throw new ConfigError(
+      ENV.apiAdminScopes,
+      `${shared.join(', ')} is also a read scope (${ENV.apiReadScopes})`,
+    );
+  return { type, readScopes, adminScopes };
 }
 
 /** The stage of the event indexes an environment names (the local stack creates its table with these indexes). */

@@ -20,6 +20,7 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type CallerTier, METHOD_TIERS, tierScopes } from '../../lambdas/api/authorization.ts';
 import { environmentOf } from '../../lambdas/config.ts';
 import type { ApiAuthorization } from '../props.ts';
 import { BounceFunction, type PowertoolsSettings } from './bounce-function.ts';
@@ -35,14 +36,6 @@ export interface QueryApiProps {
 }
 
 const API_STAGE_NAME = 'v1';
-
-/**
- * Which caller tier each HTTP method of the API belongs to (docs/openapi.json: every PUT and DELETE changes state,
- * every GET and `POST /classify` only reads). API Gateway authorizes per method, so this is where Cognito's
- * read and admin scopes apply; the IAM caller policies below draw the same line by route.
- */
-const METHOD_TIERS = { GET: 'read', POST: 'read', PUT: 'admin', DELETE: 'admin' } as const;
-export type CallerTier = (typeof METHOD_TIERS)[keyof typeof METHOD_TIERS];
 
 /**
  * The access log line, one JSON object per request: the concrete path (not the `/{proxy+}` template), who called
@@ -101,6 +94,14 @@ export class QueryApi extends Construct {
         // The function adds Access-Control-Allow-Origin to real responses for these origins (API Gateway answers
         // the preflight); an empty list sets no variable and the function sends no CORS headers.
         ...environmentOf({ corsAllowOrigins: props.corsAllowOrigins }),
+        // The function serves GET /openapi.json describing the authorization API Gateway applies (scopes empty
+        // with IAM: no variable).
+        ...environmentOf({
+          apiAuthorization: props.authorization.type,
+          ...(props.authorization.type === 'cognito'
+            ? { apiReadScopes: props.authorization.scopes, apiAdminScopes: props.authorization.adminScopes }
+            : {}),
+        }),
       },
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -222,15 +223,14 @@ export class QueryApi extends Construct {
       resultsCacheTtl: Duration.minutes(5),
     });
     const cognito = { authorizationType: AuthorizationType.COGNITO, authorizer };
-    return {
-      // API Gateway accepts a token holding any one of the listed scopes: admin tokens may read too. No read
-      // scopes: reads accept any token of the pool (ID tokens included); admin methods always require a scope.
-      read:
-        authorization.scopes.length > 0
-          ? { ...cognito, authorizationScopes: [...authorization.scopes, ...authorization.adminScopes] }
-          : cognito,
-      admin: { ...cognito, authorizationScopes: [...authorization.adminScopes] },
+    const scopes = { readScopes: authorization.scopes, adminScopes: authorization.adminScopes };
+    // API Gateway accepts a token holding any one of the listed scopes: admin tokens may read too. No read
+    // scopes: reads accept any token of the pool (ID tokens included); admin methods always require a scope.
+    const optionsOf = (tier: CallerTier): MethodOptions => {
+      const required = tierScopes(scopes, tier);
+      return required.length > 0 ? { ...cognito, authorizationScopes: [...required] } : cognito;
     };
+    return { read: optionsOf('read'), admin: optionsOf('admin') };
   }
 
   /**

@@ -1,6 +1,7 @@
 // Composes the query API: every route, the OpenAPI document derived from them, and error mapping in one place.
 import * as z from 'zod';
 import { allowlistRoutes } from './allowlist-routes.ts';
+import type { QueryApiAuthorization } from './authorization.ts';
 import { bounceRoutes } from './bounce-routes.ts';
 import type { DataDeps } from './deps.ts';
 import { apiErrorOf } from './errors.ts';
@@ -21,6 +22,8 @@ export interface QueryApiDeps extends ReferenceDeps, DataDeps {
   logger: ErrorLogger;
   /** Browser origins allowed to read responses (CORS); empty: no CORS headers. */
   corsAllowOrigins?: readonly string[];
+  /** How API Gateway authenticates callers, as GET /openapi.json describes it; IAM (SigV4) when not given. */
+  authorization?: QueryApiAuthorization;
 }
 
 /** Responses carry personal data: never cached by intermediaries, never content-sniffed. */
@@ -82,7 +85,7 @@ export function createQueryApi(deps: QueryApiDeps): QueryApi {
   );
   const router = new Router(routes);
   function openApiDocument(): OpenApiDocument {
-    document ??= buildOpenApiDocument(routes, API_VERSION);
+    document ??= buildOpenApiDocument(routes, API_VERSION, deps.authorization ?? { type: 'iam' });
     return document;
   }
   return {

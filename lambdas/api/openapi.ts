@@ -1,5 +1,6 @@
 // Derives the OpenAPI 3.1 document from the router's route table, so the contract cannot drift from the code.
 import * as z from 'zod';
+import { type CognitoScopes, METHOD_TIERS, type QueryApiAuthorization, tierScopes } from './authorization.ts';
 import type { Route } from './router.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -97,7 +98,80 @@ const COMMON_ERRORS: Readonly<Record<string, string>> = {
 
 const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
-function operationOf(route: Route, shared: Record<string, unknown>): Record<string, unknown> {
+type SecurityRequirements = Array<Record<string, string[]>>;
+
+const SUMMARY = 'Bounce history, recipient state, statistics and code explanations.';
+const CONVENTIONS =
+  'Lists answer {items, nextCursor}; timestamps are ISO 8601 UTC; errors answer {error: {code, message, field}}.';
+
+/** How the document states each authorization: its security scheme, default requirement and description. */
+interface SecurityDescription {
+  schemes: Record<string, unknown>;
+  security: SecurityRequirements;
+  description: string;
+  /** The requirement of one operation, when it differs by method; undefined: the document's applies. */
+  operationSecurity(route: Route): SecurityRequirements | undefined;
+}
+
+const IAM_SECURITY: SecurityDescription = {
+  schemes: {
+    sigv4: {
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+      description: 'AWS Signature Version 4 (IAM); the caller needs execute-api:Invoke on this API.',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    },
+  },
+  security: [{ sigv4: [] }],
+  description: `${SUMMARY} Every request is signed with AWS Signature Version 4 (API Gateway IAM authorization). ${CONVENTIONS}`,
+  operationSecurity: () => undefined,
+};
+
+/**
+ * The Cognito user-pool authorizer: a JWT of the pool in the Authorization header. Each operation lists the scopes
+ * API Gateway checks on its method, one requirement per scope, since a token holding any one of them passes; a
+ * method that checks no scope takes any token of the pool (an ID token).
+ */
+function cognitoSecurity(scopes: CognitoScopes): SecurityDescription {
+  const requirementsOf = (required: readonly string[]): SecurityRequirements =>
+    required.length > 0 ? required.map((scope) => ({ cognito: [scope] })) : [{ cognito: [] }];
+  const anyOf = (required: readonly string[]) => required.map((scope) => `"${scope}"`).join(', ');
+  const read = tierScopes(scopes, 'read');
+  const reads =
+    read.length > 0
+      ? `an access token holding any one of the scopes ${anyOf(read)}`
+      : 'an ID token of the pool (no scope is checked)';
+  return {
+    schemes: {
+      cognito: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "A JWT of the deployment's Amazon Cognito user pool (API Gateway Cognito user-pool authorizer). Each " +
+          'operation lists the OAuth scopes it accepts; any one of them suffices.',
+      },
+    },
+    security: [{ cognito: [] }],
+    description:
+      `${SUMMARY} Every request carries a JWT of the deployment's Amazon Cognito user pool in the Authorization ` +
+      `header (Bearer; API Gateway Cognito user-pool authorizer): reads (every GET and POST /classify) take ${reads}; ` +
+      `state changes (PUT and DELETE) take an access token holding any one of the scopes ` +
+      `${anyOf(tierScopes(scopes, 'admin'))}. ${CONVENTIONS}`,
+    operationSecurity: (route) => requirementsOf(tierScopes(scopes, METHOD_TIERS[route.method])),
+  };
+}
+
+function securityOf(authorization: QueryApiAuthorization): SecurityDescription {
+  return authorization.type === 'iam' ? IAM_SECURITY : cognitoSecurity(authorization);
+}
+
+function operationOf(
+  route: Route,
+  shared: Record<string, unknown>,
+  security: SecurityRequirements | undefined,
+): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     const content: Record<string, unknown> = {};
@@ -132,16 +206,23 @@ function operationOf(route: Route, shared: Record<string, unknown>): Record<stri
           },
         }
       : {}),
+    ...(security !== undefined ? { security } : {}),
     responses: ordered,
   };
 }
 
-export function buildOpenApiDocument(routes: readonly Route[], version: string): OpenApiDocument {
+/** The document of these routes under the deployment's authorization (docs/openapi.json: the IAM default). */
+export function buildOpenApiDocument(
+  routes: readonly Route[],
+  version: string,
+  authorization: QueryApiAuthorization,
+): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   const shared: Record<string, unknown> = {};
+  const security = securityOf(authorization);
   for (const route of routes) {
     const item = paths[route.path] ?? {};
-    item[route.method.toLowerCase()] = operationOf(route, shared);
+    item[route.method.toLowerCase()] = operationOf(route, shared, security.operationSecurity(route));
     paths[route.path] = item;
   }
   return {
@@ -149,10 +230,7 @@ export function buildOpenApiDocument(routes: readonly Route[], version: string):
     info: {
       title: 'ses-bounce-processor query API',
       version,
-      description:
-        'Bounce history, recipient state, statistics and code explanations. Every request is signed with AWS ' +
-        'Signature Version 4 (API Gateway IAM authorization). Lists answer {items, nextCursor}; timestamps are ' +
-        'ISO 8601 UTC; errors answer {error: {code, message, field}}.',
+      description: security.description,
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
@@ -161,16 +239,8 @@ export function buildOpenApiDocument(routes: readonly Route[], version: string):
         ...Object.fromEntries(Object.entries(shared).sort(([a], [b]) => a.localeCompare(b))),
         Error: toSchema(errorSchema, 'output'),
       },
-      securitySchemes: {
-        sigv4: {
-          type: 'apiKey',
-          name: 'Authorization',
-          in: 'header',
-          description: 'AWS Signature Version 4 (IAM); the caller needs execute-api:Invoke on this API.',
-          'x-amazon-apigateway-authtype': 'awsSigv4',
-        },
-      },
+      securitySchemes: security.schemes,
     },
-    security: [{ sigv4: [] }],
+    security: security.security,
   };
 }

@@ -10,7 +10,7 @@ import {
 } from './errors.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 
-type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 /** Bodies beyond this are refused before parsing: no route needs more than a few hundred bytes. */
 const MAX_BODY_BYTES = 64 * 1024;

@@ -40,6 +40,7 @@ export function buildQueryApi(
     classifyBounce,
     logger: options.logger ?? new Logger(),
     corsAllowOrigins: config.corsAllowOrigins,
+    authorization: config.authorization,
   });
 }
 
