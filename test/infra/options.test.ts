@@ -181,6 +181,23 @@ describe('Cognito authorizer and CORS', () => {
     const config = loadQueryApiConfig({ ...environments[1], TABLE_NAME: 'table' });
     expect(config.corsAllowOrigins).toEqual(['https://admin.example.com', 'http://localhost:5173']);
   });
+
+  it('tells the query function its authorization and scopes, in the form its configuration parses', () => {
+    const variables =
+      template.findResources('AWS::Lambda::Function')[
+        logicalId(withIdentities.stack, withIdentities.stack.parts.queryApi.function.function)
+      ]?.Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      API_AUTHORIZATION: 'cognito',
+      API_READ_SCOPES: 'bounces/read',
+      API_ADMIN_SCOPES: 'bounces/admin',
+    });
+    expect(loadQueryApiConfig({ ...variables, TABLE_NAME: 'table' }).authorization).toEqual({
+      type: 'cognito',
+      readScopes: ['bounces/read'],
+      adminScopes: ['bounces/admin'],
+    });
+  });
 });
 
 describe('settings flow into the stack', () => {

@@ -255,14 +255,17 @@ describe('functions', () => {
     );
   });
 
-  it('gives the query function its table', () => {
-    expect(
-      template.findResources('AWS::Lambda::Function')[ids.query]?.Properties.Environment.Variables,
-    ).toMatchObject({
+  it('gives the query function its table and authorization (IAM, no scopes)', () => {
+    const variables =
+      template.findResources('AWS::Lambda::Function')[ids.query]?.Properties.Environment.Variables;
+    expect(variables).toMatchObject({
       TABLE_NAME: { Ref: ids.table },
       EVENT_RETENTION_DAYS: '60',
       RECIPIENT_RETENTION_DAYS: '60',
+      API_AUTHORIZATION: 'iam',
     });
+    expect(variables).not.toHaveProperty('API_READ_SCOPES');
+    expect(variables).not.toHaveProperty('API_ADMIN_SCOPES');
   });
 });
 
