@@ -2,24 +2,32 @@
 // example marked `<!-- item-example: <name> -->` has exactly the attribute names, nested map names included, and the
 // DynamoDB types of what its codec writes for an equivalent input (the union over the inputs listed here, where
 // the example shows an attribute only some items have), and its keys have the codec's format. A placeholder value
-// `"<binary …>"` stands for a Binary; `…` and `<…>` in a key stand for any text.
+// `"<binary …>"` stands for a Binary, `"<string set …>"` for a String Set; `…` and `<…>` in a key stand for any text.
 import { readFileSync } from 'node:fs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
+  allowlistUpdate,
   auditItem,
   checkpointMarkPut,
+  dayCounterNames,
   erasedPointerItem,
   eventItem,
   failedBatchPut,
   type Item,
+  ledgerUpdate,
+  minuteLedgerClose,
+  minuteLedgerRoom,
+  minuteLedgerUpdate,
   pointerItem,
+  rolledUpCounterUpdate,
   summaryItem,
   tombstoneItem,
 } from '../../lambdas/adapters/dynamo-items.ts';
 import { classifyBounce } from '../../lambdas/domain/classify.ts';
-import { counterKeyOf } from '../../lambdas/domain/counter-rollup.ts';
+import { type CounterWrite, counterKeyOf } from '../../lambdas/domain/counter-rollup.ts';
 import { buildRecipientEvents, type RecipientEvent } from '../../lambdas/domain/recipient-event.ts';
+import type { AllowlistEntry } from '../../lambdas/domain/records.ts';
 import { parseSesDocument } from '../../lambdas/domain/ses-notification.ts';
 import {
   applyEvent,
@@ -34,7 +42,9 @@ const DOC = 'docs/data-model.md';
 /** The JSON examples of a markdown text, by the name of the marker comment right before each. */
 function markedExamples(markdown: string): Map<string, unknown> {
   const examples = new Map<string, unknown>();
-  for (const match of markdown.matchAll(/<!-- item-example: ([a-z0-9-]+) -->\n```jsonc?\n([\s\S]*?)\n```/g)) {
+  for (const match of markdown.matchAll(
+    /^ *<!-- item-example: ([a-z0-9-]+) -->\n *```jsonc?\n([\s\S]*?)\n *```/gm,
+  )) {
     const [, name = '', body = ''] = match;
     if (examples.has(name)) throw new Error(`${DOC}: two examples named ${name}`);
     examples.set(name, JSON.parse(withoutComments(body)));
@@ -67,7 +77,8 @@ type Attribute = Record<string, unknown>;
 
 /** The DynamoDB type of a value of a documented example (a `"<binary …>"` text stands for a Binary). */
 function documentedType(value: unknown): string {
-  if (typeof value === 'string') return value.startsWith('<binary') ? 'B' : 'S';
+  if (typeof value === 'string')
+    return value.startsWith('<binary') ? 'B' : value.startsWith('<string set') ? 'SS' : 'S';
   if (typeof value === 'number') return 'N';
   if (typeof value === 'boolean') return 'BOOL';
   if (value === null) return 'NULL';
@@ -138,6 +149,36 @@ function differences(documented: unknown, written: readonly Attribute[], path = 
   return found;
 }
 
+interface Update {
+  Key: Record<string, string>;
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * The item an UpdateItem of the codecs creates where there is none: `SET #a = :v` and `#a = if_not_exists(#a, :v)`
+ * set, `ADD #a :v` sets the number or set, `REMOVE` removes nothing.
+ */
+function created(update: Update): Item {
+  const item: Item = { ...update.Key };
+  const name = (token: string) => update.ExpressionAttributeNames[token] ?? token;
+  const value = (token: string) => update.ExpressionAttributeValues[token];
+  for (const [, clause = '', body = ''] of update.UpdateExpression.matchAll(
+    /\b(SET|ADD|REMOVE) (.*?)(?= (?:SET|ADD|REMOVE) |$)/g,
+  )) {
+    if (clause === 'REMOVE') continue;
+    for (const action of body.split(/,\s*(?![^()]*\))/)) {
+      const set = /^(#\w+) = (?:if_not_exists\(#\w+, (:\w+)\)|(:\w+))$/.exec(action);
+      const add = /^(#\w+) (:\w+)$/.exec(action);
+      if (clause === 'SET' && set) item[name(set[1] ?? '')] = value(set[2] ?? set[3] ?? '');
+      else if (clause === 'ADD' && add) item[name(add[1] ?? '')] = value(add[2] ?? '');
+      else throw new Error(`not an action the codecs write: ${clause} ${action}`);
+    }
+  }
+  return item;
+}
+
 const marshalled = (item: Item): Attribute =>
   marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false }) as Attribute;
 
@@ -169,6 +210,25 @@ const v1Event = (event: RecipientEvent) => eventItem(event, decisionOf(event), 6
 const bounce = sampleEvent('01-bounce-permanent-general-gmail-5.1.1.json');
 const DAY = '2026-10-14';
 const SHARD = 'shardId-00000001735000000000-1a2b3c4d';
+const NOW = Date.parse('2026-10-14T12:00:00Z') / 1000;
+const delivery = sampleEvent('11-delivery.json');
+
+/** An allowlist entry as `PUT /allowlist/…` stores it (the update applied to no entry). */
+const allowlistEntry = (entry: Omit<AllowlistEntry, 'createdAt'>) =>
+  created(allowlistUpdate({ ...entry, createdAt: '2026-10-01T08:00:00.000Z' }));
+
+/** What a window of the counter rollup sums for one counter item: the bounce above, on the day totals or its domain's. */
+function rolledUp(domain: string | null): CounterWrite {
+  const counts =
+    domain === null ? dayCounterNames(bounce, decisionOf(bounce)) : ['events', 'type:bounce', 'verdict:hard'];
+  return {
+    day: DAY,
+    domain,
+    counts: Object.fromEntries(counts.map((count) => [count, 1])),
+    first: '4000000000012345678901',
+    last: '4000000000012345678999',
+  };
+}
 
 /** Every summary attribute the codec writes, each with a value it does not leave out. */
 const EVERY_SUMMARY_ATTRIBUTE: RecipientSummary = {
@@ -236,6 +296,22 @@ const WRITTEN: Record<string, () => Item[]> = {
   'summary-first-bounce': () => [summaryItem(decided(bounce).summary, 1, 1_801_801_800)],
   summary: () => [summaryItem(EVERY_SUMMARY_ATTRIBUTE, 3, 1_801_801_800)],
   tombstone: () => [tombstoneItem(bounce.id, 1_801_801_800)],
+  allowlist: () => [
+    allowlistEntry({
+      kind: 'domain',
+      value: 'example.org',
+      note: 'our own test domain',
+      createdBy: 'arn:…:user/ops',
+    }),
+    allowlistEntry({ kind: 'address', value: 'jane.roe@example.org', note: null, createdBy: null }),
+  ],
+  'day-totals': () => [created(rolledUpCounterUpdate(rolledUp(null), SHARD, 60, NOW))],
+  'day-domain-counter': () => [created(rolledUpCounterUpdate(rolledUp('example.org'), SHARD, 60, NOW))],
+  'ledger-minute': () => [
+    created(minuteLedgerUpdate([delivery], minuteLedgerRoom([delivery]))),
+    created(minuteLedgerClose(delivery.occurredAt)),
+  ],
+  'ledger-second': () => [created(ledgerUpdate(delivery.occurredAt, [delivery]))],
   pointer: () => [
     pointerItem(
       { pk: `R#${bounce.email}`, sk: `E#${bounce.occurredAt}#${bounce.id}`, id: bounce.id },
