@@ -82,69 +82,47 @@ export interface CorpusEntry extends BounceInput {
   split?: Split;
 }
 
-/** A group of fixture files split by one seed: one case in `modulus` goes to validation. */
+/**
+ * A group of fixture files split by one seed: one case in `modulus` goes to validation. Its files are named with
+ * `filePrefix` (the first group's files with none of the others').
+ */
 interface SplitGroup {
   readonly seed: string;
   readonly modulus: number;
+  readonly filePrefix: string;
 }
 
 const SPLIT_GROUPS = {
-  first: { seed: 'ses-bounce-validation-v1', modulus: 3 },
-  unseen: { seed: 'ses-bounce-validation-v2', modulus: 2 },
-  unseenV3: { seed: 'ses-bounce-validation-v3', modulus: 2 },
-  unseenV4: { seed: 'ses-bounce-validation-v4', modulus: 2 },
-  unseenV5: { seed: 'ses-bounce-validation-v5', modulus: 2 },
-  unseenV6: { seed: 'ses-bounce-validation-v6', modulus: 2 },
-  unseenV7: { seed: 'ses-bounce-validation-v7', modulus: 2 },
-  unseenV8: { seed: 'ses-bounce-validation-v8', modulus: 2 },
-  unseenV9: { seed: 'ses-bounce-validation-v9', modulus: 2 },
-  unseenV10: { seed: 'ses-bounce-validation-v10', modulus: 2 },
-  unseenV11: { seed: 'ses-bounce-validation-v11', modulus: 2 },
-  unseenV12: { seed: 'ses-bounce-validation-v12', modulus: 2 },
-  unseenV13: { seed: 'ses-bounce-validation-v13', modulus: 2 },
+  first: { seed: 'ses-bounce-validation-v1', modulus: 3, filePrefix: '' },
+  unseen: { seed: 'ses-bounce-validation-v2', modulus: 2, filePrefix: 'unseen-' },
+  unseenV3: { seed: 'ses-bounce-validation-v3', modulus: 2, filePrefix: 'unseen-v3-' },
+  unseenV4: { seed: 'ses-bounce-validation-v4', modulus: 2, filePrefix: 'unseen-v4-' },
+  unseenV5: { seed: 'ses-bounce-validation-v5', modulus: 2, filePrefix: 'unseen-v5-' },
+  unseenV6: { seed: 'ses-bounce-validation-v6', modulus: 2, filePrefix: 'unseen-v6-' },
+  unseenV7: { seed: 'ses-bounce-validation-v7', modulus: 2, filePrefix: 'unseen-v7-' },
+  unseenV8: { seed: 'ses-bounce-validation-v8', modulus: 2, filePrefix: 'unseen-v8-' },
+  unseenV9: { seed: 'ses-bounce-validation-v9', modulus: 2, filePrefix: 'unseen-v9-' },
+  unseenV10: { seed: 'ses-bounce-validation-v10', modulus: 2, filePrefix: 'unseen-v10-' },
+  unseenV11: { seed: 'ses-bounce-validation-v11', modulus: 2, filePrefix: 'unseen-v11-' },
+  unseenV12: { seed: 'ses-bounce-validation-v12', modulus: 2, filePrefix: 'unseen-v12-' },
+  unseenV13: { seed: 'ses-bounce-validation-v13', modulus: 2, filePrefix: 'unseen-v13-' },
 } as const satisfies Record<string, SplitGroup>;
 
-type SplitGroupName = keyof typeof SPLIT_GROUPS;
+export type SplitGroupName = keyof typeof SPLIT_GROUPS;
 
-/** Fixture files of the second to thirteenth groups start with this. */
-export const UNSEEN_FILE_PREFIX = 'unseen-';
-/** Fixture files of the third group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V3_FILE_PREFIX = 'unseen-v3-';
-/** Fixture files of the fourth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V4_FILE_PREFIX = 'unseen-v4-';
-/** Fixture files of the fifth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V5_FILE_PREFIX = 'unseen-v5-';
-/** Fixture files of the sixth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V6_FILE_PREFIX = 'unseen-v6-';
-/** Fixture files of the seventh group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V7_FILE_PREFIX = 'unseen-v7-';
-/** Fixture files of the eighth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V8_FILE_PREFIX = 'unseen-v8-';
-/** Fixture files of the ninth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V9_FILE_PREFIX = 'unseen-v9-';
-/** Fixture files of the tenth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V10_FILE_PREFIX = 'unseen-v10-';
-/** Fixture files of the eleventh group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V11_FILE_PREFIX = 'unseen-v11-';
-/** Fixture files of the twelfth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V12_FILE_PREFIX = 'unseen-v12-';
-/** Fixture files of the thirteenth group start with this (checked before the second group's prefix, which it extends). */
-const UNSEEN_V13_FILE_PREFIX = 'unseen-v13-';
+/** Fixture files of the second to last groups start with this. */
+export const UNSEEN_FILE_PREFIX = SPLIT_GROUPS.unseen.filePrefix;
 
-/** The group a fixture file belongs to, by its name. */
+/**
+ * The group a fixture file belongs to, by its name: the group with the longest prefix the name starts with (a later
+ * group's `unseen-vN-` extends the second group's `unseen-`; the first group's empty prefix matches every name).
+ */
 export function groupOf(file: string): SplitGroupName {
-  if (file.startsWith(UNSEEN_V3_FILE_PREFIX)) return 'unseenV3';
-  if (file.startsWith(UNSEEN_V4_FILE_PREFIX)) return 'unseenV4';
-  if (file.startsWith(UNSEEN_V5_FILE_PREFIX)) return 'unseenV5';
-  if (file.startsWith(UNSEEN_V6_FILE_PREFIX)) return 'unseenV6';
-  if (file.startsWith(UNSEEN_V7_FILE_PREFIX)) return 'unseenV7';
-  if (file.startsWith(UNSEEN_V8_FILE_PREFIX)) return 'unseenV8';
-  if (file.startsWith(UNSEEN_V9_FILE_PREFIX)) return 'unseenV9';
-  if (file.startsWith(UNSEEN_V10_FILE_PREFIX)) return 'unseenV10';
-  if (file.startsWith(UNSEEN_V11_FILE_PREFIX)) return 'unseenV11';
-  if (file.startsWith(UNSEEN_V12_FILE_PREFIX)) return 'unseenV12';
-  if (file.startsWith(UNSEEN_V13_FILE_PREFIX)) return 'unseenV13';
-  return file.startsWith(UNSEEN_FILE_PREFIX) ? 'unseen' : 'first';
+  let best: SplitGroupName = 'first';
+  for (const [name, group] of Object.entries(SPLIT_GROUPS) as [SplitGroupName, SplitGroup][])
+    if (file.startsWith(group.filePrefix) && group.filePrefix.length > SPLIT_GROUPS[best].filePrefix.length)
+      best = name;
+  return best;
 }
 
 /**
