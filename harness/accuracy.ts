@@ -5,39 +5,48 @@ import type { Category, Classification } from '../lambdas/domain/classification.
 import { classifierWithTextRules, classifyBounce } from '../lambdas/domain/classify.ts';
 import { CATEGORY_POLICY, TEXT_RULES } from '../lambdas/domain/rules/index.ts';
 import { SMTP_PHASES, type SmtpPhase } from '../lambdas/domain/rules/phase.ts';
-import { type CorpusEntry, groupOf, inputOf, loadDiagnosticsCorpus } from './diagnostics-corpus.ts';
+import {
+  type CorpusEntry,
+  groupOf,
+  inputOf,
+  loadDiagnosticsCorpus,
+  type SplitGroupName,
+} from './diagnostics-corpus.ts';
 import { heldOutAnswers } from './held-out.ts';
 
 /**
- * The columns of the report: every tuning case; every tuning case again with its source's own phrases held out
- * (harness/held-out.ts: an estimate of the classifier on sources it was not tuned on); the validation cases of the first two groups (v1, v2); the validation
- * half of the third group (v3), kept apart because it was split off after the rules of the first two were written; the
- * validation half of the fourth group (v4), split off after the v3 rules were written; the validation half of the
- * fifth group (v5), split off after the v4 rules were written; the validation half of the sixth group (v6), split off
- * after the round-10 rules were written; the validation half of the seventh group (v7), split off after the round-11
- * rules were written; the validation half of the eighth group (v8), split off after the round-12 work; the validation
- * half of the ninth group (v9), split off after the round-13 rules were written; the validation half of the tenth group
- * (v10), split off after the round-14 rules were written; the validation half of the eleventh group (v11), split off after
- * the round-15 rules were written; the validation half of the twelfth group (v12), split off after the round-16 rules were
- * written; the validation half of the thirteenth group (v13), split off after the round-17 rules were written.
+ * The validation columns, one per batch: its key, its heading, and the fixture groups (harness/diagnostics-corpus.ts)
+ * whose validation halves it scores. The first two groups (v1, v2) share a column; every later group was split off
+ * after the rules before it were written (v3 after the v1/v2 rules, v4 after the v3 rules, v5 after the v4 rules, v6
+ * after round 10, v7 after round 11, v8 after round 12, v9 after round 13, v10 after round 14, v11 after round 15, v12
+ * after round 16, v13 after round 17) and is reported on its own.
  */
-export const COLUMNS = [
+const VALIDATION_BATCHES = [
+  { column: 'validation', heading: 'validation split (v1, v2)', groups: ['first', 'unseen'] },
+  { column: 'validationV3', heading: 'validation split v3', groups: ['unseenV3'] },
+  { column: 'validationV4', heading: 'validation split v4', groups: ['unseenV4'] },
+  { column: 'validationV5', heading: 'validation split v5', groups: ['unseenV5'] },
+  { column: 'validationV6', heading: 'validation split v6', groups: ['unseenV6'] },
+  { column: 'validationV7', heading: 'validation split v7', groups: ['unseenV7'] },
+  { column: 'validationV8', heading: 'validation split v8', groups: ['unseenV8'] },
+  { column: 'validationV9', heading: 'validation split v9', groups: ['unseenV9'] },
+  { column: 'validationV10', heading: 'validation split v10', groups: ['unseenV10'] },
+  { column: 'validationV11', heading: 'validation split v11', groups: ['unseenV11'] },
+  { column: 'validationV12', heading: 'validation split v12', groups: ['unseenV12'] },
+  { column: 'validationV13', heading: 'validation split v13', groups: ['unseenV13'] },
+] as const satisfies readonly { column: string; heading: string; groups: readonly SplitGroupName[] }[];
+type ValidationColumn = (typeof VALIDATION_BATCHES)[number]['column'];
+type Column = 'tuning' | 'tuningHeldOut' | ValidationColumn;
+
+/**
+ * The columns of the report: every tuning case; every tuning case again with its source's own phrases held out
+ * (harness/held-out.ts: an estimate of the classifier on sources it was not tuned on); then the validation batches.
+ */
+export const COLUMNS: readonly Column[] = [
   'tuning',
   'tuningHeldOut',
-  'validation',
-  'validationV3',
-  'validationV4',
-  'validationV5',
-  'validationV6',
-  'validationV7',
-  'validationV8',
-  'validationV9',
-  'validationV10',
-  'validationV11',
-  'validationV12',
-  'validationV13',
-] as const;
-type Column = (typeof COLUMNS)[number];
+  ...VALIDATION_BATCHES.map((batch) => batch.column),
+];
 
 /** What the classifier answered, in the confusion table: a hard verdict, a soft one with a reason, or no reason. */
 export const ANSWERS = ['hard', 'soft', 'undetermined'] as const;
@@ -186,24 +195,13 @@ export function wilsonLowerBound(right: number, cases: number): number {
 const HEADING: Readonly<Record<Column, string>> = {
   tuning: 'tuning split',
   tuningHeldOut: 'tuning, own phrases held out per source',
-  validation: 'validation split (v1, v2)',
-  validationV3: 'validation split v3',
-  validationV4: 'validation split v4',
-  validationV5: 'validation split v5',
-  validationV6: 'validation split v6',
-  validationV7: 'validation split v7',
-  validationV8: 'validation split v8',
-  validationV9: 'validation split v9',
-  validationV10: 'validation split v10',
-  validationV11: 'validation split v11',
-  validationV12: 'validation split v12',
-  validationV13: 'validation split v13',
-};
+  ...Object.fromEntries(VALIDATION_BATCHES.map((batch) => [batch.column, batch.heading])),
+} as Record<Column, string>;
 const HEADINGS = COLUMNS.map((column) => HEADING[column]).join(' | ');
 const ALIGN = `|---|${COLUMNS.map(() => '---:').join('|')}|`;
 
 /** The validation batches' columns: every column but the two tuning ones. */
-const validationColumns = (): Column[] => COLUMNS.filter((column) => POOLING[column]);
+const validationColumns = (): Column[] => VALIDATION_BATCHES.map((batch) => batch.column);
 
 /**
  * The figures of the first table's "validation, all batches" column: every validation batch's cases as one split,
@@ -276,22 +274,7 @@ function table(scores: Readonly<Record<Column, SplitScore>>): string {
 export const MIN_VALIDATION_GROUP = 5;
 
 /** The tuning columns' cases may be read, so they show every group; the validation columns pool the small ones. */
-const POOLING: Readonly<Record<Column, boolean>> = {
-  tuning: false,
-  tuningHeldOut: false,
-  validation: true,
-  validationV3: true,
-  validationV4: true,
-  validationV5: true,
-  validationV6: true,
-  validationV7: true,
-  validationV8: true,
-  validationV9: true,
-  validationV10: true,
-  validationV11: true,
-  validationV12: true,
-  validationV13: true,
-};
+const pooling = (column: Column): boolean => column !== 'tuning' && column !== 'tuningHeldOut';
 
 /**
  * Which groups of a validation column's cases (its cases by expected verdict, by expected category or by the phase
@@ -327,7 +310,7 @@ function partition<G extends string>(
 ): BreakdownRow[] {
   const views = COLUMNS.map((column) => {
     const s = scores[column];
-    if (!POOLING[column]) return { s, shown: new Set(groups), pooled: 0 };
+    if (!pooling(column)) return { s, shown: new Set(groups), pooled: 0 };
     return { s, ...visibleGroups(new Map(groups.map((g) => [g, sizeOf(s, g)]))) };
   });
   const named = groups.flatMap((g) =>
@@ -446,7 +429,7 @@ export function tuningMisses(scores: Readonly<Record<Column, SplitScore>>): stri
 export function scoreCorpus(): Record<Column, SplitScore> {
   const corpus = loadDiagnosticsCorpus();
   const validation = corpus.filter((e) => e.split === 'validation');
-  const inGroup = (...groups: ReturnType<typeof groupOf>[]) =>
+  const inGroup = (...groups: readonly SplitGroupName[]) =>
     validation.filter((e) => groups.includes(groupOf(e.file)));
   const tuning = corpus.filter((e) => (e.split ?? 'tuning') === 'tuning');
   const blind = (entries: readonly CorpusEntry[]) => score(entries, { keep: false });
@@ -455,20 +438,7 @@ export function scoreCorpus(): Record<Column, SplitScore> {
   tuning.forEach((entry, i) => {
     tally(heldOut, entry, answers[i] as Classification);
   });
-  return {
-    tuning: score(tuning),
-    tuningHeldOut: heldOut,
-    validation: blind(inGroup('first', 'unseen')),
-    validationV3: blind(inGroup('unseenV3')),
-    validationV4: blind(inGroup('unseenV4')),
-    validationV5: blind(inGroup('unseenV5')),
-    validationV6: blind(inGroup('unseenV6')),
-    validationV7: blind(inGroup('unseenV7')),
-    validationV8: blind(inGroup('unseenV8')),
-    validationV9: blind(inGroup('unseenV9')),
-    validationV10: blind(inGroup('unseenV10')),
-    validationV11: blind(inGroup('unseenV11')),
-    validationV12: blind(inGroup('unseenV12')),
-    validationV13: blind(inGroup('unseenV13')),
-  };
+  const scores: Partial<Record<Column, SplitScore>> = { tuning: score(tuning), tuningHeldOut: heldOut };
+  for (const batch of VALIDATION_BATCHES) scores[batch.column] = blind(inGroup(...batch.groups));
+  return scores as Record<Column, SplitScore>;
 }
